@@ -1,0 +1,143 @@
+"""Evidence Hub: pilot sites record costs, activities, impact and learning against one evaluation framework."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from evidence_hub import errors, navigation
+from evidence_hub.config import configure
+from evidence_hub.db import make_engine, make_session_factory
+from evidence_hub.extensions import csrf, login_manager
+from evidence_hub.guards import enforce_access_rule
+from evidence_hub.services.passwords import configure_hashing
+from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STATIC_FOLDER = PROJECT_ROOT / "static"
+GOVUK_FRONTEND_VERSION = (STATIC_FOLDER / "govuk-frontend" / "VERSION").read_text().strip()
+SERVICE_NAME = "Evidence Hub"
+ENGINE_KEY = "evidence_hub.engine"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides every other source of settings (used by tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(STATIC_FOLDER),
+        static_url_path="/static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure(app, config)
+    _configure_logging(app)
+    configure_hashing(
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_kib=app.config["ARGON2_MEMORY_KIB"],
+        parallelism=app.config["ARGON2_PARALLELISM"],
+    )
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[ENGINE_KEY] = engine
+    app.extensions[SESSION_FACTORY_KEY] = make_session_factory(engine)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(Path(__file__).parent / "templates")),
+            PackageLoader("govuk_frontend_jinja"),
+            PackageLoader("govuk_frontend_wtf"),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    _register_blueprints(app)
+    errors.register(app)
+
+    app.before_request(_make_csp_nonce)
+    app.before_request(enforce_access_rule)
+    app.after_request(_set_security_headers)
+    app.teardown_appcontext(close_db_session)
+    app.context_processor(_template_globals)
+    from evidence_hub.cli import register_flask_commands
+
+    register_flask_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from evidence_hub.admin.views import admin
+    from evidence_hub.auth.views import auth
+    from evidence_hub.main.views import main
+
+    app.register_blueprint(main)
+    app.register_blueprint(auth)
+    app.register_blueprint(admin)
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
+    logger = logging.getLogger("evidence_hub")
+    logger.setLevel(level)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def _make_csp_nonce() -> None:
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _set_security_headers(response: Response) -> Response:
+    nonce = g.get("csp_nonce", "")
+    response.headers["Content-Security-Policy"] = "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ]
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint != "static":
+        # Pages show evidence and personal data: never keep them in a browser or proxy cache.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "serviceName": SERVICE_NAME,
+        "cspNonce": g.get("csp_nonce", ""),
+        "assetPath": "/static/govuk-frontend/assets",
+        "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
+        "navigation_items": navigation.items_for_current_user(),
+    }

@@ -1,0 +1,68 @@
+"""Forms for signing in and setting passwords."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from evidence_hub.services.passwords import MAXIMUM_LENGTH
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter your password"),
+            Length(max=MAXIMUM_LENGTH, message=f"Password must be {MAXIMUM_LENGTH} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _new_password_field() -> PasswordField:
+    return PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Three or more random words make a strong password.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+
+
+def _confirm_password_field() -> PasswordField:
+    return PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Confirm your new password"),
+            EqualTo("new_password", message="The passwords you entered do not match"),
+        ],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your current password")],
+    )
+    new_password = _new_password_field()
+    confirm_password = _confirm_password_field()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = _new_password_field()
+    confirm_password = _confirm_password_field()
+    submit = SubmitField("Set password", widget=GovSubmitInput())

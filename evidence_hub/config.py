@@ -1,0 +1,141 @@
+"""Settings: defaults here, then instance/config.py, then EVIDENCE_HUB_* environment variables.
+
+Later sources win. Every setting in DEFAULTS can be set from the environment as EVIDENCE_HUB_<NAME>;
+the value is read with the type of its default (true/false for booleans, whole numbers for integers).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"
+MINIMUM_SECRET_KEY_LENGTH = 32
+WELL_KNOWN_WEAK_KEYS = frozenset({"dev", "development", "secret", "changeme", "change-me", "test", "password"})
+
+DEFAULTS: dict[str, Any] = {
+    # "development" or "production"; production refuses to start with a weak SECRET_KEY.
+    "ENV": "development",
+    "SECRET_KEY": "",
+    # Empty means SQLite in the instance folder.
+    "DATABASE_URL": "",
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_HOURS": 12,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "evidence_hub_session",
+    # Largest request body accepted, in bytes; supporting documents are at most 10 MB.
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "SIGN_IN_WINDOW_MINUTES": 15,
+    "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 20,
+    "PASSWORD_RESET_HOURS": 24,
+    "PASSWORD_MIN_LENGTH": 12,
+    # Argon2id cost; lowered only by the test configuration.
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
+    "ARGON2_PARALLELISM": 2,
+    # Number of reverse proxies in front of the service whose X-Forwarded-* headers are trusted.
+    "TRUSTED_PROXIES": 0,
+    "LOG_LEVEL": "INFO",
+    "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+}
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"EVIDENCE_HUB_{name} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"EVIDENCE_HUB_{name} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def environment_overrides(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings given as EVIDENCE_HUB_* environment variables, typed like their defaults."""
+    environ = os.environ if environ is None else environ
+    overrides: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(f"EVIDENCE_HUB_{name}")
+        if raw is not None:
+            overrides[name] = _coerce(name, raw, default)
+    # DATABASE_URL is the name every hosting platform uses; honour it too.
+    if "DATABASE_URL" not in overrides and environ.get("DATABASE_URL"):
+        overrides["DATABASE_URL"] = environ["DATABASE_URL"]
+    return overrides
+
+
+def sqlite_url_in(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'evidence_hub.sqlite3'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the URL came with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _load_or_create_secret_key(instance_path: str) -> str:
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL so that two workers starting together never overwrite each other's key.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class ConfigurationError(RuntimeError):
+    """The service must not start with this configuration."""
+
+
+def is_weak_secret_key(key: str) -> bool:
+    return len(key) < MINIMUM_SECRET_KEY_LENGTH or key.lower() in WELL_KNOWN_WEAK_KEYS
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment and explicit overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(environment_overrides())
+    if overrides:
+        app.config.update(overrides)
+
+    app.config["DATABASE_URL"] = normalise_database_url(
+        app.config["DATABASE_URL"] or sqlite_url_in(app.instance_path)
+    )
+    production = app.config["ENV"] == "production"
+    if not app.config["SECRET_KEY"]:
+        if production:
+            raise ConfigurationError(
+                "EVIDENCE_HUB_SECRET_KEY is not set. In production set it to a random value of at least "
+                f"{MINIMUM_SECRET_KEY_LENGTH} characters, for example: python -c "
+                "'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        app.config["SECRET_KEY"] = _load_or_create_secret_key(app.instance_path)
+    if production and is_weak_secret_key(app.config["SECRET_KEY"]):
+        raise ConfigurationError(
+            f"EVIDENCE_HUB_SECRET_KEY is too weak: use a random value of at least "
+            f"{MINIMUM_SECRET_KEY_LENGTH} characters."
+        )
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600

@@ -1,0 +1,49 @@
+"""Running the Alembic migrations from code: the CLI, the demo and the tests all come through here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"
+# The one head every branch must build on; tests/test_migrations.py checks it against the scripts.
+HEAD_FILE = MIGRATIONS_FOLDER / "HEAD"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def script_heads(engine: Engine) -> list[str]:
+    return list(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
+def recorded_head() -> str:
+    return HEAD_FILE.read_text().strip()

@@ -1,0 +1,120 @@
+"""People who use the service, their sign-in attempts and their one-time password-reset links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evidence_hub.db import Base, UTCDateTime, utc_now
+from evidence_hub.models.sites import Site
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    EVALUATOR = "evaluator"
+    SITE_LEAD = "site_lead"
+    NATIONAL_OFFICIAL = "national_official"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMINISTRATOR: "Administrator",
+    Role.EVALUATOR: "Evaluator",
+    Role.SITE_LEAD: "Pilot site lead",
+    Role.NATIONAL_OFFICIAL: "National official",
+}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased so that an address is unique however it is typed.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Rotated at sign-out, deactivation and password change: every cookie holding the old one stops working.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    site: Mapped[Site | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN (" + ", ".join(f"'{role.value}'" for role in Role) + ")",
+            name="known_role",
+        ),
+        CheckConstraint(
+            "(role = 'site_lead' AND site_id IS NOT NULL) OR (role <> 'site_lead' AND site_id IS NULL)",
+            name="site_only_for_site_leads",
+        ),
+    )
+
+    # Flask-Login's user protocol. The cookie holds the session token, never the row id, so that
+    # rotating the token ends every session at once.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return self.role_enum.label
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role_enum in roles
+
+
+class SignInAttempt(Base):
+    """One attempt to sign in, counted in the database so that limits hold across workers."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column()
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    __table_args__ = (
+        Index("ix_sign_in_attempts_email_attempted_at", "email", "attempted_at"),
+        Index("ix_sign_in_attempts_ip_address_attempted_at", "ip_address", "attempted_at"),
+    )
+
+
+class PasswordResetToken(Base):
+    """A one-time link, valid for a limited time, that lets a user set a new password."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token: the link itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

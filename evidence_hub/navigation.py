@@ -1,0 +1,46 @@
+"""The service navigation: which links each role sees in the header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request, url_for
+from flask_login import current_user
+
+from evidence_hub.models import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class NavigationLink:
+    text: str
+    endpoint: str
+    roles: frozenset[Role]
+    # Endpoints under this prefix mark the link as the current section.
+    section: str
+
+
+LINKS = (
+    NavigationLink("Home", "main.home", ALL_ROLES, "main.home"),
+    NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),
+    NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site"),
+    NavigationLink("Your account", "auth.account", ALL_ROLES, "auth.account"),
+)
+
+
+def items_for_current_user() -> list[dict[str, Any]]:
+    """Items for the govukServiceNavigation macro; none when nobody is signed in."""
+    if not current_user.is_authenticated:
+        return []
+    endpoint = request.endpoint or ""
+    return [
+        {
+            "text": link.text,
+            "href": url_for(link.endpoint),
+            "active": endpoint.startswith(link.section),
+        }
+        for link in LINKS
+        if current_user.role_enum in link.roles
+    ]

@@ -1,0 +1,1 @@
+"""Domain rules. Every function takes the SQLAlchemy Session it works in; none reads the request."""

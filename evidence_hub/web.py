@@ -1,0 +1,45 @@
+"""Request-scoped helpers shared by every blueprint: the database session, the client address, redirects."""
+
+from __future__ import annotations
+
+from typing import cast
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request
+from flask_login import current_user
+from sqlalchemy.orm import Session, sessionmaker
+
+from evidence_hub.models import User
+
+SESSION_FACTORY_KEY = "evidence_hub.session_factory"
+
+
+def db_session() -> Session:
+    """The request's database session, opened on first use and closed when the request ends."""
+    if "db_session" not in g:
+        factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
+        g.db_session = factory()
+    return cast(Session, g.db_session)
+
+
+def close_db_session(_exception: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def acting_user() -> User:
+    """The signed-in user; only called from views whose access rule requires signing in."""
+    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def is_safe_local_path(target: str | None) -> bool:
+    """True only for a path on this service, so `next=` can never send someone to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and not any(ord(char) < 32 for char in target)

@@ -1,0 +1,39 @@
+"""Alembic environment: the database URL comes from the app's configuration, the schema from the models."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from evidence_hub.db import Base, make_engine
+from evidence_hub.models import __all__ as _registered_models  # noqa: F401  (registers every table)
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as new_connection:
+        _run(new_connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (SQL script) migrations are not supported: run `evidence-hub db upgrade`.")
+run_migrations_online()
