@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -55,8 +55,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(Path(__file__).parent / "templates")),
-            PackageLoader("govuk_frontend_jinja"),
-            PackageLoader("govuk_frontend_wtf"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
         ]
     )
     app.jinja_env.trim_blocks = True
@@ -73,9 +77,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_set_security_headers)
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
-    from evidence_hub.cli import register_flask_commands
-
-    register_flask_commands(app)
     return app
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from evidence_hub.guards import public
 from evidence_hub.models import Role
-from evidence_hub.services import home
+from evidence_hub.services.home import overview_for
 from evidence_hub.web import acting_user, db_session
 
 main = Blueprint("main", __name__)
@@ -33,7 +33,7 @@ def home() -> str | Response:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     user = acting_user()
-    overview = home.overview_for(db_session(), user)
+    overview = overview_for(db_session(), user)
     return render_template(HOME_TEMPLATES[user.role_enum], overview=overview, user=user, title="Home")
 
 

@@ -1,0 +1,172 @@
+"""Shared fixtures: a clean database built by the migrations for every test, apps, clients per role.
+
+The suite runs on SQLite by default and on PostgreSQL when EVIDENCE_HUB_TEST_DATABASE_URL is set
+(each pytest-xdist worker then gets its own database, created next to the one named).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from evidence_hub import create_app
+from evidence_hub.db import make_engine
+from evidence_hub.migrations import upgrade
+from evidence_hub.models import Role, User
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+POSTGRES_URL_VARIABLE = "EVIDENCE_HUB_TEST_DATABASE_URL"
+
+TEST_CONFIG: dict[str, Any] = {
+    "ENV": "development",
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-the-checks",
+    "WTF_CSRF_ENABLED": False,
+    # Cheap hashing keeps the suite fast; production keeps the memory-hard defaults.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 1024,
+    "ARGON2_PARALLELISM": 1,
+    "SERVER_NAME": "localhost",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def postgres_base_url() -> str | None:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url and "+psycopg" not in url else url
+
+
+def worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def create_postgres_database(suffix: str) -> str:
+    """A new, empty PostgreSQL database beside the configured one; returns its URL."""
+    base = make_url(postgres_base_url() or "")
+    name = f"{base.database}_{suffix}"
+    admin_engine = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin_engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def empty_all_tables(engine: Engine) -> None:
+    """Remove every row (PostgreSQL); the audit log's append-only trigger is paused just for this."""
+    with engine.begin() as connection:
+        tables = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+        if not tables:
+            return
+        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Built once per worker by running every migration: a SQLite file to copy, or a PostgreSQL database."""
+    if postgres_base_url():
+        url = create_postgres_database(f"tests_{worker_name()}")
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    """A clean database at the head migration, for this test alone."""
+    if postgres_base_url():
+        engine = make_engine(migrated_template)
+        empty_all_tables(engine)
+        engine.dispose()
+        return migrated_template
+    path = tmp_path / "evidence_hub.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build an app on this test's database, with extra settings where a test needs them."""
+    apps: list[Flask] = []
+
+    def build(**settings: Any) -> Flask:
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **settings})
+        app.instance_path = str(instance)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["evidence_hub.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A database session for arranging data and checking what was saved."""
+    session: Session = app.extensions["evidence_hub.session_factory"]()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def sign_in(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    response = client.post("/sign-in", data={"email": email, "password": password})
+    assert response.status_code == 302, f"Could not sign in as {email}: {response.status_code}"
+
+
+@pytest.fixture
+def client_as(app: Flask, db: Session) -> Callable[..., FlaskClient]:
+    """`client_as("site_lead", site="kent")`: a test client signed in as a new user with that role."""
+
+    def build(role: str | Role, **user_fields: Any) -> FlaskClient:
+        user = make_user(db, Role(role), **user_fields)
+        signed_in_client = app.test_client()
+        sign_in(signed_in_client, user.email)
+        signed_in_client.user = user  # type: ignore[attr-defined]
+        return signed_in_client
+
+    return build
+
+
+@pytest.fixture
+def user_of(db: Session) -> Callable[[FlaskClient], User]:
+    """The user a `client_as` client is signed in as, fresh from the database."""
+
+    def find(signed_in_client: FlaskClient) -> User:
+        user = db.get(User, signed_in_client.user.id)  # type: ignore[attr-defined]
+        assert user is not None
+        db.refresh(user)
+        return user
+
+    return find
