@@ -1,4 +1,4 @@
-"""Evidence Hub: pilot sites record costs, activities, impact and learning against one evaluation framework."""
+"""Evidence Hub: pilot sites record costs, activities, impact and learning against one framework."""
 
 from __future__ import annotations
 
@@ -83,11 +83,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from evidence_hub.admin.views import admin
     from evidence_hub.auth.views import auth
+    from evidence_hub.framework.views import framework
     from evidence_hub.main.views import main
 
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
+    app.register_blueprint(framework)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -31,7 +31,7 @@ def _app(**overrides: Any) -> Flask:
 
 
 def _session(app: Flask) -> Session:
-    return app.extensions["evidence_hub.session_factory"]()  # type: ignore[no-any-return]
+    return app.extensions["evidence_hub.session_factory"]()
 
 
 def _engine(app: Flask) -> Any:

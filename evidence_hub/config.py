@@ -13,9 +13,11 @@ from typing import Any
 
 from flask import Flask
 
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 MINIMUM_SECRET_KEY_LENGTH = 32
-WELL_KNOWN_WEAK_KEYS = frozenset({"dev", "development", "secret", "changeme", "change-me", "test", "password"})
+WELL_KNOWN_WEAK_KEYS = frozenset(
+    {"dev", "development", "secret", "changeme", "change-me", "test", "password"}
+)
 
 DEFAULTS: dict[str, Any] = {
     # "development" or "production"; production refuses to start with a weak SECRET_KEY.

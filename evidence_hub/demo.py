@@ -21,6 +21,7 @@ from evidence_hub.services.accounts import AccountSettings
 from evidence_hub.services.passwords import verify_password
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
+PASSWORD_CHANGED_NOTE = "(changed since the demo was created: ask an administrator for a reset link)"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,9 @@ def ensure_demo_sites(session: Session) -> dict[str, Site]:
                     name=demo.name,
                     region=demo.region,
                     local_authorities=list(demo.local_authorities),
-                    partners=[SitePartner(name=name, partner_type=kind.value) for name, kind in demo.partners],
+                    partners=[
+                        SitePartner(name=name, partner_type=kind.value) for name, kind in demo.partners
+                    ],
                 )
                 session.add(site)
             sites[demo.code] = site
@@ -157,7 +160,8 @@ def ensure_demo_accounts(
                     site_id=sites[demo.site_code].id if demo.site_code else None,
                 )
             elif not password or not verify_password(user.password_hash, password):
-                password = "(changed since the demo was created: ask an administrator for a reset link)"
+                password = PASSWORD_CHANGED_NOTE
             result.append((demo, password))
-    _save_passwords(passwords_file, {demo.email: password for demo, password in result if " " not in password})
+    still_valid = {demo.email: password for demo, password in result if password != PASSWORD_CHANGED_NOTE}
+    _save_passwords(passwords_file, still_valid)
     return result

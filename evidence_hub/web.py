@@ -30,7 +30,7 @@ def close_db_session(_exception: BaseException | None = None) -> None:
 
 def acting_user() -> User:
     """The signed-in user; only called from views whose access rule requires signing in."""
-    return cast(User, current_user._get_current_object())  # type: ignore[attr-defined]
+    return cast(User, current_user._get_current_object())
 
 
 def client_address() -> str:

@@ -30,7 +30,9 @@ def make_site(session: Session, code: str = "kent", **fields: object) -> Site:
             local_authorities=list(fields.pop("local_authorities", [f"{code.title()} Council"])),  # type: ignore[call-overload]
             **fields,
         )
-        site.partners.append(SitePartner(name="Jobcentre Plus", partner_type=PartnerType.JOBCENTRE_PLUS.value))
+        site.partners.append(
+            SitePartner(name="Jobcentre Plus", partner_type=PartnerType.JOBCENTRE_PLUS.value)
+        )
         session.add(site)
     return site
 

@@ -14,7 +14,9 @@ def page(response: TestResponse, status: int = 200) -> BeautifulSoup:
     assert len(headings) == 1, f"expected one <h1>, found {len(headings)}"
     title = soup.title.get_text(strip=True) if soup.title else ""
     heading = headings[0].get_text(" ", strip=True)
-    assert title.removeprefix("Error: ").startswith(heading), f"title {title!r} does not start with {heading!r}"
+    assert title.removeprefix("Error: ").startswith(heading), (
+        f"title {title!r} does not start with {heading!r}"
+    )
     return soup
 
 

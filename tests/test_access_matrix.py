@@ -37,7 +37,9 @@ def build_world(session: Session) -> dict[str, Any]:
     """The objects the rows' URLs point at: the site lead's own site (Kent) and another (Leeds)."""
     kent = make_site(session, "kent")
     leeds = make_site(session, "leeds")
-    users = {role.value: make_user(session, role, site="kent" if role is Role.SITE_LEAD else None) for role in Role}
+    users = {
+        role.value: make_user(session, role, site="kent" if role is Role.SITE_LEAD else None) for role in Role
+    }
     other_lead = make_user(session, Role.SITE_LEAD, site="leeds")
     world: dict[str, Any] = {
         "site_id": kent.id,
@@ -56,7 +58,9 @@ def build_world(session: Session) -> dict[str, Any]:
 
 def test_every_route_declares_an_access_rule(app: Flask) -> None:
     with app.test_request_context():
-        undeclared = [rule.endpoint for rule in app.url_map.iter_rules() if access_rule_for(rule.endpoint) is None]
+        undeclared = [
+            rule.endpoint for rule in app.url_map.iter_rules() if access_rule_for(rule.endpoint) is None
+        ]
     assert undeclared == [], f"Routes without @public, @signed_in or @roles(...): {undeclared}"
 
 

@@ -36,6 +36,11 @@ def _settings() -> AccountSettings:
     return AccountSettings.from_config(current_app.config)
 
 
+def _local_target(next_path: str | None) -> str:
+    """Where to go after signing in: the page asked for when it is on this service, else home."""
+    return next_path if next_path is not None and is_safe_local_path(next_path) else url_for("main.home")
+
+
 def _start_session(user: User) -> None:
     # A fresh session at every sign-in: nothing from before it (including a planted one) survives.
     session.clear()
@@ -50,7 +55,7 @@ def sign_in() -> str | Response | tuple[str, int]:
     """Sign in with email address and password."""
     next_path = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(next_path if is_safe_local_path(next_path) else url_for("main.home"))
+        return redirect(_local_target(next_path))
     form = SignInForm()
     if form.validate_on_submit():
         session_ = db_session()
@@ -65,7 +70,7 @@ def sign_in() -> str | Response | tuple[str, int]:
         if outcome.user is not None:
             security_log.info("Sign-in succeeded: user %s from %s", outcome.user.id, client_address())
             _start_session(outcome.user)
-            return redirect(next_path if is_safe_local_path(next_path) else url_for("main.home"))
+            return redirect(_local_target(next_path))
         security_log.warning(
             "Sign-in failed%s from %s", " (throttled)" if outcome.throttled else "", client_address()
         )
@@ -111,7 +116,9 @@ def account() -> str | Response:
         else:
             # Every other session has ended; this one carries on with the new token.
             _start_session(user)
-            flash("Your password has been changed. You have been signed out on every other device.", "success")
+            flash(
+                "Your password has been changed. You have been signed out on every other device.", "success"
+            )
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, user=user, title="Your account")
 
@@ -123,13 +130,18 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     try:
         reset = accounts.usable_reset_token(db_session(), token)
     except ResetLinkError as error:
-        return render_template("auth/reset_link_unusable.html", title="This link cannot be used", reason=str(error)), 400
+        return render_template(
+            "auth/reset_link_unusable.html", title="This link cannot be used", reason=str(error)
+        ), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             with transaction(db_session()):
                 accounts.redeem_password_reset(
-                    db_session(), raw_token=token, new_password=form.new_password.data or "", settings=_settings()
+                    db_session(),
+                    raw_token=token,
+                    new_password=form.new_password.data or "",
+                    settings=_settings(),
                 )
         except AccountError as error:
             getattr(form, error.field).errors = [error.message]

@@ -1,4 +1,4 @@
-"""Rows of the route × role access matrix, one module per blueprint (see tests/test_access_matrix.py).
+"""Rows of the route-by-role access matrix, one module per blueprint (see tests/test_access_matrix.py).
 
 A row names an endpoint, a method, a URL (with {placeholders} filled from the access world) and the
 status every role gets. Every route the app has must have a row for each of its methods.
@@ -36,13 +36,18 @@ class Row:
 
 def signed_in_only(status: int = 200, anonymous: int = 302) -> dict[str, int]:
     """Every signed-in role gets `status`; anonymous users are sent to sign in."""
-    return {ANONYMOUS: anonymous, ADMINISTRATOR: status, EVALUATOR: status, SITE_LEAD: status,
-            NATIONAL_OFFICIAL: status}
+    return {
+        ANONYMOUS: anonymous,
+        ADMINISTRATOR: status,
+        EVALUATOR: status,
+        SITE_LEAD: status,
+        NATIONAL_OFFICIAL: status,
+    }
 
 
 def only(allowed: dict[str, int], others: int = 403, anonymous: int = 302) -> dict[str, int]:
     """The named roles get their status, the other signed-in roles `others`, anonymous `anonymous`."""
-    expected = {role: others for role in EVERY_ROLE}
+    expected = dict.fromkeys(EVERY_ROLE, others)
     expected[ANONYMOUS] = anonymous
     expected.update(allowed)
     return expected

@@ -62,8 +62,13 @@ def test_pages_load_everything_from_the_service_and_break_no_csp_rule(browser: A
     strict_page = context.new_page()
     outside: list[str] = []
     problems: list[str] = []
-    strict_page.on("request", lambda request: None if request.url.startswith(live_server) else outside.append(request.url))
-    strict_page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    strict_page.on(
+        "request",
+        lambda request: None if request.url.startswith(live_server) else outside.append(request.url),
+    )
+    strict_page.on(
+        "console", lambda message: problems.append(message.text) if message.type == "error" else None
+    )
     strict_page.goto("/sign-in")
     strict_page.wait_for_load_state("networkidle")
     assert outside == []

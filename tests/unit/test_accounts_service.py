@@ -26,8 +26,13 @@ def authenticate(db: Session, email: str, password: str, ip: str = "192.0.2.1") 
 def test_a_new_user_is_stored_with_a_hashed_password_and_an_audit_record(db: Session) -> None:
     with transaction(db):
         user = accounts.create_user(
-            db, actor=None, email=" Pat.Smith@Example.GOV.UK ", full_name="Pat Smith",
-            role=Role.EVALUATOR, password=STRONG_PASSWORD, settings=SETTINGS,
+            db,
+            actor=None,
+            email=" Pat.Smith@Example.GOV.UK ",
+            full_name="Pat Smith",
+            role=Role.EVALUATOR,
+            password=STRONG_PASSWORD,
+            settings=SETTINGS,
         )
     assert user.email == "pat.smith@example.gov.uk"
     assert user.password_hash.startswith("$argon2id$")
@@ -41,8 +46,13 @@ def test_a_duplicate_email_is_refused_whatever_its_case(db: Session) -> None:
     make_user(db, email="pat@example.gov.uk")
     with pytest.raises(AccountError, match="already exists") as raised, transaction(db):
         accounts.create_user(
-            db, actor=None, email="PAT@example.gov.uk", full_name="Another Pat",
-            role=Role.EVALUATOR, password=STRONG_PASSWORD, settings=SETTINGS,
+            db,
+            actor=None,
+            email="PAT@example.gov.uk",
+            full_name="Another Pat",
+            role=Role.EVALUATOR,
+            password=STRONG_PASSWORD,
+            settings=SETTINGS,
         )
     assert raised.value.field == "email"
     assert db.scalar(select(func.count()).select_from(User)) == 1
@@ -51,8 +61,13 @@ def test_a_duplicate_email_is_refused_whatever_its_case(db: Session) -> None:
 def test_a_site_lead_needs_a_site(db: Session) -> None:
     with pytest.raises(AccountError, match="Select the pilot site") as raised, transaction(db):
         accounts.create_user(
-            db, actor=None, email="lead@example.gov.uk", full_name="Lead",
-            role=Role.SITE_LEAD, password=STRONG_PASSWORD, settings=SETTINGS,
+            db,
+            actor=None,
+            email="lead@example.gov.uk",
+            full_name="Lead",
+            role=Role.SITE_LEAD,
+            password=STRONG_PASSWORD,
+            settings=SETTINGS,
         )
     assert raised.value.field == "site_id"
 
@@ -61,8 +76,14 @@ def test_other_roles_never_keep_a_site(db: Session) -> None:
     kent = make_site(db, "kent")
     with transaction(db):
         user = accounts.create_user(
-            db, actor=None, email="eval@example.gov.uk", full_name="Eval",
-            role=Role.EVALUATOR, password=STRONG_PASSWORD, settings=SETTINGS, site_id=kent.id,
+            db,
+            actor=None,
+            email="eval@example.gov.uk",
+            full_name="Eval",
+            role=Role.EVALUATOR,
+            password=STRONG_PASSWORD,
+            settings=SETTINGS,
+            site_id=kent.id,
         )
     assert user.site_id is None
 
@@ -79,8 +100,13 @@ def test_other_roles_never_keep_a_site(db: Session) -> None:
 def test_weak_passwords_are_refused_with_the_reason(db: Session, password: str, message: str) -> None:
     with pytest.raises(AccountError, match=message), transaction(db):
         accounts.create_user(
-            db, actor=None, email="weak@example.gov.uk", full_name="Weak",
-            role=Role.EVALUATOR, password=password, settings=SETTINGS,
+            db,
+            actor=None,
+            email="weak@example.gov.uk",
+            full_name="Weak",
+            role=Role.EVALUATOR,
+            password=password,
+            settings=SETTINGS,
         )
 
 
@@ -115,7 +141,9 @@ def test_failures_older_than_the_window_no_longer_count(db: Session) -> None:
     long_ago = utc_now() - timedelta(minutes=16)
     with transaction(db):
         db.add_all(
-            SignInAttempt(email="pat@example.gov.uk", ip_address="192.0.2.1", succeeded=False, attempted_at=long_ago)
+            SignInAttempt(
+                email="pat@example.gov.uk", ip_address="192.0.2.1", succeeded=False, attempted_at=long_ago
+            )
             for _ in range(10)
         )
     assert authenticate(db, "pat@example.gov.uk", DEFAULT_PASSWORD).user is not None

@@ -17,8 +17,15 @@ from tests.factories import make_user
 def add_event(db: Session) -> AuditEvent:
     actor = make_user(db)
     with transaction(db):
-        event = audit.record(db, actor=actor, action="site.updated", object_type="site", object_id=1,
-                             before={"name": "Kent"}, after={"name": "Kent CC"})
+        event = audit.record(
+            db,
+            actor=actor,
+            action="site.updated",
+            object_type="site",
+            object_id=1,
+            before={"name": "Kent"},
+            after={"name": "Kent CC"},
+        )
     return event
 
 

@@ -27,7 +27,9 @@ def test_a_mistyped_environment_variable_is_named_in_the_error() -> None:
         environment_overrides({"EVIDENCE_HUB_SESSION_IDLE_MINUTES": "half an hour"})
 
 
-def test_the_database_defaults_to_sqlite_in_the_instance_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_database_defaults_to_sqlite_in_the_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("EVIDENCE_HUB_DATABASE_URL", raising=False)
     app = bare_app(tmp_path)

@@ -98,13 +98,17 @@ def test_next_takes_you_back_to_the_page_you_asked_for_but_only_on_this_service(
     client.post("/sign-out")
     for hostile in ("https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)"):
         response = client.post(
-            "/sign-in", query_string={"next": hostile}, data={"email": user.email, "password": DEFAULT_PASSWORD}
+            "/sign-in",
+            query_string={"next": hostile},
+            data={"email": user.email, "password": DEFAULT_PASSWORD},
         )
         assert response.headers["Location"] in ("/", "http://localhost/"), hostile
         client.post("/sign-out")
 
 
-def test_a_cookie_captured_before_sign_out_is_refused_after_it(app: Flask, client: FlaskClient, db: Session) -> None:
+def test_a_cookie_captured_before_sign_out_is_refused_after_it(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
     user = make_user(db)
     sign_in(client, user.email)
     captured = client.get_cookie("evidence_hub_session")
@@ -166,7 +170,9 @@ def test_thirty_minutes_idle_signs_you_out_with_an_explanation(client: FlaskClie
 def test_sessions_end_after_twelve_hours_however_active(client: FlaskClient, db: Session) -> None:
     user = make_user(db)
     sign_in(client, user.email)
-    set_session_clock(client, signed_in_ago=timedelta(hours=12, minutes=1), last_seen_ago=timedelta(minutes=1))
+    set_session_clock(
+        client, signed_in_ago=timedelta(hours=12, minutes=1), last_seen_ago=timedelta(minutes=1)
+    )
     assert "/sign-in" in client.get("/account").headers["Location"]
 
 
@@ -194,7 +200,11 @@ def test_changing_your_password_keeps_you_signed_in_here_only(
     sign_in(other_device, client.user.email)  # type: ignore[attr-defined]
     response = client.post(
         "/account",
-        data={"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert "Your password has been changed" in text_of(page(client.get("/account")))
@@ -204,20 +214,44 @@ def test_changing_your_password_keeps_you_signed_in_here_only(
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [
-        ({"current_password": "wrong one", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
-         "current_password", "Your current password is not correct"),
-        ({"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm_password": "short"},
-         "new_password", "Password must be 12 characters or more"),
-        ({"current_password": DEFAULT_PASSWORD, "new_password": "password123456",
-          "confirm_password": "password123456"}, "new_password", "Password is too common"),
-        ({"current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": "different"},
-         "confirm_password", "The passwords you entered do not match"),
+        (
+            {"current_password": "wrong one", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+            "current_password",
+            "Your current password is not correct",
+        ),
+        (
+            {"current_password": DEFAULT_PASSWORD, "new_password": "short", "confirm_password": "short"},
+            "new_password",
+            "Password must be 12 characters or more",
+        ),
+        (
+            {
+                "current_password": DEFAULT_PASSWORD,
+                "new_password": "password123456",
+                "confirm_password": "password123456",
+            },
+            "new_password",
+            "Password is too common",
+        ),
+        (
+            {
+                "current_password": DEFAULT_PASSWORD,
+                "new_password": NEW_PASSWORD,
+                "confirm_password": "different",
+            },
+            "confirm_password",
+            "The passwords you entered do not match",
+        ),
     ],
     ids=["wrong current", "short", "common", "mismatch"],
 )
 def test_a_bad_password_change_says_why_and_changes_nothing(
-    db: Session, client_as: Callable[..., FlaskClient], user_of: Callable[[FlaskClient], User],
-    form: dict[str, str], field: str, message: str,
+    db: Session,
+    client_as: Callable[..., FlaskClient],
+    user_of: Callable[[FlaskClient], User],
+    form: dict[str, str],
+    field: str,
+    message: str,
 ) -> None:
     client = client_as(Role.EVALUATOR)
     before = user_of(client).password_hash
@@ -265,7 +299,11 @@ def test_a_weak_password_through_a_reset_link_is_refused_and_the_link_still_work
 ) -> None:
     user = make_user(db)
     token = issue_reset_link(db, user)
-    soup = page(client.post(f"/reset-password/{token}", data={"new_password": "qwertyuiop12",
-                                                              "confirm_password": "qwertyuiop12"}))
+    soup = page(
+        client.post(
+            f"/reset-password/{token}",
+            data={"new_password": "qwertyuiop12", "confirm_password": "qwertyuiop12"},
+        )
+    )
     assert field_error(soup, "new_password").startswith("Password is too common")
     assert page(client.get(f"/reset-password/{token}")).find("form") is not None

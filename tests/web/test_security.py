@@ -80,7 +80,9 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
 def test_a_form_with_its_csrf_token_is_accepted(make_app: Callable[..., Flask], db: Session) -> None:
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     user = make_user(db)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True))
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)
+    )
     assert token is not None
     response = client.post(
         "/sign-in", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token.group(1)}
@@ -94,7 +96,9 @@ def test_sign_out_needs_a_post_with_a_token(make_app: Callable[..., Flask], db: 
     page_html = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page_html)
     assert token is not None
-    client.post("/sign-in", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token.group(1)})
+    client.post(
+        "/sign-in", data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token.group(1)}
+    )
     assert client.get("/sign-out").status_code == 405
     assert client.post("/sign-out").status_code == 400
     assert client.get("/account").status_code == 200
@@ -124,7 +128,9 @@ def test_an_unknown_page_gets_a_helpful_404(client: FlaskClient) -> None:
     assert heading(soup) == "Page not found"
 
 
-def test_a_route_without_an_access_rule_is_unreachable(app: Flask, client_as: Callable[..., FlaskClient]) -> None:
+def test_a_route_without_an_access_rule_is_unreachable(
+    app: Flask, client_as: Callable[..., FlaskClient]
+) -> None:
     @app.route("/forgotten")
     def forgotten() -> str:
         return "should never be served"
@@ -132,9 +138,7 @@ def test_a_route_without_an_access_rule_is_unreachable(app: Flask, client_as: Ca
     assert client_as(Role.ADMINISTRATOR).get("/forgotten").status_code == 404
 
 
-def test_the_wrong_role_gets_403_and_is_logged(
-    client_as: Callable[..., FlaskClient], caplog: object
-) -> None:
+def test_the_wrong_role_gets_403_and_is_logged(client_as: Callable[..., FlaskClient], caplog: object) -> None:
     import logging
 
     with caplog.at_level(logging.WARNING, logger="evidence_hub.security"):  # type: ignore[attr-defined]
@@ -144,7 +148,9 @@ def test_the_wrong_role_gets_403_and_is_logged(
     assert "Refused access" in caplog.text  # type: ignore[attr-defined]
 
 
-def test_logs_never_hold_a_password_or_session_token(client: FlaskClient, db: Session, caplog: object) -> None:
+def test_logs_never_hold_a_password_or_session_token(
+    client: FlaskClient, db: Session, caplog: object
+) -> None:
     import logging
 
     user = make_user(db)
@@ -168,7 +174,9 @@ def test_health_check_answers_200_when_the_database_is_reachable(client: FlaskCl
     assert response.json == {"status": "ok", "database": "reachable"}
 
 
-def test_health_check_answers_503_when_the_database_is_not(make_app: Callable[..., Flask], tmp_path: object) -> None:
+def test_health_check_answers_503_when_the_database_is_not(
+    make_app: Callable[..., Flask], tmp_path: object
+) -> None:
     app = make_app(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
