@@ -204,11 +204,14 @@ class SignInOutcome:
 
 def _recent_failures(session: Session, *, since: datetime, **match: str) -> int:
     conditions = [getattr(SignInAttempt, column) == value for column, value in match.items()]
-    return session.scalar(
-        select(func.count())
-        .select_from(SignInAttempt)
-        .where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since, *conditions)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SignInAttempt)
+            .where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since, *conditions)
+        )
+        or 0
+    )
 
 
 def authenticate(

@@ -42,7 +42,9 @@ def record(
     return audit_event
 
 
-def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def changed_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields whose value differs, as (before, after)."""
     keys = [key for key in after if before.get(key) != after.get(key)]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
@@ -51,5 +53,7 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> None:
     for instance in (*session.dirty, *session.deleted):
-        if isinstance(instance, AuditEvent) and (instance in session.deleted or session.is_modified(instance)):
+        if isinstance(instance, AuditEvent) and (
+            instance in session.deleted or session.is_modified(instance)
+        ):
             raise AuditLogIsAppendOnly("Audit records cannot be changed or deleted")

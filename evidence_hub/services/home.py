@@ -25,14 +25,17 @@ def overview_for(session: Session, user: User) -> HomeOverview:
         return overview
     overview.sites = list(
         session.scalars(
-            select(Site).where(Site.is_active.is_(True)).options(selectinload(Site.partners)).order_by(Site.name)
+            select(Site)
+            .where(Site.is_active.is_(True))
+            .options(selectinload(Site.partners))
+            .order_by(Site.name)
         )
     )
     if role is Role.ADMINISTRATOR:
         counts = session.execute(
             select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
         ).all()
-        overview.active_users_by_role = {member: 0 for member in Role}
+        overview.active_users_by_role = dict.fromkeys(Role, 0)
         for role_value, is_active, count in counts:
             if is_active:
                 overview.active_users_by_role[Role(role_value)] = count
