@@ -8,6 +8,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from evidence_hub.services.access import NotVisible
+
 log = logging.getLogger("evidence_hub.errors")
 
 ERROR_PAGES = {
@@ -50,6 +52,12 @@ def register(app: Flask) -> None:
                 "Go back, reload the page and try again."
             ),
         )
+
+    @app.errorhandler(NotVisible)
+    def not_visible(error: NotVisible) -> tuple[str, int]:
+        # Another site's object and a missing one look the same from outside.
+        log.info("Not found or not visible: %s", error)
+        return render_error(404)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

@@ -24,6 +24,11 @@ class NavigationLink:
 
 LINKS = (
     NavigationLink("Home", "main.home", ALL_ROLES, "main.home"),
+    NavigationLink(
+        "Returns", "returns.index", frozenset({Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR}), "returns."
+    ),
+    NavigationLink("Review", "review.index", frozenset({Role.EVALUATOR, Role.ADMINISTRATOR}), "review."),
+    NavigationLink("Framework", "framework.index", ALL_ROLES, "framework."),
     NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),
     NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site"),
     NavigationLink("Your account", "auth.account", ALL_ROLES, "auth.account"),

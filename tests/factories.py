@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import PartnerType, Role, Site, SitePartner, User
+from evidence_hub.models import (
+    Framework,
+    PartnerType,
+    PeriodKind,
+    ReportingPeriod,
+    ReturnStatus,
+    Role,
+    Site,
+    SitePartner,
+    SiteReturn,
+    User,
+)
 from evidence_hub.services.accounts import new_session_token
 from evidence_hub.services.passwords import hash_password
 
@@ -63,3 +76,60 @@ def make_user(
         )
         session.add(user)
     return user
+
+
+def make_framework(session: Session, source: Path | None = None, periods: int = 4) -> Framework:
+    """A published framework (the shipped worklessness one unless `source` says otherwise) with open
+    quarterly reporting periods from 2009 Q2."""
+    from evidence_hub.services import frameworks
+
+    text = (source or frameworks.DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
+    with transaction(session):
+        outcome = frameworks.import_framework(session, text, actor=None)
+        frameworks.publish_version(session, outcome.version, actor=None)
+        framework = outcome.version.framework
+        frameworks.add_reporting_periods(
+            session,
+            framework,
+            kind=PeriodKind.QUARTER,
+            first_starts_on=date(2009, 4, 1),
+            count=periods,
+            actor=None,
+        )
+    return framework
+
+
+WORKLESSNESS = "worklessness-data-sharing"
+
+
+def the_framework(session: Session) -> Framework:
+    """The shipped worklessness framework with its periods, made on first use: what returns report against."""
+    return session.scalar(select(Framework).where(Framework.code == WORKLESSNESS)) or make_framework(session)
+
+
+def periods_of(session: Session, framework: Framework) -> list[ReportingPeriod]:
+    return list(
+        session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.framework_id == framework.id)
+            .order_by(ReportingPeriod.starts_on)
+        )
+    )
+
+
+def make_return(
+    session: Session, site: str | Site = "kent", *, period: int = 0, status: ReturnStatus = ReturnStatus.DRAFT
+) -> SiteReturn:
+    """A return for the site in the n-th reporting period of the framework, in the given state."""
+    framework = the_framework(session)
+    site_row = make_site(session, site) if isinstance(site, str) else site
+    with transaction(session):
+        site_return = SiteReturn(
+            site_id=site_row.id,
+            reporting_period_id=periods_of(session, framework)[period].id,
+            framework_version_id=framework.published_version.id,  # type: ignore[union-attr]
+            status=status.value,
+            completed_sections=[],
+        )
+        session.add(site_return)
+    return site_return

@@ -18,6 +18,10 @@ SelectT = TypeVar("SelectT", bound=Select[Any])
 ROLES_SEEING_EVERY_SITE = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR})
 
 
+class NotVisible(LookupError):
+    """The object does not exist or the user may not see it; both are answered with 404."""
+
+
 def scope_to_user(statement: SelectT, user: User, site_id_column: InstrumentedAttribute[Any]) -> SelectT:
     """Narrow a select of site-owned rows to the sites the user may see record by record."""
     role = user.role_enum

@@ -1,0 +1,49 @@
+"""How figures, money and times are shown on pages: one place, used as Jinja filters everywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+# Times are stored in UTC and shown in UK time, as users read them.
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def money(value: Decimal | int | None) -> str:
+    """£1,234.56 (always to the penny); an empty cell for None."""
+    if value is None:
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def number(value: Decimal | int | None, places: int = 0) -> str:
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    return f"{Decimal(value).quantize(quantum):,}"
+
+
+def date_uk(value: date | None) -> str:
+    """1 April 2009."""
+    return "" if value is None else f"{value.day} {value:%B %Y}"
+
+
+def datetime_uk(value: datetime | None) -> str:
+    """21 November 2026 at 7:05pm, in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(UK_TIME)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(money)
+    app.add_template_filter(number)
+    app.add_template_filter(date_uk)
+    app.add_template_filter(datetime_uk)

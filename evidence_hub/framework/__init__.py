@@ -1,0 +1,1 @@
+"""The evaluation framework blueprint: browsing, searching, downloads, uploads and publishing."""

@@ -1,0 +1,46 @@
+"""Forms for uploading, publishing and deleting framework versions, and for searching a framework."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length
+
+from evidence_hub.services.framework_files import MAX_FILE_BYTES
+from evidence_hub.services.frameworks import MAX_SEARCH_LENGTH
+
+
+class UploadFrameworkForm(FlaskForm):
+    framework_file = FileField(
+        "Framework file",
+        widget=GovFileInput(),
+        description="A YAML file ending in .yaml or .yml, 1 MB or smaller.",
+        validators=[
+            FileRequired(message="Select a framework file"),
+            FileAllowed(
+                ["yaml", "yml"], message="The selected file must be a YAML file ending in .yaml or .yml"
+            ),
+            FileSize(max_size=MAX_FILE_BYTES, message="The selected file must be smaller than 1 MB"),
+        ],
+    )
+    submit = SubmitField("Upload and check the file", widget=GovSubmitInput())
+
+
+class ConfirmationForm(FlaskForm):
+    """A confirmation step: nothing to fill in, but the CSRF token proves the request came from our page."""
+
+
+class SearchForm(FlaskForm):
+    # A search changes nothing and is read from the address, so it carries no CSRF token (a token in a
+    # link would leak into browser history and server logs).
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search this framework",
+        widget=GovTextInput(),
+        description="For example: in kind, referrals, baseline",
+        validators=[Length(max=MAX_SEARCH_LENGTH, message=f"Enter {MAX_SEARCH_LENGTH} characters or fewer")],
+    )

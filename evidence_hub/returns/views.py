@@ -1,0 +1,146 @@
+"""The return itself: site overview, starting a return, the task list, check your answers, submitting."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from evidence_hub.db import transaction
+from evidence_hub.guards import roles
+from evidence_hub.models import Role, Site
+from evidence_hub.models.framework import ReportingPeriod
+from evidence_hub.models.returns import ReturnSection
+from evidence_hub.returns.blueprint import (
+    editable_return,
+    refuse_if_read_only,
+    return_context,
+    returns,
+    visible_return,
+)
+from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
+from evidence_hub.services import returns as returns_service
+from evidence_hub.services.access import NotVisible
+from evidence_hub.services.returns import IncompleteReturn, ReturnError
+from evidence_hub.web import acting_user, db_session
+
+READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
+
+
+@returns.route("/")
+@roles(*READERS)
+def index() -> str | Response:
+    """A lead's own site overview; evaluators and administrators choose a site."""
+    user = acting_user()
+    if user.site_id is not None:
+        return redirect(url_for("returns.site_overview", site_id=user.site_id))
+    sites = list(db_session().scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.name)))
+    return render_template("returns/index.html", sites=sites, title="Site returns")
+
+
+@returns.route("/sites/<int:site_id>")
+@roles(*READERS)
+def site_overview(site_id: int) -> str:
+    """One site's returns across every reporting period, with totals."""
+    site, rows = returns_service.site_overview(db_session(), acting_user(), site_id)
+    return render_template("returns/site_overview.html", site=site, rows=rows, title=f"{site.name}: returns")
+
+
+@returns.route("/start/<int:period_id>", methods=["POST"])
+@roles(Role.SITE_LEAD)
+def start(period_id: int) -> Response:
+    """Start (or carry on with) the lead's return for a reporting period."""
+    session = db_session()
+    period = session.get(ReportingPeriod, period_id)
+    if period is None:
+        raise NotVisible(f"No period {period_id}")
+    try:
+        with transaction(session):
+            site_return = returns_service.start_return(session, acting_user(), period)
+    except ReturnError as error:
+        flash(error.message, "information")
+        return redirect(url_for("returns.index"))
+    return redirect(url_for("returns.task_list", return_id=site_return.id))
+
+
+@returns.route("/<int:return_id>")
+@roles(*READERS)
+def task_list(return_id: int) -> str:
+    """The return's sections with their status, and what to do next."""
+    site_return = visible_return(return_id)
+    statuses = {section: returns_service.section_status(site_return, section) for section in ReturnSection}
+    changes = returns_service.changes_since_last_review(db_session(), site_return)
+    return render_template(
+        "returns/task_list.html",
+        **return_context(site_return, statuses=statuses, sections=list(ReturnSection), changes=changes),
+        title=f"{site_return.site.name}: {site_return.reporting_period.name}",
+    )
+
+
+@returns.route("/<int:return_id>/sections/<section>/completed", methods=["POST"])
+@roles(Role.SITE_LEAD)
+def mark_section(return_id: int, section: str) -> Response:
+    """Record whether the lead has finished a section (the question at the foot of each section)."""
+    site_return = editable_return(return_id)
+    try:
+        chosen = ReturnSection(section)
+    except ValueError:
+        raise NotVisible(f"No section {section}") from None
+    form = SectionCompletedForm()
+    if not form.validate_on_submit():
+        flash("Select whether you have completed this section", "information")
+        return redirect(url_for(f"returns.{chosen.value}", return_id=return_id))
+    refusal = refuse_if_read_only(site_return)
+    if refusal:
+        return refusal
+    with transaction(db_session()):
+        returns_service.set_section_completed(
+            db_session(), acting_user(), site_return, chosen, form.completed.data == "yes"
+        )
+    return redirect(url_for("returns.task_list", return_id=return_id))
+
+
+@returns.route("/<int:return_id>/check", methods=["GET"])
+@roles(*READERS)
+def check_answers(return_id: int) -> str:
+    """Everything in the return on one page, with what is still missing, before submitting."""
+    site_return = visible_return(return_id)
+    problems = returns_service.completeness_problems(db_session(), site_return)
+    return render_template(
+        "returns/check_answers.html",
+        **return_context(site_return, problems=problems, form=SubmitReturnForm()),
+        title="Check your return before submitting it",
+    )
+
+
+@returns.route("/<int:return_id>/submit", methods=["POST"])
+@roles(Role.SITE_LEAD)
+def submit(return_id: int) -> str | Response:
+    """Submit the return for review, if nothing the framework requires is missing."""
+    site_return = editable_return(return_id)
+    form = SubmitReturnForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(db_session()):
+                returns_service.submit(db_session(), acting_user(), site_return)
+        except IncompleteReturn as incomplete:
+            return render_template(
+                "returns/check_answers.html",
+                **return_context(site_return, problems=incomplete.problems, form=form, submit_refused=True),
+                title="Check your return before submitting it",
+            )
+        except ReturnError as error:
+            flash(error.message, "information")
+            return redirect(url_for("returns.task_list", return_id=return_id))
+        flash(
+            f"Return submitted. An evaluator will review {site_return.reporting_period.name} for "
+            f"{site_return.site.name}; you will see their comments here.",
+            "success",
+        )
+        return redirect(url_for("returns.task_list", return_id=return_id))
+    problems = returns_service.completeness_problems(db_session(), site_return)
+    return render_template(
+        "returns/check_answers.html",
+        **return_context(site_return, problems=problems, form=form),
+        title="Check your return before submitting it",
+    )
