@@ -9,11 +9,12 @@ from typing import Any
 
 from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2.bccache import Bucket
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from evidence_hub import errors, navigation
+from evidence_hub import errors, formatting, navigation
 from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
@@ -28,6 +29,28 @@ SERVICE_NAME = "Evidence Hub"
 ENGINE_KEY = "evidence_hub.engine"
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for every app in the process (keyed by each source's checksum).
+
+    The GOV.UK macros are large: compiling them once per process, not once per app, keeps start-up
+    and the test suite (an app per test) fast.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _SharedBytecodeCache()
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides every other source of settings (used by tests)."""
     app = Flask(
@@ -36,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(STATIC_FOLDER),
         static_url_path="/static",
     )
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, config)
     _configure_logging(app)
@@ -71,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _register_blueprints(app)
     errors.register(app)
+    formatting.register(app)
 
     app.before_request(_make_csp_nonce)
     app.before_request(enforce_access_rule)
@@ -82,14 +107,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from evidence_hub.admin.views import admin
+    from evidence_hub.audit_log.views import audit
     from evidence_hub.auth.views import auth
     from evidence_hub.framework.views import framework
     from evidence_hub.main.views import main
+    from evidence_hub.periods.views import periods
+    from evidence_hub.returns import returns
+    from evidence_hub.review.views import review
 
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
     app.register_blueprint(framework)
+    app.register_blueprint(returns)
+    app.register_blueprint(review)
+    app.register_blueprint(audit)
+    app.register_blueprint(periods)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -19,10 +19,11 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from evidence_hub import create_app
-from evidence_hub.db import make_engine
+from evidence_hub import ENGINE_KEY, create_app
+from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role, User
+from evidence_hub.web import SESSION_FACTORY_KEY
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 POSTGRES_URL_VARIABLE = "EVIDENCE_HUB_TEST_DATABASE_URL"
@@ -122,9 +123,29 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         app.extensions["evidence_hub.engine"].dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app per test worker: building the URL map and templates is the slow part of an app."""
+    instance = tmp_path_factory.mktemp("shared-instance")
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
+    app.instance_path = str(instance)
+    return app
+
+
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app()
+def app(shared_app: Flask, database_url: str) -> Iterator[Flask]:
+    """The worker's app, pointed at this test's clean database; settings a test changes are put back."""
+    engine = make_engine(database_url)
+    previous_engine = shared_app.extensions[ENGINE_KEY]
+    shared_app.extensions[ENGINE_KEY] = engine
+    shared_app.extensions[SESSION_FACTORY_KEY] = make_session_factory(engine)
+    shared_app.config["DATABASE_URL"] = database_url
+    settings = dict(shared_app.config)
+    yield shared_app
+    shared_app.config.clear()
+    shared_app.config.update(settings)
+    engine.dispose()
+    previous_engine.dispose()
 
 
 @pytest.fixture

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import shutil
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import tests.access_rows
+from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.guards import access_rule_for
+from evidence_hub.migrations import upgrade
+from evidence_hub.services.passwords import configure_hashing
 from evidence_hub.models import Role
 from tests.access_rows import ANONYMOUS, EVERY_ROLE, Row
-from tests.conftest import sign_in
+from tests.conftest import TEST_CONFIG, create_postgres_database, postgres_base_url, sign_in, worker_name
 from tests.factories import make_site, make_user
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -34,7 +41,11 @@ ALL_ROWS: list[Row] = [row for module in ROW_MODULES for row in module.ROWS]
 
 
 def build_world(session: Session) -> dict[str, Any]:
-    """The objects the rows' URLs point at: the site lead's own site (Kent) and another (Leeds)."""
+    """The objects the rows' URLs point at: the site lead's own site (Kent) and another (Leeds).
+
+    Built once per test worker into a template database that each row's test copies, so the world
+    holds plain values only (ids, codes and the roles' email addresses), never ORM objects.
+    """
     kent = make_site(session, "kent")
     leeds = make_site(session, "leeds")
     users = {
@@ -44,16 +55,75 @@ def build_world(session: Session) -> dict[str, Any]:
     world: dict[str, Any] = {
         "site_id": kent.id,
         "other_site_id": leeds.id,
-        "users": users,
-        "user_id": users[Role.EVALUATOR.value].id,
+        "emails": {role: user.email for role, user in users.items()},
+        # A user no role signs in as, so that a permitted change to it leaves the roles' own accounts alone.
+        "user_id": make_user(session, Role.EVALUATOR).id,
         "other_site_lead_id": other_lead.id,
         "partner_id": kent.partners[0].id,
     }
-    for module in ROW_MODULES:
+    # The return world comes first: other sections add items to its returns.
+    for module in sorted(ROW_MODULES, key=lambda module: module.__name__ != "tests.access_rows.returns"):
         extend = getattr(module, "extend_world", None)
         if extend is not None:
             extend(session, world)
+    # Values some modules make lazily are made now, while the world's session is open.
+    for key, value in list(world.items()):
+        if key != "emails" and not isinstance(value, int | str):
+            text_value = str(value)
+            world[key] = int(text_value) if text_value.isdigit() else text_value
     return world
+
+
+@pytest.fixture(scope="session")
+def world_template(
+    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, dict[str, Any]]:
+    """A database holding the world, built once per worker: a SQLite file or a PostgreSQL template."""
+    configure_hashing(
+        time_cost=TEST_CONFIG["ARGON2_TIME_COST"],
+        memory_kib=TEST_CONFIG["ARGON2_MEMORY_KIB"],
+        parallelism=TEST_CONFIG["ARGON2_PARALLELISM"],
+    )
+    if postgres_base_url():
+        url = create_postgres_database(f"world_{worker_name()}")
+        engine = make_engine(url)
+        upgrade(engine)
+    else:
+        path = tmp_path_factory.mktemp("world") / "world.sqlite3"
+        shutil.copyfile(migrated_template, path)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+    session = make_session_factory(engine)()
+    world = build_world(session)
+    session.close()
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return url, world
+
+
+@pytest.fixture
+def database_url(world_template: tuple[str, dict[str, Any]], tmp_path: Path) -> str:
+    """A copy of the world for this test alone (overrides the empty database of tests/conftest.py)."""
+    template_url, _world = world_template
+    if postgres_base_url():
+        template = make_url(template_url)
+        copy = template.set(database=f"{template.database}_copy")
+        admin_engine = make_engine(template_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{copy.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{copy.database}" TEMPLATE "{template.database}"'))
+        admin_engine.dispose()
+        return copy.render_as_string(hide_password=False)
+    path = tmp_path / "world.sqlite3"
+    shutil.copyfile(make_url(template_url).database or "", path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def world(world_template: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    return dict(world_template[1])
 
 
 def test_every_route_declares_an_access_rule(app: Flask) -> None:
@@ -85,18 +155,21 @@ def test_no_row_names_a_route_that_does_not_exist(app: Flask) -> None:
     "row", ALL_ROWS, ids=lambda row: f"{row.method}-{row.url}{'-' + row.note if row.note else ''}"
 )
 def test_route_gives_each_role_the_expected_status(
-    app: Flask, db: Session, row: Row, make_client: Callable[[str, dict[str, Any]], FlaskClient]
+    app: Flask, world: dict[str, Any], row: Row, make_client: Callable[[str, dict[str, Any]], FlaskClient]
 ) -> None:
-    # One world per row; roles are tried in turn (anonymous first, so a permitted change comes after
-    # every refusal has been checked against the untouched world).
-    world = build_world(db)
+    # A fresh copy of the world per row; roles are tried in turn (anonymous first, so a permitted change
+    # comes after every refusal has been checked against the untouched world).
     url = row.url.format(**world)
     wrong = []
     for role in EVERY_ROLE:
         response = make_client(role, world).open(url, method=row.method, data=row.data)
         if response.status_code != row.expected[role]:
             wrong.append(f"{role}: expected {row.expected[role]}, got {response.status_code}")
-        elif role == ANONYMOUS and response.status_code == 302 and "/sign-in" not in response.headers["Location"]:
+        elif (
+            role == ANONYMOUS
+            and response.status_code == 302
+            and "/sign-in" not in response.headers["Location"]
+        ):
             wrong.append(f"anonymous: redirected to {response.headers['Location']}, not to sign in")
     assert wrong == [], f"{row.method} {url}: " + "; ".join(wrong)
 
@@ -106,7 +179,7 @@ def make_client(app: Flask) -> Callable[[str, dict[str, Any]], FlaskClient]:
     def build(role: str, world: dict[str, Any]) -> FlaskClient:
         client = app.test_client()
         if role != ANONYMOUS:
-            sign_in(client, world["users"][role].email)
+            sign_in(client, world["emails"][role])
         return client
 
     return build

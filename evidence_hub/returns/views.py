@@ -19,6 +19,7 @@ from evidence_hub.returns.blueprint import (
     visible_return,
 )
 from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
+from evidence_hub.services import imports
 from evidence_hub.services import returns as returns_service
 from evidence_hub.services.access import NotVisible
 from evidence_hub.services.returns import IncompleteReturn, ReturnError
@@ -72,7 +73,13 @@ def task_list(return_id: int) -> str:
     changes = returns_service.changes_since_last_review(db_session(), site_return)
     return render_template(
         "returns/task_list.html",
-        **return_context(site_return, statuses=statuses, sections=list(ReturnSection), changes=changes),
+        **return_context(
+            site_return,
+            statuses=statuses,
+            sections=list(ReturnSection),
+            changes=changes,
+            upload_sections=[(section.code, section.title) for section in imports.SECTIONS.values()],
+        ),
         title=f"{site_return.site.name}: {site_return.reporting_period.name}",
     )
 

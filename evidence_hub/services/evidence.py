@@ -33,7 +33,8 @@ class StaleEdit(Exception):
 
 def visible_item(session: Session, user: User, model: type[ItemT], item_id: int) -> ItemT:
     """The item with this id if the user may see it; NotVisible (shown as 404) otherwise."""
-    statement = scope_to_user(select(model).where(model.id == item_id), user, model.site_id)  # type: ignore[attr-defined]
+    site_id_column = model.site_id  # type: ignore[attr-defined]
+    statement = scope_to_user(select(model).where(model.id == item_id), user, site_id_column)  # type: ignore[attr-defined]
     item = session.scalar(statement)
     if item is None:
         raise NotVisible(f"No {model.__name__} {item_id} for this user")
@@ -67,10 +68,13 @@ def snapshot(item: Any, *, extra: dict[str, Any] | None = None) -> dict[str, Any
     return values
 
 
-def check_version(item: Any, submitted_version: int | None, submitted: dict[str, Any], current: dict[str, Any]) -> None:
+def check_version(
+    item: Any, submitted_version: int | None, submitted: dict[str, Any], current: dict[str, Any]
+) -> None:
     """Refuse to save over a version newer than the one the user started from."""
     if submitted_version is not None and submitted_version != item.version:
-        raise StaleEdit(item=item, theirs=current, yours={key: plain(value) for key, value in submitted.items()})
+        yours = {key: plain(value) for key, value in submitted.items()}
+        raise StaleEdit(item=item, theirs=current, yours=yours)
 
 
 def record_created(session: Session, actor: User, item: Any, after: dict[str, Any], reason: str = "") -> None:
@@ -109,7 +113,9 @@ def record_updated(
     return True
 
 
-def record_deleted(session: Session, actor: User, item: Any, before: dict[str, Any], reason: str = "") -> None:
+def record_deleted(
+    session: Session, actor: User, item: Any, before: dict[str, Any], reason: str = ""
+) -> None:
     audit.record(
         session,
         actor=actor,

@@ -95,7 +95,16 @@ def _rows_from_values(values: Any, deadline: float) -> SheetRows:
             continue
         if len(rows) >= MAX_ROWS:
             raise SpreadsheetRefused(f"The file has more than {MAX_ROWS:,} rows.")
-        rows.append((number, {name: texts[index] if index < len(texts) else "" for index, name in enumerate(header) if name}))
+        rows.append(
+            (
+                number,
+                {
+                    name: texts[index] if index < len(texts) else ""
+                    for index, name in enumerate(header)
+                    if name
+                },
+            )
+        )
     if header is None:
         raise SpreadsheetRefused("The file is empty: it has no header row.")
     return SheetRows(header=header, rows=rows)
@@ -122,10 +131,14 @@ def _read_xlsx(content: bytes, sheet_name: str, deadline: float) -> SheetRows:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise SpreadsheetRefused("The workbook could not be opened. Save it again as .xlsx and retry.") from error
+        raise SpreadsheetRefused(
+            "The workbook could not be opened. Save it again as .xlsx and retry."
+        ) from error
     try:
         if sheet_name not in workbook.sheetnames:
-            raise SpreadsheetRefused(f"The workbook has no sheet called ‘{sheet_name}’. Use the template for this section.")
+            raise SpreadsheetRefused(
+                f"The workbook has no sheet called ‘{sheet_name}’. Use the template for this section."
+            )
         worksheet = workbook[sheet_name]
         return _rows_from_values(worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 20), deadline)
     finally:

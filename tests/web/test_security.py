@@ -110,8 +110,10 @@ def test_a_body_over_the_limit_gets_413_and_a_plain_page(make_app: Callable[...,
     assert heading(soup) == "The file or form you sent is too large"
 
 
-def test_an_unexpected_error_shows_a_page_that_reveals_nothing(app: Flask) -> None:
+def test_an_unexpected_error_shows_a_page_that_reveals_nothing(make_app: Callable[..., Flask]) -> None:
     from evidence_hub.guards import public
+
+    app = make_app()
 
     @app.route("/explode")
     @public
@@ -128,14 +130,17 @@ def test_an_unknown_page_gets_a_helpful_404(client: FlaskClient) -> None:
     assert heading(soup) == "Page not found"
 
 
-def test_a_route_without_an_access_rule_is_unreachable(
-    app: Flask, client_as: Callable[..., FlaskClient]
-) -> None:
+def test_a_route_without_an_access_rule_is_unreachable(make_app: Callable[..., Flask], db: Session) -> None:
+    app = make_app()
+
     @app.route("/forgotten")
     def forgotten() -> str:
         return "should never be served"
 
-    assert client_as(Role.ADMINISTRATOR).get("/forgotten").status_code == 404
+    admin = make_user(db, Role.ADMINISTRATOR)
+    client = app.test_client()
+    sign_in(client, admin.email)
+    assert client.get("/forgotten").status_code == 404
 
 
 def test_the_wrong_role_gets_403_and_is_logged(client_as: Callable[..., FlaskClient], caplog: object) -> None:
