@@ -173,6 +173,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Create or update the demo database (SQLite), print the demo accounts and serve."""
     from evidence_hub import demo as demo_data
     from evidence_hub import migrations
+    from evidence_hub.demo_evidence import ensure_demo_evidence
     from evidence_hub.services.frameworks import ensure_demo_framework
 
     app = _app()
@@ -180,10 +181,12 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     migrations.upgrade(engine)
     session = _session(app)
     sites = demo_data.ensure_demo_sites(session)
-    ensure_demo_framework(session)
+    framework = ensure_demo_framework(session)
     demo_accounts = demo_data.ensure_demo_accounts(
         session, sites, app.instance_path, AccountSettings.from_config(app.config)
     )
+    if ensure_demo_evidence(session, framework):
+        click.echo("Demo evidence created: eight quarters of returns for the three sites.")
     session.close()
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
     click.echo("Demo accounts (email / password / role):")

@@ -800,7 +800,8 @@ def add_reporting_periods(
 def ensure_demo_framework(session: Session) -> Framework:
     """The default framework, published, with quarterly periods 2009 Q2 to 2011 Q1.
 
-    Running it again changes nothing. Every quarter but the latest is closed; 2011 Q1 is open for returns.
+    Running it again changes nothing. The periods are created open: the demo's returns are entered and
+    reviewed in them first, then every quarter but the latest is closed (evidence_hub/demo_evidence.py).
     """
     source_text = DEFAULT_FRAMEWORK_PATH.read_text(encoding="utf-8")
     with transaction(session):
@@ -831,7 +832,6 @@ def ensure_demo_framework(session: Session) -> Framework:
             kind=PeriodKind.QUARTER,
             first_starts_on=DEMO_FIRST_QUARTER_STARTS_ON,
             count=DEMO_QUARTERS,
-            closed_count=DEMO_QUARTERS - 1,
             actor=None,
             reason=reason,
         )
