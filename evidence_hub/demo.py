@@ -85,12 +85,12 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin@demo.evidence-hub.test", "Alex Administrator", Role.ADMINISTRATOR),
-    DemoAccount("evaluator@demo.evidence-hub.test", "Erin Evaluator", Role.EVALUATOR),
-    DemoAccount("kent.lead@demo.evidence-hub.test", "Kim Kent-Lead", Role.SITE_LEAD, "kent"),
-    DemoAccount("leeds.lead@demo.evidence-hub.test", "Lee Leeds-Lead", Role.SITE_LEAD, "leeds"),
-    DemoAccount("liverpool.lead@demo.evidence-hub.test", "Lou Liverpool-Lead", Role.SITE_LEAD, "liverpool"),
-    DemoAccount("official@demo.evidence-hub.test", "Nat National-Official", Role.NATIONAL_OFFICIAL),
+    DemoAccount("admin@demo.evidence-hub.example", "Alex Administrator", Role.ADMINISTRATOR),
+    DemoAccount("evaluator@demo.evidence-hub.example", "Erin Evaluator", Role.EVALUATOR),
+    DemoAccount("kent.lead@demo.evidence-hub.example", "Kim Kent-Lead", Role.SITE_LEAD, "kent"),
+    DemoAccount("leeds.lead@demo.evidence-hub.example", "Lee Leeds-Lead", Role.SITE_LEAD, "leeds"),
+    DemoAccount("liverpool.lead@demo.evidence-hub.example", "Lou Liverpool-Lead", Role.SITE_LEAD, "liverpool"),
+    DemoAccount("official@demo.evidence-hub.example", "Nat National-Official", Role.NATIONAL_OFFICIAL),
 )
 
 

@@ -41,14 +41,14 @@ class SiteProfile:
 
 PROFILES = (
     SiteProfile("kent", Decimal("1.6"), 0, ("J10", "J25", "J40", "J55", "J70", "J70", "J85", "J85"),
-                "kent.lead@demo.evidence-hub.test"),
+                "kent.lead@demo.evidence-hub.example"),
     SiteProfile("leeds", Decimal("1.2"), 0, ("J10", "J25", "J25", "J40", "J55", "J70", "J85", "J100"),
-                "leeds.lead@demo.evidence-hub.test"),
+                "leeds.lead@demo.evidence-hub.example"),
     SiteProfile("liverpool", Decimal("0.8"), 2, ("J0", "J10", "J10", "J25", "J40", "J40"),
-                "liverpool.lead@demo.evidence-hub.test"),
+                "liverpool.lead@demo.evidence-hub.example"),
 )
-EVALUATOR_EMAIL = "evaluator@demo.evidence-hub.test"
-ADMINISTRATOR_EMAIL = "admin@demo.evidence-hub.test"
+EVALUATOR_EMAIL = "evaluator@demo.evidence-hub.example"
+ADMINISTRATOR_EMAIL = "admin@demo.evidence-hub.example"
 
 JOURNEY_EVIDENCE = {
     "J0": "No data shared yet: the business case is being drafted with the Local Improvement Adviser.",

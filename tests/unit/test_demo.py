@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -52,3 +53,13 @@ def test_the_demo_fills_every_site_in_mixed_states_and_running_it_again_changes_
     again = run_demo(db, tmp_path)
     assert again == accounts
     assert db.scalar(select(func.count()).select_from(AuditEvent)) == audit_records
+
+
+def test_every_demo_account_signs_in_through_the_sign_in_page(
+    app: Flask, db: Session, tmp_path: Path
+) -> None:
+    sites = demo.ensure_demo_sites(db)
+    accounts = demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
+    for account, password in accounts:
+        response = app.test_client().post("/sign-in", data={"email": account.email, "password": password})
+        assert response.status_code == 302, f"{account.email} could not sign in"
