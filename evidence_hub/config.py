@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "evidence_hub_session",
     # Largest request body accepted, in bytes; supporting documents are at most 10 MB.
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    # Where uploaded supporting documents are kept; empty means `documents` in the instance folder.
+    "DOCUMENTS_FOLDER": "",
     "SIGN_IN_WINDOW_MINUTES": 15,
     "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
     "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 20,

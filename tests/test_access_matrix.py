@@ -155,10 +155,18 @@ def test_no_row_names_a_route_that_does_not_exist(app: Flask) -> None:
     "row", ALL_ROWS, ids=lambda row: f"{row.method}-{row.url}{'-' + row.note if row.note else ''}"
 )
 def test_route_gives_each_role_the_expected_status(
-    app: Flask, world: dict[str, Any], row: Row, make_client: Callable[[str, dict[str, Any]], FlaskClient]
+    app: Flask,
+    world: dict[str, Any],
+    row: Row,
+    make_client: Callable[[str, dict[str, Any]], FlaskClient],
+    tmp_path: Path,
 ) -> None:
     # A fresh copy of the world per row; roles are tried in turn (anonymous first, so a permitted change
     # comes after every refusal has been checked against the untouched world).
+    if world.get("documents_folder"):
+        documents = tmp_path / "documents"
+        shutil.copytree(world["documents_folder"], documents)
+        app.config["DOCUMENTS_FOLDER"] = str(documents)
     url = row.url.format(**world)
     wrong = []
     for role in EVERY_ROLE:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import Role, Site, User
+from evidence_hub.services.returns import returns_needing_attention
 
 
 @dataclass
@@ -15,10 +17,13 @@ class HomeOverview:
     sites: list[Site] = field(default_factory=list)
     active_users_by_role: dict[Role, int] = field(default_factory=dict)
     inactive_users: int = 0
+    # What needs the user's attention (services.returns.returns_needing_attention): for a site lead
+    # "to_start" (open periods), "to_complete" (drafts) and "returned"; for reviewers "to_review".
+    attention: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def overview_for(session: Session, user: User) -> HomeOverview:
-    overview = HomeOverview()
+    overview = HomeOverview(attention=returns_needing_attention(session, user))
     role = user.role_enum
     if role is Role.SITE_LEAD:
         overview.sites = [user.site] if user.site is not None else []

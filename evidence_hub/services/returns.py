@@ -19,10 +19,10 @@ from evidence_hub.db import utc_now
 from evidence_hub.models import Role, Site, User
 from evidence_hub.models.framework import (
     CollectionFrequency,
+    EvidenceLevel,
     Framework,
     FrameworkStatus,
     FrameworkVersion,
-    EvidenceLevel,
     Indicator,
     PeriodStatus,
     ReportingPeriod,
@@ -121,7 +121,9 @@ def start_return(session: Session, user: User, period: ReportingPeriod) -> SiteR
     if user.role_enum is not Role.SITE_LEAD or user.site_id is None:
         raise ReturnError("Only a site lead can start a return")
     existing = session.scalar(
-        select(SiteReturn).where(SiteReturn.site_id == user.site_id, SiteReturn.reporting_period_id == period.id)
+        select(SiteReturn).where(
+            SiteReturn.site_id == user.site_id, SiteReturn.reporting_period_id == period.id
+        )
     )
     if existing is not None:
         return existing
@@ -150,7 +152,9 @@ def start_return(session: Session, user: User, period: ReportingPeriod) -> SiteR
     return site_return
 
 
-def set_section_completed(session: Session, user: User, site_return: SiteReturn, section: ReturnSection, completed: bool) -> None:
+def set_section_completed(
+    session: Session, user: User, site_return: SiteReturn, section: ReturnSection, completed: bool
+) -> None:
     require_lead_can_edit(user, site_return)
     sections = set(site_return.completed_sections)
     before = sorted(sections)
@@ -208,23 +212,32 @@ def completeness_problems(session: Session, site_return: SiteReturn) -> list[Pro
         if measure is None:
             if indicator.frequency in EVERY_PERIOD_FREQUENCIES:
                 problems.append(
-                    Problem(ReturnSection.MEASURES, f"Enter a value for {indicator.name}, or say it is not yet available")
+                    Problem(
+                        ReturnSection.MEASURES,
+                        f"Enter a value for {indicator.name}, or say it is not yet available",
+                    )
                 )
             continue
         if indicator.baseline_required and indicator.code not in baselines:
-            problems.append(Problem(ReturnSection.MEASURES, f"Enter your site's baseline for {indicator.name}"))
+            problems.append(
+                Problem(ReturnSection.MEASURES, f"Enter your site's baseline for {indicator.name}")
+            )
         if measure.value is not None:
             if indicator.target_required and measure.target is None:
                 problems.append(Problem(ReturnSection.MEASURES, f"Enter your target for {indicator.name}"))
             if measure.evidence_level_id is None:
                 problems.append(
-                    Problem(ReturnSection.MEASURES, f"Choose the strength of the evidence for {indicator.name}")
+                    Problem(
+                        ReturnSection.MEASURES, f"Choose the strength of the evidence for {indicator.name}"
+                    )
                 )
     if site_return.journey_milestone_id is None:
-        problems.append(Problem(ReturnSection.JOURNEY, "Choose the data-sharing milestone your site has reached"))
+        problems.append(
+            Problem(ReturnSection.JOURNEY, "Choose the data-sharing milestone your site has reached")
+        )
     for section in ReturnSection:
         if section.value not in site_return.completed_sections:
-            problems.append(Problem(section, f"Mark the section ‘{section.label}’ as completed"))
+            problems.append(Problem(section, f"Mark the section '{section.label}' as completed"))
     return problems
 
 
@@ -236,7 +249,9 @@ def content_of(site_return: SiteReturn) -> dict[str, Any]:
 
     return {
         "return": {
-            "journey_milestone": site_return.journey_milestone.title if site_return.journey_milestone else None,
+            "journey_milestone": site_return.journey_milestone.title
+            if site_return.journey_milestone
+            else None,
             "journey_evidence": site_return.journey_evidence,
         },
         "costs": items(site_return.costs, **{"for": lambda row: {"category": row.category.name}}),
@@ -284,9 +299,14 @@ def _level_label(level: EvidenceLevel | None) -> str | None:
 
 def current_round(session: Session, site_return: SiteReturn) -> int:
     """How many times the return has been submitted (0 before its first submission)."""
-    return session.scalar(
-        select(func.count()).select_from(ReturnSnapshot).where(ReturnSnapshot.site_return_id == site_return.id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReturnSnapshot)
+            .where(ReturnSnapshot.site_return_id == site_return.id)
+        )
+        or 0
+    )
 
 
 def submit(session: Session, user: User, site_return: SiteReturn) -> None:
@@ -298,7 +318,9 @@ def submit(session: Session, user: User, site_return: SiteReturn) -> None:
         raise IncompleteReturn(problems)
     before = site_return.status
     round_number = current_round(session, site_return) + 1
-    session.add(ReturnSnapshot(site_return_id=site_return.id, round=round_number, content=content_of(site_return)))
+    session.add(
+        ReturnSnapshot(site_return_id=site_return.id, round=round_number, content=content_of(site_return))
+    )
     site_return.status = ReturnStatus.SUBMITTED.value
     site_return.submitted_at = utc_now()
     site_return.submitted_by_id = user.id
@@ -312,7 +334,12 @@ def _require_evaluator(user: User) -> None:
 
 
 def _record_step(
-    session: Session, user: User, site_return: SiteReturn, action: str, before_status: str, reason: str = "",
+    session: Session,
+    user: User,
+    site_return: SiteReturn,
+    action: str,
+    before_status: str,
+    reason: str = "",
     extra: dict[str, Any] | None = None,
 ) -> None:
     audit.record(
@@ -329,7 +356,12 @@ def _record_step(
 
 
 def add_comment(
-    session: Session, user: User, site_return: SiteReturn, body: str, item_type: str = "return", item_id: int | None = None
+    session: Session,
+    user: User,
+    site_return: SiteReturn,
+    body: str,
+    item_type: str = "return",
+    item_id: int | None = None,
 ) -> ReviewComment:
     """An evaluator's comment on the return or on one of its items, for the current submission round."""
     _require_evaluator(user)
@@ -498,7 +530,11 @@ def changes_since_last_review(session: Session, site_return: SiteReturn) -> Retu
             .limit(2)
         )
     )
-    if len(snapshots) < 2 and site_return.status_enum in (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED, ReturnStatus.LOCKED):
+    if len(snapshots) < 2 and site_return.status_enum in (
+        ReturnStatus.SUBMITTED,
+        ReturnStatus.APPROVED,
+        ReturnStatus.LOCKED,
+    ):
         return None
     if not snapshots:
         return None
@@ -543,7 +579,13 @@ def diff_content(older: dict[str, Any], newer: dict[str, Any]) -> list[Change]:
     for key, value in new_return.items():
         if old_return.get(key) != value:
             changes.append(
-                Change("journey", "Data-sharing journey", f"{_field_label(key)} changed", old_return.get(key), value)
+                Change(
+                    "journey",
+                    "Data-sharing journey",
+                    f"{_field_label(key)} changed",
+                    old_return.get(key),
+                    value,
+                )
             )
     for section, new_items in newer.items():
         if section == "return":
@@ -560,7 +602,9 @@ def diff_content(older: dict[str, Any], newer: dict[str, Any]) -> list[Change]:
             for name, value in _shown(values).items():
                 previous = previous_values.get(name)
                 if previous != value:
-                    changes.append(Change(section, label, f"{_field_label(name)} changed", previous, value, anchor))
+                    changes.append(
+                        Change(section, label, f"{_field_label(name)} changed", previous, value, anchor)
+                    )
         for item_id, values in old_items.items():
             if item_id not in new_items:
                 changes.append(Change(section, _item_label(values), "removed", _shown(values), None))
@@ -590,11 +634,17 @@ class PeriodRow:
 def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, list[PeriodRow]]:
     """One site's returns across every period of its frameworks, with totals computed in SQL."""
     site = visible_site(session, user, site_id)
-    periods = list(session.scalars(select(ReportingPeriod).join(Framework).order_by(Framework.name, ReportingPeriod.starts_on)))
+    periods = list(
+        session.scalars(
+            select(ReportingPeriod).join(Framework).order_by(Framework.name, ReportingPeriod.starts_on)
+        )
+    )
     returns = {
         site_return.reporting_period_id: site_return
         for site_return in session.scalars(
-            visible_returns(user).where(SiteReturn.site_id == site.id).options(selectinload(SiteReturn.reporting_period))
+            visible_returns(user)
+            .where(SiteReturn.site_id == site.id)
+            .options(selectinload(SiteReturn.reporting_period))
         )
     }
     return_ids = [site_return.id for site_return in returns.values()]
@@ -604,7 +654,9 @@ def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, lis
             CostItem.site_return_id,
             func.coalesce(func.sum(CostItem.amount), 0),
             func.coalesce(func.sum(CostItem.amount * CostItem.attributable_percent / 100), 0),
-        ).where(CostItem.site_return_id.in_(return_ids)).group_by(CostItem.site_return_id),
+        )
+        .where(CostItem.site_return_id.in_(return_ids))
+        .group_by(CostItem.site_return_id),
     )
     activity_totals = _totals_by_return(
         session,
@@ -649,10 +701,14 @@ def returns_needing_attention(session: Session, user: User) -> dict[str, list[An
     if role is Role.SITE_LEAD and user.site_id is not None:
         started = {
             site_return.reporting_period_id: site_return
-            for site_return in session.scalars(visible_returns(user).options(selectinload(SiteReturn.reporting_period)))
+            for site_return in session.scalars(
+                visible_returns(user).options(selectinload(SiteReturn.reporting_period))
+            )
         }
         for period in session.scalars(
-            select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.OPEN.value).order_by(ReportingPeriod.starts_on)
+            select(ReportingPeriod)
+            .where(ReportingPeriod.status == PeriodStatus.OPEN.value)
+            .order_by(ReportingPeriod.starts_on)
         ):
             site_return = started.get(period.id)
             if site_return is None:
@@ -717,7 +773,9 @@ def period_summaries(session: Session, user: User) -> list[tuple[Framework, list
                     PeriodSummary(
                         period=period,
                         returns_by_status={
-                            status: counts[period.id][status] for status in ReturnStatus if status in counts[period.id]
+                            status: counts[period.id][status]
+                            for status in ReturnStatus
+                            if status in counts[period.id]
                         },
                         not_started=max(0, active_sites - started_by_active_sites[period.id]),
                     )
@@ -823,7 +881,8 @@ def commentable_items(site_return: SiteReturn) -> list[CommentableItem]:
         for measure in sorted(site_return.measures, key=lambda measure: measure.indicator.position)
     ]
     items += [
-        CommentableItem("learning", entry.id, f"Learning: {entry.title[:80]}") for entry in site_return.learning
+        CommentableItem("learning", entry.id, f"Learning: {entry.title[:80]}")
+        for entry in site_return.learning
     ]
     items += [
         CommentableItem("document", document.id, f"Document: {document.original_filename}")

@@ -1,0 +1,61 @@
+"""Reporting periods administration: every framework's periods with their returns, and closing a period."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from evidence_hub.db import transaction
+from evidence_hub.guards import roles
+from evidence_hub.models import Role
+from evidence_hub.models.framework import PeriodStatus
+from evidence_hub.models.returns import ReturnStatus
+from evidence_hub.periods.forms import ClosePeriodForm
+from evidence_hub.services import returns as returns_service
+from evidence_hub.services.returns import ReturnError
+from evidence_hub.web import acting_user, db_session
+
+periods = Blueprint("periods", __name__, url_prefix="/admin/periods")
+
+
+@periods.route("/")
+@roles(Role.ADMINISTRATOR)
+def index() -> str:
+    """Each framework's reporting periods, with how many returns are in each state."""
+    return render_template(
+        "periods/index.html",
+        summaries=returns_service.period_summaries(db_session(), acting_user()),
+        statuses=list(ReturnStatus),
+        title="Reporting periods",
+    )
+
+
+@periods.route("/<int:period_id>/close", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def close(period_id: int) -> str | Response:
+    """Explain what closing does and ask to confirm; then close the period and lock every return in it."""
+    session = db_session()
+    period = returns_service.period_by_id(session, period_id)
+    if period.status_enum is PeriodStatus.CLOSED:
+        flash(f"{period.name} is already closed.", "information")
+        return redirect(url_for("periods.index"))
+    form = ClosePeriodForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                locked = returns_service.close_period(session, acting_user(), period)
+        except ReturnError as error:
+            flash(error.message, "information")
+        else:
+            locked_text = "1 return is" if locked == 1 else f"{locked} returns are"
+            flash(f"{period.name} is closed. {locked_text} now locked.", "success")
+        return redirect(url_for("periods.index"))
+    site_returns = returns_service.returns_in_period(session, acting_user(), period)
+    return render_template(
+        "periods/close.html",
+        period=period,
+        site_returns=site_returns,
+        not_approved=[item for item in site_returns if item.status_enum is not ReturnStatus.APPROVED],
+        form=form,
+        title=f"Close {period.name}",
+    )

@@ -1,0 +1,1 @@
+"""Evaluators review returns: the queue, every return, commenting, returning, approving and reopening."""

@@ -1,0 +1,259 @@
+"""Reviewing returns: what is waiting, every return, one return in full, and the evaluator's decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from evidence_hub.audit_log.pagination import pagination
+from evidence_hub.db import transaction
+from evidence_hub.guards import roles
+from evidence_hub.models import Role, Site
+from evidence_hub.models.framework import Framework, ReportingPeriod
+from evidence_hub.models.returns import ReturnSection, ReturnStatus, SiteReturn
+from evidence_hub.returns.blueprint import return_context
+from evidence_hub.review.forms import (
+    ApproveForm,
+    ItemCommentForm,
+    ReopenForm,
+    ReturnFilterForm,
+    ReturnToSiteForm,
+)
+from evidence_hub.services import returns as returns_service
+from evidence_hub.services.access import NotVisible
+from evidence_hub.services.returns import ReturnError
+from evidence_hub.web import acting_user, db_session
+
+review = Blueprint("review", __name__, url_prefix="/review")
+
+REVIEWERS = (Role.EVALUATOR, Role.ADMINISTRATOR)
+RETURNS_PER_PAGE = 50
+
+
+def _return(return_id: int) -> SiteReturn:
+    return returns_service.get_return(db_session(), acting_user(), return_id)
+
+
+def _back_to_review(site_return: SiteReturn) -> Response:
+    return redirect(url_for("review.review_return", return_id=site_return.id))
+
+
+def _refused(site_return: SiteReturn, message: str) -> Response:
+    flash(message, "information")
+    return _back_to_review(site_return)
+
+
+def _show_beside_field(form: FlaskForm, error: ReturnError) -> bool:
+    """Put a service's message beside the field it names; False when it names no field of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None:
+        return False
+    field.errors = [error.message]
+    return True
+
+
+@review.route("/")
+@roles(*REVIEWERS)
+def index() -> str:
+    """Returns waiting for review, the longest-waiting first."""
+    waiting = returns_service.returns_needing_attention(db_session(), acting_user())["to_review"]
+    return render_template("review/index.html", waiting=waiting, title="Returns waiting for review")
+
+
+@review.route("/returns")
+@roles(*REVIEWERS)
+def all_returns() -> str:
+    """Every return, narrowed by status, site and reporting period."""
+    session = db_session()
+    form = ReturnFilterForm(formdata=request.args)
+    sites = list(session.scalars(select(Site).order_by(Site.name)))
+    periods = list(
+        session.scalars(
+            select(ReportingPeriod)
+            .join(Framework)
+            .options(selectinload(ReportingPeriod.framework))
+            .order_by(Framework.name, ReportingPeriod.starts_on.desc())
+        )
+    )
+    frameworks = {period.framework_id for period in periods}
+    form.set_choices(
+        [(site.id, site.name) for site in sites],
+        [
+            (period.id, f"{period.name}, {period.framework.name}" if len(frameworks) > 1 else period.name)
+            for period in periods
+        ],
+    )
+    filters: dict[str, Any] = {}
+    if form.validate():
+        filters = {
+            "status": form.chosen_status(),
+            "site_id": form.chosen_id(form.site),
+            "period_id": form.chosen_id(form.period),
+        }
+    found = returns_service.find_returns(
+        session,
+        acting_user(),
+        **filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=RETURNS_PER_PAGE,
+    )
+    arguments: dict[str, Any] = {
+        name: value for name, value in request.args.items() if name in ("status", "site", "period")
+    }
+    return render_template(
+        "review/returns.html",
+        form=form,
+        found=found,
+        pagination=pagination(
+            found.page, found.pages, lambda number: url_for("review.all_returns", **arguments, page=number)
+        ),
+        title="All returns",
+    )
+
+
+@review.route("/returns/<int:return_id>")
+@roles(*REVIEWERS)
+def review_return(return_id: int) -> str:
+    """Everything in one return, what changed since it was last returned, and the decisions to take."""
+    session = db_session()
+    site_return = _return(return_id)
+    return render_template(
+        "review/return.html",
+        **return_context(
+            site_return,
+            changes=returns_service.changes_since_last_review(session, site_return),
+            problems=returns_service.completeness_problems(session, site_return),
+            submission_round=returns_service.current_round(session, site_return),
+            sections=list(ReturnSection),
+        ),
+        title=f"Review {site_return.site.name}: {site_return.reporting_period.name}",
+    )
+
+
+def _item_choices(site_return: SiteReturn) -> list[tuple[str, str]]:
+    return [(item.key, item.label) for item in returns_service.commentable_items(site_return)]
+
+
+@review.route("/returns/<int:return_id>/comment", methods=["GET", "POST"])
+@roles(*REVIEWERS)
+def comment(return_id: int) -> str | Response:
+    """Comment on the return as a whole or on one of its items, while it is waiting for review."""
+    session = db_session()
+    site_return = _return(return_id)
+    if site_return.status_enum is not ReturnStatus.SUBMITTED:
+        return _refused(site_return, "You can comment on a return only while it is waiting for review.")
+    form = ItemCommentForm()
+    form.set_item_choices(_item_choices(site_return))
+    if request.method == "GET" and request.args.get("item"):
+        form.item.data = request.args["item"]
+    if form.validate_on_submit():
+        item_type, item_id = form.chosen_item()
+        try:
+            with transaction(session):
+                returns_service.add_comment(
+                    session, acting_user(), site_return, form.body.data or "", item_type, item_id
+                )
+        except NotVisible:
+            form.item.errors = ["Select an item from this return"]
+        except ReturnError as error:
+            if not _show_beside_field(form, error):
+                return _refused(site_return, error.message)
+        else:
+            flash(
+                "Your comment has been added. The site lead will see it when you return the return.",
+                "success",
+            )
+            return _back_to_review(site_return)
+    return render_template(
+        "review/comment.html", **return_context(site_return, form=form), title="Comment on this return"
+    )
+
+
+@review.route("/returns/<int:return_id>/return", methods=["GET", "POST"])
+@roles(*REVIEWERS)
+def send_back(return_id: int) -> str | Response:
+    """Return the return to the site with a comment saying what to change."""
+    session = db_session()
+    site_return = _return(return_id)
+    if site_return.status_enum is not ReturnStatus.SUBMITTED:
+        return _refused(site_return, "Only a submitted return can be returned to the site.")
+    form = ReturnToSiteForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                returns_service.return_to_site(session, acting_user(), site_return, form.comment.data or "")
+        except ReturnError as error:
+            if not _show_beside_field(form, error):
+                return _refused(site_return, error.message)
+        else:
+            flash(
+                f"The return has been sent back to {site_return.site.name} with your comments. "
+                "It will come back here when they submit it again.",
+                "success",
+            )
+            return _back_to_review(site_return)
+    return render_template(
+        "review/send_back.html",
+        **return_context(site_return, form=form),
+        title="Return this return to the site",
+    )
+
+
+@review.route("/returns/<int:return_id>/approve", methods=["GET", "POST"])
+@roles(*REVIEWERS)
+def approve(return_id: int) -> str | Response:
+    """Approve a submitted return, with an optional comment."""
+    session = db_session()
+    site_return = _return(return_id)
+    if site_return.status_enum is not ReturnStatus.SUBMITTED:
+        return _refused(site_return, "Only a submitted return can be approved.")
+    form = ApproveForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                returns_service.approve(session, acting_user(), site_return, form.comment.data or "")
+        except ReturnError as error:
+            if not _show_beside_field(form, error):
+                return _refused(site_return, error.message)
+        else:
+            flash(
+                f"The return from {site_return.site.name} for {site_return.reporting_period.name} "
+                "has been approved.",
+                "success",
+            )
+            return _back_to_review(site_return)
+    return render_template(
+        "review/approve.html", **return_context(site_return, form=form), title="Approve this return"
+    )
+
+
+@review.route("/returns/<int:return_id>/reopen", methods=["GET", "POST"])
+@roles(*REVIEWERS)
+def reopen(return_id: int) -> str | Response:
+    """Give a submitted or approved return back to the site for changes, with a reason."""
+    session = db_session()
+    site_return = _return(return_id)
+    if site_return.status_enum not in (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED):
+        return _refused(site_return, "Only a submitted or approved return can be reopened.")
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                returns_service.reopen(session, acting_user(), site_return, form.reason.data or "")
+        except ReturnError as error:
+            if not _show_beside_field(form, error):
+                return _refused(site_return, error.message)
+        else:
+            flash(
+                f"The return has been reopened. {site_return.site.name} can change it and submit it again.",
+                "success",
+            )
+            return _back_to_review(site_return)
+    return render_template(
+        "review/reopen.html", **return_context(site_return, form=form), title="Reopen this return"
+    )

@@ -1,0 +1,287 @@
+"""The evaluator's review as people use it, and each role's home page listing what needs attention."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidence_hub.db import transaction
+from evidence_hub.models import AuditEvent, CostItem, ReturnStatus, ReviewComment, Role, SiteReturn, User
+from evidence_hub.services import returns
+from evidence_hub.services.evidence import record_updated, snapshot
+from tests.factories import make_return, make_user
+from tests.pages import error_summary, field_error, page, text_of
+from tests.returns_helpers import add_cost, fill_return
+
+
+def links(soup: BeautifulSoup) -> dict[str, str]:
+    return {link.get_text(" ", strip=True): link["href"] for link in soup.find_all("a")}
+
+
+def status_of(db: Session, site_return: SiteReturn) -> ReturnStatus:
+    db.expire_all()
+    db.rollback()
+    fresh = db.get(SiteReturn, site_return.id)
+    assert fresh is not None
+    return fresh.status_enum
+
+
+def submitted_return(db: Session, lead: User, site: str = "kent", period: int = 0) -> SiteReturn:
+    """A complete return with one cost, submitted by its lead."""
+    site_return = make_return(db, site, period=period)
+    add_cost(db, site_return)
+    fill_return(db, site_return)
+    with transaction(db):
+        returns.submit(db, lead, site_return)
+    return site_return
+
+
+@pytest.fixture
+def lead(db: Session) -> User:
+    return make_user(db, Role.SITE_LEAD, site="kent", full_name="Kim Lead")
+
+
+@pytest.fixture
+def evaluator(client_as: Callable[..., FlaskClient]) -> FlaskClient:
+    return client_as(Role.EVALUATOR, full_name="Eve Evaluator")
+
+
+def test_returns_waiting_for_review_are_listed_on_the_evaluators_home_and_review_pages(
+    db: Session, lead: User, evaluator: FlaskClient
+) -> None:
+    site_return = submitted_return(db, lead)
+    make_return(db, "leeds")  # a draft: not waiting
+    home = page(evaluator.get("/"))
+    assert "review their returns and compare sites" in text_of(home)
+    assert links(home)["Kent: 2009 Q2 (April to June 2009)"] == f"/review/returns/{site_return.id}"
+
+    queue = page(evaluator.get("/review/"))
+    rows = queue.select("tbody tr")
+    assert len(rows) == 1
+    assert "Kent" in text_of(rows[0]) and "Kim Lead" in text_of(rows[0])
+    assert f"/review/returns/{site_return.id}" in links(queue).values()
+
+
+def test_the_review_page_shows_the_whole_return_and_the_decisions(
+    db: Session, lead: User, evaluator: FlaskClient
+) -> None:
+    site_return = submitted_return(db, lead)
+    soup = page(evaluator.get(f"/review/returns/{site_return.id}"))
+    text = text_of(soup)
+    assert soup.find("h1").get_text(" ", strip=True) == "Review Kent: 2009 Q2 (April to June 2009)"
+    for heading in ("Costs and savings", "Activities", "Impact measures", "Learning", "Supporting documents"):
+        assert heading in [h2.get_text(" ", strip=True) for h2 in soup.find_all("h2")], heading
+    assert "Project manager, 3 days a week" in text
+    available = links(soup)
+    for action in ("Approve", "Return to the site", "Comment on an item", "History of this return"):
+        assert action in available, action
+    assert "What changed since it was last returned" not in text
+
+
+def test_an_evaluator_comments_on_one_item(db: Session, lead: User, evaluator: FlaskClient) -> None:
+    site_return = submitted_return(db, lead)
+    cost = db.scalar(select(CostItem).where(CostItem.site_return_id == site_return.id))
+    assert cost is not None
+    form = page(evaluator.get(f"/review/returns/{site_return.id}/comment"))
+    options = {option["value"]: option.get_text(strip=True) for option in form.select("#item option")}
+    assert options["return"] == "The return as a whole"
+    assert options[f"cost:{cost.id}"] == "Cost: Project manager, 3 days a week (£4,500.00)"
+
+    response = evaluator.post(
+        f"/review/returns/{site_return.id}/comment",
+        data={"item": f"cost:{cost.id}", "body": "Is all of this the pilot's share?"},
+    )
+    assert response.status_code == 302
+    assert "Your comment has been added" in text_of(page(evaluator.get(response.headers["Location"])))
+    db.expire_all()
+    db.rollback()
+    [comment] = db.scalars(select(ReviewComment)).all()
+    assert (comment.item_type, comment.item_id, comment.body) == (
+        "cost",
+        cost.id,
+        "Is all of this the pilot's share?",
+    )
+
+
+def test_a_comment_needs_text_and_an_item_of_this_return(
+    db: Session, lead: User, evaluator: FlaskClient
+) -> None:
+    site_return = submitted_return(db, lead)
+    other = make_return(db, "leeds")
+    leeds_cost = add_cost(db, other)
+    soup = page(
+        evaluator.post(
+            f"/review/returns/{site_return.id}/comment", data={"item": f"cost:{leeds_cost.id}", "body": ""}
+        )
+    )
+    assert field_error(soup, "item") == "Select an item from this return"
+    assert field_error(soup, "body") == "Enter your comment"
+    assert error_summary(soup) == ["Select an item from this return", "Enter your comment"]
+    db.expire_all()
+    assert db.scalar(select(ReviewComment)) is None
+
+
+def test_returning_to_the_site_needs_a_comment_then_the_lead_sees_it(
+    db: Session, lead: User, evaluator: FlaskClient, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = submitted_return(db, lead)
+    soup = page(evaluator.post(f"/review/returns/{site_return.id}/return", data={"comment": "  "}))
+    assert field_error(soup, "comment") == "Enter a comment saying what the site needs to change"
+    assert status_of(db, site_return) is ReturnStatus.SUBMITTED
+
+    response = evaluator.post(
+        f"/review/returns/{site_return.id}/return",
+        data={"comment": "Separate the pilot's costs from the team's."},
+    )
+    assert response.status_code == 302
+    assert "sent back to Kent" in text_of(page(evaluator.get(response.headers["Location"])))
+    assert status_of(db, site_return) is ReturnStatus.RETURNED
+
+    lead_client = client_as(Role.SITE_LEAD, site="kent")
+    home = page(lead_client.get("/"))
+    assert "Returned with comments" in text_of(home)
+    assert links(home)["2009 Q2 (April to June 2009)"] == f"/returns/{site_return.id}"
+    task_list = text_of(page(lead_client.get(f"/returns/{site_return.id}")))
+    assert "Separate the pilot's costs from the team's." in task_list
+
+
+def test_an_evaluator_approves_with_an_optional_comment(
+    db: Session, lead: User, evaluator: FlaskClient
+) -> None:
+    site_return = submitted_return(db, lead)
+    page(evaluator.get(f"/review/returns/{site_return.id}/approve"))
+    response = evaluator.post(f"/review/returns/{site_return.id}/approve", data={"comment": ""})
+    assert response.status_code == 302
+    soup = page(evaluator.get(response.headers["Location"]))
+    assert "has been approved" in text_of(soup)
+    assert "Reopen this return" in links(soup)
+    assert status_of(db, site_return) is ReturnStatus.APPROVED
+    assert db.scalar(select(ReviewComment)) is None
+
+    again = evaluator.post(f"/review/returns/{site_return.id}/approve", data={"comment": "Twice?"})
+    assert "Only a submitted return can be approved" in text_of(
+        page(evaluator.get(again.headers["Location"]))
+    )
+
+
+def test_reopening_an_approved_return_needs_a_reason(db: Session, lead: User, evaluator: FlaskClient) -> None:
+    site_return = submitted_return(db, lead)
+    evaluator.post(f"/review/returns/{site_return.id}/approve", data={"comment": "Good"})
+    soup = page(evaluator.post(f"/review/returns/{site_return.id}/reopen", data={"reason": ""}))
+    assert field_error(soup, "reason") == "Enter the reason for reopening the return"
+    assert status_of(db, site_return) is ReturnStatus.APPROVED
+
+    response = evaluator.post(
+        f"/review/returns/{site_return.id}/reopen", data={"reason": "DWP revised the job entries figure"}
+    )
+    assert response.status_code == 302
+    assert status_of(db, site_return) is ReturnStatus.RETURNED
+    record = db.scalar(select(AuditEvent).where(AuditEvent.action == "return.reopened"))
+    assert record is not None and record.reason == "DWP revised the job entries figure"
+
+
+def test_after_resubmission_the_evaluator_sees_exactly_what_changed(
+    db: Session, lead: User, evaluator: FlaskClient
+) -> None:
+    site_return = submitted_return(db, lead)
+    evaluator.post(f"/review/returns/{site_return.id}/return", data={"comment": "Check the cost"})
+    db.expire_all()
+    cost = db.scalar(select(CostItem).where(CostItem.site_return_id == site_return.id))
+    assert cost is not None
+    with transaction(db):
+        before = snapshot(cost)
+        cost.amount = Decimal("3000.00")
+        cost.funder = "Department for Work and Pensions"
+        record_updated(db, lead, cost, before, snapshot(cost))
+    with transaction(db):
+        returns.submit(db, lead, db.get(SiteReturn, site_return.id))  # type: ignore[arg-type]
+
+    soup = page(evaluator.get(f"/review/returns/{site_return.id}"))
+    table = soup.find(id="changes").find_next("table")
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+        for row in table.select("tbody tr")
+    ]
+    assert ["Costs Project manager, 3 days a week", "Amount changed", "4500", "3000"] in rows
+    assert [
+        "Costs Project manager, 3 days a week",
+        "Funder changed",
+        "Nothing",
+        "Department for Work and Pensions",
+    ] in rows
+    assert "2 changes since submission 1" in text_of(table)
+    assert table.find("a", href=f"#cost-{cost.id}") is not None
+
+
+def test_all_returns_can_be_filtered_by_status(db: Session, lead: User, evaluator: FlaskClient) -> None:
+    submitted = submitted_return(db, lead)
+    draft = make_return(db, "leeds")
+    everything = page(evaluator.get("/review/returns"))
+    assert "2 returns" in text_of(everything)
+    only_submitted = page(evaluator.get("/review/returns?status=submitted&site=&period="))
+    assert "1 return" in text_of(only_submitted)
+    assert f"/review/returns/{submitted.id}" in links(only_submitted).values()
+    assert f"/review/returns/{draft.id}" not in links(only_submitted).values()
+    leeds = page(evaluator.get(f"/review/returns?site={draft.site_id}"))
+    assert f"/review/returns/{draft.id}" in links(leeds).values()
+    assert f"/review/returns/{submitted.id}" not in links(leeds).values()
+
+
+def test_decisions_on_a_return_that_is_not_waiting_are_refused(db: Session, evaluator: FlaskClient) -> None:
+    draft = make_return(db, "kent")
+    for action in ("approve", "return", "comment"):
+        response = evaluator.get(f"/review/returns/{draft.id}/{action}")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/review/returns/{draft.id}")
+    soup = page(evaluator.get(f"/review/returns/{draft.id}"))
+    assert "The site has not submitted this return yet" in text_of(soup)
+    assert "Approve" not in links(soup)
+
+
+def test_site_leads_and_national_officials_cannot_review(
+    db: Session, lead: User, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = submitted_return(db, lead)
+    for role in (Role.SITE_LEAD, Role.NATIONAL_OFFICIAL):
+        other = client_as(role, site="kent" if role is Role.SITE_LEAD else None)
+        assert other.get("/review/").status_code == 403
+        assert other.post(f"/review/returns/{site_return.id}/approve", data={}).status_code == 403
+    assert status_of(db, site_return) is ReturnStatus.SUBMITTED
+
+
+def test_a_site_leads_home_lists_returns_to_start_and_drafts_to_complete(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    draft = make_return(db, "kent", period=0)
+    lead_client = client_as(Role.SITE_LEAD, site="kent")
+    home = page(lead_client.get("/"))
+    text = text_of(home)
+    assert "record what the Kent pilot cost" in text
+    assert "Drafts to complete" in text
+    assert links(home)["2009 Q2 (April to June 2009)"] == f"/returns/{draft.id}"
+    start_buttons = [
+        button for button in home.find_all("button") if button.get_text(strip=True).startswith("Start")
+    ]
+    assert len(start_buttons) == 3
+    form = start_buttons[0].find_parent("form")
+    assert form["method"] == "post"
+    response = lead_client.post(form["action"])
+    assert response.status_code == 302
+    db.expire_all()
+    assert len(db.scalars(select(SiteReturn).where(SiteReturn.site_id == draft.site_id)).all()) == 2
+
+
+def test_the_administrators_home_lists_returns_waiting_for_review(
+    db: Session, lead: User, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = submitted_return(db, lead)
+    home = page(client_as(Role.ADMINISTRATOR).get("/"))
+    assert "Manage users" in text_of(home)
+    assert links(home)["Kent: 2009 Q2 (April to June 2009)"] == f"/review/returns/{site_return.id}"
+    assert "Reporting periods" in links(home)
