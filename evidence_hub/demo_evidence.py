@@ -40,12 +40,27 @@ class SiteProfile:
 
 
 PROFILES = (
-    SiteProfile("kent", Decimal("1.6"), 0, ("J10", "J25", "J40", "J55", "J70", "J70", "J85", "J85"),
-                "kent.lead@demo.evidence-hub.example"),
-    SiteProfile("leeds", Decimal("1.2"), 0, ("J10", "J25", "J25", "J40", "J55", "J70", "J85", "J100"),
-                "leeds.lead@demo.evidence-hub.example"),
-    SiteProfile("liverpool", Decimal("0.8"), 2, ("J0", "J10", "J10", "J25", "J40", "J40"),
-                "liverpool.lead@demo.evidence-hub.example"),
+    SiteProfile(
+        "kent",
+        Decimal("1.6"),
+        0,
+        ("J10", "J25", "J40", "J55", "J70", "J70", "J85", "J85"),
+        "kent.lead@demo.evidence-hub.example",
+    ),
+    SiteProfile(
+        "leeds",
+        Decimal("1.2"),
+        0,
+        ("J10", "J25", "J25", "J40", "J55", "J70", "J85", "J100"),
+        "leeds.lead@demo.evidence-hub.example",
+    ),
+    SiteProfile(
+        "liverpool",
+        Decimal("0.8"),
+        2,
+        ("J0", "J10", "J10", "J25", "J40", "J40"),
+        "liverpool.lead@demo.evidence-hub.example",
+    ),
 )
 EVALUATOR_EMAIL = "evaluator@demo.evidence-hub.example"
 ADMINISTRATOR_EMAIL = "admin@demo.evidence-hub.example"
@@ -63,66 +78,160 @@ JOURNEY_EVIDENCE = {
 
 LEARNING_ENTRIES = {
     "kent": [
-        ("barrier", ["LEGAL-GOVERNANCE", "NATIONAL-PROCESSES"], "SYSTEMS", "Uncertainty about the legal gateway",
-         "Legal teams at the council and DWP read the gateway differently, which held up the agreement for two months.",
-         "Without an agreed reading of the law, no area can start sharing data.",
-         "Publish national guidance on which legal gateways cover worklessness data sharing."),
-        ("enabler", ["PEOPLE-SKILLS", "PARTNERSHIP"], "CONTEXT", "Senior sponsorship in the council",
-         "The director of adult services chaired the steering group and unblocked decisions quickly.",
-         "Decisions that needed two levels of sign-off were made in one meeting.",
-         "Ask every roll-out area to name a senior sponsor before it starts."),
-        ("lesson", ["TECHNICAL-DATA"], "DATA", "Start with a small, well-defined extract",
-         "A first extract of 2,000 records let the team test matching before scaling up.",
-         "Problems with identifiers were found early and cheaply.",
-         "Recommend a test extract as the first step of every data share."),
+        (
+            "barrier",
+            ["LEGAL-GOVERNANCE", "NATIONAL-PROCESSES"],
+            "SYSTEMS",
+            "Uncertainty about the legal gateway",
+            "Legal teams at the council and DWP read the gateway differently, which held up the agreement "
+            "for two months.",
+            "Without an agreed reading of the law, no area can start sharing data.",
+            "Publish national guidance on which legal gateways cover worklessness data sharing.",
+        ),
+        (
+            "enabler",
+            ["PEOPLE-SKILLS", "PARTNERSHIP"],
+            "CONTEXT",
+            "Senior sponsorship in the council",
+            "The director of adult services chaired the steering group and unblocked decisions quickly.",
+            "Decisions that needed two levels of sign-off were made in one meeting.",
+            "Ask every roll-out area to name a senior sponsor before it starts.",
+        ),
+        (
+            "lesson",
+            ["TECHNICAL-DATA"],
+            "DATA",
+            "Start with a small, well-defined extract",
+            "A first extract of 2,000 records let the team test matching before scaling up.",
+            "Problems with identifiers were found early and cheaply.",
+            "Recommend a test extract as the first step of every data share.",
+        ),
     ],
     "leeds": [
-        ("enabler", ["PARTNERSHIP", "CULTURE"], "CONTEXT", "Co-located Jobcentre Plus adviser",
-         "A Jobcentre Plus adviser worked two days a week in the council's employment team.",
-         "Referrals between partners doubled and cases stopped falling between services.",
-         "Fund co-location of advisers in roll-out areas for the first year."),
-        ("good_practice", ["PARTNERSHIP"], "NEXT", "Monthly case review across partners",
-         "Partners met monthly to review shared cases using the matched data.",
-         "Partners agreed who would contact each resident, ending duplicate contacts.",
-         "Share the case review template with roll-out areas."),
-        ("barrier", ["RESOURCES"], "VFM", "Analyst time was hard to find",
-         "The council's analysts were committed to other work; matching waited for a contractor.",
-         "Delays in analysis meant the data was three months old when it was used.",
-         "Budget for dedicated analyst time in the roll-out cost model."),
+        (
+            "enabler",
+            ["PARTNERSHIP", "CULTURE"],
+            "CONTEXT",
+            "Co-located Jobcentre Plus adviser",
+            "A Jobcentre Plus adviser worked two days a week in the council's employment team.",
+            "Referrals between partners doubled and cases stopped falling between services.",
+            "Fund co-location of advisers in roll-out areas for the first year.",
+        ),
+        (
+            "good_practice",
+            ["PARTNERSHIP"],
+            "NEXT",
+            "Monthly case review across partners",
+            "Partners met monthly to review shared cases using the matched data.",
+            "Partners agreed who would contact each resident, ending duplicate contacts.",
+            "Share the case review template with roll-out areas.",
+        ),
+        (
+            "barrier",
+            ["RESOURCES"],
+            "VFM",
+            "Analyst time was hard to find",
+            "The council's analysts were committed to other work; matching waited for a contractor.",
+            "Delays in analysis meant the data was three months old when it was used.",
+            "Budget for dedicated analyst time in the roll-out cost model.",
+        ),
     ],
     "liverpool": [
-        ("barrier", ["NATIONAL-PROCESSES", "LEGAL-GOVERNANCE"], "SYSTEMS", "Business case did not fit the template",
-         "The city region's request covered six authorities and several data sets, which the approval process did not expect.",
-         "Approval took more than twice as long as for single-authority pilots.",
-         "Allow multi-authority business cases with a single approval route."),
-        ("barrier", ["TECHNICAL-DATA"], "DATA", "Different identifiers across authorities",
-         "Each authority used its own client reference, so records could not be matched without a common key.",
-         "Matching rates were low until a common key was agreed.",
-         "Agree common identifiers nationally before wider roll-out."),
-        ("recommendation", ["NATIONAL-PROCESSES"], "NEXT", "A national data request service",
-         "Each pilot wrote its own request to DWP from scratch.",
-         "Much of the effort was repeated in every area.",
-         "Set up one national service that handles standard local data requests."),
+        (
+            "barrier",
+            ["NATIONAL-PROCESSES", "LEGAL-GOVERNANCE"],
+            "SYSTEMS",
+            "Business case did not fit the template",
+            "The city region's request covered six authorities and several data sets, which the approval "
+            "process did not expect.",
+            "Approval took more than twice as long as for single-authority pilots.",
+            "Allow multi-authority business cases with a single approval route.",
+        ),
+        (
+            "barrier",
+            ["TECHNICAL-DATA"],
+            "DATA",
+            "Different identifiers across authorities",
+            "Each authority used its own client reference, so records could not be matched without a "
+            "common key.",
+            "Matching rates were low until a common key was agreed.",
+            "Agree common identifiers nationally before wider roll-out.",
+        ),
+        (
+            "recommendation",
+            ["NATIONAL-PROCESSES"],
+            "NEXT",
+            "A national data request service",
+            "Each pilot wrote its own request to DWP from scratch.",
+            "Much of the effort was repeated in every area.",
+            "Set up one national service that handles standard local data requests.",
+        ),
     ],
 }
 
-DATA_FLOWS = {
+# Data set, holder, purpose, legal gateway, agreement and impact-assessment status, and the days after
+# the site's first quarter began when the flow was requested, approved and received.
+DataFlowPlan = tuple[str, str, str, str, str, str, tuple[int | None, int | None, int | None]]
+DATA_FLOWS: dict[str, list[DataFlowPlan]] = {
     "kent": [
-        ("Working-age benefit claimants (NINo-level)", "DWP", "Target outreach to long-term claimants",
-         "Welfare Reform Act 2009, section 42", "in_place", "in_place", (12, 45, 70)),
-        ("Housing benefit recipients", "Kent County Council", "Match with DWP data to find families",
-         "Local Government Act 2000, well-being power", "in_place", "in_place", (20, 40, 55)),
+        (
+            "Working-age benefit claimants (NINo-level)",
+            "DWP",
+            "Target outreach to long-term claimants",
+            "Welfare Reform Act 2009, section 42",
+            "in_place",
+            "in_place",
+            (12, 45, 70),
+        ),
+        (
+            "Housing benefit recipients",
+            "Kent County Council",
+            "Match with DWP data to find families",
+            "Local Government Act 2000, well-being power",
+            "in_place",
+            "in_place",
+            (20, 40, 55),
+        ),
     ],
     "leeds": [
-        ("Jobseeker's Allowance claimants", "Jobcentre Plus", "Joint case review by partners",
-         "Welfare Reform Act 2009, section 42", "in_place", "in_place", (15, 60, 90)),
-        ("Tax credit recipients", "HMRC", "Identify in-work poverty", "", "in_progress", "not_started", (200, None, None)),
+        (
+            "Jobseeker's Allowance claimants",
+            "Jobcentre Plus",
+            "Joint case review by partners",
+            "Welfare Reform Act 2009, section 42",
+            "in_place",
+            "in_place",
+            (15, 60, 90),
+        ),
+        (
+            "Tax credit recipients",
+            "HMRC",
+            "Identify in-work poverty",
+            "",
+            "in_progress",
+            "not_started",
+            (200, None, None),
+        ),
     ],
     "liverpool": [
-        ("Incapacity benefit claimants across six authorities", "DWP", "City-region commissioning strategy",
-         "Welfare Reform Act 2009, section 42", "in_progress", "in_progress", (190, 400, None)),
-        ("Council tax benefit recipients", "Liverpool City Council", "Match with DWP data",
-         "Local Government Act 2000, well-being power", "in_place", "not_needed", (210, 230, 260)),
+        (
+            "Incapacity benefit claimants across six authorities",
+            "DWP",
+            "City-region commissioning strategy",
+            "Welfare Reform Act 2009, section 42",
+            "in_progress",
+            "in_progress",
+            (190, 400, None),
+        ),
+        (
+            "Council tax benefit recipients",
+            "Liverpool City Council",
+            "Match with DWP data",
+            "Local Government Act 2000, well-being power",
+            "in_place",
+            "not_needed",
+            (210, 230, 260),
+        ),
     ],
 }
 
@@ -140,17 +249,24 @@ def _user(session: Session, email: str) -> User:
 
 def ensure_demo_evidence(session: Session, framework: Framework) -> bool:
     """Fill the demo sites' returns once; returns False (and changes nothing) when they already exist."""
-    sites = {site.code: site for site in session.scalars(select(Site).where(Site.code.in_([p.code for p in PROFILES])))}
+    sites = {
+        site.code: site
+        for site in session.scalars(select(Site).where(Site.code.in_([p.code for p in PROFILES])))
+    }
     if len(sites) != len(PROFILES):
         return False
     existing = session.scalar(
-        select(func.count()).select_from(SiteReturn).where(SiteReturn.site_id.in_([site.id for site in sites.values()]))
+        select(func.count())
+        .select_from(SiteReturn)
+        .where(SiteReturn.site_id.in_([site.id for site in sites.values()]))
     )
     if existing:
         return False
     periods = list(
         session.scalars(
-            select(ReportingPeriod).where(ReportingPeriod.framework_id == framework.id).order_by(ReportingPeriod.starts_on)
+            select(ReportingPeriod)
+            .where(ReportingPeriod.framework_id == framework.id)
+            .order_by(ReportingPeriod.starts_on)
         )
     )
     evaluator = _user(session, EVALUATOR_EMAIL)
@@ -168,7 +284,8 @@ def _fill_site(
     session: Session, profile: SiteProfile, site: Site, periods: list[ReportingPeriod], evaluator: User
 ) -> None:
     lead = _user(session, profile.lead_email)
-    generator = random.Random(f"evidence-hub-demo-{profile.code}")
+    # Seeded, so the demo figures are the same on every machine; nothing secret depends on them.
+    generator = random.Random(f"evidence-hub-demo-{profile.code}")  # noqa: S311
     reported = periods[profile.first_quarter :]
     for index, period in enumerate(reported):
         quarter = profile.first_quarter + index
@@ -185,8 +302,12 @@ def _fill_site(
             _add_measures(session, lead, site_return, quarter, profile, generator)
             _add_learning(session, lead, site_return, profile.code, index)
             journey.set_milestone(
-                session, lead, site_return,
-                journey.MilestoneData(milestone=profile.journey[index], evidence=JOURNEY_EVIDENCE[profile.journey[index]]),
+                session,
+                lead,
+                site_return,
+                journey.MilestoneData(
+                    milestone=profile.journey[index], evidence=JOURNEY_EVIDENCE[profile.journey[index]]
+                ),
             )
             for section in ReturnSection:
                 workflow.set_section_completed(session, lead, site_return, section, True)
@@ -195,8 +316,14 @@ def _fill_site(
 
 
 def _review(
-    session: Session, profile: SiteProfile, site_return: SiteReturn, lead: User, evaluator: User,
-    *, latest: bool, quarter: int,
+    session: Session,
+    profile: SiteProfile,
+    site_return: SiteReturn,
+    lead: User,
+    evaluator: User,
+    *,
+    latest: bool,
+    quarter: int,
 ) -> None:
     if latest and profile.code == "kent":
         return  # Waiting for review.
@@ -204,33 +331,48 @@ def _review(
         if latest and profile.code == "leeds":
             cost = site_return.costs[0]
             workflow.add_comment(
-                session, evaluator, site_return,
+                session,
+                evaluator,
+                site_return,
                 "Please split this cost between the pilot and the council's wider employment work, as the "
                 "cost category guidance asks.",
-                item_type="cost", item_id=cost.id,
+                item_type="cost",
+                item_id=cost.id,
             )
             workflow.return_to_site(
-                session, evaluator, site_return,
-                "Thank you. Two things before approval: see the comment on the staff cost, and add the source "
-                "of the job entries figure.",
+                session,
+                evaluator,
+                site_return,
+                "Thank you. Two things before approval: see the comment on the staff cost, and add the "
+                "source of the job entries figure.",
             )
             return
         if profile.code == "leeds" and quarter == 4:
             # A return sent back, corrected and approved: its history shows the change.
             cost = site_return.costs[0]
             workflow.add_comment(
-                session, evaluator, site_return, "Is all of this officer's time on the pilot?",
-                item_type="cost", item_id=cost.id,
+                session,
+                evaluator,
+                site_return,
+                "Is all of this officer's time on the pilot?",
+                item_type="cost",
+                item_id=cost.id,
             )
             workflow.return_to_site(session, evaluator, site_return, "One question about staff costs.")
     if profile.code == "leeds" and quarter == 4:
         with transaction(session):
             cost = site_return.costs[0]
             costs.update_cost(
-                session, lead, cost,
+                session,
+                lead,
+                cost,
                 costs.CostInput(
-                    category_code=cost.category.code, description=cost.description, amount=cost.amount,
-                    cost_type=cost.cost_type, funding=cost.funding, attributable_percent=Decimal(80),
+                    category_code=cost.category.code,
+                    description=cost.description,
+                    amount=cost.amount,
+                    cost_type=cost.cost_type,
+                    funding=cost.funding,
+                    attributable_percent=Decimal(80),
                     attribution_reason="One day a week went on the council's wider employment programme.",
                     funder=cost.funder,
                 ),
@@ -241,59 +383,111 @@ def _review(
         for entry in site_return.learning:
             if entry.learning_type in ("barrier", "enabler", "recommendation"):
                 learning.set_cleared_for_national(session, evaluator, entry, True)
-        workflow.approve(session, evaluator, site_return, "Approved: figures checked against the sources given.")
+        workflow.approve(
+            session, evaluator, site_return, "Approved: figures checked against the sources given."
+        )
 
 
 def _add_costs(
-    session: Session, lead: User, site_return: SiteReturn, quarter: int, profile: SiteProfile, generator: random.Random
+    session: Session,
+    lead: User,
+    site_return: SiteReturn,
+    quarter: int,
+    profile: SiteProfile,
+    generator: random.Random,
 ) -> None:
     scale = profile.scale
     entries = [
         costs.CostInput(
-            category_code="PILOT-STAFF", description="Pilot project officer (0.5 full-time equivalent)",
-            amount=_money(6200 * scale + generator.randint(0, 400)), cost_type="running", funding="cash",
+            category_code="PILOT-STAFF",
+            description="Pilot project officer (0.5 full-time equivalent)",
+            amount=_money(6200 * scale + generator.randint(0, 400)),
+            cost_type="running",
+            funding="cash",
             funder="Council",
         ),
         costs.CostInput(
-            category_code="PARTNER-TIME", description="Jobcentre Plus adviser time on shared cases",
-            staff_time_quantity=Decimal(8 + generator.randint(0, 6)), staff_time_unit="days",
-            staff_rate=Decimal("165.00"), cost_type="running", funding="in_kind", funder="Jobcentre Plus",
+            category_code="PARTNER-TIME",
+            description="Jobcentre Plus adviser time on shared cases",
+            staff_time_quantity=Decimal(8 + generator.randint(0, 6)),
+            staff_time_unit="days",
+            staff_rate=Decimal("165.00"),
+            cost_type="running",
+            funding="in_kind",
+            funder="Jobcentre Plus",
         ),
         costs.CostInput(
-            category_code="ACCOMMODATION-OVERHEADS", description="Office space and IT for the pilot team",
-            amount=_money(900), cost_type="running", funding="cash", attributable_percent=Decimal(50),
-            attribution_reason="The office is shared equally with the council's employment team.", funder="Council",
+            category_code="ACCOMMODATION-OVERHEADS",
+            description="Office space and IT for the pilot team",
+            amount=_money(900),
+            cost_type="running",
+            funding="cash",
+            attributable_percent=Decimal(50),
+            attribution_reason="The office is shared equally with the council's employment team.",
+            funder="Council",
         ),
     ]
     if quarter - profile.first_quarter == 0:
-        entries.append(costs.CostInput(
-            category_code="GOVERNANCE-LEGAL", description="Legal advice on the data-sharing agreement",
-            amount=_money(3500 + generator.randint(0, 1500)), cost_type="set_up", funding="cash", funder="CLG pilot grant",
-        ))
-        entries.append(costs.CostInput(
-            category_code="TECHNOLOGY-DATA", description="Secure data-matching environment set-up",
-            amount=_money(8000 * scale), cost_type="set_up", funding="cash", funder="CLG pilot grant",
-        ))
+        entries.append(
+            costs.CostInput(
+                category_code="GOVERNANCE-LEGAL",
+                description="Legal advice on the data-sharing agreement",
+                amount=_money(3500 + generator.randint(0, 1500)),
+                cost_type="set_up",
+                funding="cash",
+                funder="CLG pilot grant",
+            )
+        )
+        entries.append(
+            costs.CostInput(
+                category_code="TECHNOLOGY-DATA",
+                description="Secure data-matching environment set-up",
+                amount=_money(8000 * scale),
+                cost_type="set_up",
+                funding="cash",
+                funder="CLG pilot grant",
+            )
+        )
     if quarter - profile.first_quarter in (1, 4):
-        entries.append(costs.CostInput(
-            category_code="TRAINING", description="Information governance training for front-line staff",
-            amount=_money(1200 + generator.randint(0, 600)), cost_type="running", funding="cash", funder="Council",
-        ))
+        entries.append(
+            costs.CostInput(
+                category_code="TRAINING",
+                description="Information governance training for front-line staff",
+                amount=_money(1200 + generator.randint(0, 600)),
+                cost_type="running",
+                funding="cash",
+                funder="Council",
+            )
+        )
     if quarter - profile.first_quarter >= 3:
-        entries.append(costs.CostInput(
-            category_code="TECHNOLOGY-DATA", description="Hosting and licences for the matching software",
-            amount=_money(650), cost_type="running", funding="cash", attributable_percent=Decimal(60),
-            attribution_reason="The same licence also serves the council's family support work.", funder="Council",
-        ))
+        entries.append(
+            costs.CostInput(
+                category_code="TECHNOLOGY-DATA",
+                description="Hosting and licences for the matching software",
+                amount=_money(650),
+                cost_type="running",
+                funding="cash",
+                attributable_percent=Decimal(60),
+                attribution_reason="The same licence also serves the council's family support work.",
+                funder="Council",
+            )
+        )
     for number, entry in enumerate(entries, start=1):
         costs.add_cost(session, lead, site_return, entry, import_reference=f"C-{number}")
     if quarter - profile.first_quarter >= 3:
         avoided = 30 + generator.randint(0, 25)
-        costs.add_saving(session, lead, site_return, costs.SavingInput(
-            description=f"{avoided} duplicate adviser appointments avoided through shared case lists",
-            amount=_money(avoided * 38), evidence="Appointment logs compared with the previous year; £38 per appointment "
-            "from the Jobcentre Plus unit cost.", evidence_level_code="nesta:2",
-        ))
+        costs.add_saving(
+            session,
+            lead,
+            site_return,
+            costs.SavingInput(
+                description=f"{avoided} duplicate adviser appointments avoided through shared case lists",
+                amount=_money(avoided * 38),
+                evidence="Appointment logs compared with the previous year; £38 per appointment "
+                "from the Jobcentre Plus unit cost.",
+                evidence_level_code="nesta:2",
+            ),
+        )
 
 
 def _add_activities(
@@ -302,24 +496,59 @@ def _add_activities(
     period = site_return.reporting_period
     partners = [partner.name for partner in site.partners]
     plans = [
-        ("PARTNERSHIP-MEETING", "Pilot steering group", ["local_authority", "jobcentre_plus", "improvement_adviser"],
-         partners[:3], None, ["CONTEXT"]),
-        ("TARGETED-OUTREACH", "Door-knocking in the three wards with most long-term claimants",
-         ["local_authority", "jobcentre_plus"], partners[:2], 40 + generator.randint(0, 80), ["VFM", "DATA"]),
+        (
+            "PARTNERSHIP-MEETING",
+            "Pilot steering group",
+            ["local_authority", "jobcentre_plus", "improvement_adviser"],
+            partners[:3],
+            None,
+            ["CONTEXT"],
+        ),
+        (
+            "TARGETED-OUTREACH",
+            "Door-knocking in the three wards with most long-term claimants",
+            ["local_authority", "jobcentre_plus"],
+            partners[:2],
+            40 + generator.randint(0, 80),
+            ["VFM", "DATA"],
+        ),
     ]
     if quarter % 2 == 0:
-        plans.append(("STAFF-TRAINING", "Data protection training for advisers", ["local_authority"], partners[:1],
-                      10 + generator.randint(0, 15), ["DATA"]))
+        plans.append(
+            (
+                "STAFF-TRAINING",
+                "Data protection training for advisers",
+                ["local_authority"],
+                partners[:1],
+                10 + generator.randint(0, 15),
+                ["DATA"],
+            )
+        )
     if quarter < 3:
-        plans.append(("DATA-REQUEST", "Data request to DWP", ["government_department"], [], None, ["SYSTEMS"]))
+        plans.append(
+            ("DATA-REQUEST", "Data request to DWP", ["government_department"], [], None, ["SYSTEMS"])
+        )
     for number, (kind, title, partner_types, partner_names, reached, themes) in enumerate(plans, start=1):
         starts_on = period.starts_on + timedelta(days=10 * number + generator.randint(0, 10))
         ends_on = min(starts_on + timedelta(days=generator.randint(0, 20)), period.ends_on)
-        activities.add_activity(session, lead, site_return, activities.ActivityInput(
-            activity_type_code=kind, title=title, description=f"{title}, {period.name}.",
-            starts_on=starts_on, ends_on=ends_on, partner_types=partner_types, partner_names=partner_names,
-            people_reached=reached, outputs="Notes and actions circulated to partners.", theme_codes=themes,
-        ), import_reference=f"A-{number}")
+        activities.add_activity(
+            session,
+            lead,
+            site_return,
+            activities.ActivityInput(
+                activity_type_code=kind,
+                title=title,
+                description=f"{title}, {period.name}.",
+                starts_on=starts_on,
+                ends_on=ends_on,
+                partner_types=partner_types,
+                partner_names=partner_names,
+                people_reached=reached,
+                outputs="Notes and actions circulated to partners.",
+                theme_codes=themes,
+            ),
+            import_reference=f"A-{number}",
+        )
 
 
 BASELINES = {
@@ -342,18 +571,29 @@ def _set_baselines(
         if code in ("WL-CLIENTS-ENGAGED", "WL-REFERRALS"):
             figure = (figure * profile.scale).quantize(Decimal(1))
         measures.set_baseline(
-            session, lead, site_return.site_id, code,
-            measures.BaselineData(value=str(figure), period_description=described,
-                                  source="Council and Jobcentre Plus management information"),
+            session,
+            lead,
+            site_return.site_id,
+            code,
+            measures.BaselineData(
+                value=str(figure),
+                period_description=described,
+                source="Council and Jobcentre Plus management information",
+            ),
             framework_version=site_return.framework_version,
         )
 
 
 def _add_measures(
-    session: Session, lead: User, site_return: SiteReturn, quarter: int, profile: SiteProfile, generator: random.Random
+    session: Session,
+    lead: User,
+    site_return: SiteReturn,
+    quarter: int,
+    profile: SiteProfile,
+    generator: random.Random,
 ) -> None:
     step = quarter - profile.first_quarter
-    clients = int((Decimal(40 + 28 * step + generator.randint(0, 15)) * profile.scale))
+    clients = int(Decimal(40 + 28 * step + generator.randint(0, 15)) * profile.scale)
     rate = Decimal(8 + 1.4 * step + generator.randint(0, 2)).quantize(Decimal("0.1"))
     entries = max(0, int(clients * rate / 100))
     rate = (Decimal(entries * 100) / clients).quantize(Decimal("0.1")) if clients else Decimal(0)
@@ -375,7 +615,10 @@ def _add_measures(
         "WL-DATA-REQUESTS-RECEIVED": (None if slow and step < 3 else str(received), None),
         "WL-DAYS-TO-APPROVAL": (str(max(30, (200 if slow else 130) - 12 * step)), "60"),
         "WL-STAFF-TRAINED": (str(4 + generator.randint(0, 12)), "10"),
-        "WL-PARTNERSHIP-SCORE": (str(min(Decimal(5), Decimal("2.6") + Decimal("0.3") * step).quantize(Decimal("0.1"))), None),
+        "WL-PARTNERSHIP-SCORE": (
+            str(min(Decimal(5), Decimal("2.6") + Decimal("0.3") * step).quantize(Decimal("0.1"))),
+            None,
+        ),
         "WL-PARTNERS-SHARING": (str(1 + step // 2), str(2 + step // 2)),
         "WL-AGREEMENTS-IN-PLACE": (str(step // 2), None),
         "WL-LEGAL-BASIS-CONFIRMED": ("yes" if step >= (4 if slow else 2) else "no", None),
@@ -394,10 +637,13 @@ def _add_measures(
             )
         else:
             data = measures.MeasureData(
-                value=value, target=target, data_source="Pilot case management system and partner returns",
+                value=value,
+                target=target,
+                data_source="Pilot case management system and partner returns",
                 quality_rating="adequate" if slow else "good",
                 quality_reason="Checked against partner records each quarter."
-                if not slow else "Two authorities report late, so some figures are estimates.",
+                if not slow
+                else "Two authorities report late, so some figures are estimates.",
                 evidence_level=level,
                 commentary="" if step else "First quarter of recording against the framework.",
             )
@@ -407,10 +653,21 @@ def _add_measures(
 def _add_learning(session: Session, lead: User, site_return: SiteReturn, site_code: str, index: int) -> None:
     entries = LEARNING_ENTRIES[site_code]
     kind, dimensions, theme, title, happened, matters, implication = entries[index % len(entries)]
-    learning.add_learning(session, lead, site_return, learning.LearningData(
-        learning_type=kind, dimensions=dimensions, theme=theme, title=title, what_happened=happened,
-        why_it_matters=matters, national_implication=implication,
-    ), import_reference=f"L-{index + 1}")
+    learning.add_learning(
+        session,
+        lead,
+        site_return,
+        learning.LearningData(
+            learning_type=kind,
+            dimensions=dimensions,
+            theme=theme,
+            title=title,
+            what_happened=happened,
+            why_it_matters=matters,
+            national_implication=implication,
+        ),
+        import_reference=f"L-{index + 1}",
+    )
 
 
 def _add_data_flows(session: Session, lead: User, site_return: SiteReturn, site_code: str) -> None:
@@ -419,11 +676,22 @@ def _add_data_flows(session: Session, lead: User, site_return: SiteReturn, site_
         requested, approved, received = (
             start + timedelta(days=offset) if offset is not None else None for offset in offsets
         )
-        journey.add_data_flow(session, lead, site_return, journey.DataFlowData(
-            dataset=dataset, holder=holder, purpose=purpose, legal_gateway=gateway, agreement_status=agreement,
-            impact_assessment_status=assessment, requested_on=_not_after_today(requested),
-            approved_on=_not_after_today(approved), received_on=_not_after_today(received),
-        ))
+        journey.add_data_flow(
+            session,
+            lead,
+            site_return,
+            journey.DataFlowData(
+                dataset=dataset,
+                holder=holder,
+                purpose=purpose,
+                legal_gateway=gateway,
+                agreement_status=agreement,
+                impact_assessment_status=assessment,
+                requested_on=_not_after_today(requested),
+                approved_on=_not_after_today(approved),
+                received_on=_not_after_today(received),
+            ),
+        )
 
 
 def _not_after_today(day: date | None) -> date | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
@@ -34,7 +35,7 @@ def _attachment(body: bytes | str, filename: str, mimetype: str) -> Response:
 
 @returns.route("/<int:return_id>/upload/<section_code>", methods=["GET", "POST"])
 @roles(Role.SITE_LEAD)
-def upload(return_id: int, section_code: str) -> str | Response | tuple[str, int]:
+def upload(return_id: int, section_code: str) -> str | WerkzeugResponse | tuple[str, int]:
     """Upload a filled-in template; every row is checked and nothing is saved unless all are valid."""
     site_return = editable_return(return_id)
     section = imports.section_named(section_code)

@@ -738,9 +738,9 @@ def template_xlsx(session: Session, site_return: SiteReturn, section: Section) -
     row_number += 1
     for column_number, heading in enumerate(("Column", "Allowed value", "What it means"), start=1):
         write_cell(guidance, row_number, column_number, heading).font = Font(bold=True)
-    for values in section.guidance_lists(site_return):
+    for allowed in section.guidance_lists(site_return):
         row_number += 1
-        for column_number, value in enumerate(values, start=1):
+        for column_number, value in enumerate(allowed, start=1):
             write_cell(guidance, row_number, column_number, value)
 
     about = workbook.create_sheet("About")
