@@ -1,0 +1,209 @@
+"""Forms for impact measures: one indicator's answer for the period, and the site's baseline for it.
+
+The forms only collect what was typed; every rule (units, decimal places, plausible ranges, what is
+required) is checked in services/measures.py, which puts its messages back beside these fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+
+from evidence_hub.models.framework import EvidenceLevel, Indicator, IndicatorUnit
+from evidence_hub.models.returns import Baseline, MeasureValue, QualityRating
+from evidence_hub.services.measures import BaselineData, MeasureData, input_value
+
+AVAILABLE = "available"
+NOT_AVAILABLE = "not_available"
+YES, NO = "yes", "no"
+
+
+def _version(raw: Any) -> int | None:
+    """The hidden edit version sent back with the form; None when missing or not a number."""
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def is_yes_no(indicator: Indicator) -> bool:
+    return indicator.unit_enum is IndicatorUnit.YES_NO
+
+
+def _yes_no_value(value: Any) -> str:
+    if value is None:
+        return ""
+    return YES if value == 1 else NO
+
+
+class MeasureForm(FlaskForm):
+    # Choices and legend depend on the indicator: see `configure`.
+    availability = RadioField("Do you have the figure?", widget=GovRadioInput(), validate_choice=False)
+    value = StringField("The figure", widget=GovTextInput())
+    range_justification = TextAreaField(
+        "If the figure is outside the plausible range, explain why it is right", widget=GovTextArea()
+    )
+    not_available_reason = TextAreaField("Why is the figure not yet available?", widget=GovTextArea())
+    target = StringField("Your target for the period", widget=GovTextInput())
+    target_yes_no = RadioField(
+        "Your target for the period",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(YES, "Yes"), SelectChoice(NO, "No")],
+        validate_choice=False,
+    )
+    data_source = TextAreaField("Where does the figure come from?", widget=GovTextArea())
+    quality_rating = RadioField(
+        "How good is the data behind the figure?",
+        widget=GovRadioInput(),
+        description="Think about how complete the figure is, whether it has been checked, and how reliable "
+        "its source is.",
+        choices=[SelectChoice(rating.value, rating.label) for rating in QualityRating],
+        validate_choice=False,
+    )
+    quality_reason = TextAreaField("Why did you give the data that rating?", widget=GovTextArea())
+    evidence_level = RadioField(
+        "How strong is the evidence behind the figure?", widget=GovRadioInput(), validate_choice=False
+    )
+    commentary = TextAreaField("Commentary (optional)", widget=GovTextArea())
+    version = HiddenField()
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def configure(self, indicator: Indicator, levels: list[EvidenceLevel], period_name: str) -> None:
+        if is_yes_no(indicator):
+            self.availability.label.text = f"At the end of {period_name}, what was the answer?"
+            self.availability.choices = [
+                SelectChoice(YES, "Yes"),
+                SelectChoice(NO, "No"),
+                SelectChoice(NOT_AVAILABLE, "Not yet available"),
+            ]
+        else:
+            self.availability.label.text = f"Do you have the figure for {period_name}?"
+            self.availability.choices = [
+                SelectChoice(AVAILABLE, "Yes"),
+                SelectChoice(NOT_AVAILABLE, "No, it is not yet available"),
+            ]
+        self.evidence_level.choices = [SelectChoice(str(level.id), level.label) for level in levels]
+
+    @staticmethod
+    def initial(indicator: Indicator, measure: MeasureValue | None) -> dict[str, Any]:
+        """What the form shows before anything is posted: the saved answer, or nothing yet (version 0)."""
+        if measure is None:
+            return {"version": "0"}
+        if measure.value is None:
+            availability = NOT_AVAILABLE
+        elif is_yes_no(indicator):
+            availability = _yes_no_value(measure.value)
+        else:
+            availability = AVAILABLE
+        return {
+            "availability": availability,
+            "value": input_value(indicator, measure.value) if not is_yes_no(indicator) else "",
+            "range_justification": measure.range_justification,
+            "not_available_reason": measure.not_available_reason or "",
+            "target": input_value(indicator, measure.target),
+            "target_yes_no": _yes_no_value(measure.target),
+            "data_source": measure.data_source,
+            "quality_rating": measure.quality_rating or "",
+            "quality_reason": measure.quality_reason,
+            "evidence_level": str(measure.evidence_level_id or ""),
+            "commentary": measure.commentary,
+            "version": str(measure.version),
+        }
+
+    def to_data(self, indicator: Indicator) -> MeasureData:
+        choice = self.availability.data or ""
+        not_available = choice == NOT_AVAILABLE
+        if is_yes_no(indicator):
+            value: str | None = {YES: "1", NO: "0"}.get(choice)
+            target = {YES: "1", NO: "0"}.get(self.target_yes_no.data or "")
+        else:
+            # The figure's box sits under "Yes": whatever it holds is ignored when the answer is "No".
+            value = None if not_available else self.value.data
+            target = self.target.data
+        return MeasureData(
+            value=value,
+            not_available=not_available,
+            not_available_reason=(self.not_available_reason.data or "") if not_available else "",
+            range_justification=self.range_justification.data or "",
+            target=target,
+            data_source=self.data_source.data or "",
+            quality_rating=self.quality_rating.data or "",
+            quality_reason=self.quality_reason.data or "",
+            evidence_level=self.evidence_level.data or None,
+            commentary=self.commentary.data or "",
+        )
+
+    @property
+    def submitted_version(self) -> int | None:
+        return _version(self.version.data)
+
+    def show_errors(self, errors: dict[str, str], indicator: Indicator) -> None:
+        """Put the service's messages beside the fields they are about."""
+        choice = self.availability.data or ""
+        for name, message in errors.items():
+            target_field = name
+            if name == "value" and (is_yes_no(indicator) or choice not in (AVAILABLE, NOT_AVAILABLE)):
+                target_field = "availability"
+            elif name == "target" and is_yes_no(indicator):
+                target_field = "target_yes_no"
+            field = self._fields.get(target_field, self.availability)
+            field.errors = [*field.errors, message]
+
+
+class BaselineForm(FlaskForm):
+    value = StringField("Baseline figure", widget=GovTextInput())
+    value_yes_no = RadioField(
+        "Baseline answer",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(YES, "Yes"), SelectChoice(NO, "No")],
+        validate_choice=False,
+    )
+    period_description = StringField("Which period does the baseline describe?", widget=GovTextInput())
+    source = TextAreaField("Where does the baseline figure come from?", widget=GovTextArea())
+    reason = TextAreaField("Why are you changing the baseline?", widget=GovTextArea())
+    version = HiddenField()
+    submit = SubmitField("Save baseline", widget=GovSubmitInput())
+
+    @staticmethod
+    def initial(indicator: Indicator, baseline: Baseline | None) -> dict[str, Any]:
+        if baseline is None:
+            return {}
+        return {
+            "value": input_value(indicator, baseline.value) if not is_yes_no(indicator) else "",
+            "value_yes_no": _yes_no_value(baseline.value),
+            "period_description": baseline.period_description,
+            "source": baseline.source,
+            "version": str(baseline.version),
+        }
+
+    def to_data(self, indicator: Indicator) -> BaselineData:
+        if is_yes_no(indicator):
+            value: str | None = {YES: "1", NO: "0"}.get(self.value_yes_no.data or "")
+        else:
+            value = self.value.data
+        return BaselineData(
+            value=value, period_description=self.period_description.data or "", source=self.source.data or ""
+        )
+
+    @property
+    def submitted_version(self) -> int | None:
+        return _version(self.version.data)
+
+    def show_errors(self, errors: dict[str, str], indicator: Indicator) -> None:
+        for name, message in errors.items():
+            target_field = "value_yes_no" if name == "value" and is_yes_no(indicator) else name
+            field = self._fields.get(target_field, self.value)
+            field.errors = [*field.errors, message]
+
+
+class DeleteMeasureForm(FlaskForm):
+    """Confirming that an answer should be removed: nothing to fill in but the edit version."""
+
+    version = HiddenField()
+
+    @property
+    def submitted_version(self) -> int | None:
+        return _version(self.version.data)

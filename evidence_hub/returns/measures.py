@@ -1,0 +1,320 @@
+"""Impact measures: every indicator of the return's framework version with this period's answer, one page
+per indicator with the framework's guidance beside the fields, and the site's baseline for each."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from evidence_hub.db import transaction
+from evidence_hub.guards import roles
+from evidence_hub.models import Role
+from evidence_hub.models.framework import Indicator
+from evidence_hub.models.returns import MeasureValue, QualityRating, SiteReturn
+from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
+from evidence_hub.returns.measure_forms import BaselineForm, DeleteMeasureForm, MeasureForm
+from evidence_hub.services import measures as measures_service
+from evidence_hub.services import returns as returns_service
+from evidence_hub.services.access import NotVisible
+from evidence_hub.services.evidence import StaleEdit
+from evidence_hub.services.frameworks import range_text
+from evidence_hub.services.measures import MeasureError, ThemeMeasures
+from evidence_hub.services.returns import ReturnError
+from evidence_hub.web import acting_user, db_session
+
+READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
+
+MEASURE_LABELS = {
+    "value": "Figure",
+    "not_available_reason": "Why it is not yet available",
+    "range_justification": "Why a figure outside the range is right",
+    "target": "Target",
+    "data_source": "Where the figure comes from",
+    "quality_rating": "Quality of the data",
+    "quality_reason": "Reason for the quality rating",
+    "evidence_level_id": "Strength of evidence",
+    "commentary": "Commentary",
+}
+BASELINE_LABELS = {"value": "Baseline", "period_description": "Period it describes", "source": "Source"}
+
+
+@returns.app_template_global()
+def measures_of_return(site_return: SiteReturn) -> list[ThemeMeasures]:
+    """The indicators of a return grouped by theme, with answers and baselines (for section and summary)."""
+    return measures_service.measures_by_theme(db_session(), acting_user(), site_return)
+
+
+@returns.app_template_global()
+def measure_value_text(indicator: Indicator, value: Any) -> str:
+    """A figure in its indicator's unit, as people read it ("Yes", "£1,200.00", "45.5%")."""
+    return measures_service.shown_value(indicator, value)
+
+
+@returns.app_template_global()
+def indicator_range_text(indicator: Indicator) -> str:
+    """An indicator's plausible range in words, such as "0 to 5,000"."""
+    return range_text(indicator)
+
+
+@returns.app_template_global()
+def measure_quality_label(rating: str | None) -> str:
+    """A quality rating's name ("Good", "Adequate", "Poor")."""
+    return QualityRating(rating).label.split(":")[0] if rating else ""
+
+
+def _lead_may_edit(site_return: SiteReturn) -> bool:
+    try:
+        returns_service.require_lead_can_edit(acting_user(), site_return)
+    except ReturnError:
+        return False
+    return True
+
+
+def _indicators_in_order(site_return: SiteReturn) -> list[Indicator]:
+    """The order of the measures page: theme by theme."""
+    return [indicator for theme in site_return.framework_version.themes for indicator in theme.indicators]
+
+
+def _next_indicator(site_return: SiteReturn, indicator: Indicator) -> Indicator | None:
+    ordered = _indicators_in_order(site_return)
+    position = next(index for index, candidate in enumerate(ordered) if candidate.id == indicator.id)
+    return ordered[position + 1] if position + 1 < len(ordered) else None
+
+
+def _readable_conflict(conflict: StaleEdit, indicator: Indicator) -> StaleEdit:
+    """The conflict with figures, ratings and evidence levels in words rather than codes and ids."""
+    levels = {str(level.id): level.label for level in indicator.framework_version.evidence_levels}
+    ratings = {rating.value: rating.label for rating in QualityRating}
+
+    def readable(values: dict[str, Any]) -> dict[str, Any]:
+        shown = dict(values)
+        for name in ("value", "target"):
+            if shown.get(name) not in (None, ""):
+                with suppress(InvalidOperation):
+                    shown[name] = measures_service.shown_value(indicator, Decimal(str(shown[name])))
+        if shown.get("quality_rating"):
+            shown["quality_rating"] = ratings.get(str(shown["quality_rating"]), shown["quality_rating"])
+        if shown.get("evidence_level_id") is not None:
+            shown["evidence_level_id"] = levels.get(
+                str(shown["evidence_level_id"]), shown["evidence_level_id"]
+            )
+        return shown
+
+    return StaleEdit(item=conflict.item, theirs=readable(conflict.theirs), yours=readable(conflict.yours))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The section page
+
+
+@returns.route("/<int:return_id>/measures")
+@roles(*READERS)
+def measures(return_id: int) -> str:
+    """Every indicator of the framework, theme by theme, with this period's answer and the baseline."""
+    site_return = visible_return(return_id)
+    return render_template(
+        "returns/measures/index.html",
+        **return_context(site_return, groups=measures_of_return(site_return)),
+        title="Impact measures",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One indicator
+
+
+def _measure_page(
+    site_return: SiteReturn,
+    indicator: Indicator,
+    form: MeasureForm | None,
+    measure: MeasureValue | None,
+    conflict: StaleEdit | None = None,
+) -> str:
+    baseline = measures_service.baseline_of(db_session(), acting_user(), site_return.site_id, indicator.code)
+    ordered = _indicators_in_order(site_return)
+    return render_template(
+        "returns/measures/measure.html",
+        **return_context(
+            site_return,
+            indicator=indicator,
+            measure=measure,
+            baseline=baseline,
+            form=form,
+            levels=measures_service.evidence_levels_for(indicator),
+            below_minimum=measures_service.below_minimum_evidence(indicator, measure),
+            required=measures_service.is_required_every_period(indicator),
+            position=next(index for index, candidate in enumerate(ordered) if candidate.id == indicator.id)
+            + 1,
+            indicator_count=len(ordered),
+            conflict=conflict,
+            field_labels=MEASURE_LABELS,
+        ),
+        title=indicator.name,
+    )
+
+
+def _measure_form(site_return: SiteReturn, indicator: Indicator, **data: Any) -> MeasureForm:
+    form = MeasureForm(**data)
+    form.configure(
+        indicator, measures_service.evidence_levels_for(indicator), site_return.reporting_period.name
+    )
+    return form
+
+
+@returns.route("/<int:return_id>/measures/<indicator_code>")
+@roles(*READERS)
+def measure(return_id: int, indicator_code: str) -> str:
+    """One indicator: its guidance, the site's baseline, and this period's answer (a form for the lead)."""
+    site_return = visible_return(return_id)
+    indicator = measures_service.indicator_in(site_return, indicator_code)
+    existing = measures_service.measure_of(db_session(), site_return, indicator)
+    form = None
+    if _lead_may_edit(site_return):
+        form = _measure_form(site_return, indicator, data=MeasureForm.initial(indicator, existing))
+    return _measure_page(site_return, indicator, form, existing)
+
+
+@returns.route("/<int:return_id>/measures/<indicator_code>", methods=["POST"])
+@roles(Role.SITE_LEAD)
+def measure_save(return_id: int, indicator_code: str) -> str | Response:
+    """Save this period's answer for one indicator, then go on to the next indicator."""
+    session = db_session()
+    site_return = editable_return(return_id)
+    indicator = measures_service.indicator_in(site_return, indicator_code)
+    form = _measure_form(site_return, indicator)
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                measures_service.save_measure(
+                    session,
+                    acting_user(),
+                    site_return,
+                    indicator.code,
+                    form.to_data(indicator),
+                    form.submitted_version,
+                )
+        except MeasureError as error:
+            form.show_errors(error.errors, indicator)
+        except StaleEdit as conflict:
+            form.version.data = str(conflict.item.version)
+            existing = measures_service.measure_of(session, site_return, indicator)
+            return _measure_page(
+                site_return, indicator, form, existing, _readable_conflict(conflict, indicator)
+            )
+        else:
+            flash(f"Your answer for '{indicator.name}' has been saved.", "success")
+            following = _next_indicator(site_return, indicator)
+            if following is None:
+                return redirect(url_for("returns.measures", return_id=return_id))
+            return redirect(url_for("returns.measure", return_id=return_id, indicator_code=following.code))
+    return _measure_page(
+        site_return, indicator, form, measures_service.measure_of(session, site_return, indicator)
+    )
+
+
+@returns.route("/<int:return_id>/measures/<indicator_code>/delete", methods=["GET", "POST"])
+@roles(Role.SITE_LEAD)
+def measure_delete(return_id: int, indicator_code: str) -> str | Response:
+    """Ask to confirm, then remove this period's answer for one indicator."""
+    session = db_session()
+    site_return = editable_return(return_id)
+    indicator = measures_service.indicator_in(site_return, indicator_code)
+    existing = measures_service.measure_of(session, site_return, indicator)
+    if existing is None:
+        raise NotVisible(f"No answer for {indicator.code} in return {return_id}")
+    form = DeleteMeasureForm(data={"version": str(existing.version)})
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                measures_service.delete_measure(
+                    session, acting_user(), site_return, indicator.code, form.submitted_version
+                )
+        except StaleEdit:
+            flash(
+                f"Somebody changed the answer for '{indicator.name}' after you opened it, so it has not been "
+                "removed. Check it below before removing it.",
+                "information",
+            )
+            return redirect(url_for("returns.measure", return_id=return_id, indicator_code=indicator.code))
+        flash(f"The answer for '{indicator.name}' has been removed.", "success")
+        return redirect(url_for("returns.measures", return_id=return_id))
+    return render_template(
+        "returns/measures/delete.html",
+        **return_context(site_return, indicator=indicator, measure=existing, delete_form=form),
+        title=f"Remove the answer for {indicator.name}",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Baselines
+
+
+def _baseline_page(
+    site_return: SiteReturn,
+    indicator: Indicator,
+    form: BaselineForm | None,
+    conflict: StaleEdit | None = None,
+) -> str:
+    baseline = measures_service.baseline_of(db_session(), acting_user(), site_return.site_id, indicator.code)
+    return render_template(
+        "returns/measures/baseline.html",
+        **return_context(
+            site_return,
+            indicator=indicator,
+            baseline=baseline,
+            form=form,
+            conflict=conflict,
+            field_labels=BASELINE_LABELS,
+        ),
+        title=f"Baseline for {indicator.name}",
+    )
+
+
+@returns.route("/<int:return_id>/baselines/<indicator_code>")
+@roles(*READERS)
+def baseline(return_id: int, indicator_code: str) -> str:
+    """The site's baseline for one indicator (a form for the lead: set once, changed only with a reason)."""
+    site_return = visible_return(return_id)
+    indicator = measures_service.indicator_in(site_return, indicator_code)
+    existing = measures_service.baseline_of(db_session(), acting_user(), site_return.site_id, indicator.code)
+    form = None
+    if _lead_may_edit(site_return):
+        initial = BaselineForm.initial(indicator, existing) if existing is not None else {"version": "0"}
+        form = BaselineForm(data=initial)
+    return _baseline_page(site_return, indicator, form)
+
+
+@returns.route("/<int:return_id>/baselines/<indicator_code>", methods=["POST"])
+@roles(Role.SITE_LEAD)
+def baseline_save(return_id: int, indicator_code: str) -> str | Response:
+    """Set or change the site's baseline for one indicator."""
+    session = db_session()
+    site_return = editable_return(return_id)
+    indicator = measures_service.indicator_in(site_return, indicator_code)
+    form = BaselineForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                measures_service.set_baseline(
+                    session,
+                    acting_user(),
+                    site_return.site_id,
+                    indicator.code,
+                    form.to_data(indicator),
+                    form.reason.data or "",
+                    submitted_version=form.submitted_version,
+                    framework_version=site_return.framework_version,
+                )
+        except MeasureError as error:
+            form.show_errors(error.errors, indicator)
+        except StaleEdit as conflict:
+            form.version.data = str(conflict.item.version)
+            return _baseline_page(site_return, indicator, form, conflict)
+        else:
+            flash(f"Your site's baseline for '{indicator.name}' has been saved.", "success")
+            return redirect(url_for("returns.measure", return_id=return_id, indicator_code=indicator.code))
+    return _baseline_page(site_return, indicator, form)
