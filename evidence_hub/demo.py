@@ -89,7 +89,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("evaluator@demo.evidence-hub.example", "Erin Evaluator", Role.EVALUATOR),
     DemoAccount("kent.lead@demo.evidence-hub.example", "Kim Kent-Lead", Role.SITE_LEAD, "kent"),
     DemoAccount("leeds.lead@demo.evidence-hub.example", "Lee Leeds-Lead", Role.SITE_LEAD, "leeds"),
-    DemoAccount("liverpool.lead@demo.evidence-hub.example", "Lou Liverpool-Lead", Role.SITE_LEAD, "liverpool"),
+    DemoAccount(
+        "liverpool.lead@demo.evidence-hub.example", "Lou Liverpool-Lead", Role.SITE_LEAD, "liverpool"
+    ),
     DemoAccount("official@demo.evidence-hub.example", "Nat National-Official", Role.NATIONAL_OFFICIAL),
 )
 

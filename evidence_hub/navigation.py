@@ -25,7 +25,10 @@ class NavigationLink:
 LINKS = (
     NavigationLink("Home", "main.home", ALL_ROLES, "main.home"),
     NavigationLink(
-        "Returns", "returns.index", frozenset({Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR}), "returns."
+        "Returns",
+        "returns.index",
+        frozenset({Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR}),
+        "returns.",
     ),
     NavigationLink("Review", "review.index", frozenset({Role.EVALUATOR, Role.ADMINISTRATOR}), "review."),
     NavigationLink("Framework", "framework.index", ALL_ROLES, "framework."),

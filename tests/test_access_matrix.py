@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import shutil
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +20,8 @@ import tests.access_rows
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.guards import access_rule_for
 from evidence_hub.migrations import upgrade
-from evidence_hub.services.passwords import configure_hashing
 from evidence_hub.models import Role
+from evidence_hub.services.passwords import configure_hashing
 from tests.access_rows import ANONYMOUS, EVERY_ROLE, Row
 from tests.conftest import TEST_CONFIG, create_postgres_database, postgres_base_url, sign_in, worker_name
 from tests.factories import make_site, make_user

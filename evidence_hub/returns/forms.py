@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
 from wtforms import BooleanField, RadioField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
 
@@ -12,7 +13,10 @@ class SectionCompletedForm(FlaskForm):
     completed = RadioField(
         "Have you completed this section?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes, I’ve completed this section"), ("no", "No, I’ll come back to it later")],
+        choices=[
+            SelectChoice("yes", "Yes, I’ve completed this section"),
+            SelectChoice("no", "No, I’ll come back to it later"),
+        ],
         validators=[InputRequired(message="Select whether you have completed this section")],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -211,7 +211,9 @@ def test_a_return_goes_round_the_whole_loop_in_the_browser(
     assert "Project officer, half time" in evaluator_page.locator("main").inner_text()
     assert_accessible(evaluator_page)
     evaluator_page.goto(f"/review/returns/{first}/comment")
-    cost_option = evaluator_page.locator("#item option", has_text="Project officer").first.get_attribute("value")
+    cost_option = evaluator_page.locator("#item option", has_text="Project officer").first.get_attribute(
+        "value"
+    )
     evaluator_page.get_by_label("What is your comment about?").select_option(value=cost_option)
     evaluator_page.locator("#body").fill("Is all of this officer's time on the pilot?")
     evaluator_page.get_by_role("button", name="Add comment").click()

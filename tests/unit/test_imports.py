@@ -157,7 +157,9 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(db: Se
     assert {row for row, _column in rows} == {3, 4, 5, 6, 7}
     assert (6, "Reference") in rows
     assert count(db, CostItem) == 0
-    assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("cost.%"))) == 0
+    assert (
+        db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("cost.%"))) == 0
+    )
 
 
 def test_a_row_for_another_site_is_answered_as_not_found(db: Session) -> None:
@@ -270,13 +272,14 @@ def test_activities_and_learning_upload(db: Session) -> None:
     period = site_return.reporting_period
     activity_csv = (
         "site_code,period_code,reference,activity_type_code,title,starts_on,people_reached,partner_types\r\n"
-        f"kent,{period.code},A-1,{version.activity_types[0].code},Data workshop,{period.starts_on.isoformat()},12,"
-        "local_authority;jobcentre_plus\r\n"
+        f"kent,{period.code},A-1,{version.activity_types[0].code},Data workshop,"
+        f"{period.starts_on.isoformat()},12,local_authority;jobcentre_plus\r\n"
     ).encode()
     assert upload(db, lead, site_return, "activities", activity_csv).added == 1
     learning_csv = (
         "site_code,period_code,reference,learning_type,dimension_codes,title,what_happened\r\n"
-        f"kent,{period.code},L-1,barrier,{version.learning_dimensions[0].code},Slow approvals,Six months to approve\r\n"
+        f"kent,{period.code},L-1,barrier,{version.learning_dimensions[0].code},Slow approvals,"
+        "Six months to approve\r\n"
     ).encode()
     assert upload(db, lead, site_return, "learning", learning_csv).added == 1
     assert count(db, Activity) == 1 and count(db, LearningEntry) == 1
