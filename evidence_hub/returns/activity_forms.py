@@ -7,20 +7,17 @@ number, ticks into ids) and check the CSRF token; every rule is in services/acti
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    Field,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -31,6 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
+from evidence_hub.form_fields import GovDateField
 from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import Activity
 from evidence_hub.models.sites import PartnerType, Site
@@ -38,41 +36,6 @@ from evidence_hub.returns.cost_forms import optional_id, submitted_version, text
 from evidence_hub.services.activities import MAX_TEXT, MAX_TITLE, ActivityInput
 
 MAX_WHOLE_NUMBER_LENGTH = 12
-
-
-class DateParts(Field):
-    """A date typed in three boxes (day, month, year), as the GOV.UK date input asks for it; blank is None."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label: str, *, short_name: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.short_name = short_name
-
-    def process_data(self, value: Any) -> None:
-        self.data = value if isinstance(value, date) else None
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        parts = [str(value).strip() for value in valuelist[:3]]
-        parts += [""] * (3 - len(parts))
-        # The widget shows exactly three boxes back, whatever was sent.
-        self.raw_data = parts
-        self.data = None
-        if not any(parts):
-            return
-        day, month, year = parts
-        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
-        if missing:
-            raise ValueError(f"{self.short_name} must include a {' and a '.join(missing)}")
-        if not all(part.isdigit() and len(part) <= 4 for part in parts) or len(year) != 4:
-            raise ValueError(f"{self.short_name} must be a real date, like 27 5 2009")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValueError(f"{self.short_name} must be a real date, like 27 5 2009") from None
-
-    def _value(self) -> str:
-        return ""
 
 
 class WholeNumber(StringField):
@@ -126,12 +89,12 @@ class ActivityForm(FlaskForm):
         description="What happened, who took part and what it was for.",
         validators=[Length(max=MAX_TEXT, message=f"Description must be {MAX_TEXT:,} characters or fewer")],
     )
-    starts_on = DateParts(
+    starts_on = GovDateField(
         "Date of the activity, or the date it started",
         short_name="The date the activity started",
         description="For example, 27 5 2009. It must be within the reporting period.",
     )
-    ends_on = DateParts(
+    ends_on = GovDateField(
         "Date it ended (optional)",
         short_name="The date the activity ended",
         description="Leave blank if it took place on one day.",

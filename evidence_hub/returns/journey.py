@@ -102,7 +102,7 @@ def journey_save(return_id: int) -> str | Response:
                     session, acting_user(), site_return, form.to_data(), form.submitted_version
                 )
         except JourneyError as error:
-            form.show_errors(error.errors)
+            form.show_errors(error.problems)
         except StaleEdit as conflict:
             form.version.data = str(conflict.item.version)
             return _journey_page(site_return, form, conflict)
@@ -142,7 +142,7 @@ def data_flow_new(return_id: int) -> str | Response:
             with transaction(session):
                 flow = journey_service.add_data_flow(session, acting_user(), site_return, form.to_data())
         except JourneyError as error:
-            form.show_errors(error.errors)
+            form.show_errors(error.problems)
         else:
             flash(f"'{flow.dataset}' has been added to the register.", "success")
             return redirect(url_for("returns.journey", return_id=return_id, _anchor=f"data-flow-{flow.id}"))
@@ -164,7 +164,7 @@ def data_flow_edit(return_id: int, flow_id: int) -> str | Response:
                     session, acting_user(), site_return, flow, form.to_data(), form.submitted_version
                 )
         except JourneyError as error:
-            form.show_errors(error.errors)
+            form.show_errors(error.problems)
         except StaleEdit as conflict:
             form.version.data = str(conflict.item.version)
             return _flow_page(site_return, form, flow, conflict)

@@ -117,7 +117,7 @@ def learning_new(return_id: int) -> str | Response:
             with transaction(session):
                 entry = learning_service.add_learning(session, acting_user(), site_return, form.to_data())
         except LearningError as error:
-            form.show_errors(error.errors)
+            form.show_errors(error.problems)
         else:
             flash(f"'{entry.title}' has been added.", "success")
             return redirect(url_for("returns.learning", return_id=return_id, _anchor=f"learning-{entry.id}"))
@@ -139,7 +139,7 @@ def learning_edit(return_id: int, entry_id: int) -> str | Response:
                     session, acting_user(), site_return, entry, form.to_data(), form.submitted_version
                 )
         except LearningError as error:
-            form.show_errors(error.errors)
+            form.show_errors(error.problems)
         except StaleEdit as conflict:
             form.version.data = str(conflict.item.version)
             return _form_page(site_return, form, entry, _readable_conflict(conflict))

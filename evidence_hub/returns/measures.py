@@ -198,7 +198,7 @@ def measure_save(return_id: int, indicator_code: str) -> str | Response:
                     form.submitted_version,
                 )
         except MeasureError as error:
-            form.show_errors(error.errors, indicator)
+            form.show_errors(error.problems, indicator)
         except StaleEdit as conflict:
             form.version.data = str(conflict.item.version)
             existing = measures_service.measure_of(session, site_return, indicator)
@@ -310,7 +310,7 @@ def baseline_save(return_id: int, indicator_code: str) -> str | Response:
                     framework_version=site_return.framework_version,
                 )
         except MeasureError as error:
-            form.show_errors(error.errors, indicator)
+            form.show_errors(error.problems, indicator)
         except StaleEdit as conflict:
             form.version.data = str(conflict.item.version)
             return _baseline_page(site_return, indicator, form, conflict)

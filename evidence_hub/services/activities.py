@@ -29,7 +29,7 @@ from evidence_hub.services.evidence import (
     snapshot,
     visible_item,
 )
-from evidence_hub.services.returns import ReturnError, require_lead_can_edit
+from evidence_hub.services.returns import InvalidEvidence, require_lead_can_edit
 
 # Column size of the title (models/returns.py); free text is capped like every other Text field.
 MAX_TITLE = 200
@@ -39,13 +39,8 @@ MAX_IMPORT_REFERENCE = 60
 MAX_PEOPLE_REACHED = 60_000_000
 
 
-class InvalidActivity(ReturnError):
+class InvalidActivity(InvalidEvidence):
     """The activity cannot be saved: `problems` maps each field's name to its message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        field_name, message = next(iter(problems.items()))
-        super().__init__(message, field=field_name)
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,15 @@ from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim
 from evidence_hub.services.access import NotVisible
 from evidence_hub.services.evidence import (
     check_version,
+    evidence_key,
+    evidence_level_named,
     record_created,
     record_deleted,
     record_updated,
     snapshot,
     visible_item,
 )
-from evidence_hub.services.returns import ReturnError, require_lead_can_edit
+from evidence_hub.services.returns import InvalidEvidence, require_lead_can_edit
 
 PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -42,13 +44,8 @@ MAX_AMOUNT = Decimal("100000000")
 MAX_STAFF_TIME = Decimal("100000")
 
 
-class InvalidCost(ReturnError):
+class InvalidCost(InvalidEvidence):
     """The cost or saving cannot be saved: `problems` maps each field's name to its message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        field, message = next(iter(problems.items()))
-        super().__init__(message, field=field)
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ class CostInput:
 @dataclass(frozen=True)
 class SavingInput:
     """A saving (a cost avoided) as entered. The evidence level is chosen by id (forms) or by a code
-    such as "maryland-3" (the scale's code and the level, for spreadsheets); both are optional."""
+    such as "maryland:3" (the scale's code and the level, for spreadsheets); both are optional."""
 
     description: str = ""
     amount: Decimal | None = None
@@ -452,17 +449,9 @@ def _evidence_level(site_return: SiteReturn, data: SavingInput) -> tuple[Evidenc
     code = clean_text(data.evidence_level_code)
     if not code:
         return None, None
-    scale_code, _, number = code.replace(":", "-").replace(" ", "-").rpartition("-")
-    found = next(
-        (
-            level
-            for level in levels
-            if level.scale.code.lower() == scale_code.lower() and str(level.level) == number
-        ),
-        None,
-    )
+    found = evidence_level_named(levels, code)
     if found is None:
-        known = ", ".join(sorted({f"{level.scale.code}-{level.level}" for level in levels}))
+        known = ", ".join(sorted(evidence_key(level) for level in levels))
         return None, f"'{code}' is not an evidence level in this framework: use one of {known}"
     return found, None
 

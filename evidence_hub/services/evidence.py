@@ -3,6 +3,7 @@ newer version, and describing a change for the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import User
+from evidence_hub.models import EvidenceLevel, User
 from evidence_hub.services import audit
 from evidence_hub.services.access import NotVisible, scope_to_user
 
@@ -50,6 +51,20 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(member) for member in value]
     return value
+
+
+def evidence_key(level: EvidenceLevel) -> str:
+    """How spreadsheets and the audit log name an evidence level, such as "nesta:2"."""
+    return f"{level.scale.code}:{level.level}"
+
+
+def evidence_level_named(levels: Iterable[EvidenceLevel], key: str) -> EvidenceLevel | None:
+    """The level a key such as "nesta:2" names ("nesta-2" and any capitals are read the same way)."""
+    text = key.strip().lower().replace(" ", "")
+    if ":" not in text:
+        scale, separator, number = text.rpartition("-")
+        text = f"{scale}:{number}" if separator else text
+    return next((level for level in levels if evidence_key(level).lower() == text), None)
 
 
 SKIPPED_COLUMNS = frozenset({"id", "version", "created_at", "updated_at"})

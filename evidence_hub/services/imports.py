@@ -39,8 +39,8 @@ from evidence_hub.models.returns import (
 from evidence_hub.models.sites import PartnerType
 from evidence_hub.services import activities, costs, learning, measures
 from evidence_hub.services.access import NotVisible
-from evidence_hub.services.evidence import plain
-from evidence_hub.services.returns import ReturnError, require_lead_can_edit
+from evidence_hub.services.evidence import evidence_key, plain
+from evidence_hub.services.returns import InvalidEvidence, ReturnError, require_lead_can_edit
 from evidence_hub.services.spreadsheet_reading import SheetRows, SpreadsheetRefused, read_spreadsheet
 from evidence_hub.services.spreadsheet_safety import FORMULA_TRIGGERS, csv_safe, write_cell
 
@@ -311,7 +311,7 @@ def _saving_rows(_session: Session, site_return: SiteReturn) -> list[dict[str, A
             "description": item.description,
             "amount": item.amount,
             "evidence": item.evidence,
-            "evidence_level": measures.evidence_key(item.evidence_level) if item.evidence_level else "",
+            "evidence_level": evidence_key(item.evidence_level) if item.evidence_level else "",
         }
         for item in site_return.savings
     ]
@@ -339,7 +339,7 @@ def _evidence_guidance(site_return: SiteReturn) -> list[tuple[str, str, str]]:
     return [
         (
             "evidence_level",
-            measures.evidence_key(level),
+            evidence_key(level),
             f"{level.scale.name} level {level.level}: {level.title}. {level.prompt}",
         )
         for level in site_return.framework_version.evidence_levels
@@ -487,7 +487,7 @@ def _measure_rows(session: Session, site_return: SiteReturn) -> list[dict[str, A
                 "data_source": measure.data_source if measure else "",
                 "quality_rating": (measure.quality_rating or "") if measure else "",
                 "quality_reason": measure.quality_reason if measure else "",
-                "evidence_level": measures.evidence_key(measure.evidence_level)
+                "evidence_level": evidence_key(measure.evidence_level)
                 if measure and measure.evidence_level
                 else "",
                 "commentary": measure.commentary if measure else "",
@@ -784,10 +784,8 @@ def template_filename(site_return: SiteReturn, section: Section, extension: str)
 
 
 def _problems_of(error: ReturnError) -> dict[str, str]:
-    for attribute in ("problems", "errors"):
-        found = getattr(error, attribute, None)
-        if isinstance(found, dict) and found:
-            return {str(key): str(value) for key, value in found.items()}
+    if isinstance(error, InvalidEvidence):
+        return error.problems
     return {error.field or "row": error.message}
 
 

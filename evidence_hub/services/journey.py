@@ -28,7 +28,7 @@ from evidence_hub.services.evidence import (
     snapshot,
     visible_item,
 )
-from evidence_hub.services.returns import ReturnError, require_lead_can_edit
+from evidence_hub.services.returns import InvalidEvidence, require_lead_can_edit
 
 MAX_NAME = 200
 MAX_TEXT = 5000
@@ -40,13 +40,8 @@ DATE_PARTS = ("day", "month", "year")
 EXAMPLE_HOLDERS = ("DWP", "HMRC", "Jobcentre Plus", "the county council")
 
 
-class JourneyError(ReturnError):
-    """Input that cannot be saved; `errors` maps each field's name to the message to show beside it."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        name, message = next(iter(errors.items()))
-        super().__init__(message, field=name)
-        self.errors = errors
+class JourneyError(InvalidEvidence):
+    """A journey milestone or data flow that cannot be saved (see InvalidEvidence)."""
 
 
 @dataclass

@@ -32,7 +32,7 @@ from evidence_hub.services.evidence import (
     snapshot,
     visible_item,
 )
-from evidence_hub.services.returns import ReturnError, require_lead_can_edit
+from evidence_hub.services.returns import InvalidEvidence, ReturnError, require_lead_can_edit
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -49,13 +49,8 @@ CONTENT_FIELDS = (
 )
 
 
-class LearningError(ReturnError):
-    """Input that cannot be saved; `errors` maps each field's name to the message to show beside it."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        name, message = next(iter(errors.items()))
-        super().__init__(message, field=name)
-        self.errors = errors
+class LearningError(InvalidEvidence):
+    """A learning entry that cannot be saved (see InvalidEvidence)."""
 
 
 @dataclass

@@ -33,6 +33,7 @@ from evidence_hub.models.returns import Baseline, MeasureValue, QualityRating, S
 from evidence_hub.services.access import NotVisible, scope_to_user
 from evidence_hub.services.evidence import (
     check_version,
+    evidence_level_named,
     plain,
     record_created,
     record_deleted,
@@ -40,7 +41,12 @@ from evidence_hub.services.evidence import (
     snapshot,
 )
 from evidence_hub.services.frameworks import format_value, range_text
-from evidence_hub.services.returns import EVERY_PERIOD_FREQUENCIES, ReturnError, require_lead_can_edit
+from evidence_hub.services.returns import (
+    EVERY_PERIOD_FREQUENCIES,
+    InvalidEvidence,
+    ReturnError,
+    require_lead_can_edit,
+)
 
 # Free text is capped so that a pasted document cannot fill the database; columns with a length use it.
 MAX_TEXT = 5000
@@ -68,13 +74,8 @@ NO_WORDS = frozenset({"0", "no", "n", "false"})
 NumberInput = str | int | float | Decimal | None
 
 
-class MeasureError(ReturnError):
-    """Input that cannot be saved; `errors` maps each field's name to the message to show beside it."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        name, message = next(iter(errors.items()))
-        super().__init__(message, field=name)
-        self.errors = errors
+class MeasureError(InvalidEvidence):
+    """A figure or baseline that cannot be saved (see InvalidEvidence)."""
 
 
 @dataclass
@@ -132,11 +133,6 @@ def baselines_of_site(session: Session, user: User, site_id: int) -> dict[str, B
 
 def baseline_of(session: Session, user: User, site_id: int, indicator_code: str) -> Baseline | None:
     return baselines_of_site(session, user, site_id).get(indicator_code)
-
-
-def evidence_key(level: EvidenceLevel) -> str:
-    """How a spreadsheet names an evidence level, such as "nesta:2"."""
-    return f"{level.scale.code}:{level.level}"
 
 
 def evidence_levels_for(indicator: Indicator) -> list[EvidenceLevel]:
@@ -345,8 +341,7 @@ def _evidence_level(version: FrameworkVersion, raw: int | str | None) -> Evidenc
         level_id = int(raw)
         found = next((level for level in version.evidence_levels if level.id == level_id), None)
     else:
-        key = raw.strip().lower().replace(" ", "")
-        found = next((level for level in version.evidence_levels if evidence_key(level).lower() == key), None)
+        found = evidence_level_named(version.evidence_levels, raw)
     if found is None:
         raise ValueError("Select a level of evidence from the framework's scales")
     return found

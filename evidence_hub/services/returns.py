@@ -54,6 +54,15 @@ class ReturnError(ValueError):
         self.field = field
 
 
+class InvalidEvidence(ReturnError):
+    """Input that cannot be saved; `problems` maps each field's name to the message to show beside it."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something the framework requires that the return does not yet have."""

@@ -582,8 +582,8 @@ BAD_SAVINGS = [
     (
         {"evidence_level_code": "maryland-9"},
         "evidence_level",
-        "'maryland-9' is not an evidence level in this framework: use one of maryland-1, maryland-2, "
-        "maryland-3, maryland-4, maryland-5, nesta-1, nesta-2, nesta-3, nesta-4, nesta-5",
+        "'maryland-9' is not an evidence level in this framework: use one of maryland:1, maryland:2, "
+        "maryland:3, maryland:4, maryland:5, nesta:1, nesta:2, nesta:3, nesta:4, nesta:5",
     ),
 ]
 

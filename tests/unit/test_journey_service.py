@@ -63,7 +63,7 @@ def add_flow(db: Session, user: User, site_return: SiteReturn, data: DataFlowDat
 def refused(db: Session, user: User, site_return: SiteReturn, data: DataFlowData) -> dict[str, str]:
     with pytest.raises(JourneyError) as caught:
         add_flow(db, user, site_return, data)
-    return caught.value.errors
+    return caught.value.problems
 
 
 def audit_of(db: Session, object_type: str) -> list[AuditEvent]:
@@ -122,7 +122,7 @@ def test_bad_milestones_are_refused(
     with pytest.raises(JourneyError) as caught:
         set_milestone(db, lead, kent_return, code, evidence)
 
-    assert caught.value.errors == {field: message}
+    assert caught.value.problems == {field: message}
     db.expire_all()
     assert db.get(SiteReturn, kent_return.id).journey_milestone_id is None  # type: ignore[union-attr]
 

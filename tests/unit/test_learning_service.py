@@ -130,7 +130,7 @@ def test_bad_entries_are_refused_beside_the_field_and_nothing_is_saved(
     with pytest.raises(LearningError) as caught:
         add(db, lead, kent_return, replace(BARRIER, **change))  # type: ignore[arg-type]
 
-    assert caught.value.errors == {field: message}
+    assert caught.value.problems == {field: message}
     assert count(db) == 0
     assert audit_of(db) == []
 

@@ -59,7 +59,7 @@ def save(
 def refused(db: Session, user: User, site_return: SiteReturn, code: str, data: MeasureData) -> dict[str, str]:
     with pytest.raises(MeasureError) as caught:
         save(db, user, site_return, code, data)
-    return caught.value.errors
+    return caught.value.problems
 
 
 def count(db: Session, model: type) -> int:
@@ -470,7 +470,7 @@ def test_changing_a_baseline_needs_a_reason_which_is_audited(
 
     with pytest.raises(MeasureError) as caught:
         set_baseline(db, lead, kent_return, ENGAGED, replace(BASELINE, value="95"))
-    assert caught.value.errors == {
+    assert caught.value.problems == {
         "reason": "Give the reason for changing your site's baseline for Clients engaged through data-led "
         "targeting"
     }
@@ -510,7 +510,7 @@ def test_a_baseline_is_found_in_the_live_framework_when_no_version_is_given(
     assert baseline.value == Decimal("12.5")
     with pytest.raises(MeasureError) as caught, transaction(db):
         measures.set_baseline(db, lead, kent_return.site_id, "WL-UNKNOWN", BASELINE)
-    assert list(caught.value.errors) == ["indicator_code"]
+    assert list(caught.value.problems) == ["indicator_code"]
 
 
 @pytest.mark.parametrize(
@@ -536,7 +536,7 @@ def test_bad_baselines_are_refused(
     with pytest.raises(MeasureError) as caught:
         set_baseline(db, lead, kent_return, ENGAGED, data)
 
-    assert message in caught.value.errors[field]
+    assert message in caught.value.problems[field]
     assert count(db, Baseline) == 0
 
 
