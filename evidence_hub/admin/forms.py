@@ -86,7 +86,7 @@ class _UserDetailsForm(FlaskForm):
     site_id = SelectField(
         "Pilot site",
         widget=GovSelect(),
-        description="The site whose returns they prepare.",
+        description="Only for pilot site leads: the site whose returns they prepare.",
         coerce=_optional_id,
         # The service checks the site exists and is active, with a clearer message than WTForms gives.
         validate_choice=False,
@@ -98,16 +98,14 @@ class _UserDetailsForm(FlaskForm):
             *(SelectChoice(str(site.id), site.name) for site in sites),
         ]
 
-    def role_item_params(self, site_lead_html: str) -> list[dict[str, Any]]:
-        """Per-radio params for `form.role(params={'items': ...})`: a hint for each role, and the
-        pilot site question revealed under the site lead choice."""
-        items: list[dict[str, Any]] = []
-        for role in Role:
-            item: dict[str, Any] = {"hint": {"text": ROLE_HINTS[role]}}
-            if role is Role.SITE_LEAD:
-                item["conditional"] = {"html": site_lead_html}
-            items.append(item)
-        return items
+    def role_item_params(self) -> list[dict[str, Any]]:
+        """Per-radio params for `form.role(params={'items': ...})`: a hint for each role.
+
+        The pilot site question follows the radios rather than being revealed under the site lead
+        choice: the GOV.UK conditional reveal puts aria-expanded on a radio, which assistive
+        technology does not support (axe: aria-allowed-attr).
+        """
+        return [{"hint": {"text": ROLE_HINTS[role]}} for role in Role]
 
     @property
     def chosen_role(self) -> Role:

@@ -8,6 +8,7 @@ return, approve or reopen. Closing a period locks every return in it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from evidence_hub.models.returns import (
     Activity,
     Baseline,
     CostItem,
+    DataFlow,
     LearningEntry,
     MeasureValue,
     ReturnSection,
@@ -250,12 +252,23 @@ def completeness_problems(session: Session, site_return: SiteReturn) -> list[Pro
     return problems
 
 
-def content_of(site_return: SiteReturn) -> dict[str, Any]:
-    """The whole return as plain data, item by item, for snapshots and for the changes view."""
+def content_of(session: Session, site_return: SiteReturn) -> dict[str, Any]:
+    """The whole return as plain data, item by item, for snapshots and for the changes view.
 
-    def items(rows: list[Any], **extra: Any) -> dict[str, Any]:
-        return {str(row.id): snapshot(row, extra=extra.get("for", lambda _row: None)(row)) for row in rows}
+    The site's baselines and data-flow register belong to the site rather than the period, but a
+    change to them while a return is being corrected is part of what the evaluator needs to see.
+    """
 
+    def items(
+        rows: Iterable[Any], describe: Callable[[Any], dict[str, Any]] = lambda _row: {}
+    ) -> dict[str, Any]:
+        return {str(row.id): snapshot(row, extra=describe(row)) for row in rows}
+
+    site_rows = (Baseline, DataFlow)
+    baselines, data_flows = (
+        session.scalars(select(model).where(model.site_id == site_return.site_id).order_by(model.id))
+        for model in site_rows
+    )
     return {
         "return": {
             "journey_milestone": site_return.journey_milestone.title
@@ -263,38 +276,31 @@ def content_of(site_return: SiteReturn) -> dict[str, Any]:
             else None,
             "journey_evidence": site_return.journey_evidence,
         },
-        "costs": items(site_return.costs, **{"for": lambda row: {"category": row.category.name}}),
+        "costs": items(site_return.costs, lambda row: {"category": row.category.name}),
         "savings": items(
-            site_return.savings, **{"for": lambda row: {"evidence_level": _level_label(row.evidence_level)}}
+            site_return.savings, lambda row: {"evidence_level": _level_label(row.evidence_level)}
         ),
         "activities": items(
             site_return.activities,
-            **{
-                "for": lambda row: {
-                    "activity_type": row.activity_type.name,
-                    "partners": [p.name for p in row.partners],
-                    "themes": [t.code for t in row.themes],
-                }
+            lambda row: {
+                "activity_type": row.activity_type.name,
+                "partners": [partner.name for partner in row.partners],
+                "themes": [theme.code for theme in row.themes],
             },
         ),
         "measures": items(
             site_return.measures,
-            **{
-                "for": lambda row: {
-                    "indicator": row.indicator.name,
-                    "evidence_level": _level_label(row.evidence_level),
-                }
-            },
+            lambda row: {"indicator": row.indicator.name, "evidence_level": _level_label(row.evidence_level)},
         ),
+        "baselines": items(baselines),
         "learning": items(
             site_return.learning,
-            **{
-                "for": lambda row: {
-                    "theme": row.theme.title if row.theme else None,
-                    "dimensions": [d.code for d in row.dimensions],
-                }
+            lambda row: {
+                "theme": row.theme.title if row.theme else None,
+                "dimensions": [dimension.code for dimension in row.dimensions],
             },
         ),
+        "data_flows": items(data_flows),
         "documents": {
             str(document.id): {"file": document.original_filename, "description": document.description}
             for document in site_return.documents
@@ -328,7 +334,9 @@ def submit(session: Session, user: User, site_return: SiteReturn) -> None:
     before = site_return.status
     round_number = current_round(session, site_return) + 1
     session.add(
-        ReturnSnapshot(site_return_id=site_return.id, round=round_number, content=content_of(site_return))
+        ReturnSnapshot(
+            site_return_id=site_return.id, round=round_number, content=content_of(session, site_return)
+        )
     )
     site_return.status = ReturnStatus.SUBMITTED.value
     site_return.submitted_at = utc_now()
@@ -418,6 +426,8 @@ SECTION_LABELS = {
     "measures": ReturnSection.MEASURES.label,
     "learning": ReturnSection.LEARNING.label,
     "documents": ReturnSection.DOCUMENTS.label,
+    "baselines": "Baselines",
+    "data_flows": "Data flows",
 }
 
 COMMENTABLE_ITEMS = {
@@ -549,7 +559,7 @@ def changes_since_last_review(session: Session, site_return: SiteReturn) -> Retu
         return None
     if site_return.status_enum in EDITABLE_STATUSES:
         # While the lead is still working: compare the returned submission with the current draft.
-        newer, older = content_of(site_return), snapshots[0].content
+        newer, older = content_of(session, site_return), snapshots[0].content
         since = snapshots[0].round
     else:
         newer, older = snapshots[0].content, snapshots[1].content
@@ -565,6 +575,8 @@ SECTION_ITEM_KINDS = {
     "measures": "measure",
     "learning": "learning",
     "documents": "document",
+    "baselines": "baseline",
+    "data_flows": "data-flow",
 }
 
 
@@ -621,7 +633,7 @@ def diff_content(older: dict[str, Any], newer: dict[str, Any]) -> list[Change]:
 
 
 def _item_label(values: dict[str, Any]) -> str:
-    for key in ("title", "indicator", "description", "file", "dataset"):
+    for key in ("title", "indicator", "indicator_code", "description", "file", "dataset"):
         if values.get(key):
             return str(values[key])[:80]
     if "indicator_id" in values:
