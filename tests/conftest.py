@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from evidence_hub import ENGINE_KEY, create_app
-from evidence_hub.db import make_engine, make_session_factory
+from evidence_hub.db import Base, make_engine, make_session_factory
 from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role, User
 from evidence_hub.web import SESSION_FACTORY_KEY
@@ -59,19 +59,26 @@ def create_postgres_database(suffix: str) -> str:
     with admin_engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        speed_up_for_tests(connection, name)
     admin_engine.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
 
 
 def empty_all_tables(engine: Engine) -> None:
-    """Remove every row (PostgreSQL); the audit log's append-only trigger is paused just for this."""
+    """Remove every row (PostgreSQL); the audit log's append-only trigger is paused just for this.
+
+    DELETE, children first, is much quicker than TRUNCATE for the handful of rows a test leaves.
+    """
     with engine.begin() as connection:
-        tables = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
-        if not tables:
-            return
         connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
-        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
         connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+
+
+def speed_up_for_tests(admin_connection: Connection, name: str) -> None:
+    """Commits need not wait for the disk in a throwaway test database."""
+    admin_connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
 
 
 @pytest.fixture(scope="session")
@@ -133,14 +140,16 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 
 @pytest.fixture
-def app(shared_app: Flask, database_url: str) -> Iterator[Flask]:
-    """The worker's app, pointed at this test's clean database; settings a test changes are put back."""
+def app(shared_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The worker's app, pointed at this test's clean database and its own documents folder; settings
+    a test changes are put back."""
     engine = make_engine(database_url)
     previous_engine = shared_app.extensions[ENGINE_KEY]
     shared_app.extensions[ENGINE_KEY] = engine
     shared_app.extensions[SESSION_FACTORY_KEY] = make_session_factory(engine)
     shared_app.config["DATABASE_URL"] = database_url
     settings = dict(shared_app.config)
+    shared_app.config["DOCUMENTS_FOLDER"] = str(tmp_path / "documents")
     yield shared_app
     shared_app.config.clear()
     shared_app.config.update(settings)

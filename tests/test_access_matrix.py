@@ -23,7 +23,14 @@ from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role
 from evidence_hub.services.passwords import configure_hashing
 from tests.access_rows import ANONYMOUS, EVERY_ROLE, Row
-from tests.conftest import TEST_CONFIG, create_postgres_database, postgres_base_url, sign_in, worker_name
+from tests.conftest import (
+    TEST_CONFIG,
+    create_postgres_database,
+    postgres_base_url,
+    sign_in,
+    speed_up_for_tests,
+    worker_name,
+)
 from tests.factories import make_site, make_user
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -114,6 +121,7 @@ def database_url(world_template: tuple[str, dict[str, Any]], tmp_path: Path) -> 
         with admin_engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{copy.database}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{copy.database}" TEMPLATE "{template.database}"'))
+            speed_up_for_tests(connection, str(copy.database))
         admin_engine.dispose()
         return copy.render_as_string(hide_password=False)
     path = tmp_path / "world.sqlite3"
@@ -164,7 +172,7 @@ def test_route_gives_each_role_the_expected_status(
     # A fresh copy of the world per row; roles are tried in turn (anonymous first, so a permitted change
     # comes after every refusal has been checked against the untouched world).
     if world.get("documents_folder"):
-        documents = tmp_path / "documents"
+        documents = tmp_path / "world-documents"
         shutil.copytree(world["documents_folder"], documents)
         app.config["DOCUMENTS_FOLDER"] = str(documents)
     url = row.url.format(**world)
