@@ -180,9 +180,9 @@ def test_a_lead_deletes_a_document_after_confirming(app: Flask, db: Session, lea
     assert documents_of(db, site_return) == []
     assert stored(app) == []
     actions = db.scalars(
-        select(AuditEvent.action).where(
-            AuditEvent.object_type == "document", AuditEvent.object_id == document_id
-        )
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "document", AuditEvent.object_id == document_id)
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["document.created", "document.deleted"]
 

@@ -235,7 +235,10 @@ def test_a_data_flow_is_changed_and_removed(db: Session, lead: FlaskClient, kent
     assert lead.post(delete_url, data={"version": "2"}).status_code == 302
     assert flows(db) == []
     actions = [
-        event.action for event in db.scalars(select(AuditEvent).where(AuditEvent.object_type == "data_flow"))
+        event.action
+        for event in db.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "data_flow").order_by(AuditEvent.id)
+        )
     ]
     assert actions == ["data_flow.created", "data_flow.updated", "data_flow.deleted"]
 

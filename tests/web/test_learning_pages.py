@@ -203,7 +203,10 @@ def test_an_evaluator_clears_an_entry_for_national_sharing_and_can_withdraw_it(
     evaluator.post(sharing_url, data={"cleared": "no"})
     assert not entries(db)[0].cleared_for_national
     actions = [
-        event.after for event in db.scalars(select(AuditEvent).where(AuditEvent.action == "learning.updated"))
+        event.after
+        for event in db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "learning.updated").order_by(AuditEvent.id)
+        )
     ]
     assert [after["cleared_for_national"] for after in actions if after] == [True, False]
 
