@@ -150,6 +150,8 @@ def _zip_document_type(content: bytes) -> DocumentType:
                 for main_part, (folder, document_type) in OOXML_MAIN_PARTS.items():
                     if main_part in content_types and any(name.startswith(folder) for name in names):
                         return document_type
+    # zipfile signals an unsupported compression method with NotImplementedError: a hostile or exotic
+    # archive is refused like a damaged one, never allowed to crash the upload.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError) as error:
         log.info("Refused an upload whose zip could not be read: %s", error)
         raise DocumentRefused(

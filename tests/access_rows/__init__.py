@@ -1,6 +1,6 @@
 """Rows of the route-by-role access matrix, one module per blueprint (see tests/test_access_matrix.py).
 
-A row names an endpoint, a method, a URL (with {placeholders} filled from the access world) and the
+A row names an endpoint, a method, a URL template (its {names} filled from the access world) and the
 status every role gets. Every route the app has must have a row for each of its methods.
 """
 
