@@ -109,6 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.admin.views import admin
     from evidence_hub.audit_log.views import audit
     from evidence_hub.auth.views import auth
+    from evidence_hub.dashboard.assets import chart_assets
+    from evidence_hub.dashboard.views import dashboard
     from evidence_hub.framework.views import framework
     from evidence_hub.main.views import main
     from evidence_hub.periods.views import periods
@@ -123,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(review)
     app.register_blueprint(audit)
     app.register_blueprint(periods)
+    app.register_blueprint(dashboard)
+    app.register_blueprint(chart_assets)
 
 
 def _configure_logging(app: Flask) -> None:
@@ -137,6 +141,10 @@ def _configure_logging(app: Flask) -> None:
 
 def _make_csp_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+# Assets with no evidence in them, which browsers may keep.
+CACHEABLE_ENDPOINTS = frozenset({"static", "chart_assets.plotly_js"})
 
 
 def _set_security_headers(response: Response) -> Response:
@@ -162,7 +170,7 @@ def _set_security_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint != "static":
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
         # Pages show evidence and personal data: never keep them in a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"

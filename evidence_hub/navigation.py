@@ -30,6 +30,12 @@ LINKS = (
         frozenset({Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR}),
         "returns.",
     ),
+    NavigationLink(
+        "Dashboards",
+        "dashboard.index",
+        frozenset({Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR}),
+        "dashboard.",
+    ),
     NavigationLink("Review", "review.index", frozenset({Role.EVALUATOR, Role.ADMINISTRATOR}), "review."),
     NavigationLink("Framework", "framework.index", ALL_ROLES, "framework."),
     NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),

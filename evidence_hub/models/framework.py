@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
     text,
 )
@@ -180,6 +181,9 @@ class Framework(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # Whether site leads see other sites' approved figures beside their own on the dashboards. Off until
+    # an administrator agrees it with the sites, because a site's figures are its own until then.
+    cross_site_sharing: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     versions: Mapped[list[FrameworkVersion]] = relationship(
         back_populates="framework", order_by="FrameworkVersion.version"

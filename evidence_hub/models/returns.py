@@ -212,6 +212,7 @@ class SiteReturn(Base):
         UniqueConstraint("site_id", "reporting_period_id"),
         CheckConstraint(_one_of("status", ReturnStatus), name="known_status"),
         Index("ix_site_returns_status_site_id", "status", "site_id"),
+        Index("ix_site_returns_period_status_site", "reporting_period_id", "status", "site_id"),
     )
 
     @property
@@ -261,6 +262,16 @@ class CostItem(EvidenceRow, Base):
             name="staff_time_complete_or_absent",
         ),
         Index("ix_cost_items_site_id_cost_category_id", "site_id", "cost_category_id"),
+        # Covers the dashboards' cost totals by return, so they are read from the index alone.
+        Index(
+            "ix_cost_items_return_totals",
+            "site_return_id",
+            "cost_category_id",
+            "cost_type",
+            "funding",
+            "amount",
+            "attributable_percent",
+        ),
     )
 
     @property
@@ -338,6 +349,7 @@ class Activity(EvidenceRow, Base):
         UniqueConstraint("site_return_id", "import_reference"),
         CheckConstraint("starts_on <= ends_on", name="starts_before_it_ends"),
         CheckConstraint("people_reached IS NULL OR people_reached >= 0", name="people_reached_not_negative"),
+        Index("ix_activities_return_people_reached", "site_return_id", "people_reached"),
     )
 
 
@@ -438,6 +450,7 @@ class LearningEntry(EvidenceRow, Base):
     __table_args__ = (
         UniqueConstraint("site_return_id", "import_reference"),
         Index("ix_learning_entries_site_id_learning_type", "site_id", "learning_type"),
+        Index("ix_learning_entries_return_type_theme", "site_return_id", "learning_type", "theme_id"),
     )
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, false
+from sqlalchemy import ColumnElement, Select, false, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from evidence_hub.models import Role, User
 
-SelectT = TypeVar("SelectT", bound=Select[Any])
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
 ROLES_SEEING_EVERY_SITE = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR})
 
@@ -38,3 +38,27 @@ def may_see_site(user: User, site_id: int) -> bool:
     if role in ROLES_SEEING_EVERY_SITE:
         return True
     return role is Role.SITE_LEAD and user.site_id == site_id
+
+
+# Return states whose figures count as approved: a locked return was approved before its period closed.
+APPROVED_STATUSES = frozenset({"approved", "locked"})
+
+
+def comparison_condition(
+    user: User, cross_site_sharing: bool, site_id_column: Any, status_column: Any
+) -> ColumnElement[bool]:
+    """Which returns' figures the user may see aggregated on the dashboards.
+
+    Evaluators and administrators see every site. A site lead sees their own site's returns in any
+    state and, only where an administrator has turned cross-site sharing on for the framework, other
+    sites' approved returns beside them. Everyone else sees none.
+    """
+    role = user.role_enum
+    if role in ROLES_SEEING_EVERY_SITE:
+        return true()
+    if role is Role.SITE_LEAD and user.site_id is not None:
+        own_site = site_id_column == user.site_id
+        if not cross_site_sharing:
+            return own_site
+        return or_(own_site, status_column.in_(sorted(APPROVED_STATUSES)))
+    return false()

@@ -1,0 +1,2 @@
+"""Cross-site dashboards: costs, outcomes, value for money, completeness, learning, the data-sharing
+journey and a profile of each site, with Plotly charts, the same numbers in tables and CSV downloads."""

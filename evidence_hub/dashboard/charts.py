@@ -1,0 +1,231 @@
+"""Plotly figures for the dashboards, built in Python and drawn in the browser by static/charts.js.
+
+Every figure has a title saying what it shows, a subtitle saying which returns it is drawn from, axis
+titles with units, and the site's own colour wherever sites are the series, so a site looks the same in
+every chart. Where two measures share a site's colour (set-up and running cost, say) the second is
+hatched, so the difference never rests on colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import plotly.graph_objects as go
+from markupsafe import Markup
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+TEXT_COLOUR = "#0b0c0c"
+GRID_COLOUR = "#d8d8d8"
+NEUTRAL = "#505a5f"
+HATCH = "/"
+# Sequential colours for counts (light to dark blue), readable with any common colour-vision deficiency.
+COUNT_SCALE = [[0.0, "#f3f7fb"], [0.5, "#5694ca"], [1.0, "#003078"]]
+# Above this many sites a chart with one series per site is unreadable: it shows all sites together.
+MOST_SITES_AS_SERIES = 12
+
+
+@dataclass(frozen=True)
+class Axis:
+    title: str
+    money: bool = False
+    percent: bool = False
+    range: tuple[float, float] | None = None
+
+
+@dataclass
+class SiteSeries:
+    """One site's line: values by category (period), in the site's colour and dash."""
+
+    name: str
+    colour: str
+    dash: str
+    values: Sequence[Decimal | int | None]
+    # Marker per point: filled when the evidence meets the framework's minimum, open otherwise.
+    open_markers: list[bool] = field(default_factory=list)
+    hover: list[str] = field(default_factory=list)
+
+
+def _number(value: Decimal | int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _layout(title: str, subtitle: str, x_title: str, y_axis: Axis, *, legend: bool = True) -> dict[str, Any]:
+    y: dict[str, Any] = {
+        "title": {"text": y_axis.title},
+        "gridcolor": GRID_COLOUR,
+        "zerolinecolor": NEUTRAL,
+        "rangemode": "tozero",
+        "fixedrange": True,
+    }
+    if y_axis.money:
+        y.update(tickprefix="£", tickformat=",.0f")
+    elif y_axis.percent:
+        y.update(ticksuffix="%", tickformat=",.0f")
+    else:
+        y.update(tickformat=",")
+    if y_axis.range is not None:
+        y["range"] = list(y_axis.range)
+    return {
+        "title": {"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
+        "font": {"family": FONT, "size": 16, "color": TEXT_COLOUR},
+        "xaxis": {"title": {"text": x_title}, "automargin": True, "fixedrange": True},
+        "yaxis": y,
+        "showlegend": legend,
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+        "margin": {"l": 80, "r": 24, "t": 90, "b": 40},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"family": FONT}},
+        "dragmode": False,
+    }
+
+
+def bars_by_site(
+    title: str,
+    subtitle: str,
+    sites: Sequence[str],
+    colours: Sequence[str],
+    parts: Sequence[tuple[str, Sequence[Decimal | int | None]]],
+    y_axis: Axis,
+    *,
+    stacked: bool = True,
+) -> go.Figure:
+    """Bars with one bar (or group) per site in the site's colour; a second part is hatched."""
+    figure = go.Figure()
+    for index, (name, values) in enumerate(parts):
+        figure.add_trace(
+            go.Bar(
+                x=list(sites),
+                y=[_number(value) for value in values],
+                name=name,
+                marker={
+                    "color": list(colours),
+                    "line": {"color": TEXT_COLOUR, "width": 1},
+                    "pattern": {
+                        "shape": "" if index == 0 else HATCH,
+                        "fillmode": "overlay",
+                        "fgcolor": "#ffffff",
+                        "solidity": 0.4,
+                    },
+                },
+                hovertemplate="%{x}<br>"
+                + name
+                + ": %{y:"
+                + (",.2f" if y_axis.money else ",")
+                + "}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        _layout(title, subtitle, "Site", y_axis, legend=len(parts) > 1),
+        barmode="stack" if stacked else "group",
+    )
+    return figure
+
+
+def grouped_bars(
+    title: str,
+    subtitle: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[Decimal | int | None]]],
+    category_title: str,
+    value_axis: Axis,
+    *,
+    horizontal: bool = False,
+) -> go.Figure:
+    """Bars grouped by category, one series per (name, colour, values); horizontal for long names."""
+    figure = go.Figure()
+    for name, colour, values in series:
+        numbers = [_number(value) for value in values]
+        figure.add_trace(
+            go.Bar(
+                x=numbers if horizontal else list(categories),
+                y=list(categories) if horizontal else numbers,
+                orientation="h" if horizontal else "v",
+                name=name,
+                marker={"color": colour, "line": {"color": TEXT_COLOUR, "width": 1}},
+            )
+        )
+    layout = _layout(title, subtitle, category_title, value_axis, legend=len(series) > 1)
+    if horizontal:
+        value_layout = {**layout["yaxis"]}
+        value_layout.pop("rangemode", None)
+        layout["xaxis"], layout["yaxis"] = (
+            {**value_layout, "rangemode": "tozero"},
+            {
+                "title": {"text": category_title},
+                "autorange": "reversed",
+                "automargin": True,
+                "fixedrange": True,
+            },
+        )
+        layout["height"] = max(420, 120 + 28 * len(categories) * max(1, len(series)))
+    figure.update_layout(layout, barmode="group")
+    return figure
+
+
+def lines_over_time(
+    title: str, subtitle: str, periods: Sequence[str], series: Sequence[SiteSeries], y_axis: Axis
+) -> go.Figure:
+    figure = go.Figure()
+    for each in series:
+        symbols = ["circle-open" if hollow else "circle" for hollow in each.open_markers] or "circle"
+        trace: dict[str, Any] = {
+            "x": list(periods),
+            "y": [_number(value) for value in each.values],
+            "name": each.name,
+            "mode": "lines+markers",
+            "connectgaps": False,
+            "line": {"color": each.colour, "dash": each.dash, "width": 3},
+            "marker": {"color": each.colour, "size": 10, "symbol": symbols, "line": {"width": 2}},
+        }
+        if each.hover:
+            trace["text"] = each.hover
+            trace["hovertemplate"] = "%{x}<br>" + each.name + ": %{y}<br>%{text}<extra></extra>"
+        figure.add_trace(go.Scatter(**trace))
+    figure.update_layout(_layout(title, subtitle, "Reporting period", y_axis))
+    return figure
+
+
+def count_matrix(
+    title: str,
+    subtitle: str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """A heat map of counts with each count written in its cell."""
+    figure = go.Figure(
+        go.Heatmap(
+            z=[list(row) for row in counts],
+            x=list(columns),
+            y=list(rows),
+            text=[[str(count) for count in row] for row in counts],
+            texttemplate="%{text}",
+            colorscale=COUNT_SCALE,
+            showscale=False,
+            hovertemplate=y_title + ": %{y}<br>" + x_title + ": %{x}<br>Entries: %{z}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    layout = _layout(title, subtitle, x_title, Axis(y_title), legend=False)
+    layout["yaxis"] = {
+        "title": {"text": y_title},
+        "autorange": "reversed",
+        "automargin": True,
+        "fixedrange": True,
+    }
+    layout["height"] = max(320, 200 + 30 * len(rows))
+    figure.update_layout(layout)
+    return figure
+
+
+def figure_json(figure: go.Figure) -> Markup:
+    """The figure as JSON that is safe inside <script type="application/json">: no `<`, `>` or `&`."""
+    text = figure.to_json()
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S704

@@ -1,0 +1,112 @@
+"""The table under every chart, shown as a GOV.UK table and downloaded as CSV with the same values.
+
+A cell holds the exact figure (a Decimal, an int or text); its column says how it is rounded. The page
+and the CSV round the same way, so the download is exactly what is shown, without the pound signs and
+thousands separators that stop spreadsheets reading numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from evidence_hub.services.spreadsheet_safety import csv_safe
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    MONEY = "money"
+    COUNT = "count"
+    PERCENT = "percent"
+    DECIMAL = "decimal"
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    kind: Kind = Kind.TEXT
+    # For DECIMAL columns: places shown. Percentages show one place, money two, counts none.
+    places: int = 2
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind is not Kind.TEXT
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell with a link (to the return or entries behind it) or a note shown beside the value."""
+
+    value: Any
+    href: str | None = None
+    note: str = ""
+
+
+@dataclass
+class DataTable:
+    caption: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    # Shown when there are no rows.
+    empty_message: str = "There are no figures for these filters."
+
+    def add_row(self, *values: Any) -> None:
+        if len(values) != len(self.columns):
+            raise ValueError(f"{self.caption}: {len(values)} values for {len(self.columns)} columns")
+        self.rows.append(list(values))
+
+    def shown_rows(self) -> Iterator[list[tuple[Column, Cell, str]]]:
+        for row in self.rows:
+            yield [
+                (column, _cell(value), shown(value, column))
+                for column, value in zip(self.columns, row, strict=True)
+            ]
+
+
+def _cell(value: Any) -> Cell:
+    return value if isinstance(value, Cell) else Cell(value)
+
+
+def rounded(value: Decimal | int, column: Column) -> Decimal:
+    places = {Kind.MONEY: 2, Kind.COUNT: 0, Kind.PERCENT: 1}.get(column.kind, column.places)
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def plain(value: Any, column: Column) -> Any:
+    """The value as the CSV holds it: rounded like the page, with no symbols or separators."""
+    value = _cell(value).value
+    if value is None or value == "":
+        return ""
+    if column.numeric and isinstance(value, Decimal | int):
+        return rounded(value, column)
+    return csv_safe(str(value))
+
+
+def shown(value: Any, column: Column) -> str:
+    """The value as the page shows it."""
+    value = _cell(value).value
+    if value is None or value == "":
+        return "–"
+    if not column.numeric or not isinstance(value, Decimal | int):
+        return str(value)
+    figure = rounded(value, column)
+    if column.kind is Kind.MONEY:
+        return f"-£{abs(figure):,}" if figure < 0 else f"£{figure:,}"
+    if column.kind is Kind.PERCENT:
+        return f"{figure:,}%"
+    return f"{figure:,}"
+
+
+def csv_text(table: DataTable) -> str:
+    """RFC 4180 CSV of the table: a header row then one row per table row, CRLF line endings."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_safe(column.heading) for column in table.columns])
+    for row in table.rows:
+        writer.writerow([plain(value, column) for column, value in zip(table.columns, row, strict=True)])
+    return buffer.getvalue()

@@ -1,0 +1,310 @@
+"""The dashboard pages and the CSV download under every chart.
+
+Filters live in the address (framework, version, period_from, period_to, site, theme, state) so a view can
+be bookmarked and shared; each view adds its own choice (indicator, outcome, type). Site leads see their
+own site, and other sites' approved figures only where cross-site sharing is on; national officials
+receive released outputs instead and are refused here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from evidence_hub.dashboard import panels as panel_builders
+from evidence_hub.dashboard.charts import figure_json
+from evidence_hub.dashboard.forms import DashboardFilterForm
+from evidence_hub.dashboard.panels import Links, ViewContent
+from evidence_hub.dashboard.tables import csv_text
+from evidence_hub.guards import roles
+from evidence_hub.models import Role, Site
+from evidence_hub.models.framework import LearningType
+from evidence_hub.services import aggregates
+from evidence_hub.services.aggregates import DashboardUnavailable, FilterOptions, Scope
+from evidence_hub.web import acting_user, db_session
+
+dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+DASHBOARD_USERS = (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD)
+FILTER_NAMES = ("framework", "version", "period_from", "period_to", "site", "theme", "state")
+
+
+class View:
+    """One dashboard view: its address, heading and how it builds its panels."""
+
+    def __init__(
+        self,
+        slug: str,
+        title: str,
+        summary: str,
+        build: Callable[[Any, Scope, Links], ViewContent],
+        choice: str | None = None,
+    ) -> None:
+        self.slug = slug
+        self.title = title
+        self.summary = summary
+        self.build = build
+        # The view's own query parameter (an indicator, an outcome, a learning type), kept in links.
+        self.choice = choice
+
+
+def _learning_type(raw: str | None) -> LearningType | None:
+    try:
+        return LearningType(raw) if raw else None
+    except ValueError:
+        abort(404)
+
+
+VIEWS = {
+    view.slug: view
+    for view in (
+        View(
+            "costs",
+            "Costs",
+            "What each site's pilot cost: by category, set-up and running, cash and in kind, over time.",
+            panel_builders.costs_view,
+        ),
+        View(
+            "outcomes",
+            "Outcomes",
+            "Each indicator's values over time, change from baseline and progress to target.",
+            lambda session, scope, links: panel_builders.outcomes_view(
+                session, scope, links, request.args.get("indicator")
+            ),
+            choice="indicator",
+        ),
+        View(
+            "value-for-money",
+            "Value for money",
+            "Cost per person reached, cost per unit of outcome, and costs avoided against costs.",
+            lambda session, scope, links: panel_builders.value_for_money_view(
+                session, scope, links, request.args.get("outcome")
+            ),
+            choice="outcome",
+        ),
+        View(
+            "completeness",
+            "Completeness",
+            "Which returns are in, in what state, and how much of what is required they report.",
+            panel_builders.completeness_view,
+        ),
+        View(
+            "learning",
+            "Learning",
+            "Barriers, enablers and lessons by theme, dimension and site.",
+            lambda session, scope, links: panel_builders.learning_view(
+                session, scope, links, _learning_type(request.args.get("type"))
+            ),
+            choice="type",
+        ),
+        View(
+            "journey",
+            "Data-sharing journey",
+            "Each site's milestone over time and its register of data flows.",
+            panel_builders.journey_view,
+        ),
+    )
+}
+
+
+def filter_arguments(**changes: Any) -> dict[str, Any]:
+    """The current filters (and view choice) from the address, with some changed, for building links."""
+    arguments: dict[str, Any] = {}
+    for name in (*FILTER_NAMES, "indicator", "outcome", "type"):
+        values = [value for value in request.args.getlist(name) if value]
+        if values:
+            arguments[name] = values if name == "site" else values[0]
+    for name, value in changes.items():
+        if value is None or value == "":
+            arguments.pop(name, None)
+        else:
+            arguments[name] = value
+    return arguments
+
+
+def _links() -> Links:
+    user = acting_user()
+
+    def to_return(return_id: int) -> str:
+        if user.role_enum is Role.SITE_LEAD:
+            return url_for("returns.task_list", return_id=return_id)
+        return url_for("review.review_return", return_id=return_id)
+
+    def to_entries(**narrowing: Any) -> str | None:
+        if user.role_enum is Role.SITE_LEAD and narrowing.get("site") != (
+            user.site.code if user.site else None
+        ):
+            return None  # Entries' text is record-level: a lead reads their own site's only.
+        chosen = {
+            name: (value.value if isinstance(value, LearningType) else value)
+            for name, value in narrowing.items()
+        }
+        if chosen.get("theme") == aggregates.NO_THEME:
+            chosen.update(theme=None, no_theme="1")
+        return url_for("dashboard.learning_entries", **filter_arguments(**chosen))
+
+    def to_site(site: Site) -> str:
+        return url_for("dashboard.site_profile", site_code=site.code, **filter_arguments(site=None))
+
+    return Links(to_return=to_return, to_entries=to_entries, to_site=to_site)
+
+
+def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
+    """The filter form and, when the filters are valid, the scope they describe."""
+    session = db_session()
+    user = acting_user()
+    try:
+        options = aggregates.filter_options(session, user, request.args.get("framework"))
+    except DashboardUnavailable as error:
+        abort(404, description=str(error))
+    form = DashboardFilterForm(formdata=request.args if request.args else None)
+    form.set_choices(options)
+    if request.args and not form.validate():
+        return form, options, None
+    return form, options, aggregates.resolve_scope(session, user, options, form.filters())
+
+
+def _page(view: View, template: str = "dashboard/view.html", **extra: Any) -> str:
+    form, options, scope = _filtered()
+    content = view.build(db_session(), scope, _links()) if scope is not None else None
+    return render_template(
+        template,
+        title=view.title,
+        view=view,
+        views=VIEWS.values(),
+        form=form,
+        options=options,
+        scope=scope,
+        content=content,
+        filter_arguments=filter_arguments,
+        figure_json=figure_json,
+        **extra,
+    )
+
+
+@dashboard.route("/")
+@roles(*DASHBOARD_USERS)
+def index() -> str:
+    """The dashboards: what each view shows, and the filters every view shares."""
+    form, options, scope = _filtered()
+    return render_template(
+        "dashboard/index.html",
+        title="Dashboards",
+        views=VIEWS.values(),
+        form=form,
+        options=options,
+        scope=scope,
+        filter_arguments=filter_arguments,
+    )
+
+
+VIEW_SLUG = "<any(" + ", ".join(f"'{slug}'" for slug in VIEWS) + "):view_slug>"
+
+
+@dashboard.route(f"/{VIEW_SLUG}")
+@roles(*DASHBOARD_USERS)
+def view(view_slug: str) -> str:
+    """One cross-site view with its charts and tables."""
+    return _page(VIEWS[view_slug])
+
+
+def _csv_response(content: ViewContent | None, panel_slug: str, name_parts: list[str]) -> Response:
+    if content is None:
+        abort(400, description="The filters in the address are not valid. Go back and check them.")
+    panel = content.panel(panel_slug)
+    if panel is None:
+        abort(404)
+    filename = "-".join(re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in name_parts if part)
+    response = Response(csv_text(panel.table), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _name_parts(scope: Scope | None, *parts: str) -> list[str]:
+    if scope is None:
+        return list(parts)
+    first, last = (scope.periods[0].code, scope.periods[-1].code) if scope.periods else ("", "")
+    return [*parts, scope.framework.code, first, last, scope.state.value]
+
+
+@dashboard.route(f"/{VIEW_SLUG}/<panel_slug>.csv")
+@roles(*DASHBOARD_USERS)
+def download(view_slug: str, panel_slug: str) -> Response:
+    """The table under one chart, as CSV: exactly the figures the page shows."""
+    view = VIEWS[view_slug]
+    _form, _options, scope = _filtered()
+    content = view.build(db_session(), scope, _links()) if scope is not None else None
+    return _csv_response(content, panel_slug, _name_parts(scope, "evidence-hub", view_slug, panel_slug))
+
+
+def _site_in_scope(site_code: str) -> tuple[DashboardFilterForm, FilterOptions, Scope | None, Site]:
+    form, options, scope = _filtered()
+    site = next((each for each in options.sites if each.code == site_code), None)
+    if site is None:
+        abort(404)
+    return form, options, aggregates.scope_for_site(scope, site) if scope is not None else None, site
+
+
+@dashboard.route("/sites/<site_code>")
+@roles(*DASHBOARD_USERS)
+def site_profile(site_code: str) -> str:
+    """One site's whole picture: costs, value for money, outcomes, journey, learning and its returns."""
+    form, options, scope, site = _site_in_scope(site_code)
+    content = panel_builders.site_profile_view(db_session(), scope, _links()) if scope is not None else None
+    return render_template(
+        "dashboard/site.html",
+        title=site.name,
+        site=site,
+        views=VIEWS.values(),
+        form=form,
+        options=options,
+        scope=scope,
+        content=content,
+        filter_arguments=filter_arguments,
+        figure_json=figure_json,
+    )
+
+
+@dashboard.route("/sites/<site_code>/<panel_slug>.csv")
+@roles(*DASHBOARD_USERS)
+def site_download(site_code: str, panel_slug: str) -> Response:
+    """The table under one chart of a site's profile, as CSV."""
+    _form, _options, scope, site = _site_in_scope(site_code)
+    content = panel_builders.site_profile_view(db_session(), scope, _links()) if scope is not None else None
+    return _csv_response(content, panel_slug, _name_parts(scope, "evidence-hub", site.code, panel_slug))
+
+
+@dashboard.route("/learning/entries")
+@roles(*DASHBOARD_USERS)
+def learning_entries() -> str:
+    """The learning entries behind a count in the learning matrix."""
+    form, options, scope = _filtered()
+    learning_type = _learning_type(request.args.get("type"))
+    site_code = request.args.get("site") if len(request.args.getlist("site")) == 1 else None
+    site = next((each for each in options.sites if each.code == site_code), None)
+    entries = []
+    if scope is not None:
+        entries = aggregates.learning_entries(
+            db_session(),
+            scope,
+            learning_type=learning_type,
+            theme_code=aggregates.NO_THEME if request.args.get("no_theme") else request.args.get("theme"),
+            dimension_code=request.args.get("dimension"),
+            site_id=site.id if site else None,
+        )
+    return render_template(
+        "dashboard/learning_entries.html",
+        title="Learning entries",
+        views=VIEWS.values(),
+        form=form,
+        options=options,
+        scope=scope,
+        entries=entries,
+        learning_type=learning_type,
+        site=site,
+        dimension=request.args.get("dimension"),
+        filter_arguments=filter_arguments,
+    )
