@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, Response, send_file
+from flask import Blueprint, Response, abort, send_file
 
 from evidence_hub.guards import public
 
@@ -48,6 +48,8 @@ def plotly_js_version() -> str:
 @public
 def plotly_js(version: str) -> Response:
     """The plotly.js bundle of the installed plotly package."""
+    if version != plotly_js_version():
+        abort(404)
     response = send_file(PLOTLY_JS, mimetype="text/javascript", max_age=CACHE_SECONDS)
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}, immutable"
     return response

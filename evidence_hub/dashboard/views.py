@@ -156,10 +156,7 @@ def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
     """The filter form and, when the filters are valid, the scope they describe."""
     session = db_session()
     user = acting_user()
-    try:
-        options = aggregates.filter_options(session, user, request.args.get("framework"))
-    except DashboardUnavailable as error:
-        abort(404, description=str(error))
+    options = aggregates.filter_options(session, user, request.args.get("framework"))
     form = DashboardFilterForm(formdata=request.args if request.args else None)
     form.set_choices(options)
     if request.args and not form.validate():
@@ -183,6 +180,12 @@ def _page(view: View, template: str = "dashboard/view.html", **extra: Any) -> st
         figure_json=figure_json,
         **extra,
     )
+
+
+@dashboard.errorhandler(DashboardUnavailable)
+def _unavailable(error: DashboardUnavailable) -> tuple[str, int]:
+    status = 200 if isinstance(error, aggregates.NothingToCompareYet) else 404
+    return render_template("dashboard/unavailable.html", title="Dashboards", message=str(error)), status
 
 
 @dashboard.route("/")

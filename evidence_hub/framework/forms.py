@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import Length
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
 
 from evidence_hub.services.framework_files import MAX_FILE_BYTES
 from evidence_hub.services.frameworks import MAX_SEARCH_LENGTH
@@ -44,3 +44,17 @@ class SearchForm(FlaskForm):
         description="For example: in kind, referrals, baseline",
         validators=[Length(max=MAX_SEARCH_LENGTH, message=f"Enter {MAX_SEARCH_LENGTH} characters or fewer")],
     )
+
+
+class CrossSiteSharingForm(FlaskForm):
+    sharing = RadioField(
+        "Can site leads see other sites' approved figures on the dashboards?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("on", "Yes, show every site's approved figures beside their own"),
+            SelectChoice("off", "No, each site lead sees their own site only"),
+        ],
+        validators=[InputRequired(message="Select whether site leads can see other sites' figures")],
+        invalid_choice_message="Select whether site leads can see other sites' figures",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

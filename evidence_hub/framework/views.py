@@ -12,7 +12,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
-from evidence_hub.framework.forms import ConfirmationForm, SearchForm, UploadFrameworkForm
+from evidence_hub.framework.forms import (
+    ConfirmationForm,
+    CrossSiteSharingForm,
+    SearchForm,
+    UploadFrameworkForm,
+)
 from evidence_hub.guards import roles, signed_in
 from evidence_hub.models import FrameworkVersion, Role
 from evidence_hub.services import frameworks
@@ -332,4 +337,32 @@ def delete(code: str, number: int) -> str | Response:
             return redirect(url_for("framework.index"))
     return render_template(
         "framework/delete.html", version=shown, problem=problem, title=f"Delete draft version {shown.version}"
+    )
+
+
+@framework.route("/<code>/sharing", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def sharing(code: str) -> str | Response:
+    """Whether site leads see other sites' approved figures on this framework's dashboards."""
+    session = db_session()
+    chosen = frameworks.find_framework(session, code)
+    if chosen is None or chosen.code != code:
+        abort(404)
+    form = CrossSiteSharingForm()
+    if request.method == "GET":
+        form.sharing.data = "on" if chosen.cross_site_sharing else "off"
+    if form.validate_on_submit():
+        shared = form.sharing.data == "on"
+        with transaction(session):
+            changed = frameworks.set_cross_site_sharing(session, chosen, shared, actor=acting_user())
+        if changed:
+            flash(
+                f"Site leads now see every site's approved figures for {chosen.name}."
+                if shared
+                else f"Site leads now see only their own site's figures for {chosen.name}.",
+                "success",
+            )
+        return redirect(url_for("framework.index"))
+    return render_template(
+        "framework/sharing.html", framework=chosen, form=form, title="Cross-site sharing on the dashboards"
     )

@@ -82,7 +82,11 @@ SITE_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
 class DashboardUnavailable(LookupError):
-    """There is nothing to show: no framework with reporting periods, or none the filters name."""
+    """The filters name a framework that has no reporting periods or does not exist."""
+
+
+class NothingToCompareYet(DashboardUnavailable):
+    """No framework has reporting periods yet, so no return can have been made."""
 
 
 class StateFilter(StrEnum):
@@ -205,7 +209,7 @@ def filter_options(session: Session, user: User, framework_code: str | None) -> 
     """The frameworks, versions, periods, sites and themes the user can choose between."""
     frameworks = frameworks_with_periods(session)
     if not frameworks:
-        raise DashboardUnavailable("There are no reporting periods yet, so there is nothing to compare.")
+        raise NothingToCompareYet("There are no reporting periods yet, so there is nothing to compare.")
     framework = frameworks[0]
     if framework_code:
         framework = next((each for each in frameworks if each.code == framework_code), None)  # type: ignore[assignment]

@@ -97,3 +97,21 @@ ROWS = [
     Row("framework.delete", "POST", DRAFT + "/delete", admin_only(302)),
     Row("framework.delete", "POST", LIVE + "/delete", admin_only(200), note=" (published: refused)"),
 ]
+
+ROWS += [
+    Row("framework.sharing", "GET", "/framework/{framework_code}/sharing", admin_only(200)),
+    Row(
+        "framework.sharing",
+        "POST",
+        "/framework/{framework_code}/sharing",
+        admin_only(302),
+        data={"sharing": "on"},
+    ),
+    Row(
+        "framework.sharing",
+        "GET",
+        "/framework/no-such-framework/sharing",
+        admin_only(404),
+        note="no such framework",
+    ),
+]
