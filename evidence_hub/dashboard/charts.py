@@ -1,5 +1,10 @@
 """Plotly figures for the dashboards, built in Python and drawn in the browser by static/charts.js.
 
+Figures are plain Plotly figure dictionaries ({"data": [...], "layout": {...}}), serialised without
+plotly.graph_objects' property-by-property validation, which at 150 sites cost more than the SQL behind
+the page. tests/unit/test_dashboard_charts.py loads every figure into plotly.graph_objects.Figure, so an
+invalid property still fails the build.
+
 Every figure has a title saying what it shows, a subtitle saying which returns it is drawn from, axis
 titles with units, and the site's own colour wherever sites are the series, so a site looks the same in
 every chart. Where two measures share a site's colour (set-up and running cost, say) the second is
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
+import plotly.io
 from markupsafe import Markup
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -25,6 +30,9 @@ HATCH = "/"
 COUNT_SCALE = [[0.0, "#f3f7fb"], [0.5, "#5694ca"], [1.0, "#003078"]]
 # Above this many sites a chart with one series per site is unreadable: it shows all sites together.
 MOST_SITES_AS_SERIES = 12
+
+
+Figure = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -92,16 +100,17 @@ def bars_by_site(
     y_axis: Axis,
     *,
     stacked: bool = True,
-) -> go.Figure:
+) -> Figure:
     """Bars with one bar (or group) per site in the site's colour; a second part is hatched."""
-    figure = go.Figure()
+    data = []
     for index, (name, values) in enumerate(parts):
-        figure.add_trace(
-            go.Bar(
-                x=list(sites),
-                y=[_number(value) for value in values],
-                name=name,
-                marker={
+        data.append(
+            {
+                "type": "bar",
+                "x": list(sites),
+                "y": [_number(value) for value in values],
+                "name": name,
+                "marker": {
                     "color": list(colours),
                     "line": {"color": TEXT_COLOUR, "width": 1},
                     "pattern": {
@@ -111,18 +120,16 @@ def bars_by_site(
                         "solidity": 0.4,
                     },
                 },
-                hovertemplate="%{x}<br>"
+                "hovertemplate": "%{x}<br>"
                 + name
                 + ": %{y:"
                 + (",.2f" if y_axis.money else ",")
                 + "}<extra></extra>",
-            )
+            }
         )
-    figure.update_layout(
-        _layout(title, subtitle, "Site", y_axis, legend=len(parts) > 1),
-        barmode="stack" if stacked else "group",
-    )
-    return figure
+    layout = _layout(title, subtitle, "Site", y_axis, legend=len(parts) > 1)
+    layout["barmode"] = "stack" if stacked else "group"
+    return {"data": data, "layout": layout}
 
 
 def grouped_bars(
@@ -134,19 +141,20 @@ def grouped_bars(
     value_axis: Axis,
     *,
     horizontal: bool = False,
-) -> go.Figure:
+) -> Figure:
     """Bars grouped by category, one series per (name, colour, values); horizontal for long names."""
-    figure = go.Figure()
+    data = []
     for name, colour, values in series:
         numbers = [_number(value) for value in values]
-        figure.add_trace(
-            go.Bar(
-                x=numbers if horizontal else list(categories),
-                y=list(categories) if horizontal else numbers,
-                orientation="h" if horizontal else "v",
-                name=name,
-                marker={"color": colour, "line": {"color": TEXT_COLOUR, "width": 1}},
-            )
+        data.append(
+            {
+                "type": "bar",
+                "x": numbers if horizontal else list(categories),
+                "y": list(categories) if horizontal else numbers,
+                "orientation": "h" if horizontal else "v",
+                "name": name,
+                "marker": {"color": colour, "line": {"color": TEXT_COLOUR, "width": 1}},
+            }
         )
     layout = _layout(title, subtitle, category_title, value_axis, legend=len(series) > 1)
     if horizontal:
@@ -162,17 +170,18 @@ def grouped_bars(
             },
         )
         layout["height"] = max(420, 120 + 28 * len(categories) * max(1, len(series)))
-    figure.update_layout(layout, barmode="group")
-    return figure
+    layout["barmode"] = "group"
+    return {"data": data, "layout": layout}
 
 
 def lines_over_time(
     title: str, subtitle: str, periods: Sequence[str], series: Sequence[SiteSeries], y_axis: Axis
-) -> go.Figure:
-    figure = go.Figure()
+) -> Figure:
+    data = []
     for each in series:
         symbols = ["circle-open" if hollow else "circle" for hollow in each.open_markers] or "circle"
         trace: dict[str, Any] = {
+            "type": "scatter",
             "x": list(periods),
             "y": [_number(value) for value in each.values],
             "name": each.name,
@@ -184,9 +193,8 @@ def lines_over_time(
         if each.hover:
             trace["text"] = each.hover
             trace["hovertemplate"] = "%{x}<br>" + each.name + ": %{y}<br>%{text}<extra></extra>"
-        figure.add_trace(go.Scatter(**trace))
-    figure.update_layout(_layout(title, subtitle, "Reporting period", y_axis))
-    return figure
+        data.append(trace)
+    return {"data": data, "layout": _layout(title, subtitle, "Reporting period", y_axis)}
 
 
 def count_matrix(
@@ -197,22 +205,21 @@ def count_matrix(
     counts: Sequence[Sequence[int]],
     x_title: str,
     y_title: str,
-) -> go.Figure:
+) -> Figure:
     """A heat map of counts with each count written in its cell."""
-    figure = go.Figure(
-        go.Heatmap(
-            z=[list(row) for row in counts],
-            x=list(columns),
-            y=list(rows),
-            text=[[str(count) for count in row] for row in counts],
-            texttemplate="%{text}",
-            colorscale=COUNT_SCALE,
-            showscale=False,
-            hovertemplate=y_title + ": %{y}<br>" + x_title + ": %{x}<br>Entries: %{z}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
-    )
+    heatmap = {
+        "type": "heatmap",
+        "z": [list(row) for row in counts],
+        "x": list(columns),
+        "y": list(rows),
+        "text": [[str(count) for count in row] for row in counts],
+        "texttemplate": "%{text}",
+        "colorscale": COUNT_SCALE,
+        "showscale": False,
+        "hovertemplate": y_title + ": %{y}<br>" + x_title + ": %{x}<br>Entries: %{z}<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }
     layout = _layout(title, subtitle, x_title, Axis(y_title), legend=False)
     layout["yaxis"] = {
         "title": {"text": y_title},
@@ -221,11 +228,10 @@ def count_matrix(
         "fixedrange": True,
     }
     layout["height"] = max(320, 200 + 30 * len(rows))
-    figure.update_layout(layout)
-    return figure
+    return {"data": [heatmap], "layout": layout}
 
 
-def figure_json(figure: go.Figure) -> Markup:
+def figure_json(figure: Figure) -> Markup:
     """The figure as JSON that is safe inside <script type="application/json">: no `<`, `>` or `&`."""
-    text = figure.to_json()
+    text = plotly.io.to_json(figure, validate=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S704

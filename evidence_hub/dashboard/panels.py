@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
 from sqlalchemy.orm import Session
 
 from evidence_hub.dashboard import charts
@@ -30,7 +29,7 @@ class Panel:
     slug: str
     title: str
     table: DataTable
-    figure: go.Figure | None = None
+    figure: charts.Figure | None = None
     description: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -269,52 +268,38 @@ def _costs_by_category(scope: Scope, figures: CostFigures) -> Panel:
 
 def _costs_over_time(scope: Scope, figures: CostFigures) -> Panel:
     periods = scope.periods
+    reported_periods = {period_id for periods in figures.periods_reported.values() for period_id in periods}
+
+    def cost_in(totals: dict[Any, aggregates.CostTotals], key: Any, reported: bool) -> Decimal | None:
+        """The attributable cost, £0 for a return with no costs, and a gap where there is no return."""
+        if key in totals:
+            return totals[key].attributable
+        return Decimal(0) if reported else None
+
     table = DataTable(
         "Attributable cost by site and period",
         [Column("Site"), *(Column(f"{period.name} (£)", Kind.MONEY) for period in periods)],
     )
-    for site in scope.sites:
-        table.add_row(
-            site.name,
-            *(
-                figures.by_site_period[(site.id, period.id)].attributable
-                if (site.id, period.id) in figures.by_site_period
-                else (Decimal(0) if period.id in figures.periods_reported.get(site.id, ()) else None)
-                for period in periods
-            ),
-        )
-    table.add_row(
-        "All sites shown",
-        *(
-            figures.by_period[period.id].attributable if period.id in figures.by_period else None
-            for period in periods
-        ),
-    )
-    if _many_sites(scope):
-        series = [
-            SiteSeries(
-                "All sites shown",
-                charts.NEUTRAL,
-                "solid",
-                [
-                    figures.by_period[period.id].attributable if period.id in figures.by_period else None
-                    for period in periods
-                ],
+    by_site = {
+        site.id: [
+            cost_in(
+                figures.by_site_period,
+                (site.id, period.id),
+                period.id in figures.periods_reported.get(site.id, ()),
             )
+            for period in periods
         ]
+        for site in scope.sites
+    }
+    all_sites = [cost_in(figures.by_period, period.id, period.id in reported_periods) for period in periods]
+    for site in scope.sites:
+        table.add_row(site.name, *by_site[site.id])
+    table.add_row("All sites shown", *all_sites)
+    if _many_sites(scope):
+        series = [SiteSeries("All sites shown", charts.NEUTRAL, "solid", all_sites)]
     else:
         series = [
-            SiteSeries(
-                site.name,
-                scope.site_colours[site.id],
-                scope.site_dashes[site.id],
-                [
-                    figures.by_site_period[(site.id, period.id)].attributable
-                    if (site.id, period.id) in figures.by_site_period
-                    else None
-                    for period in periods
-                ],
-            )
+            SiteSeries(site.name, scope.site_colours[site.id], scope.site_dashes[site.id], by_site[site.id])
             for site in scope.sites
         ]
     return Panel(
@@ -405,8 +390,9 @@ def _values_over_time(scope: Scope, figures: aggregates.OutcomeFigures) -> Panel
             _evidence_text(point),
         )
     series = []
+    points_by_site = figures.points_by_site()
     for site in scope.sites:
-        points = {point.period_id: point for point in figures.points if point.site_id == site.id}
+        points = points_by_site.get(site.id, {})
         values, hollow, hover = [], [], []
         for period in scope.periods:
             shown = points.get(period.id)

@@ -380,10 +380,29 @@ def differing_periods_warning(scope: Scope, reported: dict[int, set[int]], what:
 
 @dataclass
 class CostTotals:
-    recorded: Decimal = Decimal(0)
-    attributable: Decimal = Decimal(0)
-    set_up: Decimal = Decimal(0)
-    cash: Decimal = Decimal(0)
+    """Cost sums kept as exact integers while they are added up: recorded cost in pence, the
+    attributable parts in pence × hundredths of a percent. The properties give pounds as Decimals."""
+
+    recorded_pence: int = 0
+    attributable_units: int = 0
+    set_up_units: int = 0
+    cash_units: int = 0
+
+    @property
+    def recorded(self) -> Decimal:
+        return pounds_from_pence(self.recorded_pence)
+
+    @property
+    def attributable(self) -> Decimal:
+        return pounds_from_attributable_units(self.attributable_units)
+
+    @property
+    def set_up(self) -> Decimal:
+        return pounds_from_attributable_units(self.set_up_units)
+
+    @property
+    def cash(self) -> Decimal:
+        return pounds_from_attributable_units(self.cash_units)
 
     @property
     def running(self) -> Decimal:
@@ -397,11 +416,11 @@ class CostTotals:
     def attributable_share(self) -> Decimal | None:
         return share(self.attributable, self.recorded)
 
-    def add(self, other: CostTotals) -> None:
-        self.recorded += other.recorded
-        self.attributable += other.attributable
-        self.set_up += other.set_up
-        self.cash += other.cash
+    def add(self, recorded_pence: int, attributable_units: int, set_up_units: int, cash_units: int) -> None:
+        self.recorded_pence += recorded_pence
+        self.attributable_units += attributable_units
+        self.set_up_units += set_up_units
+        self.cash_units += cash_units
 
 
 @dataclass
@@ -419,15 +438,15 @@ class CostFigures:
 def cost_figures(session: Session, scope: Scope) -> CostFigures:
     """Attributable and recorded costs by site, category and period, split set-up/running, cash/in-kind.
 
-    One GROUP BY over the cost lines of the returns in view, by site, period and category; the totals by
-    site, by category and by period are added up from those few rows.
+    One GROUP BY over the cost lines of the returns in view, by return and category (answered from the
+    covering index ix_cost_items_return_totals); the totals by site, category and period are added up
+    from those rows as integers.
     """
     attributable = _attributable_units(CostItem.amount, CostItem.attributable_percent)
     rows = session.execute(
         select(
-            SiteReturn.site_id,
-            SiteReturn.reporting_period_id,
-            CostCategory.code,
+            CostItem.site_return_id,
+            CostItem.cost_category_id,
             func.sum(_pence(CostItem.amount)).label("recorded"),
             func.sum(attributable).label("attributable"),
             func.sum(case((CostItem.cost_type == CostType.SET_UP.value, attributable), else_=0)).label(
@@ -435,50 +454,47 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
             ),
             func.sum(case((CostItem.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
         )
-        .select_from(CostItem)
-        .join(SiteReturn, SiteReturn.id == CostItem.site_return_id)
-        .join(CostCategory, CostCategory.id == CostItem.cost_category_id)
-        .where(scope.returns_condition())
-        .group_by(SiteReturn.site_id, SiteReturn.reporting_period_id, CostCategory.code)
+        .where(CostItem.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
+        .group_by(CostItem.site_return_id, CostItem.cost_category_id)
     )
+    returns = {row.id: row for row in _returns_in_scope(session, scope)}
+    categories, codes_by_id = _categories_in_scope(session, scope)
     figures = CostFigures(
-        categories=_categories_in_scope(session, scope),
+        categories=categories,
         by_site=defaultdict(CostTotals),
         by_site_category=defaultdict(CostTotals),
         by_site_period=defaultdict(CostTotals),
         by_period=defaultdict(CostTotals),
         total=CostTotals(),
-        periods_reported={},
+        periods_reported=periods_reported_by_site(returns.values()),
     )
     for row in rows:
-        totals = CostTotals(
-            recorded=pounds_from_pence(row.recorded),
-            attributable=pounds_from_attributable_units(row.attributable),
-            set_up=pounds_from_attributable_units(row.set_up),
-            cash=pounds_from_attributable_units(row.cash),
-        )
-        figures.by_site[row.site_id].add(totals)
-        figures.by_site_category[(row.site_id, row.code)].add(totals)
-        figures.by_site_period[(row.site_id, row.reporting_period_id)].add(totals)
-        figures.by_period[row.reporting_period_id].add(totals)
-        figures.total.add(totals)
-    figures.periods_reported = periods_reported_by_site(_returns_in_scope(session, scope))
+        site_return = returns[row.site_return_id]
+        site_id, period_id = site_return.site_id, site_return.reporting_period_id
+        sums = (int(row.recorded), int(row.attributable), int(row.set_up), int(row.cash))
+        figures.by_site[site_id].add(*sums)
+        figures.by_site_category[(site_id, codes_by_id[row.cost_category_id])].add(*sums)
+        figures.by_site_period[(site_id, period_id)].add(*sums)
+        figures.by_period[period_id].add(*sums)
+        figures.total.add(*sums)
     warning = differing_periods_warning(scope, figures.periods_reported, "costs")
     if warning:
         figures.warnings.append(warning)
     return figures
 
 
-def _categories_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
-    versions = _version_ids(scope)
+def _categories_in_scope(session: Session, scope: Scope) -> tuple[list[tuple[str, str]], dict[int, str]]:
+    """The cost categories in view as (code, name) in framework order, and each category id's code."""
     seen: dict[str, str] = {}
-    for code, name in session.execute(
-        select(CostCategory.code, CostCategory.name)
-        .where(CostCategory.framework_version_id.in_(versions))
+    codes_by_id: dict[int, str] = {}
+    for category_id, code, name in session.execute(
+        select(CostCategory.id, CostCategory.code, CostCategory.name)
+        .where(CostCategory.framework_version_id.in_(_version_ids(scope)))
         .order_by(CostCategory.framework_version_id.desc(), CostCategory.position)
     ):
         seen.setdefault(code, name)
-    return list(seen.items())
+        codes_by_id[category_id] = code
+    return list(seen.items()), codes_by_id
 
 
 def _version_ids(scope: Scope) -> list[int]:
@@ -569,10 +585,12 @@ class OutcomeFigures:
     by_site: dict[int, SiteOutcome]
     warnings: list[str] = field(default_factory=list)
 
-    def point(self, site_id: int, period_id: int) -> OutcomePoint | None:
-        return next(
-            (each for each in self.points if each.site_id == site_id and each.period_id == period_id), None
-        )
+    def points_by_site(self) -> dict[int, dict[int, OutcomePoint]]:
+        """Each site's points by period id."""
+        grouped: dict[int, dict[int, OutcomePoint]] = defaultdict(dict)
+        for each in self.points:
+            grouped[each.site_id][each.period_id] = each
+        return grouped
 
 
 def indicators_in_scope(session: Session, scope: Scope) -> list[IndicatorDefinition]:
@@ -720,9 +738,13 @@ def outcome_figures(session: Session, scope: Scope, indicator: IndicatorDefiniti
     """One indicator's values over time per site, each with its evidence strength, against baselines."""
     points = [point for _, point in _outcome_points(session, scope, indicator.code)]
     baselines = baselines_for(session, scope, [indicator.code])
+    reported_by_site: dict[int, list[OutcomePoint]] = defaultdict(list)
+    for point in points:
+        if point.value is not None:
+            reported_by_site[point.site_id].append(point)
     by_site: dict[int, SiteOutcome] = {}
     for site in scope.sites:
-        reported = [point for point in points if point.site_id == site.id and point.value is not None]
+        reported = reported_by_site.get(site.id, [])
         by_site[site.id] = SiteOutcome(
             site_id=site.id,
             latest=reported[-1] if reported else None,
@@ -778,7 +800,11 @@ def outcome_warnings(scope: Scope, figures: OutcomeFigures) -> list[str]:
             + "; ".join(figures.indicator.changes)
             + "): figures recorded under different versions may not be comparable."
         )
-    missing = [site.name for site in scope.sites if figures.by_site[site.id].baseline is None]
+    missing = [
+        site.name
+        for site in scope.sites
+        if site.id in reporting and figures.by_site[site.id].baseline is None
+    ]
     if missing and reporting:
         warnings.append("No baseline for " + _names(missing) + ": change from baseline cannot be shown.")
     below = sorted({point.site_id for point in figures.points if point.below_minimum})
@@ -954,6 +980,7 @@ class CompletenessCell:
 @dataclass
 class CompletenessFigures:
     cells: dict[tuple[int, int], CompletenessCell]
+    _item_totals: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def returns_submitted_in_period(self, period_id: int, site_ids: Sequence[int]) -> int:
         return sum(
@@ -963,12 +990,23 @@ class CompletenessFigures:
         )
 
     def site_items(self, site_id: int) -> tuple[int, int]:
-        cells = [cell for (each, _), cell in self.cells.items() if each == site_id]
-        return sum(cell.items_reported for cell in cells), sum(cell.items_required for cell in cells)
+        """(Items reported, items required) over the site's returns."""
+        return self._items_by("site").get(site_id, (0, 0))
 
     def period_items(self, period_id: int) -> tuple[int, int]:
-        cells = [cell for (_, each), cell in self.cells.items() if each == period_id]
-        return sum(cell.items_reported for cell in cells), sum(cell.items_required for cell in cells)
+        """(Items reported, items required) over the period's returns."""
+        return self._items_by("period").get(period_id, (0, 0))
+
+    def _items_by(self, key: str) -> dict[int, tuple[int, int]]:
+        cached = self._item_totals.get(key)
+        if cached is None:
+            sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+            for (site_id, period_id), cell in self.cells.items():
+                total = sums[site_id if key == "site" else period_id]
+                total[0] += cell.items_reported
+                total[1] += cell.items_required
+            cached = self._item_totals[key] = {each: (pair[0], pair[1]) for each, pair in sums.items()}
+        return cached
 
 
 def completeness_sites(scope: Scope) -> list[Site]:
@@ -1266,7 +1304,8 @@ def data_flows(session: Session, scope: Scope, limit: int = 500) -> list[tuple[D
         select(DataFlow, Site.name)
         .join(Site, Site.id == DataFlow.site_id)
         .where(DataFlow.site_id.in_(scope.site_ids))
-        .order_by(Site.name, DataFlow.requested_on, DataFlow.id)
+        # Flows not yet requested last, on both engines.
+        .order_by(Site.name, DataFlow.requested_on.is_(None), DataFlow.requested_on, DataFlow.id)
         .limit(limit)
     )
     return [
