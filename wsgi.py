@@ -3,6 +3,7 @@
 Workers never migrate the database: run `evidence-hub db upgrade` once before starting them.
 """
 
-from evidence_hub import create_app
+from evidence_hub import create_app, prepare_to_serve
 
 app = create_app()
+prepare_to_serve()

@@ -44,7 +44,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, select
 from sqlalchemy.engine import make_url
 
-from evidence_hub import ENGINE_KEY, create_app
+from evidence_hub import ENGINE_KEY, create_app, prepare_to_serve
 from evidence_hub.db import transaction
 from evidence_hub.models import Role, User
 from evidence_hub.services.accounts import new_session_token
@@ -194,7 +194,8 @@ def ensure_database(database_url: str, sites: int, rebuild: bool) -> None:
 
 
 def make_app(database_url: str) -> Flask:
-    return create_app(
+    """The app as production runs it (wsgi.py): built, then prepared to serve."""
+    app = create_app(
         {
             "ENV": "development",
             "SECRET_KEY": secrets.token_urlsafe(48),
@@ -207,6 +208,8 @@ def make_app(database_url: str) -> Flask:
             "LOG_LEVEL": "WARNING",
         }
     )
+    prepare_to_serve()
+    return app
 
 
 def signed_in_evaluator(app: Flask) -> FlaskClient:

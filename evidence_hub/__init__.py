@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 from pathlib import Path
@@ -103,6 +104,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
     return app
+
+
+def prepare_to_serve() -> None:
+    """Call once the app is built, in a process that will only serve requests (gunicorn, `serve`).
+
+    Everything created while starting (modules, templates, plotly's definitions) lives as long as the
+    process, yet Python's garbage collector would walk it again on every full collection: a pause of
+    about 100 ms in the middle of a dashboard request at national scale. Freezing moves it out of the
+    collector's way. Not for tests, which build many apps in one process.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _register_blueprints(app: Flask) -> None:

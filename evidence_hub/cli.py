@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from evidence_hub import create_app
+from evidence_hub import create_app, prepare_to_serve
 from evidence_hub.config import ConfigurationError
 from evidence_hub.db import transaction
 from evidence_hub.framework.commands import framework_cli
@@ -161,6 +161,7 @@ def serve(host: str, port: int) -> None:
 def _serve(app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
+    prepare_to_serve()
     click.echo(f"Evidence Hub is running at http://{host}:{port}/ (press Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 

@@ -338,16 +338,23 @@ def divide(numerator: Decimal | int, denominator: Decimal | int | None) -> Decim
     return Decimal(numerator) / Decimal(denominator)
 
 
+def _rows(session: Session, statement: Any) -> Any:
+    """Run an aggregation as a plain Core statement: its rows are figures, not ORM entities, and
+    skipping the ORM's row handling matters when there are tens of thousands of them."""
+    return session.connection().execute(statement)
+
+
 def _returns_in_scope(session: Session, scope: Scope) -> list[Any]:
     return list(
-        session.execute(
+        _rows(
+            session,
             select(
                 SiteReturn.id,
                 SiteReturn.site_id,
                 SiteReturn.reporting_period_id,
                 SiteReturn.framework_version_id,
                 SiteReturn.status,
-            ).where(scope.returns_condition())
+            ).where(scope.returns_condition()),
         )
     )
 
@@ -443,7 +450,7 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
     from those rows as integers.
     """
     attributable = _attributable_units(CostItem.amount, CostItem.attributable_percent)
-    rows = session.execute(
+    statement = (
         select(
             CostItem.site_return_id,
             CostItem.cost_category_id,
@@ -457,24 +464,45 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
         .where(CostItem.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
         .group_by(CostItem.site_return_id, CostItem.cost_category_id)
     )
-    returns = {row.id: row for row in _returns_in_scope(session, scope)}
+    returns = _returns_in_scope(session, scope)
+    where = {row.id: (row.site_id, row.reporting_period_id) for row in returns}
     categories, codes_by_id = _categories_in_scope(session, scope)
+    # Sums as [recorded, attributable, set-up, cash] lists while adding up: tens of thousands of rows
+    # at national scale, where a method call per row would cost more than the SQL.
+    # Keyed by (site id, category code) and by (site id, period id).
+    by_site_category: dict[Any, list[int]] = {}
+    by_site_period: dict[Any, list[int]] = {}
+    for return_id, category_id, recorded, attributable_units, set_up, cash in _rows(session, statement):
+        site_id, period_id = where[return_id]
+        recorded, attributable_units, set_up, cash = (
+            int(recorded),
+            int(attributable_units),
+            int(set_up),
+            int(cash),
+        )
+        for totals, key in (
+            (by_site_category, (site_id, codes_by_id[category_id])),
+            (by_site_period, (site_id, period_id)),
+        ):
+            sums = totals.get(key)
+            if sums is None:
+                totals[key] = [recorded, attributable_units, set_up, cash]
+            else:
+                sums[0] += recorded
+                sums[1] += attributable_units
+                sums[2] += set_up
+                sums[3] += cash
     figures = CostFigures(
         categories=categories,
         by_site=defaultdict(CostTotals),
-        by_site_category=defaultdict(CostTotals),
-        by_site_period=defaultdict(CostTotals),
+        by_site_category={key: CostTotals(*sums) for key, sums in by_site_category.items()},
+        by_site_period={key: CostTotals(*sums) for key, sums in by_site_period.items()},
         by_period=defaultdict(CostTotals),
         total=CostTotals(),
-        periods_reported=periods_reported_by_site(returns.values()),
+        periods_reported=periods_reported_by_site(returns),
     )
-    for row in rows:
-        site_return = returns[row.site_return_id]
-        site_id, period_id = site_return.site_id, site_return.reporting_period_id
-        sums = (int(row.recorded), int(row.attributable), int(row.set_up), int(row.cash))
+    for (site_id, period_id), sums in by_site_period.items():
         figures.by_site[site_id].add(*sums)
-        figures.by_site_category[(site_id, codes_by_id[row.cost_category_id])].add(*sums)
-        figures.by_site_period[(site_id, period_id)].add(*sums)
         figures.by_period[period_id].add(*sums)
         figures.total.add(*sums)
     warning = differing_periods_warning(scope, figures.periods_reported, "costs")
@@ -487,10 +515,11 @@ def _categories_in_scope(session: Session, scope: Scope) -> tuple[list[tuple[str
     """The cost categories in view as (code, name) in framework order, and each category id's code."""
     seen: dict[str, str] = {}
     codes_by_id: dict[int, str] = {}
-    for category_id, code, name in session.execute(
+    for category_id, code, name in _rows(
+        session,
         select(CostCategory.id, CostCategory.code, CostCategory.name)
         .where(CostCategory.framework_version_id.in_(_version_ids(scope)))
-        .order_by(CostCategory.framework_version_id.desc(), CostCategory.position)
+        .order_by(CostCategory.framework_version_id.desc(), CostCategory.position),
     ):
         seen.setdefault(code, name)
         codes_by_id[category_id] = code
@@ -596,7 +625,8 @@ class OutcomeFigures:
 def indicators_in_scope(session: Session, scope: Scope) -> list[IndicatorDefinition]:
     """The indicators in view (narrowed by theme), each described by its newest version in view."""
     minimum = aliased(EvidenceLevel)
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             Indicator.code,
             Indicator.name,
@@ -616,7 +646,7 @@ def indicators_in_scope(session: Session, scope: Scope) -> list[IndicatorDefinit
         .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
         .join(FrameworkVersion, FrameworkVersion.id == Indicator.framework_version_id)
         .where(Indicator.framework_version_id.in_(_version_ids(scope)))
-        .order_by(FrameworkVersion.version.desc(), Indicator.position)
+        .order_by(FrameworkVersion.version.desc(), Indicator.position),
     )
     newest: dict[str, Any] = {}
     older: dict[str, list[Any]] = defaultdict(list)
@@ -661,12 +691,13 @@ def indicators_in_scope(session: Session, scope: Scope) -> list[IndicatorDefinit
 def _scale_names(session: Session, scope: Scope) -> dict[str, str]:
     """Each indicator code's minimum evidence scale name, from the newest version in view."""
     names: dict[str, str] = {}
-    for code, name in session.execute(
+    for code, name in _rows(
+        session,
         select(Indicator.code, EvidenceScale.name)
         .join(EvidenceLevel, EvidenceLevel.id == Indicator.minimum_evidence_level_id)
         .join(EvidenceScale, EvidenceScale.id == EvidenceLevel.scale_id)
         .where(Indicator.framework_version_id.in_(_version_ids(scope)))
-        .order_by(Indicator.framework_version_id.desc())
+        .order_by(Indicator.framework_version_id.desc()),
     ):
         names.setdefault(code, name)
     return names
@@ -729,7 +760,7 @@ def _outcome_points(
                 below_minimum=bool(row.below_minimum) and row.value is not None,
             ),
         )
-        for row in session.execute(statement)
+        for row in _rows(session, statement)
     ]
     return sorted(points, key=lambda item: (item[1].site_id, order[item[1].period_id]))
 
@@ -768,11 +799,12 @@ def baselines_for(
     session: Session, scope: Scope, codes: Sequence[str]
 ) -> dict[tuple[int, str], BaselineFigure]:
     """Baselines of the sites in view for the indicator codes, for sites whose returns the user sees."""
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(Baseline.site_id, Baseline.indicator_code, Baseline.value, Baseline.period_description).where(
             Baseline.site_id.in_(select(SiteReturn.site_id).where(scope.returns_condition())),
             Baseline.indicator_code.in_(list(codes)),
-        )
+        ),
     )
     return {
         (row.site_id, row.indicator_code): BaselineFigure(row.value, row.period_description) for row in rows
@@ -839,7 +871,8 @@ def indicator_summaries(session: Session, scope: Scope) -> dict[str, IndicatorSu
     level = aliased(EvidenceLevel)
     minimum = aliased(EvidenceLevel)
     has_value = MeasureValue.value.is_not(None)
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             Indicator.code,
             func.count(func.distinct(case((has_value, SiteReturn.site_id)))).label("sites_reporting"),
@@ -855,7 +888,7 @@ def indicator_summaries(session: Session, scope: Scope) -> dict[str, IndicatorSu
         .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
         .outerjoin(level, level.id == MeasureValue.evidence_level_id)
         .where(scope.returns_condition())
-        .group_by(Indicator.code)
+        .group_by(Indicator.code),
     )
     return {
         row.code: IndicatorSummary(
@@ -880,7 +913,8 @@ class ActivityTotals:
 
 
 def activity_totals(session: Session, scope: Scope) -> dict[int, ActivityTotals]:
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             SiteReturn.site_id,
             func.count(Activity.id).label("activities"),
@@ -890,7 +924,7 @@ def activity_totals(session: Session, scope: Scope) -> dict[int, ActivityTotals]
         .select_from(Activity)
         .join(SiteReturn, SiteReturn.id == Activity.site_return_id)
         .where(scope.returns_condition())
-        .group_by(SiteReturn.site_id)
+        .group_by(SiteReturn.site_id),
     )
     return {
         row.site_id: ActivityTotals(int(row.activities), int(row.people_reached), int(row.without_reach or 0))
@@ -906,7 +940,8 @@ class SavingTotals:
 
 
 def saving_totals(session: Session, scope: Scope) -> dict[int, SavingTotals]:
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             SiteReturn.site_id,
             func.count(SavingClaim.id).label("claims"),
@@ -916,7 +951,7 @@ def saving_totals(session: Session, scope: Scope) -> dict[int, SavingTotals]:
         .select_from(SavingClaim)
         .join(SiteReturn, SiteReturn.id == SavingClaim.site_return_id)
         .where(scope.returns_condition())
-        .group_by(SiteReturn.site_id)
+        .group_by(SiteReturn.site_id),
     )
     return {
         row.site_id: SavingTotals(int(row.claims), pounds_from_pence(row.amount), int(row.without_level or 0))
@@ -935,7 +970,8 @@ def outcome_totals(session: Session, scope: Scope, indicator_code: str) -> dict[
     """Each site's sum of one indicator's values over the periods in view, with weak-evidence counts."""
     level = aliased(EvidenceLevel)
     minimum = aliased(EvidenceLevel)
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             SiteReturn.site_id,
             func.sum(MeasureValue.value).label("total"),
@@ -948,7 +984,7 @@ def outcome_totals(session: Session, scope: Scope, indicator_code: str) -> dict[
         .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
         .outerjoin(level, level.id == MeasureValue.evidence_level_id)
         .where(scope.returns_condition(), Indicator.code == indicator_code, MeasureValue.value.is_not(None))
-        .group_by(SiteReturn.site_id)
+        .group_by(SiteReturn.site_id),
     )
     return {
         row.site_id: OutcomeTotal(
@@ -1054,7 +1090,7 @@ def completeness_figures(session: Session, scope: Scope) -> CompletenessFigures:
     )
     if scope.version is not None:
         statement = statement.where(SiteReturn.framework_version_id == scope.version.id)
-    rows = session.execute(scope_to_user(statement, scope.user, SiteReturn.site_id))
+    rows = _rows(session, scope_to_user(statement, scope.user, SiteReturn.site_id))
     return CompletenessFigures(
         cells={
             (row.site_id, row.reporting_period_id): CompletenessCell(
@@ -1081,12 +1117,23 @@ class LearningFigures:
     # (dimension code, site id, learning type) → count, for barriers and enablers.
     by_dimension_site_type: dict[tuple[str, int, str], int]
     learning_type: LearningType | None
+    _theme_and_site_totals: tuple[dict[str, int], dict[int, int]] | None = field(default=None, repr=False)
 
     def theme_total(self, theme_code: str) -> int:
-        return sum(count for (code, _), count in self.by_theme_site.items() if code == theme_code)
+        return self._totals()[0].get(theme_code, 0)
 
     def site_total(self, site_id: int) -> int:
-        return sum(count for (_, each), count in self.by_theme_site.items() if each == site_id)
+        return self._totals()[1].get(site_id, 0)
+
+    def _totals(self) -> tuple[dict[str, int], dict[int, int]]:
+        if self._theme_and_site_totals is None:
+            by_theme: dict[str, int] = defaultdict(int)
+            by_site: dict[int, int] = defaultdict(int)
+            for (code, site_id), count in self.by_theme_site.items():
+                by_theme[code] += count
+                by_site[site_id] += count
+            self._theme_and_site_totals = (by_theme, by_site)
+        return self._theme_and_site_totals
 
     @property
     def total(self) -> int:
@@ -1099,16 +1146,18 @@ def learning_figures(session: Session, scope: Scope, learning_type: LearningType
     if learning_type is not None:
         condition.append(LearningEntry.learning_type == learning_type.value)
     theme_code = func.coalesce(Theme.code, literal(NO_THEME))
-    theme_rows = session.execute(
+    theme_rows = _rows(
+        session,
         select(theme_code.label("theme_code"), SiteReturn.site_id, func.count().label("entries"))
         .select_from(LearningEntry)
         .join(SiteReturn, SiteReturn.id == LearningEntry.site_return_id)
         .outerjoin(Theme, Theme.id == LearningEntry.theme_id)
         .where(*condition, *_theme_condition(scope))
-        .group_by(theme_code, SiteReturn.site_id)
+        .group_by(theme_code, SiteReturn.site_id),
     )
     by_theme_site = {(row.theme_code, row.site_id): int(row.entries) for row in theme_rows}
-    dimension_rows = session.execute(
+    dimension_rows = _rows(
+        session,
         select(
             LearningDimension.code,
             SiteReturn.site_id,
@@ -1125,7 +1174,7 @@ def learning_figures(session: Session, scope: Scope, learning_type: LearningType
             LearningEntry.learning_type.in_([LearningType.BARRIER.value, LearningType.ENABLER.value]),
             *_theme_condition(scope),
         )
-        .group_by(LearningDimension.code, SiteReturn.site_id, LearningEntry.learning_type)
+        .group_by(LearningDimension.code, SiteReturn.site_id, LearningEntry.learning_type),
     )
     themes = _themes_in_scope(session, scope)
     if scope.theme_code is None:
@@ -1147,10 +1196,11 @@ def _theme_condition(scope: Scope) -> list[ColumnElement[bool]]:
 
 def _themes_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
-    for code, title in session.execute(
+    for code, title in _rows(
+        session,
         select(Theme.code, Theme.title)
         .where(Theme.framework_version_id.in_(_version_ids(scope)))
-        .order_by(Theme.framework_version_id.desc(), Theme.position)
+        .order_by(Theme.framework_version_id.desc(), Theme.position),
     ):
         if scope.theme_code is None or code == scope.theme_code:
             seen.setdefault(code, title)
@@ -1159,10 +1209,11 @@ def _themes_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
 
 def _dimensions_in_scope(session: Session, scope: Scope) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
-    for code, name in session.execute(
+    for code, name in _rows(
+        session,
         select(LearningDimension.code, LearningDimension.name)
         .where(LearningDimension.framework_version_id.in_(_version_ids(scope)))
-        .order_by(LearningDimension.framework_version_id.desc(), LearningDimension.position)
+        .order_by(LearningDimension.framework_version_id.desc(), LearningDimension.position),
     ):
         seen.setdefault(code, name)
     return list(seen.items())
@@ -1235,7 +1286,8 @@ class MilestonePoint:
 
 
 def journey_points(session: Session, scope: Scope) -> list[MilestonePoint]:
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             SiteReturn.site_id,
             SiteReturn.reporting_period_id,
@@ -1243,7 +1295,7 @@ def journey_points(session: Session, scope: Scope) -> list[MilestonePoint]:
             JourneyMilestone.title,
         )
         .outerjoin(JourneyMilestone, JourneyMilestone.id == SiteReturn.journey_milestone_id)
-        .where(scope.returns_condition())
+        .where(scope.returns_condition()),
     )
     order = {period.id: index for index, period in enumerate(scope.periods)}
     return sorted(
@@ -1286,7 +1338,7 @@ def data_flow_summaries(session: Session, scope: Scope) -> dict[int, DataFlowSum
         .group_by(DataFlow.site_id)
     )
     summaries = {}
-    for row in session.execute(scope_to_user(statement, scope.user, DataFlow.site_id)):
+    for row in _rows(session, scope_to_user(statement, scope.user, DataFlow.site_id)):
         total_days = Decimal(int(row.total_days)) if row.total_days is not None else None
         summaries[row.site_id] = DataFlowSummary(
             flows=int(row.flows),
