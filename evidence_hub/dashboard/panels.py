@@ -22,6 +22,7 @@ from evidence_hub.models.framework import IndicatorUnit, LearningType
 from evidence_hub.models.returns import AgreementStatus
 from evidence_hub.services import aggregates, value_for_money
 from evidence_hub.services.aggregates import CostFigures, IndicatorDefinition, Scope
+from evidence_hub.services.measures import shown_value
 
 
 @dataclass
@@ -1003,7 +1004,7 @@ def site_profile_view(session: Session, scope: Scope, links: Links) -> ViewConte
     costs = aggregates.cost_figures(session, scope)
     site = scope.sites[0]
     totals = costs.by_site.get(site.id, aggregates.CostTotals())
-    result = value_for_money.value_for_money(session, scope, None)
+    result = value_for_money.value_for_money(session, scope, None, costs=costs)
     site_value = result.sites[0]
     indicators = aggregates.indicators_in_scope(session, scope)
     latest = aggregates.latest_values(session, scope)
@@ -1028,36 +1029,23 @@ def site_profile_view(session: Session, scope: Scope, links: Links) -> ViewConte
             change = aggregates.share(point.value - baseline.value, baseline.value)
         outcomes.add_row(
             indicator.name,
-            _figure(indicator, baseline.value if baseline else None) or "No baseline",
-            _figure(indicator, point.value if point else None),
+            shown_value(indicator, baseline.value) if baseline else "No baseline",
+            shown_value(indicator, point.value if point else None),
             period_names.get(point.period_id, "") if point else "",
             change,
             _evidence_text(point) if point else "",
         )
-    content = costs_view(session, scope, links)
     journey = journey_view(session, scope, links)
-    learning = learning_view(session, scope, links, None)
     panels = [
-        content.panel("over-time"),
-        content.panel("by-category"),
+        _costs_over_time(scope, costs),
+        _costs_by_category(scope, costs),
         Panel(slug="outcomes", title="Outcomes against baselines", table=outcomes),
         journey.panel("milestones"),
         journey.panel("register"),
-        learning.panel("themes"),
+        learning_view(session, scope, links, None).panel("themes"),
+        completeness_view(session, scope, links).panel("grid"),
     ]
     return ViewContent(
         panels=[panel for panel in panels if panel is not None],
         context={"site": site, "totals": totals, "site_value": site_value},
     )
-
-
-def _figure(indicator: IndicatorDefinition, value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    unit = IndicatorUnit(indicator.unit)
-    figure = value.quantize(Decimal(1).scaleb(-indicator.decimal_places))
-    if unit is IndicatorUnit.MONEY_GBP:
-        return f"£{figure:,}"
-    if unit is IndicatorUnit.PERCENTAGE:
-        return f"{figure:,}%"
-    return f"{figure:,}"

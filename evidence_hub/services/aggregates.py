@@ -556,8 +556,12 @@ class IndicatorDefinition:
     changes: tuple[str, ...] = ()
 
     @property
+    def unit_enum(self) -> IndicatorUnit:
+        return IndicatorUnit(self.unit)
+
+    @property
     def unit_label(self) -> str:
-        return IndicatorUnit(self.unit).label
+        return self.unit_enum.label
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -1144,7 +1144,17 @@ def range_text(indicator: Indicator) -> str:
     return f"{lowest} to {format_value(indicator, indicator.plausible_max)}"
 
 
-def format_value(indicator: Indicator, value: Any) -> str:
+class MeasuredInUnits(Protocol):
+    """What formatting a figure needs from an indicator, or from the dashboards' description of one."""
+
+    @property
+    def unit_enum(self) -> IndicatorUnit: ...
+
+    @property
+    def decimal_places(self) -> int: ...
+
+
+def format_value(indicator: MeasuredInUnits, value: Any) -> str:
     """A figure in the indicator's unit, to its decimal places, with thousands separators."""
     if value is None:
         return ""

@@ -40,7 +40,7 @@ from evidence_hub.services.evidence import (
     record_updated,
     snapshot,
 )
-from evidence_hub.services.frameworks import format_value, range_text
+from evidence_hub.services.frameworks import MeasuredInUnits, format_value, range_text
 from evidence_hub.services.returns import (
     EVERY_PERIOD_FREQUENCIES,
     InvalidEvidence,
@@ -167,7 +167,7 @@ def outside_range(indicator: Indicator, value: Decimal | None) -> bool:
     return too_low or too_high
 
 
-def shown_value(indicator: Indicator, value: Decimal | None) -> str:
+def shown_value(indicator: MeasuredInUnits, value: Decimal | None) -> str:
     """A figure as people read it: "Yes" or "No", "£1,200.00", "45.5%", "1,200"."""
     if value is None:
         return ""

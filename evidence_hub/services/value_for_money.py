@@ -21,6 +21,7 @@ from evidence_hub.models.framework import IndicatorUnit
 from evidence_hub.services import aggregates
 from evidence_hub.services.aggregates import (
     ActivityTotals,
+    CostFigures,
     CostTotals,
     IndicatorDefinition,
     OutcomeTotal,
@@ -101,11 +102,16 @@ def outcome_choices(indicators: list[IndicatorDefinition]) -> list[IndicatorDefi
     return [indicator for indicator in indicators if indicator.unit in OUTCOME_UNITS]
 
 
-def value_for_money(session: Session, scope: Scope, outcome_code: str | None) -> ValueForMoney:
-    """Every figure of the value-for-money view, from a fixed set of GROUP BY queries."""
+def value_for_money(
+    session: Session, scope: Scope, outcome_code: str | None, costs: CostFigures | None = None
+) -> ValueForMoney:
+    """Every figure of the value-for-money view, from a fixed set of GROUP BY queries.
+
+    A caller that has the scope's cost figures already passes them in, so they are not summed twice.
+    """
     choices = outcome_choices(aggregates.indicators_in_scope(session, scope))
     outcome = next((each for each in choices if each.code == outcome_code), choices[0] if choices else None)
-    costs = aggregates.cost_figures(session, scope)
+    costs = costs if costs is not None else aggregates.cost_figures(session, scope)
     activities = aggregates.activity_totals(session, scope)
     savings = aggregates.saving_totals(session, scope)
     outcomes = aggregates.outcome_totals(session, scope, outcome.code) if outcome else {}
