@@ -31,6 +31,8 @@ from evidence_hub.web import acting_user, db_session
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 DASHBOARD_USERS = (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD)
+# The most learning entries one page lists; narrower filters show the rest.
+ENTRIES_SHOWN = 500
 FILTER_NAMES = ("framework", "version", "period_from", "period_to", "site", "theme", "state")
 
 
@@ -317,7 +319,7 @@ def learning_entries() -> str:
     learning_type = _learning_type(request.args.get("type"))
     site_code = request.args.get("site") if len(request.args.getlist("site")) == 1 else None
     site = next((each for each in options.sites if each.code == site_code), None)
-    entries = []
+    entries: list[aggregates.LearningEntryRow] = []
     if scope is not None:
         entries = aggregates.learning_entries(
             db_session(),
@@ -326,15 +328,18 @@ def learning_entries() -> str:
             theme_code=aggregates.NO_THEME if request.args.get("no_theme") else request.args.get("theme"),
             dimension_code=request.args.get("dimension"),
             site_id=site.id if site else None,
+            limit=ENTRIES_SHOWN,
         )
     return render_template(
         "dashboard/learning_entries.html",
+        more_than_shown=len(entries) > ENTRIES_SHOWN,
+        entries_shown=ENTRIES_SHOWN,
         title="Learning entries",
         views=VIEWS.values(),
         form=form,
         options=options,
         scope=scope,
-        entries=entries,
+        entries=entries[:ENTRIES_SHOWN],
         learning_type=learning_type,
         site=site,
         dimension=request.args.get("dimension"),

@@ -1241,7 +1241,10 @@ def learning_entries(
     limit: int = 500,
 ) -> list[LearningEntryRow]:
     """The entries behind a cell of the learning matrix. Their text is record-level evidence, so a site
-    lead reads their own site's entries only, whether or not cross-site sharing is on."""
+    lead reads their own site's entries only, whether or not cross-site sharing is on.
+
+    Returns at most `limit` + 1 entries, newest first: one more than asked, so the page can say when
+    there are more than it shows."""
     statement = (
         select(LearningEntry, Site.name, ReportingPeriod.name)
         .join(SiteReturn, SiteReturn.id == LearningEntry.site_return_id)
@@ -1250,7 +1253,7 @@ def learning_entries(
         .outerjoin(Theme, Theme.id == LearningEntry.theme_id)
         .where(scope.returns_condition())
         .order_by(ReportingPeriod.starts_on.desc(), Site.name, LearningEntry.id)
-        .limit(limit)
+        .limit(limit + 1)
     )
     statement = scope_to_user(statement, scope.user, LearningEntry.site_id)
     if learning_type is not None:
@@ -1355,14 +1358,14 @@ def data_flow_summaries(session: Session, scope: Scope) -> dict[int, DataFlowSum
     return summaries
 
 
-def data_flows(session: Session, scope: Scope, limit: int = 500) -> list[tuple[DataFlow, str]]:
+def data_flows(session: Session, scope: Scope) -> list[tuple[DataFlow, str]]:
+    """Every data flow of the sites in view: a few per site, so the whole register is listed."""
     statement = (
         select(DataFlow, Site.name)
         .join(Site, Site.id == DataFlow.site_id)
         .where(DataFlow.site_id.in_(scope.site_ids))
         # Flows not yet requested last, on both engines.
         .order_by(Site.name, DataFlow.requested_on.is_(None), DataFlow.requested_on, DataFlow.id)
-        .limit(limit)
     )
     return [
         (flow, name) for flow, name in session.execute(scope_to_user(statement, scope.user, DataFlow.site_id))

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.dashboard import assets
+from evidence_hub.dashboard import views as dashboard_views
 from evidence_hub.db import transaction
-from evidence_hub.models import AuditEvent, Framework, ReturnStatus, Role
+from evidence_hub.models import AuditEvent, Framework, LearningEntry, LearningType, ReturnStatus, Role
 from tests.factories import make_return, make_site, periods_of, the_framework
 from tests.pages import error_summary, field_error, page, text_of
 from tests.returns_helpers import add_cost
@@ -280,3 +281,31 @@ def test_the_plotly_stylesheet_matches_the_installed_plotly() -> None:
     assert assets.PLOTLY_CSS.read_text(encoding="utf-8") == assets.plotly_stylesheet(bundle), (
         "static/plotly.css is out of date: run `python scripts/build_plotly_css.py`"
     )
+
+
+def test_the_entries_behind_a_count_say_when_there_are_more_than_the_page_lists(
+    client_as: Callable[..., FlaskClient],
+    db: Session,
+    three_sites: Framework,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site_return = make_return(db, "kent", period=2, status=ReturnStatus.APPROVED)
+    with transaction(db):
+        for title in ("Legal gateway unclear", "Data sharing agreement slow"):
+            db.add(
+                LearningEntry(
+                    site_return_id=site_return.id,
+                    site_id=site_return.site_id,
+                    learning_type=LearningType.BARRIER.value,
+                    title=title,
+                    what_happened="It took months.",
+                )
+            )
+    client = client_as(Role.EVALUATOR)
+    soup = page(client.get("/dashboard/learning/entries?type=barrier"))
+    assert len(soup.select(".app-entry")) == 2
+    assert "most recent" not in text_of(soup)
+    monkeypatch.setattr(dashboard_views, "ENTRIES_SHOWN", 1)
+    soup = page(client.get("/dashboard/learning/entries?type=barrier"))
+    assert len(soup.select(".app-entry")) == 1
+    assert "Narrow the filters" in text_of(soup)
