@@ -73,8 +73,24 @@ def _site_names(scope: Scope) -> list[str]:
     return [site.name for site in scope.sites]
 
 
-def _site_colours(scope: Scope) -> list[str]:
-    return [scope.site_colours[site.id] for site in scope.sites]
+def _bars_for_sites_shown(
+    scope: Scope,
+    title: str,
+    parts: list[tuple[str, list[Any]]],
+    value_axis: Axis,
+    *,
+    stacked: bool = True,
+) -> charts.Figure:
+    """A bar per site in view, in the site's own colour, subtitled with the returns it is drawn from."""
+    return charts.bars_by_site(
+        title,
+        _subtitle(scope),
+        _site_names(scope),
+        [scope.site_colours[site.id] for site in scope.sites],
+        parts,
+        value_axis,
+        stacked=stacked,
+    )
 
 
 def _many_sites(scope: Scope) -> bool:
@@ -146,11 +162,9 @@ def _attributable_by_site(scope: Scope, figures: CostFigures, links: Links) -> P
             "cost, after each line's attribution. Set-up and running split the attributable cost."
         ),
         table=table,
-        figure=charts.bars_by_site(
+        figure=_bars_for_sites_shown(
+            scope,
             "Cost attributable to the pilot, by site",
-            _subtitle(scope),
-            _site_names(scope),
-            _site_colours(scope),
             [
                 ("One-off set-up", [each.set_up for each in by_site]),
                 ("Recurring running (hatched)", [each.running for each in by_site]),
@@ -188,11 +202,9 @@ def _cash_and_in_kind(scope: Scope, figures: CostFigures, links: Links) -> Panel
         title="Cash and in-kind cost attributable to the pilot, by site",
         description="In-kind cost is staff time, premises and other resources given without payment.",
         table=table,
-        figure=charts.bars_by_site(
+        figure=_bars_for_sites_shown(
+            scope,
             "Cash and in-kind cost attributable to the pilot, by site",
-            _subtitle(scope),
-            _site_names(scope),
-            _site_colours(scope),
             [
                 ("Cash", [each.cash for each in by_site]),
                 ("In kind (hatched)", [each.in_kind for each in by_site]),
@@ -467,11 +479,9 @@ def _change_from_baseline(scope: Scope, figures: aggregates.OutcomeFigures, link
             "as a share of the distance from baseline to the latest target."
         ),
         table=table,
-        figure=charts.bars_by_site(
+        figure=_bars_for_sites_shown(
+            scope,
             f"{indicator.name}: change from baseline (%)",
-            _subtitle(scope),
-            _site_names(scope),
-            _site_colours(scope),
             [("Change from baseline (%)", changes)],
             Axis("Change from baseline (%)", percent=True),
         ),
@@ -563,11 +573,9 @@ def _cost_per_person(
         title="Cost per person reached",
         description="Attributable cost divided by the people the site's activities reached.",
         table=table,
-        figure=charts.bars_by_site(
+        figure=_bars_for_sites_shown(
+            scope,
             "Cost per person reached",
-            _subtitle(scope),
-            _site_names(scope),
-            _site_colours(scope),
             [("Cost per person reached", [each.cost_per_person for each in result.sites])],
             Axis("Cost per person (£)", money=True),
         ),
@@ -609,11 +617,9 @@ def _cost_per_outcome(
             f"{outcome.definition}"
         ),
         table=table,
-        figure=charts.bars_by_site(
+        figure=_bars_for_sites_shown(
+            scope,
             f"Cost per unit of {outcome.name}",
-            _subtitle(scope),
-            _site_names(scope),
-            _site_colours(scope),
             [(f"Cost per unit of {outcome.name}", [each.cost_per_outcome for each in result.sites])],
             Axis("Cost per unit (£)", money=True),
         ),
@@ -666,11 +672,9 @@ def _savings_against_costs(
             "the savings claimed."
         ),
         table=table,
-        figure=charts.bars_by_site(
+        figure=_bars_for_sites_shown(
+            scope,
             "Costs avoided against costs",
-            _subtitle(scope),
-            _site_names(scope),
-            _site_colours(scope),
             [
                 ("Attributable cost", [each.costs.attributable for each in result.sites]),
                 ("Costs avoided (hatched)", [each.savings.amount for each in result.sites]),
