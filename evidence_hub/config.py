@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     "LOG_LEVEL": "INFO",
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+    # Disclosure control for releases: the smallest count of people shown (an evaluator may raise it for a
+    # release, never lower it), and the rounding base offered by default (0: no rounding).
+    "DISCLOSURE_THRESHOLD": 10,
+    "DISCLOSURE_ROUND_TO": 0,
 }
 
 

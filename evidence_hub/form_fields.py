@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field
+from wtforms import Field, StringField
 
 
 class GovDateField(Field):
@@ -42,3 +43,33 @@ class GovDateField(Field):
 
     def _value(self) -> str:
         return ""
+
+
+MAX_WHOLE_NUMBER_LENGTH = 12
+
+
+class WholeNumber(StringField):
+    """A whole number typed as text ('1,250' is read as 1250); blank is None."""
+
+    def __init__(self, label: str, *, unreadable: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.unreadable = unreadable
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if not valuelist:
+            return
+        compact = re.sub(r"[,\s]", "", str(valuelist[0]))
+        if not compact:
+            return
+        if len(compact) > MAX_WHOLE_NUMBER_LENGTH or not re.fullmatch(r"-?\d+", compact):
+            raise ValueError(self.unreadable)
+        self.data = int(compact)
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return str(self.data) if isinstance(self.data, int) else ""

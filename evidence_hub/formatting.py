@@ -42,6 +42,18 @@ def datetime_uk(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+def shortened(text: str, length: int, ending: str = "") -> str:
+    """The text in at most `length` characters: cut at a word break where there is one, with `ending`
+    (such as "…") after a cut so readers can tell."""
+    if len(text) <= length:
+        return text
+    room = length - len(ending)
+    cut = text[:room]
+    if " " in cut and text[room] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;-'") + ending
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(number)

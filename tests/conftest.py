@@ -64,16 +64,22 @@ def create_postgres_database(suffix: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# Tables whose triggers refuse deletes in a live service: the audit log and frozen releases.
+GUARDED_TABLES = ("audit_events", "releases", "release_rows")
+
+
 def empty_all_tables(engine: Engine) -> None:
-    """Remove every row (PostgreSQL); the audit log's append-only trigger is paused just for this.
+    """Remove every row (PostgreSQL); the append-only triggers are paused just for this.
 
     DELETE, children first, is much quicker than TRUNCATE for the handful of rows a test leaves.
     """
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        for guarded in GUARDED_TABLES:
+            connection.execute(text(f"ALTER TABLE {guarded} DISABLE TRIGGER USER"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
-        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        for guarded in GUARDED_TABLES:
+            connection.execute(text(f"ALTER TABLE {guarded} ENABLE TRIGGER USER"))
 
 
 def speed_up_for_tests(admin_connection: Connection, name: str) -> None:

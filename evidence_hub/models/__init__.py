@@ -27,6 +27,7 @@ from evidence_hub.models.framework import (
     ReportingPeriod,
     Theme,
 )
+from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
     Activity,
     AgreementStatus,
@@ -53,6 +54,7 @@ __all__ = [
     "Activity",
     "ActivityType",
     "AgreementStatus",
+    "ApiToken",
     "AuditEvent",
     "Baseline",
     "CollectionFrequency",
@@ -84,6 +86,10 @@ __all__ = [
     "PeriodStatus",
     "PublishedFrameworkIsImmutable",
     "QualityRating",
+    "Release",
+    "ReleaseIsFrozen",
+    "ReleaseRow",
+    "ReleaseStatus",
     "ReportingPeriod",
     "ReturnSection",
     "ReturnSnapshot",

@@ -6,7 +6,6 @@ number, ticks into ids) and check the CSRF token; every rule is in services/acti
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -28,41 +27,12 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
-from evidence_hub.form_fields import GovDateField
+from evidence_hub.form_fields import GovDateField, WholeNumber
 from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import Activity
 from evidence_hub.models.sites import PartnerType, Site
 from evidence_hub.returns.cost_forms import optional_id, submitted_version, text
 from evidence_hub.services.activities import MAX_TEXT, MAX_TITLE, ActivityInput
-
-MAX_WHOLE_NUMBER_LENGTH = 12
-
-
-class WholeNumber(StringField):
-    """A whole number typed as text ('1,250' is read as 1250); blank is None."""
-
-    def __init__(self, label: str, *, unreadable: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.unreadable = unreadable
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = None
-        if not valuelist:
-            return
-        compact = re.sub(r"[,\s]", "", str(valuelist[0]))
-        if not compact:
-            return
-        if len(compact) > MAX_WHOLE_NUMBER_LENGTH or not re.fullmatch(r"-?\d+", compact):
-            raise ValueError(self.unreadable)
-        self.data = int(compact)
-
-    def process_data(self, value: Any) -> None:
-        self.data = value
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return str(self.data) if isinstance(self.data, int) else ""
 
 
 def _ids(values: Any) -> list[int]:

@@ -186,10 +186,15 @@ class Scope:
         return and_(*conditions)
 
     def period_label(self) -> str:
-        if not self.periods:
-            return "No periods"
-        first, last = self.periods[0], self.periods[-1]
-        return first.name if first.id == last.id else f"{first.name} to {last.name}"
+        return period_range_label(self.periods)
+
+
+def period_range_label(periods: Sequence[ReportingPeriod]) -> str:
+    """'2009 Q2 to 2011 Q1', or one period's name."""
+    if not periods:
+        return "No periods"
+    first, last = periods[0], periods[-1]
+    return first.name if first.id == last.id else f"{first.name} to {last.name}"
 
 
 # --- Filters and scope ---------------------------------------------------------------------------
