@@ -1,0 +1,74 @@
+"""A published release on the demo world (three sites, eight quarters, mixed states), for tests of
+everything national officials receive."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidence_hub import demo
+from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, ensure_demo_releases
+from evidence_hub.models import Framework, Release, Site, User
+from evidence_hub.services import releases
+from evidence_hub.services.accounts import AccountSettings
+from evidence_hub.services.frameworks import ensure_demo_framework
+
+
+def demo_world(session: Session, instance: Path) -> Framework:
+    """The demo's sites, accounts, framework and evidence, committed."""
+    sites = demo.ensure_demo_sites(session)
+    framework = ensure_demo_framework(session)
+    demo.ensure_demo_accounts(session, sites, str(instance), AccountSettings())
+    ensure_demo_evidence(session, framework)
+    session.commit()
+    return framework
+
+
+def evaluator(session: Session) -> User:
+    return session.scalars(select(User).where(User.email == EVALUATOR_EMAIL)).one()
+
+
+def publish(
+    session: Session,
+    framework: Framework,
+    *,
+    title: str = "Worklessness data-sharing pilots: learning to date",
+    threshold: int = 10,
+    round_to: int | None = None,
+    site_codes: tuple[str, ...] | None = None,
+) -> Release:
+    periods = list(framework.reporting_periods)
+    sites = list(session.scalars(select(Site).order_by(Site.name)))
+    if site_codes is not None:
+        sites = [site for site in sites if site.code in site_codes]
+    release = releases.publish_release(
+        session,
+        actor=evaluator(session),
+        framework=framework,
+        version=None,
+        period_from=periods[0],
+        period_to=periods[-1],
+        sites=sites,
+        title=title,
+        threshold=threshold,
+        round_to=round_to,
+    )
+    session.commit()
+    return release
+
+
+def published_release(session: Session, instance: Path | None = None) -> Release:
+    """The demo world with one release of all its sites and periods, committed. The demo accounts'
+    passwords file goes to `instance`, or to a new temporary folder."""
+    return publish(session, demo_world(session, instance or Path(tempfile.mkdtemp())))
+
+
+def demo_releases(session: Session, instance: Path) -> list[str]:
+    """The demo world with the demo's own releases, as `evidence-hub demo` publishes them."""
+    framework = demo_world(session, instance)
+    references = ensure_demo_releases(session, framework)
+    session.commit()
+    return references

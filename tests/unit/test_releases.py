@@ -1,0 +1,224 @@
+"""Releases are frozen and disclosure-controlled: nothing national officials receive shows a count of
+people from 1 to 9, or a suppressed value that could be worked out from what is shown."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from evidence_hub.models import CostItem, Framework, Release, ReleaseIsFrozen, ReleaseRow, SiteReturn
+from evidence_hub.services import releases
+from evidence_hub.services.data_pack import write_xlsx
+from evidence_hub.services.disclosure import SUPPRESSED, recoverable_cells
+from evidence_hub.services.learning_summary import project_rollout
+from evidence_hub.services.release_tables import ALL_CODE, is_count_of_people
+from tests.release_helpers import demo_releases, demo_world, evaluator, publish
+
+
+@pytest.fixture
+def framework(db: Session, tmp_path: Path) -> Framework:
+    return demo_world(db, tmp_path)
+
+
+def table(db: Session, release: Release, code: str) -> list[dict[str, Any]]:
+    keys = [column.key for column in releases.table_definition(release, code).columns]
+    return [dict(zip(keys, row, strict=True)) for row in releases.iter_rows(db, release, code)]
+
+
+def people_values(db: Session, release: Release) -> list[Any]:
+    """Every published count of people in the release: its tables and its learning summary."""
+    values: list[Any] = []
+    for definition in releases.table_definitions(release):
+        people_columns = [column.key for column in definition.columns if column.kind == "people"]
+        for row in table(db, release, definition.code):
+            values.extend(row[key] for key in people_columns)
+            if definition.code in ("measures", "baselines") and is_count_of_people(row["unit"]):
+                values.append(row["value"])
+    summary = release.content["summary"]
+    values.append(summary["executive"]["people_reached"])
+    values.extend(row["people_reached"] for row in [*summary["costs"]["rows"], summary["costs"]["total"]])
+    values.extend(row["outcomes"] for row in summary["value_for_money"]["rows"])
+    for row in summary["outcomes"]["rows"]:
+        if row["unit"] == "Count":
+            values.extend([row["baseline"], row["latest"]])
+    return [value for value in values if value is not None]
+
+
+def assert_no_small_count(values: list[Any], threshold: int) -> None:
+    for value in values:
+        if value == SUPPRESSED:
+            continue
+        count = Decimal(value)
+        assert count == 0 or count >= threshold, f"{value} is a count of people below {threshold}"
+
+
+def people_grid(db: Session, release: Release) -> list[list[Any]]:
+    """The people-reached table as a grid with its totals, the shape recoverable_cells checks."""
+    rows = table(db, release, "people_reached")
+    sites = list(dict.fromkeys(row["site_code"] for row in rows if row["site_code"] != ALL_CODE))
+    periods = list(dict.fromkeys(row["period_code"] for row in rows if row["period_code"] != ALL_CODE))
+    value = {(row["site_code"], row["period_code"]): row["people_reached"] for row in rows}
+    return [[value[(site, period)] for period in [*periods, ALL_CODE]] for site in [*sites, ALL_CODE]]
+
+
+@pytest.mark.parametrize("threshold", [10, 150, 400])
+def test_no_count_of_people_below_the_threshold_and_no_suppressed_value_can_be_worked_out(
+    db: Session, framework: Framework, threshold: int
+) -> None:
+    release = publish(db, framework, threshold=threshold)
+    values = people_values(db, release)
+    assert_no_small_count(values, threshold)
+    assert_no_small_count(values, 10)
+    grid = people_grid(db, release)
+    assert recoverable_cells(grid) == set()
+    if threshold > 10:
+        assert any(cell == SUPPRESSED for row in grid for cell in row)
+    lines = release.content["disclosure"]
+    assert f"Counts below {threshold} are shown as [c]." in lines
+    assert any("cells suppressed" in line for line in lines)
+
+
+def test_a_mean_over_suppressed_people_is_withheld_too(db: Session, framework: Framework) -> None:
+    release = publish(db, framework, threshold=400)
+    for row in release.content["summary"]["costs"]["rows"]:
+        if row["people_reached"] == SUPPRESSED:
+            assert row["cost_per_person"] == SUPPRESSED
+
+
+def test_rounding_publishes_multiples_of_five(db: Session, framework: Framework) -> None:
+    release = publish(db, framework, round_to=5)
+    grid = people_grid(db, release)
+    published = [cell for row in grid for cell in row if cell != SUPPRESSED]
+    assert published and all(int(cell) % 5 == 0 for cell in published)
+    assert "Counts are rounded to the nearest 5." in release.content["disclosure"]
+
+
+def test_only_cleared_learning_entries_are_quoted(db: Session, framework: Framework) -> None:
+    release = publish(db, framework)
+    summary = release.content["summary"]
+    quoted = {entry["title"] for theme in summary["themes"] for entry in theme["entries"]}
+    quoted |= {entry["title"] for entry in summary["recommendations"]}
+    cleared = set(
+        db.scalars(
+            text("SELECT title FROM learning_entries WHERE cleared_for_national = :yes"), {"yes": True}
+        )
+    )
+    assert quoted and quoted <= cleared
+    assert any("not cleared for national sharing left out" in line for line in release.content["disclosure"])
+
+
+def test_later_edits_to_evidence_appear_only_in_a_later_release(db: Session, framework: Framework) -> None:
+    first = publish(db, framework)
+    costs_before = table(db, first, "costs")
+    fingerprint = first.fingerprint
+    approved = db.scalars(select(SiteReturn.id).where(SiteReturn.status.in_(["approved", "locked"]))).first()
+    db.execute(update(CostItem).where(CostItem.site_return_id == approved).values(amount=Decimal("99999.99")))
+    db.commit()
+
+    second = publish(db, framework)
+    db.expire_all()
+    assert table(db, first, "costs") == costs_before
+    assert first.fingerprint == fingerprint
+    assert second.reference != first.reference
+    assert second.fingerprint != first.fingerprint
+    assert table(db, second, "costs") != costs_before
+
+
+def test_a_release_cannot_be_changed_or_deleted_through_the_models_or_the_database(
+    db: Session, framework: Framework
+) -> None:
+    release = publish(db, framework)
+    release.title = "Something else"
+    with pytest.raises(ReleaseIsFrozen):
+        db.flush()
+    db.rollback()
+    row = db.scalars(select(ReleaseRow).where(ReleaseRow.release_id == release.id)).first()
+    assert row is not None
+    db.delete(row)
+    with pytest.raises(ReleaseIsFrozen):
+        db.flush()
+    db.rollback()
+    with pytest.raises(DBAPIError):
+        db.execute(update(ReleaseRow).where(ReleaseRow.id == row.id).values(cells=["changed"]))
+    db.rollback()
+    with pytest.raises(DBAPIError):
+        db.execute(update(Release).where(Release.id == release.id).values(title="Changed in SQL"))
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ReleaseRow).where(ReleaseRow.release_id == release.id))
+
+
+def test_withdrawing_is_the_one_change_allowed_and_it_is_audited(db: Session, framework: Framework) -> None:
+    release = publish(db, framework)
+    releases.withdraw_release(db, actor=evaluator(db), release=release, reason="Superseded by a correction.")
+    db.commit()
+    with pytest.raises(releases.ReleaseUnavailable) as withdrawn:
+        releases.release_for(db, evaluator(db), release.reference)
+    assert withdrawn.value.status_code == 410
+    assert "Superseded by a correction." in str(withdrawn.value)
+    with pytest.raises(releases.ReleaseUnavailable):
+        releases.withdraw_release(db, actor=evaluator(db), release=release, reason="Again")
+
+
+def test_publishing_with_no_approved_returns_writes_nothing(db: Session, framework: Framework) -> None:
+    periods = list(framework.reporting_periods)
+    with pytest.raises(releases.NoApprovedData, match="no approved returns"):
+        releases.publish_release(
+            db,
+            actor=evaluator(db),
+            framework=framework,
+            version=None,
+            period_from=periods[0],
+            period_to=periods[0],
+            sites=[],
+            title="Nothing",
+        )
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Release)) == 0
+
+
+def test_the_projection_scales_the_range_of_site_unit_costs(db: Session, framework: Framework) -> None:
+    projection = publish(db, framework).content["summary"]["projection"]
+    result = project_rollout(projection, areas=20, periods=4)
+    low = (Decimal(projection["set_up"]["low"]) + 4 * Decimal(projection["running_per_period"]["low"])) * 20
+    assert result.low == low
+    assert result.low <= result.central <= result.high
+    with pytest.raises(ValueError, match="at least one area"):
+        project_rollout(projection, areas=0, periods=4)
+
+
+def test_the_demo_publishes_its_releases_once(db: Session, tmp_path: Path) -> None:
+    first, latest = demo_releases(db, tmp_path)
+    assert first != latest
+    assert releases.latest_release(db, evaluator(db)).reference == latest  # type: ignore[union-attr]
+    assert demo_releases(db, tmp_path) == []
+
+
+def test_the_data_pack_officials_download_shows_no_small_count_of_people(
+    db: Session, framework: Framework
+) -> None:
+    release = publish(db, framework, threshold=150)
+    buffer = io.BytesIO()
+    write_xlsx(releases.release_pack_source(db, release), buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+    published: list[Any] = []
+    for definition, sheet_name in zip(
+        releases.table_definitions(release), workbook.sheetnames[2:], strict=False
+    ):
+        rows = list(workbook[sheet_name].iter_rows(values_only=True))
+        headings = list(rows[0])
+        for column in definition.columns:
+            if column.kind == "people":
+                published.extend(row[headings.index(column.heading)] for row in rows[1:])
+        if definition.code == "measures":
+            unit, value = headings.index("Unit"), headings.index("Value")
+            published.extend(row[value] for row in rows[1:] if row[unit] == "count")
+    assert published and SUPPRESSED in published
+    assert_no_small_count([value for value in published if value is not None], 150)
