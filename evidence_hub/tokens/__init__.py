@@ -1,0 +1,1 @@
+"""Your personal API tokens: create, list and revoke the tokens that read the API for you."""
