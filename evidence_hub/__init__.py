@@ -120,15 +120,18 @@ def prepare_to_serve() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from evidence_hub.admin.views import admin
+    from evidence_hub.api import api
     from evidence_hub.audit_log.views import audit
     from evidence_hub.auth.views import auth
     from evidence_hub.dashboard.assets import chart_assets
     from evidence_hub.dashboard.views import dashboard
+    from evidence_hub.downloads import downloads
     from evidence_hub.framework.views import framework
     from evidence_hub.main.views import main
     from evidence_hub.periods.views import periods
     from evidence_hub.returns import returns
     from evidence_hub.review.views import review
+    from evidence_hub.tokens.views import tokens
 
     app.register_blueprint(main)
     app.register_blueprint(auth)
@@ -140,6 +143,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(periods)
     app.register_blueprint(dashboard)
     app.register_blueprint(chart_assets)
+    app.register_blueprint(downloads)
+    app.register_blueprint(tokens)
+    app.register_blueprint(api)
+    csrf.exempt(api)  # GET only, and no cookie is used: a token in a header cannot be forged cross-site
 
 
 def _configure_logging(app: Flask) -> None:

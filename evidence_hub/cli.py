@@ -174,7 +174,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Create or update the demo database (SQLite), print the demo accounts and serve."""
     from evidence_hub import demo as demo_data
     from evidence_hub import migrations
-    from evidence_hub.demo_evidence import ensure_demo_evidence
+    from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_releases
     from evidence_hub.services.frameworks import ensure_demo_framework
 
     app = _app()
@@ -188,6 +188,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     )
     if ensure_demo_evidence(session, framework):
         click.echo("Demo evidence created: eight quarters of returns for the three sites.")
+    for reference in ensure_demo_releases(session, framework):
+        click.echo(f"Demo release published: {reference}.")
     session.close()
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
     click.echo("Demo accounts (email / password / role):")

@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import Framework, ReportingPeriod, ReturnSection, Site, SiteReturn, User
+from evidence_hub.models import Framework, Release, ReportingPeriod, ReturnSection, Site, SiteReturn, User
 from evidence_hub.services import activities, costs, journey, learning, measures
 from evidence_hub.services import returns as workflow
+from evidence_hub.services.releases import publish_release
 
 PENNY = Decimal("0.01")
 
@@ -696,3 +697,38 @@ def _add_data_flows(session: Session, lead: User, site_return: SiteReturn, site_
 
 def _not_after_today(day: date | None) -> date | None:
     return day if day is None or day <= date.today() else None
+
+
+DEMO_RELEASES = (
+    ("Data sharing for worklessness pilots: the first year", 4),
+    ("Data sharing for worklessness pilots: learning to date", None),
+)
+
+
+def ensure_demo_releases(session: Session, framework: Framework) -> list[str]:
+    """Publish the demo's releases once (the first year, then everything approved to date); returns the
+    references published now, none when the framework already has a release."""
+    if session.scalar(select(func.count()).select_from(Release).where(Release.framework_id == framework.id)):
+        return []
+    periods = list(framework.reporting_periods)
+    sites = list(
+        session.scalars(select(Site).where(Site.code.in_([p.code for p in PROFILES])).order_by(Site.name))
+    )
+    if not periods or not sites:
+        return []
+    evaluator = _user(session, EVALUATOR_EMAIL)
+    references = []
+    for title, period_count in DEMO_RELEASES:
+        with transaction(session):
+            release = publish_release(
+                session,
+                actor=evaluator,
+                framework=framework,
+                version=None,
+                period_from=periods[0],
+                period_to=periods[(period_count or len(periods)) - 1],
+                sites=sites,
+                title=title,
+            )
+        references.append(release.reference)
+    return references

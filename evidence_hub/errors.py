@@ -17,6 +17,10 @@ ERROR_PAGES = {
     403: ("You do not have permission to see this page", "Your account does not give you access to it."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Page not found", "If you typed the web address, check it is correct."),
+    410: (
+        "This is no longer available",
+        "It has been withdrawn. Use a newer version instead.",
+    ),
     413: (
         "The file or form you sent is too large",
         "Go back and send a smaller file. Supporting documents must be 10 MB or smaller.",
@@ -62,7 +66,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         status = error.code or 500
-        return render_error(status if status in ERROR_PAGES else 400)
+        # A view that aborts with its own description (e.g. which release is missing) has it shown;
+        # werkzeug's generic descriptions are not.
+        specific = error.description if error.description != type(error).description else None
+        return render_error(status if status in ERROR_PAGES else 400, message=specific)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int]:

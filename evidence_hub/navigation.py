@@ -36,10 +36,17 @@ LINKS = (
         frozenset({Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR}),
         "dashboard.",
     ),
+    NavigationLink(
+        "Releases",
+        "downloads.index",
+        frozenset({Role.NATIONAL_OFFICIAL, Role.EVALUATOR, Role.ADMINISTRATOR}),
+        "downloads.",
+    ),
     NavigationLink("Review", "review.index", frozenset({Role.EVALUATOR, Role.ADMINISTRATOR}), "review."),
     NavigationLink("Framework", "framework.index", ALL_ROLES, "framework."),
     NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),
     NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site"),
+    NavigationLink("API tokens", "tokens.index", ALL_ROLES, "tokens."),
     NavigationLink("Your account", "auth.account", ALL_ROLES, "auth.account"),
 )
 

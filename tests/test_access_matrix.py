@@ -176,9 +176,12 @@ def test_route_gives_each_role_the_expected_status(
         shutil.copytree(world["documents_folder"], documents)
         app.config["DOCUMENTS_FOLDER"] = str(documents)
     url = row.url.format(**world)
+    data = {
+        name: value.format(**world) if isinstance(value, str) else value for name, value in row.data.items()
+    }
     wrong = []
     for role in EVERY_ROLE:
-        response = make_client(role, world).open(url, method=row.method, data=row.data)
+        response = make_client(role, world).open(url, method=row.method, data=data)
         if response.status_code != row.expected[role]:
             wrong.append(f"{role}: expected {row.expected[role]}, got {response.status_code}")
         elif (

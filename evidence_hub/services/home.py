@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from evidence_hub.models import Role, Site, User
+from evidence_hub.models import Release, Role, Site, User
+from evidence_hub.services.releases import latest_release
 from evidence_hub.services.returns import returns_needing_attention
 
 
@@ -20,6 +21,8 @@ class HomeOverview:
     # What needs the user's attention (services.returns.returns_needing_attention): for a site lead
     # "to_start" (open periods), "to_complete" (drafts) and "returned"; for reviewers "to_review".
     attention: dict[str, list[Any]] = field(default_factory=dict)
+    # For national officials: the newest release they can open.
+    latest_release: Release | None = None
 
 
 def overview_for(session: Session, user: User) -> HomeOverview:
@@ -36,6 +39,8 @@ def overview_for(session: Session, user: User) -> HomeOverview:
             .order_by(Site.name)
         )
     )
+    if role is Role.NATIONAL_OFFICIAL:
+        overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:
         counts = session.execute(
             select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)

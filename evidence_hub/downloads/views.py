@@ -1,0 +1,375 @@
+"""Releases and downloads.
+
+National officials browse published releases, read each learning summary and download it as a PDF, an
+editable Word document, a data pack (XLSX or a zip of CSVs) or one table as CSV. Evaluators publish and
+withdraw releases. Site leads download their own site's data, live and in every state, never a release
+(a release holds every site's figures). Every download writes an audit record before any byte is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import IO, Any, BinaryIO, cast
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import SelectChoice
+
+from evidence_hub.downloads.forms import (
+    ALL_VERSIONS,
+    NO_ROUNDING,
+    ProjectionForm,
+    PublishReleaseForm,
+    WithdrawReleaseForm,
+)
+from evidence_hub.guards import roles
+from evidence_hub.models import Framework, Release, Role, Site
+from evidence_hub.services import data_pack, releases, site_data
+from evidence_hub.services.aggregates import frameworks_with_periods
+from evidence_hub.services.learning_summary import project_rollout
+from evidence_hub.services.releases import NoApprovedData, ReleaseUnavailable
+from evidence_hub.services.summary_charts import Chart, SummaryCharts, summary_charts
+from evidence_hub.services.summary_text import summary_blocks
+from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
+
+downloads = Blueprint("downloads", __name__)
+
+RELEASE_READERS = (Role.NATIONAL_OFFICIAL, Role.EVALUATOR, Role.ADMINISTRATOR)
+PUBLISHERS = (Role.EVALUATOR, Role.ADMINISTRATOR)
+SITE_DATA_READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
+REFERENCE = "<reference>"
+PACK_FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data_pack.write_xlsx),
+    "zip": ("application/zip", data_pack.write_zip),
+}
+DOCUMENT_FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+# Files larger than this are spooled to disk while they are written, so memory stays flat.
+SPOOL_BYTES = 8 * 1024 * 1024
+# A release never changes, so its charts are drawn once per process; a few recent releases are kept.
+CHARTS_KEPT = 8
+_charts_by_fingerprint: OrderedDict[str, SummaryCharts] = OrderedDict()
+
+
+def _charts(release: Release, summary: dict[str, Any]) -> SummaryCharts:
+    charts = _charts_by_fingerprint.get(release.fingerprint)
+    if charts is None:
+        charts = _charts_by_fingerprint[release.fingerprint] = summary_charts(summary)
+        while len(_charts_by_fingerprint) > CHARTS_KEPT:
+            _charts_by_fingerprint.popitem(last=False)
+    return charts
+
+
+def _chart_data(chart: Chart) -> str:
+    return base64.b64encode(chart.png).decode("ascii")
+
+
+def _release(reference: str, *, allow_withdrawn: bool = False) -> Release:
+    try:
+        return releases.release_for(db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn)
+    except ReleaseUnavailable as unavailable:
+        abort(unavailable.status_code, description=str(unavailable))
+
+
+def _projection(release: Release) -> tuple[ProjectionForm, int, int]:
+    """The areas and periods the reader asked for, or the release's defaults when the form is not valid."""
+    projection = release.content["summary"]["projection"]
+    form = ProjectionForm(request.args if "areas" in request.args else None)
+    areas, periods = projection["default_areas"], projection["default_periods"]
+    if "areas" not in request.args:
+        form.areas.data, form.periods.data = areas, periods
+    elif form.validate():
+        areas, periods = cast(int, form.areas.data), cast(int, form.periods.data)
+    return form, areas, periods
+
+
+def _attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Browsing and reading -------------------------------------------------------------------------
+
+
+@downloads.route("/releases/")
+@roles(*RELEASE_READERS)
+def index() -> str:
+    """Every release the user may read, newest first."""
+    user = acting_user()
+    return render_template(
+        "downloads/index.html",
+        title="Releases",
+        releases=releases.releases_for(db_session(), user),
+        can_publish=user.role_enum in PUBLISHERS,
+    )
+
+
+@downloads.route(f"/releases/{REFERENCE}")
+@roles(*RELEASE_READERS)
+def release(reference: str) -> str | tuple[str, int]:
+    """A release's learning summary, with its downloads."""
+    found = _release(reference, allow_withdrawn=acting_user().role_enum in PUBLISHERS)
+    if found.is_withdrawn:
+        return render_template(
+            "downloads/withdrawn.html", title=f"Release {found.reference}", release=found
+        ), 410
+    form, areas, periods = _projection(found)
+    summary = releases.summary_of(found)
+    rollout = project_rollout(summary["projection"], areas, periods)
+    session = db_session()
+    releases.record_download(session, acting_user(), found, "summary page")
+    session.commit()
+    return render_template(
+        "downloads/release.html",
+        title=f"{found.title} ({found.reference})",
+        release=found,
+        summary=summary,
+        tables=releases.table_definitions(found),
+        form=form if form.errors else None,
+        projection_form=form,
+        blocks=summary_blocks(summary, rollout, _charts(found, summary)),
+        block_kind=lambda block: type(block).__name__,
+        chart_data=_chart_data,
+        areas=areas,
+        periods=periods,
+        can_withdraw=acting_user().role_enum in PUBLISHERS,
+    )
+
+
+@downloads.route(f"/releases/{REFERENCE}/summary.<file_format>")
+@roles(*RELEASE_READERS)
+def summary_document(reference: str, file_format: str) -> Response:
+    """The learning summary as a PDF or an editable Word document, stating its release on every page."""
+    if file_format not in DOCUMENT_FORMATS:
+        abort(404)
+    # Imported here: reportlab and python-docx are only loaded by workers that render a document.
+    from evidence_hub.services.summary_docx import summary_docx
+    from evidence_hub.services.summary_pdf import summary_pdf
+
+    found = _release(reference)
+    _form, areas, periods = _projection(found)
+    render = summary_pdf if file_format == "pdf" else summary_docx
+    summary = releases.summary_of(found)
+    content = render(summary, areas=areas, periods=periods, charts=_charts(found, summary))
+    session = db_session()
+    releases.record_download(
+        session, acting_user(), found, f"summary {file_format}", areas=areas, periods=periods
+    )
+    session.commit()
+    response = Response(content, mimetype=DOCUMENT_FORMATS[file_format])
+    return _attachment(response, f"evidence-hub-{found.reference}-learning-summary.{file_format}")
+
+
+@downloads.route(f"/releases/{REFERENCE}/data-pack.<file_format>")
+@roles(*RELEASE_READERS)
+def data_pack_download(reference: str, file_format: str) -> Response:
+    """The release's aggregated tables, data dictionary and notes, as a workbook or a zip of CSVs."""
+    if file_format not in PACK_FORMATS:
+        abort(404)
+    found = _release(reference)
+    session = db_session()
+    releases.record_download(session, acting_user(), found, f"data pack {file_format}")
+    session.commit()
+    return _pack_response(
+        lambda streaming_session: releases.release_pack_source(
+            streaming_session, streaming_session.get_one(Release, found.id)
+        ),
+        file_format,
+        data_pack.pack_filename(found.reference, file_format),
+    )
+
+
+@downloads.route(f"/releases/{REFERENCE}/tables/<table_code>.csv")
+@roles(*RELEASE_READERS)
+def table_csv(reference: str, table_code: str) -> Response:
+    """One of the release's tables as CSV, streamed row by row however long it is."""
+    found = _release(reference)
+    try:
+        table = releases.table_definition(found, table_code)
+    except ReleaseUnavailable as unknown:
+        abort(404, description=str(unknown))
+    session = db_session()
+    releases.record_download(session, acting_user(), found, "table csv", table=table.code)
+    session.commit()
+    release_id = found.id
+
+    def rows(streaming_session: Session) -> Iterator[bytes]:
+        streamed = streaming_session.get_one(Release, release_id)
+        yield from data_pack.iter_csv(
+            table.columns, releases.iter_rows(streaming_session, streamed, table.code)
+        )
+
+    response = Response(_with_own_session(rows), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    return _attachment(response, data_pack.table_filename(found.reference, table.code))
+
+
+def _with_own_session(produce: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
+    """Run a streamed body on its own database session: the request's closes when the view returns."""
+    factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
+
+    def body() -> Iterator[bytes]:
+        with factory() as session:
+            yield from produce(session)
+
+    return body()
+
+
+def _pack_response(source: Callable[[Session], Any], file_format: str, filename: str) -> Response:
+    """Write the pack to a spooled temporary file, then stream that file: a workbook and a zip are only
+    valid once complete, and spooling keeps a national-scale pack out of memory."""
+    mimetype, write = PACK_FORMATS[file_format]
+    factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (closed by the response)
+    with factory() as session:
+        write(source(session), cast(BinaryIO, spooled))
+    size = spooled.tell()
+    spooled.seek(0)
+    response = Response(_read_in_chunks(spooled), mimetype=mimetype)
+    response.headers["Content-Length"] = str(size)
+    response.call_on_close(spooled.close)
+    return _attachment(response, filename)
+
+
+def _read_in_chunks(file: IO[bytes], chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    while chunk := file.read(chunk_size):
+        yield chunk
+
+
+# --- Publishing and withdrawing ---------------------------------------------------------------------
+
+
+def _framework_from_address() -> Framework:
+    """The framework the address names (`?framework=`), or the first with reporting periods."""
+    frameworks = frameworks_with_periods(db_session())
+    wanted = request.args.get("framework")
+    framework = next((each for each in frameworks if each.code == wanted), None) if wanted else None
+    if framework is None and not wanted and frameworks:
+        framework = frameworks[0]
+    if framework is None:
+        abort(404, description="There is no framework with reporting periods by that name.")
+    return framework
+
+
+@downloads.route("/releases/new", methods=["GET", "POST"])
+@roles(*PUBLISHERS)
+def publish() -> str | BaseResponse:
+    """Publish a release: choose the framework version, periods and sites, and the disclosure rules."""
+    session = db_session()
+    framework = _framework_from_address()
+    minimum = int(current_app.config["DISCLOSURE_THRESHOLD"])
+    form = PublishReleaseForm(minimum_threshold=minimum)
+    published_versions = [version for version in framework.versions if version.status != "draft"]
+    periods = list(framework.reporting_periods)
+    sites = list(session.scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.name)))
+    form.version.choices = [SelectChoice(ALL_VERSIONS, "Every published version")] + [
+        SelectChoice(str(version.version), f"Version {version.version} only")
+        for version in published_versions
+    ]
+    form.period_from.choices = [SelectChoice(period.code, period.name) for period in periods]
+    form.period_to.choices = [SelectChoice(period.code, period.name) for period in periods]
+    form.sites.choices = [SelectChoice(site.code, site.name) for site in sites]
+    if request.method == "GET":
+        form.version.data = ALL_VERSIONS
+        form.period_from.data = periods[0].code
+        form.period_to.data = periods[-1].code
+        form.sites.data = [site.code for site in sites]
+        form.threshold.data = minimum
+        round_to = int(current_app.config["DISCLOSURE_ROUND_TO"])
+        form.rounding.data = str(round_to) if round_to else NO_ROUNDING
+        form.title.data = f"{framework.name}: learning to date"
+    if form.validate_on_submit():
+        by_code = {period.code: period for period in periods}
+        version = next((each for each in published_versions if str(each.version) == form.version.data), None)
+        try:
+            published = releases.publish_release(
+                session,
+                actor=acting_user(),
+                framework=framework,
+                version=version,
+                period_from=by_code[form.period_from.data],
+                period_to=by_code[form.period_to.data],
+                sites=[site for site in sites if site.code in set(form.sites.data or [])],
+                title=form.title.data.strip(),
+                threshold=cast(int, form.threshold.data),
+                round_to=None if form.rounding.data == NO_ROUNDING else int(form.rounding.data),
+            )
+        except NoApprovedData as nothing:
+            session.rollback()
+            form.period_from.errors = [str(nothing)]
+        else:
+            session.commit()
+            flash(f"Release {published.reference} is published. It will not change.", "success")
+            return redirect(url_for("downloads.release", reference=published.reference))
+    return render_template(
+        "downloads/publish.html", title="Publish a release", form=form, framework=framework
+    )
+
+
+@downloads.route(f"/releases/{REFERENCE}/withdraw", methods=["GET", "POST"])
+@roles(*PUBLISHERS)
+def withdraw(reference: str) -> str | BaseResponse:
+    """Withdraw a release that should no longer be relied on; its content is kept for the record."""
+    found = _release(reference)
+    form = WithdrawReleaseForm()
+    if form.validate_on_submit():
+        session = db_session()
+        releases.withdraw_release(
+            session, actor=acting_user(), release=found, reason=form.reason.data.strip()
+        )
+        session.commit()
+        flash(f"Release {found.reference} is withdrawn.", "success")
+        return redirect(url_for("downloads.index"))
+    return render_template(
+        "downloads/withdraw.html", title=f"Withdraw release {found.reference}", form=form, release=found
+    )
+
+
+# --- A site's own data ------------------------------------------------------------------------------
+
+
+def _site(site_code: str) -> Site:
+    try:
+        return site_data.site_for(db_session(), acting_user(), site_code)
+    except LookupError:
+        abort(404)
+
+
+@downloads.route("/site-data/<site_code>")
+@roles(*SITE_DATA_READERS)
+def site_downloads(site_code: str) -> str:
+    """A site's own data: every return in every state, for the site's own use."""
+    site = _site(site_code)
+    return render_template(
+        "downloads/site.html",
+        title=f"Download {site.name}'s data",
+        site=site,
+        frameworks=frameworks_with_periods(db_session()),
+    )
+
+
+@downloads.route("/site-data/<site_code>/data-pack.<file_format>")
+@roles(*SITE_DATA_READERS)
+def site_data_pack(site_code: str, file_format: str) -> Response:
+    if file_format not in PACK_FORMATS:
+        abort(404)
+    site = _site(site_code)
+    session = db_session()
+    framework = _framework_from_address()
+    user_id, site_id, framework_id = acting_user().id, site.id, framework.id
+    site_data.record_site_download(session, acting_user(), site, framework, file_format)
+    session.commit()
+    return _pack_response(
+        lambda streaming_session: site_data.site_pack_source(
+            streaming_session, user_id, site_id, framework_id
+        ),
+        file_format,
+        data_pack.pack_filename(site.code, file_format),
+    )
