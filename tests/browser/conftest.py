@@ -95,6 +95,8 @@ def page_for(new_page: Callable[[], Any]) -> Any:
 
 def assert_accessible(browser_page: Any) -> None:
     """axe-core finds no serious or critical WCAG 2.2 AA violation on the page as it is now."""
+    # A page whose navigation has committed but not parsed its <head> cannot take the axe script yet.
+    browser_page.wait_for_load_state("load")
     browser_page.add_script_tag(path=str(AXE_SCRIPT))
     results = browser_page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
