@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Role, User
@@ -38,7 +39,7 @@ def test_an_administrator_adds_a_site_and_its_lead_who_sets_a_password_from_the_
     page.get_by_label("Name of the organisation").fill("Jobcentre Plus Bristol")
     page.get_by_role("radio", name="Jobcentre Plus", exact=True).check()
     page.get_by_role("button", name="Add partner organisation").click()
-    assert "Jobcentre Plus Bristol" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Jobcentre Plus Bristol")
 
     page.goto("/admin/users/new")
     page.get_by_label("Full name").fill("Bea Bristol")
@@ -62,9 +63,9 @@ def test_an_administrator_adds_a_site_and_its_lead_who_sets_a_password_from_the_
     lead_page.locator("#new_password").fill(NEW_PASSWORD)
     lead_page.locator("#confirm_password").fill(NEW_PASSWORD)
     lead_page.get_by_role("button", name="Set password").click()
-    assert "Your password has been set" in lead_page.locator("main").inner_text()
+    expect(lead_page.locator("main")).to_contain_text("Your password has been set")
     sign_in_through_the_browser(lead_page, "bea.bristol@example.gov.uk", NEW_PASSWORD)
-    assert "record what the Bristol pilot cost" in lead_page.locator("main").inner_text()
+    expect(lead_page.locator("main")).to_contain_text("record what the Bristol pilot cost")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from evidence_hub import demo
@@ -105,12 +106,12 @@ def test_an_evaluator_opens_every_dashboard_view_and_a_site_profile(
 ) -> None:
     page = signed_in_page(new_page, evaluator)
     page.locator(".govuk-service-navigation").get_by_role("link", name="Dashboards").click()
-    assert page.locator("h1").inner_text() == "Dashboards"
+    expect(page.locator("h1")).to_have_text("Dashboards")
     assert_accessible(page)
 
     for title in VIEWS:
         dashboard_view_link(page, title).click()
-        assert page.locator("h1").inner_text() == title
+        expect(page.locator("h1")).to_have_text(title)
         assert wait_for_charts(page) >= 1, title
         shown = row_headings(page)
         assert set(DEMO_SITES) <= shown, f"{title}: {sorted(shown)}"
@@ -118,7 +119,7 @@ def test_an_evaluator_opens_every_dashboard_view_and_a_site_profile(
 
     dashboard_view_link(page, "Overview").click()
     page.locator("main").get_by_role("link", name="Leeds", exact=True).click()
-    assert page.locator("h1").inner_text() == "Leeds"
+    expect(page.locator("h1")).to_have_text("Leeds")
     assert wait_for_charts(page) >= 1
     shown = row_headings(page)
     assert "Leeds" in shown and not shown & {"Kent", "Liverpool City Region"}, sorted(shown)
@@ -139,7 +140,7 @@ def test_a_completeness_cell_leads_to_the_review_of_its_return(
     assert cell.inner_text().startswith("Submitted")
     cell.get_by_role("link").click()
 
-    assert page.locator("h1").inner_text() == f"Review Kent: {latest_period}"
+    expect(page.locator("h1")).to_have_text(f"Review Kent: {latest_period}")
     assert urlsplit(page.url).path.startswith("/review/returns/")
     assert_accessible(page)
 
@@ -196,7 +197,7 @@ def test_filters_live_in_the_address_and_a_reversed_period_range_is_an_error(
     assert query["period_from"] == [codes[1]] and query["period_to"] == [codes[-2]]
     shown = row_headings(page)
     assert {"Kent", "Leeds"} <= shown and "Liverpool City Region" not in shown
-    assert "Approved and submitted returns" in page.locator(".app-scope").inner_text()
+    expect(page.locator(".app-scope")).to_contain_text("Approved and submitted returns")
     wait_for_charts(page)
     tables = page.locator("main table").all_inner_texts()
 
@@ -274,11 +275,11 @@ def test_a_site_lead_sees_only_their_own_site_without_cross_site_sharing(
     page = signed_in_page(new_page, lead)
     page.locator(".govuk-service-navigation").get_by_role("link", name="Dashboards").click()
     note = "Other sites' figures appear here only if an administrator turns on cross-site sharing"
-    assert note in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(note)
 
     for title in VIEWS:
         dashboard_view_link(page, title).click()
-        assert page.locator("h1").inner_text() == title
+        expect(page.locator("h1")).to_have_text(title)
         wait_for_charts(page)
         main = page.locator("main").inner_text()
         assert note in main, title

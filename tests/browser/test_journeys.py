@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from evidence_hub.models import Role, User
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
@@ -40,20 +41,20 @@ def test_each_role_signs_in_sees_its_home_page_and_signs_out(
 ) -> None:
     user = browser_user(role, full_name="Robin Example")
     sign_in_through_the_browser(page_for, user.email)
-    assert page_for.locator("h1").inner_text() == "Home"
-    assert HOME_TEXT[role] in page_for.locator("main").inner_text()
-    assert "Robin Example" in page_for.locator(".govuk-service-navigation").inner_text()
+    expect(page_for.locator("h1")).to_have_text("Home")
+    expect(page_for.locator("main")).to_contain_text(HOME_TEXT[role])
+    expect(page_for.locator(".govuk-service-navigation")).to_contain_text("Robin Example")
     assert_accessible(page_for)
 
     page_for.get_by_role("link", name="Your account").click()
-    assert page_for.locator("h1").inner_text() == "Your account"
+    expect(page_for.locator("h1")).to_have_text("Your account")
     assert_accessible(page_for)
 
     page_for.get_by_role("button", name="Sign out").click()
-    assert page_for.locator("h1").inner_text() == "Sign in"
-    assert "You have signed out" in page_for.locator("main").inner_text()
+    expect(page_for.locator("h1")).to_have_text("Sign in")
+    expect(page_for.locator("main")).to_contain_text("You have signed out")
     page_for.goto("/account")
-    assert page_for.locator("h1").inner_text() == "Sign in"
+    expect(page_for.locator("h1")).to_have_text("Sign in")
 
 
 def test_pages_load_everything_from_the_service_and_break_no_csp_rule(browser: Any, live_server: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,17 +48,17 @@ def test_a_national_official_opens_the_latest_release_and_downloads_every_format
 ) -> None:
     page = signed_in_page(new_page, browser_user(Role.NATIONAL_OFFICIAL))
     page.get_by_role("link", name="Releases").first.click()
-    assert page.locator("h1").inner_text() == "Releases"
+    expect(page.locator("h1")).to_have_text("Releases")
     assert_accessible(page)
     page.get_by_role("link", name=latest_release.reference).click()
-    assert page.locator("h1").inner_text() == latest_release.title
+    expect(page.locator("h1")).to_have_text(latest_release.title)
     assert page.locator("main img[alt]").count() >= 3
     assert_accessible(page)
 
     page.get_by_label("Number of areas").fill("40")
     page.get_by_role("button", name="Show the projection").click()
     page.wait_for_url("**areas=40**")
-    assert "40 areas" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("40 areas")
 
     pdf = PdfReader(download(page, "Learning summary (PDF)"))
     pdf_text = "\n".join(each.extract_text() for each in pdf.pages)
@@ -93,14 +94,14 @@ def test_an_evaluator_publishes_a_release_from_the_approved_returns(
     assert_accessible(page)
     page.get_by_label("Title").fill("")
     page.get_by_role("button", name="Publish the release").click()
-    assert "Enter a title for the release" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a title for the release")
     assert_accessible(page)
     page.get_by_label("Title").fill("Kent and Leeds, first year")
     page.get_by_label("Last period").select_option(index=3)
     page.get_by_label("Liverpool City Region").uncheck()
     page.get_by_role("button", name="Publish the release").click()
     assert page.locator("h1").inner_text() == "Kent and Leeds, first year"
-    assert "It will not change" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("It will not change")
 
 
 def test_a_site_lead_downloads_their_own_sites_data(
@@ -110,7 +111,7 @@ def test_a_site_lead_downloads_their_own_sites_data(
     kent = db.scalars(select(Site).where(Site.code == "kent")).one()
     page = signed_in_page(new_page, browser_user(Role.SITE_LEAD, site=kent))
     page.get_by_role("link", name="Download your site's data").click()
-    assert page.locator("h1").inner_text() == "Download Kent's data"
+    expect(page.locator("h1")).to_have_text("Download Kent's data")
     assert_accessible(page)
     workbook = load_workbook(download(page, re.compile(r"^Data pack as a spreadsheet")), read_only=True)
     costs = workbook[workbook.sheetnames[3]]
@@ -127,7 +128,7 @@ def test_a_national_official_creates_an_api_token_and_reads_the_release_with_it(
     page.goto("/account/api-tokens/new")
     page.get_by_label("Name").fill("Quarterly briefing")
     page.get_by_role("button", name="Create token").click()
-    assert page.locator("h1").inner_text() == "Your new API token"
+    expect(page.locator("h1")).to_have_text("Your new API token")
     assert_accessible(page)
     token = page.locator("#token-secret").inner_text().strip()
 

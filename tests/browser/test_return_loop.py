@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Role
@@ -61,7 +62,7 @@ def fill_costs_by_form(page: Any, return_id: int) -> None:
     choose(page, "One-off set-up")
     choose(page, "Cash")
     page.get_by_role("button", name="Save cost").click()
-    assert "Project officer, half time" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Project officer, half time")
     assert_accessible(page)
     mark_section_completed(page)
 
@@ -74,7 +75,7 @@ def fill_activities_by_form(page: Any, return_id: int, starts_on: Any) -> None:
     page.locator("#starts_on-month").fill(str(starts_on.month))
     page.locator("#starts_on-year").fill(str(starts_on.year))
     page.get_by_role("button", name="Save activity").click()
-    assert "Data-sharing workshop" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Data-sharing workshop")
     mark_section_completed(page)
 
 
@@ -129,7 +130,7 @@ def submit(page: Any, return_id: int) -> None:
     assert_accessible(page)
     page.locator("#confirm").check()
     page.get_by_role("button", name="Submit return").click()
-    assert "Return submitted" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Return submitted")
 
 
 def upload_csv(page: Any, return_id: int, section: str, text: str, tmp_path: Path) -> None:
@@ -208,7 +209,7 @@ def test_a_return_goes_round_the_whole_loop_in_the_browser(
     evaluator_page.goto("/review/")
     assert_accessible(evaluator_page)
     evaluator_page.goto(f"/review/returns/{first}")
-    assert "Project officer, half time" in evaluator_page.locator("main").inner_text()
+    expect(evaluator_page.locator("main")).to_contain_text("Project officer, half time")
     assert_accessible(evaluator_page)
     evaluator_page.goto(f"/review/returns/{first}/comment")
     cost_option = evaluator_page.locator("#item option", has_text="Project officer").first.get_attribute(
@@ -223,7 +224,7 @@ def test_a_return_goes_round_the_whole_loop_in_the_browser(
 
     # The lead sees the comment beside the cost, corrects it and resubmits.
     lead_page.goto(f"/returns/{first}/costs")
-    assert "Is all of this officer's time on the pilot?" in lead_page.locator("main").inner_text()
+    expect(lead_page.locator("main")).to_contain_text("Is all of this officer's time on the pilot?")
     lead_page.get_by_role("link", name=re.compile("^Change")).first.click()
     lead_page.get_by_label("Amount", exact=False).first.fill("2400.00")
     lead_page.get_by_role("button", name="Save cost").click()
@@ -235,7 +236,7 @@ def test_a_return_goes_round_the_whole_loop_in_the_browser(
     assert "Amount changed" in review_text and "2400" in review_text.replace(",", "")
     evaluator_page.goto(f"/review/returns/{first}/approve")
     evaluator_page.get_by_role("button", name="Approve return").click()
-    assert "Approved" in evaluator_page.locator("main").inner_text()
+    expect(evaluator_page.locator("main")).to_contain_text("Approved")
     evaluator_page.goto("/audit/")
     audit_text = evaluator_page.locator("main").inner_text()
     for step in ("return.submitted", "return.returned", "return.approved", "comment.created", "cost.updated"):
