@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -52,6 +53,14 @@ def shortened(text: str, length: int, ending: str = "") -> str:
     if " " in cut and text[room] != " ":
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;-'") + ending
+
+
+def listed(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def register(app: Flask) -> None:

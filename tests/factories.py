@@ -24,6 +24,7 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.accounts import new_session_token
 from evidence_hub.services.passwords import hash_password
+from tests.snapshots import build_once
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 SITE_NAMES = {"kent": "Kent", "leeds": "Leeds", "liverpool": "Liverpool City Region"}
@@ -83,20 +84,27 @@ def make_framework(session: Session, source: Path | None = None, periods: int = 
     quarterly reporting periods from 2009 Q2."""
     from evidence_hub.services import frameworks
 
-    text = (source or frameworks.DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
-    with transaction(session):
-        outcome = frameworks.import_framework(session, text, actor=None)
-        frameworks.publish_version(session, outcome.version, actor=None)
-        framework = outcome.version.framework
-        frameworks.add_reporting_periods(
-            session,
-            framework,
-            kind=PeriodKind.QUARTER,
-            first_starts_on=date(2009, 4, 1),
-            count=periods,
-            actor=None,
-        )
-    return framework
+    source_text = (source or frameworks.DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
+
+    def build() -> Framework:
+        with transaction(session):
+            outcome = frameworks.import_framework(session, source_text, actor=None)
+            frameworks.publish_version(session, outcome.version, actor=None)
+            framework = outcome.version.framework
+            frameworks.add_reporting_periods(
+                session,
+                framework,
+                kind=PeriodKind.QUARTER,
+                first_starts_on=date(2009, 4, 1),
+                count=periods,
+                actor=None,
+            )
+        return framework
+
+    def reload() -> Framework:
+        return session.scalars(select(Framework)).one()
+
+    return build_once(session, ("framework", source_text, periods), build, reload)
 
 
 WORKLESSNESS = "worklessness-data-sharing"

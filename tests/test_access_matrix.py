@@ -6,32 +6,25 @@ import importlib
 import pkgutil
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 import tests.access_rows
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.guards import access_rule_for
-from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role
 from evidence_hub.services.passwords import configure_hashing
 from tests.access_rows import ANONYMOUS, EVERY_ROLE, Row
-from tests.conftest import (
-    TEST_CONFIG,
-    create_postgres_database,
-    postgres_base_url,
-    sign_in,
-    speed_up_for_tests,
-    worker_name,
-)
+from tests.conftest import TEST_CONFIG, empty_all_tables, sign_in
 from tests.factories import make_site, make_user
+from tests.snapshots import Snapshot, restore_snapshot, take_snapshot
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -81,57 +74,63 @@ def build_world(session: Session) -> dict[str, Any]:
     return world
 
 
+@dataclass(frozen=True)
+class WorldTemplate:
+    """The world built once per worker: on SQLite a file each test copies, on PostgreSQL the rows each test
+    loads into its emptied database (quicker than copying a template database per row)."""
+
+    sqlite_path: str | None
+    snapshot: Snapshot | None
+    world: dict[str, Any]
+
+
 @pytest.fixture(scope="session")
 def world_template(
-    migrated_template: str, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[str, Any]]:
-    """A database holding the world, built once per worker: a SQLite file or a PostgreSQL template."""
+    migrated_template: str, maintenance_engine: Engine | None, tmp_path_factory: pytest.TempPathFactory
+) -> WorldTemplate:
     configure_hashing(
         time_cost=TEST_CONFIG["ARGON2_TIME_COST"],
         memory_kib=TEST_CONFIG["ARGON2_MEMORY_KIB"],
         parallelism=TEST_CONFIG["ARGON2_PARALLELISM"],
     )
-    if postgres_base_url():
-        url = create_postgres_database(f"world_{worker_name()}")
-        engine = make_engine(url)
-        upgrade(engine)
-    else:
-        path = tmp_path_factory.mktemp("world") / "world.sqlite3"
-        shutil.copyfile(migrated_template, path)
-        url = f"sqlite:///{path}"
-        engine = make_engine(url)
+    if maintenance_engine is not None:
+        session = make_session_factory(maintenance_engine)()
+        empty_all_tables(session.connection())
+        world = build_world(session)
+        snapshot = take_snapshot(session.connection())
+        session.rollback()
+        session.close()
+        return WorldTemplate(None, snapshot, world)
+    path = tmp_path_factory.mktemp("world") / "world.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    engine = make_engine(f"sqlite:///{path}")
     session = make_session_factory(engine)()
     world = build_world(session)
     session.close()
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return url, world
+    return WorldTemplate(str(path), None, world)
 
 
 @pytest.fixture
-def database_url(world_template: tuple[str, dict[str, Any]], tmp_path: Path) -> str:
+def database_url(
+    world_template: WorldTemplate, migrated_template: str, maintenance_engine: Engine | None, tmp_path: Path
+) -> str:
     """A copy of the world for this test alone (overrides the empty database of tests/conftest.py)."""
-    template_url, _world = world_template
-    if postgres_base_url():
-        template = make_url(template_url)
-        copy = template.set(database=f"{template.database}_copy")
-        admin_engine = make_engine(template_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{copy.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{copy.database}" TEMPLATE "{template.database}"'))
-            speed_up_for_tests(connection, str(copy.database))
-        admin_engine.dispose()
-        return copy.render_as_string(hide_password=False)
+    if maintenance_engine is not None and world_template.snapshot is not None:
+        with maintenance_engine.begin() as connection:
+            empty_all_tables(connection)
+            restore_snapshot(connection, world_template.snapshot)
+        return migrated_template
     path = tmp_path / "world.sqlite3"
-    shutil.copyfile(make_url(template_url).database or "", path)
+    shutil.copyfile(world_template.sqlite_path or "", path)
     return f"sqlite:///{path}"
 
 
 @pytest.fixture
-def world(world_template: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    return dict(world_template[1])
+def world(world_template: WorldTemplate) -> dict[str, Any]:
+    return dict(world_template.world)
 
 
 def test_every_route_declares_an_access_rule(app: Flask) -> None:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from evidence_hub.formatting import listed
 from evidence_hub.models import Role
 from evidence_hub.services.api_tokens import TOKEN_PAGE_PATH
 from evidence_hub.services.framework_files import FrameworkDefinition, plain_number
@@ -99,7 +100,7 @@ class Operation:
 def roles_in_words(roles: frozenset[Role]) -> str:
     """ "national officials, evaluators and administrators" """
     names = [role.label.lower() + "s" for role in ROLE_ORDER if role in roles]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return listed(names)
 
 
 PAGE = Parameter(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from evidence_hub.formatting import listed
 from evidence_hub.models import Role, Site, User
 from evidence_hub.models.framework import (
     CollectionFrequency,
@@ -847,23 +848,16 @@ def outcome_warnings(scope: Scope, figures: OutcomeFigures) -> list[str]:
         if site.id in reporting and figures.by_site[site.id].baseline is None
     ]
     if missing and reporting:
-        warnings.append("No baseline for " + _names(missing) + ": change from baseline cannot be shown.")
+        warnings.append("No baseline for " + listed(missing) + ": change from baseline cannot be shown.")
     below = sorted({point.site_id for point in figures.points if point.below_minimum})
     if below:
         names = {site.id: site.name for site in scope.sites}
         warnings.append(
             "Evidence below the framework's minimum "
             f"({figures.indicator.minimum_scale} level {figures.indicator.minimum_level}) for some figures "
-            "from " + _names([names[site_id] for site_id in below if site_id in names]) + "."
+            "from " + listed([names[site_id] for site_id in below if site_id in names]) + "."
         )
     return warnings
-
-
-def _names(names: Sequence[str]) -> str:
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from evidence_hub.formatting import listed
 from evidence_hub.models import (
     Framework,
     FrameworkVersion,
@@ -378,7 +380,26 @@ def _cleared_entries(session: Session, scope: Scope, report: DisclosureReport) -
                 "dimension_codes": [dimension.code for dimension in entry.dimensions],
             }
         )
-    return entries
+    return _quoted_once(entries)
+
+
+def _quoted_once(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sites often carry the same learning into later returns word for word; a reader should meet it once,
+    with every period it was recorded in."""
+    distinct: dict[tuple[Any, ...], dict[str, Any]] = {}
+    periods: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for entry in entries:
+        key = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for name, value in entry.items()
+            if name != "period"
+        )
+        distinct.setdefault(key, entry)
+        periods[key].append(entry["period"])
+    for key, entry in distinct.items():
+        entry["period"] = listed(periods[key])
+        entry["times_recorded"] = len(periods[key])
+    return list(distinct.values())
 
 
 def data_dictionary(session: Session, scope: Scope) -> dict[str, Any]:

@@ -115,6 +115,41 @@ def test_only_cleared_learning_entries_are_quoted(db: Session, framework: Framew
     assert any("not cleared for national sharing left out" in line for line in release.content["disclosure"])
 
 
+def test_an_entry_carried_into_later_returns_word_for_word_is_quoted_once_with_each_period(
+    db: Session, framework: Framework
+) -> None:
+    title = "Uncertainty about the legal gateway"
+    periods = list(
+        db.scalars(
+            text(
+                "SELECT p.name FROM learning_entries e JOIN site_returns r ON r.id = e.site_return_id "
+                "JOIN reporting_periods p ON p.id = r.reporting_period_id "
+                "WHERE e.title = :title AND e.cleared_for_national = :yes "
+                "AND r.status IN ('approved', 'locked') "
+                "ORDER BY p.starts_on"
+            ),
+            {"title": title, "yes": True},
+        )
+    )
+    assert len(periods) >= 2, "the demo carries this entry into later returns"
+
+    summary = publish(db, framework).content["summary"]
+
+    for dimension in summary["barriers_enablers"]:
+        quoted = [entry for entry in dimension["entries"] if entry["title"] == title]
+        assert len(quoted) <= 1
+    theme_entries = [
+        entry for theme in summary["themes"] for entry in theme["entries"] if entry["title"] == title
+    ]
+    assert len(theme_entries) == 1
+    assert theme_entries[0]["period"] == ", ".join(periods[:-1]) + " and " + periods[-1]
+    assert theme_entries[0]["times_recorded"] == len(periods)
+    assert any(
+        "recur in more than one period and are quoted once" in line
+        for line in summary["executive"]["key_points"]
+    )
+
+
 def test_later_edits_to_evidence_appear_only_in_a_later_release(db: Session, framework: Framework) -> None:
     first = publish(db, framework)
     costs_before = table(db, first, "costs")
