@@ -229,7 +229,7 @@ class _SummaryWriter:
                     f"({most['barriers']} entries)."
                 )
         cleared = len(inputs.entries)
-        recurring = sum(1 for entry in inputs.entries if entry.get("times_recorded", 1) > 1)
+        recurring = sum(1 for entry in inputs.entries if entry["times_recorded"] > 1)
         key_points.append(
             f"{cleared} learning {'entry was' if cleared == 1 else 'entries were'} "
             "cleared for national sharing"
