@@ -47,8 +47,8 @@ from sqlalchemy.engine import make_url
 from evidence_hub import ENGINE_KEY, create_app, prepare_to_serve
 from evidence_hub.db import transaction
 from evidence_hub.models import Role, User
-from evidence_hub.services.accounts import new_session_token
-from evidence_hub.services.passwords import hash_password
+from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.web import SESSION_FACTORY_KEY
 
 if __package__:

@@ -61,8 +61,9 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import make_engine, make_session_factory, transaction
 from evidence_hub.models import Framework, ReportingPeriod, Site, User
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
-from evidence_hub.services import data_pack, releases
-from evidence_hub.services.release_tables import TABLES
+from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases.render import data_pack
+from evidence_hub.services.releases.tables import TABLES
 
 if __package__:
     from benchmarks import national_scale

@@ -75,10 +75,10 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.models.returns import activity_partners, activity_themes, learning_entry_dimensions
-from evidence_hub.services import frameworks
-from evidence_hub.services.accounts import new_session_token
-from evidence_hub.services.framework_files import DEFAULT_FRAMEWORK_PATH
-from evidence_hub.services.passwords import hash_password
+from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.users import new_session_token
+from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.files import DEFAULT_FRAMEWORK_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_FOLDER = PROJECT_ROOT / "instance"

@@ -20,7 +20,7 @@ from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
-from evidence_hub.services.passwords import configure_hashing
+from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ from evidence_hub.config import ConfigurationError
 from evidence_hub.db import transaction
 from evidence_hub.framework.commands import framework_cli
 from evidence_hub.models import Role, Site
-from evidence_hub.services import accounts
-from evidence_hub.services.accounts import AccountError, AccountSettings
+from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.users import AccountError, AccountSettings
 
 DEMO_HOST = "127.0.0.1"
 DEMO_PORT = 5000
@@ -175,7 +175,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from evidence_hub import demo as demo_data
     from evidence_hub import migrations
     from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_releases
-    from evidence_hub.services.frameworks import ensure_demo_framework
+    from evidence_hub.services.framework.versions import ensure_demo_framework
 
     app = _app()
     engine = _engine(app)

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import PartnerType, Role, Site, SitePartner, User
-from evidence_hub.services import accounts
-from evidence_hub.services.accounts import AccountSettings
-from evidence_hub.services.passwords import verify_password
+from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.passwords import verify_password
+from evidence_hub.services.accounts.users import AccountSettings
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 PASSWORD_CHANGED_NOTE = "(changed since the demo was created: ask an administrator for a reset link)"  # noqa: S105

@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Framework, Release, ReportingPeriod, ReturnSection, Site, SiteReturn, User
-from evidence_hub.services import activities, costs, journey, learning, measures
-from evidence_hub.services import returns as workflow
-from evidence_hub.services.releases import publish_release
+from evidence_hub.services.releases.publishing import publish_release
+from evidence_hub.services.returns import activities, costs, journey, learning, measures, workflow
 
 PENNY = Decimal("0.01")
 

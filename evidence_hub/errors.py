@@ -8,7 +8,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from evidence_hub.services.access import NotVisible
+from evidence_hub.services.common.access import NotVisible
 
 log = logging.getLogger("evidence_hub.errors")
 

@@ -22,8 +22,8 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services.accounts import new_session_token
-from evidence_hub.services.passwords import hash_password
+from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.users import new_session_token
 from tests.snapshots import build_once
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -82,7 +82,7 @@ def make_user(
 def make_framework(session: Session, source: Path | None = None, periods: int = 4) -> Framework:
     """A published framework (the shipped worklessness one unless `source` says otherwise) with open
     quarterly reporting periods from 2009 Q2."""
-    from evidence_hub.services import frameworks
+    from evidence_hub.services.framework import versions as frameworks
 
     source_text = (source or frameworks.DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from evidence_hub import demo
 from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, ensure_demo_releases
 from evidence_hub.models import Framework, Release, Site, User
-from evidence_hub.services import releases
-from evidence_hub.services.accounts import AccountSettings
-from evidence_hub.services.frameworks import ensure_demo_framework
+from evidence_hub.services.accounts.users import AccountSettings
+from evidence_hub.services.framework.versions import ensure_demo_framework
+from evidence_hub.services.releases import publishing as releases
 from tests.snapshots import build_once
 
 # The demo accounts' passwords file the first build wrote, by engine: loading the rows does not write it.

@@ -32,8 +32,9 @@ from evidence_hub.models import (
     SupportingDocument,
     User,
 )
-from evidence_hub.services import documents, frameworks
-from evidence_hub.services.returns import required_indicators
+from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.returns import documents
+from evidence_hub.services.returns.workflow import required_indicators
 from tests.factories import make_site, periods_of, the_framework
 
 FIRST_QUARTER_STARTS_ON = date(2009, 4, 1)

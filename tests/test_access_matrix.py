@@ -20,7 +20,7 @@ import tests.access_rows
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.guards import access_rule_for
 from evidence_hub.models import Role
-from evidence_hub.services.passwords import configure_hashing
+from evidence_hub.services.accounts.passwords import configure_hashing
 from tests.access_rows import ANONYMOUS, EVERY_ROLE, Row
 from tests.conftest import TEST_CONFIG, empty_all_tables, sign_in
 from tests.factories import make_site, make_user

@@ -28,8 +28,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from evidence_hub.models import PartnerType, Role, Site
-from evidence_hub.services import sites as site_service
-from evidence_hub.services.passwords import problems_with_new_password
+from evidence_hub.services.accounts import sites as site_service
+from evidence_hub.services.accounts.passwords import problems_with_new_password
 
 SITE_LEAD_NEEDS_SITE = "Select the pilot site this site lead reports for"
 

@@ -14,10 +14,10 @@ from evidence_hub.admin.forms import EditSiteForm, EditUserForm, NewSiteForm, Ne
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site, User
-from evidence_hub.services import accounts
-from evidence_hub.services import sites as site_service
-from evidence_hub.services.accounts import AccountError, AccountSettings
-from evidence_hub.services.sites import SiteError
+from evidence_hub.services.accounts import sites as site_service
+from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.sites import SiteError
+from evidence_hub.services.accounts.users import AccountError, AccountSettings
 from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")

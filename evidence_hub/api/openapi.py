@@ -21,8 +21,8 @@ from typing import Any
 
 from evidence_hub.formatting import listed
 from evidence_hub.models import Role
-from evidence_hub.services.api_tokens import TOKEN_PAGE_PATH
-from evidence_hub.services.framework_files import FrameworkDefinition, plain_number
+from evidence_hub.services.accounts.api_tokens import TOKEN_PAGE_PATH
+from evidence_hub.services.framework.files import FrameworkDefinition, plain_number
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"

@@ -31,12 +31,12 @@ from evidence_hub.db import transaction
 from evidence_hub.extensions import login_manager
 from evidence_hub.guards import public
 from evidence_hub.models import ApiToken, Framework, FrameworkVersion, Release, Role, User
-from evidence_hub.services import api_tokens
-from evidence_hub.services import frameworks as framework_service
-from evidence_hub.services import releases as release_service
-from evidence_hub.services import sites as site_service
-from evidence_hub.services.api_tokens import TokenRefused
-from evidence_hub.services.releases import ReleaseUnavailable
+from evidence_hub.services.accounts import api_tokens
+from evidence_hub.services.accounts import sites as site_service
+from evidence_hub.services.accounts.api_tokens import TokenRefused
+from evidence_hub.services.framework import versions as framework_service
+from evidence_hub.services.releases import publishing as release_service
+from evidence_hub.services.releases.publishing import ReleaseUnavailable
 from evidence_hub.web import db_session
 
 api = Blueprint("api", __name__, url_prefix=openapi.API_PREFIX)

@@ -12,8 +12,8 @@ from evidence_hub.audit_log.forms import AuditFilterForm
 from evidence_hub.audit_log.pagination import pagination
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
-from evidence_hub.services import audit as audit_service
-from evidence_hub.services.audit import AuditFilters
+from evidence_hub.services.common import audit as audit_service
+from evidence_hub.services.common.audit import AuditFilters
 from evidence_hub.web import acting_user, db_session
 
 audit = Blueprint("audit", __name__, url_prefix="/audit")

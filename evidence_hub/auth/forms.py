@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from evidence_hub.services.passwords import MAXIMUM_LENGTH
+from evidence_hub.services.accounts.passwords import MAXIMUM_LENGTH
 
 
 class SignInForm(FlaskForm):

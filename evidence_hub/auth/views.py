@@ -13,8 +13,8 @@ from evidence_hub.db import transaction
 from evidence_hub.extensions import login_manager
 from evidence_hub.guards import public, signed_in, start_session_clock
 from evidence_hub.models import User
-from evidence_hub.services import accounts
-from evidence_hub.services.accounts import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
 from evidence_hub.web import acting_user, client_address, db_session, is_safe_local_path
 
 auth = Blueprint("auth", __name__)

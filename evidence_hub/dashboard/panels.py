@@ -20,9 +20,10 @@ from evidence_hub.dashboard.tables import Cell, Column, DataTable, Kind
 from evidence_hub.models import Site
 from evidence_hub.models.framework import IndicatorUnit, LearningType
 from evidence_hub.models.returns import AgreementStatus
-from evidence_hub.services import aggregates, value_for_money
-from evidence_hub.services.aggregates import CostFigures, IndicatorDefinition, Scope
-from evidence_hub.services.measures import shown_value
+from evidence_hub.services.dashboards import figures as aggregates
+from evidence_hub.services.dashboards import value_for_money
+from evidence_hub.services.dashboards.figures import CostFigures, IndicatorDefinition, Scope
+from evidence_hub.services.returns.measures import shown_value
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from evidence_hub.services.spreadsheet_safety import csv_safe
+from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 NUMERIC_HEADER = " govuk-table__header--numeric"
 NUMERIC_CELL = " govuk-table__cell--numeric"

@@ -24,8 +24,8 @@ from evidence_hub.dashboard.tables import csv_text
 from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
 from evidence_hub.models.framework import LearningType
-from evidence_hub.services import aggregates
-from evidence_hub.services.aggregates import DashboardUnavailable, FilterOptions, Scope
+from evidence_hub.services.dashboards import figures as aggregates
+from evidence_hub.services.dashboards.figures import DashboardUnavailable, FilterOptions, Scope
 from evidence_hub.web import acting_user, db_session
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")

@@ -29,12 +29,14 @@ from evidence_hub.downloads.forms import (
 )
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
-from evidence_hub.services import data_pack, releases, site_data
-from evidence_hub.services.aggregates import frameworks_with_periods
-from evidence_hub.services.learning_summary import project_rollout
-from evidence_hub.services.releases import NoApprovedData, ReleaseUnavailable
-from evidence_hub.services.summary_charts import Chart, SummaryCharts, summary_charts
-from evidence_hub.services.summary_text import summary_blocks
+from evidence_hub.services.dashboards.figures import frameworks_with_periods
+from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases import site_data
+from evidence_hub.services.releases.learning_summary import project_rollout
+from evidence_hub.services.releases.publishing import NoApprovedData, ReleaseUnavailable
+from evidence_hub.services.releases.render import data_pack
+from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
+from evidence_hub.services.releases.render.text import summary_blocks
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
 
 downloads = Blueprint("downloads", __name__)
@@ -150,8 +152,8 @@ def summary_document(reference: str, file_format: str) -> Response:
     if file_format not in DOCUMENT_FORMATS:
         abort(404)
     # Imported here: reportlab and python-docx are only loaded by workers that render a document.
-    from evidence_hub.services.summary_docx import summary_docx
-    from evidence_hub.services.summary_pdf import summary_pdf
+    from evidence_hub.services.releases.render.docx import summary_docx
+    from evidence_hub.services.releases.render.pdf import summary_pdf
 
     found = _release(reference)
     _form, areas, periods = _projection(found)

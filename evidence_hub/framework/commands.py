@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from evidence_hub.db import transaction
 from evidence_hub.models import FrameworkVersion, PeriodKind
-from evidence_hub.services import frameworks
-from evidence_hub.services.framework_files import (
+from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.files import (
     FrameworkDifference,
     FrameworkFileInvalid,
     Problem,
@@ -24,7 +24,7 @@ from evidence_hub.services.framework_files import (
     decode_file,
     readable_date,
 )
-from evidence_hub.services.frameworks import FrameworkError
+from evidence_hub.services.framework.versions import FrameworkError
 
 COMMAND_LINE = "Command line"
 

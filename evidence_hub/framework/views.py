@@ -20,8 +20,8 @@ from evidence_hub.framework.forms import (
 )
 from evidence_hub.guards import roles, signed_in
 from evidence_hub.models import FrameworkVersion, Role
-from evidence_hub.services import frameworks
-from evidence_hub.services.framework_files import (
+from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.files import (
     FrameworkFileInvalid,
     Problem,
     decode_file,
@@ -29,7 +29,7 @@ from evidence_hub.services.framework_files import (
     readable_date,
     schema_text,
 )
-from evidence_hub.services.frameworks import FrameworkError, SearchHit
+from evidence_hub.services.framework.versions import FrameworkError, SearchHit
 from evidence_hub.web import acting_user, db_session
 
 framework = Blueprint("framework", __name__, url_prefix="/framework")

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from evidence_hub.guards import public
 from evidence_hub.models import Role
-from evidence_hub.services.home import overview_for
+from evidence_hub.services.home.overview import overview_for
 from evidence_hub.web import acting_user, db_session
 
 main = Blueprint("main", __name__)

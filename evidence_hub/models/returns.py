@@ -1,7 +1,7 @@
 """Site returns: one site's evidence for one reporting period, and the review of it.
 
 A return moves draft → submitted → returned (with comments) or approved → locked when its period
-closes. Every row of evidence carries its site (for the one scoping rule in services/access.py and for
+closes. Every row of evidence carries its site (for the one scoping rule in services/common/access.py and for
 aggregation in SQL) and a `version` that goes up by one on every change, so that saving over somebody
 else's newer change is detected instead of silently overwriting it.
 """

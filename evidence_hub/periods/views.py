@@ -11,8 +11,8 @@ from evidence_hub.models import Role
 from evidence_hub.models.framework import PeriodStatus
 from evidence_hub.models.returns import ReturnStatus
 from evidence_hub.periods.forms import ClosePeriodForm
-from evidence_hub.services import returns as returns_service
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import workflow as returns_service
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 periods = Blueprint("periods", __name__, url_prefix="/admin/periods")

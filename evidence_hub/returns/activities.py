@@ -1,5 +1,5 @@
 """The "Activities" section of a return: the list, and adding, changing and deleting activities. Views
-only read forms and call services/activities.py."""
+only read forms and call services/returns/activities.py."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from evidence_hub.models.sites import PartnerType
 from evidence_hub.returns.activity_forms import ActivityForm, DeleteActivityForm
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.costs import show_problems
-from evidence_hub.services import activities as activities_service
-from evidence_hub.services.activities import CleanActivity, InvalidActivity
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import activities as activities_service
+from evidence_hub.services.returns.activities import CleanActivity, InvalidActivity
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

@@ -1,7 +1,7 @@
 """Forms for the activities of a return.
 
 As for costs, the forms only turn what was typed into values (three boxes into a date, text into a whole
-number, ticks into ids) and check the CSRF token; every rule is in services/activities.py.
+number, ticks into ids) and check the CSRF token; every rule is in services/returns/activities.py.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import Activity
 from evidence_hub.models.sites import PartnerType, Site
 from evidence_hub.returns.cost_forms import optional_id, submitted_version, text
-from evidence_hub.services.activities import MAX_TEXT, MAX_TITLE, ActivityInput
+from evidence_hub.services.returns.activities import MAX_TEXT, MAX_TITLE, ActivityInput
 
 
 def _ids(values: Any) -> list[int]:

@@ -9,8 +9,8 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.models.returns import ReviewComment, SiteReturn
-from evidence_hub.services import returns as returns_service
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import workflow as returns_service
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 returns = Blueprint("returns", __name__, url_prefix="/returns")

@@ -1,7 +1,7 @@
 """Forms for the costs and savings of a return.
 
 The forms only turn what was typed into values (text into pounds, a radio into an id) and check the
-CSRF token; every rule about those values is in services/costs.py, shared with the spreadsheet upload.
+CSRF token; every rule about those values is in services/returns/costs.py, shared with the spreadsheet upload.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from wtforms.validators import Length
 
 from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim, TimeUnit
-from evidence_hub.services.costs import MAX_FUNDER, MAX_TEXT, CostInput, SavingInput
+from evidence_hub.services.returns.costs import MAX_FUNDER, MAX_TEXT, CostInput, SavingInput
 
 # Digits with an optional sign and decimal point, once £, %, commas and spaces are taken out.
 NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")

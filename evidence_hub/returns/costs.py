@@ -1,5 +1,5 @@
 """The "Costs and savings" section of a return: the list with totals, and adding, changing and deleting
-costs and savings. Views only read forms and call services/costs.py."""
+costs and savings. Views only read forms and call services/returns/costs.py."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from evidence_hub.models import Role
 from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.cost_forms import CostForm, DeleteItemForm, SavingForm
-from evidence_hub.services import costs as costs_service
-from evidence_hub.services.costs import CleanCost, CleanSaving, CostTotals, InvalidCost
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import costs as costs_service
+from evidence_hub.services.returns.costs import CleanCost, CleanSaving, CostTotals, InvalidCost
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

@@ -12,9 +12,9 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Role
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.document_forms import DeleteDocumentForm, UploadDocumentForm
-from evidence_hub.services import documents as documents_service
-from evidence_hub.services.documents import DocumentRefused, DocumentStore
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import documents as documents_service
+from evidence_hub.services.returns.documents import DocumentRefused, DocumentStore
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

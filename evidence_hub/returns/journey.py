@@ -14,11 +14,11 @@ from evidence_hub.models import Role
 from evidence_hub.models.returns import AgreementStatus, DataFlow, SiteReturn
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.journey_forms import DataFlowForm, DeleteDataFlowForm, MilestoneForm
-from evidence_hub.services import journey as journey_service
-from evidence_hub.services import returns as returns_service
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.journey import JourneyError
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import journey as journey_service
+from evidence_hub.services.returns import workflow as returns_service
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.journey import JourneyError
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

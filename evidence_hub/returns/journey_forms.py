@@ -1,6 +1,6 @@
 """Forms for the data-sharing journey: the milestone reached this period, and the site's data flows.
 
-The forms only collect what was typed; services/journey.py checks every rule (known milestones and
+The forms only collect what was typed; services/returns/journey.py checks every rule (known milestones and
 statuses, real dates in the order of events, lengths) and its messages are put back beside the fields.
 """
 
@@ -20,7 +20,7 @@ from wtforms import Field, HiddenField, RadioField, SelectChoice, StringField, S
 
 from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import AgreementStatus, DataFlow, SiteReturn
-from evidence_hub.services.journey import EXAMPLE_HOLDERS, DataFlowData, MilestoneData
+from evidence_hub.services.returns.journey import EXAMPLE_HOLDERS, DataFlowData, MilestoneData
 
 
 def _version(raw: Any) -> int | None:

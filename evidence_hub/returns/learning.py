@@ -15,10 +15,10 @@ from evidence_hub.models.framework import LearningType
 from evidence_hub.models.returns import LearningEntry, SiteReturn
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.learning_forms import DeleteLearningForm, LearningForm, NationalSharingForm
-from evidence_hub.services import learning as learning_service
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.learning import LearningError
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.returns import learning as learning_service
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.learning import LearningError
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

@@ -1,7 +1,7 @@
 """Forms for learning entries, and the evaluator's decision to clear one for national sharing.
 
 The lead's form has no field for national sharing: only the evaluator's form sets it. Every rule about
-the entry itself is checked in services/learning.py, which puts its messages back beside these fields.
+the entry itself is checked in services/returns/learning.py, which puts its messages back beside these fields.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from wtforms import (
 
 from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import LearningEntry
-from evidence_hub.services.learning import LearningData, learning_types_in_order
+from evidence_hub.services.returns.learning import LearningData, learning_types_in_order
 
 CLEAR, WITHDRAW = "yes", "no"
 

@@ -1,7 +1,7 @@
 """Forms for impact measures: one indicator's answer for the period, and the site's baseline for it.
 
 The forms only collect what was typed; every rule (units, decimal places, plausible ranges, what is
-required) is checked in services/measures.py, which puts its messages back beside these fields.
+required) is checked in services/returns/measures.py, which puts its messages back beside these fields.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitFi
 
 from evidence_hub.models.framework import EvidenceLevel, Indicator, IndicatorUnit
 from evidence_hub.models.returns import Baseline, MeasureValue, QualityRating
-from evidence_hub.services.measures import BaselineData, MeasureData, input_value
+from evidence_hub.services.returns.measures import BaselineData, MeasureData, input_value
 
 AVAILABLE = "available"
 NOT_AVAILABLE = "not_available"

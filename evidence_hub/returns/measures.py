@@ -17,13 +17,13 @@ from evidence_hub.models.framework import Indicator
 from evidence_hub.models.returns import MeasureValue, QualityRating, SiteReturn
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.measure_forms import BaselineForm, DeleteMeasureForm, MeasureForm
-from evidence_hub.services import measures as measures_service
-from evidence_hub.services import returns as returns_service
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.frameworks import range_text
-from evidence_hub.services.measures import MeasureError, ThemeMeasures
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.framework.versions import range_text
+from evidence_hub.services.returns import measures as measures_service
+from evidence_hub.services.returns import workflow as returns_service
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.measures import MeasureError, ThemeMeasures
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

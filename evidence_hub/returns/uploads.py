@@ -10,10 +10,10 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Role
 from evidence_hub.returns.blueprint import editable_return, return_context, returns
 from evidence_hub.returns.upload_forms import UploadSpreadsheetForm
-from evidence_hub.services import imports
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.imports import ImportRejected
-from evidence_hub.services.spreadsheet_reading import MAX_UPLOAD_BYTES
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
+from evidence_hub.services.returns import imports
+from evidence_hub.services.returns.imports import ImportRejected
 from evidence_hub.web import acting_user, db_session
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

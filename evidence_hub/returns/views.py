@@ -19,10 +19,10 @@ from evidence_hub.returns.blueprint import (
     visible_return,
 )
 from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
-from evidence_hub.services import imports
-from evidence_hub.services import returns as returns_service
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.returns import IncompleteReturn, ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import imports
+from evidence_hub.services.returns import workflow as returns_service
+from evidence_hub.services.returns.workflow import IncompleteReturn, ReturnError
 from evidence_hub.web import acting_user, db_session
 
 READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)

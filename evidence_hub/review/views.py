@@ -24,9 +24,9 @@ from evidence_hub.review.forms import (
     ReturnFilterForm,
     ReturnToSiteForm,
 )
-from evidence_hub.services import returns as returns_service
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import workflow as returns_service
+from evidence_hub.services.returns.workflow import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 review = Blueprint("review", __name__, url_prefix="/review")

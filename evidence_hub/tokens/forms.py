@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import Field, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from evidence_hub.services.api_tokens import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, NAME_MAX_LENGTH
+from evidence_hub.services.accounts.api_tokens import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, NAME_MAX_LENGTH
 
 DAYS_RANGE_MESSAGE = f"Number of days must be between {MIN_DAYS} and {MAX_DAYS}"
 

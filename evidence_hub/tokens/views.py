@@ -7,8 +7,8 @@ from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.guards import signed_in
-from evidence_hub.services import api_tokens
-from evidence_hub.services.api_tokens import TokenError
+from evidence_hub.services.accounts import api_tokens
+from evidence_hub.services.accounts.api_tokens import TokenError
 from evidence_hub.tokens.forms import NewTokenForm
 from evidence_hub.web import acting_user, db_session
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.services import audit
+from evidence_hub.services.common import audit
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
 from tests.returns_helpers import return_in_quarter
 

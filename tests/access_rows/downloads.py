@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import ReturnStatus, Site, User
-from evidence_hub.services import releases
+from evidence_hub.services.releases import publishing as releases
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, NATIONAL_OFFICIAL, SITE_LEAD, Row, only
 from tests.factories import make_return, periods_of, the_framework
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.services import frameworks
+from evidence_hub.services.framework import versions as frameworks
 from tests.access_rows import (
     ADMINISTRATOR,
     EVALUATOR,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import User
-from evidence_hub.services import api_tokens
+from evidence_hub.services.accounts import api_tokens
 from tests.access_rows import ADMINISTRATOR, ANONYMOUS, EVERY_ROLE, Row, only, signed_in_only
 
 

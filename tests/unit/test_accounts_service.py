@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import AuditEvent, PasswordResetToken, Role, SignInAttempt, User
-from evidence_hub.services import accounts
-from evidence_hub.services.accounts import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
 from tests.factories import DEFAULT_PASSWORD, make_site, make_user
 
 SETTINGS = AccountSettings()

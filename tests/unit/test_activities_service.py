@@ -21,11 +21,11 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services import activities
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.activities import ActivityInput, InvalidActivity
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import activities
+from evidence_hub.services.returns.activities import ActivityInput, InvalidActivity
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.workflow import ReturnError
 from tests.factories import make_return, make_site, make_user
 
 # The first reporting period of the shipped framework: 2009 Q2, 1 April to 30 June 2009.

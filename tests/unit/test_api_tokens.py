@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import ApiToken, AuditEvent, Role, User
-from evidence_hub.services import api_tokens
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.api_tokens import IssuedToken, TokenError, TokenRefused, TokenState
+from evidence_hub.services.accounts import api_tokens
+from evidence_hub.services.accounts.api_tokens import IssuedToken, TokenError, TokenRefused, TokenState
+from evidence_hub.services.common.access import NotVisible
 from tests.factories import make_user
 
 

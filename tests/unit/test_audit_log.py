@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent
-from evidence_hub.services import audit
-from evidence_hub.services.audit import AuditLogIsAppendOnly
+from evidence_hub.services.common import audit
+from evidence_hub.services.common.audit import AuditLogIsAppendOnly
 from tests.factories import make_user
 
 

@@ -22,11 +22,11 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services import costs
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.costs import CostInput, InvalidCost, SavingInput
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import costs
+from evidence_hub.services.returns.costs import CostInput, InvalidCost, SavingInput
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.workflow import ReturnError
 from tests.factories import make_framework, make_return, make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"

@@ -51,8 +51,9 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services import aggregates, value_for_money
-from evidence_hub.services.aggregates import NO_THEME, DashboardFilters, Scope, StateFilter
+from evidence_hub.services.dashboards import figures as aggregates
+from evidence_hub.services.dashboards import value_for_money
+from evidence_hub.services.dashboards.figures import NO_THEME, DashboardFilters, Scope, StateFilter
 from tests.factories import make_site, make_user, periods_of, the_framework
 from tests.returns_helpers import period_in_quarter
 

@@ -19,8 +19,8 @@ from openpyxl.workbook.workbook import Workbook
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Release
-from evidence_hub.services import releases
-from evidence_hub.services.data_pack import (
+from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases.render.data_pack import (
     CHUNK_SIZE,
     MONEY_FORMAT,
     STATUS_LINE,

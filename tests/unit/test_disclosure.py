@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from evidence_hub.services.disclosure import (
+from evidence_hub.services.releases.disclosure import (
     SUPPRESSED,
     Cell,
     DisclosureError,

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, ReturnStatus, Role, SupportingDocument
-from evidence_hub.services import documents
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.documents import DocumentRefused, DocumentStore
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import documents
+from evidence_hub.services.returns.documents import DocumentRefused, DocumentStore
+from evidence_hub.services.returns.workflow import ReturnError
 from tests.factories import make_return, make_user
 from tests.returns_helpers import pdf_bytes, png_bytes
 

@@ -24,8 +24,14 @@ from evidence_hub.models import (
     LearningType,
     PartnerType,
 )
-from evidence_hub.services import framework_files
-from evidence_hub.services.framework_files import (
+from evidence_hub.services.common.spreadsheet_safety import (
+    append_row,
+    csv_safe,
+    looks_like_formula,
+    write_cell,
+)
+from evidence_hub.services.framework import files as framework_files
+from evidence_hub.services.framework.files import (
     FrameworkFileInvalid,
     Problem,
     check_framework_text,
@@ -34,7 +40,6 @@ from evidence_hub.services.framework_files import (
     read_framework_file,
     read_framework_text,
 )
-from evidence_hub.services.spreadsheet_safety import append_row, csv_safe, looks_like_formula, write_cell
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"
 MINIMAL = FIXTURES / "minimal.yaml"

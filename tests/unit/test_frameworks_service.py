@@ -32,13 +32,13 @@ from evidence_hub.models import (
     Role,
     Theme,
 )
-from evidence_hub.services import frameworks
-from evidence_hub.services.framework_files import (
+from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.files import (
     DEFAULT_FRAMEWORK_PATH,
     FrameworkFileInvalid,
     shipped_framework_files,
 )
-from evidence_hub.services.frameworks import FrameworkError
+from evidence_hub.services.framework.versions import FrameworkError
 from tests.factories import make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Activity, AuditEvent, CostItem, LearningEntry, MeasureValue, Role, SiteReturn
-from evidence_hub.services import imports
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.imports import ImportRejected
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import imports
+from evidence_hub.services.returns.imports import ImportRejected
+from evidence_hub.services.returns.workflow import ReturnError
 from tests.factories import make_return, make_user
 
 COST_HEADER = [

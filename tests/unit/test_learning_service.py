@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, LearningEntry, ReturnStatus, Role, SiteReturn, User
-from evidence_hub.services import learning
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.learning import LearningData, LearningError
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import learning
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.learning import LearningData, LearningError
+from evidence_hub.services.returns.workflow import ReturnError
 from tests.factories import make_return, make_user
 
 BARRIER = LearningData(

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, Baseline, MeasureValue, ReturnStatus, Role, SiteReturn, User
-from evidence_hub.services import measures
-from evidence_hub.services.access import NotVisible
-from evidence_hub.services.evidence import StaleEdit
-from evidence_hub.services.measures import BaselineData, MeasureData, MeasureError
-from evidence_hub.services.returns import ReturnError
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns import measures
+from evidence_hub.services.returns.items import StaleEdit
+from evidence_hub.services.returns.measures import BaselineData, MeasureData, MeasureError
+from evidence_hub.services.returns.workflow import ReturnError
 from tests.factories import make_return, make_user
 
 ENGAGED = "WL-CLIENTS-ENGAGED"  # count, 0 to 5,000, target required

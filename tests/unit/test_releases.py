@@ -15,11 +15,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import CostItem, Framework, Release, ReleaseIsFrozen, ReleaseRow, SiteReturn
-from evidence_hub.services import releases
-from evidence_hub.services.data_pack import write_xlsx
-from evidence_hub.services.disclosure import SUPPRESSED, recoverable_cells
-from evidence_hub.services.learning_summary import project_rollout
-from evidence_hub.services.release_tables import ALL_CODE, is_count_of_people
+from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases.disclosure import SUPPRESSED, recoverable_cells
+from evidence_hub.services.releases.learning_summary import project_rollout
+from evidence_hub.services.releases.render.data_pack import write_xlsx
+from evidence_hub.services.releases.tables import ALL_CODE, is_count_of_people
 from tests.release_helpers import demo_releases, demo_world, evaluator, publish
 
 

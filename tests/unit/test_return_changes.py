@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Role, SiteReturn
-from evidence_hub.services import journey, returns
+from evidence_hub.services.returns import journey
+from evidence_hub.services.returns import workflow as returns
 from tests.factories import make_return, make_user
 from tests.returns_helpers import fill_return
 

@@ -21,9 +21,9 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services import returns
-from evidence_hub.services.evidence import record_created, record_updated, snapshot
-from evidence_hub.services.returns import IncompleteReturn, ReturnError
+from evidence_hub.services.returns import workflow as returns
+from evidence_hub.services.returns.items import record_created, record_updated, snapshot
+from evidence_hub.services.returns.workflow import IncompleteReturn, ReturnError
 from tests.factories import make_return, make_user
 from tests.returns_helpers import add_cost, fill_return
 

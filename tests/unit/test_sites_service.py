@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, PartnerType, Role, Site, SitePartner, User
-from evidence_hub.services import sites
-from evidence_hub.services.sites import SiteError
+from evidence_hub.services.accounts import sites
+from evidence_hub.services.accounts.sites import SiteError
 from tests.factories import make_site, make_user
 
 

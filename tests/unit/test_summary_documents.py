@@ -23,9 +23,9 @@ from matplotlib.text import Text
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from evidence_hub.services import releases
-from evidence_hub.services.disclosure import SUPPRESSED
-from evidence_hub.services.summary_charts import (
+from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases.disclosure import SUPPRESSED
+from evidence_hub.services.releases.render.charts import (
     HATCH,
     Chart,
     DrawnFigure,
@@ -36,9 +36,9 @@ from evidence_hub.services.summary_charts import (
     render,
     summary_charts,
 )
-from evidence_hub.services.summary_docx import summary_docx
-from evidence_hub.services.summary_pdf import summary_pdf
-from evidence_hub.services.summary_text import (
+from evidence_hub.services.releases.render.docx import summary_docx
+from evidence_hub.services.releases.render.pdf import summary_pdf
+from evidence_hub.services.releases.render.text import (
     NOT_AVAILABLE,
     SECTION_TITLES,
     Heading,
@@ -186,7 +186,7 @@ def test_figures_are_written_as_the_summary_gives_them_and_c_stays_c() -> None:
 
 
 def test_the_blocks_hold_every_section_title_once_in_order(summary: dict[str, Any]) -> None:
-    from evidence_hub.services.learning_summary import project_rollout
+    from evidence_hub.services.releases.learning_summary import project_rollout
 
     blocks = summary_blocks(summary, project_rollout(summary["projection"], 10, 4), summary_charts(summary))
     sections = [block.text for block in blocks if isinstance(block, Heading) and block.level == 1]

@@ -26,8 +26,8 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services import activities
-from evidence_hub.services.activities import ActivityInput
+from evidence_hub.services.returns import activities
+from evidence_hub.services.returns.activities import ActivityInput
 from tests.factories import make_return, make_site, make_user
 from tests.pages import error_summary, field_error, page, text_of
 

@@ -18,7 +18,8 @@ from werkzeug.test import TestResponse
 from evidence_hub.api.openapi import OPERATIONS
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import ApiToken, AuditEvent, Release, Role, User
-from evidence_hub.services import api_tokens, releases
+from evidence_hub.services.accounts import api_tokens
+from evidence_hub.services.releases import publishing as releases
 from tests.factories import make_user
 from tests.release_helpers import evaluator, published_release
 

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from evidence_hub.api.openapi import OPERATIONS
 from evidence_hub.db import transaction
 from evidence_hub.models import Release, Role
-from evidence_hub.services import api_tokens, releases
+from evidence_hub.services.accounts import api_tokens
+from evidence_hub.services.releases import publishing as releases
 from tests.factories import make_user
 from tests.release_helpers import published_release
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.guards import SESSION_LAST_SEEN_AT, SESSION_SIGNED_IN_AT
 from evidence_hub.models import AuditEvent, Role, User
-from evidence_hub.services import accounts
-from evidence_hub.services.accounts import AccountSettings
+from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.users import AccountSettings
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.pages import error_summary, field_error, heading, page, text_of

@@ -26,8 +26,8 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services import costs
-from evidence_hub.services.costs import CostInput, SavingInput
+from evidence_hub.services.returns import costs
+from evidence_hub.services.returns.costs import CostInput, SavingInput
 from tests.factories import make_framework, make_return, make_user
 from tests.pages import error_summary, field_error, page, text_of
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, Framework, FrameworkVersion, Role
-from evidence_hub.services import frameworks
-from evidence_hub.services.framework_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
+from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
 from tests.pages import error_summary, field_error, heading, page, text_of
 
 ClientAs = Callable[..., FlaskClient]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, CostItem, ReturnStatus, ReviewComment, Role, SiteReturn, User
-from evidence_hub.services import returns
-from evidence_hub.services.evidence import record_updated, snapshot
+from evidence_hub.services.returns import workflow as returns
+from evidence_hub.services.returns.items import record_updated, snapshot
 from tests.factories import make_return, make_user
 from tests.pages import error_summary, field_error, page, text_of
 from tests.returns_helpers import add_cost, fill_return

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import ApiToken, AuditEvent, Role, User
-from evidence_hub.services import api_tokens
+from evidence_hub.services.accounts import api_tokens
 from tests.factories import make_user
 from tests.pages import error_summary, field_error, heading, page, text_of
 

@@ -1,0 +1,3 @@
+"""People and places: users and signing in, passwords, personal API tokens, and pilot sites with their
+partners.
+"""

@@ -1,0 +1,341 @@
+"""Accounts: creating and changing users, signing in with throttling, passwords and reset links."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from evidence_hub.db import utc_now
+from evidence_hub.models import PasswordResetToken, Role, SignInAttempt, Site, User
+from evidence_hub.services.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    problems_with_new_password,
+    spend_verification_time,
+    verify_password,
+)
+from evidence_hub.services.common import audit
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    password_min_length: int = 12
+    sign_in_window: timedelta = timedelta(minutes=15)
+    max_failures_per_account: int = 5
+    max_failures_per_address: int = 20
+    password_reset_lifetime: timedelta = timedelta(hours=24)
+
+    @classmethod
+    def from_config(cls, config: Any) -> AccountSettings:
+        return cls(
+            password_min_length=config["PASSWORD_MIN_LENGTH"],
+            sign_in_window=timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"]),
+            max_failures_per_account=config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"],
+            max_failures_per_address=config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+            password_reset_lifetime=timedelta(hours=config["PASSWORD_RESET_HOURS"]),
+        )
+
+
+class AccountError(ValueError):
+    """A request that breaks an account rule; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def user_by_session_token(session: Session, token: str) -> User | None:
+    """The active user a session cookie belongs to, or None when the token was rotated or is unknown."""
+    if not token:
+        return None
+    return session.scalar(select(User).where(User.session_token == token, User.is_active.is_(True)))
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.full_name)))
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "site_id": user.site_id,
+        "is_active": user.is_active,
+    }
+
+
+def _check_role_and_site(session: Session, role: Role, site_id: int | None) -> int | None:
+    if role is Role.SITE_LEAD:
+        if site_id is None:
+            raise AccountError("site_id", "Select the pilot site this site lead reports for")
+        site = session.get(Site, site_id)
+        if site is None or not site.is_active:
+            raise AccountError("site_id", "Select a pilot site from the list")
+        return site_id
+    return None
+
+
+def _check_email_free(session: Session, email: str, *, except_user_id: int | None = None) -> None:
+    existing = session.scalar(select(User).where(User.email == email))
+    if existing is not None and existing.id != except_user_id:
+        raise AccountError("email", "A user with this email address already exists")
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    settings: AccountSettings,
+    site_id: int | None = None,
+) -> User:
+    email = normalise_email(email)
+    _check_email_free(session, email)
+    site_id = _check_role_and_site(session, role, site_id)
+    problems = problems_with_new_password(password, minimum_length=settings.password_min_length, email=email)
+    if problems:
+        raise AccountError("password", problems[0])
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=role.value,
+        site_id=site_id,
+        password_hash=hash_password(password),
+        session_token=new_session_token(),
+        is_active=True,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.created",
+        object_type="user",
+        object_id=user.id,
+        site_id=None,
+        after=_snapshot(user),
+    )
+    return user
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: User,
+    user: User,
+    email: str,
+    full_name: str,
+    role: Role,
+    site_id: int | None,
+) -> User:
+    email = normalise_email(email)
+    _check_email_free(session, email, except_user_id=user.id)
+    site_id = _check_role_and_site(session, role, site_id)
+    if user.id == actor.id and role is not Role.ADMINISTRATOR:
+        raise AccountError("role", "You cannot remove your own administrator role")
+    before = _snapshot(user)
+    role_or_site_changed = user.role != role.value or user.site_id != site_id
+    user.email, user.full_name, user.role, user.site_id = email, full_name.strip(), role.value, site_id
+    if role_or_site_changed:
+        # What a person may see has changed: their open sessions must not keep the old rights.
+        user.session_token = new_session_token()
+    changed_before, changed_after = audit.changed_fields(before, _snapshot(user))
+    if changed_after:
+        audit.record(
+            session,
+            actor=actor,
+            action="user.updated",
+            object_type="user",
+            object_id=user.id,
+            before=changed_before,
+            after=changed_after,
+        )
+    return user
+
+
+def set_active(session: Session, *, actor: User, user: User, active: bool) -> User:
+    if user.id == actor.id and not active:
+        raise AccountError("user", "You cannot deactivate your own account")
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    # Deactivation ends every session at once; reactivation starts from a clean slate too.
+    user.session_token = new_session_token()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.reactivated" if active else "user.deactivated",
+        object_type="user",
+        object_id=user.id,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    user: User | None
+    throttled: bool = False
+
+
+def _recent_failures(session: Session, *, since: datetime, **match: str) -> int:
+    conditions = [getattr(SignInAttempt, column) == value for column, value in match.items()]
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SignInAttempt)
+            .where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since, *conditions)
+        )
+        or 0
+    )
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, ip_address: str, settings: AccountSettings
+) -> SignInOutcome:
+    """Check an email and password, counting failures per account and per address in the database.
+
+    An unknown email, an inactive account and a wrong password look the same from outside: same
+    outcome, and the same password-hashing work, so neither the message nor the timing tells them apart.
+    """
+    email = normalise_email(email)
+    now = utc_now()
+    since = now - settings.sign_in_window
+    if (
+        _recent_failures(session, since=since, email=email) >= settings.max_failures_per_account
+        or _recent_failures(session, since=since, ip_address=ip_address) >= settings.max_failures_per_address
+    ):
+        spend_verification_time()
+        return SignInOutcome(user=None, throttled=True)
+
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None or not user.is_active:
+        spend_verification_time()
+        succeeded = False
+    else:
+        succeeded = verify_password(user.password_hash, password)
+    session.add(SignInAttempt(email=email, ip_address=ip_address, succeeded=succeeded, attempted_at=now))
+    if not succeeded or user is None:
+        return SignInOutcome(user=None)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_signed_in_at = now
+    return SignInOutcome(user=user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the user out everywhere: every cookie holding the old token is refused from now on."""
+    user.session_token = new_session_token()
+
+
+def _set_password(session: Session, user: User, new_password: str, settings: AccountSettings) -> None:
+    problems = problems_with_new_password(
+        new_password, minimum_length=settings.password_min_length, email=user.email
+    )
+    if problems:
+        raise AccountError("new_password", problems[0])
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utc_now()
+    end_all_sessions(user)
+
+
+def change_own_password(
+    session: Session, *, user: User, current_password: str, new_password: str, settings: AccountSettings
+) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError("current_password", "Your current password is not correct")
+    if current_password == new_password:
+        raise AccountError("new_password", "New password must be different from your current password")
+    _set_password(session, user, new_password, settings)
+    audit.record(session, actor=user, action="user.password_changed", object_type="user", object_id=user.id)
+
+
+def _hash_token(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
+
+
+def issue_password_reset(session: Session, *, actor: User, user: User, settings: AccountSettings) -> str:
+    """Create a one-time reset token and return it; only its hash is stored. Earlier unused links lapse."""
+    now = utc_now()
+    for earlier in session.scalars(
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
+        )
+    ):
+        earlier.expires_at = min(earlier.expires_at, now)
+    raw_token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_hash_token(raw_token),
+            created_by_id=actor.id,
+            created_at=now,
+            expires_at=now + settings.password_reset_lifetime,
+        )
+    )
+    audit.record(
+        session, actor=actor, action="user.password_reset_issued", object_type="user", object_id=user.id
+    )
+    return raw_token
+
+
+class ResetLinkError(ValueError):
+    pass
+
+
+def usable_reset_token(session: Session, raw_token: str) -> PasswordResetToken:
+    """The reset token behind a link, or ResetLinkError saying plainly why it cannot be used."""
+    token = session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash_token(raw_token))
+    )
+    if token is None:
+        raise ResetLinkError("This password reset link is not valid. Ask an administrator for a new one.")
+    if token.used_at is not None:
+        raise ResetLinkError(
+            "This password reset link has already been used. Ask an administrator for a new one."
+        )
+    if token.expires_at <= utc_now():
+        raise ResetLinkError("This password reset link has expired. Ask an administrator for a new one.")
+    if not token.user.is_active:
+        raise ResetLinkError("This account has been deactivated. Contact an administrator.")
+    return token
+
+
+def redeem_password_reset(
+    session: Session, *, raw_token: str, new_password: str, settings: AccountSettings
+) -> User:
+    token = usable_reset_token(session, raw_token)
+    _set_password(session, token.user, new_password, settings)
+    token.used_at = utc_now()
+    audit.record(
+        session,
+        actor=token.user,
+        action="user.password_reset_used",
+        object_type="user",
+        object_id=token.user_id,
+    )
+    return token.user

@@ -1,0 +1,3 @@
+"""Rules every package shares: who may see what (access), the append-only audit log, and reading and
+writing spreadsheets safely.
+"""

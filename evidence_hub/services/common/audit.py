@@ -1,0 +1,283 @@
+"""The audit log: one append-only record for every change, written in the same transaction as it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, event, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from evidence_hub.models import AuditEvent, Site, User
+from evidence_hub.services.common.access import NotVisible, scope_to_user
+from evidence_hub.services.common.spreadsheet_safety import csv_safe
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when anything tries to change or delete an audit record."""
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    site_id: int | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Add an audit record to the session; it is committed or rolled back with the change it describes."""
+    audit_event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        site_id=site_id,
+        before=dict(before) if before is not None else None,
+        after=dict(after) if after is not None else None,
+        reason=reason,
+    )
+    session.add(audit_event)
+    return audit_event
+
+
+def changed_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields whose value differs, as (before, after)."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> None:
+    for instance in (*session.dirty, *session.deleted):
+        if isinstance(instance, AuditEvent) and (
+            instance in session.deleted or session.is_modified(instance)
+        ):
+            raise AuditLogIsAppendOnly("Audit records cannot be changed or deleted")
+
+
+# Reading the log: the whole log for evaluators and administrators, one item's history for its readers.
+
+UK_TIME = ZoneInfo("Europe/London")
+OBJECT_TYPE = re.compile(r"^[a-z][a-z_]{0,63}$")
+CSV_BATCH = 1000
+CSV_HEADINGS = (
+    "Record",
+    "When (UTC)",
+    "Who",
+    "Email address",
+    "Action",
+    "Object type",
+    "Object id",
+    "Site",
+    "Before",
+    "After",
+    "Reason",
+)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    site_id: int | None = None
+    action: str | None = None
+    actor_id: int | None = None
+    # Dates as people in the UK mean them: from the start of `date_from` to the end of `date_to`, UK time.
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _uk_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UK_TIME).astimezone(UTC)
+
+
+def _filtered(user: User, filters: AuditFilters) -> Select[AuditEvent]:
+    statement = scope_to_user(select(AuditEvent), user, AuditEvent.site_id)
+    if filters.site_id is not None:
+        statement = statement.where(AuditEvent.site_id == filters.site_id)
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.actor_id is not None:
+        statement = statement.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.date_from is not None:
+        statement = statement.where(AuditEvent.occurred_at >= _uk_midnight(filters.date_from))
+    if filters.date_to is not None:
+        statement = statement.where(
+            AuditEvent.occurred_at < _uk_midnight(filters.date_to + timedelta(days=1))
+        )
+    return statement
+
+
+def list_events(
+    session: Session, user: User, filters: AuditFilters, *, page: int = 1, per_page: int = 50
+) -> AuditPage:
+    """One page of the records the user may see that match the filters, newest first."""
+    statement = _filtered(user, filters)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    events = list(
+        session.scalars(
+            statement.options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return AuditPage(events=events, total=total, page=page, per_page=per_page)
+
+
+def history(session: Session, user: User, object_type: str, object_id: int) -> list[AuditEvent]:
+    """Every record about one item that the user may see, oldest first; NotVisible when there is none."""
+    if not OBJECT_TYPE.fullmatch(object_type):
+        raise NotVisible(f"No such kind of item: {object_type!r}")
+    events = list(
+        session.scalars(
+            scope_to_user(select(AuditEvent), user, AuditEvent.site_id)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+            .options(selectinload(AuditEvent.actor))
+            .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        )
+    )
+    if not events:
+        raise NotVisible(f"No history of {object_type} {object_id} for this user")
+    return events
+
+
+def recorded_actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def recorded_actors(session: Session) -> list[User]:
+    """Everyone who has done something recorded in the log, by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))))
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def site_names(session: Session) -> dict[int, str]:
+    return {row.id: row.name for row in session.execute(select(Site.id, Site.name))}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    before: Any
+    after: Any
+    # Whether the record holds a value before (and after): a value that was not there is not "none".
+    in_before: bool
+    in_after: bool
+
+
+def field_changes(record: AuditEvent) -> list[FieldChange]:
+    """The fields a record names, each with its value before and after where the record has them."""
+    before, after = record.before or {}, record.after or {}
+    names = list(after) + [name for name in before if name not in after]
+    return [
+        FieldChange(name, before.get(name), after.get(name), name in before, name in after) for name in names
+    ]
+
+
+def _json(value: Mapping[str, Any] | None) -> str:
+    return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def events_csv(session: Session, user: User, filters: AuditFilters) -> Iterator[str]:
+    """The matching records as CSV (RFC 4180, CRLF line ends), oldest first, read in batches.
+
+    Every text cell goes through spreadsheet_safety.csv_safe, so nothing a user typed can become a
+    formula when the file is opened in a spreadsheet program.
+    """
+    names = site_names(session)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def line(values: Iterable[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_safe(value) for value in values])
+        return buffer.getvalue()
+
+    yield line(CSV_HEADINGS)
+    statement = _filtered(user, filters).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)
+    last_id = 0
+    while True:
+        batch = list(session.scalars(statement.where(AuditEvent.id > last_id).limit(CSV_BATCH)))
+        if not batch:
+            return
+        for record in batch:
+            yield line(
+                (
+                    record.id,
+                    record.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    record.actor.full_name if record.actor else "System",
+                    record.actor.email if record.actor else "",
+                    record.action,
+                    record.object_type,
+                    "" if record.object_id is None else record.object_id,
+                    names.get(record.site_id, "") if record.site_id is not None else "",
+                    _json(record.before),
+                    _json(record.after),
+                    record.reason,
+                )
+            )
+        last_id = batch[-1].id
+
+
+OBJECT_TYPE_NAMES = {
+    "return": "return",
+    "cost": "cost",
+    "saving": "saving",
+    "activity": "activity",
+    "baseline": "baseline",
+    "measure": "impact measure",
+    "learning": "learning entry",
+    "data_flow": "data flow",
+    "document": "supporting document",
+    "comment": "review comment",
+    "reporting_period": "reporting period",
+    "framework_version": "framework version",
+    "user": "user",
+    "site": "site",
+}
+NAME_FIELDS = ("title", "name", "description", "file", "dataset", "indicator", "full_name", "code", "period")
+
+
+def object_type_name(object_type: str) -> str:
+    return OBJECT_TYPE_NAMES.get(object_type, object_type.replace("_", " "))
+
+
+def item_name(records: list[AuditEvent]) -> str:
+    """What the item is called, from the latest record that names it; empty when none does."""
+    for record in reversed(records):
+        for values in (record.after or {}, record.before or {}):
+            for key in NAME_FIELDS:
+                if isinstance(values.get(key), str) and values[key].strip():
+                    return str(values[key])[:120]
+    return ""

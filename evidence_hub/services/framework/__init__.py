@@ -1,0 +1,1 @@
+"""The shared evaluation framework: its files, versions, reporting periods, search and data dictionary."""

@@ -1,0 +1,54 @@
+"""What each role's home page shows: the figures and lists that tell a user what to do next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from evidence_hub.models import Release, Role, Site, User
+from evidence_hub.services.releases.publishing import latest_release
+from evidence_hub.services.returns.workflow import returns_needing_attention
+
+
+@dataclass
+class HomeOverview:
+    sites: list[Site] = field(default_factory=list)
+    active_users_by_role: dict[Role, int] = field(default_factory=dict)
+    inactive_users: int = 0
+    # What needs the user's attention (services.returns.returns_needing_attention): for a site lead
+    # "to_start" (open periods), "to_complete" (drafts) and "returned"; for reviewers "to_review".
+    attention: dict[str, list[Any]] = field(default_factory=dict)
+    # For national officials: the newest release they can open.
+    latest_release: Release | None = None
+
+
+def overview_for(session: Session, user: User) -> HomeOverview:
+    overview = HomeOverview(attention=returns_needing_attention(session, user))
+    role = user.role_enum
+    if role is Role.SITE_LEAD:
+        overview.sites = [user.site] if user.site is not None else []
+        return overview
+    overview.sites = list(
+        session.scalars(
+            select(Site)
+            .where(Site.is_active.is_(True))
+            .options(selectinload(Site.partners))
+            .order_by(Site.name)
+        )
+    )
+    if role is Role.NATIONAL_OFFICIAL:
+        overview.latest_release = latest_release(session, user)
+    if role is Role.ADMINISTRATOR:
+        counts = session.execute(
+            select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
+        ).all()
+        overview.active_users_by_role = dict.fromkeys(Role, 0)
+        for role_value, is_active, count in counts:
+            if is_active:
+                overview.active_users_by_role[Role(role_value)] = count
+            else:
+                overview.inactive_users += count
+    return overview

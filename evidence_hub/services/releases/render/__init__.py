@@ -1,0 +1,3 @@
+"""Printing a release: the learning summary's words, charts, PDF and Word document, and the data pack
+files.
+"""

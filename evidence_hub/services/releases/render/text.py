@@ -1,0 +1,833 @@
+"""What the learning summary says, in words and tables, whatever it is printed on.
+
+The PDF, the Word document and the web page all print a release's learning summary
+(``release.content["summary"]``, already disclosure-controlled). This module holds everything they say:
+the section titles in order, how each kind of figure is written, the sentences around the roll-out
+projection, and ``summary_blocks``: the whole document as a list of plain blocks (headings, paragraphs,
+bullet lists, tables, charts, learning entries) that each renderer only lays out. So the two documents
+cannot drift apart, and a change of wording is made once.
+
+Figures are printed as they are in the summary, never worked out again: money is a decimal string, a
+count of people is an int or ``[c]``, other figures are decimal strings, ``[c]`` or ``None`` (not
+available). ``[c]`` is always printed as ``[c]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from evidence_hub import formatting
+from evidence_hub.models.framework import IndicatorUnit
+from evidence_hub.services.releases.disclosure import SUPPRESSED
+
+if TYPE_CHECKING:
+    from evidence_hub.services.releases.render.charts import Chart, SummaryCharts
+
+EXECUTIVE_SUMMARY: Final = "Executive summary"
+FINDINGS_BY_THEME: Final = "Findings by theme"
+COSTS_PER_SITE: Final = "Costs per site"
+OUTCOMES_AGAINST_BASELINES: Final = "Outcomes against baselines"
+VALUE_FOR_MONEY: Final = "Value for money"
+BARRIERS_AND_ENABLERS: Final = "Barriers and enablers"
+RECOMMENDATIONS: Final = "Recommendations for national roll-out"
+ROLLOUT_PROJECTION: Final = "Roll-out cost projection"
+METHODOLOGY: Final = "Methodology"
+CAVEATS: Final = "Data quality caveats"
+DISCLOSURE_CONTROL: Final = "Disclosure control"
+GLOSSARY: Final = "Glossary"
+
+SECTION_TITLES: Final = (
+    EXECUTIVE_SUMMARY,
+    FINDINGS_BY_THEME,
+    COSTS_PER_SITE,
+    OUTCOMES_AGAINST_BASELINES,
+    VALUE_FOR_MONEY,
+    BARRIERS_AND_ENABLERS,
+    RECOMMENDATIONS,
+    ROLLOUT_PROJECTION,
+    METHODOLOGY,
+    CAVEATS,
+    DISCLOSURE_CONTROL,
+    GLOSSARY,
+)
+
+NOT_AVAILABLE: Final = "not available"
+DOCUMENT_KIND: Final = "Learning summary"
+AUTHOR: Final = "Evidence Hub"
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return): user-typed text
+# carrying one would break the Word document and confuse the PDF's text layout.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+# --- Words --------------------------------------------------------------------------------------------
+
+
+def clean_text(value: object) -> str:
+    """User-typed text made safe to print: unprintable control characters dropped, line ends unified."""
+    if value is None:
+        return ""
+    text = _UNPRINTABLE.sub("", str(value))
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _with_separators(amount: Decimal) -> str:
+    """Thousands separators, keeping the decimal places the summary gave (never a float, never 1E+3)."""
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        amount = amount.quantize(Decimal(1))
+    return f"{amount:,}"
+
+
+def money(value: object) -> str:
+    """£1,234.56 for a decimal string; ``[c]`` stays ``[c]``; ``None`` is not available."""
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_AVAILABLE if value is None else clean_text(value)
+    return formatting.money(amount)
+
+
+def people(value: object) -> str:
+    """A count of people: 1,234; ``[c]`` stays ``[c]``; ``None`` is not available."""
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_AVAILABLE if value is None else clean_text(value)
+    return _with_separators(amount)
+
+
+def number(value: object) -> str:
+    """A figure with thousands separators, to the places given: 1,234.5; ``[c]``; not available."""
+    return people(value)
+
+
+def percent(value: object) -> str:
+    """12.5% (the places given); ``[c]`` stays ``[c]``; ``None`` is not available."""
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_AVAILABLE if value is None else clean_text(value)
+    return f"{_with_separators(amount)}%"
+
+
+def _signed(text: str, amount: Decimal) -> str:
+    return f"+{text}" if amount > 0 else text
+
+
+def indicator_unit(unit: object) -> IndicatorUnit | None:
+    """The framework unit a summary names, by its code ("percentage") or its label ("Percentage")."""
+    wanted = str(unit or "").strip().lower()
+    for known in IndicatorUnit:
+        if wanted in (known.value, known.label.lower()):
+            return known
+    return None
+
+
+def unit_label(unit: object) -> str:
+    known = indicator_unit(unit)
+    return known.label if known is not None else clean_text(unit)
+
+
+def unit_with_direction(unit: object, direction_label: object) -> str:
+    """Count (higher is better)."""
+    direction = clean_text(direction_label)
+    return f"{unit_label(unit)} ({direction[:1].lower()}{direction[1:]})" if direction else unit_label(unit)
+
+
+def measure_value(value: object, unit: object) -> str:
+    """A measure's figure in its unit: £ for money, % for percentages, hours, days, yes or no."""
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_AVAILABLE if value is None else clean_text(value)
+    known = indicator_unit(unit)
+    if known is IndicatorUnit.MONEY_GBP:
+        return money(amount)
+    if known is IndicatorUnit.PERCENTAGE:
+        return percent(amount)
+    if known in (IndicatorUnit.HOURS, IndicatorUnit.DAYS) and known is not None:
+        return f"{_with_separators(amount)} {known.label.lower()}"
+    if known is IndicatorUnit.YES_NO:
+        return "Yes" if amount else "No"
+    return _with_separators(amount)
+
+
+def measure_change(value: object, unit: object) -> str:
+    """A change from baseline with its sign: +12, -£3.50, +2.5 percentage points."""
+    if value == SUPPRESSED:
+        return SUPPRESSED
+    amount = _decimal(value)
+    if amount is None:
+        return NOT_AVAILABLE if value is None else clean_text(value)
+    known = indicator_unit(unit)
+    if known is IndicatorUnit.PERCENTAGE:
+        return _signed(f"{_with_separators(amount)} percentage points", amount)
+    if known is IndicatorUnit.YES_NO:
+        return _signed(_with_separators(amount), amount)
+    return _signed(measure_value(amount, unit), amount)
+
+
+def percent_change(value: object) -> str:
+    """A relative change with its sign: +25.0%."""
+    amount = _decimal(value) if value != SUPPRESSED else None
+    return _signed(percent(value), amount) if amount is not None else percent(value)
+
+
+def date_label(value: object) -> str:
+    """21 November 2026, from an ISO date; text that is not a date is printed as it is."""
+    if isinstance(value, date):
+        return formatting.date_uk(value)
+    try:
+        return formatting.date_uk(date.fromisoformat(str(value)))
+    except ValueError:
+        return clean_text(value)
+
+
+def framework_label(summary: Mapping[str, Any]) -> str:
+    framework = summary.get("framework") or {}
+    name = clean_text(framework.get("name"))
+    code = clean_text(framework.get("code"))
+    version = clean_text(framework.get("version_label"))
+    label = f"{name} ({code})" if code and code != name else name
+    return f"{label}, {version}" if version else label
+
+
+def document_title(summary: Mapping[str, Any]) -> str:
+    """The document's title, as its metadata carries it: the release's title and reference."""
+    return f"{clean_text(summary.get('title'))} ({clean_text(summary.get('reference'))})"
+
+
+def document_subject(summary: Mapping[str, Any]) -> str:
+    return f"{DOCUMENT_KIND} of release {clean_text(summary.get('reference'))}: {framework_label(summary)}"
+
+
+def footer_text(summary: Mapping[str, Any], page: int | str) -> str:
+    """Every page's footer: Release WDS-2026-01 · published 21 November 2026 · page 3."""
+    return f"{footer_lead(summary)}{page}"
+
+
+def footer_lead(summary: Mapping[str, Any]) -> str:
+    """The footer up to its page number, for renderers that add the number as a field."""
+    reference = clean_text(summary.get("reference"))
+    return f"Release {reference} · published {date_label(summary.get('published_on'))} · page "
+
+
+@dataclass(frozen=True)
+class TitlePage:
+    title: str
+    kind: str
+    facts: tuple[tuple[str, str], ...]
+    # Printed on its own, small enough to stay on one line so it can be compared with the published one.
+    fingerprint: tuple[str, str]
+    status_line: str
+
+
+def title_page(summary: Mapping[str, Any]) -> TitlePage:
+    return TitlePage(
+        title=clean_text(summary.get("title")),
+        kind=DOCUMENT_KIND,
+        facts=(
+            ("Reference", clean_text(summary.get("reference"))),
+            ("Published", date_label(summary.get("published_on"))),
+            ("Framework", framework_label(summary)),
+            ("Reporting periods", clean_text(summary.get("period_label"))),
+        ),
+        fingerprint=("Fingerprint (SHA-256)", clean_text(summary.get("fingerprint"))),
+        status_line=clean_text(summary.get("status_line")),
+    )
+
+
+# --- The roll-out projection ---------------------------------------------------------------------------
+
+
+class ProjectionFigures(Protocol):
+    """What a roll-out projection gives (releases.learning_summary.RolloutProjection)."""
+
+    @property
+    def areas(self) -> int: ...
+
+    @property
+    def periods(self) -> int: ...
+
+    @property
+    def low(self) -> Decimal: ...
+
+    @property
+    def central(self) -> Decimal: ...
+
+    @property
+    def high(self) -> Decimal: ...
+
+    @property
+    def lines(self) -> Sequence[str]: ...
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def projection_sentence(projection: ProjectionFigures) -> str:
+    """The projection in one sentence, central estimate first."""
+    return (
+        f"Rolling the pilot out to {_plural(projection.areas, 'area')} for "
+        f"{_plural(projection.periods, 'reporting period')} would cost an estimated "
+        f"{money(projection.central)} (central estimate), between {money(projection.low)} (low) and "
+        f"{money(projection.high)} (high)."
+    )
+
+
+def projection_estimates(projection: ProjectionFigures) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Low", money(projection.low)),
+        ("Central", money(projection.central)),
+        ("High", money(projection.high)),
+    )
+
+
+def projection_caveat() -> str:
+    return (
+        "The projection multiplies the pilot sites' own unit costs; it is a planning range, not a "
+        "forecast, and it carries every caveat on those costs."
+    )
+
+
+# --- The document as blocks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading: level 1 is a section, 2 a part of one (a theme), 3 an item (a finding)."""
+
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Body text, with an optional label printed in bold before it ("Evidence strength: ...")."""
+
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row; ``numeric`` marks the columns aligned right as figures."""
+
+    caption: str
+    headings: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    # The last row is a total, printed in bold.
+    has_total_row: bool = False
+
+
+@dataclass(frozen=True)
+class Picture:
+    chart: Chart
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cleared learning entry: its title, a line saying where it comes from, its labelled parts."""
+
+    title: str
+    source: str
+    parts: tuple[tuple[str, str], ...]
+
+
+Block = Heading | Paragraph | Bullets | Table | Picture | Entry
+
+
+def _table(
+    caption: str, columns: Sequence[tuple[str, bool]], rows: Iterable[Sequence[str]], *, total: bool = False
+) -> Table:
+    return Table(
+        caption=caption,
+        headings=tuple(heading for heading, _ in columns),
+        rows=tuple(tuple(row) for row in rows),
+        numeric=tuple(is_number for _, is_number in columns),
+        has_total_row=total,
+    )
+
+
+def key_figures_table(summary: Mapping[str, Any]) -> Table:
+    executive = summary.get("executive") or {}
+    sites = executive.get("sites") or []
+    periods = executive.get("periods") or []
+    approved, expected = executive.get("returns_approved", 0), executive.get("returns_expected", 0)
+    returns = f"{approved:,} approved of {expected:,} expected"
+    completeness = executive.get("completeness_percent")
+    if completeness is not None:
+        returns += f" ({percent(completeness)} complete)"
+    rows = [
+        ("Pilot sites", site_list(sites)),
+        (
+            "Reporting periods",
+            f"{clean_text(summary.get('period_label'))} ({_plural(len(periods), 'period')})",
+        ),
+        ("Returns", returns),
+        ("Attributable cost", money(executive.get("attributable_cost"))),
+        ("People reached", people(executive.get("people_reached"))),
+    ]
+    return _table("Key figures", (("Item", False), ("Figure", False)), rows)
+
+
+def site_list(sites: Sequence[Mapping[str, Any]]) -> str:
+    """Kent (Kent County Council); Leeds (Leeds City Council)."""
+    described = []
+    for site in sites:
+        name = clean_text(site.get("name"))
+        authorities = [clean_text(authority) for authority in site.get("local_authorities") or []]
+        described.append(f"{name} ({', '.join(authorities)})" if authorities else name)
+    return "; ".join(described) if described else "None"
+
+
+FINDING_COLUMNS: Final = (
+    ("Site", False),
+    ("Baseline", True),
+    ("Latest", True),
+    ("Latest period", False),
+    ("Change", True),
+    ("Change (%)", True),
+    ("Evidence level", False),
+)
+
+
+def _site_figures_row(row: Mapping[str, Any], unit: object) -> tuple[str, ...]:
+    return (
+        clean_text(row.get("site")),
+        measure_value(row.get("baseline"), unit),
+        measure_value(row.get("latest"), unit),
+        clean_text(row.get("latest_period")) or NOT_AVAILABLE,
+        measure_change(row.get("change"), unit),
+        percent_change(row.get("change_percent")),
+        clean_text(row.get("evidence_level_name")) or "None recorded",
+    )
+
+
+def finding_table(finding: Mapping[str, Any]) -> Table:
+    unit = finding.get("unit")
+    return _table(
+        f"{clean_text(finding.get('indicator'))} by site. Unit: {unit_label(unit)}",
+        FINDING_COLUMNS,
+        (_site_figures_row(row, unit) for row in finding.get("sites") or []),
+    )
+
+
+def _cost_rows(summary: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], bool]:
+    """Each site's cost row, then the total row when there is one."""
+    costs = summary.get("costs") or {}
+    rows = list(costs.get("rows") or [])
+    total = costs.get("total")
+    return ([*rows, total], True) if total else (rows, False)
+
+
+def costs_table(summary: Mapping[str, Any]) -> Table:
+    rows, has_total = _cost_rows(summary)
+    return _table(
+        "Cost per site: recorded, attributable, set-up and running",
+        (("Site", False), ("Recorded", True), ("Attributable", True), ("Set-up", True), ("Running", True)),
+        (
+            (
+                clean_text(row.get("site")),
+                money(row.get("recorded")),
+                money(row.get("attributable")),
+                money(row.get("set_up")),
+                money(row.get("running")),
+            )
+            for row in rows
+        ),
+        total=has_total,
+    )
+
+
+def people_reached_table(summary: Mapping[str, Any]) -> Table:
+    rows, has_total = _cost_rows(summary)
+    return _table(
+        "Cash and in-kind cost, people reached and cost per person, per site",
+        (
+            ("Site", False),
+            ("Cash", True),
+            ("In kind", True),
+            ("People reached", True),
+            ("Cost per person", True),
+        ),
+        (
+            (
+                clean_text(row.get("site")),
+                money(row.get("cash")),
+                money(row.get("in_kind")),
+                people(row.get("people_reached")),
+                money(row.get("cost_per_person")),
+            )
+            for row in rows
+        ),
+        total=has_total,
+    )
+
+
+def outcome_groups(summary: Mapping[str, Any]) -> list[tuple[str, str, list[Mapping[str, Any]]]]:
+    """The outcome rows grouped by indicator, in the order the summary lists them: (name, unit, rows)."""
+    groups: dict[str, tuple[str, str, list[Mapping[str, Any]]]] = {}
+    for row in (summary.get("outcomes") or {}).get("rows") or []:
+        code = str(row.get("indicator_code"))
+        if code not in groups:
+            groups[code] = (clean_text(row.get("indicator")), str(row.get("unit") or ""), [])
+        groups[code][2].append(row)
+    return list(groups.values())
+
+
+def outcome_table(indicator: str, unit: str, rows: Sequence[Mapping[str, Any]]) -> Table:
+    return _table(
+        f"{indicator} against baseline by site. Unit: {unit_label(unit)}",
+        FINDING_COLUMNS,
+        (_site_figures_row(row, unit) for row in rows),
+    )
+
+
+def value_for_money_tables(summary: Mapping[str, Any]) -> tuple[Table, Table]:
+    """Costs against savings per site, then cost per outcome and per person."""
+    value = summary.get("value_for_money") or {}
+    outcome = value.get("outcome")
+    outcomes_heading = clean_text(outcome.get("name")) if outcome else "Outcomes"
+    rows = list(value.get("rows") or [])
+    savings = _table(
+        "Cost against costs avoided per site",
+        (
+            ("Site", False),
+            ("Cost", True),
+            ("Costs avoided", True),
+            ("Net saving", True),
+            ("Return on cost", True),
+        ),
+        (
+            (
+                clean_text(row.get("site")),
+                money(row.get("cost")),
+                money(row.get("savings")),
+                money(row.get("net_saving")),
+                percent(row.get("return_percent")),
+            )
+            for row in rows
+        ),
+    )
+    unit_costs = _table(
+        "Cost per outcome and per person reached, per site",
+        (("Site", False), (outcomes_heading, True), ("Cost per outcome", True), ("Cost per person", True)),
+        (
+            (
+                clean_text(row.get("site")),
+                number(row.get("outcomes")),
+                money(row.get("cost_per_outcome")),
+                money(row.get("cost_per_person")),
+            )
+            for row in rows
+        ),
+    )
+    return savings, unit_costs
+
+
+def barriers_enablers_table(summary: Mapping[str, Any]) -> Table:
+    rows = (
+        (
+            clean_text(dimension.get("dimension")),
+            number(dimension.get("barriers")),
+            number(dimension.get("enablers")),
+        )
+        for dimension in summary.get("barriers_enablers") or []
+    )
+    return _table(
+        "Barriers and enablers by dimension, all sites",
+        (("Dimension", False), ("Barriers", True), ("Enablers", True)),
+        rows,
+    )
+
+
+def barriers_enablers_by_site_table(summary: Mapping[str, Any]) -> Table:
+    rows = (
+        (
+            clean_text(dimension.get("dimension")),
+            clean_text(site.get("site")),
+            number(site.get("barriers")),
+            number(site.get("enablers")),
+        )
+        for dimension in summary.get("barriers_enablers") or []
+        for site in dimension.get("by_site") or []
+    )
+    return _table(
+        "Barriers and enablers by dimension and site",
+        (("Dimension", False), ("Site", False), ("Barriers", True), ("Enablers", True)),
+        rows,
+    )
+
+
+def unit_costs_table(summary: Mapping[str, Any]) -> Table:
+    rows = (
+        (
+            clean_text(row.get("site")),
+            money(row.get("set_up")),
+            money(row.get("running_per_period")),
+            number(row.get("periods_reported")),
+        )
+        for row in (summary.get("projection") or {}).get("unit_costs") or []
+    )
+    return _table(
+        "Each pilot site's unit costs, on which the projection rests",
+        (
+            ("Site", False),
+            ("Set-up cost", True),
+            ("Running cost per period", True),
+            ("Periods reported", True),
+        ),
+        rows,
+    )
+
+
+def projection_table(projection: ProjectionFigures) -> Table:
+    return _table(
+        f"Projected cost for {_plural(projection.areas, 'area')} over "
+        f"{_plural(projection.periods, 'reporting period')}",
+        (("Estimate", False), ("Projected cost", True)),
+        projection_estimates(projection),
+    )
+
+
+def glossary_table(summary: Mapping[str, Any]) -> Table:
+    rows = (
+        (clean_text(item.get("term")), clean_text(item.get("definition")))
+        for item in summary.get("glossary") or []
+    )
+    return _table("Terms used in this summary", (("Term", False), ("Definition", False)), rows)
+
+
+def entry_block(entry: Mapping[str, Any]) -> Entry:
+    """A cleared learning entry: its source, what happened, why it matters, its national implication."""
+    source = [
+        clean_text(entry.get("learning_type_label")) or clean_text(entry.get("learning_type")),
+        clean_text(entry.get("site")),
+        clean_text(entry.get("period")),
+    ]
+    theme = clean_text(entry.get("theme"))
+    if theme:
+        source.append(f"theme: {theme}")
+    dimensions = [clean_text(dimension) for dimension in entry.get("dimensions") or []]
+    if dimensions:
+        source.append(f"dimensions: {', '.join(dimensions)}")
+    parts = (
+        ("What happened", clean_text(entry.get("what_happened"))),
+        ("Why it matters", clean_text(entry.get("why_it_matters"))),
+        ("National implication", clean_text(entry.get("national_implication"))),
+    )
+    return Entry(
+        title=clean_text(entry.get("title")) or "Untitled entry",
+        source=" · ".join(part for part in source if part),
+        parts=tuple((label, text) for label, text in parts if text),
+    )
+
+
+def _entries(entries: Sequence[Mapping[str, Any]], none_cleared: str) -> list[Block]:
+    if not entries:
+        return [Paragraph(none_cleared)]
+    return [entry_block(entry) for entry in entries]
+
+
+def _picture(chart: Chart | None) -> list[Block]:
+    return [Picture(chart)] if chart is not None else []
+
+
+def _lines(items: Sequence[object] | None, none: str) -> list[Block]:
+    texts = tuple(clean_text(item) for item in items or [] if clean_text(item))
+    return [Bullets(texts)] if texts else [Paragraph(none)]
+
+
+def executive_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    executive = summary.get("executive") or {}
+    blocks: list[Block] = [Heading(EXECUTIVE_SUMMARY, 1), key_figures_table(summary)]
+    blocks += _lines(executive.get("key_points"), "No key points were recorded for this release.")
+    return blocks
+
+
+def findings_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Block]:
+    blocks: list[Block] = [Heading(FINDINGS_BY_THEME, 1)]
+    themes = summary.get("themes") or []
+    if not themes:
+        blocks.append(Paragraph("The framework has no themes with findings in this release."))
+    for theme in themes:
+        blocks.append(Heading(clean_text(theme.get("name")), 2))
+        description = clean_text(theme.get("description"))
+        if description:
+            blocks.append(Paragraph(description))
+        findings = theme.get("findings") or []
+        if not findings:
+            blocks.append(Paragraph("No indicator on this theme was reported in this release."))
+        for finding in findings:
+            unit = finding.get("unit")
+            blocks += [
+                Heading(clean_text(finding.get("indicator")), 3),
+                Paragraph(clean_text(finding.get("statement"))),
+                Paragraph(
+                    clean_text(finding.get("evidence")) or "No evidence level recorded", "Evidence strength"
+                ),
+                Paragraph(unit_with_direction(unit, finding.get("direction_label")), "Unit"),
+                finding_table(finding),
+            ]
+            blocks += _picture(charts.findings.get(str(finding.get("indicator_code"))))
+        blocks.append(Heading(f"Cleared learning: {clean_text(theme.get('name'))}", 3))
+        blocks += _entries(
+            theme.get("entries") or [], "No learning on this theme has been cleared for national sharing."
+        )
+    return blocks
+
+
+def costs_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Block]:
+    return [
+        Heading(COSTS_PER_SITE, 1),
+        Paragraph(
+            "Attributable cost is the part of each recorded cost that the pilot caused. Cost per person "
+            "divides attributable cost by the people reached."
+        ),
+        costs_table(summary),
+        *_picture(charts.costs),
+        people_reached_table(summary),
+        *_picture(charts.people),
+    ]
+
+
+def outcomes_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading(OUTCOMES_AGAINST_BASELINES, 1)]
+    groups = outcome_groups(summary)
+    if not groups:
+        blocks.append(Paragraph("No outcome with a baseline was reported in this release."))
+    for indicator, unit, rows in groups:
+        blocks += [Heading(indicator, 2), outcome_table(indicator, unit, rows)]
+    return blocks
+
+
+def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    value = summary.get("value_for_money") or {}
+    outcome = value.get("outcome")
+    blocks: list[Block] = [Heading(VALUE_FOR_MONEY, 1)]
+    if outcome:
+        blocks.append(
+            Paragraph(
+                f"Cost per outcome is the attributable cost per unit of {clean_text(outcome.get('name'))}."
+            )
+        )
+    else:
+        blocks.append(Paragraph("No outcome was chosen for cost per outcome in this release."))
+    blocks += value_for_money_tables(summary)
+    notes = tuple(clean_text(note) for note in value.get("notes") or [] if clean_text(note))
+    if notes:
+        blocks.append(Bullets(notes))
+    return blocks
+
+
+def barriers_enablers_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Block]:
+    dimensions = summary.get("barriers_enablers") or []
+    blocks: list[Block] = [Heading(BARRIERS_AND_ENABLERS, 1)]
+    if not dimensions:
+        return [*blocks, Paragraph("No barrier or enabler was recorded in the returns released.")]
+    blocks += [
+        Paragraph(
+            "How many barriers and enablers the approved returns recorded, by the dimension of the pilot "
+            "they concern. Under each dimension are the entries cleared for national sharing."
+        ),
+        barriers_enablers_table(summary),
+        *_picture(charts.barriers_enablers),
+        barriers_enablers_by_site_table(summary),
+    ]
+    for dimension in dimensions:
+        blocks.append(Heading(clean_text(dimension.get("dimension")), 2))
+        blocks += _entries(dimension.get("entries") or [], "No entry on this dimension has been cleared.")
+    return blocks
+
+
+def recommendations_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    return [
+        Heading(RECOMMENDATIONS, 1),
+        Paragraph(
+            "Recommendations cleared for national sharing, then cleared lessons that have a national "
+            "implication."
+        ),
+        *_entries(
+            summary.get("recommendations") or [], "No recommendation has been cleared for national sharing."
+        ),
+    ]
+
+
+def projection_blocks(summary: Mapping[str, Any], projection: ProjectionFigures) -> list[Block]:
+    method = (summary.get("projection") or {}).get("method")
+    return [
+        Heading(ROLLOUT_PROJECTION, 1),
+        Paragraph(projection_sentence(projection)),
+        projection_table(projection),
+        Heading("How the projection is worked out", 2),
+        *_lines(projection.lines, "The projection has no pilot costs to rest on."),
+        *_lines(method, "No method notes were recorded."),
+        Paragraph(projection_caveat()),
+        Heading("Unit costs per site", 2),
+        unit_costs_table(summary),
+    ]
+
+
+def methodology_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    texts = [clean_text(item) for item in summary.get("methodology") or []]
+    paragraphs: list[Block] = [Paragraph(text) for text in texts if text]
+    return [Heading(METHODOLOGY, 1), *(paragraphs or [Paragraph("No methodology notes were recorded.")])]
+
+
+def summary_blocks(
+    summary: Mapping[str, Any], projection: ProjectionFigures, charts: SummaryCharts
+) -> list[Block]:
+    """The whole learning summary after its title page, section by section in ``SECTION_TITLES`` order.
+
+    A table with no rows is said in words instead, so no reader meets a table of headings alone.
+    """
+    blocks = [
+        *executive_blocks(summary),
+        *findings_blocks(summary, charts),
+        *costs_blocks(summary, charts),
+        *outcomes_blocks(summary),
+        *value_for_money_blocks(summary),
+        *barriers_enablers_blocks(summary, charts),
+        *recommendations_blocks(summary),
+        *projection_blocks(summary, projection),
+        *methodology_blocks(summary),
+        Heading(CAVEATS, 1),
+        *_lines(summary.get("caveats"), "No caveats were recorded for this release."),
+        Heading(DISCLOSURE_CONTROL, 1),
+        *_lines(summary.get("disclosure"), "No disclosure rules were recorded for this release."),
+        Heading(GLOSSARY, 1),
+        glossary_table(summary),
+    ]
+    return [
+        Paragraph(f"{block.caption}: no figures were published.")
+        if isinstance(block, Table) and not block.rows
+        else block
+        for block in blocks
+    ]

@@ -1,0 +1,780 @@
+"""The aggregated tables of a release or of a site's own data pack: one row per site and period.
+
+Each table is built by GROUP BY queries over the returns in a `Scope` (aggregates.Scope: framework,
+version, periods, sites, return states, narrowed to the acting user), with a fixed number of queries
+whatever the number of sites. The figures here are exact; `services/releases/publishing.py` applies disclosure
+control before anything reaches a national official. Cells are JSON values, so that a release can keep
+them frozen: money as decimal strings in pounds and pence, counts as integers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from evidence_hub.models import Site
+from evidence_hub.models.framework import (
+    ActivityType,
+    CostCategory,
+    EvidenceLevel,
+    EvidenceScale,
+    Indicator,
+    IndicatorUnit,
+    JourneyMilestone,
+    LearningDimension,
+    LearningType,
+    ReportingPeriod,
+    Theme,
+)
+from evidence_hub.models.returns import (
+    Activity,
+    Baseline,
+    CostItem,
+    CostType,
+    DataFlow,
+    Funding,
+    LearningEntry,
+    MeasureValue,
+    ReturnStatus,
+    SavingClaim,
+    SiteReturn,
+    learning_entry_dimensions,
+)
+from evidence_hub.services.dashboards.figures import (
+    Scope,
+    _attributable_units,
+    _pence,
+    _rows,
+    completeness_figures,
+    pounds_from_attributable_units,
+    pounds_from_pence,
+)
+
+ALL_CODE = "ALL"
+ALL_SITES = "All sites"
+ALL_PERIODS = "All periods"
+
+
+@dataclass(frozen=True)
+class ColumnDefinition:
+    key: str
+    heading: str
+    # text, money (decimal string, pounds), count (int), people (int or [c]: a disclosure-controlled count
+    # of people), number (decimal string, [c] or None), percent (decimal string, [c] or None), date, flag
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    code: str
+    title: str
+    description: str
+    columns: tuple[ColumnDefinition, ...]
+    row_count: int = 0
+
+    def column_index(self, key: str) -> int:
+        return next(index for index, column in enumerate(self.columns) if column.key == key)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "description": self.description,
+            "row_count": self.row_count,
+            "columns": [column.__dict__ for column in self.columns],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TableDefinition:
+        return cls(
+            code=data["code"],
+            title=data["title"],
+            description=data["description"],
+            row_count=int(data.get("row_count", 0)),
+            columns=tuple(ColumnDefinition(**column) for column in data["columns"]),
+        )
+
+
+@dataclass
+class AggregatedTable:
+    definition: TableDefinition
+    rows: list[list[Any]] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.definition.code
+
+
+def _column(key: str, heading: str, kind: str, description: str) -> ColumnDefinition:
+    return ColumnDefinition(key, heading, kind, description)
+
+
+SITE_COLUMNS = (
+    _column("site_code", "Site code", "text", "The pilot site's short code."),
+    _column("site", "Site", "text", "The pilot site (a local area and its partners)."),
+)
+PERIOD_COLUMNS = (
+    _column("period_code", "Period code", "text", "The reporting period's code, e.g. 2025-Q1."),
+    _column("period", "Period", "text", "The reporting period."),
+)
+MONEY_NOTE = "Pounds and pence, from approved returns."
+
+TABLES: dict[str, TableDefinition] = {
+    table.code: table
+    for table in (
+        TableDefinition(
+            "returns",
+            "Returns and completeness",
+            "Whether each site's return for each period was approved when the figures were taken, and how "
+            "many of the items every return must report it reported.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("status", "Return", "text", "Approved, or not approved when the figures were taken."),
+                _column("items_reported", "Items reported", "count", "Required items the return reports."),
+                _column("items_required", "Items required", "count", "Items every return must report."),
+            ),
+        ),
+        TableDefinition(
+            "costs",
+            "Costs by site, period and category",
+            "Costs recorded by each site and the part attributable to the pilot, split set-up against "
+            "running and cash against in-kind.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("category_code", "Category code", "text", "The framework's cost category code."),
+                _column("category", "Cost category", "text", "The framework's cost category."),
+                _column("recorded", "Recorded (£)", "money", "All costs recorded. " + MONEY_NOTE),
+                _column("attributable", "Attributable (£)", "money", "The part attributable to the pilot."),
+                _column("set_up", "Set-up (£)", "money", "Attributable one-off set-up costs."),
+                _column("running", "Running (£)", "money", "Attributable running costs."),
+                _column("cash", "Cash (£)", "money", "Attributable costs paid in cash."),
+                _column(
+                    "in_kind", "In kind (£)", "money", "Attributable costs given in kind (e.g. staff time)."
+                ),
+            ),
+        ),
+        TableDefinition(
+            "savings",
+            "Savings claimed by site and period",
+            "Costs avoided that sites claim the pilot achieved, and how many claims carry no evidence level.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("claims", "Claims", "count", "Number of saving claims."),
+                _column("amount", "Savings claimed (£)", "money", "Total claimed. " + MONEY_NOTE),
+                _column(
+                    "claims_without_evidence_level",
+                    "Claims without an evidence level",
+                    "count",
+                    "Claims the site gave no evidence level for: treat them with care.",
+                ),
+            ),
+        ),
+        TableDefinition(
+            "activities",
+            "Activities by site, period and type",
+            "How many activities of each type each site carried out.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("activity_type_code", "Activity type code", "text", "The framework's activity type."),
+                _column("activity_type", "Activity type", "text", "The framework's activity type."),
+                _column("activities", "Activities", "count", "Number of activities recorded."),
+                _column(
+                    "activities_without_reach",
+                    "Activities without a count of people",
+                    "count",
+                    "Activities for which the site did not record how many people took part.",
+                ),
+            ),
+        ),
+        TableDefinition(
+            "people_reached",
+            "People reached by site and period",
+            "People reached by the pilot's activities, with totals for each site (all periods), each "
+            "period (all sites) and overall. Disclosure-controlled.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column(
+                    "people_reached", "People reached", "people", "A count of people, disclosure-controlled."
+                ),
+            ),
+        ),
+        TableDefinition(
+            "measures",
+            "Impact measures by site and period",
+            "Each indicator's value as reported by each site, with its target and the strength of the "
+            "evidence behind it.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("indicator_code", "Indicator code", "text", "The framework's indicator code."),
+                _column("indicator", "Indicator", "text", "The framework's indicator."),
+                _column("unit", "Unit", "text", "The indicator's unit."),
+                _column(
+                    "value",
+                    "Value",
+                    "number",
+                    "The value reported; empty when the site said it was not yet available. Counts of people "
+                    "are disclosure-controlled.",
+                ),
+                _column("target", "Target", "number", "The site's target for the period, if it set one."),
+                _column(
+                    "evidence_scale", "Evidence scale", "text", "The published scale of the evidence level."
+                ),
+                _column(
+                    "evidence_level",
+                    "Evidence level",
+                    "count",
+                    "The level on that scale (higher is stronger).",
+                ),
+                _column("evidence_level_name", "Evidence level name", "text", "What the level means."),
+                _column(
+                    "meets_minimum",
+                    "Meets the minimum evidence level",
+                    "flag",
+                    "Whether the evidence reaches the minimum the framework sets for the indicator.",
+                ),
+            ),
+        ),
+        TableDefinition(
+            "baselines",
+            "Baselines by site and indicator",
+            "The value of each indicator at each site before the pilot began. Counts of people are "
+            "disclosure-controlled.",
+            (
+                *SITE_COLUMNS,
+                _column("indicator_code", "Indicator code", "text", "The framework's indicator code."),
+                _column("indicator", "Indicator", "text", "The framework's indicator."),
+                _column("unit", "Unit", "text", "The indicator's unit."),
+                _column("value", "Baseline", "number", "The baseline value."),
+            ),
+        ),
+        TableDefinition(
+            "learning",
+            "Learning entries by site, period, type and theme",
+            "How many learning entries (barriers, enablers, lessons, good practice, recommendations) each "
+            "site recorded on each theme. These count entries, not people.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column(
+                    "learning_type",
+                    "Type",
+                    "text",
+                    "Barrier, enabler, lesson, good practice or recommendation.",
+                ),
+                _column("theme_code", "Theme code", "text", "The framework's theme (line of enquiry)."),
+                _column("theme", "Theme", "text", "The framework's theme; empty for entries on no theme."),
+                _column("entries", "Entries", "count", "Number of learning entries."),
+            ),
+        ),
+        TableDefinition(
+            "barriers_enablers",
+            "Barriers and enablers by site, period and dimension",
+            "Barriers and enablers by the dimension of the system they concern (an entry may concern more "
+            "than one). These count entries, not people.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("dimension_code", "Dimension code", "text", "The framework's learning dimension."),
+                _column("dimension", "Dimension", "text", "The framework's learning dimension."),
+                _column("barriers", "Barriers", "count", "Barrier entries on this dimension."),
+                _column("enablers", "Enablers", "count", "Enabler entries on this dimension."),
+            ),
+        ),
+        TableDefinition(
+            "journey",
+            "Data-sharing journey by site and period",
+            "The data-sharing milestone each site reached by the end of each period, and its data-flow "
+            "register as at the end of the period.",
+            (
+                *SITE_COLUMNS,
+                *PERIOD_COLUMNS,
+                _column("milestone", "Milestone", "text", "The milestone reached."),
+                _column(
+                    "milestone_percent",
+                    "Progress (%)",
+                    "count",
+                    "The milestone's place on the 0–100 journey.",
+                ),
+                _column(
+                    "flows_requested",
+                    "Data flows requested",
+                    "count",
+                    "Data flows requested by the period's end.",
+                ),
+                _column(
+                    "flows_approved",
+                    "Data flows approved",
+                    "count",
+                    "Data flows approved by the period's end.",
+                ),
+                _column(
+                    "flows_received",
+                    "Data flows received",
+                    "count",
+                    "Data flows received by the period's end.",
+                ),
+            ),
+        ),
+    )
+}
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def number(value: Decimal | None, places: int) -> str | None:
+    if value is None:
+        return None
+    return str(value.quantize(Decimal(1).scaleb(-places)))
+
+
+@dataclass(frozen=True)
+class ExactTables:
+    """Every table for the returns in a scope, before disclosure control, with the people-reached grid
+    that disclosure control protects as a whole."""
+
+    tables: dict[str, AggregatedTable]
+    people: PeopleGrid
+
+
+def build_tables(session: Session, scope: Scope) -> ExactTables:
+    """Every table for the returns in `scope`, exact (before disclosure control), keyed by code."""
+    builder = _TableBuilder(session, scope)
+    grid = builder.people_grid()
+    tables = {
+        "returns": builder.returns(),
+        "costs": builder.costs(),
+        "savings": builder.savings(),
+        "activities": builder.activities(),
+        "people_reached": builder.people_reached(grid),
+        "measures": builder.measures(),
+        "baselines": builder.baselines(),
+        "learning": builder.learning(),
+        "barriers_enablers": builder.barriers_enablers(),
+        "journey": builder.journey(),
+    }
+    return ExactTables(tables, grid)
+
+
+@dataclass(frozen=True)
+class PeopleGrid:
+    """People reached as a sites × periods grid of exact counts, the shape disclosure control works on."""
+
+    sites: list[Site]
+    periods: list[ReportingPeriod]
+    counts: list[list[int]]
+
+
+class _TableBuilder:
+    def __init__(self, session: Session, scope: Scope) -> None:
+        self.session = session
+        self.scope = scope
+        self.sites = {site.id: site for site in scope.sites}
+        self.periods = {period.id: period for period in scope.periods}
+        self.period_order = {period.id: index for index, period in enumerate(scope.periods)}
+        self.site_order = {site.id: index for index, site in enumerate(scope.sites)}
+        self.returns_in_scope = {
+            row.id: (row.site_id, row.reporting_period_id)
+            for row in _rows(
+                session,
+                select(SiteReturn.id, SiteReturn.site_id, SiteReturn.reporting_period_id).where(
+                    scope.returns_condition()
+                ),
+            )
+        }
+
+    def _where(self, site_id: int, period_id: int) -> list[Any]:
+        site, period = self.sites[site_id], self.periods[period_id]
+        return [site.code, site.name, period.code, period.name]
+
+    def _place(self, return_id: int) -> list[Any]:
+        """The site and period columns of a return's rows. A site makes one return a period, so rows
+        grouped by return and item are already one per site, period and item."""
+        return self._where(*self.returns_in_scope[return_id])
+
+    def _order(self, return_id: int, *within: Any) -> tuple[Any, ...]:
+        """Rows sort by site, then period, then the framework's order of what they count."""
+        site_id, period_id = self.returns_in_scope[return_id]
+        return (self.site_order[site_id], self.period_order[period_id], *within)
+
+    def _in_scope_returns(self) -> Any:
+        return select(SiteReturn.id).where(self.scope.returns_condition())
+
+    def returns(self) -> AggregatedTable:
+        figures = completeness_figures(self.session, self.scope)
+        approved = {ReturnStatus.APPROVED, ReturnStatus.LOCKED}
+        rows = []
+        for site in self.scope.sites:
+            for period in self.scope.periods:
+                cell = figures.cells.get((site.id, period.id))
+                if cell is None:
+                    status, reported, required = "No return", 0, 0
+                else:
+                    status = "Approved" if cell.status in approved else "Not approved"
+                    reported, required = cell.items_reported, cell.items_required
+                rows.append([*self._where(site.id, period.id), status, reported, required])
+        return AggregatedTable(TABLES["returns"], rows)
+
+    def costs(self) -> AggregatedTable:
+        attributable = _attributable_units(CostItem.amount, CostItem.attributable_percent)
+        statement = (
+            select(
+                CostItem.site_return_id,
+                CostCategory.code,
+                CostCategory.name,
+                CostCategory.position,
+                func.sum(_pence(CostItem.amount)).label("recorded"),
+                func.sum(attributable).label("attributable"),
+                func.sum(case((CostItem.cost_type == CostType.SET_UP.value, attributable), else_=0)).label(
+                    "set_up"
+                ),
+                func.sum(case((CostItem.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
+            )
+            .join(CostCategory, CostCategory.id == CostItem.cost_category_id)
+            .where(CostItem.site_return_id.in_(self._in_scope_returns()))
+            .group_by(CostItem.site_return_id, CostCategory.code, CostCategory.name, CostCategory.position)
+        )
+        rows = []
+        for return_id, code, name, position, recorded, attributable_units, set_up, cash in _rows(
+            self.session, statement
+        ):
+            attributable_pounds = pounds_from_attributable_units(attributable_units)
+            set_up_pounds = pounds_from_attributable_units(set_up)
+            cash_pounds = pounds_from_attributable_units(cash)
+            rows.append(
+                (
+                    self._order(return_id, position, code),
+                    [
+                        *self._place(return_id),
+                        code,
+                        name,
+                        money(pounds_from_pence(recorded)),
+                        money(attributable_pounds),
+                        money(set_up_pounds),
+                        money(attributable_pounds - set_up_pounds),
+                        money(cash_pounds),
+                        money(attributable_pounds - cash_pounds),
+                    ],
+                )
+            )
+        return AggregatedTable(TABLES["costs"], _in_order(rows))
+
+    def savings(self) -> AggregatedTable:
+        statement = (
+            select(
+                SavingClaim.site_return_id,
+                func.count().label("claims"),
+                func.sum(_pence(SavingClaim.amount)).label("amount"),
+                func.sum(case((SavingClaim.evidence_level_id.is_(None), 1), else_=0)).label("without_level"),
+            )
+            .where(SavingClaim.site_return_id.in_(self._in_scope_returns()))
+            .group_by(SavingClaim.site_return_id)
+        )
+        rows = []
+        for return_id, claims, amount, without_level in _rows(self.session, statement):
+            rows.append(
+                (
+                    self._order(return_id),
+                    [
+                        *self._place(return_id),
+                        int(claims),
+                        money(pounds_from_pence(amount)),
+                        int(without_level or 0),
+                    ],
+                )
+            )
+        return AggregatedTable(TABLES["savings"], _in_order(rows))
+
+    def activities(self) -> AggregatedTable:
+        statement = (
+            select(
+                Activity.site_return_id,
+                ActivityType.code,
+                ActivityType.name,
+                ActivityType.position,
+                func.count().label("activities"),
+                func.sum(case((Activity.people_reached.is_(None), 1), else_=0)).label("without_reach"),
+            )
+            .join(ActivityType, ActivityType.id == Activity.activity_type_id)
+            .where(Activity.site_return_id.in_(self._in_scope_returns()))
+            .group_by(Activity.site_return_id, ActivityType.code, ActivityType.name, ActivityType.position)
+        )
+        rows = [
+            (
+                self._order(return_id, position, code),
+                [*self._place(return_id), code, name, int(activities), int(without_reach or 0)],
+            )
+            for return_id, code, name, position, activities, without_reach in _rows(self.session, statement)
+        ]
+        return AggregatedTable(TABLES["activities"], _in_order(rows))
+
+    def people_grid(self) -> PeopleGrid:
+        statement = (
+            select(Activity.site_return_id, func.coalesce(func.sum(Activity.people_reached), 0))
+            .where(Activity.site_return_id.in_(self._in_scope_returns()))
+            .group_by(Activity.site_return_id)
+        )
+        counts = [[0] * len(self.scope.periods) for _site in self.scope.sites]
+        for return_id, people in _rows(self.session, statement):
+            site_id, period_id = self.returns_in_scope[return_id]
+            counts[self.site_order[site_id]][self.period_order[period_id]] += int(people)
+        return PeopleGrid(list(self.scope.sites), list(self.scope.periods), counts)
+
+    def people_reached(self, grid: PeopleGrid) -> AggregatedTable:
+        row_totals = [sum(row) for row in grid.counts]
+        column_totals = [sum(column) for column in zip(*grid.counts, strict=True)] if grid.counts else []
+        return AggregatedTable(
+            TABLES["people_reached"],
+            people_rows(grid, grid.counts, row_totals, column_totals, sum(row_totals)),
+        )
+
+    def measures(self) -> AggregatedTable:
+        level = aliased(EvidenceLevel)
+        minimum = aliased(EvidenceLevel)
+        statement = (
+            select(
+                MeasureValue.site_return_id,
+                Indicator.code,
+                Indicator.name,
+                Indicator.unit,
+                Indicator.decimal_places,
+                Indicator.position,
+                MeasureValue.value,
+                MeasureValue.target,
+                EvidenceScale.name.label("scale"),
+                level.level,
+                level.title.label("level_name"),
+                minimum.level.label("minimum_level"),
+            )
+            .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+            .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
+            .outerjoin(level, level.id == MeasureValue.evidence_level_id)
+            .outerjoin(EvidenceScale, EvidenceScale.id == level.scale_id)
+            .where(MeasureValue.site_return_id.in_(self._in_scope_returns()))
+        )
+        rows = []
+        for row in _rows(self.session, statement):
+            meets = row.level is not None and row.level >= row.minimum_level
+            rows.append(
+                (
+                    self._order(row.site_return_id, row.position, row.code),
+                    [
+                        *self._place(row.site_return_id),
+                        row.code,
+                        row.name,
+                        row.unit,
+                        number(row.value, row.decimal_places),
+                        number(row.target, row.decimal_places),
+                        row.scale or "",
+                        row.level,
+                        row.level_name or "",
+                        meets,
+                    ],
+                )
+            )
+        return AggregatedTable(TABLES["measures"], _in_order(rows))
+
+    def baselines(self) -> AggregatedTable:
+        indicators = {
+            code: (name, unit, places, position)
+            for code, name, unit, places, position in _rows(
+                self.session,
+                select(
+                    Indicator.code,
+                    Indicator.name,
+                    Indicator.unit,
+                    Indicator.decimal_places,
+                    Indicator.position,
+                )
+                .where(Indicator.framework_version_id.in_(self._version_ids()))
+                .order_by(Indicator.framework_version_id),
+            )
+        }
+        statement = select(Baseline.site_id, Baseline.indicator_code, Baseline.value).where(
+            Baseline.site_id.in_(list(self.sites)), Baseline.indicator_code.in_(list(indicators))
+        )
+        rows = []
+        for site_id, code, value in _rows(self.session, statement):
+            name, unit, places, position = indicators[code]
+            site = self.sites[site_id]
+            rows.append(
+                (
+                    (self.site_order[site_id], position, code),
+                    [site.code, site.name, code, name, unit, number(value, places)],
+                )
+            )
+        return AggregatedTable(TABLES["baselines"], _in_order(rows))
+
+    def _version_ids(self) -> list[int]:
+        if self.scope.version is not None:
+            return [self.scope.version.id]
+        return [version.id for version in self.scope.framework.versions]
+
+    def learning(self) -> AggregatedTable:
+        statement = (
+            select(
+                LearningEntry.site_return_id,
+                LearningEntry.learning_type,
+                Theme.code,
+                Theme.title,
+                Theme.position,
+                func.count().label("entries"),
+            )
+            .outerjoin(Theme, Theme.id == LearningEntry.theme_id)
+            .where(LearningEntry.site_return_id.in_(self._in_scope_returns()))
+            .group_by(
+                LearningEntry.site_return_id,
+                LearningEntry.learning_type,
+                Theme.code,
+                Theme.title,
+                Theme.position,
+            )
+        )
+        type_order = {member.value: index for index, member in enumerate(LearningType)}
+        rows = [
+            (
+                self._order(
+                    return_id,
+                    type_order.get(learning_type, len(type_order)),
+                    # Entries on no theme come last.
+                    position if position is not None else 10**6,
+                    theme_code or "",
+                ),
+                [
+                    *self._place(return_id),
+                    LearningType(learning_type).label,
+                    theme_code or "",
+                    theme_title or "",
+                    int(entries),
+                ],
+            )
+            for return_id, learning_type, theme_code, theme_title, position, entries in _rows(
+                self.session, statement
+            )
+        ]
+        return AggregatedTable(TABLES["learning"], _in_order(rows))
+
+    def barriers_enablers(self) -> AggregatedTable:
+        is_barrier = LearningEntry.learning_type == LearningType.BARRIER.value
+        is_enabler = LearningEntry.learning_type == LearningType.ENABLER.value
+        statement = (
+            select(
+                LearningEntry.site_return_id,
+                LearningDimension.code,
+                LearningDimension.name,
+                LearningDimension.position,
+                func.sum(case((is_barrier, 1), else_=0)).label("barriers"),
+                func.sum(case((is_enabler, 1), else_=0)).label("enablers"),
+            )
+            .join(
+                learning_entry_dimensions, learning_entry_dimensions.c.learning_entry_id == LearningEntry.id
+            )
+            .join(
+                LearningDimension, LearningDimension.id == learning_entry_dimensions.c.learning_dimension_id
+            )
+            .where(
+                LearningEntry.site_return_id.in_(self._in_scope_returns()),
+                LearningEntry.learning_type.in_([LearningType.BARRIER.value, LearningType.ENABLER.value]),
+            )
+            .group_by(
+                LearningEntry.site_return_id,
+                LearningDimension.code,
+                LearningDimension.name,
+                LearningDimension.position,
+            )
+        )
+        rows = [
+            (
+                self._order(return_id, position, code),
+                [*self._place(return_id), code, name, int(barriers or 0), int(enablers or 0)],
+            )
+            for return_id, code, name, position, barriers, enablers in _rows(self.session, statement)
+        ]
+        return AggregatedTable(TABLES["barriers_enablers"], _in_order(rows))
+
+    def journey(self) -> AggregatedTable:
+        milestones = {
+            return_id: (title, percentage)
+            for return_id, title, percentage in _rows(
+                self.session,
+                select(SiteReturn.id, JourneyMilestone.title, JourneyMilestone.percentage)
+                .join(JourneyMilestone, JourneyMilestone.id == SiteReturn.journey_milestone_id)
+                .where(SiteReturn.id.in_(self._in_scope_returns())),
+            )
+        }
+        flows: dict[int, list[tuple[date | None, date | None, date | None]]] = defaultdict(list)
+        for site_id, requested, approved, received in _rows(
+            self.session,
+            select(DataFlow.site_id, DataFlow.requested_on, DataFlow.approved_on, DataFlow.received_on).where(
+                DataFlow.site_id.in_(list(self.sites))
+            ),
+        ):
+            flows[site_id].append((requested, approved, received))
+        rows = []
+        for return_id, (site_id, period_id) in self.returns_in_scope.items():
+            title, percentage = milestones.get(return_id, ("", None))
+            period_end = self.periods[period_id].ends_on
+            site_flows = flows.get(site_id, [])
+            rows.append(
+                (
+                    self._order(return_id),
+                    [
+                        *self._place(return_id),
+                        title,
+                        percentage,
+                        *(_dated_by(site_flows, index, period_end) for index in range(3)),
+                    ],
+                )
+            )
+        return AggregatedTable(TABLES["journey"], _in_order(rows))
+
+
+def _dated_by(flows: Iterable[tuple[date | None, ...]], index: int, day: date) -> int:
+    """How many flows had reached a stage (requested, approved, received) by the given day."""
+    return sum(1 for flow in flows if (reached := flow[index]) is not None and reached <= day)
+
+
+def _in_order(keyed_rows: Iterable[tuple[Any, list[Any]]]) -> list[list[Any]]:
+    return [row for _key, row in sorted(keyed_rows, key=lambda pair: pair[0])]
+
+
+def people_rows(
+    grid: PeopleGrid,
+    cells: list[list[Any]],
+    row_totals: list[Any],
+    column_totals: list[Any],
+    grand_total: Any,
+) -> list[list[Any]]:
+    """The people-reached table's rows: each site's periods then its all-periods total, then each period's
+    all-sites total and the grand total. The values may be exact counts or disclosure-controlled ones."""
+    rows: list[list[Any]] = []
+    for site_index, site in enumerate(grid.sites):
+        for period_index, period in enumerate(grid.periods):
+            rows.append([site.code, site.name, period.code, period.name, cells[site_index][period_index]])
+        rows.append([site.code, site.name, ALL_CODE, ALL_PERIODS, row_totals[site_index]])
+    for period_index, period in enumerate(grid.periods):
+        rows.append([ALL_CODE, ALL_SITES, period.code, period.name, column_totals[period_index]])
+    rows.append([ALL_CODE, ALL_SITES, ALL_CODE, ALL_PERIODS, grand_total])
+    return rows
+
+
+def is_count_of_people(unit: str) -> bool:
+    """Indicators counted in whole units are treated as counts of people: the framework's count indicators
+    are people (into work, referred, supported), and treating a count of anything else as people only
+    withholds more."""
+    return unit == IndicatorUnit.COUNT.value
