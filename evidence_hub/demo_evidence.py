@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.models import Framework, Release, ReportingPeriod, ReturnSection, Site, SiteReturn, User
 from evidence_hub.services.releases.publishing import publish_release
-from evidence_hub.services.returns import activities, costs, journey, learning, measures, workflow
+from evidence_hub.services.returns import comments, journey, learning, measures, workflow
+from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
+from evidence_hub.services.returns.costs import COSTS, CostInput
+from evidence_hub.services.returns.data_flows import DATA_FLOWS, DataFlowInput
+from evidence_hub.services.returns.learning import LEARNING, LearningInput
+from evidence_hub.services.returns.measure_checks import BaselineInput, MeasureInput
+from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 
 PENNY = Decimal("0.01")
 
@@ -172,7 +178,7 @@ LEARNING_ENTRIES = {
 # Data set, holder, purpose, legal gateway, agreement and impact-assessment status, and the days after
 # the site's first quarter began when the flow was requested, approved and received.
 DataFlowPlan = tuple[str, str, str, str, str, str, tuple[int | None, int | None, int | None]]
-DATA_FLOWS: dict[str, list[DataFlowPlan]] = {
+DATA_FLOW_PLANS: dict[str, list[DataFlowPlan]] = {
     "kent": [
         (
             "Working-age benefit claimants (NINo-level)",
@@ -305,9 +311,10 @@ def _fill_site(
                 session,
                 lead,
                 site_return,
-                journey.MilestoneData(
+                journey.MilestoneInput(
                     milestone=profile.journey[index], evidence=JOURNEY_EVIDENCE[profile.journey[index]]
                 ),
+                None,
             )
             for section in ReturnSection:
                 workflow.set_section_completed(session, lead, site_return, section, True)
@@ -330,7 +337,7 @@ def _review(
     with transaction(session):
         if latest and profile.code == "leeds":
             cost = site_return.costs[0]
-            workflow.add_comment(
+            comments.add_comment(
                 session,
                 evaluator,
                 site_return,
@@ -350,7 +357,7 @@ def _review(
         if profile.code == "leeds" and quarter == 4:
             # A return sent back, corrected and approved: its history shows the change.
             cost = site_return.costs[0]
-            workflow.add_comment(
+            comments.add_comment(
                 session,
                 evaluator,
                 site_return,
@@ -362,11 +369,12 @@ def _review(
     if profile.code == "leeds" and quarter == 4:
         with transaction(session):
             cost = site_return.costs[0]
-            costs.update_cost(
+            COSTS.update(
                 session,
                 lead,
+                site_return,
                 cost,
-                costs.CostInput(
+                CostInput(
                     category_code=cost.category.code,
                     description=cost.description,
                     amount=cost.amount,
@@ -398,7 +406,7 @@ def _add_costs(
 ) -> None:
     scale = profile.scale
     entries = [
-        costs.CostInput(
+        CostInput(
             category_code="PILOT-STAFF",
             description="Pilot project officer (0.5 full-time equivalent)",
             amount=_money(6200 * scale + generator.randint(0, 400)),
@@ -406,7 +414,7 @@ def _add_costs(
             funding="cash",
             funder="Council",
         ),
-        costs.CostInput(
+        CostInput(
             category_code="PARTNER-TIME",
             description="Jobcentre Plus adviser time on shared cases",
             staff_time_quantity=Decimal(8 + generator.randint(0, 6)),
@@ -416,7 +424,7 @@ def _add_costs(
             funding="in_kind",
             funder="Jobcentre Plus",
         ),
-        costs.CostInput(
+        CostInput(
             category_code="ACCOMMODATION-OVERHEADS",
             description="Office space and IT for the pilot team",
             amount=_money(900),
@@ -429,7 +437,7 @@ def _add_costs(
     ]
     if quarter - profile.first_quarter == 0:
         entries.append(
-            costs.CostInput(
+            CostInput(
                 category_code="GOVERNANCE-LEGAL",
                 description="Legal advice on the data-sharing agreement",
                 amount=_money(3500 + generator.randint(0, 1500)),
@@ -439,7 +447,7 @@ def _add_costs(
             )
         )
         entries.append(
-            costs.CostInput(
+            CostInput(
                 category_code="TECHNOLOGY-DATA",
                 description="Secure data-matching environment set-up",
                 amount=_money(8000 * scale),
@@ -450,7 +458,7 @@ def _add_costs(
         )
     if quarter - profile.first_quarter in (1, 4):
         entries.append(
-            costs.CostInput(
+            CostInput(
                 category_code="TRAINING",
                 description="Information governance training for front-line staff",
                 amount=_money(1200 + generator.randint(0, 600)),
@@ -461,7 +469,7 @@ def _add_costs(
         )
     if quarter - profile.first_quarter >= 3:
         entries.append(
-            costs.CostInput(
+            CostInput(
                 category_code="TECHNOLOGY-DATA",
                 description="Hosting and licences for the matching software",
                 amount=_money(650),
@@ -473,14 +481,14 @@ def _add_costs(
             )
         )
     for number, entry in enumerate(entries, start=1):
-        costs.add_cost(session, lead, site_return, entry, import_reference=f"C-{number}")
+        COSTS.add(session, lead, site_return, entry, reference=f"C-{number}")
     if quarter - profile.first_quarter >= 3:
         avoided = 30 + generator.randint(0, 25)
-        costs.add_saving(
+        SAVINGS.add(
             session,
             lead,
             site_return,
-            costs.SavingInput(
+            SavingInput(
                 description=f"{avoided} duplicate adviser appointments avoided through shared case lists",
                 amount=_money(avoided * 38),
                 evidence="Appointment logs compared with the previous year; £38 per appointment "
@@ -531,11 +539,11 @@ def _add_activities(
     for number, (kind, title, partner_types, partner_names, reached, themes) in enumerate(plans, start=1):
         starts_on = period.starts_on + timedelta(days=10 * number + generator.randint(0, 10))
         ends_on = min(starts_on + timedelta(days=generator.randint(0, 20)), period.ends_on)
-        activities.add_activity(
+        ACTIVITIES.add(
             session,
             lead,
             site_return,
-            activities.ActivityInput(
+            ActivityInput(
                 activity_type_code=kind,
                 title=title,
                 description=f"{title}, {period.name}.",
@@ -547,7 +555,7 @@ def _add_activities(
                 outputs="Notes and actions circulated to partners.",
                 theme_codes=themes,
             ),
-            import_reference=f"A-{number}",
+            reference=f"A-{number}",
         )
 
 
@@ -575,7 +583,7 @@ def _set_baselines(
             lead,
             site_return.site_id,
             code,
-            measures.BaselineData(
+            BaselineInput(
                 value=str(figure),
                 period_description=described,
                 source="Council and Jobcentre Plus management information",
@@ -631,12 +639,12 @@ def _add_measures(
         if slow and indicator.code == "WL-JOB-ENTRIES":
             level = "nesta:1"  # Weaker than the framework expects: the dashboards flag it.
         if value is None:
-            data = measures.MeasureData(
+            data = MeasureInput(
                 not_available=True,
                 not_available_reason="DWP has approved the request but no extract has arrived yet.",
             )
         else:
-            data = measures.MeasureData(
+            data = MeasureInput(
                 value=value,
                 target=target,
                 data_source="Pilot case management system and partner returns",
@@ -653,11 +661,11 @@ def _add_measures(
 def _add_learning(session: Session, lead: User, site_return: SiteReturn, site_code: str, index: int) -> None:
     entries = LEARNING_ENTRIES[site_code]
     kind, dimensions, theme, title, happened, matters, implication = entries[index % len(entries)]
-    learning.add_learning(
+    LEARNING.add(
         session,
         lead,
         site_return,
-        learning.LearningData(
+        LearningInput(
             learning_type=kind,
             dimensions=dimensions,
             theme=theme,
@@ -666,21 +674,21 @@ def _add_learning(session: Session, lead: User, site_return: SiteReturn, site_co
             why_it_matters=matters,
             national_implication=implication,
         ),
-        import_reference=f"L-{index + 1}",
+        reference=f"L-{index + 1}",
     )
 
 
 def _add_data_flows(session: Session, lead: User, site_return: SiteReturn, site_code: str) -> None:
     start = site_return.reporting_period.starts_on
-    for dataset, holder, purpose, gateway, agreement, assessment, offsets in DATA_FLOWS[site_code]:
+    for dataset, holder, purpose, gateway, agreement, assessment, offsets in DATA_FLOW_PLANS[site_code]:
         requested, approved, received = (
             start + timedelta(days=offset) if offset is not None else None for offset in offsets
         )
-        journey.add_data_flow(
+        DATA_FLOWS.add(
             session,
             lead,
             site_return,
-            journey.DataFlowData(
+            DataFlowInput(
                 dataset=dataset,
                 holder=holder,
                 purpose=purpose,

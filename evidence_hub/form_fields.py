@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -45,26 +46,38 @@ class GovDateField(Field):
         return ""
 
 
-MAX_WHOLE_NUMBER_LENGTH = 12
+class NumberText(StringField):
+    """A number typed as text; blank is None. Only the form of the text is checked here, so that a message
+    says the number is unreadable; its size and decimal places are the service's rules.
 
+    A subclass says which characters people may type around the digits (`ignored`), what the digits may
+    look like (`pattern`), the longest it reads, and how the digits become a value (`convert`).
+    """
 
-class WholeNumber(StringField):
-    """A whole number typed as text ('1,250' is read as 1250); blank is None."""
+    ignored: re.Pattern[str]
+    pattern: re.Pattern[str]
+    max_length: int
 
     def __init__(self, label: str, *, unreadable: str, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
         self.unreadable = unreadable
 
+    def convert(self, digits: str) -> Any:
+        return digits
+
+    def shown(self, value: Any) -> str:
+        return str(value)
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         if not valuelist:
             return
-        compact = re.sub(r"[,\s]", "", str(valuelist[0]))
+        compact = self.ignored.sub("", str(valuelist[0]))
         if not compact:
             return
-        if len(compact) > MAX_WHOLE_NUMBER_LENGTH or not re.fullmatch(r"-?\d+", compact):
+        if len(compact) > self.max_length or not self.pattern.fullmatch(compact):
             raise ValueError(self.unreadable)
-        self.data = int(compact)
+        self.data = self.convert(compact)
 
     def process_data(self, value: Any) -> None:
         self.data = value
@@ -72,4 +85,53 @@ class WholeNumber(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
-        return str(self.data) if isinstance(self.data, int) else ""
+        return "" if self.data is None or isinstance(self.data, str) else self.shown(self.data)
+
+
+class WholeNumber(NumberText):
+    """A whole number typed as text ('1,250' is read as 1250)."""
+
+    ignored = re.compile(r"[,\s]")
+    pattern = re.compile(r"-?\d+")
+    max_length = 12
+
+    def convert(self, digits: str) -> int:
+        return int(digits)
+
+
+class DecimalText(NumberText):
+    """A number typed as text, such as '£1,250.50' or '80%'."""
+
+    ignored = re.compile(r"[£,%\s]")
+    # Digits with an optional sign and decimal point.
+    pattern = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+    # Longer than any figure the service accepts: refused before it is parsed.
+    max_length = 30
+
+    def convert(self, digits: str) -> Decimal:
+        return Decimal(digits)
+
+    def shown(self, value: Decimal) -> str:
+        # As typed: 4500 or 4500.50 (no thousands separators, which would be read back just the same).
+        return f"{value:.0f}" if value == value.to_integral() else format(value, "f")
+
+
+def optional_id(value: Any) -> int | None:
+    """A radio or checkbox value as an id; anything that is not a whole number becomes -1 (no such row),
+    so that the service, not WTForms, says what is wrong."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) < 12 else -1
+
+
+def ids(values: Any) -> list[int]:
+    """The ids among a multiple choice's values (an altered one, read as -1 by `optional_id`, stays in)."""
+    return [value for value in (values or []) if isinstance(value, int)]
+
+
+def text(value: Any) -> str:
+    """A field's data as text ('' for anything that is not)."""
+    return value if isinstance(value, str) else ""

@@ -33,8 +33,9 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.framework import versions as frameworks
-from evidence_hub.services.returns import documents
-from evidence_hub.services.returns.workflow import required_indicators
+from evidence_hub.services.returns.completeness import required_indicators
+from evidence_hub.services.returns.document_store import DocumentStore
+from evidence_hub.services.returns.document_types import PDF
 from tests.factories import make_site, periods_of, the_framework
 
 FIRST_QUARTER_STARTS_ON = date(2009, 4, 1)
@@ -206,8 +207,8 @@ def add_document(session: Session, return_id: int, folder: Path, name: str = "ag
             site_return_id=site_return.id,
             site_id=site_return.site_id,
             original_filename=name,
-            stored_name=documents.DocumentStore(folder).write(content),
-            content_type=documents.PDF.content_type,
+            stored_name=DocumentStore(folder).write(content),
+            content_type=PDF.content_type,
             size_bytes=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             description="Data-sharing agreement with DWP",

@@ -23,7 +23,7 @@ from evidence_hub.models.returns import AgreementStatus
 from evidence_hub.services.dashboards import figures as aggregates
 from evidence_hub.services.dashboards import value_for_money
 from evidence_hub.services.dashboards.figures import CostFigures, IndicatorDefinition, Scope
-from evidence_hub.services.returns.measures import shown_value
+from evidence_hub.services.returns.measure_checks import shown_value
 
 
 @dataclass

@@ -11,8 +11,8 @@ from evidence_hub.models import Role
 from evidence_hub.models.framework import PeriodStatus
 from evidence_hub.models.returns import ReturnStatus
 from evidence_hub.periods.forms import ClosePeriodForm
-from evidence_hub.services.returns import workflow as returns_service
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns import finding, workflow
+from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 periods = Blueprint("periods", __name__, url_prefix="/admin/periods")
@@ -24,7 +24,7 @@ def index() -> str:
     """Each framework's reporting periods, with how many returns are in each state."""
     return render_template(
         "periods/index.html",
-        summaries=returns_service.period_summaries(db_session(), acting_user()),
+        summaries=finding.period_summaries(db_session(), acting_user()),
         statuses=list(ReturnStatus),
         title="Reporting periods",
     )
@@ -35,7 +35,7 @@ def index() -> str:
 def close(period_id: int) -> str | Response:
     """Explain what closing does and ask to confirm; then close the period and lock every return in it."""
     session = db_session()
-    period = returns_service.period_by_id(session, period_id)
+    period = finding.period_by_id(session, period_id)
     if period.status_enum is PeriodStatus.CLOSED:
         flash(f"{period.name} is already closed.", "information")
         return redirect(url_for("periods.index"))
@@ -43,14 +43,14 @@ def close(period_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             with transaction(session):
-                locked = returns_service.close_period(session, acting_user(), period)
+                locked = workflow.close_period(session, acting_user(), period)
         except ReturnError as error:
             flash(error.message, "information")
         else:
             locked_text = "1 return is" if locked == 1 else f"{locked} returns are"
             flash(f"{period.name} is closed. {locked_text} now locked.", "success")
         return redirect(url_for("periods.index"))
-    site_returns = returns_service.returns_in_period(session, acting_user(), period)
+    site_returns = finding.returns_in_period(session, acting_user(), period)
     return render_template(
         "periods/close.html",
         period=period,

@@ -1,13 +1,18 @@
-"""Site returns: the lead's task list and section pages. Every module here adds routes to `returns`."""
+"""Site returns: the lead's task list and section pages, and the evaluator's reading of them.
 
-import importlib
-import pkgutil
+The blueprint lives in views.py (the return itself: task list, check your answers, submitting); each
+section's pages add their routes to it from a module of their own, imported here so they are registered.
+"""
 
-from evidence_hub.returns.blueprint import returns
-
-# Section pages live in their own modules; importing each one registers its routes on the blueprint.
-for _module in pkgutil.iter_modules(__path__):
-    if _module.name != "blueprint":
-        importlib.import_module(f"{__name__}.{_module.name}")
+from evidence_hub.returns import (  # noqa: F401  (imported for the routes they register)
+    activities,
+    costs,
+    documents,
+    journey,
+    learning,
+    measures,
+    uploads,
+)
+from evidence_hub.returns.views import returns
 
 __all__ = ["returns"]

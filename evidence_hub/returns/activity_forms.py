@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -17,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    HiddenField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -27,19 +25,15 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
-from evidence_hub.form_fields import GovDateField, WholeNumber
-from evidence_hub.models.framework import FrameworkVersion
-from evidence_hub.models.returns import Activity
-from evidence_hub.models.sites import PartnerType, Site
-from evidence_hub.returns.cost_forms import optional_id, submitted_version, text
-from evidence_hub.services.returns.activities import MAX_TEXT, MAX_TITLE, ActivityInput
+from evidence_hub.form_fields import GovDateField, WholeNumber, ids, optional_id, text
+from evidence_hub.models.returns import Activity, SiteReturn
+from evidence_hub.models.sites import PartnerType
+from evidence_hub.returns.forms import ItemForm
+from evidence_hub.services.returns.activities import ActivityInput
+from evidence_hub.services.returns.input_rules import MAX_TEXT, MAX_TITLE
 
 
-def _ids(values: Any) -> list[int]:
-    return [value for value in (values or []) if isinstance(value, int)]
-
-
-class ActivityForm(FlaskForm):
+class ActivityForm(ItemForm):
     activity_type = RadioField(
         "Type of activity",
         widget=GovRadioInput(),
@@ -105,10 +99,10 @@ class ActivityForm(FlaskForm):
         description="The framework's lines of enquiry this activity gives evidence for. "
         "Select all that apply.",
     )
-    version = HiddenField()
     submit = SubmitField("Save activity", widget=GovSubmitInput())
 
-    def set_choices(self, version: FrameworkVersion, site: Site) -> None:
+    def configure(self, site_return: SiteReturn) -> None:
+        version, site = site_return.framework_version, site_return.site
         self.types = list(version.activity_types)
         self.activity_type.choices = [SelectChoice(kind.id, kind.name) for kind in self.types]
         self.site_partners = list(site.partners)
@@ -136,7 +130,7 @@ class ActivityForm(FlaskForm):
         ]
 
     @staticmethod
-    def data_of(item: Activity) -> dict[str, Any]:
+    def initial(item: Activity) -> dict[str, Any]:
         return {
             "activity_type": item.activity_type_id,
             "title": item.title,
@@ -151,7 +145,7 @@ class ActivityForm(FlaskForm):
             "version": str(item.version),
         }
 
-    def activity_input(self) -> ActivityInput:
+    def to_input(self) -> ActivityInput:
         # An unreadable id (altered in the browser) is kept as -1 so that the service refuses it.
         return ActivityInput(
             activity_type_id=self.activity_type.data,
@@ -160,22 +154,8 @@ class ActivityForm(FlaskForm):
             starts_on=self.starts_on.data,
             ends_on=self.ends_on.data,
             partner_types=[value for value in (self.partner_types.data or []) if isinstance(value, str)],
-            partner_ids=_ids(self.partners.data),
+            partner_ids=ids(self.partners.data),
             people_reached=self.people_reached.data,
             outputs=text(self.outputs.data),
-            theme_ids=_ids(self.themes.data),
+            theme_ids=ids(self.themes.data),
         )
-
-    @property
-    def submitted_version(self) -> int:
-        return submitted_version(self.version)
-
-
-class DeleteActivityForm(FlaskForm):
-    """Confirming a deletion, with the version the user looked at."""
-
-    version = HiddenField()
-
-    @property
-    def submitted_version(self) -> int | None:
-        return submitted_version(self.version) if self.version.data else None

@@ -1,87 +1,28 @@
 """Forms for the costs and savings of a return.
 
 The forms only turn what was typed into values (text into pounds, a radio into an id) and check the
-CSRF token; every rule about those values is in services/returns/costs.py, shared with the spreadsheet upload.
+CSRF token; every rule about those values is in services/returns/costs.py and savings.py, shared with the
+spreadsheet upload.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from evidence_hub.models.framework import FrameworkVersion
-from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim, TimeUnit
-from evidence_hub.services.returns.costs import MAX_FUNDER, MAX_TEXT, CostInput, SavingInput
-
-# Digits with an optional sign and decimal point, once £, %, commas and spaces are taken out.
-NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-# Longer than any figure the service accepts: refused before it is parsed.
-MAX_NUMBER_LENGTH = 30
+from evidence_hub.form_fields import DecimalText, optional_id, text
+from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim, SiteReturn, TimeUnit
+from evidence_hub.returns.forms import ItemForm
+from evidence_hub.services.returns.costs import MAX_FUNDER, CostInput
+from evidence_hub.services.returns.input_rules import MAX_TEXT
+from evidence_hub.services.returns.savings import SavingInput
 
 
-def optional_id(value: Any) -> int | None:
-    """A radio or checkbox value as an id; anything that is not a whole number becomes -1 (no such row),
-    so that the service, not WTForms, says what is wrong."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    return int(text) if text.isdigit() and len(text) < 12 else -1
-
-
-class DecimalText(StringField):
-    """A number typed as text, such as '£1,250.50' or '80%'; blank is None.
-
-    Only the form of the text is checked here, so that a message says the number is unreadable; its size
-    and its decimal places are the service's rules.
-    """
-
-    def __init__(self, label: str, *, unreadable: str, **kwargs: Any) -> None:
-        super().__init__(label, **kwargs)
-        self.unreadable = unreadable
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = None
-        if not valuelist:
-            return
-        text = str(valuelist[0]).strip()
-        compact = re.sub(r"[£,%\s]", "", text)
-        if not compact:
-            return
-        if len(compact) > MAX_NUMBER_LENGTH or not NUMBER.fullmatch(compact):
-            raise ValueError(self.unreadable)
-        self.data = Decimal(compact)
-
-    def process_data(self, value: Any) -> None:
-        self.data = value
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        if not isinstance(self.data, Decimal):
-            return ""
-        # As typed: 4500 or 4500.50 (no thousands separators, which would be read back just the same).
-        return f"{self.data:.0f}" if self.data == self.data.to_integral() else format(self.data, "f")
-
-
-def text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def submitted_version(field: HiddenField) -> int:
-    """The item version the form was opened at; 0 (never current) when it is missing or altered."""
-    value = text(field.data).strip()
-    return int(value) if value.isdigit() and len(value) < 12 else 0
-
-
-class CostForm(FlaskForm):
+class CostForm(ItemForm):
     category = RadioField(
         "Cost category",
         widget=GovRadioInput(),
@@ -157,11 +98,10 @@ class CostForm(FlaskForm):
         description="Who paid for it, or who gave it in kind, such as 'Kent County Council'.",
         validators=[Length(max=MAX_FUNDER, message=f"Funder must be {MAX_FUNDER} characters or fewer")],
     )
-    version = HiddenField()
     submit = SubmitField("Save cost", widget=GovSubmitInput())
 
-    def set_choices(self, version: FrameworkVersion) -> None:
-        self.categories = list(version.cost_categories)
+    def configure(self, site_return: SiteReturn) -> None:
+        self.categories = list(site_return.framework_version.cost_categories)
         self.category.choices = [SelectChoice(category.id, category.name) for category in self.categories]
 
     def category_item_params(self) -> list[dict[str, Any]]:
@@ -169,7 +109,7 @@ class CostForm(FlaskForm):
         return [{"hint": {"text": category.description}} for category in self.categories]
 
     @staticmethod
-    def data_of(item: CostItem) -> dict[str, Any]:
+    def initial(item: CostItem) -> dict[str, Any]:
         return {
             "category": item.cost_category_id,
             "description": item.description,
@@ -185,7 +125,7 @@ class CostForm(FlaskForm):
             "version": str(item.version),
         }
 
-    def cost_input(self) -> CostInput:
+    def to_input(self) -> CostInput:
         return CostInput(
             category_id=self.category.data,
             description=text(self.description.data),
@@ -200,12 +140,8 @@ class CostForm(FlaskForm):
             funder=text(self.funder.data),
         )
 
-    @property
-    def submitted_version(self) -> int:
-        return submitted_version(self.version)
 
-
-class SavingForm(FlaskForm):
+class SavingForm(ItemForm):
     description = TextAreaField(
         "What was saved or avoided?",
         widget=GovTextArea(),
@@ -233,11 +169,11 @@ class SavingForm(FlaskForm):
         validate_choice=False,
         description="Choose the level whose question you can answer 'yes' to.",
     )
-    version = HiddenField()
     submit = SubmitField("Save saving", widget=GovSubmitInput())
 
-    def set_choices(self, version: FrameworkVersion) -> None:
-        self.levels = sorted(version.evidence_levels, key=lambda level: (level.scale.position, level.level))
+    def configure(self, site_return: SiteReturn) -> None:
+        levels = site_return.framework_version.evidence_levels
+        self.levels = sorted(levels, key=lambda level: (level.scale.position, level.level))
         self.evidence_level.choices = [
             SelectChoice("", "Not assessed"),
             *(SelectChoice(level.id, level.label) for level in self.levels),
@@ -251,7 +187,7 @@ class SavingForm(FlaskForm):
         ]
 
     @staticmethod
-    def data_of(item: SavingClaim) -> dict[str, Any]:
+    def initial(item: SavingClaim) -> dict[str, Any]:
         return {
             "description": item.description,
             "amount": item.amount,
@@ -260,24 +196,10 @@ class SavingForm(FlaskForm):
             "version": str(item.version),
         }
 
-    def saving_input(self) -> SavingInput:
+    def to_input(self) -> SavingInput:
         return SavingInput(
             description=text(self.description.data),
             amount=self.amount.data,
             evidence=text(self.evidence.data),
             evidence_level_id=self.evidence_level.data,
         )
-
-    @property
-    def submitted_version(self) -> int:
-        return submitted_version(self.version)
-
-
-class DeleteItemForm(FlaskForm):
-    """Confirming a deletion: the version the user looked at, so a newer change is not lost unseen."""
-
-    version = HiddenField()
-
-    @property
-    def submitted_version(self) -> int | None:
-        return submitted_version(self.version) if self.version.data else None

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, Gov
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from evidence_hub.services.returns.documents import ACCEPTED_TYPES_TEXT, MAX_DESCRIPTION_LENGTH
+from evidence_hub.services.returns.document_types import ACCEPTED_TYPES_TEXT, MAX_DESCRIPTION_LENGTH
 
 
 def _stripped(value: object) -> object:

@@ -10,14 +10,15 @@ from werkzeug.wrappers import Response
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
-from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
+from evidence_hub.return_pages import READERS, editable_return, refused, return_context, visible_return
 from evidence_hub.returns.document_forms import DeleteDocumentForm, UploadDocumentForm
+from evidence_hub.returns.views import returns
+from evidence_hub.services.returns import document_types
 from evidence_hub.services.returns import documents as documents_service
-from evidence_hub.services.returns.documents import DocumentRefused, DocumentStore
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.document_store import DocumentStore
+from evidence_hub.services.returns.document_types import DocumentRefused
+from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.web import acting_user, db_session
-
-READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
 
 
 def document_store() -> DocumentStore:
@@ -69,8 +70,7 @@ def document_new(return_id: int) -> str | Response:
         except DocumentRefused as refusal:
             getattr(form, refusal.field).errors = [refusal.message]
         except ReturnError as error:
-            flash(error.message, "information")
-            return redirect(url_for("returns.task_list", return_id=return_id))
+            return refused(error, site_return)
         else:
             flash(f"{document.original_filename} has been uploaded.", "success")
             return redirect(url_for("returns.documents", return_id=return_id))
@@ -86,9 +86,7 @@ def document_download(return_id: int, document_id: int) -> Response:
     document = documents_service.visible_document(db_session(), acting_user(), return_id, document_id)
     path = documents_service.stored_file(document_store(), document)
     response = send_file(path, mimetype=document.content_type, as_attachment=True, max_age=0)
-    response.headers["Content-Disposition"] = documents_service.content_disposition(
-        document.original_filename
-    )
+    response.headers["Content-Disposition"] = document_types.content_disposition(document.original_filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -107,8 +105,7 @@ def document_delete(return_id: int, document_id: int) -> str | Response:
             with transaction(session):
                 documents_service.delete_document(session, acting_user(), document, document_store())
         except ReturnError as error:
-            flash(error.message, "information")
-            return redirect(url_for("returns.task_list", return_id=return_id))
+            return refused(error, site_return)
         flash(f"{name} has been deleted.", "success")
         return redirect(url_for("returns.documents", return_id=return_id))
     return render_template(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
@@ -16,18 +15,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import Field, HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 
-from evidence_hub.models.framework import FrameworkVersion
 from evidence_hub.models.returns import AgreementStatus, DataFlow, SiteReturn
-from evidence_hub.services.returns.journey import EXAMPLE_HOLDERS, DataFlowData, MilestoneData
-
-
-def _version(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
+from evidence_hub.returns.forms import ItemForm
+from evidence_hub.services.returns.data_flows import EXAMPLE_HOLDERS, DataFlowInput
+from evidence_hub.services.returns.journey import MilestoneInput
 
 
 class DateParts(Field):
@@ -53,7 +46,7 @@ def _status_choices() -> list[SelectChoice]:
     return [SelectChoice(status.value, status.label) for status in AgreementStatus]
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(ItemForm):
     milestone = RadioField(
         "Which milestone had your site reached by the end of the period?",
         widget=GovRadioInput(),
@@ -67,13 +60,12 @@ class MilestoneForm(FlaskForm):
         description="Describe the evidence the framework asks for at this milestone, such as a signed "
         "agreement or the date data was first received. Not needed at the starting point.",
     )
-    version = HiddenField()
     submit = SubmitField("Save milestone", widget=GovSubmitInput())
 
-    def configure(self, version: FrameworkVersion) -> None:
+    def configure(self, site_return: SiteReturn) -> None:
         self.milestone.choices = [
             SelectChoice(milestone.code, f"{milestone.percentage}%: {milestone.title}")
-            for milestone in version.milestones
+            for milestone in site_return.framework_version.milestones
         ]
 
     @staticmethod
@@ -85,20 +77,11 @@ class MilestoneForm(FlaskForm):
             "version": str(site_return.version),
         }
 
-    def to_data(self) -> MilestoneData:
-        return MilestoneData(milestone=self.milestone.data or "", evidence=self.evidence.data or "")
-
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            field = self._fields.get(name, self.milestone)
-            field.errors = [*field.errors, message]
+    def to_input(self) -> MilestoneInput:
+        return MilestoneInput(milestone=self.milestone.data or "", evidence=self.evidence.data or "")
 
 
-class DataFlowForm(FlaskForm):
+class DataFlowForm(ItemForm):
     dataset = StringField(
         "Data set",
         widget=GovTextInput(),
@@ -124,6 +107,7 @@ class DataFlowForm(FlaskForm):
         widget=GovRadioInput(),
         description="A signed agreement or memorandum of understanding between the holder and the site.",
         choices=_status_choices(),
+        default=AgreementStatus.NOT_STARTED.value,
         validate_choice=False,
     )
     impact_assessment_status = RadioField(
@@ -131,6 +115,7 @@ class DataFlowForm(FlaskForm):
         widget=GovRadioInput(),
         description="An assessment of the risks to people's privacy and how they are reduced.",
         choices=_status_choices(),
+        default=AgreementStatus.NOT_STARTED.value,
         validate_choice=False,
     )
     requested_on = DateParts("Date requested (optional)", description="For example, 27 3 2009")
@@ -143,16 +128,10 @@ class DataFlowForm(FlaskForm):
         description="The same as or after the date approved. For example, 1 9 2009",
     )
     notes = TextAreaField("Notes (optional)", widget=GovTextArea())
-    version = HiddenField()
     submit = SubmitField("Save data flow", widget=GovSubmitInput())
 
     @staticmethod
-    def initial(flow: DataFlow | None) -> dict[str, Any]:
-        if flow is None:
-            return {
-                "agreement_status": AgreementStatus.NOT_STARTED.value,
-                "impact_assessment_status": AgreementStatus.NOT_STARTED.value,
-            }
+    def initial(flow: DataFlow) -> dict[str, Any]:
         return {
             "dataset": flow.dataset,
             "holder": flow.holder,
@@ -167,8 +146,8 @@ class DataFlowForm(FlaskForm):
             "version": str(flow.version),
         }
 
-    def to_data(self) -> DataFlowData:
-        return DataFlowData(
+    def to_input(self) -> DataFlowInput:
+        return DataFlowInput(
             dataset=self.dataset.data or "",
             holder=self.holder.data or "",
             purpose=self.purpose.data or "",
@@ -180,20 +159,3 @@ class DataFlowForm(FlaskForm):
             received_on=self.received_on.data,
             notes=self.notes.data or "",
         )
-
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            field = self._fields.get(name, self.dataset)
-            field.errors = [*field.errors, message]
-
-
-class DeleteDataFlowForm(FlaskForm):
-    version = HiddenField()
-
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)

@@ -28,21 +28,14 @@ from wtforms import (
     TextAreaField,
 )
 
-from evidence_hub.models.framework import FrameworkVersion
-from evidence_hub.models.returns import LearningEntry
-from evidence_hub.services.returns.learning import LearningData, learning_types_in_order
+from evidence_hub.models.returns import LearningEntry, SiteReturn
+from evidence_hub.returns.forms import ItemForm
+from evidence_hub.services.returns.learning import LearningInput, guidance_by_type, learning_types_in_order
 
 CLEAR, WITHDRAW = "yes", "no"
 
 
-def _version(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
-class LearningForm(FlaskForm):
+class LearningForm(ItemForm):
     learning_type = RadioField(
         "What kind of learning is it?",
         widget=GovRadioInput(),
@@ -77,13 +70,14 @@ class LearningForm(FlaskForm):
         widget=GovTextArea(),
         description="What another area, DWP or CLG should do, or know, because of it.",
     )
-    version = HiddenField()
     submit = SubmitField("Save learning", widget=GovSubmitInput())
 
-    def configure(self, version: FrameworkVersion) -> None:
-        self.learning_type.choices = [
-            SelectChoice(member.value, member.label) for member in learning_types_in_order(version)
-        ]
+    def configure(self, site_return: SiteReturn) -> None:
+        version = site_return.framework_version
+        # The framework's meaning of each kind, shown under its name and beside the form.
+        self.types = learning_types_in_order(version)
+        self.guidance = guidance_by_type(version)
+        self.learning_type.choices = [SelectChoice(member.value, member.label) for member in self.types]
         self.dimensions.choices = [
             SelectChoice(dimension.code, dimension.name) for dimension in version.learning_dimensions
         ]
@@ -105,8 +99,8 @@ class LearningForm(FlaskForm):
             "version": str(entry.version),
         }
 
-    def to_data(self) -> LearningData:
-        return LearningData(
+    def to_input(self) -> LearningInput:
+        return LearningInput(
             learning_type=self.learning_type.data or "",
             dimensions=[str(code) for code in self.dimensions.data or []],
             theme=self.theme.data or "",
@@ -115,23 +109,6 @@ class LearningForm(FlaskForm):
             why_it_matters=self.why_it_matters.data or "",
             national_implication=self.national_implication.data or "",
         )
-
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
-
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            field = self._fields.get(name, self.title)
-            field.errors = [*field.errors, message]
-
-
-class DeleteLearningForm(FlaskForm):
-    version = HiddenField()
-
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
 
 
 class NationalSharingForm(FlaskForm):

@@ -8,25 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 
-from evidence_hub.models.framework import EvidenceLevel, Indicator, IndicatorUnit
-from evidence_hub.models.returns import Baseline, MeasureValue, QualityRating
-from evidence_hub.services.returns.measures import BaselineData, MeasureData, input_value
+from evidence_hub.models.framework import Indicator, IndicatorUnit
+from evidence_hub.models.returns import Baseline, MeasureValue, QualityRating, SiteReturn
+from evidence_hub.returns.forms import ItemForm
+from evidence_hub.services.returns.measure_checks import BaselineInput, MeasureInput
+from evidence_hub.services.returns.measures import evidence_levels_for, input_value
 
 AVAILABLE = "available"
 NOT_AVAILABLE = "not_available"
 YES, NO = "yes", "no"
-
-
-def _version(raw: Any) -> int | None:
-    """The hidden edit version sent back with the form; None when missing or not a number."""
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
 
 
 def is_yes_no(indicator: Indicator) -> bool:
@@ -39,8 +32,21 @@ def _yes_no_value(value: Any) -> str:
     return YES if value == 1 else NO
 
 
-class MeasureForm(FlaskForm):
-    # Choices and legend depend on the indicator: see `configure`.
+class IndicatorForm(ItemForm):
+    """A form about one indicator, whose unit decides how the answer is asked for and read."""
+
+    indicator: Indicator
+
+    @classmethod
+    def for_indicator(cls, site_return: SiteReturn, indicator: Indicator, **kwargs: Any) -> IndicatorForm:
+        form = cls(**kwargs)
+        form.indicator = indicator
+        form.configure(site_return)
+        return form
+
+
+class MeasureForm(IndicatorForm):
+    # Choices and legend depend on the indicator and the period: see `configure`.
     availability = RadioField("Do you have the figure?", widget=GovRadioInput(), validate_choice=False)
     value = StringField("The figure", widget=GovTextInput())
     range_justification = TextAreaField(
@@ -68,11 +74,11 @@ class MeasureForm(FlaskForm):
         "How strong is the evidence behind the figure?", widget=GovRadioInput(), validate_choice=False
     )
     commentary = TextAreaField("Commentary (optional)", widget=GovTextArea())
-    version = HiddenField()
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
-    def configure(self, indicator: Indicator, levels: list[EvidenceLevel], period_name: str) -> None:
-        if is_yes_no(indicator):
+    def configure(self, site_return: SiteReturn) -> None:
+        period_name = site_return.reporting_period.name
+        if is_yes_no(self.indicator):
             self.availability.label.text = f"At the end of {period_name}, what was the answer?"
             self.availability.choices = [
                 SelectChoice(YES, "Yes"),
@@ -85,7 +91,9 @@ class MeasureForm(FlaskForm):
                 SelectChoice(AVAILABLE, "Yes"),
                 SelectChoice(NOT_AVAILABLE, "No, it is not yet available"),
             ]
-        self.evidence_level.choices = [SelectChoice(str(level.id), level.label) for level in levels]
+        self.evidence_level.choices = [
+            SelectChoice(str(level.id), level.label) for level in evidence_levels_for(self.indicator)
+        ]
 
     @staticmethod
     def initial(indicator: Indicator, measure: MeasureValue | None) -> dict[str, Any]:
@@ -113,7 +121,8 @@ class MeasureForm(FlaskForm):
             "version": str(measure.version),
         }
 
-    def to_data(self, indicator: Indicator) -> MeasureData:
+    def to_input(self) -> MeasureInput:
+        indicator = self.indicator
         choice = self.availability.data or ""
         not_available = choice == NOT_AVAILABLE
         if is_yes_no(indicator):
@@ -123,7 +132,7 @@ class MeasureForm(FlaskForm):
             # The figure's box sits under "Yes": whatever it holds is ignored when the answer is "No".
             value = None if not_available else self.value.data
             target = self.target.data
-        return MeasureData(
+        return MeasureInput(
             value=value,
             not_available=not_available,
             not_available_reason=(self.not_available_reason.data or "") if not_available else "",
@@ -136,24 +145,18 @@ class MeasureForm(FlaskForm):
             commentary=self.commentary.data or "",
         )
 
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
-
-    def show_errors(self, errors: dict[str, str], indicator: Indicator) -> None:
-        """Put the service's messages beside the fields they are about."""
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """A yes/no answer, or a figure whose availability was not chosen, is asked for by the radios."""
         choice = self.availability.data or ""
-        for name, message in errors.items():
-            target_field = name
-            if name == "value" and (is_yes_no(indicator) or choice not in (AVAILABLE, NOT_AVAILABLE)):
-                target_field = "availability"
-            elif name == "target" and is_yes_no(indicator):
-                target_field = "target_yes_no"
-            field = self._fields.get(target_field, self.availability)
-            field.errors = [*field.errors, message]
+        self.problem_fields = {"evidence_level_id": "evidence_level"}
+        if is_yes_no(self.indicator) or choice not in (AVAILABLE, NOT_AVAILABLE):
+            self.problem_fields["value"] = "availability"
+        if is_yes_no(self.indicator):
+            self.problem_fields["target"] = "target_yes_no"
+        super().show_problems(problems)
 
 
-class BaselineForm(FlaskForm):
+class BaselineForm(IndicatorForm):
     value = StringField("Baseline figure", widget=GovTextInput())
     value_yes_no = RadioField(
         "Baseline answer",
@@ -164,13 +167,13 @@ class BaselineForm(FlaskForm):
     period_description = StringField("Which period does the baseline describe?", widget=GovTextInput())
     source = TextAreaField("Where does the baseline figure come from?", widget=GovTextArea())
     reason = TextAreaField("Why are you changing the baseline?", widget=GovTextArea())
-    version = HiddenField()
     submit = SubmitField("Save baseline", widget=GovSubmitInput())
 
     @staticmethod
     def initial(indicator: Indicator, baseline: Baseline | None) -> dict[str, Any]:
+        """What the form shows before anything is posted: the saved baseline, or nothing yet (version 0)."""
         if baseline is None:
-            return {}
+            return {"version": "0"}
         return {
             "value": input_value(indicator, baseline.value) if not is_yes_no(indicator) else "",
             "value_yes_no": _yes_no_value(baseline.value),
@@ -179,31 +182,15 @@ class BaselineForm(FlaskForm):
             "version": str(baseline.version),
         }
 
-    def to_data(self, indicator: Indicator) -> BaselineData:
-        if is_yes_no(indicator):
+    def to_input(self) -> BaselineInput:
+        if is_yes_no(self.indicator):
             value: str | None = {YES: "1", NO: "0"}.get(self.value_yes_no.data or "")
         else:
             value = self.value.data
-        return BaselineData(
+        return BaselineInput(
             value=value, period_description=self.period_description.data or "", source=self.source.data or ""
         )
 
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
-
-    def show_errors(self, errors: dict[str, str], indicator: Indicator) -> None:
-        for name, message in errors.items():
-            target_field = "value_yes_no" if name == "value" and is_yes_no(indicator) else name
-            field = self._fields.get(target_field, self.value)
-            field.errors = [*field.errors, message]
-
-
-class DeleteMeasureForm(FlaskForm):
-    """Confirming that an answer should be removed: nothing to fill in but the edit version."""
-
-    version = HiddenField()
-
-    @property
-    def submitted_version(self) -> int | None:
-        return _version(self.version.data)
+    def show_problems(self, problems: dict[str, str]) -> None:
+        self.problem_fields = {"value": "value_yes_no"} if is_yes_no(self.indicator) else {}
+        super().show_problems(problems)

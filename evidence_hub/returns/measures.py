@@ -3,11 +3,9 @@ per indicator with the framework's guidance beside the fields, and the site's ba
 
 from __future__ import annotations
 
-from contextlib import suppress
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
@@ -15,31 +13,29 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Role
 from evidence_hub.models.framework import Indicator
 from evidence_hub.models.returns import MeasureValue, QualityRating, SiteReturn
-from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
-from evidence_hub.returns.measure_forms import BaselineForm, DeleteMeasureForm, MeasureForm
+from evidence_hub.return_pages import (
+    READERS,
+    editable_return,
+    refused,
+    return_context,
+    visible_return,
+)
+from evidence_hub.returns.forms import DeleteItemForm
+from evidence_hub.returns.measure_forms import BaselineForm, MeasureForm
+from evidence_hub.returns.views import returns
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.framework.versions import range_text
 from evidence_hub.services.returns import measures as measures_service
-from evidence_hub.services.returns import workflow as returns_service
-from evidence_hub.services.returns.items import StaleEdit
-from evidence_hub.services.returns.measures import MeasureError, ThemeMeasures
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.editing import lead_may_edit
+from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit
+from evidence_hub.services.returns.measure_checks import (
+    BASELINE_FIELD_LABELS,
+    MEASURE_FIELD_LABELS,
+    measure_in_words,
+    shown_value,
+)
+from evidence_hub.services.returns.measures import ThemeMeasures, stored_values
 from evidence_hub.web import acting_user, db_session
-
-READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
-
-MEASURE_LABELS = {
-    "value": "Figure",
-    "not_available_reason": "Why it is not yet available",
-    "range_justification": "Why a figure outside the range is right",
-    "target": "Target",
-    "data_source": "Where the figure comes from",
-    "quality_rating": "Quality of the data",
-    "quality_reason": "Reason for the quality rating",
-    "evidence_level_id": "Strength of evidence",
-    "commentary": "Commentary",
-}
-BASELINE_LABELS = {"value": "Baseline", "period_description": "Period it describes", "source": "Source"}
 
 
 @returns.app_template_global()
@@ -51,7 +47,7 @@ def measures_of_return(site_return: SiteReturn) -> list[ThemeMeasures]:
 @returns.app_template_global()
 def measure_value_text(indicator: Indicator, value: Any) -> str:
     """A figure in its indicator's unit, as people read it ("Yes", "£1,200.00", "45.5%")."""
-    return measures_service.shown_value(indicator, value)
+    return shown_value(indicator, value)
 
 
 @returns.app_template_global()
@@ -66,14 +62,6 @@ def measure_quality_label(rating: str | None) -> str:
     return QualityRating(rating).label.split(":")[0] if rating else ""
 
 
-def _lead_may_edit(site_return: SiteReturn) -> bool:
-    try:
-        returns_service.require_lead_can_edit(acting_user(), site_return)
-    except ReturnError:
-        return False
-    return True
-
-
 def _indicators_in_order(site_return: SiteReturn) -> list[Indicator]:
     """The order of the measures page: theme by theme."""
     return [indicator for theme in site_return.framework_version.themes for indicator in theme.indicators]
@@ -83,28 +71,6 @@ def _next_indicator(site_return: SiteReturn, indicator: Indicator) -> Indicator 
     ordered = _indicators_in_order(site_return)
     position = next(index for index, candidate in enumerate(ordered) if candidate.id == indicator.id)
     return ordered[position + 1] if position + 1 < len(ordered) else None
-
-
-def _readable_conflict(conflict: StaleEdit, indicator: Indicator) -> StaleEdit:
-    """The conflict with figures, ratings and evidence levels in words rather than codes and ids."""
-    levels = {str(level.id): level.label for level in indicator.framework_version.evidence_levels}
-    ratings = {rating.value: rating.label for rating in QualityRating}
-
-    def readable(values: dict[str, Any]) -> dict[str, Any]:
-        shown = dict(values)
-        for name in ("value", "target"):
-            if shown.get(name) not in (None, ""):
-                with suppress(InvalidOperation):
-                    shown[name] = measures_service.shown_value(indicator, Decimal(str(shown[name])))
-        if shown.get("quality_rating"):
-            shown["quality_rating"] = ratings.get(str(shown["quality_rating"]), shown["quality_rating"])
-        if shown.get("evidence_level_id") is not None:
-            shown["evidence_level_id"] = levels.get(
-                str(shown["evidence_level_id"]), shown["evidence_level_id"]
-            )
-        return shown
-
-    return StaleEdit(item=conflict.item, theirs=readable(conflict.theirs), yours=readable(conflict.yours))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -151,18 +117,10 @@ def _measure_page(
             + 1,
             indicator_count=len(ordered),
             conflict=conflict,
-            field_labels=MEASURE_LABELS,
+            field_labels=MEASURE_FIELD_LABELS,
         ),
         title=indicator.name,
     )
-
-
-def _measure_form(site_return: SiteReturn, indicator: Indicator, **data: Any) -> MeasureForm:
-    form = MeasureForm(**data)
-    form.configure(
-        indicator, measures_service.evidence_levels_for(indicator), site_return.reporting_period.name
-    )
-    return form
 
 
 @returns.route("/<int:return_id>/measures/<indicator_code>")
@@ -173,8 +131,9 @@ def measure(return_id: int, indicator_code: str) -> str:
     indicator = measures_service.indicator_in(site_return, indicator_code)
     existing = measures_service.measure_of(db_session(), site_return, indicator)
     form = None
-    if _lead_may_edit(site_return):
-        form = _measure_form(site_return, indicator, data=MeasureForm.initial(indicator, existing))
+    if lead_may_edit(acting_user(), site_return):
+        initial = MeasureForm.initial(indicator, existing)
+        form = MeasureForm.for_indicator(site_return, indicator, data=initial)
     return _measure_page(site_return, indicator, form, existing)
 
 
@@ -185,7 +144,8 @@ def measure_save(return_id: int, indicator_code: str) -> str | Response:
     session = db_session()
     site_return = editable_return(return_id)
     indicator = measures_service.indicator_in(site_return, indicator_code)
-    form = _measure_form(site_return, indicator)
+    form = MeasureForm.for_indicator(site_return, indicator)
+    conflict = None
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -194,17 +154,16 @@ def measure_save(return_id: int, indicator_code: str) -> str | Response:
                     acting_user(),
                     site_return,
                     indicator.code,
-                    form.to_data(indicator),
+                    form.to_input(),
                     form.submitted_version,
                 )
-        except MeasureError as error:
-            form.show_errors(error.problems, indicator)
-        except StaleEdit as conflict:
-            form.version.data = str(conflict.item.version)
-            existing = measures_service.measure_of(session, site_return, indicator)
-            return _measure_page(
-                site_return, indicator, form, existing, _readable_conflict(conflict, indicator)
-            )
+        except InvalidEvidence as invalid:
+            form.show_problems(invalid.problems)
+        except StaleEdit as stale:
+            conflict = stale
+            form.version.data = str(stale.item.version)
+        except ReturnError as error:
+            return refused(error, site_return)
         else:
             flash(f"Your answer for '{indicator.name}' has been saved.", "success")
             following = _next_indicator(site_return, indicator)
@@ -212,7 +171,7 @@ def measure_save(return_id: int, indicator_code: str) -> str | Response:
                 return redirect(url_for("returns.measures", return_id=return_id))
             return redirect(url_for("returns.measure", return_id=return_id, indicator_code=following.code))
     return _measure_page(
-        site_return, indicator, form, measures_service.measure_of(session, site_return, indicator)
+        site_return, indicator, form, measures_service.measure_of(session, site_return, indicator), conflict
     )
 
 
@@ -226,7 +185,8 @@ def measure_delete(return_id: int, indicator_code: str) -> str | Response:
     existing = measures_service.measure_of(session, site_return, indicator)
     if existing is None:
         raise NotVisible(f"No answer for {indicator.code} in return {return_id}")
-    form = DeleteMeasureForm(data={"version": str(existing.version)})
+    form = DeleteItemForm.opened_at(existing) if request.method == "GET" else DeleteItemForm()
+    changed_meanwhile = False
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -234,18 +194,29 @@ def measure_delete(return_id: int, indicator_code: str) -> str | Response:
                     session, acting_user(), site_return, indicator.code, form.submitted_version
                 )
         except StaleEdit:
-            flash(
-                f"Somebody changed the answer for '{indicator.name}' after you opened it, so it has not been "
-                "removed. Check it below before removing it.",
-                "information",
-            )
-            return redirect(url_for("returns.measure", return_id=return_id, indicator_code=indicator.code))
-        flash(f"The answer for '{indicator.name}' has been removed.", "success")
-        return redirect(url_for("returns.measures", return_id=return_id))
+            changed_meanwhile = True
+            form.version.data = str(existing.version)
+        except ReturnError as error:
+            return refused(error, site_return)
+        else:
+            flash(f"The answer for '{indicator.name}' has been removed.", "success")
+            return redirect(url_for("returns.measures", return_id=return_id))
+    back_url = url_for("returns.measure", return_id=return_id, indicator_code=indicator.code)
     return render_template(
-        "returns/measures/delete.html",
-        **return_context(site_return, indicator=indicator, measure=existing, delete_form=form),
-        title=f"Remove the answer for {indicator.name}",
+        "returns/item_delete.html",
+        **return_context(
+            site_return,
+            form=form,
+            noun="answer",
+            described=measure_in_words(indicator, stored_values(existing)),
+            field_labels=MEASURE_FIELD_LABELS,
+            changed_meanwhile=changed_meanwhile,
+            warning=f"The answer for {indicator.name} is removed from the return, which then counts it as "
+            "not started. The audit log keeps a record of it.",
+            back_url=back_url,
+            back_text=f"Back to {indicator.name}",
+        ),
+        title="Are you sure you want to delete this answer?",
     )
 
 
@@ -268,7 +239,7 @@ def _baseline_page(
             baseline=baseline,
             form=form,
             conflict=conflict,
-            field_labels=BASELINE_LABELS,
+            field_labels=BASELINE_FIELD_LABELS,
         ),
         title=f"Baseline for {indicator.name}",
     )
@@ -282,9 +253,9 @@ def baseline(return_id: int, indicator_code: str) -> str:
     indicator = measures_service.indicator_in(site_return, indicator_code)
     existing = measures_service.baseline_of(db_session(), acting_user(), site_return.site_id, indicator.code)
     form = None
-    if _lead_may_edit(site_return):
-        initial = BaselineForm.initial(indicator, existing) if existing is not None else {"version": "0"}
-        form = BaselineForm(data=initial)
+    if lead_may_edit(acting_user(), site_return):
+        initial = BaselineForm.initial(indicator, existing)
+        form = BaselineForm.for_indicator(site_return, indicator, data=initial)
     return _baseline_page(site_return, indicator, form)
 
 
@@ -295,7 +266,8 @@ def baseline_save(return_id: int, indicator_code: str) -> str | Response:
     session = db_session()
     site_return = editable_return(return_id)
     indicator = measures_service.indicator_in(site_return, indicator_code)
-    form = BaselineForm()
+    form = BaselineForm.for_indicator(site_return, indicator)
+    conflict = None
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -304,17 +276,19 @@ def baseline_save(return_id: int, indicator_code: str) -> str | Response:
                     acting_user(),
                     site_return.site_id,
                     indicator.code,
-                    form.to_data(indicator),
+                    form.to_input(),
                     form.reason.data or "",
                     submitted_version=form.submitted_version,
                     framework_version=site_return.framework_version,
                 )
-        except MeasureError as error:
-            form.show_errors(error.problems, indicator)
-        except StaleEdit as conflict:
-            form.version.data = str(conflict.item.version)
-            return _baseline_page(site_return, indicator, form, conflict)
+        except InvalidEvidence as invalid:
+            form.show_problems(invalid.problems)
+        except StaleEdit as stale:
+            conflict = stale
+            form.version.data = str(stale.item.version)
+        except ReturnError as error:
+            return refused(error, site_return)
         else:
             flash(f"Your site's baseline for '{indicator.name}' has been saved.", "success")
             return redirect(url_for("returns.measure", return_id=return_id, indicator_code=indicator.code))
-    return _baseline_page(site_return, indicator, form)
+    return _baseline_page(site_return, indicator, form, conflict)

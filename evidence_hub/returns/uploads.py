@@ -8,12 +8,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
-from evidence_hub.returns.blueprint import editable_return, return_context, returns
+from evidence_hub.return_pages import editable_return, return_context
 from evidence_hub.returns.upload_forms import UploadSpreadsheetForm
+from evidence_hub.returns.views import returns
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
-from evidence_hub.services.returns import imports
-from evidence_hub.services.returns.imports import ImportRejected
+from evidence_hub.services.returns.imports import templates
+from evidence_hub.services.returns.imports.sections import section_named
+from evidence_hub.services.returns.imports.uploads import ImportRejected, RowProblem, import_upload
 from evidence_hub.web import acting_user, db_session
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,15 +40,15 @@ def _attachment(body: bytes | str, filename: str, mimetype: str) -> Response:
 def upload(return_id: int, section_code: str) -> str | WerkzeugResponse | tuple[str, int]:
     """Upload a filled-in template; every row is checked and nothing is saved unless all are valid."""
     site_return = editable_return(return_id)
-    section = imports.section_named(section_code)
+    section = section_named(section_code)
     form = UploadSpreadsheetForm()
-    problems: list[imports.RowProblem] = []
+    problems: list[RowProblem] = []
     if form.validate_on_submit():
         upload_file = form.spreadsheet.data
         content = upload_file.read(MAX_UPLOAD_BYTES + 1)
         try:
             with transaction(db_session()):
-                outcome = imports.import_upload(
+                outcome = import_upload(
                     db_session(), acting_user(), site_return, section, content, upload_file.filename or ""
                 )
         except ImportRejected as rejection:
@@ -71,12 +73,12 @@ def upload(return_id: int, section_code: str) -> str | WerkzeugResponse | tuple[
 def upload_template(return_id: int, section_code: str, extension: str) -> Response:
     """The section's template, pre-filled with the site, period, codes, guidance and current items."""
     site_return = editable_return(return_id)
-    section = imports.section_named(section_code)
-    filename = imports.template_filename(site_return, section, extension)
+    section = section_named(section_code)
+    filename = templates.template_filename(site_return, section, extension)
     if extension == "xlsx":
-        return _attachment(imports.template_xlsx(db_session(), site_return, section), filename, XLSX_TYPE)
+        return _attachment(templates.template_xlsx(db_session(), site_return, section), filename, XLSX_TYPE)
     if extension == "csv":
         return _attachment(
-            imports.template_csv(db_session(), site_return, section), filename, "text/csv; charset=utf-8"
+            templates.template_csv(db_session(), site_return, section), filename, "text/csv; charset=utf-8"
         )
     raise NotVisible(f"No template in the format {extension!r}")

@@ -1,31 +1,34 @@
-"""The return itself: site overview, starting a return, the task list, check your answers, submitting."""
+"""The returns blueprint, and the return itself: site overview, starting a return, the task list, check
+your answers, submitting. Each section's pages are in a module of their own (listed in __init__.py) that
+adds its routes to this blueprint."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
-from sqlalchemy import select
+from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
-from evidence_hub.models import Role, Site
-from evidence_hub.models.framework import ReportingPeriod
+from evidence_hub.models import Role
 from evidence_hub.models.returns import ReturnSection
-from evidence_hub.returns.blueprint import (
+from evidence_hub.return_pages import (
+    READERS,
     editable_return,
     refuse_if_read_only,
+    refused,
     return_context,
-    returns,
     visible_return,
 )
 from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
+from evidence_hub.services.accounts.sites import active_sites
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns import imports
-from evidence_hub.services.returns import workflow as returns_service
-from evidence_hub.services.returns.workflow import IncompleteReturn, ReturnError
+from evidence_hub.services.returns import changes, completeness, finding, workflow
+from evidence_hub.services.returns.completeness import IncompleteReturn
+from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.services.returns.imports.sections import SECTIONS
 from evidence_hub.web import acting_user, db_session
 
-READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
+returns = Blueprint("returns", __name__, url_prefix="/returns")
 
 
 @returns.route("/")
@@ -35,7 +38,7 @@ def index() -> str | Response:
     user = acting_user()
     if user.site_id is not None:
         return redirect(url_for("returns.site_overview", site_id=user.site_id))
-    sites = list(db_session().scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.name)))
+    sites = active_sites(db_session())
     return render_template("returns/index.html", sites=sites, title="Site returns")
 
 
@@ -43,7 +46,7 @@ def index() -> str | Response:
 @roles(*READERS)
 def site_overview(site_id: int) -> str:
     """One site's returns across every reporting period, with totals."""
-    site, rows = returns_service.site_overview(db_session(), acting_user(), site_id)
+    site, rows = finding.site_overview(db_session(), acting_user(), site_id)
     return render_template("returns/site_overview.html", site=site, rows=rows, title=f"{site.name}: returns")
 
 
@@ -52,12 +55,10 @@ def site_overview(site_id: int) -> str:
 def start(period_id: int) -> Response:
     """Start (or carry on with) the lead's return for a reporting period."""
     session = db_session()
-    period = session.get(ReportingPeriod, period_id)
-    if period is None:
-        raise NotVisible(f"No period {period_id}")
+    period = finding.period_by_id(session, period_id)
     try:
         with transaction(session):
-            site_return = returns_service.start_return(session, acting_user(), period)
+            site_return = workflow.start_return(session, acting_user(), period)
     except ReturnError as error:
         flash(error.message, "information")
         return redirect(url_for("returns.index"))
@@ -69,16 +70,16 @@ def start(period_id: int) -> Response:
 def task_list(return_id: int) -> str:
     """The return's sections with their status, and what to do next."""
     site_return = visible_return(return_id)
-    statuses = {section: returns_service.section_status(site_return, section) for section in ReturnSection}
-    changes = returns_service.changes_since_last_review(db_session(), site_return)
+    statuses = {section: completeness.section_status(site_return, section) for section in ReturnSection}
+    since_review = changes.changes_since_last_review(db_session(), site_return)
     return render_template(
         "returns/task_list.html",
         **return_context(
             site_return,
             statuses=statuses,
             sections=list(ReturnSection),
-            changes=changes,
-            upload_sections=[(section.code, section.title) for section in imports.SECTIONS.values()],
+            changes=since_review,
+            upload_sections=[(section.code, section.title) for section in SECTIONS.values()],
         ),
         title=f"{site_return.site.name}: {site_return.reporting_period.name}",
     )
@@ -101,7 +102,7 @@ def mark_section(return_id: int, section: str) -> Response:
     if refusal:
         return refusal
     with transaction(db_session()):
-        returns_service.set_section_completed(
+        workflow.set_section_completed(
             db_session(), acting_user(), site_return, chosen, form.completed.data == "yes"
         )
     return redirect(url_for("returns.task_list", return_id=return_id))
@@ -112,7 +113,7 @@ def mark_section(return_id: int, section: str) -> Response:
 def check_answers(return_id: int) -> str:
     """Everything in the return on one page, with what is still missing, before submitting."""
     site_return = visible_return(return_id)
-    problems = returns_service.completeness_problems(db_session(), site_return)
+    problems = completeness.completeness_problems(db_session(), site_return)
     return render_template(
         "returns/check_answers.html",
         **return_context(site_return, problems=problems, form=SubmitReturnForm()),
@@ -129,7 +130,7 @@ def submit(return_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             with transaction(db_session()):
-                returns_service.submit(db_session(), acting_user(), site_return)
+                workflow.submit(db_session(), acting_user(), site_return)
         except IncompleteReturn as incomplete:
             return render_template(
                 "returns/check_answers.html",
@@ -137,15 +138,14 @@ def submit(return_id: int) -> str | Response:
                 title="Check your return before submitting it",
             )
         except ReturnError as error:
-            flash(error.message, "information")
-            return redirect(url_for("returns.task_list", return_id=return_id))
+            return refused(error, site_return)
         flash(
             f"Return submitted. An evaluator will review {site_return.reporting_period.name} for "
             f"{site_return.site.name}; you will see their comments here.",
             "success",
         )
         return redirect(url_for("returns.task_list", return_id=return_id))
-    problems = returns_service.completeness_problems(db_session(), site_return)
+    problems = completeness.completeness_problems(db_session(), site_return)
     return render_template(
         "returns/check_answers.html",
         **return_context(site_return, problems=problems, form=form),

@@ -16,7 +16,7 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
 from evidence_hub.models.framework import Framework, ReportingPeriod
 from evidence_hub.models.returns import ReturnSection, ReturnStatus, SiteReturn
-from evidence_hub.returns.blueprint import return_context
+from evidence_hub.return_pages import return_context
 from evidence_hub.review.forms import (
     ApproveForm,
     ItemCommentForm,
@@ -25,8 +25,8 @@ from evidence_hub.review.forms import (
     ReturnToSiteForm,
 )
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns import workflow as returns_service
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns import changes, comments, completeness, finding, workflow
+from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.web import acting_user, db_session
 
 review = Blueprint("review", __name__, url_prefix="/review")
@@ -36,7 +36,7 @@ RETURNS_PER_PAGE = 50
 
 
 def _return(return_id: int) -> SiteReturn:
-    return returns_service.get_return(db_session(), acting_user(), return_id)
+    return finding.get_return(db_session(), acting_user(), return_id)
 
 
 def _back_to_review(site_return: SiteReturn) -> Response:
@@ -61,7 +61,7 @@ def _show_beside_field(form: FlaskForm, error: ReturnError) -> bool:
 @roles(*REVIEWERS)
 def index() -> str:
     """Returns waiting for review, the longest-waiting first."""
-    waiting = returns_service.returns_needing_attention(db_session(), acting_user())["to_review"]
+    waiting = finding.returns_needing_attention(db_session(), acting_user())["to_review"]
     return render_template("review/index.html", waiting=waiting, title="Returns waiting for review")
 
 
@@ -95,7 +95,7 @@ def all_returns() -> str:
             "site_id": form.chosen_id(form.site),
             "period_id": form.chosen_id(form.period),
         }
-    found = returns_service.find_returns(
+    found = finding.find_returns(
         session,
         acting_user(),
         **filters,
@@ -126,9 +126,9 @@ def review_return(return_id: int) -> str:
         "review/return.html",
         **return_context(
             site_return,
-            changes=returns_service.changes_since_last_review(session, site_return),
-            problems=returns_service.completeness_problems(session, site_return),
-            submission_round=returns_service.current_round(session, site_return),
+            changes=changes.changes_since_last_review(session, site_return),
+            problems=completeness.completeness_problems(session, site_return),
+            submission_round=changes.current_round(session, site_return),
             sections=list(ReturnSection),
         ),
         title=f"Review {site_return.site.name}: {site_return.reporting_period.name}",
@@ -136,7 +136,7 @@ def review_return(return_id: int) -> str:
 
 
 def _item_choices(site_return: SiteReturn) -> list[tuple[str, str]]:
-    return [(item.key, item.label) for item in returns_service.commentable_items(site_return)]
+    return [(item.key, item.label) for item in comments.commentable_items(site_return)]
 
 
 @review.route("/returns/<int:return_id>/comment", methods=["GET", "POST"])
@@ -155,7 +155,7 @@ def comment(return_id: int) -> str | Response:
         item_type, item_id = form.chosen_item()
         try:
             with transaction(session):
-                returns_service.add_comment(
+                comments.add_comment(
                     session, acting_user(), site_return, form.body.data or "", item_type, item_id
                 )
         except NotVisible:
@@ -186,7 +186,7 @@ def send_back(return_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             with transaction(session):
-                returns_service.return_to_site(session, acting_user(), site_return, form.comment.data or "")
+                workflow.return_to_site(session, acting_user(), site_return, form.comment.data or "")
         except ReturnError as error:
             if not _show_beside_field(form, error):
                 return _refused(site_return, error.message)
@@ -216,7 +216,7 @@ def approve(return_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             with transaction(session):
-                returns_service.approve(session, acting_user(), site_return, form.comment.data or "")
+                workflow.approve(session, acting_user(), site_return, form.comment.data or "")
         except ReturnError as error:
             if not _show_beside_field(form, error):
                 return _refused(site_return, error.message)
@@ -244,7 +244,7 @@ def reopen(return_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             with transaction(session):
-                returns_service.reopen(session, acting_user(), site_return, form.reason.data or "")
+                workflow.reopen(session, acting_user(), site_return, form.reason.data or "")
         except ReturnError as error:
             if not _show_beside_field(form, error):
                 return _refused(site_return, error.message)

@@ -82,7 +82,8 @@ def item_rows(endpoint: str, path: str, key: str) -> list[Row]:
             get_status = {SITE_LEAD: refused} if refused else lead
             post = {SITE_LEAD: refused} if refused else {SITE_LEAD: post_status}
             rows.append(Row(f"returns.{endpoint}_{action}", "GET", url, only(get_status), note=note))
-            rows.append(Row(f"returns.{endpoint}_{action}", "POST", url, only(post), note=note))
+            # The form carries the version it was opened at; every item starts at version 1.
+            rows.append(Row(f"returns.{endpoint}_{action}", "POST", url, only(post), {"version": "1"}, note))
     return rows
 
 

@@ -14,7 +14,8 @@ from evidence_hub.models import DataFlow
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
 
 READERS = {ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200}
-MILESTONE = {"milestone": "J25", "evidence": "A draft business case naming each data set"}
+# Every form carries the version it was opened at: the return and the flow each start at version 1.
+MILESTONE = {"milestone": "J25", "evidence": "A draft business case naming each data set", "version": "1"}
 FLOW = {
     "dataset": "Housing Benefit claimants",
     "holder": "Kent County Council",
@@ -24,6 +25,7 @@ FLOW = {
     "requested_on": ["1", "5", "2009"],
     "approved_on": ["", "", ""],
     "received_on": ["", "", ""],
+    "version": "1",
 }
 
 
@@ -112,5 +114,5 @@ ROWS = [
         for method, status, data in (("GET", get_status, {}), ("POST", post_status, FLOW))
     ),
     *flow_rows("edit", 302, FLOW),
-    *flow_rows("delete", 302, {}),
+    *flow_rows("delete", 302, {"version": "1"}),
 ]

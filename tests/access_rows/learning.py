@@ -20,6 +20,8 @@ ENTRY = {
     "theme": "CONTEXT",
     "title": "Jobcentre Plus involved early",
     "what_happened": "Jobcentre Plus helped to write the business case from the start.",
+    # The version the form was opened at: every entry starts at version 1.
+    "version": "1",
 }
 
 
@@ -91,7 +93,7 @@ ROWS = [
         for method, status, data in (("GET", get_status, {}), ("POST", post_status, ENTRY))
     ),
     *entry_rows("edit", 302, ENTRY),
-    *entry_rows("delete", 302, {}),
+    *entry_rows("delete", 302, {"version": "1"}),
     Row(
         "returns.learning_national_sharing",
         "POST",

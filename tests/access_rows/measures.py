@@ -72,12 +72,15 @@ ANSWER = {
     "quality_rating": "good",
     "quality_reason": "Checked against registers",
     "evidence_level": "nesta:2",
+    # The version of the answer every world starts with: the form was opened at it.
+    "version": "1",
 }
 BASELINE = {
     "value": "85",
     "period_description": "April 2008 to March 2009",
     "source": "Client tracking spreadsheet",
     "reason": "Recounted without repeat visits",
+    "version": "1",
 }
 
 
@@ -139,6 +142,7 @@ ROWS = [
             method,
             f"/returns/{part}/measures/{ENGAGED}/delete",
             only(status),
+            {"version": "1"} if method == "POST" else {},
             note=note,
         )
         for part, get_status, post_status, note in (

@@ -23,9 +23,8 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import activities
-from evidence_hub.services.returns.activities import ActivityInput, InvalidActivity
-from evidence_hub.services.returns.items import StaleEdit
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
+from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit
 from tests.factories import make_return, make_site, make_user
 
 # The first reporting period of the shipped framework: 2009 Q2, 1 April to 30 June 2009.
@@ -85,7 +84,7 @@ def activity_events(db: Session) -> list[AuditEvent]:
 
 def add(db: Session, lead: User, site_return: SiteReturn, **changes: Any) -> Activity:
     with transaction(db):
-        return activities.add_activity(db, lead, site_return, an_activity(site_return, **changes))
+        return ACTIVITIES.add(db, lead, site_return, an_activity(site_return, **changes))
 
 
 def test_an_activity_is_saved_with_partners_and_themes_and_an_audit_record(
@@ -211,20 +210,18 @@ def test_an_activity_with_bad_input_is_refused_naming_the_field_and_nothing_is_s
 ) -> None:
     data = an_activity(site_return, **changes)
 
-    with pytest.raises(InvalidActivity) as refused, transaction(db):
-        activities.add_activity(db, lead, site_return, data)
+    with pytest.raises(InvalidEvidence) as refused, transaction(db):
+        ACTIVITIES.add(db, lead, site_return, data)
 
     assert refused.value.problems[field] == message
-    assert activities.activity_problems(site_return, data)[field] == message
+    assert ACTIVITIES.problems(site_return, data)[field] == message
     assert (count(db), activity_events(db)) == (0, [])
 
 
 def test_a_partner_of_another_site_is_refused(db: Session, lead: User, site_return: SiteReturn) -> None:
     leeds_partner = make_site(db, "leeds").partners[0]
 
-    problems = activities.activity_problems(
-        site_return, an_activity(site_return, partner_ids=[leeds_partner.id])
-    )
+    problems = ACTIVITIES.problems(site_return, an_activity(site_return, partner_ids=[leeds_partner.id]))
 
     assert problems == {"partners": "Choose partner organisations from the list of Kent's partners"}
 
@@ -234,7 +231,7 @@ def test_a_read_only_return_refuses_activities(db: Session, lead: User, status: 
     read_only = make_return(db, "kent", period=1, status=status)
 
     with pytest.raises(ReturnError, match="This return cannot be changed"), transaction(db):
-        activities.add_activity(db, lead, read_only, an_activity(read_only, starts_on=date(2009, 8, 3)))
+        ACTIVITIES.add(db, lead, read_only, an_activity(read_only, starts_on=date(2009, 8, 3)))
 
     assert count(db) == 0
 
@@ -245,9 +242,10 @@ def test_a_change_is_audited_field_by_field_and_a_stale_one_is_refused(
     item = add(db, lead, site_return)
 
     with transaction(db):
-        changed = activities.update_activity(
+        changed = ACTIVITIES.update(
             db,
             lead,
+            item.site_return,
             item,
             an_activity(
                 site_return, title="Protocol signed", partner_ids=[council.id], ends_on=date(2009, 5, 14)
@@ -255,8 +253,8 @@ def test_a_change_is_audited_field_by_field_and_a_stale_one_is_refused(
             submitted_version=1,
         )
     with pytest.raises(StaleEdit) as stale, transaction(db):
-        activities.update_activity(
-            db, lead, item, an_activity(site_return, title="Mine"), submitted_version=1
+        ACTIVITIES.update(
+            db, lead, item.site_return, item, an_activity(site_return, title="Mine"), submitted_version=1
         )
 
     assert changed is True
@@ -279,7 +277,7 @@ def test_a_deleted_activity_is_gone_and_audited(db: Session, lead: User, site_re
     item = add(db, lead, site_return)
 
     with transaction(db):
-        activities.delete_activity(db, lead, item, submitted_version=1)
+        ACTIVITIES.delete(db, lead, item.site_return, item, submitted_version=1)
 
     assert count(db) == 0
     assert site_return.activities == []
@@ -294,6 +292,6 @@ def test_another_sites_activity_is_not_visible_to_a_lead(
     leeds_activity = add(db, leeds_lead, leeds_return)
 
     with pytest.raises(NotVisible):
-        activities.activity_in_return(db, lead, site_return, leeds_activity.id)
+        ACTIVITIES.find(db, lead, site_return, leeds_activity.id)
     with pytest.raises(NotVisible):
-        activities.activity_in_return(db, lead, leeds_return, leeds_activity.id)
+        ACTIVITIES.find(db, lead, leeds_return, leeds_activity.id)

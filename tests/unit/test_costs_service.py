@@ -23,10 +23,15 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns import costs
-from evidence_hub.services.returns.costs import CostInput, InvalidCost, SavingInput
-from evidence_hub.services.returns.items import StaleEdit
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.costs import (
+    COSTS,
+    CostInput,
+    cost_totals,
+    staff_time_cost,
+    staff_time_text,
+)
+from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit
+from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_framework, make_return, make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"
@@ -85,7 +90,7 @@ def audit_events(db: Session, action: str) -> list[AuditEvent]:
 
 def add(db: Session, lead: User, site_return: SiteReturn, **changes: Any) -> CostItem:
     with transaction(db):
-        return costs.add_cost(db, lead, site_return, a_cost(site_return, **changes))
+        return COSTS.add(db, lead, site_return, a_cost(site_return, **changes))
 
 
 # Adding costs
@@ -150,11 +155,9 @@ def test_staff_time_gives_the_amount_as_time_times_rate_rounded_half_up_to_the_p
         "hours",
         Decimal("13.33"),
     )
-    assert costs.staff_time_cost(Decimal("0.5"), Decimal("0.05")) == Decimal(
-        "0.03"
-    )  # Half up, not half even.
-    assert costs.staff_time_text(Decimal("7.50"), "hours", Decimal("13.33")) == "7.5 hours at £13.33 an hour"
-    assert costs.staff_time_text(Decimal("1"), "days", Decimal("250")) == "1 day at £250.00 a day"
+    assert staff_time_cost(Decimal("0.5"), Decimal("0.05")) == Decimal("0.03")  # Half up, not half even.
+    assert staff_time_text(Decimal("7.50"), "hours", Decimal("13.33")) == "7.5 hours at £13.33 an hour"
+    assert staff_time_text(Decimal("1"), "days", Decimal("250")) == "1 day at £250.00 a day"
 
 
 def test_an_amount_typed_beside_staff_time_is_accepted_when_it_matches(
@@ -176,8 +179,8 @@ def test_an_amount_typed_beside_staff_time_is_accepted_when_it_matches(
 def test_an_amount_typed_beside_staff_time_that_differs_is_refused_saying_both_figures(
     db: Session, lead: User, site_return: SiteReturn
 ) -> None:
-    with pytest.raises(InvalidCost) as refused, transaction(db):
-        costs.add_cost(
+    with pytest.raises(InvalidEvidence) as refused, transaction(db):
+        COSTS.add(
             db,
             lead,
             site_return,
@@ -346,17 +349,17 @@ def test_a_cost_with_bad_input_is_refused_naming_the_field_and_nothing_is_saved(
 ) -> None:
     data = a_cost(site_return, **changes)
 
-    with pytest.raises(InvalidCost) as refused, transaction(db):
-        costs.add_cost(db, lead, site_return, data)
+    with pytest.raises(InvalidEvidence) as refused, transaction(db):
+        COSTS.add(db, lead, site_return, data)
 
     assert refused.value.problems[field] == message
-    assert costs.cost_problems(site_return, data)[field] == message
+    assert COSTS.problems(site_return, data)[field] == message
     assert count(db, CostItem) == 0
     assert evidence_events(db) == 0
 
 
 def test_every_problem_with_a_cost_is_reported_at_once(site_return: SiteReturn) -> None:
-    problems = costs.cost_problems(site_return, CostInput(amount=Decimal("-3")))
+    problems = COSTS.problems(site_return, CostInput(amount=Decimal("-3")))
 
     assert list(problems) == ["category", "description", "amount", "cost_type", "funding"]
 
@@ -367,14 +370,14 @@ def test_a_category_of_another_framework_version_is_refused(
     other = make_framework(db, FIXTURES / "minimal.yaml", periods=1)
     foreign = other.versions[0].cost_categories[0]
 
-    problems = costs.cost_problems(site_return, a_cost(site_return, category_id=foreign.id))
+    problems = COSTS.problems(site_return, a_cost(site_return, category_id=foreign.id))
 
     assert problems == {"category": "Select one of the cost categories listed"}
 
 
 def test_a_long_import_reference_is_refused(db: Session, lead: User, site_return: SiteReturn) -> None:
-    with pytest.raises(InvalidCost) as refused, transaction(db):
-        costs.add_cost(db, lead, site_return, a_cost(site_return), import_reference="r" * 61)
+    with pytest.raises(InvalidEvidence) as refused, transaction(db):
+        COSTS.add(db, lead, site_return, a_cost(site_return), reference="r" * 61)
 
     assert refused.value.problems == {"import_reference": "Reference must be 60 characters or fewer"}
     assert count(db, CostItem) == 0
@@ -384,7 +387,7 @@ def test_an_import_reference_is_kept_so_an_upload_can_find_the_row_again(
     db: Session, lead: User, site_return: SiteReturn
 ) -> None:
     with transaction(db):
-        item = costs.add_cost(db, lead, site_return, a_cost(site_return), import_reference="costs.xlsx:row-4")
+        item = COSTS.add(db, lead, site_return, a_cost(site_return), reference="costs.xlsx:row-4")
 
     assert item.import_reference == "costs.xlsx:row-4"
 
@@ -406,9 +409,9 @@ def test_a_read_only_return_refuses_new_costs_and_savings(
     read_only = make_return(db, "kent", period=1, status=status)
 
     with pytest.raises(ReturnError, match=message), transaction(db):
-        costs.add_cost(db, lead, read_only, a_cost(read_only))
+        COSTS.add(db, lead, read_only, a_cost(read_only))
     with pytest.raises(ReturnError, match=message), transaction(db):
-        costs.add_saving(db, lead, read_only, a_saving())
+        SAVINGS.add(db, lead, read_only, a_saving())
 
     assert (count(db, CostItem), count(db, SavingClaim), evidence_events(db)) == (0, 0, 0)
 
@@ -416,7 +419,7 @@ def test_a_read_only_return_refuses_new_costs_and_savings(
 def test_only_the_sites_own_lead_can_add_costs(db: Session, site_return: SiteReturn) -> None:
     for user in (make_user(db, Role.SITE_LEAD, site="leeds"), make_user(db, Role.EVALUATOR)):
         with pytest.raises(ReturnError, match="Only the site's lead"), transaction(db):
-            costs.add_cost(db, user, site_return, a_cost(site_return))
+            COSTS.add(db, user, site_return, a_cost(site_return))
 
     assert count(db, CostItem) == 0
 
@@ -430,9 +433,10 @@ def test_a_change_is_audited_field_by_field_and_bumps_the_version(
     item = add(db, lead, site_return)
 
     with transaction(db):
-        changed = costs.update_cost(
+        changed = COSTS.update(
             db,
             lead,
+            item.site_return,
             item,
             a_cost(site_return, amount=Decimal("4750.50"), cost_type="set_up"),
             submitted_version=1,
@@ -451,7 +455,7 @@ def test_saving_a_cost_unchanged_writes_nothing(db: Session, lead: User, site_re
     item = add(db, lead, site_return)
 
     with transaction(db):
-        changed = costs.update_cost(db, lead, item, a_cost(site_return), submitted_version=1)
+        changed = COSTS.update(db, lead, item.site_return, item, a_cost(site_return), submitted_version=1)
 
     assert (changed, item.version, audit_events(db, "cost.updated")) == (False, 1, [])
 
@@ -461,10 +465,14 @@ def test_saving_over_a_newer_version_is_refused_showing_both_and_changes_nothing
 ) -> None:
     item = add(db, lead, site_return)
     with transaction(db):
-        costs.update_cost(db, lead, item, a_cost(site_return, amount=Decimal("5000")), submitted_version=1)
+        COSTS.update(
+            db, lead, item.site_return, item, a_cost(site_return, amount=Decimal("5000")), submitted_version=1
+        )
 
     with pytest.raises(StaleEdit) as stale, transaction(db):
-        costs.update_cost(db, lead, item, a_cost(site_return, amount=Decimal("4000")), submitted_version=1)
+        COSTS.update(
+            db, lead, item.site_return, item, a_cost(site_return, amount=Decimal("4000")), submitted_version=1
+        )
 
     assert (stale.value.theirs["amount"], stale.value.yours["amount"]) == ("£5,000.00", "£4,000.00")
     db.expire_all()
@@ -477,8 +485,10 @@ def test_a_change_with_bad_input_leaves_the_cost_as_it_was(
 ) -> None:
     item = add(db, lead, site_return)
 
-    with pytest.raises(InvalidCost), transaction(db):
-        costs.update_cost(db, lead, item, a_cost(site_return, amount=Decimal("-5")), submitted_version=1)
+    with pytest.raises(InvalidEvidence), transaction(db):
+        COSTS.update(
+            db, lead, item.site_return, item, a_cost(site_return, amount=Decimal("-5")), submitted_version=1
+        )
 
     db.expire_all()
     assert (item.amount, item.version, audit_events(db, "cost.updated")) == (Decimal("4500.00"), 1, [])
@@ -491,7 +501,7 @@ def test_a_deleted_cost_is_gone_and_the_audit_log_keeps_what_it_held(
     item_id = item.id
 
     with transaction(db):
-        costs.delete_cost(db, lead, item, submitted_version=1)
+        COSTS.delete(db, lead, item.site_return, item, submitted_version=1)
 
     assert count(db, CostItem) == 0
     assert site_return.costs == []
@@ -509,10 +519,12 @@ def test_deleting_a_cost_changed_since_the_user_looked_is_refused(
 ) -> None:
     item = add(db, lead, site_return)
     with transaction(db):
-        costs.update_cost(db, lead, item, a_cost(site_return, amount=Decimal("1")), submitted_version=1)
+        COSTS.update(
+            db, lead, item.site_return, item, a_cost(site_return, amount=Decimal("1")), submitted_version=1
+        )
 
     with pytest.raises(StaleEdit), transaction(db):
-        costs.delete_cost(db, lead, item, submitted_version=1)
+        COSTS.delete(db, lead, item.site_return, item, submitted_version=1)
 
     assert count(db, CostItem) == 1
 
@@ -526,12 +538,12 @@ def test_another_sites_cost_is_not_visible_to_a_lead_even_through_their_own_retu
     evaluator = make_user(db, Role.EVALUATOR)
 
     with pytest.raises(NotVisible):
-        costs.cost_in_return(db, lead, site_return, leeds_cost.id)
+        COSTS.find(db, lead, site_return, leeds_cost.id)
     with pytest.raises(NotVisible):
-        costs.cost_in_return(db, lead, leeds_return, leeds_cost.id)
+        COSTS.find(db, lead, leeds_return, leeds_cost.id)
     with pytest.raises(NotVisible):  # Visible to an evaluator, but not part of the Kent return.
-        costs.cost_in_return(db, evaluator, site_return, leeds_cost.id)
-    assert costs.cost_in_return(db, evaluator, leeds_return, leeds_cost.id) == leeds_cost
+        COSTS.find(db, evaluator, site_return, leeds_cost.id)
+    assert COSTS.find(db, evaluator, leeds_return, leeds_cost.id) == leeds_cost
 
 
 # Savings
@@ -541,12 +553,12 @@ def test_a_saving_is_recorded_with_its_evidence_and_evidence_level(
     db: Session, lead: User, site_return: SiteReturn
 ) -> None:
     with transaction(db):
-        by_code = costs.add_saving(db, lead, site_return, a_saving(evidence_level_code="Maryland-2"))
+        by_code = SAVINGS.add(db, lead, site_return, a_saving(evidence_level_code="Maryland-2"))
     level = next(
         level for level in site_return.framework_version.evidence_levels if level.scale.code == "nesta"
     )
     with transaction(db):
-        by_id = costs.add_saving(db, lead, site_return, a_saving(evidence_level_id=level.id))
+        by_id = SAVINGS.add(db, lead, site_return, a_saving(evidence_level_id=level.id))
 
     assert by_code.evidence_level is not None
     assert (by_code.evidence_level.scale.code, by_code.evidence_level.level) == ("maryland", 2)
@@ -555,7 +567,7 @@ def test_a_saving_is_recorded_with_its_evidence_and_evidence_level(
     assert first.after is not None
     assert (first.after["evidence"], first.after["evidence_level"]) == (
         "Visit logs: 40 fewer wasted visits at £20 each",
-        "maryland-2",
+        "maryland:2",
     )
 
 
@@ -596,8 +608,8 @@ BAD_SAVINGS = [
 def test_a_saving_with_bad_input_is_refused_naming_the_field_and_nothing_is_saved(
     db: Session, lead: User, site_return: SiteReturn, changes: dict[str, Any], field: str, message: str
 ) -> None:
-    with pytest.raises(InvalidCost) as refused, transaction(db):
-        costs.add_saving(db, lead, site_return, a_saving(**changes))
+    with pytest.raises(InvalidEvidence) as refused, transaction(db):
+        SAVINGS.add(db, lead, site_return, a_saving(**changes))
 
     assert refused.value.problems[field] == message
     assert count(db, SavingClaim) == 0
@@ -608,13 +620,13 @@ def test_savings_are_changed_and_deleted_with_audit_records_and_version_checks(
     db: Session, lead: User, site_return: SiteReturn
 ) -> None:
     with transaction(db):
-        item = costs.add_saving(db, lead, site_return, a_saving())
+        item = SAVINGS.add(db, lead, site_return, a_saving())
     with transaction(db):
-        costs.update_saving(db, lead, item, a_saving(amount=Decimal("900")), submitted_version=1)
+        SAVINGS.update(db, lead, item.site_return, item, a_saving(amount=Decimal("900")), submitted_version=1)
     with pytest.raises(StaleEdit), transaction(db):
-        costs.update_saving(db, lead, item, a_saving(amount=Decimal("950")), submitted_version=1)
+        SAVINGS.update(db, lead, item.site_return, item, a_saving(amount=Decimal("950")), submitted_version=1)
     with transaction(db):
-        costs.delete_saving(db, lead, item, submitted_version=2)
+        SAVINGS.delete(db, lead, item.site_return, item, submitted_version=2)
 
     assert count(db, SavingClaim) == 0
     saving_events = select(AuditEvent).where(AuditEvent.object_type == "saving").order_by(AuditEvent.id)
@@ -650,10 +662,10 @@ def test_totals_separate_set_up_from_running_and_cash_from_in_kind(
         funding="in_kind",
     )
     with transaction(db):
-        costs.add_saving(db, lead, site_return, a_saving(amount=Decimal("120.50")))
-        costs.add_saving(db, lead, site_return, a_saving(amount=Decimal("79.50")))
+        SAVINGS.add(db, lead, site_return, a_saving(amount=Decimal("120.50")))
+        SAVINGS.add(db, lead, site_return, a_saving(amount=Decimal("79.50")))
 
-    totals = costs.cost_totals(site_return)
+    totals = cost_totals(site_return)
 
     assert (totals.total.total, totals.total.attributable) == (Decimal("1533.33"), Decimal("1366.66"))
     assert [(line.label, line.total, line.attributable) for line in totals.by_type] == [

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, ReturnStatus, Role, SupportingDocument
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns import documents
+from evidence_hub.services.returns import document_types, documents
 from evidence_hub.services.returns.documents import DocumentRefused, DocumentStore
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.errors import ReturnError
 from tests.factories import make_return, make_user
 from tests.returns_helpers import pdf_bytes, png_bytes
 
@@ -128,14 +128,14 @@ HTML = b"<!DOCTYPE html><html><body><script>alert('hello')</script></body></html
 def test_accepted_files_are_recognised_from_their_content(
     content: bytes, name: str, content_type: str
 ) -> None:
-    detected = documents.detect_type(content)
+    detected = document_types.detect_type(content)
     assert detected.content_type == content_type
-    documents.check_name_matches(name, detected)
+    document_types.check_name_matches(name, detected)
 
 
 def refusal(content: bytes, name: str) -> str:
     with pytest.raises(DocumentRefused) as refused:
-        documents.check_name_matches(name, documents.detect_type(content))
+        document_types.check_name_matches(name, document_types.detect_type(content))
     return refused.value.message
 
 
@@ -188,7 +188,7 @@ def test_a_file_whose_name_says_something_else_is_refused() -> None:
 )
 def test_other_kinds_of_file_are_refused_with_a_clear_message(content: bytes, expected: str) -> None:
     with pytest.raises(DocumentRefused, match=expected):
-        documents.detect_type(content)
+        document_types.detect_type(content)
 
 
 def test_a_zip_bomb_is_recognised_without_being_unpacked() -> None:
@@ -196,7 +196,7 @@ def test_a_zip_bomb_is_recognised_without_being_unpacked() -> None:
     bomb = zip_of({"[Content_Types].xml": b" " * (64 * 1024 * 1024), "word/document.xml": b""})
     started = time.monotonic()
     with pytest.raises(DocumentRefused, match="content is none of these"):
-        documents.detect_type(bomb)
+        document_types.detect_type(bomb)
     assert time.monotonic() - started < 2
 
 
@@ -220,14 +220,14 @@ def test_files_over_10_mb_are_refused_without_reading_them_all() -> None:
     ],
 )
 def test_names_are_made_safe_to_show_and_to_download(uploaded: str, shown: str) -> None:
-    assert documents.safe_filename(uploaded, documents.PDF) == shown
+    assert document_types.safe_filename(uploaded, document_types.PDF) == shown
 
 
 def test_the_download_header_gives_an_ascii_name_and_the_exact_name_encoded() -> None:
-    assert documents.content_disposition("报告.pdf") == (
+    assert document_types.content_disposition("报告.pdf") == (
         "attachment; filename=\"document.pdf\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"
     )
-    header = documents.content_disposition('Évaluation "final" ; 2009.pdf')
+    header = document_types.content_disposition('Évaluation "final" ; 2009.pdf')
     assert header == (
         'attachment; filename="Evaluation _final_ _ 2009.pdf"; '
         "filename*=UTF-8''%C3%89valuation%20%22final%22%20%3B%202009.pdf"

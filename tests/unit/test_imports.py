@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.models import Activity, AuditEvent, CostItem, LearningEntry, MeasureValue, Role, SiteReturn
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns import imports
-from evidence_hub.services.returns.imports import ImportRejected
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.services.returns.imports.sections import section_named
+from evidence_hub.services.returns.imports.templates import template_csv, template_xlsx
+from evidence_hub.services.returns.imports.uploads import ImportOutcome, ImportRejected, import_upload
 from tests.factories import make_return, make_user
 
 COST_HEADER = [
@@ -72,9 +73,9 @@ def upload(
     section: str,
     content: bytes,
     filename: str = "upload.csv",
-) -> imports.ImportOutcome:
+) -> ImportOutcome:
     with transaction(db):
-        return imports.import_upload(db, user, site_return, imports.section_named(section), content, filename)  # type: ignore[arg-type]
+        return import_upload(db, user, site_return, section_named(section), content, filename)  # type: ignore[arg-type]
 
 
 def count(db: Session, model: type) -> int:
@@ -199,7 +200,7 @@ def test_the_xlsx_template_is_prefilled_and_uploads_back_unchanged(db: Session) 
             ],
         ),
     )
-    workbook_bytes = imports.template_xlsx(db, site_return, imports.section_named("costs"))
+    workbook_bytes = template_xlsx(db, site_return, section_named("costs"))
     workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
     assert workbook.sheetnames == ["Costs", "Guidance", "About"]
     sheet = workbook["Costs"]
@@ -227,7 +228,7 @@ def test_the_csv_template_never_starts_a_cell_with_a_formula(db: Session) -> Non
         "costs",
         cost_csv(site_return, [{"reference": "C-1", "description": "=1+1", "amount": "5"}]),
     )
-    text = imports.template_csv(db, site_return, imports.section_named("costs"))
+    text = template_csv(db, site_return, section_named("costs"))
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'=1+1" in cells and "=1+1" not in cells
     again = upload(db, lead, site_return, "costs", text.encode())
@@ -237,8 +238,8 @@ def test_the_csv_template_never_starts_a_cell_with_a_formula(db: Session) -> Non
 
 def test_measures_upload_by_indicator_code(db: Session) -> None:
     lead, site_return = lead_and_return(db)
-    section = imports.section_named("measures")
-    template = imports.template_csv(db, site_return, section)
+    section = section_named("measures")
+    template = template_csv(db, site_return, section)
     rows = list(csv.DictReader(io.StringIO(template)))
     assert len(rows) == len(site_return.framework_version.indicators)
     count_indicator = next(
@@ -283,6 +284,21 @@ def test_activities_and_learning_upload(db: Session) -> None:
     ).encode()
     assert upload(db, lead, site_return, "learning", learning_csv).added == 1
     assert count(db, Activity) == 1 and count(db, LearningEntry) == 1
+
+
+def test_the_same_learning_row_uploaded_again_updates_the_entry_instead_of_duplicating(db: Session) -> None:
+    lead, site_return = lead_and_return(db)
+    dimension = site_return.framework_version.learning_dimensions[0].code
+    header = "site_code,period_code,reference,learning_type,dimension_codes,title,what_happened\r\n"
+    period = site_return.reporting_period.code
+    row = f"kent,{period},row-3,barrier,{dimension},{{title}},Six months to approve\r\n"
+
+    upload(db, lead, site_return, "learning", (header + row.format(title="Slow approvals")).encode())
+    again = upload(db, lead, site_return, "learning", (header + row.format(title="Renamed")).encode())
+
+    assert (again.added, again.updated) == (0, 1)
+    assert count(db, LearningEntry) == 1
+    assert db.scalars(select(LearningEntry)).one().title == "Renamed"
 
 
 def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:

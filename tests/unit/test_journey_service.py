@@ -14,12 +14,12 @@ from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, DataFlow, ReturnStatus, Role, SiteReturn, User
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import journey
-from evidence_hub.services.returns.items import StaleEdit
-from evidence_hub.services.returns.journey import DataFlowData, JourneyError, MilestoneData
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.data_flows import DATA_FLOWS, DataFlowInput, data_flows_of_site
+from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit
+from evidence_hub.services.returns.journey import MilestoneInput
 from tests.factories import make_return, make_user
 
-FLOW = DataFlowData(
+FLOW = DataFlowInput(
     dataset="Jobseeker's Allowance claimants by postcode",
     holder="DWP",
     purpose="To find streets where many people are out of work and offer them support there",
@@ -52,16 +52,16 @@ def set_milestone(
     version: int | None = None,
 ) -> bool:
     with transaction(db):
-        return journey.set_milestone(db, user, site_return, MilestoneData(code, evidence), version)
+        return journey.set_milestone(db, user, site_return, MilestoneInput(code, evidence), version)
 
 
-def add_flow(db: Session, user: User, site_return: SiteReturn, data: DataFlowData = FLOW) -> DataFlow:
+def add_flow(db: Session, user: User, site_return: SiteReturn, data: DataFlowInput = FLOW) -> DataFlow:
     with transaction(db):
-        return journey.add_data_flow(db, user, site_return, data)
+        return DATA_FLOWS.add(db, user, site_return, data)
 
 
-def refused(db: Session, user: User, site_return: SiteReturn, data: DataFlowData) -> dict[str, str]:
-    with pytest.raises(JourneyError) as caught:
+def refused(db: Session, user: User, site_return: SiteReturn, data: DataFlowInput) -> dict[str, str]:
+    with pytest.raises(InvalidEvidence) as caught:
         add_flow(db, user, site_return, data)
     return caught.value.problems
 
@@ -119,7 +119,7 @@ def test_the_starting_point_needs_no_evidence(db: Session, kent_return: SiteRetu
 def test_bad_milestones_are_refused(
     db: Session, kent_return: SiteReturn, lead: User, code: str, evidence: str, field: str, message: str
 ) -> None:
-    with pytest.raises(JourneyError) as caught:
+    with pytest.raises(InvalidEvidence) as caught:
         set_milestone(db, lead, kent_return, code, evidence)
 
     assert caught.value.problems == {field: message}
@@ -133,8 +133,8 @@ def test_a_stale_milestone_form_is_refused(db: Session, kent_return: SiteReturn,
     with pytest.raises(StaleEdit) as caught:
         set_milestone(db, lead, kent_return, "J25", "Draft business case", 1)
 
-    assert caught.value.theirs["journey_milestone"] == "J10"
-    assert caught.value.yours["journey_milestone"] == "J25"
+    assert caught.value.theirs["journey_milestone"] == "10%: People and partners identified"
+    assert caught.value.yours["journey_milestone"] == "25%: Data needs defined"
 
 
 @pytest.mark.parametrize("status", [ReturnStatus.SUBMITTED, ReturnStatus.APPROVED, ReturnStatus.LOCKED])
@@ -172,10 +172,10 @@ def test_the_register_belongs_to_the_site_not_the_period(
     add_flow(db, lead, kent_return)
     later = make_return(db, "kent", period=2)
 
-    assert [flow.dataset for flow in journey.data_flows_of_site(db, lead, later.site_id)] == [FLOW.dataset]
+    assert [flow.dataset for flow in data_flows_of_site(db, lead, later.site_id)] == [FLOW.dataset]
     leeds_lead = make_user(db, Role.SITE_LEAD, site="leeds")
-    assert journey.data_flows_of_site(db, leeds_lead, kent_return.site_id) == []
-    assert journey.data_flows_of_site(db, make_user(db, Role.NATIONAL_OFFICIAL), kent_return.site_id) == []
+    assert data_flows_of_site(db, leeds_lead, kent_return.site_id) == []
+    assert data_flows_of_site(db, make_user(db, Role.NATIONAL_OFFICIAL), kent_return.site_id) == []
 
 
 def test_dates_may_be_typed_as_text(db: Session, kent_return: SiteReturn, lead: User) -> None:
@@ -272,7 +272,7 @@ def test_a_data_flow_is_changed_with_its_version_and_audited(
     flow = add_flow(db, lead, kent_return)
 
     with transaction(db):
-        journey.update_data_flow(db, lead, kent_return, flow, replace(FLOW, agreement_status="in_place"), 1)
+        DATA_FLOWS.update(db, lead, kent_return, flow, replace(FLOW, agreement_status="in_place"), 1)
 
     assert flow.version == 2
     change = audit_of(db, "data_flow")[-1]
@@ -280,7 +280,7 @@ def test_a_data_flow_is_changed_with_its_version_and_audited(
     assert change.after == {"agreement_status": "in_place"}
 
     with pytest.raises(StaleEdit), transaction(db):
-        journey.update_data_flow(db, lead, kent_return, flow, replace(FLOW, holder="HMRC"), 1)
+        DATA_FLOWS.update(db, lead, kent_return, flow, replace(FLOW, holder="HMRC"), 1)
 
 
 def test_a_data_flow_is_removed_with_an_audit_record(
@@ -289,7 +289,7 @@ def test_a_data_flow_is_removed_with_an_audit_record(
     flow = add_flow(db, lead, kent_return)
 
     with transaction(db):
-        journey.delete_data_flow(db, lead, kent_return, flow, flow.version)
+        DATA_FLOWS.delete(db, lead, kent_return, flow, flow.version)
 
     assert flows(db) == 0
     assert audit_of(db, "data_flow")[-1].action == "data_flow.deleted"
@@ -311,12 +311,12 @@ def test_another_sites_data_flow_is_not_found(db: Session, kent_return: SiteRetu
     leeds_flow = add_flow(db, leeds_lead, leeds_return)
 
     with pytest.raises(NotVisible):
-        journey.data_flow_in(db, lead, kent_return, leeds_flow.id)
+        DATA_FLOWS.find(db, lead, kent_return, leeds_flow.id)
     with pytest.raises(NotVisible):
-        journey.data_flow_in(db, make_user(db, Role.EVALUATOR), kent_return, leeds_flow.id)
+        DATA_FLOWS.find(db, make_user(db, Role.EVALUATOR), kent_return, leeds_flow.id)
     with pytest.raises(NotVisible), transaction(db):
-        journey.update_data_flow(db, lead, kent_return, leeds_flow, FLOW)
+        DATA_FLOWS.update(db, lead, kent_return, leeds_flow, FLOW, None)
     with pytest.raises(NotVisible), transaction(db):
-        journey.delete_data_flow(db, lead, kent_return, leeds_flow)
+        DATA_FLOWS.delete(db, lead, kent_return, leeds_flow, None)
     db.expire_all()
     assert db.get(DataFlow, leeds_flow.id) is not None

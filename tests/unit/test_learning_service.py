@@ -13,12 +13,11 @@ from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, LearningEntry, ReturnStatus, Role, SiteReturn, User
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import learning
-from evidence_hub.services.returns.items import StaleEdit
-from evidence_hub.services.returns.learning import LearningData, LearningError
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit
+from evidence_hub.services.returns.learning import LEARNING, LearningInput
 from tests.factories import make_return, make_user
 
-BARRIER = LearningData(
+BARRIER = LearningInput(
     learning_type="barrier",
     dimensions=["LEGAL-GOVERNANCE", "NATIONAL-PROCESSES"],
     theme="DATA",
@@ -40,10 +39,10 @@ def lead(db: Session) -> User:
 
 
 def add(
-    db: Session, user: User, site_return: SiteReturn, data: LearningData = BARRIER, **kwargs: str
+    db: Session, user: User, site_return: SiteReturn, data: LearningInput = BARRIER, **kwargs: str
 ) -> LearningEntry:
     with transaction(db):
-        return learning.add_learning(db, user, site_return, data, **kwargs)
+        return LEARNING.add(db, user, site_return, data, **kwargs)
 
 
 def update(
@@ -51,11 +50,11 @@ def update(
     user: User,
     site_return: SiteReturn,
     entry: LearningEntry,
-    data: LearningData,
+    data: LearningInput,
     version: int | None = None,
 ) -> LearningEntry:
     with transaction(db):
-        return learning.update_learning(db, user, site_return, entry, data, version)
+        return LEARNING.update(db, user, site_return, entry, data, version)
 
 
 def clear(db: Session, user: User, entry: LearningEntry, cleared: bool = True) -> bool:
@@ -127,7 +126,7 @@ def test_the_theme_is_optional(db: Session, kent_return: SiteReturn, lead: User)
 def test_bad_entries_are_refused_beside_the_field_and_nothing_is_saved(
     db: Session, kent_return: SiteReturn, lead: User, change: dict[str, object], field: str, message: str
 ) -> None:
-    with pytest.raises(LearningError) as caught:
+    with pytest.raises(InvalidEvidence) as caught:
         add(db, lead, kent_return, replace(BARRIER, **change))  # type: ignore[arg-type]
 
     assert caught.value.problems == {field: message}
@@ -177,22 +176,12 @@ def test_deleting_an_entry_is_audited(db: Session, kent_return: SiteReturn, lead
     entry = add(db, lead, kent_return)
 
     with transaction(db):
-        learning.delete_learning(db, lead, kent_return, entry, entry.version)
+        LEARNING.delete(db, lead, kent_return, entry, entry.version)
 
     assert count(db) == 0
     deleted = audit_of(db)[-1]
     assert deleted.action == "learning.deleted"
     assert deleted.before is not None and deleted.before["title"] == BARRIER.title
-
-
-def test_the_same_upload_row_twice_updates_instead_of_duplicating(
-    db: Session, kent_return: SiteReturn, lead: User
-) -> None:
-    add(db, lead, kent_return, import_reference="row-3")
-    add(db, lead, kent_return, replace(BARRIER, title="Renamed in the spreadsheet"), import_reference="row-3")
-
-    assert count(db) == 1
-    assert db.scalars(select(LearningEntry)).one().title == "Renamed in the spreadsheet"
 
 
 @pytest.mark.parametrize("status", [ReturnStatus.SUBMITTED, ReturnStatus.APPROVED, ReturnStatus.LOCKED])
@@ -220,9 +209,9 @@ def test_an_entry_of_another_return_is_not_found_through_this_one(
     leeds_lead = make_user(db, Role.SITE_LEAD, site="leeds")
 
     with pytest.raises(NotVisible):
-        learning.entry_in_return(db, leeds_lead, leeds_return, entry.id)
+        LEARNING.find(db, leeds_lead, leeds_return, entry.id)
     with pytest.raises(NotVisible):
-        learning.entry_in_return(db, make_user(db, Role.EVALUATOR), leeds_return, entry.id)
+        LEARNING.find(db, make_user(db, Role.EVALUATOR), leeds_return, entry.id)
     other_kent_return = make_return(db, "kent", period=2)
     with pytest.raises(NotVisible):
         update(db, lead, other_kent_return, entry, BARRIER)

@@ -16,9 +16,8 @@ from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, Baseline, MeasureValue, ReturnStatus, Role, SiteReturn, User
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import measures
-from evidence_hub.services.returns.items import StaleEdit
-from evidence_hub.services.returns.measures import BaselineData, MeasureData, MeasureError
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit
+from evidence_hub.services.returns.measure_checks import BaselineInput, MeasureInput
 from tests.factories import make_return, make_user
 
 ENGAGED = "WL-CLIENTS-ENGAGED"  # count, 0 to 5,000, target required
@@ -28,7 +27,7 @@ COST = "WL-COST-PER-CLIENT"  # money, 2 decimal places, 0 to 5,000
 LEGAL_BASIS = "WL-LEGAL-BASIS-CONFIRMED"  # yes or no
 SCORE = "WL-PARTNERSHIP-SCORE"  # score, 1 decimal place, 1 to 5
 
-GOOD = MeasureData(
+GOOD = MeasureInput(
     value="120",
     target="150",
     data_source="The pilot's client tracking spreadsheet",
@@ -50,14 +49,16 @@ def lead(db: Session) -> User:
 
 
 def save(
-    db: Session, user: User, site_return: SiteReturn, code: str, data: MeasureData, **kwargs: Any
+    db: Session, user: User, site_return: SiteReturn, code: str, data: MeasureInput, **kwargs: Any
 ) -> MeasureValue:
     with transaction(db):
         return measures.save_measure(db, user, site_return, code, data, **kwargs)
 
 
-def refused(db: Session, user: User, site_return: SiteReturn, code: str, data: MeasureData) -> dict[str, str]:
-    with pytest.raises(MeasureError) as caught:
+def refused(
+    db: Session, user: User, site_return: SiteReturn, code: str, data: MeasureInput
+) -> dict[str, str]:
+    with pytest.raises(InvalidEvidence) as caught:
         save(db, user, site_return, code, data)
     return caught.value.problems
 
@@ -122,7 +123,7 @@ def test_not_yet_available_is_an_answer_with_a_reason_and_is_not_zero(
         lead,
         kent_return,
         ENGAGED,
-        MeasureData(
+        MeasureInput(
             not_available=True, not_available_reason="Jobcentre Plus has not sent the March figures yet"
         ),
     )
@@ -141,7 +142,7 @@ def test_zero_is_a_figure_not_a_missing_one(db: Session, kent_return: SiteReturn
 
 def test_not_yet_available_needs_a_reason(db: Session, kent_return: SiteReturn, lead: User) -> None:
     errors = refused(
-        db, lead, kent_return, ENGAGED, MeasureData(not_available=True, not_available_reason="  ")
+        db, lead, kent_return, ENGAGED, MeasureInput(not_available=True, not_available_reason="  ")
     )
 
     assert errors == {
@@ -159,7 +160,7 @@ def test_a_figure_and_not_yet_available_together_are_refused(
         lead,
         kent_return,
         ENGAGED,
-        MeasureData(value="12", not_available=True, not_available_reason="Late"),
+        MeasureInput(value="12", not_available=True, not_available_reason="Late"),
     )
 
     assert errors["value"] == "Leave the figure empty when you say it is not yet available"
@@ -401,7 +402,9 @@ def test_the_measures_list_groups_indicators_by_theme_with_answers_and_baselines
     db: Session, kent_return: SiteReturn, lead: User
 ) -> None:
     save(db, lead, kent_return, ENGAGED, GOOD)
-    set_baseline(db, lead, kent_return, ENGAGED, BaselineData("80", "2008-09", "Client tracking spreadsheet"))
+    set_baseline(
+        db, lead, kent_return, ENGAGED, BaselineInput("80", "2008-09", "Client tracking spreadsheet")
+    )
 
     groups = measures.measures_by_theme(db, lead, kent_return)
 
@@ -431,7 +434,7 @@ def set_baseline(
     user: User,
     site_return: SiteReturn,
     code: str,
-    data: BaselineData,
+    data: BaselineInput,
     reason: str = "",
     **kwargs: Any,
 ) -> Baseline:
@@ -448,7 +451,7 @@ def set_baseline(
         )
 
 
-BASELINE = BaselineData(value="80", period_description="April 2008 to March 2009", source="Client tracking")
+BASELINE = BaselineInput(value="80", period_description="April 2008 to March 2009", source="Client tracking")
 
 
 def test_a_baseline_is_set_once_for_the_site_and_indicator(
@@ -468,7 +471,7 @@ def test_changing_a_baseline_needs_a_reason_which_is_audited(
 ) -> None:
     set_baseline(db, lead, kent_return, ENGAGED, BASELINE)
 
-    with pytest.raises(MeasureError) as caught:
+    with pytest.raises(InvalidEvidence) as caught:
         set_baseline(db, lead, kent_return, ENGAGED, replace(BASELINE, value="95"))
     assert caught.value.problems == {
         "reason": "Give the reason for changing your site's baseline for Clients engaged through data-led "
@@ -508,7 +511,7 @@ def test_a_baseline_is_found_in_the_live_framework_when_no_version_is_given(
         baseline = measures.set_baseline(db, lead, kent_return.site_id, RATE, replace(BASELINE, value="12.5"))
 
     assert baseline.value == Decimal("12.5")
-    with pytest.raises(MeasureError) as caught, transaction(db):
+    with pytest.raises(InvalidEvidence) as caught, transaction(db):
         measures.set_baseline(db, lead, kent_return.site_id, "WL-UNKNOWN", BASELINE)
     assert list(caught.value.problems) == ["indicator_code"]
 
@@ -531,9 +534,9 @@ def test_a_baseline_is_found_in_the_live_framework_when_no_version_is_given(
     ],
 )
 def test_bad_baselines_are_refused(
-    db: Session, kent_return: SiteReturn, lead: User, data: BaselineData, field: str, message: str
+    db: Session, kent_return: SiteReturn, lead: User, data: BaselineInput, field: str, message: str
 ) -> None:
-    with pytest.raises(MeasureError) as caught:
+    with pytest.raises(InvalidEvidence) as caught:
         set_baseline(db, lead, kent_return, ENGAGED, data)
 
     assert message in caught.value.problems[field]

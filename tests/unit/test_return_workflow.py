@@ -21,9 +21,13 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services.returns import workflow as returns
-from evidence_hub.services.returns.items import record_created, record_updated, snapshot
-from evidence_hub.services.returns.workflow import IncompleteReturn, ReturnError
+from evidence_hub.services.common.values import snapshot
+from evidence_hub.services.returns import changes as return_changes
+from evidence_hub.services.returns import comments as review_comments
+from evidence_hub.services.returns import completeness, editing, finding, workflow
+from evidence_hub.services.returns.completeness import IncompleteReturn
+from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.services.returns.evidence_rows import record_created, record_updated
 from tests.factories import make_return, make_user
 from tests.returns_helpers import add_cost, fill_return
 
@@ -49,7 +53,7 @@ def reload(db: Session, site_return: SiteReturn) -> SiteReturn:
 def change_cost(db: Session, lead: User, cost: CostItem, amount: str) -> None:
     """The lead changes a cost's amount, as the costs page does: checked, audited, version bumped."""
     with transaction(db):
-        returns.require_lead_can_edit(lead, cost.site_return)
+        editing.require_lead_can_edit(lead, cost.site_return)
         before = snapshot(cost)
         cost.amount = Decimal(amount)
         record_updated(db, lead, cost, before, snapshot(cost))
@@ -63,7 +67,7 @@ def test_a_return_goes_from_draft_to_locked_with_every_step_audited(db: Session)
 
     # An incomplete draft cannot be submitted; the problems say what the framework still needs.
     with pytest.raises(IncompleteReturn) as incomplete, transaction(db):
-        returns.submit(db, lead, site_return)
+        workflow.submit(db, lead, site_return)
     messages = [problem.message for problem in incomplete.value.problems]
     assert any(message.startswith("Enter a value for") for message in messages)
     assert "Choose the data-sharing milestone your site has reached" in messages
@@ -75,20 +79,22 @@ def test_a_return_goes_from_draft_to_locked_with_every_step_audited(db: Session)
     # Complete, with a cost, it is submitted and becomes read-only for the lead.
     cost = add_cost(db, site_return, amount="4500.00")
     site_return = fill_return(db, site_return)
-    assert returns.completeness_problems(db, site_return) == []
+    assert completeness.completeness_problems(db, site_return) == []
     with transaction(db):
-        returns.submit(db, lead, site_return)
+        workflow.submit(db, lead, site_return)
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.SUBMITTED
     assert site_return.submitted_by_id == lead.id
     with pytest.raises(ReturnError, match="submitted and is waiting for review"):
-        returns.require_lead_can_edit(lead, site_return)
-    assert returns.changes_since_last_review(db, site_return) is None
+        editing.require_lead_can_edit(lead, site_return)
+    assert return_changes.changes_since_last_review(db, site_return) is None
 
     # The evaluator comments on the cost and returns the return with a comment.
     with transaction(db):
-        returns.add_comment(db, evaluator, site_return, "Is this the pilot's share only?", "cost", cost.id)
-        returns.return_to_site(db, evaluator, site_return, "Please check the project manager's cost.")
+        review_comments.add_comment(
+            db, evaluator, site_return, "Is this the pilot's share only?", "cost", cost.id
+        )
+        workflow.return_to_site(db, evaluator, site_return, "Please check the project manager's cost.")
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.RETURNED
     comments = {(comment.item_type, comment.item_id): comment.body for comment in site_return.comments}
@@ -105,14 +111,14 @@ def test_a_return_goes_from_draft_to_locked_with_every_step_audited(db: Session)
     with transaction(db):
         record_created(db, lead, added, after=snapshot(added))
     site_return = reload(db, site_return)
-    pending = returns.changes_since_last_review(db, site_return)
+    pending = return_changes.changes_since_last_review(db, site_return)
     assert pending is not None and pending.since_round == 1
 
     with transaction(db):
-        returns.submit(db, lead, site_return)
+        workflow.submit(db, lead, site_return)
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.SUBMITTED
-    changes = returns.changes_since_last_review(db, site_return)
+    changes = return_changes.changes_since_last_review(db, site_return)
     assert changes is not None and changes.since_round == 1
     described = {
         (change.item, change.description): (change.before, change.after) for change in changes.changes
@@ -126,31 +132,31 @@ def test_a_return_goes_from_draft_to_locked_with_every_step_audited(db: Session)
 
     # Approved, reopened with a reason, submitted and approved again.
     with transaction(db):
-        returns.approve(db, evaluator, site_return, "Thank you.")
+        workflow.approve(db, evaluator, site_return, "Thank you.")
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.APPROVED
     with pytest.raises(ReturnError, match="Enter the reason"), transaction(db):
-        returns.reopen(db, evaluator, site_return, "   ")
+        workflow.reopen(db, evaluator, site_return, "   ")
     with transaction(db):
-        returns.reopen(db, evaluator, site_return, "The job entries figure was revised by DWP.")
+        workflow.reopen(db, evaluator, site_return, "The job entries figure was revised by DWP.")
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.RETURNED
-    returns.require_lead_can_edit(lead, site_return)
+    editing.require_lead_can_edit(lead, site_return)
     with transaction(db):
-        returns.submit(db, lead, site_return)
-        returns.approve(db, evaluator, site_return)
+        workflow.submit(db, lead, site_return)
+        workflow.approve(db, evaluator, site_return)
 
     # Closing the period locks the return for good.
     period = site_return.reporting_period
     with transaction(db):
-        assert returns.close_period(db, administrator, period) >= 1
+        assert workflow.close_period(db, administrator, period) >= 1
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.LOCKED
     assert site_return.reporting_period.status_enum is PeriodStatus.CLOSED
     with pytest.raises(ReturnError, match="its reporting period has closed"):
-        returns.require_lead_can_edit(lead, site_return)
+        editing.require_lead_can_edit(lead, site_return)
     with pytest.raises(ReturnError), transaction(db):
-        returns.reopen(db, evaluator, site_return, "Too late")
+        workflow.reopen(db, evaluator, site_return, "Too late")
 
     assert actions_for(db, site_return) == [
         "return.submitted",
@@ -193,7 +199,7 @@ def test_a_submitted_return_can_be_reopened_with_a_reason(db: Session) -> None:
     evaluator = make_user(db, Role.EVALUATOR)
     site_return = make_return(db, "kent", status=ReturnStatus.SUBMITTED)
     with transaction(db):
-        returns.reopen(db, evaluator, site_return, "Sent by mistake, says the site")
+        workflow.reopen(db, evaluator, site_return, "Sent by mistake, says the site")
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.RETURNED
     assert [comment.body for comment in site_return.comments] == ["Reopened: Sent by mistake, says the site"]
@@ -204,7 +210,7 @@ def test_returning_a_return_needs_a_comment_and_nothing_changes_without_one(db: 
     evaluator = make_user(db, Role.EVALUATOR)
     site_return = make_return(db, "kent", status=ReturnStatus.SUBMITTED)
     with pytest.raises(ReturnError, match="Enter a comment"), transaction(db):
-        returns.return_to_site(db, evaluator, site_return, "  ")
+        workflow.return_to_site(db, evaluator, site_return, "  ")
     site_return = reload(db, site_return)
     assert site_return.status_enum is ReturnStatus.SUBMITTED
     assert db.scalar(select(ReviewComment)) is None
@@ -217,7 +223,7 @@ def test_an_item_from_another_return_cannot_be_commented_on(db: Session) -> None
     leeds = make_return(db, "leeds")
     leeds_cost = add_cost(db, leeds)
     with pytest.raises(LookupError), transaction(db):
-        returns.add_comment(db, evaluator, kent, "Wrong return", "cost", leeds_cost.id)
+        review_comments.add_comment(db, evaluator, kent, "Wrong return", "cost", leeds_cost.id)
     assert db.scalar(select(ReviewComment)) is None
 
 
@@ -226,10 +232,10 @@ def test_only_evaluators_and_administrators_review(db: Session, role: Role) -> N
     user = make_user(db, role, site="kent" if role is Role.SITE_LEAD else None)
     site_return = make_return(db, "kent", status=ReturnStatus.SUBMITTED)
     for step in (
-        lambda: returns.approve(db, user, site_return),
-        lambda: returns.return_to_site(db, user, site_return, "Change it"),
-        lambda: returns.reopen(db, user, site_return, "Because"),
-        lambda: returns.add_comment(db, user, site_return, "A comment"),
+        lambda: workflow.approve(db, user, site_return),
+        lambda: workflow.return_to_site(db, user, site_return, "Change it"),
+        lambda: workflow.reopen(db, user, site_return, "Because"),
+        lambda: review_comments.add_comment(db, user, site_return, "A comment"),
     ):
         with pytest.raises(ReturnError, match="Only an evaluator"), transaction(db):
             step()
@@ -243,7 +249,7 @@ def test_only_administrators_close_periods(db: Session, role: Role) -> None:
     user = make_user(db, role, site="kent" if role is Role.SITE_LEAD else None)
     site_return = make_return(db, "kent")
     with pytest.raises(ReturnError, match="Only an administrator"), transaction(db):
-        returns.close_period(db, user, site_return.reporting_period)
+        workflow.close_period(db, user, site_return.reporting_period)
     assert reload(db, site_return).reporting_period.status_enum is PeriodStatus.OPEN
 
 
@@ -252,10 +258,10 @@ def test_only_the_sites_lead_submits(db: Session, role: Role) -> None:
     user = make_user(db, role)
     site_return = fill_return(db, make_return(db, "kent"))
     with pytest.raises(ReturnError, match="Only the site's lead"), transaction(db):
-        returns.submit(db, user, site_return)
+        workflow.submit(db, user, site_return)
     leeds_lead = make_user(db, Role.SITE_LEAD, site="leeds")
     with pytest.raises(ReturnError, match="Only the site's lead"), transaction(db):
-        returns.submit(db, leeds_lead, site_return)
+        workflow.submit(db, leeds_lead, site_return)
     assert reload(db, site_return).status_enum is ReturnStatus.DRAFT
 
 
@@ -265,11 +271,11 @@ def test_a_closed_period_cannot_be_closed_again_and_no_return_can_be_started_in_
     site_return = make_return(db, "kent", status=ReturnStatus.APPROVED)
     period = site_return.reporting_period
     with transaction(db):
-        assert returns.close_period(db, administrator, period) == 1
+        assert workflow.close_period(db, administrator, period) == 1
     with pytest.raises(ReturnError, match="already closed"), transaction(db):
-        returns.close_period(db, administrator, period)
+        workflow.close_period(db, administrator, period)
     with pytest.raises(ReturnError, match="has closed"), transaction(db):
-        returns.start_return(db, lead, period)
+        workflow.start_return(db, lead, period)
 
 
 def test_each_role_is_told_what_needs_its_attention(db: Session) -> None:
@@ -280,9 +286,9 @@ def test_each_role_is_told_what_needs_its_attention(db: Session) -> None:
     waiting = make_return(db, "leeds", period=0, status=ReturnStatus.SUBMITTED)
     make_return(db, "kent", period=2, status=ReturnStatus.SUBMITTED)
 
-    for_lead = returns.returns_needing_attention(db, lead)
+    for_lead = finding.returns_needing_attention(db, lead)
     assert [item.id for item in for_lead["to_complete"]] == [draft.id]
     assert [item.id for item in for_lead["returned"]] == [sent_back.id]
     assert [period.code for period in for_lead["to_start"]] == ["2010-Q1"]
-    assert waiting.id in [item.id for item in returns.returns_needing_attention(db, evaluator)["to_review"]]
-    assert returns.returns_needing_attention(db, make_user(db, Role.NATIONAL_OFFICIAL)) == {}
+    assert waiting.id in [item.id for item in finding.returns_needing_attention(db, evaluator)["to_review"]]
+    assert finding.returns_needing_attention(db, make_user(db, Role.NATIONAL_OFFICIAL)) == {}

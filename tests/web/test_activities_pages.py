@@ -26,8 +26,7 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services.returns import activities
-from evidence_hub.services.returns.activities import ActivityInput
+from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from tests.factories import make_return, make_site, make_user
 from tests.pages import error_summary, field_error, page, text_of
 
@@ -107,7 +106,7 @@ def add_activity(db: Session, lead: FlaskClient, site_return: SiteReturn, **chan
         people_reached=12,
     )
     with transaction(db):
-        return activities.add_activity(db, user(lead), site_return, replace(data, **changes))
+        return ACTIVITIES.add(db, user(lead), site_return, replace(data, **changes))
 
 
 def section(site_return: SiteReturn) -> str:
@@ -355,7 +354,7 @@ def test_another_sites_activity_is_not_found_and_stays_as_it_was(
     leeds_lead = make_user(db, Role.SITE_LEAD, site="leeds")
     leeds_return = make_return(db, "leeds")
     with transaction(db):
-        leeds_activity = activities.add_activity(
+        leeds_activity = ACTIVITIES.add(
             db,
             leeds_lead,
             leeds_return,

@@ -26,8 +26,8 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services.returns import costs
-from evidence_hub.services.returns.costs import CostInput, SavingInput
+from evidence_hub.services.returns.costs import COSTS, CostInput
+from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_framework, make_return, make_user
 from tests.pages import error_summary, field_error, page, text_of
 
@@ -100,13 +100,13 @@ def user(signed_in: FlaskClient) -> User:
 
 def add_cost(db: Session, lead: FlaskClient, site_return: SiteReturn, **changes: Any) -> CostItem:
     with transaction(db):
-        return costs.add_cost(db, user(lead), site_return, cost_data(site_return, **changes))
+        return COSTS.add(db, user(lead), site_return, cost_data(site_return, **changes))
 
 
 def add_saving(db: Session, lead: FlaskClient, site_return: SiteReturn) -> SavingClaim:
     data = SavingInput(description="Fewer failed home visits", amount=Decimal("800"), evidence="Visit logs")
     with transaction(db):
-        return costs.add_saving(db, user(lead), site_return, data)
+        return SAVINGS.add(db, user(lead), site_return, data)
 
 
 def section(site_return: SiteReturn) -> str:
@@ -409,8 +409,13 @@ def test_saving_over_someone_elses_change_shows_both_versions_and_overwrites_not
     edit = f"{section(site_return)}/{item.id}/edit"
     page(lead.get(edit))
     with transaction(db):  # Somebody else saves first.
-        costs.update_cost(
-            db, user(lead), item, cost_data(site_return, amount=Decimal("5000")), submitted_version=1
+        COSTS.update(
+            db,
+            user(lead),
+            item.site_return,
+            item,
+            cost_data(site_return, amount=Decimal("5000")),
+            submitted_version=1,
         )
 
     soup = page(
@@ -471,8 +476,13 @@ def test_deleting_a_cost_changed_since_the_page_was_opened_asks_again(
 ) -> None:
     item = add_cost(db, lead, site_return)
     with transaction(db):
-        costs.update_cost(
-            db, user(lead), item, cost_data(site_return, amount=Decimal("1")), submitted_version=1
+        COSTS.update(
+            db,
+            user(lead),
+            item.site_return,
+            item,
+            cost_data(site_return, amount=Decimal("1")),
+            submitted_version=1,
         )
 
     soup = page(lead.post(f"{section(site_return)}/{item.id}/delete", data={"version": "1"}))
@@ -575,9 +585,7 @@ def test_another_sites_cost_is_not_found_and_stays_as_it_was(
     leeds_lead = make_user(db, Role.SITE_LEAD, site="leeds")
     leeds_return = make_return(db, "leeds")
     with transaction(db):
-        leeds_cost = costs.add_cost(
-            db, leeds_lead, leeds_return, cost_data(leeds_return, amount=Decimal("100"))
-        )
+        leeds_cost = COSTS.add(db, leeds_lead, leeds_return, cost_data(leeds_return, amount=Decimal("100")))
     for url in (
         f"{section(site_return)}/{leeds_cost.id}/edit",
         f"/returns/{leeds_return.id}/costs/{leeds_cost.id}/edit",

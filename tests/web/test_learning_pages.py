@@ -176,7 +176,9 @@ def test_deleting_an_entry_asks_first(db: Session, lead: FlaskClient, kent_retur
     [entry] = entries(db)
     delete_url = f"/returns/{kent_return.id}/learning/{entry.id}/delete"
 
-    assert heading(page(lead.get(delete_url))) == "Delete 'Waiting for the legal gateway'"
+    confirmation = page(lead.get(delete_url))
+    assert heading(confirmation) == "Are you sure you want to delete this learning entry?"
+    assert "Waiting for the legal gateway" in text_of(confirmation.find(id="item-details"))
     assert entries(db) != []
     assert lead.post(delete_url, data={"version": "1"}).status_code == 302
     assert entries(db) == []

@@ -268,7 +268,8 @@ def test_removing_an_answer_asks_first(db: Session, lead: FlaskClient, kent_retu
     lead.post(url(kent_return), data=good_answer(db))
 
     soup = page(lead.get(f"{url(kent_return)}/delete"))
-    assert heading(soup) == "Remove the answer for Clients engaged through data-led targeting"
+    assert heading(soup) == "Are you sure you want to delete this answer?"
+    assert "Clients engaged through data-led targeting" in text_of(soup)
     assert measures_saved(db) != []
 
     response = lead.post(f"{url(kent_return)}/delete", data={"version": "1"})

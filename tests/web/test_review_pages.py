@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, CostItem, ReturnStatus, ReviewComment, Role, SiteReturn, User
-from evidence_hub.services.returns import workflow as returns
-from evidence_hub.services.returns.items import record_updated, snapshot
+from evidence_hub.services.common.values import snapshot
+from evidence_hub.services.returns import workflow
+from evidence_hub.services.returns.evidence_rows import record_updated
 from tests.factories import make_return, make_user
 from tests.pages import error_summary, field_error, page, text_of
 from tests.returns_helpers import add_cost, fill_return
@@ -38,7 +39,7 @@ def submitted_return(db: Session, lead: User, site: str = "kent", period: int = 
     add_cost(db, site_return)
     fill_return(db, site_return)
     with transaction(db):
-        returns.submit(db, lead, site_return)
+        workflow.submit(db, lead, site_return)
     return site_return
 
 
@@ -200,7 +201,7 @@ def test_after_resubmission_the_evaluator_sees_exactly_what_changed(
         cost.funder = "Department for Work and Pensions"
         record_updated(db, lead, cost, before, snapshot(cost))
     with transaction(db):
-        returns.submit(db, lead, db.get(SiteReturn, site_return.id))  # type: ignore[arg-type]
+        workflow.submit(db, lead, db.get(SiteReturn, site_return.id))  # type: ignore[arg-type]
 
     soup = page(evaluator.get(f"/review/returns/{site_return.id}"))
     table = soup.find(id="changes").find_next("table")

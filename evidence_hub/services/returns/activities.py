@@ -2,8 +2,8 @@
 
 Forms and the spreadsheet upload pass plain data (`ActivityInput`). Every rule lives here, including
 those a form cannot check (the type and themes belong to the return's framework version, the named
-partners are the site's own, the dates lie within the reporting period): `InvalidActivity` maps each
-field's name to a message saying what to do, and nothing changes.
+partners are the site's own, the dates lie within the reporting period). The item service (items.py) adds,
+changes and deletes activities under the rules every item shares.
 """
 
 from __future__ import annotations
@@ -11,36 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import Any, ClassVar
 
 from evidence_hub.formatting import date_uk
-from evidence_hub.models import User
 from evidence_hub.models.framework import ActivityType, Theme
-from evidence_hub.models.returns import Activity, SiteReturn
+from evidence_hub.models.returns import Activity, ReturnSection, SiteReturn
 from evidence_hub.models.sites import PartnerType, SitePartner
-from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns.items import (
-    check_version,
-    record_created,
-    record_deleted,
-    record_updated,
-    snapshot,
-    visible_item,
-)
-from evidence_hub.services.returns.workflow import InvalidEvidence, require_lead_can_edit
+from evidence_hub.services.common.values import clean_text, snapshot
+from evidence_hub.services.returns.input_rules import MAX_TITLE, Problems, text_problem
+from evidence_hub.services.returns.items import EvidenceItems
 
-# Column size of the title (models/returns.py); free text is capped like every other Text field.
-MAX_TITLE = 200
-MAX_TEXT = 5000
-MAX_IMPORT_REFERENCE = 60
 # More people than live in England: a larger figure is a typing slip.
 MAX_PEOPLE_REACHED = 60_000_000
-
-
-class InvalidActivity(InvalidEvidence):
-    """The activity cannot be saved: `problems` maps each field's name to its message."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +74,6 @@ class CleanActivity:
             partners=list(item.partners),
             themes=list(item.themes),
         )
-
-
-def clean_text(value: str | None) -> str:
-    """Text as stored: trimmed, without NUL characters (which PostgreSQL refuses in text)."""
-    return (value or "").replace("\x00", "").strip()
 
 
 def date_range_text(starts_on: date, ends_on: date) -> str:
@@ -176,27 +153,22 @@ def _partner_types(data: ActivityInput) -> tuple[list[str], str | None]:
     return [value for value in known if value in given], None
 
 
-def _check_activity(
+def check_activity(
     site_return: SiteReturn, data: ActivityInput
 ) -> tuple[dict[str, str], CleanActivity | None]:
-    problems: dict[str, str] = {}
-
-    def note(field_name: str, message: str | None) -> None:
-        if message and field_name not in problems:
-            problems[field_name] = message
-
+    """Every problem with an activity, by field, and the checked activity when there are none."""
+    problems = Problems()
+    note = problems.note
     activity_type, message = _activity_type(site_return, data)
     note("activity_type", message)
 
     title = clean_text(data.title)
     note("title", "Enter a title for the activity" if not title else None)
-    if len(title) > MAX_TITLE:
-        note("title", f"Title must be {MAX_TITLE} characters or fewer")
+    note("title", text_problem(title, "Title", MAX_TITLE))
     description = clean_text(data.description)
+    note("description", text_problem(description, "Description"))
     outputs = clean_text(data.outputs)
-    for name, value, label in (("description", description, "Description"), ("outputs", outputs, "Outputs")):
-        if len(value) > MAX_TEXT:
-            note(name, f"{label} must be {MAX_TEXT:,} characters or fewer")
+    note("outputs", text_problem(outputs, "Outputs"))
 
     period = site_return.reporting_period
     within = f"{period.name}: between {date_uk(period.starts_on)} and {date_uk(period.ends_on)}"
@@ -243,115 +215,70 @@ def _check_activity(
     )
 
 
-def activity_problems(site_return: SiteReturn, data: ActivityInput) -> dict[str, str]:
-    """Everything wrong with this activity, field by field (empty when it can be saved)."""
-    return _check_activity(site_return, data)[0]
-
-
-def _clean_activity(site_return: SiteReturn, data: ActivityInput) -> CleanActivity:
-    problems, clean = _check_activity(site_return, data)
-    if problems or clean is None:
-        raise InvalidActivity(problems)
-    return clean
-
-
-def _write(item: Activity, clean: CleanActivity) -> None:
-    item.activity_type = clean.activity_type
-    item.activity_type_id = clean.activity_type.id
-    item.title = clean.title
-    item.description = clean.description
-    item.starts_on = clean.starts_on
-    item.ends_on = clean.ends_on
-    item.partner_types = list(clean.partner_types)
-    item.people_reached = clean.people_reached
-    item.outputs = clean.outputs
-    item.partners = list(clean.partners)
-    item.themes = list(clean.themes)
-
-
-def _audit(item: Activity) -> dict[str, Any]:
-    """As services.returns.content_of describes an activity: partners by name, themes by code."""
-    return snapshot(
-        item,
-        extra={
-            "activity_type": item.activity_type.code,
-            "partners": [partner.name for partner in item.partners],
-            "themes": [theme.code for theme in item.themes],
-        },
-    )
-
-
-def describe_activity(clean: CleanActivity) -> dict[str, str]:
-    """An activity in words, field by field: what the page shows when two people changed it at once."""
-    return {
-        "activity_type": clean.activity_type.name,
-        "title": clean.title,
-        "description": clean.description,
-        "dates": date_range_text(clean.starts_on, clean.ends_on),
-        "partner_types": ", ".join(PartnerType(value).label for value in clean.partner_types),
-        "partners": ", ".join(partner.name for partner in clean.partners),
-        "people_reached": "" if clean.people_reached is None else f"{clean.people_reached:,}",
-        "outputs": clean.outputs,
-        "themes": ", ".join(theme.title for theme in clean.themes),
+class ActivityItems(EvidenceItems[Activity, ActivityInput, CleanActivity]):
+    model = Activity
+    noun = "activity"
+    section = ReturnSection.ACTIVITIES
+    collection = "activities"
+    field_labels: ClassVar[dict[str, str]] = {
+        "activity_type": "Type of activity",
+        "title": "Title",
+        "description": "Description",
+        "dates": "When",
+        "partner_types": "Kinds of partner involved",
+        "partners": "Partner organisations involved",
+        "people_reached": "People reached",
+        "outputs": "Outputs",
+        "themes": "Themes it informs",
     }
 
+    def check(
+        self, site_return: SiteReturn, data: ActivityInput
+    ) -> tuple[dict[str, str], CleanActivity | None]:
+        return check_activity(site_return, data)
 
-def add_activity(
-    session: Session,
-    user: User,
-    site_return: SiteReturn,
-    data: ActivityInput,
-    import_reference: str | None = None,
-) -> Activity:
-    """Add an activity to the return, audited; InvalidActivity (nothing saved) when any field is wrong."""
-    require_lead_can_edit(user, site_return)
-    clean = _clean_activity(site_return, data)
-    if import_reference is not None and len(import_reference) > MAX_IMPORT_REFERENCE:
-        raise InvalidActivity(
-            {"import_reference": f"Reference must be {MAX_IMPORT_REFERENCE} characters or fewer"}
+    def write(self, item: Activity, clean: CleanActivity) -> None:
+        item.activity_type = clean.activity_type
+        item.activity_type_id = clean.activity_type.id
+        item.title = clean.title
+        item.description = clean.description
+        item.starts_on = clean.starts_on
+        item.ends_on = clean.ends_on
+        item.partner_types = list(clean.partner_types)
+        item.people_reached = clean.people_reached
+        item.outputs = clean.outputs
+        item.partners = list(clean.partners)
+        item.themes = list(clean.themes)
+
+    def checked_of(self, item: Activity) -> CleanActivity:
+        return CleanActivity.of(item)
+
+    def describe(self, clean: CleanActivity) -> dict[str, str]:
+        return {
+            "activity_type": clean.activity_type.name,
+            "title": clean.title,
+            "description": clean.description,
+            "dates": date_range_text(clean.starts_on, clean.ends_on),
+            "partner_types": ", ".join(PartnerType(value).label for value in clean.partner_types),
+            "partners": ", ".join(partner.name for partner in clean.partners),
+            "people_reached": "" if clean.people_reached is None else f"{clean.people_reached:,}",
+            "outputs": clean.outputs,
+            "themes": ", ".join(theme.title for theme in clean.themes),
+        }
+
+    def summary(self, item: Activity) -> str:
+        return item.title
+
+    def audit_values(self, item: Activity) -> dict[str, Any]:
+        """As the return's snapshots describe an activity: partners by name, themes by code."""
+        return snapshot(
+            item,
+            extra={
+                "activity_type": item.activity_type.code,
+                "partners": [partner.name for partner in item.partners],
+                "themes": [theme.code for theme in item.themes],
+            },
         )
-    item = Activity(
-        site_return_id=site_return.id, site_id=site_return.site_id, import_reference=import_reference
-    )
-    _write(item, clean)
-    item.site_return = site_return
-    session.add(item)
-    session.flush()
-    record_created(session, user, item, after=_audit(item))
-    return item
 
 
-def update_activity(
-    session: Session, user: User, item: Activity, data: ActivityInput, submitted_version: int | None
-) -> bool:
-    """Change an activity, audited; True if anything changed. StaleEdit when somebody saved it meanwhile."""
-    site_return = item.site_return
-    require_lead_can_edit(user, site_return)
-    clean = _clean_activity(site_return, data)
-    check_version(
-        item, submitted_version, describe_activity(clean), describe_activity(CleanActivity.of(item))
-    )
-    before = _audit(item)
-    _write(item, clean)
-    return record_updated(session, user, item, before, _audit(item))
-
-
-def delete_activity(
-    session: Session, user: User, item: Activity, submitted_version: int | None = None
-) -> None:
-    """Delete an activity, audited with everything it held."""
-    site_return = item.site_return
-    require_lead_can_edit(user, site_return)
-    check_version(item, submitted_version, {}, describe_activity(CleanActivity.of(item)))
-    record_deleted(session, user, item, before=_audit(item))
-    session.delete(item)
-    session.flush()
-    session.expire(site_return, ["activities"])
-
-
-def activity_in_return(session: Session, user: User, site_return: SiteReturn, activity_id: int) -> Activity:
-    """The return's activity with this id, if the user may see it; NotVisible (404) otherwise."""
-    item = visible_item(session, user, Activity, activity_id)
-    if item.site_return_id != site_return.id:
-        raise NotVisible(f"No activity {activity_id} in return {site_return.id}")
-    return item
+ACTIVITIES = ActivityItems()

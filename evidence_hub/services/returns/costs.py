@@ -1,9 +1,9 @@
-"""Costs and savings of a return: adding, changing and deleting them under the framework's rules.
+"""Costs of a return: the rules a cost must meet, whether it comes from the web form or a spreadsheet row,
+and the return's costs added up.
 
-The web forms and the spreadsheet upload both pass plain data (`CostInput`, `SavingInput`). Every rule
-lives here, including those a form cannot check (the category belongs to the return's framework
-version, staff time matches the amount), so both routes refuse the same things with the same words:
-`InvalidCost` maps each field's name to a message saying what to do, and nothing changes.
+Every rule lives here, including those a form cannot check (the category belongs to the return's framework
+version, staff time matches the amount), so both routes refuse the same things with the same words. The
+item service (items.py) adds, changes and deletes costs under the rules every item shares.
 """
 
 from __future__ import annotations
@@ -11,41 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import Any, ClassVar
 
 from evidence_hub.formatting import money
-from evidence_hub.models import User
-from evidence_hub.models.framework import CostCategory, EvidenceLevel
-from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim, SiteReturn, TimeUnit
-from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns.items import (
-    check_version,
-    evidence_key,
-    evidence_level_named,
-    record_created,
-    record_deleted,
-    record_updated,
-    snapshot,
-    visible_item,
+from evidence_hub.models.framework import CostCategory
+from evidence_hub.models.returns import CostItem, CostType, Funding, ReturnSection, SiteReturn, TimeUnit
+from evidence_hub.services.common.values import clean_text, snapshot
+from evidence_hub.services.returns.input_rules import (
+    MAX_AMOUNT,
+    PENNY,
+    Problems,
+    money_problem,
+    plain_number,
+    text_problem,
 )
-from evidence_hub.services.returns.workflow import InvalidEvidence, require_lead_can_edit
+from evidence_hub.services.returns.items import EvidenceItems
 
-PENNY = Decimal("0.01")
 HUNDRED = Decimal(100)
-# Free text is stored as Text; this keeps a pasted document (or an attack) out of a single field.
-MAX_TEXT = 5000
-# Column sizes (models/returns.py).
+# The funder column's size (models/returns.py).
 MAX_FUNDER = 200
-MAX_IMPORT_REFERENCE = 60
-# No single cost or saving of a local pilot comes near £100 million: a larger figure is a typing slip.
-MAX_AMOUNT = Decimal("100000000")
 MAX_STAFF_TIME = Decimal("100000")
-
-
-class InvalidCost(InvalidEvidence):
-    """The cost or saving cannot be saved: `problems` maps each field's name to its message."""
 
 
 @dataclass(frozen=True)
@@ -64,18 +49,6 @@ class CostInput:
     staff_time_unit: str | None = None
     staff_rate: Decimal | None = None
     funder: str = ""
-
-
-@dataclass(frozen=True)
-class SavingInput:
-    """A saving (a cost avoided) as entered. The evidence level is chosen by id (forms) or by a code
-    such as "maryland:3" (the scale's code and the level, for spreadsheets); both are optional."""
-
-    description: str = ""
-    amount: Decimal | None = None
-    evidence: str = ""
-    evidence_level_id: int | None = None
-    evidence_level_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,49 +84,6 @@ class CleanCost:
         )
 
 
-@dataclass(frozen=True)
-class CleanSaving:
-    description: str
-    amount: Decimal
-    evidence: str
-    evidence_level: EvidenceLevel | None
-
-    @classmethod
-    def of(cls, item: SavingClaim) -> CleanSaving:
-        return cls(item.description, item.amount, item.evidence, item.evidence_level)
-
-
-# Rules shared by every field
-
-
-def clean_text(value: str | None) -> str:
-    """Text as stored: trimmed, without NUL characters (which PostgreSQL refuses in text)."""
-    return (value or "").replace("\x00", "").strip()
-
-
-def _text_problem(value: str, label: str, limit: int = MAX_TEXT) -> str | None:
-    if len(value) > limit:
-        return f"{label} must be {limit:,} characters or fewer"
-    return None
-
-
-def money_problem(value: Decimal | None, label: str, *, more_than_zero: bool = False) -> str | None:
-    """What is wrong with an amount of money in pounds, or None when it is acceptable."""
-    if value is None:
-        return None
-    if not isinstance(value, Decimal) or not value.is_finite():
-        return f"{label} must be a number, like 1250.50"
-    if value < 0:
-        return f"{label} must be £0 or more"
-    if more_than_zero and value == 0:
-        return f"{label} must be more than £0"
-    if value > MAX_AMOUNT:
-        return f"{label} must be {money(MAX_AMOUNT)} or less"
-    if value != value.quantize(PENNY):
-        return f"{label} must be in pounds and pence, with no more than 2 decimal places"
-    return None
-
-
 def _number_problem(value: Decimal, label: str, maximum: Decimal) -> str | None:
     if not isinstance(value, Decimal) or not value.is_finite():
         return f"{label} must be a number, like 7.5"
@@ -171,14 +101,6 @@ def staff_time_cost(quantity: Decimal, rate: Decimal) -> Decimal:
     return (quantity * rate).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
-def plain_number(value: Decimal | None) -> str:
-    """7.5 rather than 7.50, 10 rather than 10.00; thousands separated."""
-    if value is None:
-        return ""
-    normal = value.normalize()
-    return f"{normal:,.0f}" if normal == normal.to_integral() else f"{normal:,f}"
-
-
 def staff_time_text(quantity: Decimal | None, unit: str | None, rate: Decimal | None) -> str:
     """'10 hours at £25.00 an hour', or '' when there is no staff time."""
     if quantity is None or unit is None or rate is None:
@@ -188,16 +110,14 @@ def staff_time_text(quantity: Decimal | None, unit: str | None, rate: Decimal | 
     return f"{plain_number(quantity)} {unit_word} at {money(rate)} {per}"
 
 
-def _choice_problem(value: str, choices: type[CostType] | type[Funding], missing: str) -> str | None:
+def choice_problem(value: str, choices: type[CostType] | type[Funding], missing: str) -> str | None:
+    """What is wrong with a choice of set-up or running, cash or in kind, or None."""
     if not value:
         return missing
     if value not in {member.value for member in choices}:
         options = ", ".join(f"{member.value} ({member.label})" for member in choices)
         return f"'{value}' is not a choice here: use one of {options}"
     return None
-
-
-# Costs
 
 
 def _category(site_return: SiteReturn, data: CostInput) -> tuple[CostCategory | None, str | None]:
@@ -220,26 +140,23 @@ def _category(site_return: SiteReturn, data: CostInput) -> tuple[CostCategory | 
     return None, "Select a cost category"
 
 
-def _check_cost(site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str], CleanCost | None]:
-    problems: dict[str, str] = {}
-
-    def note(field: str, message: str | None) -> None:
-        if message and field not in problems:
-            problems[field] = message
-
+def check_cost(site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str], CleanCost | None]:
+    """Every problem with a cost, by field, and the checked cost when there are none."""
+    problems = Problems()
+    note = problems.note
     category, message = _category(site_return, data)
     note("category", message)
 
     description = clean_text(data.description)
     note("description", "Enter a description of the cost" if not description else None)
-    note("description", _text_problem(description, "Description"))
+    note("description", text_problem(description, "Description"))
 
     amount = data.amount
     note("amount", money_problem(amount, "Amount"))
 
     note(
         "cost_type",
-        _choice_problem(
+        choice_problem(
             data.cost_type,
             CostType,
             "Select whether this is a one-off set-up cost or a recurring running cost",
@@ -247,7 +164,7 @@ def _check_cost(site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str
     )
     note(
         "funding",
-        _choice_problem(data.funding, Funding, "Select whether this cost was paid in cash or given in kind"),
+        choice_problem(data.funding, Funding, "Select whether this cost was paid in cash or given in kind"),
     )
     if category is not None and category.in_kind and data.funding == Funding.CASH.value:
         note("funding", f"{category.name} is an in-kind category: select In kind, or choose another category")
@@ -270,7 +187,7 @@ def _check_cost(site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str
             "attribution_reason",
             f"Explain why only {plain_number(percent)}% of this cost is attributable to the pilot",
         )
-    note("attribution_reason", _text_problem(reason, "Reason"))
+    note("attribution_reason", text_problem(reason, "Reason"))
 
     quantity, unit, rate = data.staff_time_quantity, data.staff_time_unit or None, data.staff_rate
     computed: Decimal | None = None
@@ -308,7 +225,7 @@ def _check_cost(site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str
         note("amount", "Enter the amount in pounds, or the staff time and rate")
 
     funder = clean_text(data.funder)
-    note("funder", _text_problem(funder, "Funder", MAX_FUNDER))
+    note("funder", text_problem(funder, "Funder", MAX_FUNDER))
 
     if problems or category is None or percent is None:
         return problems, None
@@ -331,248 +248,69 @@ def _check_cost(site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str
     )
 
 
-def cost_problems(site_return: SiteReturn, data: CostInput) -> dict[str, str]:
-    """Everything wrong with this cost, field by field (empty when it can be saved)."""
-    return _check_cost(site_return, data)[0]
-
-
-def _clean_cost(site_return: SiteReturn, data: CostInput) -> CleanCost:
-    problems, clean = _check_cost(site_return, data)
-    if problems or clean is None:
-        raise InvalidCost(problems)
-    return clean
-
-
-def _import_reference_problem(reference: str | None) -> None:
-    if reference is not None and len(reference) > MAX_IMPORT_REFERENCE:
-        raise InvalidCost(
-            {"import_reference": f"Reference must be {MAX_IMPORT_REFERENCE} characters or fewer"}
-        )
-
-
-def _write_cost(item: CostItem, clean: CleanCost) -> None:
-    item.category = clean.category
-    item.cost_category_id = clean.category.id
-    item.description = clean.description
-    item.amount = clean.amount
-    item.cost_type = clean.cost_type
-    item.funding = clean.funding
-    item.attributable_percent = clean.attributable_percent
-    item.attribution_reason = clean.attribution_reason
-    item.staff_time_quantity = clean.staff_time_quantity
-    item.staff_time_unit = clean.staff_time_unit
-    item.staff_rate = clean.staff_rate
-    item.funder = clean.funder
-
-
-def _audit_cost(item: CostItem) -> dict[str, Any]:
-    return snapshot(item, extra={"category": item.category.code})
-
-
-def describe_cost(clean: CleanCost) -> dict[str, str]:
-    """A cost in words, field by field: what the page shows when two people changed it at once."""
-    return {
-        "category": clean.category.name,
-        "description": clean.description,
-        "amount": money(clean.amount),
-        "cost_type": CostType(clean.cost_type).label,
-        "funding": Funding(clean.funding).label,
-        "attributable_percent": f"{plain_number(clean.attributable_percent)}%",
-        "attribution_reason": clean.attribution_reason,
-        "staff_time": staff_time_text(clean.staff_time_quantity, clean.staff_time_unit, clean.staff_rate),
-        "funder": clean.funder,
+class CostItems(EvidenceItems[CostItem, CostInput, CleanCost]):
+    model = CostItem
+    noun = "cost"
+    section = ReturnSection.COSTS
+    collection = "costs"
+    field_labels: ClassVar[dict[str, str]] = {
+        "category": "Cost category",
+        "description": "Description",
+        "amount": "Amount",
+        "cost_type": "Set-up or running",
+        "funding": "Cash or in kind",
+        "attributable_percent": "Share attributable to the pilot",
+        "attribution_reason": "Why only part is attributable",
+        "staff_time": "Staff time",
+        "funder": "Funder",
     }
 
+    def check(self, site_return: SiteReturn, data: CostInput) -> tuple[dict[str, str], CleanCost | None]:
+        return check_cost(site_return, data)
 
-def add_cost(
-    session: Session,
-    user: User,
-    site_return: SiteReturn,
-    data: CostInput,
-    import_reference: str | None = None,
-) -> CostItem:
-    """Add a cost to the return, audited; InvalidCost (nothing saved) when any field is wrong."""
-    require_lead_can_edit(user, site_return)
-    clean = _clean_cost(site_return, data)
-    _import_reference_problem(import_reference)
-    item = CostItem(
-        site_return_id=site_return.id, site_id=site_return.site_id, import_reference=import_reference
-    )
-    _write_cost(item, clean)
-    item.site_return = site_return
-    session.add(item)
-    session.flush()
-    record_created(session, user, item, after=_audit_cost(item))
-    return item
+    def checked_of(self, item: CostItem) -> CleanCost:
+        return CleanCost.of(item)
 
+    def write(self, item: CostItem, clean: CleanCost) -> None:
+        item.category = clean.category
+        item.cost_category_id = clean.category.id
+        item.description = clean.description
+        item.amount = clean.amount
+        item.cost_type = clean.cost_type
+        item.funding = clean.funding
+        item.attributable_percent = clean.attributable_percent
+        item.attribution_reason = clean.attribution_reason
+        item.staff_time_quantity = clean.staff_time_quantity
+        item.staff_time_unit = clean.staff_time_unit
+        item.staff_rate = clean.staff_rate
+        item.funder = clean.funder
 
-def update_cost(
-    session: Session, user: User, item: CostItem, data: CostInput, submitted_version: int | None
-) -> bool:
-    """Change a cost, audited; True if anything changed. StaleEdit when somebody saved it meanwhile."""
-    site_return = item.site_return
-    require_lead_can_edit(user, site_return)
-    clean = _clean_cost(site_return, data)
-    check_version(item, submitted_version, describe_cost(clean), describe_cost(CleanCost.of(item)))
-    before = _audit_cost(item)
-    _write_cost(item, clean)
-    return record_updated(session, user, item, before, _audit_cost(item))
+    def describe(self, clean: CleanCost) -> dict[str, str]:
+        return {
+            "category": clean.category.name,
+            "description": clean.description,
+            "amount": money(clean.amount),
+            "cost_type": CostType(clean.cost_type).label,
+            "funding": Funding(clean.funding).label,
+            "attributable_percent": f"{plain_number(clean.attributable_percent)}%",
+            "attribution_reason": clean.attribution_reason,
+            "staff_time": staff_time_text(clean.staff_time_quantity, clean.staff_time_unit, clean.staff_rate),
+            "funder": clean.funder,
+        }
 
+    def summary(self, item: CostItem) -> str:
+        staff = staff_time_text(item.staff_time_quantity, item.staff_time_unit, item.staff_rate)
+        worked_out = f", worked out from {staff}" if staff else ""
+        return f"{item.category.name}, {money(item.amount)}{worked_out}"
 
-def delete_cost(session: Session, user: User, item: CostItem, submitted_version: int | None = None) -> None:
-    """Delete a cost, audited with everything it held. StaleEdit when it changed after the user looked."""
-    site_return = item.site_return
-    require_lead_can_edit(user, site_return)
-    check_version(item, submitted_version, {}, describe_cost(CleanCost.of(item)))
-    record_deleted(session, user, item, before=_audit_cost(item))
-    session.delete(item)
-    session.flush()
-    session.expire(site_return, ["costs"])
+    def audit_values(self, item: CostItem) -> dict[str, Any]:
+        return snapshot(item, extra={"category": item.category.code})
 
 
-def cost_in_return(session: Session, user: User, site_return: SiteReturn, cost_id: int) -> CostItem:
-    """The return's cost with this id, if the user may see it; NotVisible (404) otherwise."""
-    item = visible_item(session, user, CostItem, cost_id)
-    if item.site_return_id != site_return.id:
-        raise NotVisible(f"No cost {cost_id} in return {site_return.id}")
-    return item
+COSTS = CostItems()
 
 
-# Savings
-
-
-def _evidence_level(site_return: SiteReturn, data: SavingInput) -> tuple[EvidenceLevel | None, str | None]:
-    levels = site_return.framework_version.evidence_levels
-    if data.evidence_level_id is not None:
-        found = next((level for level in levels if level.id == data.evidence_level_id), None)
-        return (found, None) if found else (None, "Select one of the evidence levels listed")
-    code = clean_text(data.evidence_level_code)
-    if not code:
-        return None, None
-    found = evidence_level_named(levels, code)
-    if found is None:
-        known = ", ".join(sorted(evidence_key(level) for level in levels))
-        return None, f"'{code}' is not an evidence level in this framework: use one of {known}"
-    return found, None
-
-
-def _check_saving(site_return: SiteReturn, data: SavingInput) -> tuple[dict[str, str], CleanSaving | None]:
-    problems: dict[str, str] = {}
-
-    def note(field: str, message: str | None) -> None:
-        if message and field not in problems:
-            problems[field] = message
-
-    description = clean_text(data.description)
-    note("description", "Enter a description of the saving or cost avoided" if not description else None)
-    note("description", _text_problem(description, "Description"))
-    if data.amount is None:
-        note("amount", "Enter the amount saved, in pounds")
-    note("amount", money_problem(data.amount, "Amount saved", more_than_zero=True))
-    evidence = clean_text(data.evidence)
-    note(
-        "evidence",
-        "Enter the evidence for this saving: how you know it happened and how you valued it"
-        if not evidence
-        else None,
-    )
-    note("evidence", _text_problem(evidence, "Evidence"))
-    level, message = _evidence_level(site_return, data)
-    note("evidence_level", message)
-    if problems or data.amount is None:
-        return problems, None
-    return problems, CleanSaving(description, data.amount.quantize(PENNY), evidence, level)
-
-
-def saving_problems(site_return: SiteReturn, data: SavingInput) -> dict[str, str]:
-    """Everything wrong with this saving, field by field (empty when it can be saved)."""
-    return _check_saving(site_return, data)[0]
-
-
-def _clean_saving(site_return: SiteReturn, data: SavingInput) -> CleanSaving:
-    problems, clean = _check_saving(site_return, data)
-    if problems or clean is None:
-        raise InvalidCost(problems)
-    return clean
-
-
-def _write_saving(item: SavingClaim, clean: CleanSaving) -> None:
-    item.description = clean.description
-    item.amount = clean.amount
-    item.evidence = clean.evidence
-    item.evidence_level = clean.evidence_level
-    item.evidence_level_id = clean.evidence_level.id if clean.evidence_level else None
-
-
-def _audit_saving(item: SavingClaim) -> dict[str, Any]:
-    level = item.evidence_level
-    return snapshot(item, extra={"evidence_level": f"{level.scale.code}-{level.level}" if level else None})
-
-
-def describe_saving(clean: CleanSaving) -> dict[str, str]:
-    return {
-        "description": clean.description,
-        "amount": money(clean.amount),
-        "evidence": clean.evidence,
-        "evidence_level": clean.evidence_level.label if clean.evidence_level else "Not assessed",
-    }
-
-
-def add_saving(
-    session: Session,
-    user: User,
-    site_return: SiteReturn,
-    data: SavingInput,
-    import_reference: str | None = None,
-) -> SavingClaim:
-    """Record a saving or cost avoided, with its evidence, audited."""
-    require_lead_can_edit(user, site_return)
-    clean = _clean_saving(site_return, data)
-    _import_reference_problem(import_reference)
-    item = SavingClaim(
-        site_return_id=site_return.id, site_id=site_return.site_id, import_reference=import_reference
-    )
-    _write_saving(item, clean)
-    item.site_return = site_return
-    session.add(item)
-    session.flush()
-    record_created(session, user, item, after=_audit_saving(item))
-    return item
-
-
-def update_saving(
-    session: Session, user: User, item: SavingClaim, data: SavingInput, submitted_version: int | None
-) -> bool:
-    site_return = item.site_return
-    require_lead_can_edit(user, site_return)
-    clean = _clean_saving(site_return, data)
-    check_version(item, submitted_version, describe_saving(clean), describe_saving(CleanSaving.of(item)))
-    before = _audit_saving(item)
-    _write_saving(item, clean)
-    return record_updated(session, user, item, before, _audit_saving(item))
-
-
-def delete_saving(
-    session: Session, user: User, item: SavingClaim, submitted_version: int | None = None
-) -> None:
-    site_return = item.site_return
-    require_lead_can_edit(user, site_return)
-    check_version(item, submitted_version, {}, describe_saving(CleanSaving.of(item)))
-    record_deleted(session, user, item, before=_audit_saving(item))
-    session.delete(item)
-    session.flush()
-    session.expire(site_return, ["savings"])
-
-
-def saving_in_return(session: Session, user: User, site_return: SiteReturn, saving_id: int) -> SavingClaim:
-    """The return's saving with this id, if the user may see it; NotVisible (404) otherwise."""
-    item = visible_item(session, user, SavingClaim, saving_id)
-    if item.site_return_id != site_return.id:
-        raise NotVisible(f"No saving {saving_id} in return {site_return.id}")
-    return item
-
-
-# Totals
+# The return's costs added up
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,15 @@
 Each entry has a type, one or more of the framework's dimensions, optionally a theme, and says what
 happened, why it matters and what it implies for a national roll-out. Only an evaluator (or an
 administrator) clears an entry for national officials to read; nothing the lead sends can set that, and
-changing a cleared entry's text withdraws the clearance until an evaluator has read it again.
+changing a cleared entry's text withdraws the clearance until an evaluator has read it again. The item
+service (items.py) adds, changes and deletes entries under the rules every item shares.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Role, User
@@ -22,26 +22,19 @@ from evidence_hub.models.framework import (
     LearningTypeGuidance,
     Theme,
 )
-from evidence_hub.models.returns import LearningEntry, SiteReturn
-from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns.items import (
-    check_version,
-    record_created,
-    record_deleted,
-    record_updated,
-    snapshot,
-    visible_item,
-)
-from evidence_hub.services.returns.workflow import InvalidEvidence, ReturnError, require_lead_can_edit
+from evidence_hub.models.returns import LearningEntry, ReturnSection, SiteReturn
+from evidence_hub.services.common.values import clean_text, snapshot
+from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.services.returns.evidence_rows import read_for_writing, record_updated
+from evidence_hub.services.returns.input_rules import MAX_TITLE, Problems, text_problem
+from evidence_hub.services.returns.items import EvidenceItems
 
-MAX_TITLE = 200
-MAX_TEXT = 5000
-MAX_IMPORT_REFERENCE = 60
 CLEARING_ROLES = frozenset({Role.EVALUATOR, Role.ADMINISTRATOR})
-# The fields that hold what the site says; changing any of them withdraws clearance for national sharing.
+# What the site says in an entry; changing any of it withdraws clearance for national sharing.
 CONTENT_FIELDS = (
     "learning_type",
     "theme",
+    "dimensions",
     "title",
     "what_happened",
     "why_it_matters",
@@ -49,12 +42,8 @@ CONTENT_FIELDS = (
 )
 
 
-class LearningError(InvalidEvidence):
-    """A learning entry that cannot be saved (see InvalidEvidence)."""
-
-
-@dataclass
-class LearningData:
+@dataclass(frozen=True)
+class LearningInput:
     """A learning entry as entered: the type (such as "barrier") and the codes of dimensions and theme."""
 
     learning_type: str = ""
@@ -66,12 +55,27 @@ class LearningData:
     national_implication: str = ""
 
 
-def entry_in_return(session: Session, user: User, site_return: SiteReturn, entry_id: int) -> LearningEntry:
-    """The entry if the user may see it and it belongs to this return; NotVisible (404) otherwise."""
-    entry = visible_item(session, user, LearningEntry, entry_id)
-    if entry.site_return_id != site_return.id:
-        raise NotVisible(f"Learning entry {entry_id} is not in return {site_return.id}")
-    return entry
+@dataclass(frozen=True)
+class CleanLearning:
+    learning_type: str
+    dimensions: list[LearningDimension]
+    theme: Theme | None
+    title: str
+    what_happened: str
+    why_it_matters: str
+    national_implication: str
+
+    @classmethod
+    def of(cls, entry: LearningEntry) -> CleanLearning:
+        return cls(
+            learning_type=entry.learning_type,
+            dimensions=list(entry.dimensions),
+            theme=entry.theme,
+            title=entry.title,
+            what_happened=entry.what_happened,
+            why_it_matters=entry.why_it_matters,
+            national_implication=entry.national_implication,
+        )
 
 
 def guidance_by_type(version: FrameworkVersion) -> dict[str, LearningTypeGuidance]:
@@ -85,183 +89,129 @@ def learning_types_in_order(version: FrameworkVersion) -> list[LearningType]:
     return explained + [member for member in LearningType if member not in explained]
 
 
-def _text(errors: dict[str, str], name: str, raw: str | None, label: str, limit: int = MAX_TEXT) -> str:
-    value = (raw or "").strip()
-    if len(value) > limit:
-        errors[name] = f"{label} must be {limit:,} characters or fewer"
-    return value
+def learning_type_label(value: str) -> str:
+    """A learning type's name ("Barrier", "Good practice"), or the value itself when it is not a type."""
+    try:
+        return LearningType(value).label
+    except ValueError:
+        return value
 
 
-@dataclass(frozen=True)
-class _Checked:
-    learning_type: str
-    dimensions: list[LearningDimension]
-    theme: Theme | None
-    title: str
-    what_happened: str
-    why_it_matters: str
-    national_implication: str
-
-
-def validate_learning(version: FrameworkVersion, data: LearningData) -> _Checked:
-    errors: dict[str, str] = {}
-    learning_type = (data.learning_type or "").strip()
+def check_learning(
+    version: FrameworkVersion, data: LearningInput
+) -> tuple[dict[str, str], CleanLearning | None]:
+    """Every problem with a learning entry, by field, and the checked entry when there are none."""
+    problems = Problems()
+    learning_type = clean_text(data.learning_type)
     if not learning_type:
-        errors["learning_type"] = "Select the type of learning"
+        problems.note("learning_type", "Select the type of learning")
     elif learning_type not in {member.value for member in LearningType}:
-        errors["learning_type"] = "Select a type of learning from the list"
+        problems.note("learning_type", "Select a type of learning from the list")
 
     by_code = {dimension.code: dimension for dimension in version.learning_dimensions}
-    codes = list(dict.fromkeys(code.strip() for code in data.dimensions if code and code.strip()))
+    codes = list(dict.fromkeys(clean_text(code) for code in data.dimensions if clean_text(code)))
     unknown = [code for code in codes if code not in by_code]
     if unknown:
-        errors["dimensions"] = f"'{unknown[0]}' is not one of the framework's areas: choose areas in the list"
+        problems.note(
+            "dimensions", f"'{unknown[0]}' is not one of the framework's areas: choose areas in the list"
+        )
     elif not codes:
-        errors["dimensions"] = "Select at least one area the learning is about"
+        problems.note("dimensions", "Select at least one area the learning is about")
     dimensions = sorted((by_code[code] for code in codes if code in by_code), key=lambda d: d.position)
 
     theme: Theme | None = None
-    theme_code = (data.theme or "").strip()
+    theme_code = clean_text(data.theme)
     if theme_code:
         theme = next((theme for theme in version.themes if theme.code == theme_code), None)
         if theme is None:
-            errors["theme"] = "Select a line of enquiry from the list"
+            problems.note("theme", "Select a line of enquiry from the list")
 
-    title = _text(errors, "title", data.title, "The title", MAX_TITLE)
-    if not title and "title" not in errors:
-        errors["title"] = "Enter a short title for the learning"
-    what_happened = _text(errors, "what_happened", data.what_happened, "What happened")
-    if not what_happened and "what_happened" not in errors:
-        errors["what_happened"] = "Describe what happened"
-    why_it_matters = _text(errors, "why_it_matters", data.why_it_matters, "Why it matters")
-    implication = _text(
-        errors, "national_implication", data.national_implication, "The implication for national roll-out"
-    )
-    if errors:
-        raise LearningError(errors)
-    return _Checked(learning_type, dimensions, theme, title, what_happened, why_it_matters, implication)
-
-
-def _record(entry: LearningEntry) -> dict[str, Any]:
-    return snapshot(
-        entry,
-        extra={
-            "dimensions": [dimension.code for dimension in entry.dimensions],
-            "theme": entry.theme.code if entry.theme is not None else None,
-        },
+    title = clean_text(data.title)
+    problems.note("title", text_problem(title, "The title", MAX_TITLE))
+    problems.note("title", "Enter a short title for the learning" if not title else None)
+    what_happened = clean_text(data.what_happened)
+    problems.note("what_happened", text_problem(what_happened, "What happened"))
+    problems.note("what_happened", "Describe what happened" if not what_happened else None)
+    why_it_matters = clean_text(data.why_it_matters)
+    problems.note("why_it_matters", text_problem(why_it_matters, "Why it matters"))
+    implication = clean_text(data.national_implication)
+    problems.note("national_implication", text_problem(implication, "The implication for national roll-out"))
+    if problems or not learning_type:
+        return problems, None
+    return problems, CleanLearning(
+        learning_type, dimensions, theme, title, what_happened, why_it_matters, implication
     )
 
 
-def _submitted(checked: _Checked) -> dict[str, Any]:
-    """The user's version of an entry, keyed as `_record` keys it (for showing a conflict)."""
-    return {
-        "learning_type": checked.learning_type,
-        "dimensions": [dimension.code for dimension in checked.dimensions],
-        "theme": checked.theme.code if checked.theme is not None else None,
-        "title": checked.title,
-        "what_happened": checked.what_happened,
-        "why_it_matters": checked.why_it_matters,
-        "national_implication": checked.national_implication,
+class LearningItems(EvidenceItems[LearningEntry, LearningInput, CleanLearning]):
+    model = LearningEntry
+    noun = "learning entry"
+    section = ReturnSection.LEARNING
+    collection = "learning"
+    field_labels: ClassVar[dict[str, str]] = {
+        "learning_type": "Kind of learning",
+        "dimensions": "Areas",
+        "theme": "Line of enquiry",
+        "title": "Title",
+        "what_happened": "What happened",
+        "why_it_matters": "Why it matters",
+        "national_implication": "Implication for national roll-out",
     }
 
+    def check(
+        self, site_return: SiteReturn, data: LearningInput
+    ) -> tuple[dict[str, str], CleanLearning | None]:
+        return check_learning(site_return.framework_version, data)
 
-def _apply(entry: LearningEntry, checked: _Checked) -> None:
-    entry.learning_type = checked.learning_type
-    entry.dimensions = list(checked.dimensions)
-    entry.theme = checked.theme
-    entry.theme_id = checked.theme.id if checked.theme is not None else None
-    entry.title = checked.title
-    entry.what_happened = checked.what_happened
-    entry.why_it_matters = checked.why_it_matters
-    entry.national_implication = checked.national_implication
-
-
-def add_learning(
-    session: Session,
-    user: User,
-    site_return: SiteReturn,
-    data: LearningData,
-    import_reference: str | None = None,
-) -> LearningEntry:
-    """Record a learning entry in the return. With an `import_reference` already used in this return (an
-    upload sent again), that entry is updated instead, so nothing is duplicated."""
-    require_lead_can_edit(user, site_return)
-    checked = validate_learning(site_return.framework_version, data)
-    reference = (import_reference or "").strip() or None
-    if reference is not None and len(reference) > MAX_IMPORT_REFERENCE:
-        raise LearningError({"import_reference": "The row reference is too long"})
-    if reference is not None:
-        existing = session.scalar(
-            select(LearningEntry).where(
-                LearningEntry.site_return_id == site_return.id, LearningEntry.import_reference == reference
-            )
-        )
-        if existing is not None:
-            return _update(session, user, existing, checked, None)
-    entry = LearningEntry(
-        site_return_id=site_return.id,
-        site_id=site_return.site_id,
-        import_reference=reference,
-        cleared_for_national=False,
-    )
-    _apply(entry, checked)
-    session.add(entry)
-    session.flush()
-    record_created(session, user, entry, _record(entry))
-    session.expire(site_return, ["learning"])
-    return entry
-
-
-def update_learning(
-    session: Session,
-    user: User,
-    site_return: SiteReturn,
-    entry: LearningEntry,
-    data: LearningData,
-    submitted_version: int | None = None,
-) -> LearningEntry:
-    """Change an entry; StaleEdit when somebody saved it after `submitted_version`."""
-    require_lead_can_edit(user, site_return)
-    if entry.site_return_id != site_return.id:
-        raise NotVisible(f"Learning entry {entry.id} is not in return {site_return.id}")
-    checked = validate_learning(site_return.framework_version, data)
-    return _update(session, user, entry, checked, submitted_version)
-
-
-def _update(
-    session: Session, user: User, entry: LearningEntry, checked: _Checked, submitted_version: int | None
-) -> LearningEntry:
-    before = _record(entry)
-    check_version(entry, submitted_version, _submitted(checked), before)
-    _apply(entry, checked)
-    after = _record(entry)
-    content_changed = any(before.get(name) != after.get(name) for name in (*CONTENT_FIELDS, "dimensions"))
-    if content_changed and entry.cleared_for_national:
-        # What the evaluator cleared is no longer what the entry says.
+    def new_item(self, site_return: SiteReturn, reference: str | None) -> LearningEntry:
+        entry = super().new_item(site_return, reference)
         entry.cleared_for_national = False
-        entry.cleared_by_id = None
-        after = _record(entry)
-    session.flush()
-    record_updated(session, user, entry, before, after)
-    return entry
+        return entry
+
+    def write(self, item: LearningEntry, clean: CleanLearning) -> None:
+        item.learning_type = clean.learning_type
+        item.dimensions = list(clean.dimensions)
+        item.theme = clean.theme
+        item.theme_id = clean.theme.id if clean.theme is not None else None
+        item.title = clean.title
+        item.what_happened = clean.what_happened
+        item.why_it_matters = clean.why_it_matters
+        item.national_implication = clean.national_implication
+
+    def checked_of(self, item: LearningEntry) -> CleanLearning:
+        return CleanLearning.of(item)
+
+    def describe(self, clean: CleanLearning) -> dict[str, str]:
+        return {
+            "learning_type": learning_type_label(clean.learning_type),
+            "dimensions": ", ".join(dimension.name for dimension in clean.dimensions),
+            "theme": clean.theme.title if clean.theme is not None else "",
+            "title": clean.title,
+            "what_happened": clean.what_happened,
+            "why_it_matters": clean.why_it_matters,
+            "national_implication": clean.national_implication,
+        }
+
+    def summary(self, item: LearningEntry) -> str:
+        return item.title
+
+    def audit_values(self, item: LearningEntry) -> dict[str, Any]:
+        return snapshot(
+            item,
+            extra={
+                "dimensions": [dimension.code for dimension in item.dimensions],
+                "theme": item.theme.code if item.theme is not None else None,
+            },
+        )
+
+    def after_change(self, item: LearningEntry, before: dict[str, Any], after: dict[str, Any]) -> None:
+        if item.cleared_for_national and any(before.get(name) != after.get(name) for name in CONTENT_FIELDS):
+            # What the evaluator cleared is no longer what the entry says.
+            item.cleared_for_national = False
+            item.cleared_by_id = None
 
 
-def delete_learning(
-    session: Session,
-    user: User,
-    site_return: SiteReturn,
-    entry: LearningEntry,
-    submitted_version: int | None = None,
-) -> None:
-    require_lead_can_edit(user, site_return)
-    if entry.site_return_id != site_return.id:
-        raise NotVisible(f"Learning entry {entry.id} is not in return {site_return.id}")
-    before = _record(entry)
-    check_version(entry, submitted_version, {}, before)
-    record_deleted(session, user, entry, before)
-    session.delete(entry)
-    session.flush()
-    session.expire(site_return, ["learning"])
+LEARNING = LearningItems()
 
 
 def set_cleared_for_national(session: Session, evaluator: User, entry: LearningEntry, cleared: bool) -> bool:
@@ -271,6 +221,7 @@ def set_cleared_for_national(session: Session, evaluator: User, entry: LearningE
     """
     if evaluator.role_enum not in CLEARING_ROLES:
         raise ReturnError("Only an evaluator can clear learning for national sharing", field="cleared")
+    read_for_writing(session, entry)
     if entry.cleared_for_national == cleared:
         return False
     before = {"cleared_for_national": entry.cleared_for_national, "cleared_by_id": entry.cleared_by_id}

@@ -1,43 +1,52 @@
-"""The returns blueprint and what its section pages share: finding the return, refusing edits, comments."""
+"""What every page about a return shares, whichever blueprint serves it (the lead's section pages, the
+evaluator's review): finding the return, refusing edits, and the template variables of every page."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from werkzeug.wrappers import Response
 
+from evidence_hub.models import Role
 from evidence_hub.models.returns import ReviewComment, SiteReturn
-from evidence_hub.services.returns import workflow as returns_service
-from evidence_hub.services.returns.workflow import ReturnError
+from evidence_hub.services.returns.editing import lead_may_edit, require_lead_can_edit
+from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.services.returns.finding import get_return
 from evidence_hub.web import acting_user, db_session
 
-returns = Blueprint("returns", __name__, url_prefix="/returns")
+# Who reads a return's pages: its site's lead, evaluators and administrators (services/common/access.py
+# narrows leads to their own site).
+READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
 
 
 def visible_return(return_id: int) -> SiteReturn:
     """The return if the signed-in user may see it; 404 otherwise (raised as NotVisible)."""
-    return returns_service.get_return(db_session(), acting_user(), return_id)
+    return get_return(db_session(), acting_user(), return_id)
 
 
 def editable_return(return_id: int) -> SiteReturn:
     """The return for a page that changes evidence: 404 when not visible, 403 when not this user's to edit."""
     site_return = visible_return(return_id)
-    try:
-        returns_service.require_lead_can_edit(acting_user(), site_return)
-    except ReturnError:
+    if not lead_may_edit(acting_user(), site_return):
         abort(403)
     return site_return
+
+
+def refused(error: ReturnError, site_return: SiteReturn) -> Response:
+    """A change the return no longer allows (it was submitted or locked meanwhile): say why, back to the
+    task list."""
+    flash(error.message, "information")
+    return redirect(url_for("returns.task_list", return_id=site_return.id))
 
 
 def refuse_if_read_only(site_return: SiteReturn) -> Response | None:
     """For a lead's POST to a return that can no longer change: say why and go back to the task list."""
     try:
-        returns_service.require_lead_can_edit(acting_user(), site_return)
+        require_lead_can_edit(acting_user(), site_return)
     except ReturnError as error:
-        flash(error.message, "information")
-        return redirect(url_for("returns.task_list", return_id=site_return.id))
+        return refused(error, site_return)
     return None
 
 
@@ -51,18 +60,12 @@ def comments_by_item(site_return: SiteReturn) -> dict[tuple[str, int | None], li
 
 def return_context(site_return: SiteReturn, **extra: Any) -> dict[str, Any]:
     """Template variables every return page uses."""
-    user = acting_user()
-    can_edit = True
-    try:
-        returns_service.require_lead_can_edit(user, site_return)
-    except ReturnError:
-        can_edit = False
     return {
         "site_return": site_return,
         "period": site_return.reporting_period,
         "site": site_return.site,
         "framework_version": site_return.framework_version,
         "comments": comments_by_item(site_return),
-        "can_edit": can_edit,
+        "can_edit": lead_may_edit(acting_user(), site_return),
         **extra,
     }

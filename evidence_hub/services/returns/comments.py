@@ -1,0 +1,121 @@
+"""Evaluators' comments on a return as a whole or on one of its items, for the current submission round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from evidence_hub.formatting import money
+from evidence_hub.models import User
+from evidence_hub.models.returns import (
+    ReturnStatus,
+    ReviewComment,
+    SiteReturn,
+)
+from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.returns.changes import current_round
+from evidence_hub.services.returns.editing import require_evaluator
+from evidence_hub.services.returns.errors import ReturnError
+
+
+def add_comment(
+    session: Session,
+    user: User,
+    site_return: SiteReturn,
+    body: str,
+    item_type: str = "return",
+    item_id: int | None = None,
+) -> ReviewComment:
+    """An evaluator's comment on the return or on one of its items, for the current submission round."""
+    require_evaluator(user)
+    if site_return.status_enum is not ReturnStatus.SUBMITTED:
+        raise ReturnError("Comments can be added while a return is waiting for review.")
+    body = body.strip()
+    if not body:
+        raise ReturnError("Enter a comment", field="body")
+    if item_type != "return" and item_id not in _item_ids(site_return, item_type):
+        raise NotVisible(f"No {item_type} {item_id} in return {site_return.id}")
+    return new_comment(session, user, site_return, body, item_type, item_id)
+
+
+def new_comment(
+    session: Session, user: User, site_return: SiteReturn, body: str, item_type: str, item_id: int | None
+) -> ReviewComment:
+    comment = ReviewComment(
+        site_return_id=site_return.id,
+        site_id=site_return.site_id,
+        item_type=item_type,
+        item_id=item_id if item_type != "return" else None,
+        body=body,
+        author_id=user.id,
+        round=current_round(session, site_return),
+    )
+    session.add(comment)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="comment.created",
+        object_type="comment",
+        object_id=comment.id,
+        site_id=site_return.site_id,
+        after={"item_type": item_type, "item_id": item_id, "body": body},
+    )
+    return comment
+
+
+COMMENTABLE_ITEMS = {
+    "cost": "costs",
+    "saving": "savings",
+    "activity": "activities",
+    "measure": "measures",
+    "learning": "learning",
+    "document": "documents",
+}
+
+
+def _item_ids(site_return: SiteReturn, item_type: str) -> set[int]:
+    collection = COMMENTABLE_ITEMS.get(item_type)
+    return {item.id for item in getattr(site_return, collection)} if collection else set()
+
+
+@dataclass(frozen=True)
+class CommentableItem:
+    kind: str
+    id: int
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def commentable_items(site_return: SiteReturn) -> list[CommentableItem]:
+    """Every item of the return an evaluator can comment on, described so that it can be recognised."""
+    items = [
+        CommentableItem("cost", cost.id, f"Cost: {cost.description[:80]} ({money(cost.amount)})")
+        for cost in site_return.costs
+    ]
+    items += [
+        CommentableItem("saving", saving.id, f"Saving: {saving.description[:80]} ({money(saving.amount)})")
+        for saving in site_return.savings
+    ]
+    items += [
+        CommentableItem("activity", activity.id, f"Activity: {activity.title[:80]}")
+        for activity in site_return.activities
+    ]
+    items += [
+        CommentableItem("measure", measure.id, f"Impact measure: {measure.indicator.name}")
+        for measure in sorted(site_return.measures, key=lambda measure: measure.indicator.position)
+    ]
+    items += [
+        CommentableItem("learning", entry.id, f"Learning: {entry.title[:80]}")
+        for entry in site_return.learning
+    ]
+    items += [
+        CommentableItem("document", document.id, f"Document: {document.original_filename}")
+        for document in site_return.documents
+    ]
+    return items

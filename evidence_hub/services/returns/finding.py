@@ -1,0 +1,273 @@
+"""Finding returns the user may see: one return, a site's returns across periods, what needs the user's
+attention, a period's returns by state, and searches of every return."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from evidence_hub.models import Role, Site, User
+from evidence_hub.models.framework import (
+    Framework,
+    PeriodStatus,
+    ReportingPeriod,
+)
+from evidence_hub.models.returns import (
+    Activity,
+    CostItem,
+    LearningEntry,
+    ReturnStatus,
+    SiteReturn,
+)
+from evidence_hub.services.common.access import NotVisible, may_see_site, scope_to_user
+
+
+def visible_returns(user: User) -> Select[SiteReturn]:
+    return scope_to_user(select(SiteReturn), user, SiteReturn.site_id)
+
+
+def get_return(session: Session, user: User, return_id: int) -> SiteReturn:
+    """The return if the user may see it record by record; NotVisible (404) otherwise."""
+    site_return = session.scalar(visible_returns(user).where(SiteReturn.id == return_id))
+    if site_return is None:
+        raise NotVisible(f"No return {return_id} for this user")
+    return site_return
+
+
+def visible_site(session: Session, user: User, site_id: int) -> Site:
+    site = session.get(Site, site_id)
+    if site is None or not may_see_site(user, site_id):
+        raise NotVisible(f"No site {site_id} for this user")
+    return site
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: ReportingPeriod
+    site_return: SiteReturn | None
+    total_cost: Decimal
+    attributable_cost: Decimal
+    activities: int
+    people_reached: int
+    learning_entries: int
+
+
+def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, list[PeriodRow]]:
+    """One site's returns across every period of its frameworks, with totals computed in SQL."""
+    site = visible_site(session, user, site_id)
+    periods = list(
+        session.scalars(
+            select(ReportingPeriod).join(Framework).order_by(Framework.name, ReportingPeriod.starts_on)
+        )
+    )
+    returns = {
+        site_return.reporting_period_id: site_return
+        for site_return in session.scalars(
+            visible_returns(user)
+            .where(SiteReturn.site_id == site.id)
+            .options(selectinload(SiteReturn.reporting_period))
+        )
+    }
+    return_ids = [site_return.id for site_return in returns.values()]
+    cost_totals = _totals_by_return(
+        session,
+        select(
+            CostItem.site_return_id,
+            func.coalesce(func.sum(CostItem.amount), 0),
+            func.coalesce(func.sum(CostItem.amount * CostItem.attributable_percent / 100), 0),
+        )
+        .where(CostItem.site_return_id.in_(return_ids))
+        .group_by(CostItem.site_return_id),
+    )
+    activity_totals = _totals_by_return(
+        session,
+        select(Activity.site_return_id, func.count(), func.coalesce(func.sum(Activity.people_reached), 0))
+        .where(Activity.site_return_id.in_(return_ids))
+        .group_by(Activity.site_return_id),
+    )
+    learning_totals = _totals_by_return(
+        session,
+        select(LearningEntry.site_return_id, func.count())
+        .where(LearningEntry.site_return_id.in_(return_ids))
+        .group_by(LearningEntry.site_return_id),
+    )
+    rows = []
+    for period in periods:
+        site_return = returns.get(period.id)
+        key = site_return.id if site_return else None
+        costs = cost_totals.get(key, (Decimal(0), Decimal(0)))
+        activities = activity_totals.get(key, (0, 0))
+        rows.append(
+            PeriodRow(
+                period=period,
+                site_return=site_return,
+                total_cost=Decimal(costs[0]).quantize(Decimal("0.01")),
+                attributable_cost=Decimal(costs[1]).quantize(Decimal("0.01")),
+                activities=int(activities[0]),
+                people_reached=int(activities[1]),
+                learning_entries=int(learning_totals.get(key, (0,))[0]),
+            )
+        )
+    return site, rows
+
+
+def _totals_by_return(session: Session, statement: Any) -> dict[int | None, tuple[Any, ...]]:
+    return {row[0]: tuple(row[1:]) for row in session.execute(statement)}
+
+
+def returns_needing_attention(session: Session, user: User) -> dict[str, list[Any]]:
+    """What the user's home page lists: returns to complete or fix (leads), returns to review (evaluators)."""
+    attention: dict[str, list[Any]] = defaultdict(list)
+    role = user.role_enum
+    if role is Role.SITE_LEAD and user.site_id is not None:
+        started = {
+            site_return.reporting_period_id: site_return
+            for site_return in session.scalars(
+                visible_returns(user).options(selectinload(SiteReturn.reporting_period))
+            )
+        }
+        for period in session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.status == PeriodStatus.OPEN.value)
+            .order_by(ReportingPeriod.starts_on)
+        ):
+            site_return = started.get(period.id)
+            if site_return is None:
+                attention["to_start"].append(period)
+            elif site_return.status_enum is ReturnStatus.RETURNED:
+                attention["returned"].append(site_return)
+            elif site_return.status_enum is ReturnStatus.DRAFT:
+                attention["to_complete"].append(site_return)
+    elif role in (Role.EVALUATOR, Role.ADMINISTRATOR):
+        attention["to_review"] = list(
+            session.scalars(
+                visible_returns(user)
+                .where(SiteReturn.status == ReturnStatus.SUBMITTED.value)
+                .options(selectinload(SiteReturn.site), selectinload(SiteReturn.reporting_period))
+                .order_by(SiteReturn.submitted_at)
+            )
+        )
+    return attention
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """One reporting period with how many returns are in each state, for the administrator."""
+
+    period: ReportingPeriod
+    returns_by_status: dict[ReturnStatus, int]
+    # Active sites that have not started a return for the period.
+    not_started: int
+
+    @property
+    def returns(self) -> int:
+        return sum(self.returns_by_status.values())
+
+
+def period_summaries(session: Session, user: User) -> list[tuple[Framework, list[PeriodSummary]]]:
+    """Every framework's reporting periods with their returns counted by state (one GROUP BY)."""
+    counts: dict[int, dict[ReturnStatus, int]] = defaultdict(dict)
+    started_by_active_sites: dict[int, int] = defaultdict(int)
+    scoped = visible_returns(user).subquery()
+    statement = (
+        select(scoped.c.reporting_period_id, scoped.c.status, Site.is_active, func.count())
+        .join(Site, Site.id == scoped.c.site_id)
+        .group_by(scoped.c.reporting_period_id, scoped.c.status, Site.is_active)
+    )
+    for period_id, status, site_is_active, count in session.execute(statement):
+        counts[period_id][ReturnStatus(status)] = counts[period_id].get(ReturnStatus(status), 0) + count
+        if site_is_active:
+            started_by_active_sites[period_id] += count
+    active_sites = session.scalar(select(func.count()).select_from(Site).where(Site.is_active.is_(True))) or 0
+    summaries = []
+    for framework in session.scalars(
+        select(Framework).options(selectinload(Framework.reporting_periods)).order_by(Framework.name)
+    ):
+        summaries.append(
+            (
+                framework,
+                [
+                    PeriodSummary(
+                        period=period,
+                        returns_by_status={
+                            status: counts[period.id][status]
+                            for status in ReturnStatus
+                            if status in counts[period.id]
+                        },
+                        not_started=max(0, active_sites - started_by_active_sites[period.id]),
+                    )
+                    for period in framework.reporting_periods
+                ],
+            )
+        )
+    return summaries
+
+
+def period_by_id(session: Session, period_id: int) -> ReportingPeriod:
+    period = session.get(ReportingPeriod, period_id)
+    if period is None:
+        raise NotVisible(f"No reporting period {period_id}")
+    return period
+
+
+def returns_in_period(session: Session, user: User, period: ReportingPeriod) -> list[SiteReturn]:
+    """The returns the user may see for a period, by site name."""
+    return list(
+        session.scalars(
+            visible_returns(user)
+            .join(Site, Site.id == SiteReturn.site_id)
+            .where(SiteReturn.reporting_period_id == period.id)
+            .options(selectinload(SiteReturn.site))
+            .order_by(Site.name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReturnsPage:
+    returns: list[SiteReturn]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def find_returns(
+    session: Session,
+    user: User,
+    *,
+    status: ReturnStatus | None = None,
+    site_id: int | None = None,
+    period_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> ReturnsPage:
+    """Returns the user may see, narrowed by state, site and period: latest period first, then by site."""
+    statement = visible_returns(user)
+    if status is not None:
+        statement = statement.where(SiteReturn.status == status.value)
+    if site_id is not None:
+        statement = statement.where(SiteReturn.site_id == site_id)
+    if period_id is not None:
+        statement = statement.where(SiteReturn.reporting_period_id == period_id)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    rows = list(
+        session.scalars(
+            statement.join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
+            .join(Site, Site.id == SiteReturn.site_id)
+            .options(selectinload(SiteReturn.site), selectinload(SiteReturn.reporting_period))
+            .order_by(ReportingPeriod.starts_on.desc(), Site.name, SiteReturn.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
