@@ -253,15 +253,19 @@ def test_the_database_allows_only_one_published_version_per_framework(db: Sessio
         )
 
 
-def test_retiring_the_live_version_leaves_no_live_version(db: Session) -> None:
+def test_a_retired_version_is_no_longer_live_and_stays_retired(db: Session) -> None:
     version = import_file(db)
     publish(db, version)
-    with transaction(db):
-        frameworks.retire_version(db, version, actor=None)
+    newer = import_file(db, as_version(2))
+    publish(db, newer)
     assert version.status == "retired"
-    assert version.framework.published_version is None
-    with pytest.raises(FrameworkError, match="Only the published version can be retired"), transaction(db):
-        frameworks.retire_version(db, version, actor=None)
+    assert version.framework.published_version is newer
+    with (
+        pytest.raises(FrameworkError, match="has been retired and cannot be published again"),
+        transaction(db),
+    ):
+        frameworks.publish_version(db, version, actor=None)
+    assert version.status == "retired"
 
 
 def test_a_published_versions_definitions_cannot_be_changed(db: Session) -> None:

@@ -382,29 +382,6 @@ def publish_version(
     )
 
 
-def retire_version(
-    session: Session, version: FrameworkVersion, *, actor: User | None, reason: str = ""
-) -> None:
-    """Take the live version out of use without publishing another: the framework then has no live version."""
-    if version.status != FrameworkStatus.PUBLISHED.value:
-        raise FrameworkError(
-            f"Only the published version can be retired; version {version.version} is {version.status}."
-        )
-    version.status = FrameworkStatus.RETIRED.value
-    version.retired_at = utc_now()
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="framework.retired",
-        object_type="framework_version",
-        object_id=version.id,
-        before={"status": FrameworkStatus.PUBLISHED.value},
-        after={"status": FrameworkStatus.RETIRED.value},
-        reason=reason,
-    )
-
-
 def why_cannot_delete(session: Session, version: FrameworkVersion) -> str | None:
     """The reason a version cannot be deleted, or None when it can."""
     if not version.is_draft:
