@@ -175,7 +175,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from evidence_hub import demo as demo_data
     from evidence_hub import migrations
     from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_releases
-    from evidence_hub.services.framework.versions import ensure_demo_framework
+    from evidence_hub.services.framework.demo import ensure_demo_framework
 
     app = _app()
     engine = _engine(app)

@@ -32,7 +32,7 @@ from evidence_hub.models import (
     SupportingDocument,
     User,
 )
-from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.periods import add_reporting_periods
 from evidence_hub.services.returns import documents
 from evidence_hub.services.returns.workflow import required_indicators
 from tests.factories import make_site, periods_of, the_framework
@@ -51,7 +51,7 @@ def period_in_quarter(session: Session, quarter: int) -> ReportingPeriod:
     if quarter >= len(periods):
         session.expire(framework)
         with transaction(session):
-            frameworks.add_reporting_periods(
+            add_reporting_periods(
                 session,
                 framework,
                 kind=PeriodKind.QUARTER,

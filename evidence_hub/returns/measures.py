@@ -18,7 +18,7 @@ from evidence_hub.models.returns import MeasureValue, QualityRating, SiteReturn
 from evidence_hub.returns.blueprint import editable_return, return_context, returns, visible_return
 from evidence_hub.returns.measure_forms import BaselineForm, DeleteMeasureForm, MeasureForm
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.framework.versions import range_text
+from evidence_hub.services.framework.wording import range_text
 from evidence_hub.services.returns import measures as measures_service
 from evidence_hub.services.returns import workflow as returns_service
 from evidence_hub.services.returns.items import StaleEdit

@@ -31,7 +31,7 @@ from evidence_hub.models.framework import (
 )
 from evidence_hub.models.returns import Baseline, MeasureValue, QualityRating, SiteReturn
 from evidence_hub.services.common.access import NotVisible, scope_to_user
-from evidence_hub.services.framework.versions import MeasuredInUnits, format_value, range_text
+from evidence_hub.services.framework.wording import MeasuredInUnits, format_value, range_text
 from evidence_hub.services.returns.items import (
     check_version,
     evidence_level_named,
