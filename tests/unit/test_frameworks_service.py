@@ -16,8 +16,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from evidence_hub.cli.framework import framework_cli
 from evidence_hub.db import transaction
-from evidence_hub.framework.commands import framework_cli
 from evidence_hub.models import (
     AuditEvent,
     CostCategory,

@@ -6,12 +6,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import cast
 
 import click
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from evidence_hub import create_app
+from evidence_hub.cli.app import engine_for, session_for
 from evidence_hub.db import transaction
 from evidence_hub.formatting import date_uk
 from evidence_hub.models import FrameworkVersion, PeriodKind
@@ -40,11 +41,8 @@ NOT_SET_UP = "The database has not been set up. Run `evidence-hub db upgrade` fi
 @contextmanager
 def _database(*, required: bool = True) -> Iterator[Session | None]:
     """A session on the configured database for one command; None if it is not set up and not required."""
-    from evidence_hub import create_app
-
     app = create_app()
-    factory = cast(sessionmaker[Session], app.extensions["evidence_hub.session_factory"])
-    session = factory()
+    session = session_for(app)
     try:
         if inspect(session.get_bind()).has_table(FrameworkVersion.__tablename__):
             yield session
@@ -54,7 +52,7 @@ def _database(*, required: bool = True) -> Iterator[Session | None]:
             yield None
     finally:
         session.close()
-        app.extensions["evidence_hub.engine"].dispose()
+        engine_for(app).dispose()
 
 
 @contextmanager
