@@ -77,8 +77,9 @@ from evidence_hub.models import (
 from evidence_hub.models.returns import activity_partners, activity_themes, learning_entry_dimensions
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
-from evidence_hub.services.framework import versions as frameworks
-from evidence_hub.services.framework.files import DEFAULT_FRAMEWORK_PATH
+from evidence_hub.services.framework import lifecycle
+from evidence_hub.services.framework.periods import add_reporting_periods
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_FOLDER = PROJECT_ROOT / "instance"
@@ -741,17 +742,17 @@ def _framework_plan(session: Session, quarters: int, seed: int) -> Plan:
         evaluator = _user(EVALUATOR_EMAIL, Role.EVALUATOR, "Benchmark evaluator")
         session.add_all([administrator, evaluator])
     source = synthetic_framework_text()
-    definition, problems = frameworks.check_file(session, source)
+    definition, problems = lifecycle.check_file(session, source)
     if definition is None:
         raise RuntimeError("The synthetic framework file is invalid: " + "; ".join(map(str, problems)))
     reason = "Synthetic benchmark data"
     with transaction(session):
-        outcome = frameworks.import_framework(
+        outcome = lifecycle.import_framework(
             session, source, actor=administrator, filename="benchmark-framework.yaml", reason=reason
         )
-        frameworks.publish_version(session, outcome.version, actor=administrator, reason=reason)
+        lifecycle.publish_version(session, outcome.version, actor=administrator, reason=reason)
         framework = outcome.version.framework
-        frameworks.add_reporting_periods(
+        add_reporting_periods(
             session,
             framework,
             kind=PeriodKind.QUARTER,

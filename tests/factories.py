@@ -82,16 +82,18 @@ def make_user(
 def make_framework(session: Session, source: Path | None = None, periods: int = 4) -> Framework:
     """A published framework (the shipped worklessness one unless `source` says otherwise) with open
     quarterly reporting periods from 2009 Q2."""
-    from evidence_hub.services.framework import versions as frameworks
+    from evidence_hub.services.framework.lifecycle import import_framework, publish_version
+    from evidence_hub.services.framework.periods import add_reporting_periods
+    from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH
 
-    source_text = (source or frameworks.DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
+    source_text = (source or DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
 
     def build() -> Framework:
         with transaction(session):
-            outcome = frameworks.import_framework(session, source_text, actor=None)
-            frameworks.publish_version(session, outcome.version, actor=None)
+            outcome = import_framework(session, source_text, actor=None)
+            publish_version(session, outcome.version, actor=None)
             framework = outcome.version.framework
-            frameworks.add_reporting_periods(
+            add_reporting_periods(
                 session,
                 framework,
                 kind=PeriodKind.QUARTER,

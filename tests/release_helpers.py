@@ -13,7 +13,7 @@ from evidence_hub import demo
 from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, ensure_demo_releases
 from evidence_hub.models import Framework, Release, Site, User
 from evidence_hub.services.accounts.users import AccountSettings
-from evidence_hub.services.framework.versions import ensure_demo_framework
+from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.releases import publishing as releases
 from tests.snapshots import build_once
 

@@ -32,7 +32,7 @@ from evidence_hub.models import (
     SupportingDocument,
     User,
 )
-from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.periods import add_reporting_periods
 from evidence_hub.services.returns.completeness import required_indicators
 from evidence_hub.services.returns.document_store import DocumentStore
 from evidence_hub.services.returns.document_types import PDF
@@ -52,7 +52,7 @@ def period_in_quarter(session: Session, quarter: int) -> ReportingPeriod:
     if quarter >= len(periods):
         session.expire(framework)
         with transaction(session):
-            frameworks.add_reporting_periods(
+            add_reporting_periods(
                 session,
                 framework,
                 kind=PeriodKind.QUARTER,

@@ -22,7 +22,8 @@ from typing import Any
 from evidence_hub.formatting import listed
 from evidence_hub.models import Role
 from evidence_hub.services.accounts.api_tokens import TOKEN_PAGE_PATH
-from evidence_hub.services.framework.files import FrameworkDefinition, plain_number
+from evidence_hub.services.framework.definitions import FrameworkDefinition
+from evidence_hub.services.framework.wording import plain_number
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
@@ -229,7 +230,7 @@ OPERATIONS_BY_NAME = {operation.name: operation for operation in OPERATIONS}
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Framework content: the values and their schema both come from services/framework_files' dataclasses.
+# Framework content: the values and their schema both come from services/framework/definitions.py.
 
 # Names in the answer that differ from the dataclass fields, for readers who do not know the file format.
 RENAMED_FIELDS = {"journey": "journey_milestones"}

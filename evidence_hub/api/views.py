@@ -34,7 +34,8 @@ from evidence_hub.models import ApiToken, Framework, FrameworkVersion, Release, 
 from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts.api_tokens import TokenRefused
-from evidence_hub.services.framework import versions as framework_service
+from evidence_hub.services.framework import finding
+from evidence_hub.services.framework.version_rows import definition_of
 from evidence_hub.services.releases import publishing as release_service
 from evidence_hub.services.releases.publishing import ReleaseUnavailable
 from evidence_hub.web import db_session
@@ -310,7 +311,7 @@ def openapi_document() -> Response:
 def frameworks() -> Response:
     """Every framework with a published version."""
     listed = []
-    for framework in framework_service.list_frameworks(db_session()):
+    for framework in finding.list_frameworks(db_session()):
         version = framework.published_version
         if version is not None and version.published_at is not None:
             listed.append(
@@ -341,14 +342,14 @@ def framework(code: str) -> Response:
     """A framework's published version with all its content."""
     session = db_session()
     not_found = ApiError(404, "Not found", f"There is no published framework with the code {code[:60]!r}.")
-    found = framework_service.find_framework(session, code)
+    found = finding.find_framework(session, code)
     published = found.published_version if found is not None else None
     if found is None or published is None or published.published_at is None:
         raise not_found
-    version = framework_service.version_for_browsing(session, found.code, published.version, _token_user())
+    version = finding.version_for_browsing(session, found.code, published.version, _token_user())
     if version is None:
         raise not_found
-    content = openapi.plain_value(framework_service.definition_of(version))
+    content = openapi.plain_value(definition_of(version))
     body = {
         **_framework_summary(found, version, published.published_at),
         **{

@@ -8,8 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovS
 from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from evidence_hub.services.framework.files import MAX_FILE_BYTES
-from evidence_hub.services.framework.versions import MAX_SEARCH_LENGTH
+from evidence_hub.services.framework.file_format import MAX_FILE_BYTES
+from evidence_hub.services.framework.search import MAX_SEARCH_LENGTH
 
 
 class UploadFrameworkForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
+from evidence_hub.formatting import date_uk
 from evidence_hub.framework.forms import (
     ConfirmationForm,
     CrossSiteSharingForm,
@@ -20,16 +21,14 @@ from evidence_hub.framework.forms import (
 )
 from evidence_hub.guards import roles, signed_in
 from evidence_hub.models import FrameworkVersion, Role
-from evidence_hub.services.framework import versions as frameworks
-from evidence_hub.services.framework.files import (
-    FrameworkFileInvalid,
-    Problem,
-    decode_file,
-    plain_number,
-    readable_date,
-    schema_text,
-)
-from evidence_hub.services.framework.versions import FrameworkError, SearchHit
+from evidence_hub.services.framework import finding, lifecycle
+from evidence_hub.services.framework.data_dictionary import data_dictionary_xlsx
+from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
+from evidence_hub.services.framework.reading.framework_file import decode_file
+from evidence_hub.services.framework.search import SearchHit, search_version
+from evidence_hub.services.framework.sharing import set_cross_site_sharing
+from evidence_hub.services.framework.shipped_files import schema_text
+from evidence_hub.services.framework.wording import format_value, plain_number, range_text
 from evidence_hub.web import acting_user, db_session
 
 framework = Blueprint("framework", __name__, url_prefix="/framework")
@@ -40,16 +39,16 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def uk_date(value: datetime | None) -> str:
     """A timestamp's date as people in the UK read it, like '19 June 2009'."""
-    return readable_date(value.astimezone(UK_TIME).date()) if value is not None else ""
+    return date_uk(value.astimezone(UK_TIME).date()) if value is not None else ""
 
 
 @framework.context_processor
 def _framework_helpers() -> dict[str, Any]:
     return {
-        "format_value": frameworks.format_value,
-        "range_text": frameworks.range_text,
+        "format_value": format_value,
+        "range_text": range_text,
         "plain_number": plain_number,
-        "readable_date": readable_date,
+        "readable_date": date_uk,
         "uk_date": uk_date,
         # Error pages are rendered here too, sometimes for someone not signed in.
         "may_manage": current_user.is_authenticated and current_user.role_enum is Role.ADMINISTRATOR,
@@ -58,7 +57,7 @@ def _framework_helpers() -> dict[str, Any]:
 
 def _version_or_404(code: str, number: int) -> FrameworkVersion:
     """The version with its content, if it exists and the user may see it (drafts are not for everyone)."""
-    version = frameworks.version_for_browsing(db_session(), code, number, acting_user())
+    version = finding.version_for_browsing(db_session(), code, number, acting_user())
     if version is None:
         abort(404)
     return version
@@ -77,8 +76,8 @@ def index() -> str:
     """Every framework with its live version, and every version the user may see."""
     user = acting_user()
     listed = [
-        (item, frameworks.current_version_for(user, item), frameworks.visible_versions(user, item))
-        for item in frameworks.list_frameworks(db_session())
+        (item, finding.current_version_for(user, item), finding.visible_versions(user, item))
+        for item in finding.list_frameworks(db_session())
     ]
     listed = [entry for entry in listed if entry[2]]
     return render_template("framework/index.html", listed=listed, title="Evaluation framework")
@@ -88,8 +87,8 @@ def index() -> str:
 @signed_in
 def current(code: str) -> Response:
     """A framework's address without a version: go to the live version."""
-    found = frameworks.find_framework(db_session(), code)
-    version = frameworks.current_version_for(acting_user(), found) if found is not None else None
+    found = finding.find_framework(db_session(), code)
+    version = finding.current_version_for(acting_user(), found) if found is not None else None
     if found is None or version is None:
         abort(404)
     return redirect(url_for("framework.version", code=found.code, number=version.version))
@@ -113,13 +112,13 @@ def version(code: str, number: int) -> str:
 def indicator(code: str, number: int, indicator_code: str) -> str:
     """One indicator with all its guidance: what to include and exclude, range, evidence expected."""
     shown = _version_or_404(code, number)
-    found = frameworks.indicator_by_code(shown, indicator_code)
+    found = finding.indicator_by_code(shown, indicator_code)
     if found is None:
         abort(404)
     position = shown.indicators.index(found)
     previous = shown.indicators[position - 1] if position > 0 else None
     following = shown.indicators[position + 1] if position + 1 < len(shown.indicators) else None
-    weight = frameworks.indicator_by_code(shown, found.weighted_by_code) if found.weighted_by_code else None
+    weight = finding.indicator_by_code(shown, found.weighted_by_code) if found.weighted_by_code else None
     return render_template(
         "framework/indicator.html",
         version=shown,
@@ -175,8 +174,8 @@ def changes(code: str, number: int) -> str:
     return render_template(
         "framework/changes.html",
         version=shown,
-        base=frameworks.comparison_base(shown),
-        difference=frameworks.difference_for(shown),
+        base=finding.comparison_base(shown),
+        difference=finding.difference_for(shown),
         title=f"What changed in version {shown.version}",
     )
 
@@ -209,7 +208,7 @@ def search(code: str, number: int) -> str:
     query = (form.q.data or "").strip()
     hits: list[tuple[SearchHit, str]] = []
     if query and form.validate():
-        hits = [(hit, _hit_url(shown, hit)) for hit in frameworks.search_version(shown, query)]
+        hits = [(hit, _hit_url(shown, hit)) for hit in search_version(shown, query)]
     return render_template(
         "framework/search.html",
         version=shown,
@@ -239,7 +238,7 @@ def download_xlsx(code: str, number: int) -> Response:
     """The version's definitions as a spreadsheet data dictionary."""
     shown = _version_or_404(code, number)
     return _download(
-        frameworks.data_dictionary_xlsx(shown),
+        data_dictionary_xlsx(shown),
         XLSX_MIMETYPE,
         f"{shown.framework.code}-v{shown.version}-data-dictionary.xlsx",
     )
@@ -265,7 +264,7 @@ def upload() -> str | Response:
             session = db_session()
             try:
                 with transaction(session):
-                    outcome = frameworks.import_framework(
+                    outcome = lifecycle.import_framework(
                         session, text, actor=acting_user(), filename=uploaded.filename or ""
                     )
             except FrameworkFileInvalid as invalid:
@@ -297,12 +296,12 @@ def publish(code: str, number: int) -> str | Response:
     """Confirm, then publish a draft: it becomes the live version and the previous live version retires."""
     shown = _version_or_404(code, number)
     form = ConfirmationForm()
-    problem = frameworks.why_cannot_publish(shown)
+    problem = lifecycle.why_cannot_publish(shown)
     if problem is None and form.validate_on_submit():
         session = db_session()
         try:
             with transaction(session):
-                frameworks.publish_version(session, shown, actor=acting_user())
+                lifecycle.publish_version(session, shown, actor=acting_user())
         except FrameworkError as error:
             problem = error.message
         else:
@@ -324,12 +323,12 @@ def delete(code: str, number: int) -> str | Response:
     shown = _version_or_404(code, number)
     form = ConfirmationForm()
     session = db_session()
-    problem = frameworks.why_cannot_delete(session, shown)
+    problem = lifecycle.why_cannot_delete(session, shown)
     if problem is None and form.validate_on_submit():
         name = shown.framework.name
         try:
             with transaction(session):
-                frameworks.delete_draft(session, shown, actor=acting_user())
+                lifecycle.delete_draft(session, shown, actor=acting_user())
         except FrameworkError as error:
             problem = error.message
         else:
@@ -345,7 +344,7 @@ def delete(code: str, number: int) -> str | Response:
 def sharing(code: str) -> str | Response:
     """Whether site leads see other sites' approved figures on this framework's dashboards."""
     session = db_session()
-    chosen = frameworks.find_framework(session, code)
+    chosen = finding.find_framework(session, code)
     if chosen is None or chosen.code != code:
         abort(404)
     form = CrossSiteSharingForm()
@@ -354,7 +353,7 @@ def sharing(code: str) -> str | Response:
     if form.validate_on_submit():
         shared = form.sharing.data == "on"
         with transaction(session):
-            changed = frameworks.set_cross_site_sharing(session, chosen, shared, actor=acting_user())
+            changed = set_cross_site_sharing(session, chosen, shared, actor=acting_user())
         if changed:
             flash(
                 f"Site leads now see every site's approved figures for {chosen.name}."

@@ -24,7 +24,7 @@ from evidence_hub.returns.forms import DeleteItemForm
 from evidence_hub.returns.measure_forms import BaselineForm, MeasureForm
 from evidence_hub.returns.views import returns
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.framework.versions import range_text
+from evidence_hub.services.framework.wording import range_text
 from evidence_hub.services.returns import measures as measures_service
 from evidence_hub.services.returns.editing import lead_may_edit
 from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError, StaleEdit

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.services.framework import versions as frameworks
+from evidence_hub.services.framework.lifecycle import import_framework, publish_version
 from tests.access_rows import (
     ADMINISTRATOR,
     EVALUATOR,
@@ -32,9 +32,9 @@ DRAFT = "/framework/{framework_code}/2"
 def extend_world(session: Session, world: dict[str, Any]) -> None:
     text = MINIMAL_FILE.read_text()
     with transaction(session):
-        live = frameworks.import_framework(session, text, actor=None).version
-        frameworks.publish_version(session, live, actor=None)
-        frameworks.import_framework(session, text.replace("\nversion: 1\n", "\nversion: 2\n"), actor=None)
+        live = import_framework(session, text, actor=None).version
+        publish_version(session, live, actor=None)
+        import_framework(session, text.replace("\nversion: 1\n", "\nversion: 2\n"), actor=None)
     world["framework_code"] = live.framework.code
 
 

@@ -20,7 +20,7 @@ from evidence_hub import demo
 from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
 from evidence_hub.services.accounts.users import AccountSettings
-from evidence_hub.services.framework.versions import ensure_demo_framework
+from evidence_hub.services.framework.demo import ensure_demo_framework
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
 
 DEMO_SITES = ("Kent", "Leeds", "Liverpool City Region")

@@ -13,7 +13,7 @@ from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import AuditEvent, ReturnStatus, Site, SiteReturn, User
 from evidence_hub.services.accounts.passwords import verify_password
 from evidence_hub.services.accounts.users import AccountSettings
-from evidence_hub.services.framework.versions import ensure_demo_framework
+from evidence_hub.services.framework.demo import ensure_demo_framework
 
 
 def run_demo(db: Session, instance: Path) -> list[tuple[demo.DemoAccount, str]]:

@@ -30,12 +30,11 @@ from evidence_hub.services.common.spreadsheet_safety import (
     looks_like_formula,
     write_cell,
 )
-from evidence_hub.services.framework import files as framework_files
-from evidence_hub.services.framework.files import (
-    FrameworkFileInvalid,
-    Problem,
+from evidence_hub.services.framework import file_format, shipped_files
+from evidence_hub.services.framework.differences import compare_definitions
+from evidence_hub.services.framework.errors import FrameworkFileInvalid, Problem
+from evidence_hub.services.framework.reading.framework_file import (
     check_framework_text,
-    compare_definitions,
     decode_file,
     read_framework_file,
     read_framework_text,
@@ -66,7 +65,7 @@ def only_problem(data: Any) -> Problem:
 # The shipped frameworks and the fixtures ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", framework_files.shipped_framework_files(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", shipped_files.shipped_framework_files(), ids=lambda path: path.name)
 def test_every_shipped_framework_file_is_valid(path: Path) -> None:
     definition = read_framework_file(path)
     assert definition.version == 1
@@ -74,7 +73,7 @@ def test_every_shipped_framework_file_is_valid(path: Path) -> None:
 
 
 def test_the_default_framework_gives_guidance_for_every_indicator_and_cost_category() -> None:
-    definition = read_framework_file(framework_files.DEFAULT_FRAMEWORK_PATH)
+    definition = read_framework_file(shipped_files.DEFAULT_FRAMEWORK_PATH)
     assert definition.name == "Data sharing for delivery: worklessness pilots"
     assert len(definition.indicators) >= 8
     for indicator in definition.indicators:
@@ -89,7 +88,7 @@ def test_the_default_framework_gives_guidance_for_every_indicator_and_cost_categ
 
 
 def test_the_default_framework_answers_how_to_separate_pilot_costs_from_other_costs() -> None:
-    definition = read_framework_file(framework_files.DEFAULT_FRAMEWORK_PATH)
+    definition = read_framework_file(shipped_files.DEFAULT_FRAMEWORK_PATH)
     exclusions = " ".join(category.exclude for category in definition.cost_categories)
     assert "running in parallel that the pilot did not cause" in exclusions
     assert "would have taken place anyway" in exclusions
@@ -419,13 +418,13 @@ def test_a_file_that_is_not_a_framework_says_so(text: str, message: str) -> None
 
 def test_an_empty_mapping_lists_every_required_field() -> None:
     problems = problems_in({})
-    required = [key for key, (_, is_required) in framework_files.TOP_LEVEL_FIELDS.items() if is_required]
+    required = [key for key, (_, is_required) in file_format.TOP_LEVEL_FIELDS.items() if is_required]
     assert [problem.location for problem in problems] == required
 
 
 def test_files_that_are_not_utf8_text_or_too_large_are_refused_before_reading() -> None:
     assert decode_file(b"code: \xff\xfe")[1][0].message.startswith("The file is not text saved as UTF-8")
-    assert "larger than 1 MB" in decode_file(b"#" * (framework_files.MAX_FILE_BYTES + 1))[1][0].message
+    assert "larger than 1 MB" in decode_file(b"#" * (file_format.MAX_FILE_BYTES + 1))[1][0].message
     assert decode_file("name: café".encode("utf-8-sig")) == ("name: café", [])
 
 
@@ -439,7 +438,7 @@ def test_reading_raises_with_every_problem() -> None:
 
 
 def test_the_schema_is_json_and_its_enumerations_match_the_service() -> None:
-    schema = framework_files.schema()
+    schema = shipped_files.schema()
     indicator = schema["$defs"]["indicator"]["properties"]
     assert indicator["unit"]["enum"] == [member.value for member in IndicatorUnit]
     assert indicator["direction"]["enum"] == [member.value for member in Direction]
@@ -454,18 +453,18 @@ def test_the_schema_is_json_and_its_enumerations_match_the_service() -> None:
 
 
 SCHEMA_FIELDS = [
-    ("", framework_files.TOP_LEVEL_FIELDS),
-    ("theme", framework_files.THEME_FIELDS),
-    ("question", framework_files.QUESTION_FIELDS),
-    ("indicator", framework_files.INDICATOR_FIELDS),
-    ("cost_category", framework_files.COST_CATEGORY_FIELDS),
-    ("named_entry", framework_files.ACTIVITY_TYPE_FIELDS),
-    ("named_entry", framework_files.LEARNING_DIMENSION_FIELDS),
-    ("learning_type", framework_files.LEARNING_TYPE_FIELDS),
-    ("partner_role", framework_files.PARTNER_ROLE_FIELDS),
-    ("milestone", framework_files.MILESTONE_FIELDS),
-    ("evidence_scale", framework_files.EVIDENCE_SCALE_FIELDS),
-    ("evidence_level", framework_files.EVIDENCE_LEVEL_FIELDS),
+    ("", file_format.TOP_LEVEL_FIELDS),
+    ("theme", file_format.THEME_FIELDS),
+    ("question", file_format.QUESTION_FIELDS),
+    ("indicator", file_format.INDICATOR_FIELDS),
+    ("cost_category", file_format.COST_CATEGORY_FIELDS),
+    ("named_entry", file_format.ACTIVITY_TYPE_FIELDS),
+    ("named_entry", file_format.LEARNING_DIMENSION_FIELDS),
+    ("learning_type", file_format.LEARNING_TYPE_FIELDS),
+    ("partner_role", file_format.PARTNER_ROLE_FIELDS),
+    ("milestone", file_format.MILESTONE_FIELDS),
+    ("evidence_scale", file_format.EVIDENCE_SCALE_FIELDS),
+    ("evidence_level", file_format.EVIDENCE_LEVEL_FIELDS),
 ]
 
 
@@ -475,7 +474,7 @@ SCHEMA_FIELDS = [
 def test_the_schema_names_exactly_the_fields_the_reader_accepts(
     definition: str, fields: dict[str, tuple[str, bool]]
 ) -> None:
-    schema = framework_files.schema()
+    schema = shipped_files.schema()
     part = schema["$defs"][definition] if definition else schema
     assert list(part["properties"]) == list(fields)
     assert set(part["required"]) == {key for key, (_, required) in fields.items() if required} - (
@@ -537,15 +536,15 @@ def _schema_errors(value: Any, rule: dict[str, Any], root: dict[str, Any], at: s
 
 
 @pytest.mark.parametrize(
-    "path", [*framework_files.shipped_framework_files(), MINIMAL], ids=lambda path: path.name
+    "path", [*shipped_files.shipped_framework_files(), MINIMAL], ids=lambda path: path.name
 )
 def test_every_valid_file_follows_the_published_schema(path: Path) -> None:
-    schema = framework_files.schema()
+    schema = shipped_files.schema()
     assert _schema_errors(yaml.safe_load(path.read_text()), schema, schema) == []
 
 
 def test_the_schema_rejects_what_the_reader_rejects() -> None:
-    schema = framework_files.schema()
+    schema = shipped_files.schema()
     data = minimal_data()
     data["indicators"][0]["unit"] = "minutes"
     data["cost_categories"][0]["inlcude"] = "x"
@@ -631,7 +630,7 @@ def test_ordinary_values_are_written_as_they_are() -> None:
     assert [cell.value for cell in sheet[1]] == ["Kent", 12, Decimal("2.50"), None]
     assert sheet["A1"].quotePrefix is False
     assert csv_safe("Kent") == "Kent" and csv_safe(12) == 12
-    assert json.dumps(framework_files.schema())  # the schema file is plain JSON
+    assert json.dumps(shipped_files.schema())  # the schema file is plain JSON
 
 
 def test_the_documented_example_is_a_valid_file() -> None:
@@ -639,5 +638,5 @@ def test_the_documented_example_is_a_valid_file() -> None:
     (example,) = re.findall(r"```yaml\n(.*?)```", documentation, flags=re.DOTALL)
     definition = read_framework_text(example)
     assert (definition.code, definition.version) == ("worklessness-data-sharing", 2)
-    schema = framework_files.schema()
+    schema = shipped_files.schema()
     assert _schema_errors(yaml.safe_load(example), schema, schema) == []

@@ -16,8 +16,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from evidence_hub.cli.framework import framework_cli
 from evidence_hub.db import transaction
-from evidence_hub.framework.commands import framework_cli
 from evidence_hub.models import (
     AuditEvent,
     CostCategory,
@@ -32,13 +32,13 @@ from evidence_hub.models import (
     Role,
     Theme,
 )
-from evidence_hub.services.framework import versions as frameworks
-from evidence_hub.services.framework.files import (
-    DEFAULT_FRAMEWORK_PATH,
-    FrameworkFileInvalid,
-    shipped_framework_files,
-)
-from evidence_hub.services.framework.versions import FrameworkError
+from evidence_hub.services.framework import finding, lifecycle, wording
+from evidence_hub.services.framework.data_dictionary import data_dictionary_xlsx
+from evidence_hub.services.framework.demo import ensure_demo_framework
+from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid
+from evidence_hub.services.framework.periods import add_reporting_periods
+from evidence_hub.services.framework.search import search_version
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
 from tests.factories import make_user
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"
@@ -51,12 +51,12 @@ def as_version(number: int, source: str = MINIMAL_TEXT) -> str:
 
 def import_file(db: Session, source: str = MINIMAL_TEXT) -> FrameworkVersion:
     with transaction(db):
-        return frameworks.import_framework(db, source, actor=None, filename="test.yaml").version
+        return lifecycle.import_framework(db, source, actor=None, filename="test.yaml").version
 
 
 def publish(db: Session, version: FrameworkVersion) -> None:
     with transaction(db):
-        frameworks.publish_version(db, version, actor=None)
+        lifecycle.publish_version(db, version, actor=None)
 
 
 def count(db: Session, model: type) -> int:
@@ -73,7 +73,7 @@ def audit_actions(db: Session) -> list[str]:
 def test_importing_a_file_creates_a_draft_with_everything_in_it(db: Session) -> None:
     administrator = make_user(db, Role.ADMINISTRATOR)
     with transaction(db):
-        outcome = frameworks.import_framework(db, MINIMAL_TEXT, actor=administrator, filename="minimal.yaml")
+        outcome = lifecycle.import_framework(db, MINIMAL_TEXT, actor=administrator, filename="minimal.yaml")
 
     version = outcome.version
     assert version.status == FrameworkStatus.DRAFT.value
@@ -87,7 +87,7 @@ def test_importing_a_file_creates_a_draft_with_everything_in_it(db: Session) -> 
     assert version.imported_by_id == administrator.id
     assert [theme.code for theme in version.themes] == ["VALUE"]
     assert [question.code for question in version.themes[0].questions] == ["VALUE.1"]
-    rate = frameworks.indicator_by_code(version, "T-RATE")
+    rate = finding.indicator_by_code(version, "T-RATE")
     assert rate is not None
     assert (rate.plausible_min, rate.plausible_max) == (Decimal(0), Decimal(60))
     assert rate.weighted_by_code == "T-CLIENTS"
@@ -112,14 +112,14 @@ def test_numbers_are_stored_as_exact_decimals(db: Session) -> None:
     stored = db.scalar(select(Indicator.plausible_max).where(Indicator.code == "T-RATE"))
     assert stored == Decimal("59.5")
     assert isinstance(stored, Decimal)
-    rate = frameworks.indicator_by_code(version, "T-RATE")
+    rate = finding.indicator_by_code(version, "T-RATE")
     assert rate is not None
-    assert frameworks.range_text(rate) == "0.0% to 59.5%"
+    assert wording.range_text(rate) == "0.0% to 59.5%"
 
 
 def test_an_invalid_file_writes_nothing(db: Session) -> None:
     with pytest.raises(FrameworkFileInvalid) as raised, transaction(db):
-        frameworks.import_framework(db, (FIXTURES / "ten_mistakes.yaml").read_text(), actor=None)
+        lifecycle.import_framework(db, (FIXTURES / "ten_mistakes.yaml").read_text(), actor=None)
     assert len(raised.value.problems) == 10
     assert (
         count(db, Framework) == count(db, FrameworkVersion) == count(db, Theme) == count(db, AuditEvent) == 0
@@ -132,9 +132,9 @@ def test_a_failure_half_way_through_an_import_rolls_everything_back(
     def fail(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the audit log is unavailable")
 
-    monkeypatch.setattr(frameworks.audit, "record", fail)
+    monkeypatch.setattr(lifecycle.audit, "record", fail)
     with pytest.raises(RuntimeError), transaction(db):
-        frameworks.import_framework(db, MINIMAL_TEXT, actor=None)
+        lifecycle.import_framework(db, MINIMAL_TEXT, actor=None)
     assert count(db, Framework) == count(db, FrameworkVersion) == count(db, Indicator) == 0
 
 
@@ -142,7 +142,7 @@ def test_reimporting_a_draft_replaces_it(db: Session) -> None:
     import_file(db)
     changed = MINIMAL_TEXT.replace("plausible_max: 1000", "plausible_max: 1200")
     with transaction(db):
-        outcome = frameworks.import_framework(db, changed, actor=None)
+        outcome = lifecycle.import_framework(db, changed, actor=None)
     assert outcome.replaced_draft
     assert count(db, FrameworkVersion) == 1
     assert db.scalar(select(Indicator.plausible_max).where(Indicator.code == "T-CLIENTS")) == Decimal(1200)
@@ -153,7 +153,7 @@ def test_reimporting_a_draft_replaces_it(db: Session) -> None:
 def test_a_published_version_number_cannot_be_imported_again(db: Session) -> None:
     publish(db, import_file(db))
     with pytest.raises(FrameworkFileInvalid) as raised, transaction(db):
-        frameworks.import_framework(db, MINIMAL_TEXT, actor=None)
+        lifecycle.import_framework(db, MINIMAL_TEXT, actor=None)
     (problem,) = raised.value.problems
     assert problem.location == "version"
     assert "is published and cannot be changed. Give this file version 2." in problem.message
@@ -162,7 +162,7 @@ def test_a_published_version_number_cannot_be_imported_again(db: Session) -> Non
 def test_version_numbers_only_go_up(db: Session) -> None:
     import_file(db, as_version(3))
     with pytest.raises(FrameworkFileInvalid) as raised, transaction(db):
-        frameworks.import_framework(db, as_version(2), actor=None)
+        lifecycle.import_framework(db, as_version(2), actor=None)
     assert "only go up" in raised.value.problems[0].message
 
 
@@ -170,7 +170,7 @@ def test_a_new_version_keeps_each_indicators_unit(db: Session) -> None:
     publish(db, import_file(db))
     changed_unit = as_version(2).replace("unit: percentage", "unit: ratio", 1)
     with pytest.raises(FrameworkFileInvalid) as raised, transaction(db):
-        frameworks.import_framework(db, changed_unit, actor=None)
+        lifecycle.import_framework(db, changed_unit, actor=None)
     (problem,) = raised.value.problems
     assert problem.location == "indicators[1].unit"
     assert "Indicator T-RATE is measured as percentage in version 1" in problem.message
@@ -180,7 +180,7 @@ def test_a_new_version_keeps_each_indicators_unit(db: Session) -> None:
 def test_a_new_version_keeps_the_framework_name(db: Session) -> None:
     import_file(db)
     with pytest.raises(FrameworkFileInvalid) as raised, transaction(db):
-        frameworks.import_framework(
+        lifecycle.import_framework(
             db, as_version(2).replace("name: Test programme", "name: Renamed"), actor=None
         )
     assert raised.value.problems[0].location == "name"
@@ -190,12 +190,12 @@ def test_a_new_version_is_compared_with_the_live_one(db: Session) -> None:
     publish(db, import_file(db))
     source = as_version(2).replace("plausible_max: 1000", "plausible_max: 1500")
     with transaction(db):
-        outcome = frameworks.import_framework(db, source, actor=None)
+        outcome = lifecycle.import_framework(db, source, actor=None)
     assert outcome.difference.previous_version == 1
     (section,) = outcome.difference.changed_sections
     assert section.title == "Indicators"
     assert section.changed[0].fields[0].label == "Plausible maximum"
-    assert frameworks.difference_for(outcome.version).summary() == {"added": 0, "removed": 0, "changed": 1}
+    assert finding.difference_for(outcome.version).summary() == {"added": 0, "removed": 0, "changed": 1}
 
 
 # Publishing and immutability ------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_publishing_makes_the_draft_live_and_retires_the_previous_version(db: Se
     publish(db, first)
     second = import_file(db, as_version(2))
     with transaction(db):
-        frameworks.publish_version(db, second, actor=administrator)
+        lifecycle.publish_version(db, second, actor=administrator)
 
     db.expire_all()
     assert (first.status, second.status) == ("retired", "published")
@@ -238,7 +238,7 @@ def test_publishing_is_refused_with_a_reason(db: Session, arrange: str, message:
             publish(db, import_file(db, as_version(2)))
         target = first
     with pytest.raises(FrameworkError, match=message), transaction(db):
-        frameworks.publish_version(db, target, actor=None)
+        lifecycle.publish_version(db, target, actor=None)
 
 
 def test_the_database_allows_only_one_published_version_per_framework(db: Session) -> None:
@@ -253,15 +253,19 @@ def test_the_database_allows_only_one_published_version_per_framework(db: Sessio
         )
 
 
-def test_retiring_the_live_version_leaves_no_live_version(db: Session) -> None:
+def test_a_retired_version_is_no_longer_live_and_stays_retired(db: Session) -> None:
     version = import_file(db)
     publish(db, version)
-    with transaction(db):
-        frameworks.retire_version(db, version, actor=None)
+    newer = import_file(db, as_version(2))
+    publish(db, newer)
     assert version.status == "retired"
-    assert version.framework.published_version is None
-    with pytest.raises(FrameworkError, match="Only the published version can be retired"), transaction(db):
-        frameworks.retire_version(db, version, actor=None)
+    assert version.framework.published_version is newer
+    with (
+        pytest.raises(FrameworkError, match="has been retired and cannot be published again"),
+        transaction(db),
+    ):
+        lifecycle.publish_version(db, version, actor=None)
+    assert version.status == "retired"
 
 
 def test_a_published_versions_definitions_cannot_be_changed(db: Session) -> None:
@@ -303,7 +307,7 @@ def test_a_retired_version_cannot_be_changed_either(db: Session) -> None:
 def test_a_draft_can_be_deleted_with_everything_in_it(db: Session) -> None:
     draft = import_file(db)
     with transaction(db):
-        frameworks.delete_draft(db, draft, actor=None)
+        lifecycle.delete_draft(db, draft, actor=None)
     assert (
         count(db, FrameworkVersion)
         == count(db, Theme)
@@ -317,9 +321,9 @@ def test_a_draft_can_be_deleted_with_everything_in_it(db: Session) -> None:
 def test_a_published_version_is_never_deleted(db: Session) -> None:
     version = import_file(db)
     publish(db, version)
-    assert "can never be deleted" in (frameworks.why_cannot_delete(db, version) or "")
+    assert "can never be deleted" in (lifecycle.why_cannot_delete(db, version) or "")
     with pytest.raises(FrameworkError, match="Only a draft can be deleted"), transaction(db):
-        frameworks.delete_draft(db, version, actor=None)
+        lifecycle.delete_draft(db, version, actor=None)
     with pytest.raises(PublishedFrameworkIsImmutable), transaction(db):
         db.delete(version)
     assert count(db, Indicator) == 2
@@ -351,36 +355,36 @@ def test_drafts_are_seen_only_by_administrators_and_evaluators(db: Session) -> N
         (Role.NATIONAL_OFFICIAL, False),
     ]:
         user = make_user(db, role)
-        assert frameworks.may_see_version(user, draft) is sees_draft
-        found = frameworks.version_for_browsing(db, "test-programme", 2, user)
+        assert finding.may_see_version(user, draft) is sees_draft
+        found = finding.version_for_browsing(db, "test-programme", 2, user)
         assert (found is not None) is sees_draft
-        assert [v.version for v in frameworks.visible_versions(user, draft.framework)] == (
+        assert [v.version for v in finding.visible_versions(user, draft.framework)] == (
             [1, 2] if sees_draft else [1]
         )
-        current = frameworks.current_version_for(user, draft.framework)
+        current = finding.current_version_for(user, draft.framework)
         assert current is not None and current.version == 1
 
 
 def test_frameworks_are_found_by_code_or_name(db: Session) -> None:
     import_file(db)
-    assert frameworks.find_framework(db, "test-programme") is not None
-    assert frameworks.find_framework(db, "Test Programme") is not None
-    assert frameworks.find_framework(db, "another") is None
+    assert finding.find_framework(db, "test-programme") is not None
+    assert finding.find_framework(db, "Test Programme") is not None
+    assert finding.find_framework(db, "another") is None
     with pytest.raises(FrameworkError, match=r"has no version 7\. Its versions are: 1"):
-        frameworks.find_version(db, "test-programme", 7)
+        finding.find_version(db, "test-programme", 7)
 
 
 def test_search_finds_every_word_anywhere_in_the_guidance(db: Session) -> None:
     version = import_file(db, DEFAULT_FRAMEWORK_PATH.read_text())
-    hits = frameworks.search_version(version, "in-kind partner")
+    hits = search_version(version, "in-kind partner")
     assert ("cost_category", "PARTNER-TIME") in [(hit.kind, hit.code) for hit in hits]
-    security = frameworks.search_version(version, "SECURITY parallel")
+    security = search_version(version, "SECURITY parallel")
     assert {hit.code for hit in security} >= {"GOVERNANCE-LEGAL"}
     excerpt = next(hit for hit in security if hit.code == "GOVERNANCE-LEGAL").excerpt
     assert ("security", True) in excerpt and ("parallel", True) in excerpt
-    assert "WL-REFERRALS" in [hit.code for hit in frameworks.search_version(version, "referr")]
-    assert frameworks.search_version(version, "zebra") == []
-    assert frameworks.search_version(version, "  ,. ") == []
+    assert "WL-REFERRALS" in [hit.code for hit in search_version(version, "referr")]
+    assert search_version(version, "zebra") == []
+    assert search_version(version, "  ,. ") == []
 
 
 # Reporting periods and the demo ---------------------------------------------------------------------------
@@ -389,7 +393,7 @@ def test_search_finds_every_word_anywhere_in_the_guidance(db: Session) -> None:
 def test_the_demo_framework_is_published_with_eight_quarters_and_running_it_again_changes_nothing(
     db: Session,
 ) -> None:
-    framework = frameworks.ensure_demo_framework(db)
+    framework = ensure_demo_framework(db)
     assert framework.name == "Data sharing for delivery: worklessness pilots"
     live = framework.published_version
     assert live is not None and live.version == 1
@@ -415,16 +419,16 @@ def test_the_demo_framework_is_published_with_eight_quarters_and_running_it_agai
     assert [period.status for period in periods] == ["open"] * 8
 
     rows_before = (count(db, FrameworkVersion), count(db, ReportingPeriod), count(db, AuditEvent))
-    again = frameworks.ensure_demo_framework(db)
+    again = ensure_demo_framework(db)
     assert again.id == framework.id
     assert (count(db, FrameworkVersion), count(db, ReportingPeriod), count(db, AuditEvent)) == rows_before
 
 
 def test_the_demo_leaves_a_period_someone_has_reopened_alone(db: Session) -> None:
-    framework = frameworks.ensure_demo_framework(db)
+    framework = ensure_demo_framework(db)
     with transaction(db):
         framework.reporting_periods[0].status = "open"
-    frameworks.ensure_demo_framework(db)
+    ensure_demo_framework(db)
     db.expire_all()
     assert framework.reporting_periods[0].status == "open"
 
@@ -432,7 +436,7 @@ def test_the_demo_leaves_a_period_someone_has_reopened_alone(db: Session) -> Non
 def test_monthly_periods_run_from_the_first_of_each_month(db: Session) -> None:
     framework = import_file(db).framework
     with transaction(db):
-        added = frameworks.add_reporting_periods(
+        added = add_reporting_periods(
             db, framework, kind=PeriodKind.MONTH, first_starts_on=date(2010, 11, 1), count=3, actor=None
         )
     assert [(p.code, p.name, p.ends_on, p.returns_due_on) for p in added] == [
@@ -454,19 +458,17 @@ def test_periods_never_start_on_a_guessed_date(
 ) -> None:
     framework = import_file(db).framework
     with pytest.raises(FrameworkError, match=message), transaction(db):
-        frameworks.add_reporting_periods(
-            db, framework, kind=kind, first_starts_on=starts_on, count=1, actor=None
-        )
+        add_reporting_periods(db, framework, kind=kind, first_starts_on=starts_on, count=1, actor=None)
 
 
 def test_the_second_framework_imports_and_publishes_without_any_change_to_the_code(db: Session) -> None:
-    frameworks.ensure_demo_framework(db)
+    ensure_demo_framework(db)
     (second_file,) = [path for path in shipped_framework_files() if path != DEFAULT_FRAMEWORK_PATH]
     version = import_file(db, second_file.read_text())
     publish(db, version)
     assert version.framework.code == "digital-inclusion-libraries"
     assert version.milestones == []
-    assert {f.code: f.published_version is not None for f in frameworks.list_frameworks(db)} == {
+    assert {f.code: f.published_version is not None for f in finding.list_frameworks(db)} == {
         "digital-inclusion-libraries": True,
         "worklessness-data-sharing": True,
     }
@@ -481,7 +483,7 @@ def test_the_data_dictionary_has_every_definition_and_never_a_formula(db: Sessio
         'include: \'=HYPERLINK("http://example.com","click")\'',
     )
     version = import_file(db, dangerous)
-    workbook = load_workbook(io.BytesIO(frameworks.data_dictionary_xlsx(version)))
+    workbook = load_workbook(io.BytesIO(data_dictionary_xlsx(version)))
     assert workbook.sheetnames == [
         "About",
         "Themes and questions",

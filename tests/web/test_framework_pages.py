@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, Framework, FrameworkVersion, Role
-from evidence_hub.services.framework import versions as frameworks
-from evidence_hub.services.framework.files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
+from evidence_hub.services.framework.demo import ensure_demo_framework
+from evidence_hub.services.framework.lifecycle import import_framework
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
 from tests.pages import error_summary, field_error, heading, page, text_of
 
 ClientAs = Callable[..., FlaskClient]
@@ -29,7 +30,7 @@ DEFAULT = "/framework/worklessness-data-sharing/1"
 
 @pytest.fixture
 def demo(db: Session) -> Framework:
-    return frameworks.ensure_demo_framework(db)
+    return ensure_demo_framework(db)
 
 
 @pytest.fixture
@@ -228,7 +229,7 @@ def test_drafts_are_hidden_from_site_leads_and_national_officials(
 ) -> None:
     with transaction(db):
         source = DEFAULT_FRAMEWORK_PATH.read_text().replace("\nversion: 1\n", "\nversion: 2\n")
-        frameworks.import_framework(db, source, actor=None)
+        import_framework(db, source, actor=None)
     for role, status in [(Role.SITE_LEAD, 404), (Role.NATIONAL_OFFICIAL, 404), (Role.EVALUATOR, 200)]:
         reader = client_as(role)
         assert reader.get("/framework/worklessness-data-sharing/2").status_code == status

@@ -12,7 +12,7 @@ from typing import Any
 from evidence_hub.models.framework import EvidenceLevel, FrameworkVersion, Indicator, IndicatorUnit
 from evidence_hub.models.returns import QualityRating
 from evidence_hub.services.common.values import clean_text
-from evidence_hub.services.framework.versions import MeasuredInUnits, format_value, range_text
+from evidence_hub.services.framework.wording import MeasuredInUnits, format_value, range_text
 from evidence_hub.services.returns.errors import InvalidEvidence
 from evidence_hub.services.returns.evidence_strength import evidence_level_named
 from evidence_hub.services.returns.input_rules import MAX_TEXT, text_problem

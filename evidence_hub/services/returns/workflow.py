@@ -210,7 +210,7 @@ def close_period(session: Session, user: User, period: ReportingPeriod) -> int:
         site_return.version += 1
         _record_step(session, user, site_return, "return.locked", before, extra={"period": period.code})
         locked += 1
-    # The same object type as when the period was created (services.frameworks), so its history is one.
+    # The same object type as when the period was created (services/framework/periods.py), so its history is one.
     audit.record(
         session,
         actor=user,

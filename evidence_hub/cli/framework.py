@@ -6,25 +6,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import cast
 
 import click
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from evidence_hub import create_app
+from evidence_hub.cli.app import engine_for, session_for
 from evidence_hub.db import transaction
+from evidence_hub.formatting import date_uk
 from evidence_hub.models import FrameworkVersion, PeriodKind
-from evidence_hub.services.framework import versions as frameworks
-from evidence_hub.services.framework.files import (
-    FrameworkDifference,
-    FrameworkFileInvalid,
-    Problem,
-    check_framework_text,
-    count_phrase,
-    decode_file,
-    readable_date,
-)
-from evidence_hub.services.framework.versions import FrameworkError
+from evidence_hub.services.framework import finding, lifecycle
+from evidence_hub.services.framework.differences import FrameworkDifference
+from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
+from evidence_hub.services.framework.periods import add_reporting_periods
+from evidence_hub.services.framework.reading.framework_file import check_framework_text, decode_file
+from evidence_hub.services.framework.wording import count_phrase
 
 COMMAND_LINE = "Command line"
 
@@ -44,11 +41,8 @@ NOT_SET_UP = "The database has not been set up. Run `evidence-hub db upgrade` fi
 @contextmanager
 def _database(*, required: bool = True) -> Iterator[Session | None]:
     """A session on the configured database for one command; None if it is not set up and not required."""
-    from evidence_hub import create_app
-
     app = create_app()
-    factory = cast(sessionmaker[Session], app.extensions["evidence_hub.session_factory"])
-    session = factory()
+    session = session_for(app)
     try:
         if inspect(session.get_bind()).has_table(FrameworkVersion.__tablename__):
             yield session
@@ -58,7 +52,7 @@ def _database(*, required: bool = True) -> Iterator[Session | None]:
             yield None
     finally:
         session.close()
-        app.extensions["evidence_hub.engine"].dispose()
+        engine_for(app).dispose()
 
 
 @contextmanager
@@ -128,7 +122,7 @@ def validate(file: Path, without_database: bool) -> None:
             if session is None:
                 click.echo("Not checked against the versions already imported. " + NOT_SET_UP)
             else:
-                problems = frameworks.problems_against_registered(session, definition)
+                problems = lifecycle.problems_against_registered(session, definition)
     if problems or definition is None:
         _report_problems(file, problems)
         return
@@ -144,7 +138,7 @@ def import_file(file: Path) -> None:
     with _session() as session:
         try:
             with transaction(session):
-                outcome = frameworks.import_framework(
+                outcome = lifecycle.import_framework(
                     session, text, actor=None, filename=file.name, reason=COMMAND_LINE
                 )
         except FrameworkFileInvalid as invalid:
@@ -166,10 +160,10 @@ def publish(name: str, version: int) -> None:
     """Publish VERSION of the framework NAME (its name or code); the live version is retired."""
     with _session() as session:
         try:
-            found = frameworks.find_version(session, name, version)
+            found = finding.find_version(session, name, version)
             live = found.framework.published_version
             with transaction(session):
-                frameworks.publish_version(session, found, actor=None, reason=COMMAND_LINE)
+                lifecycle.publish_version(session, found, actor=None, reason=COMMAND_LINE)
         except FrameworkError as error:
             raise click.ClickException(error.message) from error
         click.echo(f"Version {version} of {found.framework.name} is now live.")
@@ -184,10 +178,10 @@ def delete_draft(name: str, version: int) -> None:
     """Delete the draft VERSION of the framework NAME. Published versions are never deleted."""
     with _session() as session:
         try:
-            found = frameworks.find_version(session, name, version)
+            found = finding.find_version(session, name, version)
             framework_name = found.framework.name
             with transaction(session):
-                frameworks.delete_draft(session, found, actor=None, reason=COMMAND_LINE)
+                lifecycle.delete_draft(session, found, actor=None, reason=COMMAND_LINE)
         except FrameworkError as error:
             raise click.ClickException(error.message) from error
         click.echo(f"Deleted the draft version {version} of {framework_name}.")
@@ -210,12 +204,12 @@ def add_periods(name: str, kind: str, first_starts_on: str, count: int, closed: 
             "Give the date as YYYY-MM-DD, for example 2009-04-01.", param_hint="--first"
         ) from error
     with _session() as session:
-        found = frameworks.find_framework(session, name)
+        found = finding.find_framework(session, name)
         if found is None:
             raise click.ClickException(f"There is no framework called {name!r}.")
         try:
             with transaction(session):
-                added = frameworks.add_reporting_periods(
+                added = add_reporting_periods(
                     session,
                     found,
                     kind=PeriodKind(kind),
@@ -229,16 +223,14 @@ def add_periods(name: str, kind: str, first_starts_on: str, count: int, closed: 
             raise click.ClickException(error.message) from error
         click.echo(f"Added {len(added)} reporting period{'' if len(added) == 1 else 's'} to {found.name}.")
         for period in added:
-            click.echo(
-                f"  {period.name}: returns due by {readable_date(period.returns_due_on)} ({period.status})"
-            )
+            click.echo(f"  {period.name}: returns due by {date_uk(period.returns_due_on)} ({period.status})")
 
 
 @framework_cli.command("list")
 def list_frameworks() -> None:
     """List every framework with its versions and reporting periods."""
     with _session() as session:
-        listed = frameworks.list_frameworks(session)
+        listed = finding.list_frameworks(session)
         if not listed:
             click.echo("No framework has been imported yet.")
             return
@@ -246,13 +238,11 @@ def list_frameworks() -> None:
             click.echo(f"{item.name} (code: {item.code})")
             for version in item.versions:
                 published = (
-                    f", published {readable_date(version.published_at.date())}"
-                    if version.published_at
-                    else ""
+                    f", published {date_uk(version.published_at.date())}" if version.published_at else ""
                 )
                 click.echo(
                     f"  version {version.version}: {version.status}, takes effect from "
-                    f"{readable_date(version.effective_from)}{published}"
+                    f"{date_uk(version.effective_from)}{published}"
                 )
             periods = item.reporting_periods
             if periods:

@@ -1,0 +1,63 @@
+"""`evidence-hub serve`, and `evidence-hub demo`, which prepares the demo data and accounts first."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from evidence_hub import prepare_to_serve
+from evidence_hub.cli.app import configured_app, engine_for, session_for
+from evidence_hub.services.accounts.users import AccountSettings
+
+DEMO_HOST = "127.0.0.1"
+DEMO_PORT = 5000
+
+
+@click.command("serve")
+@click.option("--host", default=DEMO_HOST, show_default=True)
+@click.option("--port", default=DEMO_PORT, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve on one machine with the built-in server (production uses gunicorn; see the README)."""
+    _serve(configured_app(), host, port)
+
+
+def _serve(app: Flask, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    prepare_to_serve()
+    click.echo(f"Evidence Hub is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@click.command("demo")
+@click.option("--host", default=DEMO_HOST, show_default=True)
+@click.option("--port", default=DEMO_PORT, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo data and accounts, then stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Create or update the demo database (SQLite), print the demo accounts and serve."""
+    from evidence_hub import demo as demo_data
+    from evidence_hub import migrations
+    from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_releases
+    from evidence_hub.services.framework.demo import ensure_demo_framework
+
+    app = configured_app()
+    engine = engine_for(app)
+    migrations.upgrade(engine)
+    session = session_for(app)
+    sites = demo_data.ensure_demo_sites(session)
+    framework = ensure_demo_framework(session)
+    demo_accounts = demo_data.ensure_demo_accounts(
+        session, sites, app.instance_path, AccountSettings.from_config(app.config)
+    )
+    if ensure_demo_evidence(session, framework):
+        click.echo("Demo evidence created: eight quarters of returns for the three sites.")
+    for reference in ensure_demo_releases(session, framework):
+        click.echo(f"Demo release published: {reference}.")
+    session.close()
+    click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
+    click.echo("Demo accounts (email / password / role):")
+    for account, password in demo_accounts:
+        site = f", {sites[account.site_code].name}" if account.site_code else ""
+        click.echo(f"  {account.email:42} {password:30} {account.role.label}{site}")
+    if not no_serve:
+        _serve(app, host, port)

@@ -1,0 +1,114 @@
+"""What a framework file may contain: the fields of each kind of entry, and the limits on its codes,
+text and numbers.
+
+docs/framework-format.md describes the same for people, and the JSON Schema shipped with the service
+(shipped_files.py) for tools; tests check that they agree.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+MAX_FILE_BYTES = 1024 * 1024
+FORMAT_VERSION = 1
+MAX_DECIMAL_PLACES = 4
+# Numeric(18, 4) holds 14 digits before the point.
+MAX_ABSOLUTE_VALUE = Decimal(10) ** 14
+NAME_LENGTH = 200
+TEXT_LENGTH = 10_000
+ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+FRAMEWORK_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRAMEWORK_CODE_LENGTH = 60
+# Words the framework pages use in their own addresses (/framework/upload), so no framework can have them.
+RESERVED_FRAMEWORK_CODES = frozenset({"upload", "schema"})
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# The fields each kind of entry may have: key → (what it is called in messages, required).
+TOP_LEVEL_FIELDS = {
+    "format_version": ("file format version", False),
+    "code": ("framework code", True),
+    "name": ("framework name", True),
+    "version": ("version number", True),
+    "effective_from": ("date it takes effect", True),
+    "description": ("description", True),
+    "themes": ("themes", True),
+    "indicators": ("indicators", True),
+    "cost_categories": ("cost categories", True),
+    "activity_types": ("activity types", False),
+    "learning_types": ("learning types", True),
+    "learning_dimensions": ("learning dimensions", True),
+    "partner_roles": ("partner roles", False),
+    "journey": ("data-sharing journey", False),
+    "evidence_scales": ("evidence scales", True),
+}
+THEME_FIELDS = {
+    "code": ("code", True),
+    "title": ("title", True),
+    "description": ("description", True),
+    "questions": ("evaluation questions", True),
+}
+QUESTION_FIELDS = {"code": ("code", True), "text": ("question", True), "guidance": ("guidance", False)}
+INDICATOR_FIELDS = {
+    "code": ("code", True),
+    "name": ("name", True),
+    "theme": ("theme", True),
+    "definition": ("definition", True),
+    "unit": ("unit", True),
+    "decimal_places": ("number of decimal places", True),
+    "direction": ("direction", True),
+    "combine": ("rule for combining sites", True),
+    "weighted_by": ("weighting indicator", False),
+    "frequency": ("collection frequency", True),
+    "baseline_required": ("whether a baseline is required", True),
+    "target_required": ("whether a target is required", True),
+    "plausible_min": ("plausible minimum", False),
+    "plausible_max": ("plausible maximum", False),
+    "include": ("guidance on what to include", True),
+    "exclude": ("guidance on what to exclude", True),
+    "data_sources": ("suggested data sources", True),
+    "minimum_evidence": ("minimum evidence strength", True),
+}
+MINIMUM_EVIDENCE_FIELDS = {"scale": ("evidence scale", True), "level": ("evidence level", True)}
+COST_CATEGORY_FIELDS = {
+    "code": ("code", True),
+    "name": ("name", True),
+    "description": ("description", False),
+    "include": ("guidance on what to include", True),
+    "exclude": ("guidance on what to exclude", True),
+    "examples": ("examples", False),
+    "in_kind": ("whether the cost is met in kind", False),
+}
+ACTIVITY_TYPE_FIELDS = {"code": ("code", True), "name": ("name", True), "description": ("description", True)}
+LEARNING_TYPE_FIELDS = {
+    "code": ("learning type", True),
+    "description": ("description", True),
+    "examples": ("examples", False),
+}
+LEARNING_DIMENSION_FIELDS = {
+    "code": ("code", True),
+    "name": ("name", True),
+    "description": ("description", True),
+}
+PARTNER_ROLE_FIELDS = {"partner_type": ("partner type", True), "role": ("role", True)}
+MILESTONE_FIELDS = {
+    "code": ("code", True),
+    "percentage": ("percentage", True),
+    "title": ("title", True),
+    "definition": ("definition", True),
+    "evidence": ("evidence that it has been reached", False),
+}
+EVIDENCE_SCALE_FIELDS = {
+    "code": ("code", True),
+    "name": ("name", True),
+    "description": ("description", True),
+    "source": ("source", False),
+    "levels": ("levels", True),
+}
+EVIDENCE_LEVEL_FIELDS = {
+    "level": ("level number", True),
+    "title": ("title", True),
+    "description": ("description", True),
+    "prompt": ("prompt for pilot leads", True),
+}
