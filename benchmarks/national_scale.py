@@ -440,6 +440,10 @@ def return_rows(plan: Plan) -> Iterator[dict[str, Any]]:
             reviewed_at = submitted_at + timedelta(days=rng.randint(3, 15))
             past_draft = status is not ReturnStatus.DRAFT
             reviewed = status in (ReturnStatus.RETURNED, ReturnStatus.APPROVED, ReturnStatus.LOCKED)
+            # Most returns were approved before their period closed; one in ten locked as it stood.
+            approved = status is ReturnStatus.APPROVED or (
+                status is ReturnStatus.LOCKED and (site_index + quarter) % 10 != 0
+            )
             milestone = min(len(plan.milestone_ids) - 1, int(max(0, quarter - late_start) * speed))
             plan.returns.append((return_id, site_id, quarter, status.value, created_at))
             yield {
@@ -460,6 +464,8 @@ def return_rows(plan: Plan) -> Iterator[dict[str, Any]]:
                 "submitted_by_id": None,
                 "reviewed_at": reviewed_at if reviewed else None,
                 "reviewed_by_id": plan.evaluator_id if reviewed else None,
+                "approved_at": reviewed_at if approved else None,
+                "approved_by_id": plan.evaluator_id if approved else None,
                 "locked_at": reviewed_at + timedelta(days=30) if status is ReturnStatus.LOCKED else None,
             }
 
@@ -497,7 +503,7 @@ def cost_rows(plan: Plan) -> Iterator[dict[str, Any]]:
                 "staff_time_unit": unit.value if unit is not None else None,
                 "staff_rate": rate,
                 "funder": rng.choice(FUNDERS),
-                "import_reference": None,
+                "import_reference": f"C-{line + 1}",
                 "version": 1,
                 "created_at": created_at,
                 "updated_at": created_at,
@@ -518,7 +524,7 @@ def saving_rows(plan: Plan) -> Iterator[dict[str, Any]]:
                 "amount": Decimal(rng.randint(50_000, 2_500_000)) / 100,
                 "evidence": "Fewer repeat referrals in the partners' logs than in the baseline year.",
                 "evidence_level_id": rng.choice(plan.evidence_level_ids) if rng.random() < 0.8 else None,
-                "import_reference": None,
+                "import_reference": f"S-{number + 1}",
                 "version": 1,
                 "created_at": created_at,
                 "updated_at": created_at,
@@ -558,7 +564,7 @@ def activity_rows(
                 "partner_types": sorted(rng.sample(partner_types, rng.randint(1, 3))),
                 "people_reached": int(rng.randint(0, 400) * scale) if rng.random() < 0.9 else None,
                 "outputs": "Contacts made and referrals recorded in the tracking spreadsheet.",
-                "import_reference": None,
+                "import_reference": f"A-{number + 1}",
                 "version": 1,
                 "created_at": created_at,
                 "updated_at": created_at,
@@ -653,7 +659,7 @@ def learning_rows(plan: Plan, dimension_links: list[dict[str, int]]) -> Iterator
                 "national_implication": implication,
                 "cleared_for_national": cleared,
                 "cleared_by_id": plan.evaluator_id if cleared else None,
-                "import_reference": None,
+                "import_reference": f"L-{number + 1}",
                 "version": 1,
                 "created_at": created_at,
                 "updated_at": created_at,

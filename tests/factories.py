@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.db import transaction
+from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
     Framework,
     PartnerType,
@@ -128,11 +128,23 @@ def periods_of(session: Session, framework: Framework) -> list[ReportingPeriod]:
 
 
 def make_return(
-    session: Session, site: str | Site = "kent", *, period: int = 0, status: ReturnStatus = ReturnStatus.DRAFT
+    session: Session,
+    site: str | Site = "kent",
+    *,
+    period: int = 0,
+    status: ReturnStatus = ReturnStatus.DRAFT,
+    approved: bool | None = None,
 ) -> SiteReturn:
-    """A return for the site in the n-th reporting period of the framework, in the given state."""
+    """A return for the site in the n-th reporting period of the framework, in the given state.
+
+    An approved return is approved by an evaluator; so is a locked one, unless `approved` is False (a
+    return locked as it stood when its period closed).
+    """
     framework = the_framework(session)
     site_row = make_site(session, site) if isinstance(site, str) else site
+    if approved is None:
+        approved = status in (ReturnStatus.APPROVED, ReturnStatus.LOCKED)
+    approver = make_user(session, Role.EVALUATOR) if approved else None
     with transaction(session):
         site_return = SiteReturn(
             site_id=site_row.id,
@@ -140,6 +152,16 @@ def make_return(
             framework_version_id=framework.published_version.id,  # type: ignore[union-attr]
             status=status.value,
             completed_sections=[],
+            approved_at=utc_now() if approver is not None else None,
+            approved_by_id=approver.id if approver is not None else None,
         )
         session.add(site_return)
     return site_return
+
+
+_references = itertools.count(1)
+
+
+def unique_reference(prefix: str) -> str:
+    """A reference no other item made by the tests has (items built as rows, not through the services)."""
+    return f"{prefix}-T{next(_references)}"

@@ -36,7 +36,7 @@ from evidence_hub.services.framework.periods import add_reporting_periods
 from evidence_hub.services.returns.completeness import required_indicators
 from evidence_hub.services.returns.document_store import DocumentStore
 from evidence_hub.services.returns.document_types import PDF
-from tests.factories import make_site, periods_of, the_framework
+from tests.factories import make_site, periods_of, the_framework, unique_reference
 
 FIRST_QUARTER_STARTS_ON = date(2009, 4, 1)
 
@@ -149,6 +149,7 @@ def add_cost(
         cost = CostItem(
             site_return_id=site_return.id,
             site_id=site_return.site_id,
+            import_reference=unique_reference("C"),
             cost_category_id=site_return.framework_version.cost_categories[0].id,
             description=description,
             amount=Decimal(amount),

@@ -183,6 +183,10 @@ class SiteReturn(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Approval is a fact of its own, apart from the lock: a period closes over approved and unapproved
+    # returns alike, and only returns approved by an evaluator count as approved anywhere.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site] = relationship()
@@ -191,6 +195,7 @@ class SiteReturn(Base):
     journey_milestone: Mapped[JourneyMilestone | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
     costs: Mapped[list[CostItem]] = relationship(back_populates="site_return", order_by="CostItem.id")
     savings: Mapped[list[SavingClaim]] = relationship(back_populates="site_return", order_by="SavingClaim.id")
@@ -213,6 +218,14 @@ class SiteReturn(Base):
         CheckConstraint(_one_of("status", ReturnStatus), name="known_status"),
         Index("ix_site_returns_status_site_id", "status", "site_id"),
         Index("ix_site_returns_period_status_site", "reporting_period_id", "status", "site_id"),
+        CheckConstraint(
+            "(approved_at IS NULL AND approved_by_id IS NULL) OR "
+            "(approved_at IS NOT NULL AND approved_by_id IS NOT NULL)",
+            name="approval_complete_or_absent",
+        ),
+        CheckConstraint(
+            "status NOT IN ('approved') OR approved_at IS NOT NULL", name="approved_status_is_approved"
+        ),
     )
 
     @property
@@ -222,6 +235,18 @@ class SiteReturn(Base):
     @property
     def is_editable(self) -> bool:
         return self.status_enum in EDITABLE_STATUSES
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved by an evaluator (and not reopened since), whether or not its period has closed."""
+        return self.approved_at is not None
+
+    @property
+    def state_label(self) -> str:
+        """The state in words, saying of a locked return whether it was approved before its period closed."""
+        if self.status_enum is ReturnStatus.LOCKED:
+            return "Locked: approved" if self.is_approved else "Locked: not approved"
+        return self.status_enum.label
 
 
 class CostItem(EvidenceRow, Base):
@@ -244,8 +269,9 @@ class CostItem(EvidenceRow, Base):
     staff_time_unit: Mapped[str | None] = mapped_column(String(10))
     staff_rate: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     funder: Mapped[str] = mapped_column(String(200), default="")
-    # Set by a spreadsheet upload so that uploading the same rows again updates instead of duplicating.
-    import_reference: Mapped[str | None] = mapped_column(String(60))
+    # The item's reference from the moment it exists (given by a spreadsheet row, or made when it is added
+    # through a form), carried by every template, so that uploading the same rows again updates them.
+    import_reference: Mapped[str] = mapped_column(String(60))
 
     site_return: Mapped[SiteReturn] = relationship(back_populates="costs")
     category: Mapped[CostCategory] = relationship()
@@ -293,7 +319,7 @@ class SavingClaim(EvidenceRow, Base):
     evidence_level_id: Mapped[int | None] = mapped_column(
         ForeignKey("evidence_levels.id", ondelete="RESTRICT")
     )
-    import_reference: Mapped[str | None] = mapped_column(String(60))
+    import_reference: Mapped[str] = mapped_column(String(60))
 
     site_return: Mapped[SiteReturn] = relationship(back_populates="savings")
     evidence_level: Mapped[EvidenceLevel | None] = relationship()
@@ -336,7 +362,7 @@ class Activity(EvidenceRow, Base):
     partner_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     people_reached: Mapped[int | None] = mapped_column()
     outputs: Mapped[str] = mapped_column(Text, default="")
-    import_reference: Mapped[str | None] = mapped_column(String(60))
+    import_reference: Mapped[str] = mapped_column(String(60))
 
     site_return: Mapped[SiteReturn] = relationship(back_populates="activities")
     activity_type: Mapped[ActivityType] = relationship()
@@ -439,7 +465,7 @@ class LearningEntry(EvidenceRow, Base):
     # Set only by an evaluator: whether national officials may read this entry's text.
     cleared_for_national: Mapped[bool] = mapped_column(default=False)
     cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    import_reference: Mapped[str | None] = mapped_column(String(60))
+    import_reference: Mapped[str] = mapped_column(String(60))
 
     site_return: Mapped[SiteReturn] = relationship(back_populates="learning")
     theme: Mapped[Theme | None] = relationship()

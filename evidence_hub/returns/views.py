@@ -101,10 +101,14 @@ def mark_section(return_id: int, section: str) -> Response:
     refusal = refuse_if_read_only(site_return)
     if refusal:
         return refusal
-    with transaction(db_session()):
-        workflow.set_section_completed(
-            db_session(), acting_user(), site_return, chosen, form.completed.data == "yes"
-        )
+    try:
+        with transaction(db_session()):
+            workflow.set_section_completed(
+                db_session(), acting_user(), site_return, chosen, form.completed.data == "yes"
+            )
+    except ReturnError as error:
+        flash(error.message, "information")
+        return redirect(url_for(f"returns.{chosen.value}", return_id=return_id))
     return redirect(url_for("returns.task_list", return_id=return_id))
 
 

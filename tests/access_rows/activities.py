@@ -11,6 +11,7 @@ from evidence_hub.db import transaction
 from evidence_hub.models import Activity
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
 from tests.access_rows.costs import item_rows, new_rows, return_of
+from tests.factories import unique_reference
 
 READERS = {ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200}
 
@@ -22,6 +23,7 @@ def add_activity(session: Session, return_id: int) -> int:
         item = Activity(
             site_return_id=site_return.id,
             site_id=site_return.site_id,
+            import_reference=unique_reference("A"),
             activity_type_id=site_return.framework_version.activity_types[0].id,
             title="Steering group meeting",
             starts_on=period.starts_on,

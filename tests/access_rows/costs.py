@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.models import CostItem, CostType, Funding, SavingClaim, SiteReturn
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
+from tests.factories import unique_reference
 
 READERS = {ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200}
 
@@ -28,6 +29,7 @@ def add_cost(session: Session, return_id: int) -> int:
         item = CostItem(
             site_return_id=site_return.id,
             site_id=site_return.site_id,
+            import_reference=unique_reference("C"),
             cost_category_id=site_return.framework_version.cost_categories[0].id,
             description="Project manager, 3 days a week",
             amount=Decimal("4500.00"),
@@ -44,6 +46,7 @@ def add_saving(session: Session, return_id: int) -> int:
         item = SavingClaim(
             site_return_id=site_return.id,
             site_id=site_return.site_id,
+            import_reference=unique_reference("S"),
             description="Fewer failed home visits",
             amount=Decimal("800.00"),
             evidence="Visit logs before and after address checks",

@@ -12,6 +12,7 @@ from evidence_hub.db import transaction
 from evidence_hub.models import LearningEntry
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
 from tests.access_rows.measures import return_of
+from tests.factories import unique_reference
 
 READERS = {ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200}
 ENTRY = {
@@ -32,6 +33,7 @@ def add_entry(session: Session, return_id: int) -> int:
         entry = LearningEntry(
             site_return_id=site_return.id,
             site_id=site_return.site_id,
+            import_reference=unique_reference("L"),
             learning_type="barrier",
             title="Waiting for the legal gateway",
             what_happened="Four months waiting for DWP to confirm the legal basis.",

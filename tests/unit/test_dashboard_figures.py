@@ -54,7 +54,7 @@ from evidence_hub.models import (
 from evidence_hub.services.dashboards import figures as aggregates
 from evidence_hub.services.dashboards import value_for_money
 from evidence_hub.services.dashboards.figures import NO_THEME, DashboardFilters, Scope, StateFilter
-from tests.factories import make_site, make_user, periods_of, the_framework
+from tests.factories import make_site, make_user, periods_of, the_framework, unique_reference
 from tests.returns_helpers import period_in_quarter
 
 Q2 = "2009 Q2 (April to June 2009)"
@@ -120,6 +120,7 @@ class Evidence:
         site_return.costs.append(
             CostItem(
                 site_id=site_return.site_id,
+                import_reference=unique_reference("C"),
                 cost_category_id=self.categories[category].id,
                 description=f"{category} line",
                 amount=Decimal(amount),
@@ -133,6 +134,7 @@ class Evidence:
         site_return.savings.append(
             SavingClaim(
                 site_id=site_return.site_id,
+                import_reference=unique_reference("S"),
                 description="Fewer failed home visits",
                 amount=Decimal(amount),
                 evidence="Visit logs",
@@ -144,6 +146,7 @@ class Evidence:
         site_return.activities.append(
             Activity(
                 site_id=site_return.site_id,
+                import_reference=unique_reference("A"),
                 activity_type_id=self.version.activity_types[0].id,
                 title="Targeted outreach",
                 starts_on=date(2009, 4, 1),
@@ -183,6 +186,7 @@ class Evidence:
         site_return.learning.append(
             LearningEntry(
                 site_id=site_return.site_id,
+                import_reference=unique_reference("L"),
                 learning_type=kind.value,
                 theme_id=self.themes[theme].id if theme else None,
                 title=f"A {kind.value}",

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Activity, AuditEvent, CostItem, LearningEntry, MeasureValue, Role, SiteReturn
-from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import section_named
 from evidence_hub.services.returns.imports.templates import template_csv, template_xlsx
@@ -156,20 +155,32 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(db: Se
         upload(db, lead, site_return, "costs", content)
     rows = {(problem.row, problem.column) for problem in rejected.value.problems}
     assert {row for row, _column in rows} == {3, 4, 5, 6, 7}
-    assert (6, "Reference") in rows
+    assert (6, "reference") in rows
+    # Problems name the template's own column headers.
+    assert {column for _row, column in rows} <= {"reference", "amount", "category_code"}
+    assert (7, "category_code") in rows
     assert count(db, CostItem) == 0
     assert (
         db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("cost.%"))) == 0
     )
 
 
-def test_a_row_for_another_site_is_answered_as_not_found(db: Session) -> None:
+@pytest.mark.parametrize("site_code", ["leeds", "nowhere"])
+def test_a_row_for_another_or_an_unknown_site_is_a_row_problem(db: Session, site_code: str) -> None:
     lead, site_return = lead_and_return(db)
     content = cost_csv(
-        site_return, [{"reference": "C-1", "description": "x", "amount": "1", "site_code": "leeds"}]
+        site_return,
+        [
+            {"reference": "C-1", "description": "Mine", "amount": "1"},
+            {"reference": "C-2", "description": "x", "amount": "1", "site_code": site_code},
+        ],
     )
-    with pytest.raises(NotVisible):
+    with pytest.raises(ImportRejected) as rejected:
         upload(db, lead, site_return, "costs", content)
+    [problem] = rejected.value.problems
+    assert (problem.row, problem.column) == (3, "site_code")
+    assert f"This row is for site {site_code}, but this return is Kent" in problem.message
+    assert count(db, CostItem) == 0
 
 
 def test_a_submitted_return_cannot_be_filled_from_a_spreadsheet(db: Session) -> None:

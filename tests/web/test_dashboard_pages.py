@@ -20,7 +20,7 @@ from evidence_hub.dashboard import assets
 from evidence_hub.dashboard import views as dashboard_views
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, Framework, LearningEntry, LearningType, ReturnStatus, Role
-from tests.factories import make_return, make_site, periods_of, the_framework
+from tests.factories import make_return, make_site, periods_of, the_framework, unique_reference
 from tests.pages import error_summary, field_error, page, text_of
 from tests.returns_helpers import add_cost
 
@@ -296,6 +296,7 @@ def test_the_entries_behind_a_count_say_when_there_are_more_than_the_page_lists(
                 LearningEntry(
                     site_return_id=site_return.id,
                     site_id=site_return.site_id,
+                    import_reference=unique_reference("L"),
                     learning_type=LearningType.BARRIER.value,
                     title=title,
                     what_happened="It took months.",

@@ -93,7 +93,7 @@ def test_no_file_chosen_is_explained_beside_the_field(
     assert "Select the spreadsheet to upload" in text_of(soup)
 
 
-def test_an_upload_naming_another_site_is_not_found(
+def test_an_upload_naming_another_site_is_refused_with_the_row_named(
     db: Session, client_as: Callable[..., FlaskClient]
 ) -> None:
     site_return = make_return(db, "kent")
@@ -108,4 +108,6 @@ def test_an_upload_naming_another_site_is_not_found(
         data={"spreadsheet": (io.BytesIO(content), "costs.csv")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    problems = text_of(page(response, 400).find(id="upload-problems"))
+    assert "site_code" in problems and "This row is for site leeds" in problems

@@ -13,6 +13,7 @@ import csv
 import io
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,8 +68,13 @@ def _check_zip(content: bytes) -> None:
             if entry.compress_size and entry.file_size / entry.compress_size > MAX_COMPRESSION_RATIO:
                 raise SpreadsheetRefused("The workbook is compressed suspiciously tightly and was refused.")
             if entry.filename.endswith((".xml", ".rels")):
-                with archive.open(entry) as member:
-                    head = member.read(4096).upper()
+                try:
+                    with archive.open(entry) as member:
+                        head = member.read(4096).upper()
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+                    raise SpreadsheetRefused(
+                        "The workbook is damaged and could not be read. Save it again as .xlsx and retry."
+                    ) from error
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise SpreadsheetRefused("The workbook declares XML entities, which are not allowed.")
 
@@ -141,6 +147,14 @@ def _read_xlsx(content: bytes, sheet_name: str, deadline: float) -> SheetRows:
             )
         worksheet = workbook[sheet_name]
         return _rows_from_values(worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 20), deadline)
+    except SpreadsheetRefused:
+        raise
+    except Exception as error:
+        # A read-only workbook reads its sheet only now: a part whose zip header lies about its size, a
+        # bad checksum or broken XML surfaces here, in any of the many kinds zipfile and openpyxl raise.
+        raise SpreadsheetRefused(
+            "The workbook is damaged and could not be read. Save it again as .xlsx and retry."
+        ) from error
     finally:
         workbook.close()
 

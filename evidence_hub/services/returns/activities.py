@@ -220,6 +220,7 @@ class ActivityItems(EvidenceItems[Activity, ActivityInput, CleanActivity]):
     noun = "activity"
     section = ReturnSection.ACTIVITIES
     collection = "activities"
+    reference_prefix = "A"
     field_labels: ClassVar[dict[str, str]] = {
         "activity_type": "Type of activity",
         "title": "Title",

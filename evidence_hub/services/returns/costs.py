@@ -253,6 +253,7 @@ class CostItems(EvidenceItems[CostItem, CostInput, CleanCost]):
     noun = "cost"
     section = ReturnSection.COSTS
     collection = "costs"
+    reference_prefix = "C"
     field_labels: ClassVar[dict[str, str]] = {
         "category": "Cost category",
         "description": "Description",

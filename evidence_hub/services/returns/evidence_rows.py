@@ -39,6 +39,9 @@ def read_for_writing(session: Session, *rows: Any) -> None:
     transaction already excludes every other writer) means a version is compared, and an audit record's
     "before" taken, from the row as it is when this write happens.
     """
+    # Anything this transaction has already changed is written first: reading a row again replaces what
+    # the session holds of it.
+    session.flush()
     for row in rows:
         session.refresh(row, with_for_update=True)
 

@@ -1,7 +1,8 @@
-"""Rules every section applies to what people type: lengths of text, and money in pounds and pence."""
+"""Rules every section applies to what people type: lengths of text, money in pounds and pence, dates."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -58,13 +59,51 @@ class Problems(dict[str, str]):
 
 # Dates before this are typing slips: the pilots, and the data sharing they depend on, are far later.
 EARLIEST_DATE = date(1990, 1, 1)
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y")
 DATE_PARTS = ("day", "month", "year")
 DateInput = date | datetime | str | None
+# The ways a date is written in the UK, by people and by Excel saved in English (United Kingdom): always
+# day before month, so each reads one way only; a year is always in full.
+UK_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %m %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d %B, %Y",
+    "%d %b, %Y",
+)
+ISO_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\- ]\d{1,2}[/.\- ]\d{2}$")
+
+
+def date_from_text(text: str, label: str) -> date:
+    """A date written as year-month-day (with or without a time, as spreadsheets save it) or day, month
+    and year in any of the UK's usual ways; ValueError with a message when it is neither."""
+    text = " ".join(text.split())
+    iso = ISO_DATE_TIME.match(text)
+    try:
+        if iso:
+            return date.fromisoformat(iso.group(1))
+    except ValueError:
+        raise ValueError(f"{label} must be a real date, like 27/04/2009") from None
+    if TWO_DIGIT_YEAR.match(text):
+        raise ValueError(f"{label} must have the year in full, like 27/04/2009")
+    parts = text.split("/")
+    if len(parts) == 3 and not all(part.strip() for part in parts):
+        missing = next(name for name, part in zip(DATE_PARTS, parts, strict=True) if not part.strip())
+        raise ValueError(f"{label} must include a {missing}")
+    for pattern in UK_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{label} must be a real date, like 27/04/2009 or 2009-04-27")
 
 
 def parse_date(raw: DateInput, label: str) -> date | None:
-    """A date from a form or a spreadsheet cell; ValueError with a message when it is not a real date."""
+    """A date from a form or a spreadsheet cell, not in the future nor implausibly early; None when empty;
+    ValueError with a message when it is not a real date."""
     if raw is None:
         return None
     if isinstance(raw, datetime):
@@ -72,21 +111,9 @@ def parse_date(raw: DateInput, label: str) -> date | None:
     elif isinstance(raw, date):
         found = raw
     else:
-        text = raw.strip()
-        if not text:
+        if not raw.strip():
             return None
-        parts = text.split("/")
-        if len(parts) == 3 and not all(part.strip() for part in parts):
-            missing = next(name for name, part in zip(DATE_PARTS, parts, strict=True) if not part.strip())
-            raise ValueError(f"{label} must include a {missing}")
-        for pattern in DATE_FORMATS:
-            try:
-                found = datetime.strptime(text, pattern).date()
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(f"{label} must be a real date, like 27 3 2009")
+        found = date_from_text(raw, label)
     if found < EARLIEST_DATE:
         raise ValueError(f"{label} must be after {EARLIEST_DATE.day} January {EARLIEST_DATE.year}")
     if found > date.today():

@@ -21,6 +21,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Generic, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import User
@@ -61,6 +62,9 @@ class EvidenceItems(ABC, Generic[ItemT, InputT, CheckedT]):
     field_labels: ClassVar[dict[str, str]]
     # The return's relationship that lists this kind, refreshed after an item is added or deleted.
     collection: ClassVar[str | None] = None
+    # How the references this kind makes for items added through a form begin ("C" gives C-1, C-2, ...);
+    # None for a kind that spreadsheets do not carry.
+    reference_prefix: ClassVar[str | None] = None
 
     @abstractmethod
     def check(self, site_return: SiteReturn, data: InputT) -> tuple[dict[str, str], CheckedT | None]:
@@ -130,6 +134,8 @@ class EvidenceItems(ABC, Generic[ItemT, InputT, CheckedT]):
             raise InvalidEvidence(
                 {"import_reference": f"Reference must be {MAX_IMPORT_REFERENCE} characters or fewer"}
             )
+        if reference is None and self.reference_prefix is not None:
+            reference = self._new_reference(session, site_return)
         item = self.new_item(site_return, reference)
         self.write(item, checked)
         session.add(item)
@@ -176,6 +182,19 @@ class EvidenceItems(ABC, Generic[ItemT, InputT, CheckedT]):
         session.delete(item)
         session.flush()
         self._refresh_list(session, site_return)
+
+    def _new_reference(self, session: Session, site_return: SiteReturn) -> str:
+        """The first free reference of this kind in the return: its number follows the items already there,
+        and never repeats one a spreadsheet gave (the return is locked for writing, so none is taken
+        meanwhile)."""
+        model = self.model
+        taken = set(
+            session.scalars(select(model.import_reference).where(model.site_return_id == site_return.id))
+        )
+        number = len(taken) + 1
+        while f"{self.reference_prefix}-{number}" in taken:
+            number += 1
+        return f"{self.reference_prefix}-{number}"
 
     def _checked(self, site_return: SiteReturn, data: InputT) -> CheckedT:
         problems, checked = self.check(site_return, data)

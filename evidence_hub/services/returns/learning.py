@@ -148,6 +148,7 @@ class LearningItems(EvidenceItems[LearningEntry, LearningInput, CleanLearning]):
     noun = "learning entry"
     section = ReturnSection.LEARNING
     collection = "learning"
+    reference_prefix = "L"
     field_labels: ClassVar[dict[str, str]] = {
         "learning_type": "Kind of learning",
         "dimensions": "Areas",

@@ -45,6 +45,7 @@ class SavingItems(EvidenceItems[SavingClaim, SavingInput, CleanSaving]):
     noun = "saving"
     section = ReturnSection.COSTS
     collection = "savings"
+    reference_prefix = "S"
     field_labels: ClassVar[dict[str, str]] = {
         "description": "What was saved or avoided",
         "amount": "Amount saved",

@@ -27,11 +27,13 @@ from evidence_hub.models.returns import (
     SiteReturn,
 )
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.values import clean_text
 from evidence_hub.services.returns.changes import content_of, current_round
 from evidence_hub.services.returns.comments import add_comment, new_comment
 from evidence_hub.services.returns.completeness import IncompleteReturn, completeness_problems
 from evidence_hub.services.returns.editing import require_evaluator, require_lead_can_edit
 from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.services.returns.evidence_rows import read_for_writing
 
 
 def live_framework_version(session: Session, framework_id: int) -> FrameworkVersion:
@@ -85,7 +87,15 @@ def start_return(session: Session, user: User, period: ReportingPeriod) -> SiteR
 def set_section_completed(
     session: Session, user: User, site_return: SiteReturn, section: ReturnSection, completed: bool
 ) -> None:
+    """Record whether the lead has finished a section. The journey section cannot be finished before its
+    milestone is saved: a milestone chosen on the page but not saved would otherwise be lost unseen."""
+    read_for_writing(session, site_return)
     require_lead_can_edit(user, site_return)
+    if completed and section is ReturnSection.JOURNEY and site_return.journey_milestone_id is None:
+        raise ReturnError(
+            "Save the milestone your site has reached before you mark this section as completed",
+            field="completed",
+        )
     sections = set(site_return.completed_sections)
     before = sorted(sections)
     if completed:
@@ -108,6 +118,7 @@ def set_section_completed(
 
 
 def submit(session: Session, user: User, site_return: SiteReturn) -> None:
+    read_for_writing(session, site_return)
     require_lead_can_edit(user, site_return)
     if site_return.reporting_period.status_enum is PeriodStatus.CLOSED:
         raise ReturnError("The reporting period has closed.")
@@ -153,64 +164,116 @@ def _record_step(
 def return_to_site(session: Session, user: User, site_return: SiteReturn, comment: str) -> None:
     """Send the return back to the lead with a comment saying what to change."""
     require_evaluator(user)
+    read_for_writing(session, site_return)
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Only a submitted return can be returned to the site.")
-    if not comment.strip():
+    if not clean_text(comment):
         raise ReturnError("Enter a comment saying what the site needs to change", field="comment")
     add_comment(session, user, site_return, comment)
     before = site_return.status
     site_return.status = ReturnStatus.RETURNED.value
     site_return.reviewed_at, site_return.reviewed_by_id = utc_now(), user.id
     site_return.version += 1
-    _record_step(session, user, site_return, "return.returned", before, reason=comment.strip())
+    _record_step(session, user, site_return, "return.returned", before, reason=clean_text(comment))
 
 
 def approve(session: Session, user: User, site_return: SiteReturn, comment: str = "") -> None:
+    """Approve a submitted return; or, with a reason, a return whose period closed before it was approved."""
     require_evaluator(user)
-    if site_return.status_enum is not ReturnStatus.SUBMITTED:
+    read_for_writing(session, site_return)
+    reason = clean_text(comment)
+    locked = site_return.status_enum is ReturnStatus.LOCKED
+    if locked and site_return.is_approved:
+        raise ReturnError("This return was approved before its period closed.")
+    if not locked and site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Only a submitted return can be approved.")
-    if comment.strip():
-        add_comment(session, user, site_return, comment)
+    if locked and not reason:
+        raise ReturnError("Enter the reason for approving a return after its period closed", field="comment")
+    if reason:
+        new_comment(session, user, site_return, reason, "return", None)
     before = site_return.status
-    site_return.status = ReturnStatus.APPROVED.value
+    if not locked:
+        site_return.status = ReturnStatus.APPROVED.value
     site_return.reviewed_at, site_return.reviewed_by_id = utc_now(), user.id
+    site_return.approved_at, site_return.approved_by_id = utc_now(), user.id
     site_return.version += 1
-    _record_step(session, user, site_return, "return.approved", before, reason=comment.strip())
+    action = "return.approved_after_lock" if locked else "return.approved"
+    _record_step(session, user, site_return, action, before, reason=reason, extra={"approved": True})
+
+
+def withdraw_approval(session: Session, user: User, site_return: SiteReturn, reason: str) -> None:
+    """Take the approval back from a return whose period has closed (its figures stop counting as
+    approved in anything published afterwards); the reason is required and shown to the site."""
+    require_evaluator(user)
+    read_for_writing(session, site_return)
+    if site_return.status_enum is not ReturnStatus.LOCKED:
+        raise ReturnError("Only a locked return's approval can be withdrawn: reopen any other return.")
+    if not site_return.is_approved:
+        raise ReturnError("This return is not approved.")
+    reason = clean_text(reason)
+    if not reason:
+        raise ReturnError("Enter the reason for withdrawing the approval", field="reason")
+    new_comment(session, user, site_return, f"Approval withdrawn: {reason}", "return", None)
+    site_return.reviewed_at, site_return.reviewed_by_id = utc_now(), user.id
+    site_return.approved_at, site_return.approved_by_id = None, None
+    site_return.version += 1
+    _record_step(
+        session,
+        user,
+        site_return,
+        "return.approval_withdrawn",
+        site_return.status,
+        reason=reason,
+        extra={"approved": False},
+    )
 
 
 def reopen(session: Session, user: User, site_return: SiteReturn, reason: str) -> None:
-    """Give an approved (or submitted) return back to the lead for changes; the reason is required."""
+    """Give an approved (or submitted) return back to the lead for changes; the reason is required.
+
+    A reopened return is no longer approved: it counts again only once an evaluator approves it again.
+    """
     require_evaluator(user)
+    read_for_writing(session, site_return)
     if site_return.status_enum not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTED):
         raise ReturnError("Only a submitted or approved return can be reopened.")
     if site_return.reporting_period.status_enum is PeriodStatus.CLOSED:
         raise ReturnError("The reporting period has closed, so its returns are locked.")
-    if not reason.strip():
+    reason = clean_text(reason)
+    if not reason:
         raise ReturnError("Enter the reason for reopening the return", field="reason")
     before = site_return.status
-    new_comment(session, user, site_return, f"Reopened: {reason.strip()}", "return", None)
+    new_comment(session, user, site_return, f"Reopened: {reason}", "return", None)
     site_return.status = ReturnStatus.RETURNED.value
     site_return.reviewed_at, site_return.reviewed_by_id = utc_now(), user.id
+    site_return.approved_at, site_return.approved_by_id = None, None
     site_return.version += 1
-    _record_step(session, user, site_return, "return.reopened", before, reason=reason.strip())
+    _record_step(session, user, site_return, "return.reopened", before, reason=reason)
 
 
 def close_period(session: Session, user: User, period: ReportingPeriod) -> int:
-    """Close a reporting period and lock every return in it; returns how many were locked."""
+    """Close a reporting period and lock every return in it as it stands; returns how many were locked.
+
+    A return locks approved or not: locking never approves it, and one that was not approved does not
+    count as approved anywhere unless an evaluator approves it afterwards, with a reason.
+    """
     if user.role_enum is not Role.ADMINISTRATOR:
         raise ReturnError("Only an administrator can close a reporting period")
+    read_for_writing(session, period)
     if period.status_enum is PeriodStatus.CLOSED:
         raise ReturnError(f"{period.name} is already closed.")
     period.status = PeriodStatus.CLOSED.value
     locked = 0
-    for site_return in session.scalars(select(SiteReturn).where(SiteReturn.reporting_period_id == period.id)):
+    in_period = select(SiteReturn).where(SiteReturn.reporting_period_id == period.id).with_for_update()
+    for site_return in session.scalars(in_period.execution_options(populate_existing=True)):
         before = site_return.status
         site_return.status = ReturnStatus.LOCKED.value
         site_return.locked_at = utc_now()
         site_return.version += 1
-        _record_step(session, user, site_return, "return.locked", before, extra={"period": period.code})
+        extra = {"period": period.code, "approved": site_return.is_approved}
+        _record_step(session, user, site_return, "return.locked", before, extra=extra)
         locked += 1
-    # The same object type as when the period was created (services/framework/periods.py), so its history is one.
+    # The same object type as when the period was created (framework/periods.py): its history is one.
     audit.record(
         session,
         actor=user,

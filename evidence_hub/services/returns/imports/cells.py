@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from evidence_hub.services.common.spreadsheet_safety import FORMULA_TRIGGERS
+from evidence_hub.services.returns.input_rules import date_from_text
 
 LIST_SEPARATOR = ";"
 
@@ -67,9 +68,9 @@ def cell_date(row: dict[str, str], key: str, label: str, problems: dict[str, str
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw[:10]) if len(raw) in (10, 19) else date.fromisoformat(raw)
-    except ValueError:
-        problems[key] = f"{label} must be a date written as year-month-day, like 2009-04-27"
+        return date_from_text(raw, label)
+    except ValueError as problem:
+        problems[key] = str(problem)
         return None
 
 

@@ -4,7 +4,7 @@ recorded, how a row is read into the section's input, and how it is saved throug
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ from evidence_hub.services.common.values import plain
 from evidence_hub.services.returns import measures
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
+from evidence_hub.services.returns.errors import InvalidEvidence
 from evidence_hub.services.returns.evidence_strength import evidence_key
 from evidence_hub.services.returns.imports.cells import (
     LIST_SEPARATOR,
@@ -45,6 +46,7 @@ from evidence_hub.services.returns.imports.cells import (
 )
 from evidence_hub.services.returns.items import EvidenceItems
 from evidence_hub.services.returns.learning import LEARNING, LearningInput
+from evidence_hub.services.returns.measure_checks import validate_measure
 from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 
 COMMON_COLUMNS = (
@@ -80,8 +82,17 @@ class Section:
     find_existing: Callable[[Session, SiteReturn, str], Any]
     # Writes one row through the section's service; returns True when it added or changed something.
     write_row: RowWriter
+    # Every problem the section's service finds with a row (key and input), by the service's field names,
+    # so that a row's rule problems are listed with its format problems in one pass.
+    check_row: Callable[[SiteReturn, str, Any], dict[str, str]]
     key_column: str = "reference"
     guidance_lists: Callable[[SiteReturn], list[tuple[str, str, str]]] = lambda _return: []
+    # The service's field names that differ from the column that holds them (a category chosen by code).
+    field_columns: dict[str, str] = field(default_factory=dict)
+
+    def column_of(self, field_name: str) -> str:
+        """The template's header of the column a problem is about."""
+        return self.field_columns.get(field_name, field_name)
 
 
 def _by_reference(model: Any) -> Callable[[Session, SiteReturn, str], Any]:
@@ -93,9 +104,7 @@ def _by_reference(model: Any) -> Callable[[Session, SiteReturn, str], Any]:
     return find
 
 
-def _through(
-    items: EvidenceItems[Any, Any, Any],
-) -> Callable[[Session, User, SiteReturn, str, Any, Any], bool]:
+def _through(items: EvidenceItems[Any, Any, Any]) -> RowWriter:
     """Write a row through the item service: add it under its reference, or change the item it names."""
 
     def write(
@@ -109,13 +118,20 @@ def _through(
     return write
 
 
+def _checked_by(items: EvidenceItems[Any, Any, Any]) -> Callable[[SiteReturn, str, Any], dict[str, str]]:
+    def check(site_return: SiteReturn, _reference: str, data: Any) -> dict[str, str]:
+        return items.problems(site_return, data)
+
+    return check
+
+
 # Costs
 
 
 def _cost_rows(_session: Session, site_return: SiteReturn) -> list[dict[str, Any]]:
     return [
         {
-            "reference": item.import_reference or f"C-{item.id}",
+            "reference": item.import_reference,
             "category_code": item.category.code,
             "description": item.description,
             "amount": item.amount,
@@ -211,6 +227,8 @@ COSTS_SECTION = Section(
     read_row=_read_cost,
     find_existing=_by_reference(CostItem),
     write_row=_through(COSTS),
+    check_row=_checked_by(COSTS),
+    field_columns={"category": "category_code", "import_reference": "reference"},
     guidance_lists=_cost_guidance,
 )
 
@@ -221,7 +239,7 @@ COSTS_SECTION = Section(
 def _saving_rows(_session: Session, site_return: SiteReturn) -> list[dict[str, Any]]:
     return [
         {
-            "reference": item.import_reference or f"S-{item.id}",
+            "reference": item.import_reference,
             "description": item.description,
             "amount": item.amount,
             "evidence": item.evidence,
@@ -277,6 +295,8 @@ SAVINGS_SECTION = Section(
     read_row=_read_saving,
     find_existing=_by_reference(SavingClaim),
     write_row=_through(SAVINGS),
+    check_row=_checked_by(SAVINGS),
+    field_columns={"import_reference": "reference"},
     guidance_lists=_evidence_guidance,
 )
 
@@ -287,7 +307,7 @@ SAVINGS_SECTION = Section(
 def _activity_rows(_session: Session, site_return: SiteReturn) -> list[dict[str, Any]]:
     return [
         {
-            "reference": item.import_reference or f"A-{item.id}",
+            "reference": item.import_reference,
             "activity_type_code": item.activity_type.code,
             "title": item.title,
             "description": item.description,
@@ -342,9 +362,12 @@ ACTIVITIES_SECTION = Section(
         Column("title", "Title", "A short name for the activity.", True),
         Column("description", "Description", "What happened.", False),
         Column(
-            "starts_on", "Start date", "Year-month-day, within the reporting period, like 2009-04-27.", True
+            "starts_on",
+            "Start date",
+            "Within the reporting period: day/month/year, like 27/04/2009, or year-month-day.",
+            True,
         ),
-        Column("ends_on", "End date", "Year-month-day; empty for a single day.", False),
+        Column("ends_on", "End date", "Day/month/year or year-month-day; empty for a single day.", False),
         Column("partner_types", "Kinds of partner", "Partner type codes separated by ;", False),
         Column(
             "partner_names", "Partner organisations", "Names of your site's partners separated by ;", False
@@ -357,6 +380,13 @@ ACTIVITIES_SECTION = Section(
     read_row=_read_activity,
     find_existing=_by_reference(Activity),
     write_row=_through(ACTIVITIES),
+    check_row=_checked_by(ACTIVITIES),
+    field_columns={
+        "activity_type": "activity_type_code",
+        "partners": "partner_names",
+        "themes": "theme_codes",
+        "import_reference": "reference",
+    },
     guidance_lists=_activity_guidance,
 )
 
@@ -435,6 +465,18 @@ def _write_measure(
     return item is None or saved.version != before
 
 
+def _check_measure(site_return: SiteReturn, code: str, data: Any) -> dict[str, str]:
+    indicator = next((item for item in site_return.framework_version.indicators if item.code == code), None)
+    if indicator is None:
+        known = site_return.framework_version.label
+        return {"indicator_code": f"There is no indicator '{code}' in {known}"}
+    try:
+        validate_measure(indicator, data)
+    except InvalidEvidence as invalid:
+        return invalid.problems
+    return {}
+
+
 def _measure_guidance(site_return: SiteReturn) -> list[tuple[str, str, str]]:
     return [
         *(("quality_rating", rating.value, rating.label) for rating in QualityRating),
@@ -497,6 +539,7 @@ MEASURES_SECTION = Section(
     read_row=_read_measure,
     find_existing=_find_measure,
     write_row=_write_measure,
+    check_row=_check_measure,
     guidance_lists=_measure_guidance,
 )
 
@@ -507,7 +550,7 @@ MEASURES_SECTION = Section(
 def _learning_rows(_session: Session, site_return: SiteReturn) -> list[dict[str, Any]]:
     return [
         {
-            "reference": entry.import_reference or f"L-{entry.id}",
+            "reference": entry.import_reference,
             "learning_type": entry.learning_type,
             "dimension_codes": LIST_SEPARATOR.join(dimension.code for dimension in entry.dimensions),
             "theme_code": entry.theme.code if entry.theme else "",
@@ -566,6 +609,8 @@ LEARNING_SECTION = Section(
     read_row=_read_learning,
     find_existing=_by_reference(LearningEntry),
     write_row=_through(LEARNING),
+    check_row=_checked_by(LEARNING),
+    field_columns={"dimensions": "dimension_codes", "theme": "theme_code", "import_reference": "reference"},
     guidance_lists=_learning_guidance,
 )
 

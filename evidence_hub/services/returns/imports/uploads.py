@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.models import Role, User
 from evidence_hub.models.returns import SiteReturn
-from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.common.spreadsheet_reading import SheetRows, SpreadsheetRefused, read_spreadsheet
 from evidence_hub.services.returns.editing import require_lead_can_edit
 from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError
@@ -52,9 +51,9 @@ def import_upload(
 ) -> ImportOutcome:
     """Save every row of an upload, or nothing: ImportRejected lists every problem by row and column.
 
-    Call inside `transaction(session)`: rows are written as they are checked, and the rejection rolls
-    the whole upload back. A row naming another site is treated like any request for another site's
-    return: NotVisible (404).
+    Call inside `transaction(session)`: rows are written as they are checked, and the rejection rolls the
+    whole upload back. Each row is checked in one pass, its form (numbers, dates) and the section's rules
+    together, so that one round of corrections fixes the file; columns are named by the template's headers.
     """
     if user.role_enum is not Role.SITE_LEAD:
         raise ReturnError("Only the site's lead can upload evidence")
@@ -67,34 +66,42 @@ def import_upload(
     if problems:
         raise ImportRejected(problems)
 
-    labels = {column.key: column.label for column in section.columns}
     outcome = ImportOutcome()
     seen: dict[str, int] = {}
+    site, period = site_return.site, site_return.reporting_period
     for number, row in sheet.rows:
         row_problems: dict[str, str] = {}
-        if cell_text(row, "site_code") != site_return.site.code:
-            raise NotVisible(f"Upload row {number} names site {cell_text(row, 'site_code')!r}")
-        if cell_text(row, "period_code") != site_return.reporting_period.code:
+        site_code = cell_text(row, "site_code")
+        if site_code != site.code:
+            row_problems["site_code"] = (
+                f"This row is for site {site_code or '(none)'}, but this return is {site.name}'s "
+                f"({site.code}): upload each site's rows to its own return"
+            )
+        if cell_text(row, "period_code") != period.code:
             row_problems["period_code"] = (
                 f"This row is for period {cell_text(row, 'period_code') or '(none)'}, but this return is for "
-                f"{site_return.reporting_period.code}"
+                f"{period.code}"
             )
         key = cell_text(row, section.key_column)
         if not key:
-            row_problems[section.key_column] = f"Enter the {labels[section.key_column].lower()}"
+            row_problems[section.key_column] = f"Enter the {section.key_column.replace('_', ' ')}"
         elif key in seen:
             row_problems[section.key_column] = (
-                f"The same {labels[section.key_column].lower()} is on row {seen[key]} too"
+                f"The same {section.key_column.replace('_', ' ')} is on row {seen[key]} too"
             )
         else:
             seen[key] = number
         data = section.read_row(row, row_problems)
+        for name, message in section.check_row(site_return, key, data).items():
+            row_problems.setdefault(section.column_of(name), message)
         if not row_problems:
             try:
                 item = section.find_existing(session, site_return, key)
                 changed = section.write_row(session, user, site_return, key, data, item)
             except ReturnError as error:
-                row_problems.update(_problems_of(error))
+                row_problems.update(
+                    {section.column_of(name): message for name, message in _problems_of(error).items()}
+                )
             else:
                 if item is None:
                     outcome.added += 1
@@ -102,9 +109,7 @@ def import_upload(
                     outcome.updated += 1
                 else:
                     outcome.unchanged += 1
-        problems.extend(
-            RowProblem(number, labels.get(name, name), message) for name, message in row_problems.items()
-        )
+        problems.extend(RowProblem(number, column, message) for column, message in row_problems.items())
     if not sheet.rows:
         problems.append(RowProblem(0, "file", "The file has no rows to import below the header"))
     if problems:
@@ -115,6 +120,6 @@ def import_upload(
 def _header_problems(sheet: SheetRows, section: Section) -> list[RowProblem]:
     missing = [column for column in section.columns if column.required and column.key not in sheet.header]
     return [
-        RowProblem(1, column.label, f"The header row has no ‘{column.key}’ column. Start from the template.")
+        RowProblem(1, column.key, f"The header row has no ‘{column.key}’ column. Start from the template.")
         for column in missing
     ]
