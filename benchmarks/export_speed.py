@@ -7,13 +7,13 @@
    (benchmarks/national_scale.py with one site and one quarter: migrations, framework, periods, users),
    then a release is added holding one table (the costs table's columns) of --rows rows, bulk-inserted as
    ReleaseRow rows through SQLAlchemy Core. The table is then streamed exactly as a download sends it,
-   `data_pack.iter_csv(definition.columns, releases.iter_rows(...))`, each chunk taken and thrown away.
+   `iter_csv(definition.columns, reading.iter_rows(...))`, each chunk taken and thrown away.
    Printed: rows a second, bytes, and the process's peak memory growth (see "Memory" below).
    Target: peak memory growth under 50 MB.
 
 2. Data pack at national scale. A national_scale database (--sites × --quarters; 150 × 20 by default),
-   a release of every site and period published with releases.publish_release (timed), then
-   data_pack.write_xlsx and data_pack.write_zip of that release to temporary files (each timed).
+   a release of every site and period published with publishing.publish_release (timed), then
+   write_xlsx and write_zip of that release to temporary files (each timed).
    Target: each file written in under 30 seconds.
 
 Memory is measured two ways, because each alone can mislead (the databases are built in a separate
@@ -61,9 +61,13 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import make_engine, make_session_factory, transaction
 from evidence_hub.models import Framework, ReportingPeriod, Site, User
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
-from evidence_hub.services.releases import publishing as releases
-from evidence_hub.services.releases.render import data_pack
-from evidence_hub.services.releases.tables import TABLES
+from evidence_hub.services.releases import publishing, reading
+from evidence_hub.services.releases.render.data_pack.contents import PackSource
+from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
+from evidence_hub.services.releases.render.data_pack.file_names import pack_filename
+from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
+from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
+from evidence_hub.services.releases.table_definitions import TABLES
 
 if __package__:
     from benchmarks import national_scale
@@ -286,9 +290,9 @@ def build_csv_database(database_url: str, rows: int) -> int:
 
 def stream_csv(session: Session, release: Release) -> tuple[int, int]:
     """Stream the big table as the download does, discarding the chunks; (bytes, chunks)."""
-    definition = releases.table_definition(release, BIG_TABLE)
+    definition = reading.table_definition(release, BIG_TABLE)
     total = chunks = 0
-    for chunk in data_pack.iter_csv(definition.columns, releases.iter_rows(session, release, BIG_TABLE)):
+    for chunk in iter_csv(definition.columns, reading.iter_rows(session, release, BIG_TABLE)):
         total += len(chunk)
         chunks += 1
     session.rollback()  # end the read transaction, as a finished request does
@@ -365,7 +369,7 @@ def publish_everything(session: Session) -> Release:
         )
     )
     with transaction(session):
-        release = releases.publish_release(
+        release = publishing.publish_release(
             session,
             actor=benchmark_user(session),
             framework=framework,
@@ -392,11 +396,11 @@ def publish_and_measure(database_url: str) -> tuple[int, Measured]:
         engine.dispose()
 
 
-PackWriter = Callable[[data_pack.PackSource, BinaryIO], None]
+PackWriter = Callable[[PackSource, BinaryIO], None]
 
 
 def time_pack_file(
-    writer: PackWriter, source: data_pack.PackSource, path: Path, session: Session, trace: bool
+    writer: PackWriter, source: PackSource, path: Path, session: Session, trace: bool
 ) -> tuple[int, Measured]:
     """Write the pack to a file, timed and measured; with `trace`, again under tracemalloc."""
 
@@ -427,7 +431,7 @@ def run_national(
         try:
             loaded = session.get(Release, release_id)
             assert loaded is not None
-            counts = {table.code: table.row_count for table in releases.table_definitions(loaded)}
+            counts = {table.code: table.row_count for table in reading.table_definitions(loaded)}
             print(
                 f"   release {loaded.reference}: {sum(counts.values()):,} rows in {len(counts)} tables ("
                 + ", ".join(f"{code} {count:,}" for code, count in counts.items())
@@ -435,12 +439,12 @@ def run_national(
             )
             # The release (its content: summary, dictionary, notes) is loaded before the writers are
             # measured, as the download view has it before writing.
-            source = releases.release_pack_source(session, loaded)
+            source = reading.release_pack_source(session, loaded)
             for label, writer, extension in (
-                ("write_xlsx", data_pack.write_xlsx, "xlsx"),
-                ("write_zip", data_pack.write_zip, "zip"),
+                ("write_xlsx", write_xlsx, "xlsx"),
+                ("write_zip", write_zip, "zip"),
             ):
-                path = folder / data_pack.pack_filename(loaded.reference, extension)
+                path = folder / pack_filename(loaded.reference, extension)
                 size, measured = time_pack_file(writer, source, path, session, trace)
                 fast = measured.seconds < TARGET_PACK_SECONDS
                 passed &= fast

@@ -14,7 +14,7 @@ from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, en
 from evidence_hub.models import Framework, Release, Site, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
-from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases import publishing
 from tests.snapshots import build_once
 
 # The demo accounts' passwords file the first build wrote, by engine: loading the rows does not write it.
@@ -60,7 +60,7 @@ def publish(
     sites = list(session.scalars(select(Site).order_by(Site.name)))
     if site_codes is not None:
         sites = [site for site in sites if site.code in site_codes]
-    release = releases.publish_release(
+    release = publishing.publish_release(
         session,
         actor=evaluator(session),
         framework=framework,

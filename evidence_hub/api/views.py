@@ -36,8 +36,8 @@ from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts.api_tokens import TokenRefused
 from evidence_hub.services.framework import finding
 from evidence_hub.services.framework.version_rows import definition_of
-from evidence_hub.services.releases import publishing as release_service
-from evidence_hub.services.releases.publishing import ReleaseUnavailable
+from evidence_hub.services.releases import reading
+from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.web import db_session
 
 api = Blueprint("api", __name__, url_prefix=openapi.API_PREFIX)
@@ -219,7 +219,7 @@ def _answer(body: dict[str, Any], evidence: EvidenceGiven | None = None) -> Resp
         with transaction(session):
             api_tokens.mark_used(token)
             if evidence is not None:
-                release_service.record_download(
+                reading.record_download(
                     session, token.user, evidence.release, evidence.what, **evidence.details
                 )
     return jsonify(body)
@@ -394,7 +394,7 @@ def _release_framework(release: Release) -> dict[str, Any]:
 def releases() -> Response:
     """One page of the releases the token's owner may see, newest first."""
     wanted = _page_request()
-    visible = release_service.releases_for(db_session(), _token_user())
+    visible = reading.releases_for(db_session(), _token_user())
     meta, links = _page_envelope(wanted, len(visible))
     data = [
         {
@@ -416,7 +416,7 @@ def releases() -> Response:
 def release(reference: str) -> Response:
     """A release's details, tables, disclosure control and caveats."""
     user = _token_user()
-    found = release_service.release_for(db_session(), user, reference)
+    found = reading.release_for(db_session(), user, reference)
     tables = [
         {
             **definition.as_json(),
@@ -424,7 +424,7 @@ def release(reference: str) -> Response:
                 "rows": url_for("api.release_table", reference=found.reference, table_code=definition.code)
             },
         }
-        for definition in release_service.table_definitions(found)
+        for definition in reading.table_definitions(found)
     ]
     body = {
         "reference": found.reference,
@@ -456,13 +456,13 @@ def release_table(reference: str, table_code: str) -> Response:
     """One page of a release's table, each row keyed by column."""
     wanted = _page_request()
     session = db_session()
-    found = release_service.release_for(session, _token_user(), reference)
-    definition = release_service.table_definition(found, table_code)
+    found = reading.release_for(session, _token_user(), reference)
+    definition = reading.table_definition(found, table_code)
     meta, links = _page_envelope(wanted, definition.row_count)
     keys = [column.key for column in definition.columns]
     rows = [
         dict(zip(keys, cells, strict=True))
-        for cells in release_service.iter_rows(
+        for cells in reading.iter_rows(
             session, found, definition.code, offset=wanted.offset, limit=wanted.per_page
         )
     ]

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, ValidationError
 
-from evidence_hub.services.dashboards.figures import DashboardFilters, FilterOptions, StateFilter
+from evidence_hub.services.dashboards.scope import DashboardFilters, FilterOptions, StateFilter
 
 ALL = ""
 

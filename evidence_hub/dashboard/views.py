@@ -16,16 +16,30 @@ from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from evidence_hub.dashboard import panels as panel_builders
 from evidence_hub.dashboard.charts import figure_json
 from evidence_hub.dashboard.forms import DashboardFilterForm
-from evidence_hub.dashboard.panels import Links, ViewContent
+from evidence_hub.dashboard.panels.completeness import completeness_view
+from evidence_hub.dashboard.panels.costs import costs_view
+from evidence_hub.dashboard.panels.journey import journey_view
+from evidence_hub.dashboard.panels.learning import learning_view
+from evidence_hub.dashboard.panels.outcomes import outcomes_view
+from evidence_hub.dashboard.panels.panel import Links, ViewContent
+from evidence_hub.dashboard.panels.site_profile import site_profile_view
+from evidence_hub.dashboard.panels.value_for_money import value_for_money_view
 from evidence_hub.dashboard.tables import csv_text
 from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
 from evidence_hub.models.framework import LearningType
-from evidence_hub.services.dashboards import figures as aggregates
-from evidence_hub.services.dashboards.figures import DashboardUnavailable, FilterOptions, Scope
+from evidence_hub.services.dashboards import learning
+from evidence_hub.services.dashboards.scope import (
+    DashboardUnavailable,
+    FilterOptions,
+    NothingToCompareYet,
+    Scope,
+    filter_options,
+    resolve_scope,
+    scope_for_site,
+)
 from evidence_hub.web import acting_user, db_session
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -69,22 +83,20 @@ VIEWS = {
             "costs",
             "Costs",
             "What each site's pilot cost: by category, set-up and running, cash and in kind, over time.",
-            panel_builders.costs_view,
+            costs_view,
         ),
         View(
             "outcomes",
             "Outcomes",
             "Each indicator's values over time, change from baseline and progress to target.",
-            lambda session, scope, links: panel_builders.outcomes_view(
-                session, scope, links, request.args.get("indicator")
-            ),
+            lambda session, scope, links: outcomes_view(session, scope, links, request.args.get("indicator")),
             choice="indicator",
         ),
         View(
             "value-for-money",
             "Value for money",
             "Cost per person reached, cost per unit of outcome, and costs avoided against costs.",
-            lambda session, scope, links: panel_builders.value_for_money_view(
+            lambda session, scope, links: value_for_money_view(
                 session, scope, links, request.args.get("outcome")
             ),
             choice="outcome",
@@ -93,13 +105,13 @@ VIEWS = {
             "completeness",
             "Completeness",
             "Which returns are in, in what state, and how much of what is required they report.",
-            panel_builders.completeness_view,
+            completeness_view,
         ),
         View(
             "learning",
             "Learning",
             "Barriers, enablers and lessons by theme, dimension and site.",
-            lambda session, scope, links: panel_builders.learning_view(
+            lambda session, scope, links: learning_view(
                 session, scope, links, _learning_type(request.args.get("type"))
             ),
             choice="type",
@@ -108,7 +120,7 @@ VIEWS = {
             "journey",
             "Data-sharing journey",
             "Each site's milestone over time and its register of data flows.",
-            panel_builders.journey_view,
+            journey_view,
         ),
     )
 }
@@ -161,7 +173,7 @@ def _links() -> Links:
         chosen = {name: current[name] for name in ENTRY_NARROWINGS if name in current}
         for name, value in narrowing.items():
             value = value.value if isinstance(value, LearningType) else value
-            if name == "theme" and value == aggregates.NO_THEME:
+            if name == "theme" and value == learning.NO_THEME:
                 chosen.pop("theme", None)
                 chosen["no_theme"] = "1"
             elif value is None or value == "":
@@ -187,12 +199,12 @@ def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
     """The filter form and, when the filters are valid, the scope they describe."""
     session = db_session()
     user = acting_user()
-    options = aggregates.filter_options(session, user, request.args.get("framework"))
+    options = filter_options(session, user, request.args.get("framework"))
     form = DashboardFilterForm(formdata=request.args if request.args else None)
     form.set_choices(options)
     if request.args and not form.validate():
         return form, options, None
-    return form, options, aggregates.resolve_scope(session, user, options, form.filters())
+    return form, options, resolve_scope(session, user, options, form.filters())
 
 
 def _page(view: View, template: str = "dashboard/view.html", **extra: Any) -> str:
@@ -215,7 +227,7 @@ def _page(view: View, template: str = "dashboard/view.html", **extra: Any) -> st
 
 @dashboard.errorhandler(DashboardUnavailable)
 def _unavailable(error: DashboardUnavailable) -> tuple[str, int]:
-    status = 200 if isinstance(error, aggregates.NothingToCompareYet) else 404
+    status = 200 if isinstance(error, NothingToCompareYet) else 404
     return render_template("dashboard/unavailable.html", title="Dashboards", message=str(error)), status
 
 
@@ -279,7 +291,7 @@ def _site_in_scope(site_code: str) -> tuple[DashboardFilterForm, FilterOptions, 
     site = next((each for each in options.sites if each.code == site_code), None)
     if site is None:
         abort(404)
-    return form, options, aggregates.scope_for_site(scope, site) if scope is not None else None, site
+    return form, options, scope_for_site(scope, site) if scope is not None else None, site
 
 
 @dashboard.route("/sites/<site_code>")
@@ -287,7 +299,7 @@ def _site_in_scope(site_code: str) -> tuple[DashboardFilterForm, FilterOptions, 
 def site_profile(site_code: str) -> str:
     """One site's whole picture: costs, value for money, outcomes, journey, learning and its returns."""
     form, options, scope, site = _site_in_scope(site_code)
-    content = panel_builders.site_profile_view(db_session(), scope, _links()) if scope is not None else None
+    content = site_profile_view(db_session(), scope, _links()) if scope is not None else None
     return render_template(
         "dashboard/site.html",
         title=site.name,
@@ -307,7 +319,7 @@ def site_profile(site_code: str) -> str:
 def site_download(site_code: str, panel_slug: str) -> Response:
     """The table under one chart of a site's profile, as CSV."""
     _form, _options, scope, site = _site_in_scope(site_code)
-    content = panel_builders.site_profile_view(db_session(), scope, _links()) if scope is not None else None
+    content = site_profile_view(db_session(), scope, _links()) if scope is not None else None
     return _csv_response(content, panel_slug, _name_parts(scope, "evidence-hub", site.code, panel_slug))
 
 
@@ -319,13 +331,13 @@ def learning_entries() -> str:
     learning_type = _learning_type(request.args.get("type"))
     site_code = request.args.get("site") if len(request.args.getlist("site")) == 1 else None
     site = next((each for each in options.sites if each.code == site_code), None)
-    entries: list[aggregates.LearningEntryRow] = []
+    entries: list[learning.LearningEntryRow] = []
     if scope is not None:
-        entries = aggregates.learning_entries(
+        entries = learning.learning_entries(
             db_session(),
             scope,
             learning_type=learning_type,
-            theme_code=aggregates.NO_THEME if request.args.get("no_theme") else request.args.get("theme"),
+            theme_code=learning.NO_THEME if request.args.get("no_theme") else request.args.get("theme"),
             dimension_code=request.args.get("dimension"),
             site_id=site.id if site else None,
             limit=ENTRIES_SHOWN,

@@ -29,14 +29,17 @@ from evidence_hub.downloads.forms import (
 )
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
-from evidence_hub.services.dashboards.figures import frameworks_with_periods
-from evidence_hub.services.releases import publishing as releases
-from evidence_hub.services.releases import site_data
-from evidence_hub.services.releases.learning_summary import project_rollout
-from evidence_hub.services.releases.publishing import NoApprovedData, ReleaseUnavailable
-from evidence_hub.services.releases.render import data_pack
+from evidence_hub.services.dashboards.scope import frameworks_with_periods
+from evidence_hub.services.releases import publishing, reading, site_data
+from evidence_hub.services.releases.publishing import NoApprovedData
+from evidence_hub.services.releases.reading import ReleaseUnavailable
+from evidence_hub.services.releases.render.blocks import summary_blocks
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
-from evidence_hub.services.releases.render.text import summary_blocks
+from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
+from evidence_hub.services.releases.render.data_pack.file_names import pack_filename, table_filename
+from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
+from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
+from evidence_hub.services.releases.rollout import project_rollout
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
 
 downloads = Blueprint("downloads", __name__)
@@ -46,8 +49,8 @@ PUBLISHERS = (Role.EVALUATOR, Role.ADMINISTRATOR)
 SITE_DATA_READERS = (Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
 REFERENCE = "<reference>"
 PACK_FORMATS = {
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data_pack.write_xlsx),
-    "zip": ("application/zip", data_pack.write_zip),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_xlsx),
+    "zip": ("application/zip", write_zip),
 }
 DOCUMENT_FORMATS = {
     "pdf": "application/pdf",
@@ -75,7 +78,7 @@ def _chart_data(chart: Chart) -> str:
 
 def _release(reference: str, *, allow_withdrawn: bool = False) -> Release:
     try:
-        return releases.release_for(db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn)
+        return reading.release_for(db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn)
     except ReleaseUnavailable as unavailable:
         abort(unavailable.status_code, description=str(unavailable))
 
@@ -108,7 +111,7 @@ def index() -> str:
     return render_template(
         "downloads/index.html",
         title="Releases",
-        releases=releases.releases_for(db_session(), user),
+        releases=reading.releases_for(db_session(), user),
         can_publish=user.role_enum in PUBLISHERS,
     )
 
@@ -123,17 +126,17 @@ def release(reference: str) -> str | tuple[str, int]:
             "downloads/withdrawn.html", title=f"Release {found.reference}", release=found
         ), 410
     form, areas, periods = _projection(found)
-    summary = releases.summary_of(found)
+    summary = reading.summary_of(found)
     rollout = project_rollout(summary["projection"], areas, periods)
     session = db_session()
-    releases.record_download(session, acting_user(), found, "summary page")
+    reading.record_download(session, acting_user(), found, "summary page")
     session.commit()
     return render_template(
         "downloads/release.html",
         title=f"{found.title} ({found.reference})",
         release=found,
         summary=summary,
-        tables=releases.table_definitions(found),
+        tables=reading.table_definitions(found),
         form=form if form.errors else None,
         projection_form=form,
         blocks=summary_blocks(summary, rollout, _charts(found, summary)),
@@ -158,10 +161,10 @@ def summary_document(reference: str, file_format: str) -> Response:
     found = _release(reference)
     _form, areas, periods = _projection(found)
     render = summary_pdf if file_format == "pdf" else summary_docx
-    summary = releases.summary_of(found)
+    summary = reading.summary_of(found)
     content = render(summary, areas=areas, periods=periods, charts=_charts(found, summary))
     session = db_session()
-    releases.record_download(
+    reading.record_download(
         session, acting_user(), found, f"summary {file_format}", areas=areas, periods=periods
     )
     session.commit()
@@ -177,14 +180,14 @@ def data_pack_download(reference: str, file_format: str) -> Response:
         abort(404)
     found = _release(reference)
     session = db_session()
-    releases.record_download(session, acting_user(), found, f"data pack {file_format}")
+    reading.record_download(session, acting_user(), found, f"data pack {file_format}")
     session.commit()
     return _pack_response(
-        lambda streaming_session: releases.release_pack_source(
+        lambda streaming_session: reading.release_pack_source(
             streaming_session, streaming_session.get_one(Release, found.id)
         ),
         file_format,
-        data_pack.pack_filename(found.reference, file_format),
+        pack_filename(found.reference, file_format),
     )
 
 
@@ -194,23 +197,21 @@ def table_csv(reference: str, table_code: str) -> Response:
     """One of the release's tables as CSV, streamed row by row however long it is."""
     found = _release(reference)
     try:
-        table = releases.table_definition(found, table_code)
+        table = reading.table_definition(found, table_code)
     except ReleaseUnavailable as unknown:
         abort(404, description=str(unknown))
     session = db_session()
-    releases.record_download(session, acting_user(), found, "table csv", table=table.code)
+    reading.record_download(session, acting_user(), found, "table csv", table=table.code)
     session.commit()
     release_id = found.id
 
     def rows(streaming_session: Session) -> Iterator[bytes]:
         streamed = streaming_session.get_one(Release, release_id)
-        yield from data_pack.iter_csv(
-            table.columns, releases.iter_rows(streaming_session, streamed, table.code)
-        )
+        yield from iter_csv(table.columns, reading.iter_rows(streaming_session, streamed, table.code))
 
     response = Response(_with_own_session(rows), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-    return _attachment(response, data_pack.table_filename(found.reference, table.code))
+    return _attachment(response, table_filename(found.reference, table.code))
 
 
 def _with_own_session(produce: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
@@ -291,7 +292,7 @@ def publish() -> str | BaseResponse:
         by_code = {period.code: period for period in periods}
         version = next((each for each in published_versions if str(each.version) == form.version.data), None)
         try:
-            published = releases.publish_release(
+            published = publishing.publish_release(
                 session,
                 actor=acting_user(),
                 framework=framework,
@@ -323,7 +324,7 @@ def withdraw(reference: str) -> str | BaseResponse:
     form = WithdrawReleaseForm()
     if form.validate_on_submit():
         session = db_session()
-        releases.withdraw_release(
+        publishing.withdraw_release(
             session, actor=acting_user(), release=found, reason=form.reason.data.strip()
         )
         session.commit()
@@ -373,5 +374,5 @@ def site_data_pack(site_code: str, file_format: str) -> Response:
             streaming_session, user_id, site_id, framework_id
         ),
         file_format,
-        data_pack.pack_filename(site.code, file_format),
+        pack_filename(site.code, file_format),
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import ReturnStatus, Site, User
-from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases import publishing, reading
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, NATIONAL_OFFICIAL, SITE_LEAD, Row, only
 from tests.factories import make_return, periods_of, the_framework
 
@@ -22,7 +22,7 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     sites = list(session.scalars(select(Site).order_by(Site.name)))
 
     def publish(title: str) -> str:
-        release = releases.publish_release(
+        release = publishing.publish_release(
             session,
             actor=evaluator,
             framework=framework,
@@ -37,10 +37,10 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
 
     world["release_reference"] = publish("Access world release")
     withdrawn = publish("Withdrawn release")
-    releases.withdraw_release(
+    publishing.withdraw_release(
         session,
         actor=evaluator,
-        release=releases.release_for(session, evaluator, withdrawn),
+        release=reading.release_for(session, evaluator, withdrawn),
         reason="Superseded.",
     )
     session.commit()

@@ -27,8 +27,14 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from evidence_hub.dashboard import panels
-from evidence_hub.dashboard.panels import Links, Panel, ViewContent
+from evidence_hub.dashboard.panels.completeness import completeness_view
+from evidence_hub.dashboard.panels.costs import costs_view
+from evidence_hub.dashboard.panels.journey import journey_view
+from evidence_hub.dashboard.panels.learning import learning_view
+from evidence_hub.dashboard.panels.outcomes import outcomes_view
+from evidence_hub.dashboard.panels.panel import Links, Panel, ViewContent
+from evidence_hub.dashboard.panels.site_profile import site_profile_view
+from evidence_hub.dashboard.panels.value_for_money import value_for_money_view
 from evidence_hub.dashboard.tables import Cell, Column, Kind, csv_text, plain, shown
 from evidence_hub.db import transaction
 from evidence_hub.models import (
@@ -51,9 +57,20 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
-from evidence_hub.services.dashboards import figures as aggregates
-from evidence_hub.services.dashboards import value_for_money
-from evidence_hub.services.dashboards.figures import NO_THEME, DashboardFilters, Scope, StateFilter
+from evidence_hub.services.dashboards.completeness import completeness_figures
+from evidence_hub.services.dashboards.costs import cost_figures
+from evidence_hub.services.dashboards.journey import data_flow_summaries
+from evidence_hub.services.dashboards.learning import NO_THEME, learning_entries, learning_figures
+from evidence_hub.services.dashboards.outcomes import OutcomeFigures, indicators_in_scope, outcome_figures
+from evidence_hub.services.dashboards.scope import (
+    DashboardFilters,
+    Scope,
+    StateFilter,
+    filter_options,
+    resolve_scope,
+    scope_for_site,
+)
+from evidence_hub.services.dashboards.value_for_money import value_for_money
 from tests.factories import make_site, make_user, periods_of, the_framework, unique_reference
 from tests.returns_helpers import period_in_quarter
 
@@ -347,9 +364,9 @@ def share_across_sites(db: Session, world: World) -> None:
 
 def scope_of(db: Session, user: User, state: StateFilter = StateFilter.APPROVED, **filters: Any) -> Scope:
     """What the user's dashboards show for 2009 Q2 to Q4 with these filters."""
-    options = aggregates.filter_options(db, user, None)
+    options = filter_options(db, user, None)
     filters = {"period_from": "2009-Q2", "period_to": "2009-Q4", **filters}
-    return aggregates.resolve_scope(db, user, options, DashboardFilters(state=state, **filters))
+    return resolve_scope(db, user, options, DashboardFilters(state=state, **filters))
 
 
 def rows(panel: Panel | None) -> list[list[Any]]:
@@ -370,7 +387,7 @@ def traces(panel: Panel | None, key: str = "y") -> list[list[Any]]:
 def test_costs_by_site_are_exact_sums_of_each_line_times_its_attributable_share(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.costs_view(db, scope_of(db, evaluator), LINKS)
+    content = costs_view(db, scope_of(db, evaluator), LINKS)
 
     # Leeds' £1,000.01 at 33.33% is 1000.01 × 33.33 / 100 = 333.303333, kept to the last digit.
     leeds_staff = Decimal("1000.01") * Decimal("33.33") / 100
@@ -418,7 +435,7 @@ def test_costs_by_site_are_exact_sums_of_each_line_times_its_attributable_share(
 
 
 def test_cash_and_in_kind_split_the_attributable_cost(db: Session, world: World, evaluator: User) -> None:
-    content = panels.costs_view(db, scope_of(db, evaluator), LINKS)
+    content = costs_view(db, scope_of(db, evaluator), LINKS)
 
     assert rows(content.panel("cash-in-kind")) == [
         # Site, cash, in kind, share in kind %.
@@ -438,8 +455,8 @@ def test_costs_by_category_and_by_period_add_up_to_the_same_all_sites_total(
     db: Session, world: World, evaluator: User
 ) -> None:
     scope = scope_of(db, evaluator)
-    figures = aggregates.cost_figures(db, scope)
-    content = panels.costs_view(db, scope, LINKS)
+    figures = cost_figures(db, scope)
+    content = costs_view(db, scope, LINKS)
 
     assert [code for code, _ in figures.categories] == [
         "PILOT-STAFF",
@@ -486,7 +503,7 @@ def test_money_is_rounded_to_the_penny_only_when_it_is_shown(
     db: Session, world: World, evaluator: User
 ) -> None:
     scope = scope_of(db, evaluator)
-    figures = aggregates.cost_figures(db, scope)
+    figures = cost_figures(db, scope)
     money = Column("Running (£)", Kind.MONEY)
 
     assert figures.by_site[world.leeds.id].running == Decimal("333.303333")
@@ -495,7 +512,7 @@ def test_money_is_rounded_to_the_penny_only_when_it_is_shown(
     assert shown(figures.total.attributable, money) == "£9,333.30"
     assert shown(Decimal("-1533.303333"), money) == "-£1,533.30"
     assert shown(Decimal(4000) * 100 / 5000, Column("Share (%)", Kind.PERCENT)) == "80.0%"
-    by_site = panels.costs_view(db, scope, LINKS).panel("by-site")
+    by_site = costs_view(db, scope, LINKS).panel("by-site")
     assert by_site is not None
     assert "Leeds,2500.01,1833.30,73.3,1500.00,333.30\r\n" in csv_text(by_site.table)
 
@@ -503,7 +520,7 @@ def test_money_is_rounded_to_the_penny_only_when_it_is_shown(
 def test_costs_warn_when_sites_report_for_different_periods(
     db: Session, world: World, evaluator: User
 ) -> None:
-    figures = aggregates.cost_figures(db, scope_of(db, evaluator))
+    figures = cost_figures(db, scope_of(db, evaluator))
 
     assert figures.periods_reported == {
         world.kent.id: {world.q2.id, world.q3.id},
@@ -514,22 +531,22 @@ def test_costs_warn_when_sites_report_for_different_periods(
         "Sites report costs for different periods (Kent 2 of 3, Leeds 1 of 3, Liverpool City Region 2 of 3), "
         "so totals over the whole range are not like for like."
     ]
-    two_sites = aggregates.cost_figures(db, scope_of(db, evaluator, site_codes=("kent", "liverpool")))
+    two_sites = cost_figures(db, scope_of(db, evaluator, site_codes=("kent", "liverpool")))
     assert two_sites.warnings == []
 
 
 # --- Outcomes -------------------------------------------------------------------------------------
 
 
-def clients_engaged(db: Session, scope: Scope) -> aggregates.OutcomeFigures:
-    indicator = next(each for each in aggregates.indicators_in_scope(db, scope) if each.code == CLIENTS)
-    return aggregates.outcome_figures(db, scope, indicator)
+def clients_engaged(db: Session, scope: Scope) -> OutcomeFigures:
+    indicator = next(each for each in indicators_in_scope(db, scope) if each.code == CLIENTS)
+    return outcome_figures(db, scope, indicator)
 
 
 def test_outcome_values_over_time_carry_their_evidence_strength_and_weak_evidence_is_marked(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.outcomes_view(db, scope_of(db, evaluator), LINKS, CLIENTS)
+    content = outcomes_view(db, scope_of(db, evaluator), LINKS, CLIENTS)
 
     assert rows(content.panel("values")) == [
         # Site, period, value, target, evidence strength (minimum: Nesta level 2).
@@ -557,7 +574,7 @@ def test_outcome_values_over_time_carry_their_evidence_strength_and_weak_evidenc
 def test_change_from_baseline_and_progress_to_target_use_each_sites_latest_value_in_view(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.outcomes_view(db, scope_of(db, evaluator), LINKS, CLIENTS)
+    content = outcomes_view(db, scope_of(db, evaluator), LINKS, CLIENTS)
 
     before = "2008-09, before the pilot"
     assert rows(content.panel("change")) == [
@@ -601,7 +618,7 @@ def test_outcomes_warn_about_differing_periods_missing_baselines_and_weak_eviden
 def test_an_outcome_reported_by_fewer_than_three_sites_is_flagged_and_every_indicator_is_summarised(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.outcomes_view(db, scope_of(db, evaluator), LINKS, JOB_ENTRIES)
+    content = outcomes_view(db, scope_of(db, evaluator), LINKS, JOB_ENTRIES)
 
     values = content.panel("values")
     assert values is not None
@@ -627,7 +644,7 @@ def test_an_outcome_reported_by_fewer_than_three_sites_is_flagged_and_every_indi
 def test_value_for_money_sets_cost_against_people_reached_and_the_outcome_total(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.value_for_money_view(db, scope_of(db, evaluator), LINKS, None)
+    content = value_for_money_view(db, scope_of(db, evaluator), LINKS, None)
 
     assert content.context["outcome"].code == CLIENTS  # The first count indicator is the default.
     per_person = rows(content.panel("cost-per-person"))
@@ -643,7 +660,7 @@ def test_value_for_money_sets_cost_against_people_reached_and_the_outcome_total(
         ["Leeds", Decimal("1833.303333"), Decimal(25), 1, "Yes", Decimal("73.33213332")],  # 1833.303333 / 25
         [LIVERPOOL, Decimal(3500), Decimal(35), 1, "No", Decimal(100)],
     ]
-    job_entries = value_for_money.value_for_money(db, scope_of(db, evaluator), JOB_ENTRIES)
+    job_entries = value_for_money(db, scope_of(db, evaluator), JOB_ENTRIES)
     assert [site.cost_per_outcome for site in job_entries.sites] == [
         Decimal(4000) / (4 + 6),
         None,
@@ -654,7 +671,7 @@ def test_value_for_money_sets_cost_against_people_reached_and_the_outcome_total(
 def test_savings_give_net_saving_return_on_cost_and_payback_or_say_it_is_not_reached(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.value_for_money_view(db, scope_of(db, evaluator), LINKS, None)
+    content = value_for_money_view(db, scope_of(db, evaluator), LINKS, None)
 
     leeds_net = Decimal("300.00") - Decimal("1833.303333")
     assert rows(content.panel("savings")) == [
@@ -699,10 +716,9 @@ def test_savings_give_net_saving_return_on_cost_and_payback_or_say_it_is_not_rea
         ],
     ]
     assert leeds_net == Decimal("-1533.303333")
-    result = value_for_money.value_for_money(db, scope_of(db, evaluator), None)
+    result = value_for_money(db, scope_of(db, evaluator), None)
     kent, leeds, liverpool = result.sites
     assert kent.payback_periods == Decimal("1.5")
-    assert kent.savings_per_pound == Decimal(4800) / 4000
     assert (leeds.payback_periods, leeds.payback_not_reached) == (None, True)
     assert (liverpool.payback_periods, liverpool.payback_not_reached) == (None, False)
 
@@ -710,7 +726,7 @@ def test_savings_give_net_saving_return_on_cost_and_payback_or_say_it_is_not_rea
 def test_value_for_money_warns_about_the_gaps_behind_each_sites_figures(
     db: Session, world: World, evaluator: User
 ) -> None:
-    result = value_for_money.value_for_money(db, scope_of(db, evaluator), None)
+    result = value_for_money(db, scope_of(db, evaluator), None)
 
     assert [site.warnings for site in result.sites] == [
         [
@@ -727,7 +743,7 @@ def test_value_for_money_warns_about_the_gaps_behind_each_sites_figures(
         "Sites report costs for different periods (Kent 2 of 3, Leeds 1 of 3, Liverpool City Region 2 of 3), "
         "so totals over the whole range are not like for like."
     ]
-    job_entries = value_for_money.value_for_money(db, scope_of(db, evaluator), JOB_ENTRIES)
+    job_entries = value_for_money(db, scope_of(db, evaluator), JOB_ENTRIES)
     assert job_entries.warnings[1:] == [
         "Only 2 of the 3 sites shown report Job entries among engaged clients: comparisons need at least 3."
     ]
@@ -740,7 +756,7 @@ def test_completeness_counts_the_required_items_each_return_reports_whatever_its
     db: Session, world: World, evaluator: User
 ) -> None:
     scope = scope_of(db, evaluator)  # Approved only, yet completeness shows every return.
-    figures = aggregates.completeness_figures(db, scope)
+    figures = completeness_figures(db, scope)
 
     # Items reported: measures with a value (of the 16 quarterly indicators) + 1 for a chosen milestone.
     reported = {
@@ -763,7 +779,7 @@ def test_completeness_counts_the_required_items_each_return_reports_whatever_its
     assert figures.site_items(world.kent.id) == (3 + 3 + 2, 3 * REQUIRED_ITEMS)
     assert figures.period_items(world.q4.id) == (2 + 2, 2 * REQUIRED_ITEMS)
 
-    content = panels.completeness_view(db, scope, LINKS)
+    content = completeness_view(db, scope, LINKS)
     # 3/17 is 17.6%, 2/17 is 11.8% and 1/17 is 5.9%, shown to the whole percent.
     assert rows(content.panel("grid")) == [
         [
@@ -787,7 +803,7 @@ def test_completeness_counts_the_required_items_each_return_reports_whatever_its
 def test_the_reporting_rate_counts_submitted_approved_and_locked_returns_but_not_drafts_or_returned_ones(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.completeness_view(db, scope_of(db, evaluator), LINKS)
+    content = completeness_view(db, scope_of(db, evaluator), LINKS)
 
     assert rows(content.panel("reporting-rate")) == [
         # Period, sites, returns submitted, reporting rate %, required items reported %.
@@ -814,8 +830,8 @@ DIMENSIONS = [
 def test_learning_is_counted_by_theme_and_site_with_entries_without_a_theme_counted_apart(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.learning_view(db, scope_of(db, evaluator), LINKS, None)
-    figures = aggregates.learning_figures(db, scope_of(db, evaluator), None)
+    content = learning_view(db, scope_of(db, evaluator), LINKS, None)
+    figures = learning_figures(db, scope_of(db, evaluator), None)
 
     assert [code for code, _ in figures.themes] == THEMES
     assert [code for code, _ in figures.dimensions] == DIMENSIONS
@@ -838,7 +854,7 @@ def test_learning_is_counted_by_theme_and_site_with_entries_without_a_theme_coun
 def test_a_learning_type_narrows_the_theme_counts_and_barriers_and_enablers_are_counted_by_dimension(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.learning_view(db, scope_of(db, evaluator), LINKS, LearningType.BARRIER)
+    content = learning_view(db, scope_of(db, evaluator), LINKS, LearningType.BARRIER)
 
     assert rows(content.panel("themes")) == [
         ["Kent", 0, 1, 0, 0, 0, 0, 1],
@@ -858,7 +874,7 @@ def test_a_learning_type_narrows_the_theme_counts_and_barriers_and_enablers_are_
         ["Leeds", 0, 0, 0, 0, 0, 0, 0],
         [LIVERPOOL, 1, 0, 0, 0, 0, 0, 0],
     ]
-    lessons = aggregates.learning_figures(db, scope_of(db, evaluator), LearningType.LESSON)
+    lessons = learning_figures(db, scope_of(db, evaluator), LearningType.LESSON)
     assert lessons.by_theme_site == {(NO_THEME, world.kent.id): 1}
 
 
@@ -868,7 +884,7 @@ def test_a_learning_type_narrows_the_theme_counts_and_barriers_and_enablers_are_
 def test_the_journey_shows_each_sites_milestone_in_each_period(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.journey_view(db, scope_of(db, evaluator), LINKS)
+    content = journey_view(db, scope_of(db, evaluator), LINKS)
 
     assert rows(content.panel("milestones")) == [
         ["Kent", 10, 25, None],
@@ -885,7 +901,7 @@ def test_the_journey_shows_each_sites_milestone_in_each_period(
 def test_data_flows_are_counted_by_stage_with_the_mean_and_longest_wait_for_approval(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = panels.journey_view(db, scope_of(db, evaluator), LINKS)
+    content = journey_view(db, scope_of(db, evaluator), LINKS)
 
     assert rows(content.panel("data-flows")) == [
         # Site, flows, requested, approved, received, mean days to approval, longest.
@@ -913,14 +929,12 @@ def test_by_default_only_approved_returns_count_and_the_state_filter_adds_submit
     approved, submitted, every = (scope_of(db, evaluator, state) for state in StateFilter)
 
     # Kent's submitted Q4 adds £5,000; Leeds' draft Q3 adds £700; Liverpool's returned Q4 has no costs.
-    assert [
-        aggregates.cost_figures(db, scope).total.attributable for scope in (approved, submitted, every)
-    ] == [
+    assert [cost_figures(db, scope).total.attributable for scope in (approved, submitted, every)] == [
         Decimal("9333.303333"),
         Decimal("9333.303333") + 5000,
         Decimal("9333.303333") + 5000 + 700,
     ]
-    assert rows(panels.costs_view(db, every, LINKS).panel("over-time")) == [
+    assert rows(costs_view(db, every, LINKS).panel("over-time")) == [
         ["Kent", Decimal(3400), Decimal(600), Decimal(5000)],
         ["Leeds", Decimal("1833.303333"), Decimal(700), None],
         [LIVERPOOL, Decimal(1500), Decimal(2000), Decimal(0)],  # A return in view with no costs.
@@ -942,20 +956,20 @@ def test_by_default_only_approved_returns_count_and_the_state_filter_adds_submit
     kent_submitted = clients_engaged(db, submitted).by_site[world.kent.id]
     assert (kent_submitted.change, kent_submitted.progress_to_target) == (Decimal(70), Decimal(70) * 100 / 80)
     assert [
-        value_for_money.value_for_money(db, scope, None).sites[0].activities.people_reached
+        value_for_money(db, scope, None).sites[0].activities.people_reached
         for scope in (approved, submitted, every)
     ] == [200, 200 + 1000, 200 + 1000]
-    assert [aggregates.learning_figures(db, scope, None).total for scope in (approved, submitted, every)] == [
+    assert [learning_figures(db, scope, None).total for scope in (approved, submitted, every)] == [
         7,
         7 + 1,
         7 + 1 + 2,
     ]
-    assert rows(panels.journey_view(db, every, LINKS).panel("milestones")) == [
+    assert rows(journey_view(db, every, LINKS).panel("milestones")) == [
         ["Kent", 10, 25, 40],
         ["Leeds", 40, 55, None],
         [LIVERPOOL, None, 55, 70],
     ]
-    assert [len(aggregates.completeness_figures(db, scope).cells) for scope in (approved, every)] == [8, 8]
+    assert [len(completeness_figures(db, scope).cells) for scope in (approved, every)] == [8, 8]
 
 
 # --- Who sees what --------------------------------------------------------------------------------
@@ -968,14 +982,14 @@ def test_a_site_lead_sees_only_their_own_sites_figures_without_cross_site_sharin
 
     assert (scope.sites, scope.sharing_in_use) == ([world.kent], False)
     # Their own returns in every state: 4000 approved + 5000 submitted.
-    assert aggregates.cost_figures(db, scope).total.attributable == Decimal(4000 + 5000)
-    assert aggregates.cost_figures(db, scope_of(db, kent_lead)).total.attributable == Decimal(4000)
-    assert rows(panels.learning_view(db, scope, LINKS, None).panel("themes")) == [
+    assert cost_figures(db, scope).total.attributable == Decimal(4000 + 5000)
+    assert cost_figures(db, scope_of(db, kent_lead)).total.attributable == Decimal(4000)
+    assert rows(learning_view(db, scope, LINKS, None).panel("themes")) == [
         ["Kent", 1, 1, 1, 0, 0, 1, 4],
         ["All sites shown", 1, 1, 1, 0, 0, 1, 4],
     ]
-    assert [row[0] for row in rows(panels.completeness_view(db, scope, LINKS).panel("grid"))] == ["Kent"]
-    assert list(aggregates.data_flow_summaries(db, scope)) == [world.kent.id]
+    assert [row[0] for row in rows(completeness_view(db, scope, LINKS).panel("grid"))] == ["Kent"]
+    assert list(data_flow_summaries(db, scope)) == [world.kent.id]
     # Asking for another site by name shows nothing of it.
     assert scope_of(db, kent_lead, site_codes=("leeds",)).sites == []
 
@@ -987,7 +1001,7 @@ def test_with_sharing_a_site_lead_sees_other_sites_approved_figures_but_never_th
     scope = scope_of(db, kent_lead, StateFilter.ALL)
 
     assert (scope.sites, scope.sharing_in_use) == (world.sites, True)
-    costs = aggregates.cost_figures(db, scope)
+    costs = cost_figures(db, scope)
     # Kent in every state (4000 + 5000), the others approved only: no Leeds draft, no Liverpool return.
     assert [costs.by_site[site.id].attributable for site in world.sites] == [
         Decimal(9000),
@@ -1005,44 +1019,44 @@ def test_with_sharing_a_site_lead_sees_other_sites_approved_figures_but_never_th
         Decimal(25),
         Decimal(35),
     ]
-    assert aggregates.learning_figures(db, scope, None).total == 4 + 2 + 2
-    assert rows(panels.journey_view(db, scope, LINKS).panel("milestones")) == [
+    assert learning_figures(db, scope, None).total == 4 + 2 + 2
+    assert rows(journey_view(db, scope, LINKS).panel("milestones")) == [
         ["Kent", 10, 25, 40],
         ["Leeds", 40, None, None],
         [LIVERPOOL, None, 55, None],
     ]
     # Return states, data flows and learning text stay a site's own business.
-    assert [row[0] for row in rows(panels.completeness_view(db, scope, LINKS).panel("grid"))] == ["Kent"]
-    assert list(aggregates.data_flow_summaries(db, scope)) == [world.kent.id]
-    entries = aggregates.learning_entries(
+    assert [row[0] for row in rows(completeness_view(db, scope, LINKS).panel("grid"))] == ["Kent"]
+    assert list(data_flow_summaries(db, scope)) == [world.kent.id]
+    entries = learning_entries(
         db, scope, learning_type=None, theme_code=None, dimension_code=None, site_id=None
     )
     assert {entry.site_name for entry in entries} == {"Kent"}
     # Approved only: exactly what an evaluator sees.
-    assert aggregates.cost_figures(db, scope_of(db, kent_lead)).total.attributable == Decimal("9333.303333")
+    assert cost_figures(db, scope_of(db, kent_lead)).total.attributable == Decimal("9333.303333")
 
 
 def test_an_evaluator_sees_every_sites_figures(db: Session, world: World, evaluator: User) -> None:
     scope = scope_of(db, evaluator, StateFilter.ALL)
 
     assert (scope.sites, scope.sharing_in_use) == (world.sites, False)
-    assert [row[0] for row in rows(panels.completeness_view(db, scope, LINKS).panel("grid"))] == [
+    assert [row[0] for row in rows(completeness_view(db, scope, LINKS).panel("grid"))] == [
         "Kent",
         "Leeds",
         LIVERPOOL,
     ]
-    assert sorted(aggregates.data_flow_summaries(db, scope)) == [site.id for site in world.sites]
+    assert sorted(data_flow_summaries(db, scope)) == [site.id for site in world.sites]
 
 
 # --- Queries --------------------------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[[Session, Scope, Links], ViewContent]] = {
-    "costs": panels.costs_view,
-    "outcomes": lambda session, scope, links: panels.outcomes_view(session, scope, links, None),
-    "value for money": lambda session, scope, links: panels.value_for_money_view(session, scope, links, None),
-    "completeness": panels.completeness_view,
-    "learning": lambda session, scope, links: panels.learning_view(session, scope, links, None),
-    "journey": panels.journey_view,
+    "costs": costs_view,
+    "outcomes": lambda session, scope, links: outcomes_view(session, scope, links, None),
+    "value for money": lambda session, scope, links: value_for_money_view(session, scope, links, None),
+    "completeness": completeness_view,
+    "learning": lambda session, scope, links: learning_view(session, scope, links, None),
+    "journey": journey_view,
 }
 
 
@@ -1081,8 +1095,8 @@ def queries_per_view(fresh_session: Callable[[], Session], user_id: int) -> dict
         session = fresh_session()
         user = session.get(User, user_id)
         assert user is not None
-        options = aggregates.filter_options(session, user, None)
-        scope = aggregates.resolve_scope(session, user, options, DashboardFilters(state=StateFilter.ALL))
+        options = filter_options(session, user, None)
+        scope = resolve_scope(session, user, options, DashboardFilters(state=StateFilter.ALL))
         with statements_run(session) as statements:
             build(session, scope, LINKS)
         counts[name] = len(statements)
@@ -1126,13 +1140,13 @@ def test_every_chart_is_a_valid_plotly_figure(db: Session, world: World, evaluat
     # The figures are plain dictionaries serialised without validation: plotly validates them here.
     scope = scope_of(db, evaluator, StateFilter.ALL)
     contents = [
-        panels.costs_view(db, scope, LINKS),
-        panels.outcomes_view(db, scope, LINKS, None),
-        panels.value_for_money_view(db, scope, LINKS, None),
-        panels.completeness_view(db, scope, LINKS),
-        panels.learning_view(db, scope, LINKS, None),
-        panels.journey_view(db, scope, LINKS),
-        panels.site_profile_view(db, aggregates.scope_for_site(scope, scope.sites[0]), LINKS),
+        costs_view(db, scope, LINKS),
+        outcomes_view(db, scope, LINKS, None),
+        value_for_money_view(db, scope, LINKS, None),
+        completeness_view(db, scope, LINKS),
+        learning_view(db, scope, LINKS, None),
+        journey_view(db, scope, LINKS),
+        site_profile_view(db, scope_for_site(scope, scope.sites[0]), LINKS),
     ]
     figures = [panel.figure for content in contents for panel in content.panels if panel.figure]
     assert len(figures) >= 15

@@ -19,22 +19,17 @@ from openpyxl.workbook.workbook import Workbook
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Release
-from evidence_hub.services.releases import publishing as releases
-from evidence_hub.services.releases.render.data_pack import (
+from evidence_hub.services.releases import reading
+from evidence_hub.services.releases.render.data_pack.contents import STATUS_LINE, PackSource, PlainColumn
+from evidence_hub.services.releases.render.data_pack.csv_file import (
     CHUNK_SIZE,
-    MONEY_FORMAT,
-    STATUS_LINE,
-    PackSource,
-    PlainColumn,
     csv_cell,
     csv_cell_writer,
     iter_csv,
-    pack_filename,
-    sheet_names,
-    table_filename,
-    write_xlsx,
-    write_zip,
 )
+from evidence_hub.services.releases.render.data_pack.file_names import pack_filename, table_filename
+from evidence_hub.services.releases.render.data_pack.xlsx import MONEY_FORMAT, sheet_names, write_xlsx
+from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
 from tests.release_helpers import published_release
 
 REFERENCE = "WDS-2026-01"
@@ -487,7 +482,7 @@ ReleaseAndSource = tuple[Release, PackSource]
 @pytest.fixture
 def release_source(db: Session) -> ReleaseAndSource:
     release = published_release(db)
-    source: PackSource = releases.release_pack_source(db, release)
+    source: PackSource = reading.release_pack_source(db, release)
     return release, source
 
 
@@ -496,7 +491,7 @@ def test_a_published_release_makes_a_workbook_with_every_table(
 ) -> None:
     release, source = release_source
     workbook = xlsx_of(source)
-    definitions = releases.table_definitions(release)
+    definitions = reading.table_definitions(release)
 
     assert workbook.sheetnames[:2] == ["Notes", "Dictionary"]
     assert len(workbook.sheetnames) == 2 + len(definitions)
@@ -527,7 +522,7 @@ def test_a_published_release_makes_a_zip_whose_csvs_match_the_release_rows(
     release, source = release_source
     archive = zip_of(source)
 
-    definitions = releases.table_definitions(release)
+    definitions = reading.table_definitions(release)
     assert archive.namelist() == [
         "README.txt",
         "notes.csv",
@@ -547,9 +542,9 @@ def test_a_release_table_streams_as_the_same_csv_as_in_the_zip(
     release_source: ReleaseAndSource, db: Session
 ) -> None:
     release, source = release_source
-    definition = releases.table_definition(release, "costs")
+    definition = reading.table_definition(release, "costs")
 
-    streamed = b"".join(iter_csv(definition.columns, releases.iter_rows(db, release, "costs")))
+    streamed = b"".join(iter_csv(definition.columns, reading.iter_rows(db, release, "costs")))
 
     assert streamed == zip_of(source).read("costs.csv")
 

@@ -15,11 +15,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import CostItem, Framework, Release, ReleaseIsFrozen, ReleaseRow, SiteReturn
-from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases import publishing, reading
 from evidence_hub.services.releases.disclosure import SUPPRESSED, recoverable_cells
-from evidence_hub.services.releases.learning_summary import project_rollout
-from evidence_hub.services.releases.render.data_pack import write_xlsx
-from evidence_hub.services.releases.tables import ALL_CODE, is_count_of_people
+from evidence_hub.services.releases.protected_tables import is_count_of_people
+from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
+from evidence_hub.services.releases.rollout import project_rollout
+from evidence_hub.services.releases.tables import ALL_CODE
 from tests.release_helpers import demo_releases, demo_world, evaluator, publish
 
 
@@ -29,14 +30,14 @@ def framework(db: Session, tmp_path: Path) -> Framework:
 
 
 def table(db: Session, release: Release, code: str) -> list[dict[str, Any]]:
-    keys = [column.key for column in releases.table_definition(release, code).columns]
-    return [dict(zip(keys, row, strict=True)) for row in releases.iter_rows(db, release, code)]
+    keys = [column.key for column in reading.table_definition(release, code).columns]
+    return [dict(zip(keys, row, strict=True)) for row in reading.iter_rows(db, release, code)]
 
 
 def people_values(db: Session, release: Release) -> list[Any]:
     """Every published count of people in the release: its tables and its learning summary."""
     values: list[Any] = []
-    for definition in releases.table_definitions(release):
+    for definition in reading.table_definitions(release):
         people_columns = [column.key for column in definition.columns if column.kind == "people"]
         for row in table(db, release, definition.code):
             values.extend(row[key] for key in people_columns)
@@ -192,20 +193,22 @@ def test_a_release_cannot_be_changed_or_deleted_through_the_models_or_the_databa
 
 def test_withdrawing_is_the_one_change_allowed_and_it_is_audited(db: Session, framework: Framework) -> None:
     release = publish(db, framework)
-    releases.withdraw_release(db, actor=evaluator(db), release=release, reason="Superseded by a correction.")
+    publishing.withdraw_release(
+        db, actor=evaluator(db), release=release, reason="Superseded by a correction."
+    )
     db.commit()
-    with pytest.raises(releases.ReleaseUnavailable) as withdrawn:
-        releases.release_for(db, evaluator(db), release.reference)
+    with pytest.raises(reading.ReleaseUnavailable) as withdrawn:
+        reading.release_for(db, evaluator(db), release.reference)
     assert withdrawn.value.status_code == 410
     assert "Superseded by a correction." in str(withdrawn.value)
-    with pytest.raises(releases.ReleaseUnavailable):
-        releases.withdraw_release(db, actor=evaluator(db), release=release, reason="Again")
+    with pytest.raises(reading.ReleaseUnavailable):
+        publishing.withdraw_release(db, actor=evaluator(db), release=release, reason="Again")
 
 
 def test_publishing_with_no_approved_returns_writes_nothing(db: Session, framework: Framework) -> None:
     periods = list(framework.reporting_periods)
-    with pytest.raises(releases.NoApprovedData, match="no approved returns"):
-        releases.publish_release(
+    with pytest.raises(publishing.NoApprovedData, match="no approved returns"):
+        publishing.publish_release(
             db,
             actor=evaluator(db),
             framework=framework,
@@ -232,7 +235,7 @@ def test_the_projection_scales_the_range_of_site_unit_costs(db: Session, framewo
 def test_the_demo_publishes_its_releases_once(db: Session, tmp_path: Path) -> None:
     first, latest = demo_releases(db, tmp_path)
     assert first != latest
-    assert releases.latest_release(db, evaluator(db)).reference == latest  # type: ignore[union-attr]
+    assert reading.latest_release(db, evaluator(db)).reference == latest  # type: ignore[union-attr]
     assert demo_releases(db, tmp_path) == []
 
 
@@ -241,11 +244,11 @@ def test_the_data_pack_officials_download_shows_no_small_count_of_people(
 ) -> None:
     release = publish(db, framework, threshold=150)
     buffer = io.BytesIO()
-    write_xlsx(releases.release_pack_source(db, release), buffer)
+    write_xlsx(reading.release_pack_source(db, release), buffer)
     workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
     published: list[Any] = []
     for definition, sheet_name in zip(
-        releases.table_definitions(release), workbook.sheetnames[2:], strict=False
+        reading.table_definitions(release), workbook.sheetnames[2:], strict=False
     ):
         rows = list(workbook[sheet_name].iter_rows(values_only=True))
         headings = list(rows[0])

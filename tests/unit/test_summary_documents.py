@@ -23,8 +23,10 @@ from matplotlib.text import Text
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from evidence_hub.services.releases import publishing as releases
+from evidence_hub.models.framework import IndicatorUnit
+from evidence_hub.services.releases import reading
 from evidence_hub.services.releases.disclosure import SUPPRESSED
+from evidence_hub.services.releases.render.blocks import SECTION_TITLES, Heading, summary_blocks
 from evidence_hub.services.releases.render.charts import (
     HATCH,
     Chart,
@@ -38,18 +40,18 @@ from evidence_hub.services.releases.render.charts import (
 )
 from evidence_hub.services.releases.render.docx import summary_docx
 from evidence_hub.services.releases.render.pdf import summary_pdf
-from evidence_hub.services.releases.render.text import (
+from evidence_hub.services.releases.render.units import indicator_unit
+from evidence_hub.services.releases.render.words import (
     NOT_AVAILABLE,
-    SECTION_TITLES,
-    Heading,
     footer_lead,
     measure_change,
     measure_value,
     money,
     people,
     percent,
-    summary_blocks,
+    unit_label,
 )
+from evidence_hub.services.releases.rollout import project_rollout
 from tests.release_helpers import published_release
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "release_content.json"
@@ -61,7 +63,7 @@ TYPED_TEXT = 'Partners said "<script>alert(1)</script>" & signed.'
 
 @pytest.fixture(scope="module")
 def release_summary() -> dict[str, Any]:
-    """The realistic summary the lead wrote, as releases.summary_of returns it (with its fingerprint)."""
+    """The realistic summary the lead wrote, as reading.summary_of returns it (with its fingerprint)."""
     content = json.loads(FIXTURE.read_text(encoding="utf-8"))
     return {**content["summary"], "fingerprint": FINGERPRINT}
 
@@ -185,9 +187,14 @@ def test_figures_are_written_as_the_summary_gives_them_and_c_stays_c() -> None:
     assert measure_change(SUPPRESSED, "Count") == SUPPRESSED
 
 
-def test_the_blocks_hold_every_section_title_once_in_order(summary: dict[str, Any]) -> None:
-    from evidence_hub.services.releases.learning_summary import project_rollout
+def test_the_documents_know_every_framework_unit_by_its_code_and_by_its_label() -> None:
+    for unit in IndicatorUnit:
+        assert indicator_unit(unit.value) == unit.value
+        assert indicator_unit(unit.label) == unit.value
+        assert unit_label(unit.value) == unit_label(unit.label) == unit.label
 
+
+def test_the_blocks_hold_every_section_title_once_in_order(summary: dict[str, Any]) -> None:
     blocks = summary_blocks(summary, project_rollout(summary["projection"], 10, 4), summary_charts(summary))
     sections = [block.text for block in blocks if isinstance(block, Heading) and block.level == 1]
 
@@ -445,7 +452,7 @@ def test_the_same_chart_gives_the_same_bytes(summary: dict[str, Any]) -> None:
 
 def test_a_published_releases_summary_renders_in_both_formats(db: Session, tmp_path: Path) -> None:
     release = published_release(db, tmp_path)
-    summary = releases.summary_of(release)
+    summary = reading.summary_of(release)
     projection = summary["projection"]
     areas, periods = projection["default_areas"], projection["default_periods"]
 

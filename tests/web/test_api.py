@@ -19,7 +19,7 @@ from evidence_hub.api.openapi import OPERATIONS
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import ApiToken, AuditEvent, Release, Role, User
 from evidence_hub.services.accounts import api_tokens
-from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases import publishing, reading
 from tests.factories import make_user
 from tests.release_helpers import evaluator, published_release
 
@@ -237,7 +237,7 @@ def test_release_readers_read_a_release_and_each_call_is_audited(
     assert body["disclosure"] == release.content["disclosure"]
     assert body["caveats"] == release.content["caveats"]
     codes = [table["code"] for table in body["tables"]]
-    assert codes == [table.code for table in releases.table_definitions(release)]
+    assert codes == [table.code for table in reading.table_definitions(release)]
     costs = next(table for table in body["tables"] if table["code"] == "costs")
     assert costs["links"]["rows"] == f"/api/v1/releases/{release.reference}/tables/costs"
     assert {"key", "heading", "kind", "description"} == set(costs["columns"][0])
@@ -253,8 +253,8 @@ def test_release_readers_page_through_a_table_of_rows_keyed_by_column(
     client: FlaskClient, db: Session, release: Release, token_for: TokenFor, role: Role
 ) -> None:
     secret = token_for(role)
-    definition = releases.table_definition(release, "costs")
-    every_row = list(releases.iter_rows(db, release, "costs"))
+    definition = reading.table_definition(release, "costs")
+    every_row = list(reading.iter_rows(db, release, "costs"))
     assert len(every_row) > 20
 
     body = json_of(
@@ -289,7 +289,7 @@ def test_following_the_next_links_gives_every_row_once(
     client: FlaskClient, db: Session, release: Release, token_for: TokenFor
 ) -> None:
     secret = token_for(Role.NATIONAL_OFFICIAL)
-    every_row = list(releases.iter_rows(db, release, "people_reached"))
+    every_row = list(reading.iter_rows(db, release, "people_reached"))
     url: str | None = f"/api/v1/releases/{release.reference}/tables/people_reached?per_page=7"
     seen: list[dict[str, Any]] = []
     while url is not None:
@@ -297,7 +297,7 @@ def test_following_the_next_links_gives_every_row_once(
         seen.extend(body["data"])
         url = body["links"]["next"]
 
-    keys = [column.key for column in releases.table_definition(release, "people_reached").columns]
+    keys = [column.key for column in reading.table_definition(release, "people_reached").columns]
     assert seen == [dict(zip(keys, row, strict=True)) for row in every_row]
     assert body["links"]["self"] == body["links"]["last"]
 
@@ -376,7 +376,7 @@ def test_a_withdrawn_release_is_a_json_410_saying_so_and_writes_nothing(
     client: FlaskClient, db: Session, release: Release, token_for: TokenFor, nothing_written: NothingWritten
 ) -> None:
     with transaction(db):
-        releases.withdraw_release(
+        publishing.withdraw_release(
             db, actor=evaluator(db), release=release, reason="A site's costs were wrong."
         )
     secret = token_for(Role.EVALUATOR)
@@ -578,7 +578,7 @@ def test_an_official_is_never_given_anyones_email_address(
     secret = token_for(Role.NATIONAL_OFFICIAL)
     emails = [user.email for user in db.scalars(select(User))]
     bodies = [call(client, f"/api/v1/releases/{release.reference}", secret).get_data(as_text=True)]
-    for table in releases.table_definitions(release):
+    for table in reading.table_definitions(release):
         url = f"/api/v1/releases/{release.reference}/tables/{table.code}?per_page=1000"
         bodies.append(call(client, url, secret).get_data(as_text=True))
 

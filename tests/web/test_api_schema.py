@@ -23,7 +23,7 @@ from evidence_hub.api.openapi import OPERATIONS
 from evidence_hub.db import transaction
 from evidence_hub.models import Release, Role
 from evidence_hub.services.accounts import api_tokens
-from evidence_hub.services.releases import publishing as releases
+from evidence_hub.services.releases import reading
 from tests.factories import make_user
 from tests.release_helpers import published_release
 
@@ -91,7 +91,7 @@ def test_a_release_and_every_page_of_its_tables_answer_as_documented(
         api_schema["/frameworks/{code}"]["GET"].Case(path_parameters={"code": release.framework.code}),
     ]
     table_rows = api_schema["/releases/{reference}/tables/{table_code}"]["GET"]
-    for table in releases.table_definitions(release):
+    for table in reading.table_definitions(release):
         path = {"reference": release.reference, "table_code": table.code}
         cases.append(table_rows.Case(path_parameters=path, query={"per_page": 1000}))
         cases.append(table_rows.Case(path_parameters=path, query={"page": 2, "per_page": 5}))

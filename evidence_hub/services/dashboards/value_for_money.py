@@ -15,21 +15,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
 
-from evidence_hub.models.framework import IndicatorUnit
-from evidence_hub.services.dashboards import figures as aggregates
-from evidence_hub.services.dashboards.figures import (
-    ActivityTotals,
-    CostFigures,
-    CostTotals,
+from evidence_hub.models.framework import EvidenceLevel, Indicator, IndicatorUnit
+from evidence_hub.models.returns import Activity, MeasureValue, SavingClaim, SiteReturn
+from evidence_hub.services.dashboards.comparability import MINIMUM_SITES_TO_COMPARE
+from evidence_hub.services.dashboards.costs import CostFigures, CostTotals, cost_figures
+from evidence_hub.services.dashboards.money import pounds_from_pence, whole_pence
+from evidence_hub.services.dashboards.outcomes import (
     IndicatorDefinition,
-    OutcomeTotal,
-    SavingTotals,
-    Scope,
-    divide,
-    share,
+    baselines_for,
+    below_minimum_expression,
+    indicators_in_scope,
 )
+from evidence_hub.services.dashboards.ratios import divide, share
+from evidence_hub.services.dashboards.scope import Scope
+from evidence_hub.services.dashboards.sql import plain_rows
 
 # Units whose values can be added up over periods and divided into a cost.
 OUTCOME_UNITS = frozenset({IndicatorUnit.COUNT.value})
@@ -70,12 +72,6 @@ class SiteValue:
         return share(self.net_saving, self.costs.attributable)
 
     @property
-    def savings_per_pound(self) -> Decimal | None:
-        if not self.savings.claims:
-            return None
-        return divide(self.savings.amount, self.costs.attributable)
-
-    @property
     def payback_periods(self) -> Decimal | None:
         """Periods for average net savings to repay the set-up cost; None when it is never repaid."""
         if not self.savings.claims or not self.periods:
@@ -109,13 +105,13 @@ def value_for_money(
 
     A caller that has the scope's cost figures already passes them in, so they are not summed twice.
     """
-    choices = outcome_choices(aggregates.indicators_in_scope(session, scope))
+    choices = outcome_choices(indicators_in_scope(session, scope))
     outcome = next((each for each in choices if each.code == outcome_code), choices[0] if choices else None)
-    costs = costs if costs is not None else aggregates.cost_figures(session, scope)
-    activities = aggregates.activity_totals(session, scope)
-    savings = aggregates.saving_totals(session, scope)
-    outcomes = aggregates.outcome_totals(session, scope, outcome.code) if outcome else {}
-    baselines = aggregates.baselines_for(session, scope, [outcome.code]) if outcome else {}
+    costs = costs if costs is not None else cost_figures(session, scope)
+    activities = activity_totals(session, scope)
+    savings = saving_totals(session, scope)
+    outcomes = outcome_totals(session, scope, outcome.code) if outcome else {}
+    baselines = baselines_for(session, scope, [outcome.code]) if outcome else {}
     result = ValueForMoney(outcome=outcome, outcome_choices=choices, sites=[])
     for site in scope.sites:
         site_value = SiteValue(
@@ -159,10 +155,10 @@ def _view_warnings(scope: Scope, result: ValueForMoney) -> list[str]:
     outcome = result.outcome
     if outcome is not None:
         reporting = sum(1 for site in result.sites if site.outcome is not None)
-        if reporting < aggregates.MINIMUM_SITES_TO_COMPARE:
+        if reporting < MINIMUM_SITES_TO_COMPARE:
             warnings.append(
                 f"Only {reporting} of the {len(result.sites)} sites shown report {outcome.name}: "
-                f"comparisons need at least {aggregates.MINIMUM_SITES_TO_COMPARE}."
+                f"comparisons need at least {MINIMUM_SITES_TO_COMPARE}."
             )
         if outcome.changes:
             warnings.append(
@@ -171,3 +167,92 @@ def _view_warnings(scope: Scope, result: ValueForMoney) -> list[str]:
                 + "): sites may define the measure differently."
             )
     return warnings
+
+
+@dataclass(frozen=True)
+class ActivityTotals:
+    activities: int = 0
+    people_reached: int = 0
+    activities_without_reach: int = 0
+
+
+def activity_totals(session: Session, scope: Scope) -> dict[int, ActivityTotals]:
+    rows = plain_rows(
+        session,
+        select(
+            SiteReturn.site_id,
+            func.count(Activity.id).label("activities"),
+            func.coalesce(func.sum(Activity.people_reached), 0).label("people_reached"),
+            func.sum(case((Activity.people_reached.is_(None), 1), else_=0)).label("without_reach"),
+        )
+        .select_from(Activity)
+        .join(SiteReturn, SiteReturn.id == Activity.site_return_id)
+        .where(scope.returns_condition())
+        .group_by(SiteReturn.site_id),
+    )
+    return {
+        row.site_id: ActivityTotals(int(row.activities), int(row.people_reached), int(row.without_reach or 0))
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class SavingTotals:
+    claims: int = 0
+    amount: Decimal = Decimal(0)
+    claims_without_evidence_level: int = 0
+
+
+def saving_totals(session: Session, scope: Scope) -> dict[int, SavingTotals]:
+    rows = plain_rows(
+        session,
+        select(
+            SiteReturn.site_id,
+            func.count(SavingClaim.id).label("claims"),
+            func.sum(whole_pence(SavingClaim.amount)).label("amount"),
+            func.sum(case((SavingClaim.evidence_level_id.is_(None), 1), else_=0)).label("without_level"),
+        )
+        .select_from(SavingClaim)
+        .join(SiteReturn, SiteReturn.id == SavingClaim.site_return_id)
+        .where(scope.returns_condition())
+        .group_by(SiteReturn.site_id),
+    )
+    return {
+        row.site_id: SavingTotals(int(row.claims), pounds_from_pence(row.amount), int(row.without_level or 0))
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class OutcomeTotal:
+    total: Decimal
+    values: int
+    below_minimum: int
+
+
+def outcome_totals(session: Session, scope: Scope, indicator_code: str) -> dict[int, OutcomeTotal]:
+    """Each site's sum of one indicator's values over the periods in view, with weak-evidence counts."""
+    level = aliased(EvidenceLevel)
+    minimum = aliased(EvidenceLevel)
+    rows = plain_rows(
+        session,
+        select(
+            SiteReturn.site_id,
+            func.sum(MeasureValue.value).label("total"),
+            func.count(MeasureValue.value).label("values"),
+            func.sum(case((below_minimum_expression(level, minimum), 1), else_=0)).label("below_minimum"),
+        )
+        .select_from(MeasureValue)
+        .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
+        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+        .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
+        .outerjoin(level, level.id == MeasureValue.evidence_level_id)
+        .where(scope.returns_condition(), Indicator.code == indicator_code, MeasureValue.value.is_not(None))
+        .group_by(SiteReturn.site_id),
+    )
+    return {
+        row.site_id: OutcomeTotal(
+            Decimal(row.total).quantize(Decimal("0.0001")), int(row.values), int(row.below_minimum or 0)
+        )
+        for row in rows
+    }

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import Release, Role, Site, User
-from evidence_hub.services.releases.publishing import latest_release
+from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import returns_needing_attention
 
 

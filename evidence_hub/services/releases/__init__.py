@@ -1,3 +1,5 @@
-"""Releases for national officials: publishing frozen tables under disclosure control, reading them, the
-learning summary and a site's own data.
+"""Releases for national officials: publishing frozen tables under disclosure control (`publishing`,
+`tables`, `protected_tables`, `disclosure`), the learning summary and its roll-out projection
+(`learning_summary`, `rollout`), reading releases (`reading`), a site's own data (`site_data`), and printing
+them all (`render/`).
 """

@@ -17,10 +17,9 @@ Rules (``DisclosureRules``):
 - Rounding (``round_to``, off by default): after suppression, every published count and every published
   total is rounded to the nearest multiple on its own (halves round up). Rounded figures may therefore not
   add up to the rounded totals; the report's notes say so.
-- Percentages and means are withheld when their base (the number of people they are a share or a mean
-  of) is below the threshold. By default a percentage is also withheld when it would reveal a small count
-  inside or outside the group, for example 3 of 50 or 47 of 50 (``withhold_small_shares``): with its base
-  published, such a percentage is the small count itself.
+- Percentages and means on a base of fewer people than the threshold are withheld, and so is any figure
+  worked out from a withheld one: a percentage measure for a site and period in which the pilot reached
+  fewer people (``protected_tables``), a cost per person or per outcome (``learning_summary``).
 - Free text comes only from learning entries cleared for national sharing.
 
 How secondary suppression works. Think of the published table as a grid with the row totals as an extra
@@ -47,7 +46,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Final, Literal, Protocol, TypeVar
 
@@ -68,7 +66,6 @@ class DisclosureRules:
     threshold: int = 10
     round_to: int | None = None
     suppress_zeros: bool = False
-    withhold_small_shares: bool = True
 
     def __post_init__(self) -> None:
         if not _is_count(self.threshold) or self.threshold < 1:
@@ -99,23 +96,6 @@ class DisclosureRules:
                 "so figures may not add up to the totals shown."
             )
         return notes
-
-    def percentage_sentences(self) -> list[str]:
-        sentences = [
-            f"Percentages are withheld ({SUPPRESSED}) "
-            f"when they are based on fewer than {self.threshold} people."
-        ]
-        if self.withhold_small_shares:
-            sentences.append(
-                f"Percentages are also withheld ({SUPPRESSED}) when they would reveal that fewer than "
-                f"{self.threshold} people are in, or outside, the group they describe."
-            )
-        return sentences
-
-    def mean_sentences(self) -> list[str]:
-        return [
-            f"Means are withheld ({SUPPRESSED}) when they are based on fewer than {self.threshold} people."
-        ]
 
     @staticmethod
     def text_sentences() -> list[str]:
@@ -163,10 +143,6 @@ class DisclosureReport:
             merged.entries_left_out += report.entries_left_out
         return merged
 
-    @classmethod
-    def combine(cls, reports: Iterable[DisclosureReport]) -> DisclosureReport:
-        return cls().merge(*reports)
-
     def summary(self) -> list[str]:
         """Lines for an output's notes: the rules, what they withheld, then the caveats."""
         lines = list(self.rules)
@@ -205,10 +181,6 @@ class ProtectedTable:
         rows = [[*row, total] for row, total in zip(self.cells, self.row_totals, strict=True)]
         rows.append([*self.column_totals, self.grand_total])
         return rows
-
-    def published_values(self) -> list[Cell]:
-        """Every value the table shows, cells and totals alike, row by row."""
-        return [value for row in self.grid() for value in row]
 
 
 def protect_counts(
@@ -307,65 +279,6 @@ def recoverable_cells(table: ProtectedTable | Sequence[Sequence[Cell]]) -> set[P
     return recoverable
 
 
-def protect_percentage(
-    numerator: int,
-    base: int,
-    rules: DisclosureRules | None = None,
-    *,
-    places: int = 1,
-    report: DisclosureReport | None = None,
-) -> Decimal | Suppressed:
-    """``numerator`` as a percentage of ``base`` (both counts of people), or [c] when it must be withheld.
-
-    Withheld when the base is below the threshold (a base of 0 included: a share of nobody has nothing to
-    show) and, with ``withhold_small_shares``, when the numerator or the rest of the base is a count that
-    would itself be shown as [c]. Rounded half up to ``places`` decimal places. When a report is given it
-    records the rules and counts a withheld percentage.
-    """
-    rules = rules or DisclosureRules()
-    for name, value in (("numerator", numerator), ("base", base)):
-        if not _is_count(value) or value < 0:
-            raise DisclosureError(
-                f"A percentage's {name} must be a count of people (a whole number, 0 or more)."
-            )
-    if numerator > base:
-        raise DisclosureError("A percentage's numerator cannot be larger than its base.")
-    withhold = base < rules.threshold or (
-        rules.withhold_small_shares
-        and (_below_threshold(numerator, rules) or _below_threshold(base - numerator, rules))
-    )
-    if report is not None:
-        report.add_rules(rules.percentage_sentences())
-        report.withheld += int(withhold)
-    if withhold:
-        return SUPPRESSED
-    return (Decimal(numerator) * 100 / Decimal(base)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-
-
-def protect_mean(
-    total: Decimal | int,
-    base: int,
-    rules: DisclosureRules | None = None,
-    *,
-    places: int = 2,
-    report: DisclosureReport | None = None,
-) -> Decimal | Suppressed:
-    """``total`` (money as Decimal, or a count) divided by ``base`` people, or [c] when the base is below the
-    threshold (a base of 0 included). Rounded half up to ``places`` decimal places."""
-    rules = rules or DisclosureRules()
-    if isinstance(total, bool) or not isinstance(total, Decimal | int):
-        raise DisclosureError("A mean's total must be a Decimal or a whole number, never a float.")
-    if not _is_count(base) or base < 0:
-        raise DisclosureError("A mean's base must be a count of people (a whole number, 0 or more).")
-    withhold = base < rules.threshold
-    if report is not None:
-        report.add_rules(rules.mean_sentences())
-        report.withheld += int(withhold)
-    if withhold:
-        return SUPPRESSED
-    return (Decimal(total) / Decimal(base)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-
-
 class SharedEntry(Protocol):
     @property
     def cleared_for_national(self) -> bool: ...
@@ -383,9 +296,6 @@ def publishable_text(entries: Iterable[EntryT], *, report: DisclosureReport | No
         report.add_rules(DisclosureRules.text_sentences())
         report.entries_left_out += len(entries) - len(kept)
     return kept
-
-
-# --- secondary suppression ----------------------------------------------------------------------------------
 
 
 def _suppress_until_safe(values: list[list[int]], suppressed: set[Position]) -> None:
@@ -483,9 +393,6 @@ def _preference(values: list[list[int]], position: Position, is_total: bool) -> 
     else:
         rank = 2
     return rank, value, position
-
-
-# --- helpers ------------------------------------------------------------------------------------------------
 
 
 def _lines(n_rows: int, n_columns: int) -> Iterable[list[Position]]:

@@ -16,14 +16,15 @@ from typing import Any
 from evidence_hub.formatting import money
 from evidence_hub.models import Framework, FrameworkVersion, ReportingPeriod, Site
 from evidence_hub.models.framework import CombineRule, Direction, IndicatorUnit, LearningType
-from evidence_hub.services.dashboards.figures import period_range_label, share
+from evidence_hub.services.dashboards.ratios import share
+from evidence_hub.services.dashboards.scope import period_range_label
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureReport, DisclosureRules
-from evidence_hub.services.releases.tables import ALL_CODE, AggregatedTable
+from evidence_hub.services.releases.rollout import projection_figures
+from evidence_hub.services.releases.table_definitions import AggregatedTable
+from evidence_hub.services.releases.tables import ALL_CODE
 
 PENNY = Decimal("0.01")
 TENTH = Decimal("0.1")
-DEFAULT_AREAS = 10
-DEFAULT_PERIODS = 4
 STATUS_LINE = (
     "Management information, not accredited official statistics. Disclosure-controlled for sharing "
     "with national policy teams."
@@ -82,40 +83,8 @@ class SummaryInputs:
     caveats: list[str]
 
 
-@dataclass(frozen=True)
-class RolloutProjection:
-    areas: int
-    periods: int
-    low: Decimal
-    central: Decimal
-    high: Decimal
-    lines: list[str]
-
-
 def build_summary(inputs: SummaryInputs) -> dict[str, Any]:
     return _SummaryWriter(inputs).write()
-
-
-def project_rollout(projection: dict[str, Any], areas: int, periods: int) -> RolloutProjection:
-    """The cost of running the pilot in `areas` areas for `periods` periods: each estimate is one area's
-    set-up cost plus its running cost per period × periods, × areas, from the low, central and high unit
-    costs across the pilot sites."""
-    if areas < 1 or periods < 1:
-        raise ValueError("A projection needs at least one area and one period.")
-    estimates = {}
-    lines = [
-        f"Each area: set-up cost once, plus running cost for each of {periods} "
-        f"{'period' if periods == 1 else 'periods'}."
-    ]
-    for level in ("low", "central", "high"):
-        set_up = Decimal(projection["set_up"][level])
-        running = Decimal(projection["running_per_period"][level])
-        estimates[level] = ((set_up + running * periods) * areas).quantize(PENNY)
-        lines.append(
-            f"{level.capitalize()}: {areas} × ({money(set_up)} + {money(running)} × {periods}) = "
-            f"{money(estimates[level])}."
-        )
-    return RolloutProjection(areas, periods, estimates["low"], estimates["central"], estimates["high"], lines)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -127,14 +96,6 @@ def _decimal(value: Any) -> Decimal | None:
 def _percent(part: Decimal, whole: Decimal) -> str | None:
     percentage = share(part, whole)
     return None if percentage is None else str(percentage.quantize(TENTH, ROUND_HALF_UP))
-
-
-def _median(values: list[Decimal]) -> Decimal:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return ((ordered[middle - 1] + ordered[middle]) / 2).quantize(PENNY, ROUND_HALF_UP)
 
 
 class _SummaryWriter:
@@ -177,7 +138,7 @@ class _SummaryWriter:
             "value_for_money": self.value_for_money(costs),
             "barriers_enablers": barriers_enablers,
             "recommendations": self.recommendations(),
-            "projection": self.projection(),
+            "projection": projection_figures(self.rows("costs"), self.rows("returns"), inputs.sites),
             "methodology": self.methodology(),
             "caveats": list(inputs.caveats),
             "glossary": [{"term": term, "definition": definition} for term, definition in GLOSSARY],
@@ -185,8 +146,6 @@ class _SummaryWriter:
         }
         summary["executive"] = self.executive(costs, barriers_enablers)
         return summary
-
-    # --- sections ---
 
     def executive(self, costs: dict[str, Any], barriers: list[dict[str, Any]]) -> dict[str, Any]:
         inputs = self.inputs
@@ -579,57 +538,6 @@ class _SummaryWriter:
             and entry["national_implication"].strip()
         ]
         return recommendations + lessons
-
-    def projection(self) -> dict[str, Any]:
-        set_up: dict[str, Decimal] = defaultdict(Decimal)
-        running: dict[str, Decimal] = defaultdict(Decimal)
-        for row in self.rows("costs"):
-            set_up[row["site_code"]] += Decimal(row["set_up"])
-            running[row["site_code"]] += Decimal(row["running"])
-        periods_reported: dict[str, int] = defaultdict(int)
-        for row in self.rows("returns"):
-            if row["status"] == "Approved":
-                periods_reported[row["site_code"]] += 1
-        unit_costs: list[dict[str, Any]] = []
-        for site in self.inputs.sites:
-            periods = periods_reported.get(site.code, 0)
-            if not periods:
-                continue
-            unit_costs.append(
-                {
-                    "site_code": site.code,
-                    "site": site.name,
-                    "set_up": str(set_up[site.code].quantize(PENNY)),
-                    "running_per_period": str((running[site.code] / periods).quantize(PENNY, ROUND_HALF_UP)),
-                    "periods_reported": periods,
-                }
-            )
-
-        def spread(key: str) -> dict[str, str]:
-            values = [Decimal(row[key]) for row in unit_costs] or [Decimal(0)]
-            return {
-                "low": str(min(values).quantize(PENNY)),
-                "central": str(_median(values).quantize(PENNY)),
-                "high": str(max(values).quantize(PENNY)),
-            }
-
-        return {
-            "unit_costs": unit_costs,
-            "set_up": spread("set_up"),
-            "running_per_period": spread("running_per_period"),
-            "default_areas": DEFAULT_AREAS,
-            "default_periods": DEFAULT_PERIODS,
-            "method": [
-                "Unit costs come from each pilot site's attributable costs in the approved returns "
-                "released: its set-up cost, and its running cost divided by the number of periods it has "
-                "approved returns for.",
-                "Low, central and high estimates use the lowest, the median and the highest unit cost "
-                f"across the {len(unit_costs)} sites.",
-                "The projection assumes each new area resembles a pilot site in size and starting point; "
-                "areas much larger or smaller, or further along the data-sharing journey, will differ.",
-                "It does not include costs borne nationally, inflation or savings.",
-            ],
-        }
 
     def methodology(self) -> list[str]:
         inputs = self.inputs

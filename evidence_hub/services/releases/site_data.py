@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from evidence_hub.models import Framework, Site, User
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import scope_to_user
-from evidence_hub.services.dashboards.figures import Scope, StateFilter, site_styles
-from evidence_hub.services.releases.publishing import data_dictionary
-from evidence_hub.services.releases.tables import AggregatedTable, TableDefinition, build_tables
+from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
+from evidence_hub.services.releases.dictionary import data_dictionary
+from evidence_hub.services.releases.table_definitions import AggregatedTable, TableDefinition
+from evidence_hub.services.releases.tables import build_tables
 
 
 def site_for(session: Session, user: User, site_code: str) -> Site:
@@ -43,7 +44,7 @@ def record_site_download(
 
 @dataclass
 class SitePackSource:
-    """One site's live tables as the data pack writers read them (services/data_pack.PackSource)."""
+    """One site's live tables as the data pack writers read them (render/data_pack/contents.PackSource)."""
 
     site: Site
     framework: Framework
@@ -73,24 +74,15 @@ def site_pack_source(session: Session, user_id: int, site_id: int, framework_id:
     user = session.get_one(User, user_id)
     site = site_for(session, user, session.get_one(Site, site_id).code)
     framework = session.get_one(Framework, framework_id)
-    colours, dashes = site_styles(session)
-    scope = Scope(
-        user=user,
-        framework=framework,
-        version=None,
-        periods=list(framework.reporting_periods),
-        sites=[site],
-        theme_code=None,
-        state=StateFilter.ALL,
-        site_colours=colours,
-        site_dashes=dashes,
+    scope = chosen_scope(
+        session, user, framework, None, list(framework.reporting_periods), [site], StateFilter.ALL
     )
     built = build_tables(session, scope).tables
     return SitePackSource(
         site=site,
         framework=framework,
         built=built,
-        dictionary=data_dictionary(session, scope),
+        dictionary=data_dictionary(scope),
         title=f"Data pack: {site.name}, {framework.name}",
         notes=[
             f"{site.name}'s own evidence for the {framework.name} framework, from its returns in every "

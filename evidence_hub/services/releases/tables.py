@@ -1,17 +1,17 @@
 """The aggregated tables of a release or of a site's own data pack: one row per site and period.
 
-Each table is built by GROUP BY queries over the returns in a `Scope` (aggregates.Scope: framework,
-version, periods, sites, return states, narrowed to the acting user), with a fixed number of queries
-whatever the number of sites. The figures here are exact; `services/releases/publishing.py` applies disclosure
-control before anything reaches a national official. Cells are JSON values, so that a release can keep
-them frozen: money as decimal strings in pounds and pence, counts as integers.
+Each table is built by GROUP BY queries over the returns in a `Scope` (framework, version, periods, sites,
+return states, narrowed to the acting user), with a fixed number of queries whatever the number of sites.
+The figures here are exact; `protected_tables` applies disclosure control before anything reaches a
+national official. Cells are JSON values, so that a release can keep them frozen: money as decimal strings
+in pounds and pence, counts as integers.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,19 +19,16 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from evidence_hub.models import Site
+from evidence_hub.models import LearningEntry, ReportingPeriod, Site, SiteReturn, Theme
 from evidence_hub.models.framework import (
     ActivityType,
     CostCategory,
     EvidenceLevel,
     EvidenceScale,
     Indicator,
-    IndicatorUnit,
     JourneyMilestone,
     LearningDimension,
     LearningType,
-    ReportingPeriod,
-    Theme,
 )
 from evidence_hub.models.returns import (
     Activity,
@@ -40,297 +37,25 @@ from evidence_hub.models.returns import (
     CostType,
     DataFlow,
     Funding,
-    LearningEntry,
     MeasureValue,
     ReturnStatus,
     SavingClaim,
-    SiteReturn,
     learning_entry_dimensions,
 )
-from evidence_hub.services.dashboards.figures import (
-    Scope,
-    _attributable_units,
-    _pence,
-    _rows,
-    completeness_figures,
+from evidence_hub.services.dashboards.completeness import completeness_figures
+from evidence_hub.services.dashboards.money import (
+    attributable_units_of,
     pounds_from_attributable_units,
     pounds_from_pence,
+    whole_pence,
 )
+from evidence_hub.services.dashboards.scope import Scope
+from evidence_hub.services.dashboards.sql import plain_rows
+from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
 
 ALL_CODE = "ALL"
 ALL_SITES = "All sites"
 ALL_PERIODS = "All periods"
-
-
-@dataclass(frozen=True)
-class ColumnDefinition:
-    key: str
-    heading: str
-    # text, money (decimal string, pounds), count (int), people (int or [c]: a disclosure-controlled count
-    # of people), number (decimal string, [c] or None), percent (decimal string, [c] or None), date, flag
-    kind: str
-    description: str
-
-
-@dataclass(frozen=True)
-class TableDefinition:
-    code: str
-    title: str
-    description: str
-    columns: tuple[ColumnDefinition, ...]
-    row_count: int = 0
-
-    def column_index(self, key: str) -> int:
-        return next(index for index, column in enumerate(self.columns) if column.key == key)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "title": self.title,
-            "description": self.description,
-            "row_count": self.row_count,
-            "columns": [column.__dict__ for column in self.columns],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TableDefinition:
-        return cls(
-            code=data["code"],
-            title=data["title"],
-            description=data["description"],
-            row_count=int(data.get("row_count", 0)),
-            columns=tuple(ColumnDefinition(**column) for column in data["columns"]),
-        )
-
-
-@dataclass
-class AggregatedTable:
-    definition: TableDefinition
-    rows: list[list[Any]] = field(default_factory=list)
-
-    @property
-    def code(self) -> str:
-        return self.definition.code
-
-
-def _column(key: str, heading: str, kind: str, description: str) -> ColumnDefinition:
-    return ColumnDefinition(key, heading, kind, description)
-
-
-SITE_COLUMNS = (
-    _column("site_code", "Site code", "text", "The pilot site's short code."),
-    _column("site", "Site", "text", "The pilot site (a local area and its partners)."),
-)
-PERIOD_COLUMNS = (
-    _column("period_code", "Period code", "text", "The reporting period's code, e.g. 2025-Q1."),
-    _column("period", "Period", "text", "The reporting period."),
-)
-MONEY_NOTE = "Pounds and pence, from approved returns."
-
-TABLES: dict[str, TableDefinition] = {
-    table.code: table
-    for table in (
-        TableDefinition(
-            "returns",
-            "Returns and completeness",
-            "Whether each site's return for each period was approved when the figures were taken, and how "
-            "many of the items every return must report it reported.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("status", "Return", "text", "Approved, or not approved when the figures were taken."),
-                _column("items_reported", "Items reported", "count", "Required items the return reports."),
-                _column("items_required", "Items required", "count", "Items every return must report."),
-            ),
-        ),
-        TableDefinition(
-            "costs",
-            "Costs by site, period and category",
-            "Costs recorded by each site and the part attributable to the pilot, split set-up against "
-            "running and cash against in-kind.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("category_code", "Category code", "text", "The framework's cost category code."),
-                _column("category", "Cost category", "text", "The framework's cost category."),
-                _column("recorded", "Recorded (£)", "money", "All costs recorded. " + MONEY_NOTE),
-                _column("attributable", "Attributable (£)", "money", "The part attributable to the pilot."),
-                _column("set_up", "Set-up (£)", "money", "Attributable one-off set-up costs."),
-                _column("running", "Running (£)", "money", "Attributable running costs."),
-                _column("cash", "Cash (£)", "money", "Attributable costs paid in cash."),
-                _column(
-                    "in_kind", "In kind (£)", "money", "Attributable costs given in kind (e.g. staff time)."
-                ),
-            ),
-        ),
-        TableDefinition(
-            "savings",
-            "Savings claimed by site and period",
-            "Costs avoided that sites claim the pilot achieved, and how many claims carry no evidence level.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("claims", "Claims", "count", "Number of saving claims."),
-                _column("amount", "Savings claimed (£)", "money", "Total claimed. " + MONEY_NOTE),
-                _column(
-                    "claims_without_evidence_level",
-                    "Claims without an evidence level",
-                    "count",
-                    "Claims the site gave no evidence level for: treat them with care.",
-                ),
-            ),
-        ),
-        TableDefinition(
-            "activities",
-            "Activities by site, period and type",
-            "How many activities of each type each site carried out.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("activity_type_code", "Activity type code", "text", "The framework's activity type."),
-                _column("activity_type", "Activity type", "text", "The framework's activity type."),
-                _column("activities", "Activities", "count", "Number of activities recorded."),
-                _column(
-                    "activities_without_reach",
-                    "Activities without a count of people",
-                    "count",
-                    "Activities for which the site did not record how many people took part.",
-                ),
-            ),
-        ),
-        TableDefinition(
-            "people_reached",
-            "People reached by site and period",
-            "People reached by the pilot's activities, with totals for each site (all periods), each "
-            "period (all sites) and overall. Disclosure-controlled.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column(
-                    "people_reached", "People reached", "people", "A count of people, disclosure-controlled."
-                ),
-            ),
-        ),
-        TableDefinition(
-            "measures",
-            "Impact measures by site and period",
-            "Each indicator's value as reported by each site, with its target and the strength of the "
-            "evidence behind it.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("indicator_code", "Indicator code", "text", "The framework's indicator code."),
-                _column("indicator", "Indicator", "text", "The framework's indicator."),
-                _column("unit", "Unit", "text", "The indicator's unit."),
-                _column(
-                    "value",
-                    "Value",
-                    "number",
-                    "The value reported; empty when the site said it was not yet available. Counts of people "
-                    "are disclosure-controlled.",
-                ),
-                _column("target", "Target", "number", "The site's target for the period, if it set one."),
-                _column(
-                    "evidence_scale", "Evidence scale", "text", "The published scale of the evidence level."
-                ),
-                _column(
-                    "evidence_level",
-                    "Evidence level",
-                    "count",
-                    "The level on that scale (higher is stronger).",
-                ),
-                _column("evidence_level_name", "Evidence level name", "text", "What the level means."),
-                _column(
-                    "meets_minimum",
-                    "Meets the minimum evidence level",
-                    "flag",
-                    "Whether the evidence reaches the minimum the framework sets for the indicator.",
-                ),
-            ),
-        ),
-        TableDefinition(
-            "baselines",
-            "Baselines by site and indicator",
-            "The value of each indicator at each site before the pilot began. Counts of people are "
-            "disclosure-controlled.",
-            (
-                *SITE_COLUMNS,
-                _column("indicator_code", "Indicator code", "text", "The framework's indicator code."),
-                _column("indicator", "Indicator", "text", "The framework's indicator."),
-                _column("unit", "Unit", "text", "The indicator's unit."),
-                _column("value", "Baseline", "number", "The baseline value."),
-            ),
-        ),
-        TableDefinition(
-            "learning",
-            "Learning entries by site, period, type and theme",
-            "How many learning entries (barriers, enablers, lessons, good practice, recommendations) each "
-            "site recorded on each theme. These count entries, not people.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column(
-                    "learning_type",
-                    "Type",
-                    "text",
-                    "Barrier, enabler, lesson, good practice or recommendation.",
-                ),
-                _column("theme_code", "Theme code", "text", "The framework's theme (line of enquiry)."),
-                _column("theme", "Theme", "text", "The framework's theme; empty for entries on no theme."),
-                _column("entries", "Entries", "count", "Number of learning entries."),
-            ),
-        ),
-        TableDefinition(
-            "barriers_enablers",
-            "Barriers and enablers by site, period and dimension",
-            "Barriers and enablers by the dimension of the system they concern (an entry may concern more "
-            "than one). These count entries, not people.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("dimension_code", "Dimension code", "text", "The framework's learning dimension."),
-                _column("dimension", "Dimension", "text", "The framework's learning dimension."),
-                _column("barriers", "Barriers", "count", "Barrier entries on this dimension."),
-                _column("enablers", "Enablers", "count", "Enabler entries on this dimension."),
-            ),
-        ),
-        TableDefinition(
-            "journey",
-            "Data-sharing journey by site and period",
-            "The data-sharing milestone each site reached by the end of each period, and its data-flow "
-            "register as at the end of the period.",
-            (
-                *SITE_COLUMNS,
-                *PERIOD_COLUMNS,
-                _column("milestone", "Milestone", "text", "The milestone reached."),
-                _column(
-                    "milestone_percent",
-                    "Progress (%)",
-                    "count",
-                    "The milestone's place on the 0–100 journey.",
-                ),
-                _column(
-                    "flows_requested",
-                    "Data flows requested",
-                    "count",
-                    "Data flows requested by the period's end.",
-                ),
-                _column(
-                    "flows_approved",
-                    "Data flows approved",
-                    "count",
-                    "Data flows approved by the period's end.",
-                ),
-                _column(
-                    "flows_received",
-                    "Data flows received",
-                    "count",
-                    "Data flows received by the period's end.",
-                ),
-            ),
-        ),
-    )
-}
 
 
 def money(value: Decimal) -> str:
@@ -390,7 +115,7 @@ class _TableBuilder:
         self.site_order = {site.id: index for index, site in enumerate(scope.sites)}
         self.returns_in_scope = {
             row.id: (row.site_id, row.reporting_period_id)
-            for row in _rows(
+            for row in plain_rows(
                 session,
                 select(SiteReturn.id, SiteReturn.site_id, SiteReturn.reporting_period_id).where(
                     scope.returns_condition()
@@ -431,14 +156,14 @@ class _TableBuilder:
         return AggregatedTable(TABLES["returns"], rows)
 
     def costs(self) -> AggregatedTable:
-        attributable = _attributable_units(CostItem.amount, CostItem.attributable_percent)
+        attributable = attributable_units_of(CostItem.amount, CostItem.attributable_percent)
         statement = (
             select(
                 CostItem.site_return_id,
                 CostCategory.code,
                 CostCategory.name,
                 CostCategory.position,
-                func.sum(_pence(CostItem.amount)).label("recorded"),
+                func.sum(whole_pence(CostItem.amount)).label("recorded"),
                 func.sum(attributable).label("attributable"),
                 func.sum(case((CostItem.cost_type == CostType.SET_UP.value, attributable), else_=0)).label(
                     "set_up"
@@ -450,7 +175,7 @@ class _TableBuilder:
             .group_by(CostItem.site_return_id, CostCategory.code, CostCategory.name, CostCategory.position)
         )
         rows = []
-        for return_id, code, name, position, recorded, attributable_units, set_up, cash in _rows(
+        for return_id, code, name, position, recorded, attributable_units, set_up, cash in plain_rows(
             self.session, statement
         ):
             attributable_pounds = pounds_from_attributable_units(attributable_units)
@@ -479,14 +204,14 @@ class _TableBuilder:
             select(
                 SavingClaim.site_return_id,
                 func.count().label("claims"),
-                func.sum(_pence(SavingClaim.amount)).label("amount"),
+                func.sum(whole_pence(SavingClaim.amount)).label("amount"),
                 func.sum(case((SavingClaim.evidence_level_id.is_(None), 1), else_=0)).label("without_level"),
             )
             .where(SavingClaim.site_return_id.in_(self._in_scope_returns()))
             .group_by(SavingClaim.site_return_id)
         )
         rows = []
-        for return_id, claims, amount, without_level in _rows(self.session, statement):
+        for return_id, claims, amount, without_level in plain_rows(self.session, statement):
             rows.append(
                 (
                     self._order(return_id),
@@ -519,7 +244,9 @@ class _TableBuilder:
                 self._order(return_id, position, code),
                 [*self._place(return_id), code, name, int(activities), int(without_reach or 0)],
             )
-            for return_id, code, name, position, activities, without_reach in _rows(self.session, statement)
+            for return_id, code, name, position, activities, without_reach in plain_rows(
+                self.session, statement
+            )
         ]
         return AggregatedTable(TABLES["activities"], _in_order(rows))
 
@@ -530,7 +257,7 @@ class _TableBuilder:
             .group_by(Activity.site_return_id)
         )
         counts = [[0] * len(self.scope.periods) for _site in self.scope.sites]
-        for return_id, people in _rows(self.session, statement):
+        for return_id, people in plain_rows(self.session, statement):
             site_id, period_id = self.returns_in_scope[return_id]
             counts[self.site_order[site_id]][self.period_order[period_id]] += int(people)
         return PeopleGrid(list(self.scope.sites), list(self.scope.periods), counts)
@@ -568,7 +295,7 @@ class _TableBuilder:
             .where(MeasureValue.site_return_id.in_(self._in_scope_returns()))
         )
         rows = []
-        for row in _rows(self.session, statement):
+        for row in plain_rows(self.session, statement):
             meets = row.level is not None and row.level >= row.minimum_level
             rows.append(
                 (
@@ -592,7 +319,7 @@ class _TableBuilder:
     def baselines(self) -> AggregatedTable:
         indicators = {
             code: (name, unit, places, position)
-            for code, name, unit, places, position in _rows(
+            for code, name, unit, places, position in plain_rows(
                 self.session,
                 select(
                     Indicator.code,
@@ -609,7 +336,7 @@ class _TableBuilder:
             Baseline.site_id.in_(list(self.sites)), Baseline.indicator_code.in_(list(indicators))
         )
         rows = []
-        for site_id, code, value in _rows(self.session, statement):
+        for site_id, code, value in plain_rows(self.session, statement):
             name, unit, places, position = indicators[code]
             site = self.sites[site_id]
             rows.append(
@@ -663,7 +390,7 @@ class _TableBuilder:
                     int(entries),
                 ],
             )
-            for return_id, learning_type, theme_code, theme_title, position, entries in _rows(
+            for return_id, learning_type, theme_code, theme_title, position, entries in plain_rows(
                 self.session, statement
             )
         ]
@@ -703,14 +430,14 @@ class _TableBuilder:
                 self._order(return_id, position, code),
                 [*self._place(return_id), code, name, int(barriers or 0), int(enablers or 0)],
             )
-            for return_id, code, name, position, barriers, enablers in _rows(self.session, statement)
+            for return_id, code, name, position, barriers, enablers in plain_rows(self.session, statement)
         ]
         return AggregatedTable(TABLES["barriers_enablers"], _in_order(rows))
 
     def journey(self) -> AggregatedTable:
         milestones = {
             return_id: (title, percentage)
-            for return_id, title, percentage in _rows(
+            for return_id, title, percentage in plain_rows(
                 self.session,
                 select(SiteReturn.id, JourneyMilestone.title, JourneyMilestone.percentage)
                 .join(JourneyMilestone, JourneyMilestone.id == SiteReturn.journey_milestone_id)
@@ -718,7 +445,7 @@ class _TableBuilder:
             )
         }
         flows: dict[int, list[tuple[date | None, date | None, date | None]]] = defaultdict(list)
-        for site_id, requested, approved, received in _rows(
+        for site_id, requested, approved, received in plain_rows(
             self.session,
             select(DataFlow.site_id, DataFlow.requested_on, DataFlow.approved_on, DataFlow.received_on).where(
                 DataFlow.site_id.in_(list(self.sites))
@@ -771,10 +498,3 @@ def people_rows(
         rows.append([ALL_CODE, ALL_SITES, period.code, period.name, column_totals[period_index]])
     rows.append([ALL_CODE, ALL_SITES, ALL_CODE, ALL_PERIODS, grand_total])
     return rows
-
-
-def is_count_of_people(unit: str) -> bool:
-    """Indicators counted in whole units are treated as counts of people: the framework's count indicators
-    are people (into work, referred, supported), and treating a count of anything else as people only
-    withholds more."""
-    return unit == IndicatorUnit.COUNT.value

@@ -29,16 +29,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from evidence_hub.formatting import shortened
-from evidence_hub.models.framework import IndicatorUnit
 from evidence_hub.services.releases.disclosure import SUPPRESSED
-from evidence_hub.services.releases.render.text import (
-    clean_text,
-    indicator_unit,
-    measure_value,
-    money,
-    number,
-    people,
-)
+from evidence_hub.services.releases.render.units import Unit, indicator_unit
+from evidence_hub.services.releases.render.words import clean_text, measure_value, money, number, people
 
 FONT: Final = "DejaVu Sans"
 TEXT_COLOUR: Final = "#0b0c0c"
@@ -51,7 +44,7 @@ WIDTH_INCHES: Final = 6.6
 HEIGHT_INCHES: Final = 3.4
 # What stands where a figure is not available and no bar is drawn (a withheld one shows [c]).
 NOT_AVAILABLE_LABEL: Final = "n/a"
-CHARTED_UNITS: Final = (IndicatorUnit.COUNT, IndicatorUnit.PERCENTAGE)
+CHARTED_UNITS: Final = (Unit.COUNT, Unit.PERCENTAGE)
 # The width of an average character and the height of a line of 8-point DejaVu Sans, for margins.
 CHARACTER_INCHES: Final = 0.065
 LINE_INCHES: Final = 0.15
@@ -352,7 +345,7 @@ def finding_figure(summary: Mapping[str, Any], finding: Mapping[str, Any]) -> Dr
     if not is_charted(finding):
         return None
     unit = finding.get("unit")
-    is_percent = indicator_unit(unit) is IndicatorUnit.PERCENTAGE
+    is_percent = indicator_unit(unit) is Unit.PERCENTAGE
     sites = list(finding.get("sites") or [])
     indicator = clean_text(finding.get("indicator"))
     figure, axes = _new_figure()

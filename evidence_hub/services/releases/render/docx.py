@@ -1,6 +1,6 @@
 """The learning summary of a release as a Word document, built with python-docx.
 
-What the document says comes from ``summary_text.summary_blocks``; this module only lays the blocks out,
+What the document says comes from ``blocks.summary_blocks``; this module only lays the blocks out,
 with Word's own structure so the document works with assistive technology and the navigation pane:
 built-in Heading 1 to 3 styles, tables whose first row is marked as a header row (repeated on every
 page), charts as pictures with alternative text, the list style for bullets, the title, subject and
@@ -25,10 +25,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
-from evidence_hub.services.releases.learning_summary import project_rollout
-from evidence_hub.services.releases.render.charts import SummaryCharts, summary_charts
-from evidence_hub.services.releases.render.text import (
-    AUTHOR,
+from evidence_hub.services.releases.render.blocks import (
     Block,
     Bullets,
     Entry,
@@ -36,12 +33,17 @@ from evidence_hub.services.releases.render.text import (
     Paragraph,
     Picture,
     Table,
+    summary_blocks,
+)
+from evidence_hub.services.releases.render.charts import SummaryCharts, summary_charts
+from evidence_hub.services.releases.render.words import (
+    AUTHOR,
     document_subject,
     document_title,
     footer_lead,
-    summary_blocks,
     title_page,
 )
+from evidence_hub.services.releases.rollout import project_rollout
 
 MARGIN: Final = Mm(20)
 PICTURE_WIDTH: Final = Mm(165)

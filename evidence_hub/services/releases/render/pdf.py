@@ -1,6 +1,6 @@
 """The learning summary of a release as an A4 PDF, laid out with reportlab's platypus.
 
-What the document says comes from ``summary_text.summary_blocks``; this module only lays the blocks out.
+What the document says comes from ``blocks.summary_blocks``; this module only lays the blocks out.
 Text is set in DejaVu Sans (the TrueType fonts matplotlib bundles, embedded as subsets), so any character
 a site typed prints as itself with no system fonts. Every piece of text is escaped before it reaches
 reportlab's paragraph markup: learning entries are user-typed, and "<b>&" must print as those characters.
@@ -49,10 +49,7 @@ from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus import TableStyle as PdfTableStyle
 
-from evidence_hub.services.releases.learning_summary import project_rollout
-from evidence_hub.services.releases.render.charts import SummaryCharts, summary_charts
-from evidence_hub.services.releases.render.text import (
-    AUTHOR,
+from evidence_hub.services.releases.render.blocks import (
     Block,
     Bullets,
     Entry,
@@ -60,12 +57,17 @@ from evidence_hub.services.releases.render.text import (
     Paragraph,
     Picture,
     Table,
+    summary_blocks,
+)
+from evidence_hub.services.releases.render.charts import SummaryCharts, summary_charts
+from evidence_hub.services.releases.render.words import (
+    AUTHOR,
     document_subject,
     document_title,
     footer_text,
-    summary_blocks,
     title_page,
 )
+from evidence_hub.services.releases.rollout import project_rollout
 
 FONT: Final = "DejaVuSans"
 BOLD: Final = "DejaVuSans-Bold"

@@ -1,32 +1,37 @@
-"""What the learning summary says, in words and tables, whatever it is printed on.
+"""The whole learning summary as plain blocks, section by section, whatever it is printed on.
 
-The PDF, the Word document and the web page all print a release's learning summary
-(``release.content["summary"]``, already disclosure-controlled). This module holds everything they say:
-the section titles in order, how each kind of figure is written, the sentences around the roll-out
-projection, and ``summary_blocks``: the whole document as a list of plain blocks (headings, paragraphs,
-bullet lists, tables, charts, learning entries) that each renderer only lays out. So the two documents
-cannot drift apart, and a change of wording is made once.
-
-Figures are printed as they are in the summary, never worked out again: money is a decimal string, a
-count of people is an int or ``[c]``, other figures are decimal strings, ``[c]`` or ``None`` (not
-available). ``[c]`` is always printed as ``[c]``.
+``summary_blocks`` gives the document after its title page as a list of plain blocks (headings,
+paragraphs, bullet lists, tables, charts, learning entries) in ``SECTION_TITLES`` order; the PDF, the Word
+document and the web page each only lay the blocks out, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final
 
-from evidence_hub import formatting
-from evidence_hub.models.framework import IndicatorUnit
-from evidence_hub.services.releases.disclosure import SUPPRESSED
-
-if TYPE_CHECKING:
-    from evidence_hub.services.releases.render.charts import Chart, SummaryCharts
+from evidence_hub.services.releases.render.charts import Chart, SummaryCharts
+from evidence_hub.services.releases.render.projection import (
+    projection_caveat,
+    projection_estimates,
+    projection_sentence,
+)
+from evidence_hub.services.releases.render.words import (
+    NOT_AVAILABLE,
+    clean_text,
+    measure_change,
+    measure_value,
+    money,
+    number,
+    people,
+    percent,
+    percent_change,
+    plural,
+    unit_label,
+    unit_with_direction,
+)
+from evidence_hub.services.releases.rollout import RolloutProjection
 
 EXECUTIVE_SUMMARY: Final = "Executive summary"
 FINDINGS_BY_THEME: Final = "Findings by theme"
@@ -55,262 +60,6 @@ SECTION_TITLES: Final = (
     DISCLOSURE_CONTROL,
     GLOSSARY,
 )
-
-NOT_AVAILABLE: Final = "not available"
-DOCUMENT_KIND: Final = "Learning summary"
-AUTHOR: Final = "Evidence Hub"
-
-# Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return): user-typed text
-# carrying one would break the Word document and confuse the PDF's text layout.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-# --- Words --------------------------------------------------------------------------------------------
-
-
-def clean_text(value: object) -> str:
-    """User-typed text made safe to print: unprintable control characters dropped, line ends unified."""
-    if value is None:
-        return ""
-    text = _UNPRINTABLE.sub("", str(value))
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _with_separators(amount: Decimal) -> str:
-    """Thousands separators, keeping the decimal places the summary gave (never a float, never 1E+3)."""
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > 0:
-        amount = amount.quantize(Decimal(1))
-    return f"{amount:,}"
-
-
-def money(value: object) -> str:
-    """£1,234.56 for a decimal string; ``[c]`` stays ``[c]``; ``None`` is not available."""
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    amount = _decimal(value)
-    if amount is None:
-        return NOT_AVAILABLE if value is None else clean_text(value)
-    return formatting.money(amount)
-
-
-def people(value: object) -> str:
-    """A count of people: 1,234; ``[c]`` stays ``[c]``; ``None`` is not available."""
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    amount = _decimal(value)
-    if amount is None:
-        return NOT_AVAILABLE if value is None else clean_text(value)
-    return _with_separators(amount)
-
-
-def number(value: object) -> str:
-    """A figure with thousands separators, to the places given: 1,234.5; ``[c]``; not available."""
-    return people(value)
-
-
-def percent(value: object) -> str:
-    """12.5% (the places given); ``[c]`` stays ``[c]``; ``None`` is not available."""
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    amount = _decimal(value)
-    if amount is None:
-        return NOT_AVAILABLE if value is None else clean_text(value)
-    return f"{_with_separators(amount)}%"
-
-
-def _signed(text: str, amount: Decimal) -> str:
-    return f"+{text}" if amount > 0 else text
-
-
-def indicator_unit(unit: object) -> IndicatorUnit | None:
-    """The framework unit a summary names, by its code ("percentage") or its label ("Percentage")."""
-    wanted = str(unit or "").strip().lower()
-    for known in IndicatorUnit:
-        if wanted in (known.value, known.label.lower()):
-            return known
-    return None
-
-
-def unit_label(unit: object) -> str:
-    known = indicator_unit(unit)
-    return known.label if known is not None else clean_text(unit)
-
-
-def unit_with_direction(unit: object, direction_label: object) -> str:
-    """Count (higher is better)."""
-    direction = clean_text(direction_label)
-    return f"{unit_label(unit)} ({direction[:1].lower()}{direction[1:]})" if direction else unit_label(unit)
-
-
-def measure_value(value: object, unit: object) -> str:
-    """A measure's figure in its unit: £ for money, % for percentages, hours, days, yes or no."""
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    amount = _decimal(value)
-    if amount is None:
-        return NOT_AVAILABLE if value is None else clean_text(value)
-    known = indicator_unit(unit)
-    if known is IndicatorUnit.MONEY_GBP:
-        return money(amount)
-    if known is IndicatorUnit.PERCENTAGE:
-        return percent(amount)
-    if known in (IndicatorUnit.HOURS, IndicatorUnit.DAYS) and known is not None:
-        return f"{_with_separators(amount)} {known.label.lower()}"
-    if known is IndicatorUnit.YES_NO:
-        return "Yes" if amount else "No"
-    return _with_separators(amount)
-
-
-def measure_change(value: object, unit: object) -> str:
-    """A change from baseline with its sign: +12, -£3.50, +2.5 percentage points."""
-    if value == SUPPRESSED:
-        return SUPPRESSED
-    amount = _decimal(value)
-    if amount is None:
-        return NOT_AVAILABLE if value is None else clean_text(value)
-    known = indicator_unit(unit)
-    if known is IndicatorUnit.PERCENTAGE:
-        return _signed(f"{_with_separators(amount)} percentage points", amount)
-    if known is IndicatorUnit.YES_NO:
-        return _signed(_with_separators(amount), amount)
-    return _signed(measure_value(amount, unit), amount)
-
-
-def percent_change(value: object) -> str:
-    """A relative change with its sign: +25.0%."""
-    amount = _decimal(value) if value != SUPPRESSED else None
-    return _signed(percent(value), amount) if amount is not None else percent(value)
-
-
-def date_label(value: object) -> str:
-    """21 November 2026, from an ISO date; text that is not a date is printed as it is."""
-    if isinstance(value, date):
-        return formatting.date_uk(value)
-    try:
-        return formatting.date_uk(date.fromisoformat(str(value)))
-    except ValueError:
-        return clean_text(value)
-
-
-def framework_label(summary: Mapping[str, Any]) -> str:
-    framework = summary.get("framework") or {}
-    name = clean_text(framework.get("name"))
-    code = clean_text(framework.get("code"))
-    version = clean_text(framework.get("version_label"))
-    label = f"{name} ({code})" if code and code != name else name
-    return f"{label}, {version}" if version else label
-
-
-def document_title(summary: Mapping[str, Any]) -> str:
-    """The document's title, as its metadata carries it: the release's title and reference."""
-    return f"{clean_text(summary.get('title'))} ({clean_text(summary.get('reference'))})"
-
-
-def document_subject(summary: Mapping[str, Any]) -> str:
-    return f"{DOCUMENT_KIND} of release {clean_text(summary.get('reference'))}: {framework_label(summary)}"
-
-
-def footer_text(summary: Mapping[str, Any], page: int | str) -> str:
-    """Every page's footer: Release WDS-2026-01 · published 21 November 2026 · page 3."""
-    return f"{footer_lead(summary)}{page}"
-
-
-def footer_lead(summary: Mapping[str, Any]) -> str:
-    """The footer up to its page number, for renderers that add the number as a field."""
-    reference = clean_text(summary.get("reference"))
-    return f"Release {reference} · published {date_label(summary.get('published_on'))} · page "
-
-
-@dataclass(frozen=True)
-class TitlePage:
-    title: str
-    kind: str
-    facts: tuple[tuple[str, str], ...]
-    # Printed on its own, small enough to stay on one line so it can be compared with the published one.
-    fingerprint: tuple[str, str]
-    status_line: str
-
-
-def title_page(summary: Mapping[str, Any]) -> TitlePage:
-    return TitlePage(
-        title=clean_text(summary.get("title")),
-        kind=DOCUMENT_KIND,
-        facts=(
-            ("Reference", clean_text(summary.get("reference"))),
-            ("Published", date_label(summary.get("published_on"))),
-            ("Framework", framework_label(summary)),
-            ("Reporting periods", clean_text(summary.get("period_label"))),
-        ),
-        fingerprint=("Fingerprint (SHA-256)", clean_text(summary.get("fingerprint"))),
-        status_line=clean_text(summary.get("status_line")),
-    )
-
-
-# --- The roll-out projection ---------------------------------------------------------------------------
-
-
-class ProjectionFigures(Protocol):
-    """What a roll-out projection gives (releases.learning_summary.RolloutProjection)."""
-
-    @property
-    def areas(self) -> int: ...
-
-    @property
-    def periods(self) -> int: ...
-
-    @property
-    def low(self) -> Decimal: ...
-
-    @property
-    def central(self) -> Decimal: ...
-
-    @property
-    def high(self) -> Decimal: ...
-
-    @property
-    def lines(self) -> Sequence[str]: ...
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
-
-
-def projection_sentence(projection: ProjectionFigures) -> str:
-    """The projection in one sentence, central estimate first."""
-    return (
-        f"Rolling the pilot out to {_plural(projection.areas, 'area')} for "
-        f"{_plural(projection.periods, 'reporting period')} would cost an estimated "
-        f"{money(projection.central)} (central estimate), between {money(projection.low)} (low) and "
-        f"{money(projection.high)} (high)."
-    )
-
-
-def projection_estimates(projection: ProjectionFigures) -> tuple[tuple[str, str], ...]:
-    return (
-        ("Low", money(projection.low)),
-        ("Central", money(projection.central)),
-        ("High", money(projection.high)),
-    )
-
-
-def projection_caveat() -> str:
-    return (
-        "The projection multiplies the pilot sites' own unit costs; it is a planning range, not a "
-        "forecast, and it carries every caveat on those costs."
-    )
-
-
-# --- The document as blocks ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -388,7 +137,7 @@ def key_figures_table(summary: Mapping[str, Any]) -> Table:
         ("Pilot sites", site_list(sites)),
         (
             "Reporting periods",
-            f"{clean_text(summary.get('period_label'))} ({_plural(len(periods), 'period')})",
+            f"{clean_text(summary.get('period_label'))} ({plural(len(periods), 'period')})",
         ),
         ("Returns", returns),
         ("Attributable cost", money(executive.get("attributable_cost"))),
@@ -608,10 +357,10 @@ def unit_costs_table(summary: Mapping[str, Any]) -> Table:
     )
 
 
-def projection_table(projection: ProjectionFigures) -> Table:
+def projection_table(projection: RolloutProjection) -> Table:
     return _table(
-        f"Projected cost for {_plural(projection.areas, 'area')} over "
-        f"{_plural(projection.periods, 'reporting period')}",
+        f"Projected cost for {plural(projection.areas, 'area')} over "
+        f"{plural(projection.periods, 'reporting period')}",
         (("Estimate", False), ("Projected cost", True)),
         projection_estimates(projection),
     )
@@ -780,7 +529,7 @@ def recommendations_blocks(summary: Mapping[str, Any]) -> list[Block]:
     ]
 
 
-def projection_blocks(summary: Mapping[str, Any], projection: ProjectionFigures) -> list[Block]:
+def projection_blocks(summary: Mapping[str, Any], projection: RolloutProjection) -> list[Block]:
     method = (summary.get("projection") or {}).get("method")
     return [
         Heading(ROLLOUT_PROJECTION, 1),
@@ -802,7 +551,7 @@ def methodology_blocks(summary: Mapping[str, Any]) -> list[Block]:
 
 
 def summary_blocks(
-    summary: Mapping[str, Any], projection: ProjectionFigures, charts: SummaryCharts
+    summary: Mapping[str, Any], projection: RolloutProjection, charts: SummaryCharts
 ) -> list[Block]:
     """The whole learning summary after its title page, section by section in ``SECTION_TITLES`` order.
 

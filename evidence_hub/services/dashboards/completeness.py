@@ -1,0 +1,130 @@
+"""The completeness view's figures: each return's state and how many of the items every return must report
+it reports.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session
+
+from evidence_hub.models import Site
+from evidence_hub.models.framework import CollectionFrequency, Indicator
+from evidence_hub.models.returns import MeasureValue, ReturnStatus, SiteReturn
+from evidence_hub.services.common.access import ROLES_SEEING_EVERY_SITE, scope_to_user
+from evidence_hub.services.dashboards.ratios import share
+from evidence_hub.services.dashboards.scope import Scope
+from evidence_hub.services.dashboards.sql import plain_rows
+
+EVERY_PERIOD = (CollectionFrequency.MONTHLY.value, CollectionFrequency.QUARTERLY.value)
+
+
+@dataclass(frozen=True)
+class CompletenessCell:
+    return_id: int
+    status: ReturnStatus
+    items_required: int
+    items_reported: int
+
+    @property
+    def reported_percent(self) -> Decimal | None:
+        return share(self.items_reported, self.items_required)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status is not ReturnStatus.DRAFT and self.status is not ReturnStatus.RETURNED
+
+
+@dataclass
+class CompletenessFigures:
+    cells: dict[tuple[int, int], CompletenessCell]
+    _item_totals: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict, repr=False)
+
+    def returns_submitted_in_period(self, period_id: int, site_ids: Sequence[int]) -> int:
+        return sum(
+            1
+            for site_id in site_ids
+            if (cell := self.cells.get((site_id, period_id))) is not None and cell.is_submitted
+        )
+
+    def site_items(self, site_id: int) -> tuple[int, int]:
+        """(Items reported, items required) over the site's returns."""
+        return self._items_by("site").get(site_id, (0, 0))
+
+    def period_items(self, period_id: int) -> tuple[int, int]:
+        """(Items reported, items required) over the period's returns."""
+        return self._items_by("period").get(period_id, (0, 0))
+
+    def _items_by(self, key: str) -> dict[int, tuple[int, int]]:
+        cached = self._item_totals.get(key)
+        if cached is None:
+            sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+            for (site_id, period_id), cell in self.cells.items():
+                total = sums[site_id if key == "site" else period_id]
+                total[0] += cell.items_reported
+                total[1] += cell.items_required
+            cached = self._item_totals[key] = {each: (pair[0], pair[1]) for each, pair in sums.items()}
+        return cached
+
+
+def completeness_sites(scope: Scope) -> list[Site]:
+    """Return states are a site's own business: a site lead sees their own row only, sharing or not."""
+    if scope.user.role_enum in ROLES_SEEING_EVERY_SITE:
+        return scope.sites
+    return [site for site in scope.sites if site.id == scope.user.site_id]
+
+
+def completeness_figures(session: Session, scope: Scope) -> CompletenessFigures:
+    """Each return's state and how many of its required items it reports, whatever its state.
+
+    Required items: the indicators every return must report (monthly or quarterly ones) and the
+    data-sharing milestone. An indicator counts as reported when the return gives a value for it.
+    """
+    required = (
+        select(Indicator.framework_version_id, func.count().label("required"))
+        .where(Indicator.frequency.in_(EVERY_PERIOD))
+        .group_by(Indicator.framework_version_id)
+        .subquery()
+    )
+    reported = (
+        select(MeasureValue.site_return_id, func.count().label("reported"))
+        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+        .where(Indicator.frequency.in_(EVERY_PERIOD), MeasureValue.value.is_not(None))
+        .group_by(MeasureValue.site_return_id)
+        .subquery()
+    )
+    site_ids = [site.id for site in completeness_sites(scope)]
+    statement = (
+        select(
+            SiteReturn.id,
+            SiteReturn.site_id,
+            SiteReturn.reporting_period_id,
+            SiteReturn.status,
+            (func.coalesce(required.c.required, 0) + literal(1)).label("required"),
+            (
+                func.coalesce(reported.c.reported, 0)
+                + case((SiteReturn.journey_milestone_id.is_not(None), 1), else_=0)
+            ).label("reported"),
+        )
+        .outerjoin(required, required.c.framework_version_id == SiteReturn.framework_version_id)
+        .outerjoin(reported, reported.c.site_return_id == SiteReturn.id)
+        .where(SiteReturn.reporting_period_id.in_(scope.period_ids), SiteReturn.site_id.in_(site_ids))
+    )
+    if scope.version is not None:
+        statement = statement.where(SiteReturn.framework_version_id == scope.version.id)
+    rows = plain_rows(session, scope_to_user(statement, scope.user, SiteReturn.site_id))
+    return CompletenessFigures(
+        cells={
+            (row.site_id, row.reporting_period_id): CompletenessCell(
+                return_id=row.id,
+                status=ReturnStatus(row.status),
+                items_required=int(row.required),
+                items_reported=int(row.reported),
+            )
+            for row in rows
+        }
+    )

@@ -1,0 +1,182 @@
+"""The costs view's figures: recorded and attributable cost by site, category and period, split set-up
+against running and cash against in kind.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from evidence_hub.models.framework import CostCategory
+from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
+from evidence_hub.services.dashboards.comparability import differing_periods_warning, periods_reported_by_site
+from evidence_hub.services.dashboards.money import (
+    attributable_units_of,
+    pounds_from_attributable_units,
+    pounds_from_pence,
+    whole_pence,
+)
+from evidence_hub.services.dashboards.ratios import share
+from evidence_hub.services.dashboards.scope import Scope
+from evidence_hub.services.dashboards.sql import plain_rows
+
+
+@dataclass
+class CostTotals:
+    """Cost sums kept as exact integers while they are added up: recorded cost in pence, the
+    attributable parts in pence × hundredths of a percent. The properties give pounds as Decimals."""
+
+    recorded_pence: int = 0
+    attributable_units: int = 0
+    set_up_units: int = 0
+    cash_units: int = 0
+
+    @property
+    def recorded(self) -> Decimal:
+        return pounds_from_pence(self.recorded_pence)
+
+    @property
+    def attributable(self) -> Decimal:
+        return pounds_from_attributable_units(self.attributable_units)
+
+    @property
+    def set_up(self) -> Decimal:
+        return pounds_from_attributable_units(self.set_up_units)
+
+    @property
+    def cash(self) -> Decimal:
+        return pounds_from_attributable_units(self.cash_units)
+
+    @property
+    def running(self) -> Decimal:
+        return self.attributable - self.set_up
+
+    @property
+    def in_kind(self) -> Decimal:
+        return self.attributable - self.cash
+
+    @property
+    def attributable_share(self) -> Decimal | None:
+        return share(self.attributable, self.recorded)
+
+    def add(self, recorded_pence: int, attributable_units: int, set_up_units: int, cash_units: int) -> None:
+        self.recorded_pence += recorded_pence
+        self.attributable_units += attributable_units
+        self.set_up_units += set_up_units
+        self.cash_units += cash_units
+
+
+@dataclass
+class CostFigures:
+    categories: list[tuple[str, str]]  # (code, name) in framework order
+    by_site: dict[int, CostTotals]
+    by_site_category: dict[tuple[int, str], CostTotals]
+    by_site_period: dict[tuple[int, int], CostTotals]
+    by_period: dict[int, CostTotals]
+    total: CostTotals
+    periods_reported: dict[int, set[int]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def cost_figures(session: Session, scope: Scope) -> CostFigures:
+    """Attributable and recorded costs by site, category and period, split set-up/running, cash/in-kind.
+
+    One GROUP BY over the cost lines of the returns in view, by return and category (answered from the
+    covering index ix_cost_items_return_totals); the totals by site, category and period are added up
+    from those rows as integers.
+    """
+    attributable = attributable_units_of(CostItem.amount, CostItem.attributable_percent)
+    statement = (
+        select(
+            CostItem.site_return_id,
+            CostItem.cost_category_id,
+            func.sum(whole_pence(CostItem.amount)).label("recorded"),
+            func.sum(attributable).label("attributable"),
+            func.sum(case((CostItem.cost_type == CostType.SET_UP.value, attributable), else_=0)).label(
+                "set_up"
+            ),
+            func.sum(case((CostItem.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
+        )
+        .where(CostItem.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
+        .group_by(CostItem.site_return_id, CostItem.cost_category_id)
+    )
+    returns = _returns_in_scope(session, scope)
+    where = {row.id: (row.site_id, row.reporting_period_id) for row in returns}
+    categories, codes_by_id = _categories_in_scope(session, scope)
+    # Sums as [recorded, attributable, set-up, cash] lists while adding up: tens of thousands of rows
+    # at national scale, where a method call per row would cost more than the SQL.
+    # Keyed by (site id, category code) and by (site id, period id).
+    by_site_category: dict[Any, list[int]] = {}
+    by_site_period: dict[Any, list[int]] = {}
+    for return_id, category_id, recorded, attributable_units, set_up, cash in plain_rows(session, statement):
+        site_id, period_id = where[return_id]
+        recorded, attributable_units, set_up, cash = (
+            int(recorded),
+            int(attributable_units),
+            int(set_up),
+            int(cash),
+        )
+        for totals, key in (
+            (by_site_category, (site_id, codes_by_id[category_id])),
+            (by_site_period, (site_id, period_id)),
+        ):
+            sums = totals.get(key)
+            if sums is None:
+                totals[key] = [recorded, attributable_units, set_up, cash]
+            else:
+                sums[0] += recorded
+                sums[1] += attributable_units
+                sums[2] += set_up
+                sums[3] += cash
+    figures = CostFigures(
+        categories=categories,
+        by_site=defaultdict(CostTotals),
+        by_site_category={key: CostTotals(*sums) for key, sums in by_site_category.items()},
+        by_site_period={key: CostTotals(*sums) for key, sums in by_site_period.items()},
+        by_period=defaultdict(CostTotals),
+        total=CostTotals(),
+        periods_reported=periods_reported_by_site(returns),
+    )
+    for (site_id, period_id), sums in by_site_period.items():
+        figures.by_site[site_id].add(*sums)
+        figures.by_period[period_id].add(*sums)
+        figures.total.add(*sums)
+    warning = differing_periods_warning(scope, figures.periods_reported, "costs")
+    if warning:
+        figures.warnings.append(warning)
+    return figures
+
+
+def _categories_in_scope(session: Session, scope: Scope) -> tuple[list[tuple[str, str]], dict[int, str]]:
+    """The cost categories in view as (code, name) in framework order, and each category id's code."""
+    seen: dict[str, str] = {}
+    codes_by_id: dict[int, str] = {}
+    for category_id, code, name in plain_rows(
+        session,
+        select(CostCategory.id, CostCategory.code, CostCategory.name)
+        .where(CostCategory.framework_version_id.in_(scope.version_ids()))
+        .order_by(CostCategory.framework_version_id.desc(), CostCategory.position),
+    ):
+        seen.setdefault(code, name)
+        codes_by_id[category_id] = code
+    return list(seen.items()), codes_by_id
+
+
+def _returns_in_scope(session: Session, scope: Scope) -> list[Any]:
+    return list(
+        plain_rows(
+            session,
+            select(
+                SiteReturn.id,
+                SiteReturn.site_id,
+                SiteReturn.reporting_period_id,
+                SiteReturn.framework_version_id,
+                SiteReturn.status,
+            ).where(scope.returns_condition()),
+        )
+    )
