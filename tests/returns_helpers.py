@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.db import transaction
+from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
     Baseline,
     CostItem,
@@ -27,6 +27,7 @@ from evidence_hub.models import (
     ReportingPeriod,
     ReturnSection,
     ReturnStatus,
+    Role,
     Site,
     SiteReturn,
     SupportingDocument,
@@ -36,7 +37,7 @@ from evidence_hub.services.framework.periods import add_reporting_periods
 from evidence_hub.services.returns.completeness import required_indicators
 from evidence_hub.services.returns.document_store import DocumentStore
 from evidence_hub.services.returns.document_types import PDF
-from tests.factories import make_site, periods_of, the_framework, unique_reference
+from tests.factories import make_site, make_user, periods_of, the_framework, unique_reference
 
 FIRST_QUARTER_STARTS_ON = date(2009, 4, 1)
 
@@ -66,9 +67,15 @@ def period_in_quarter(session: Session, quarter: int) -> ReportingPeriod:
 
 
 def return_in_quarter(
-    session: Session, site: str | Site = "kent", *, quarter: int, status: ReturnStatus = ReturnStatus.DRAFT
+    session: Session,
+    site: str | Site = "kent",
+    *,
+    quarter: int,
+    status: ReturnStatus = ReturnStatus.DRAFT,
+    approved: bool | None = None,
 ) -> SiteReturn:
-    """The site's return for the n-th quarter, made (in the given state) if it does not exist yet."""
+    """The site's return for the n-th quarter, made (in the given state) if it does not exist yet; approved
+    and locked returns are approved by an evaluator unless `approved` is False (as make_return)."""
     site_row = make_site(session, site) if isinstance(site, str) else site
     period = period_in_quarter(session, quarter)
     existing = session.scalar(
@@ -79,6 +86,9 @@ def return_in_quarter(
     if existing is not None:
         return existing
     framework = the_framework(session)
+    if approved is None:
+        approved = status in (ReturnStatus.APPROVED, ReturnStatus.LOCKED)
+    approver = make_user(session, Role.EVALUATOR) if approved else None
     with transaction(session):
         site_return = SiteReturn(
             site_id=site_row.id,
@@ -86,6 +96,8 @@ def return_in_quarter(
             framework_version_id=framework.published_version.id,  # type: ignore[union-attr]
             status=status.value,
             completed_sections=[],
+            approved_at=utc_now() if approver is not None else None,
+            approved_by_id=approver.id if approver is not None else None,
         )
         session.add(site_return)
     return site_return

@@ -36,7 +36,7 @@ from evidence_hub.dashboard.panels.panel import Links, Panel, ViewContent
 from evidence_hub.dashboard.panels.site_profile import site_profile_view
 from evidence_hub.dashboard.panels.value_for_money import value_for_money_view
 from evidence_hub.dashboard.tables import Cell, Column, Kind, csv_text, plain, shown
-from evidence_hub.db import transaction
+from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
     Activity,
     Baseline,
@@ -109,10 +109,21 @@ class Evidence:
         self.themes = {each.code: each for each in version.themes}
         self.dimensions = {each.code: each for each in version.learning_dimensions}
         self.milestones = {each.code: each for each in version.milestones}
+        self.approver: User | None = None
 
     def a_return(
-        self, site: Site, period: ReportingPeriod, status: ReturnStatus, milestone: str | None = None
+        self,
+        site: Site,
+        period: ReportingPeriod,
+        status: ReturnStatus,
+        milestone: str | None = None,
+        approved: bool | None = None,
     ) -> SiteReturn:
+        """A return in the given state; approved and locked ones were approved, unless `approved` is False."""
+        if approved is None:
+            approved = status in (ReturnStatus.APPROVED, ReturnStatus.LOCKED)
+        if approved and self.approver is None:
+            self.approver = make_user(self.db, Role.EVALUATOR)
         site_return = SiteReturn(
             site_id=site.id,
             reporting_period_id=period.id,
@@ -120,6 +131,8 @@ class Evidence:
             status=status.value,
             completed_sections=[],
             journey_milestone_id=self.milestones[milestone].id if milestone else None,
+            approved_at=utc_now() if approved else None,
+            approved_by_id=self.approver.id if approved and self.approver is not None else None,
         )
         self.db.add(site_return)
         return site_return

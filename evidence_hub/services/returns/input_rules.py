@@ -77,18 +77,19 @@ ISO_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\
 TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[/.\- ]\d{1,2}[/.\- ]\d{2}$")
 
 
-def date_from_text(text: str, label: str) -> date:
+def date_from_text(text: str, label: str, example: str = "27/04/2009") -> date:
     """A date written as year-month-day (with or without a time, as spreadsheets save it) or day, month
-    and year in any of the UK's usual ways; ValueError with a message when it is neither."""
+    and year in any of the UK's usual ways; ValueError with a message, giving `example` (as the page or
+    file asks for a date), when it is neither."""
     text = " ".join(text.split())
     iso = ISO_DATE_TIME.match(text)
     try:
         if iso:
             return date.fromisoformat(iso.group(1))
     except ValueError:
-        raise ValueError(f"{label} must be a real date, like 27/04/2009") from None
+        raise ValueError(f"{label} must be a real date, like {example}") from None
     if TWO_DIGIT_YEAR.match(text):
-        raise ValueError(f"{label} must have the year in full, like 27/04/2009")
+        raise ValueError(f"{label} must have the year in full, like {example}")
     parts = text.split("/")
     if len(parts) == 3 and not all(part.strip() for part in parts):
         missing = next(name for name, part in zip(DATE_PARTS, parts, strict=True) if not part.strip())
@@ -98,7 +99,7 @@ def date_from_text(text: str, label: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"{label} must be a real date, like 27/04/2009 or 2009-04-27")
+    raise ValueError(f"{label} must be a real date, like {example}")
 
 
 def parse_date(raw: DateInput, label: str) -> date | None:
@@ -113,7 +114,8 @@ def parse_date(raw: DateInput, label: str) -> date | None:
     else:
         if not raw.strip():
             return None
-        found = date_from_text(raw, label)
+        # Forms send the GOV.UK date boxes' day, month and year as "day/month/year".
+        found = date_from_text(raw, label, example="27 3 2009")
     if found < EARLIEST_DATE:
         raise ValueError(f"{label} must be after {EARLIEST_DATE.day} January {EARLIEST_DATE.year}")
     if found > date.today():
