@@ -119,19 +119,19 @@ def prepare_to_serve() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from evidence_hub.admin.views import admin
+    from evidence_hub.admin import admin
     from evidence_hub.api import api
-    from evidence_hub.audit_log.views import audit
-    from evidence_hub.auth.views import auth
-    from evidence_hub.dashboard.assets import chart_assets
-    from evidence_hub.dashboard.views import dashboard
+    from evidence_hub.audit_log import audit_log
+    from evidence_hub.auth import auth
+    from evidence_hub.chart_assets import chart_assets
+    from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
-    from evidence_hub.framework.views import framework
-    from evidence_hub.main.views import main
-    from evidence_hub.periods.views import periods
+    from evidence_hub.framework import framework
+    from evidence_hub.main import main
+    from evidence_hub.periods import periods
     from evidence_hub.returns import returns
-    from evidence_hub.review.views import review
-    from evidence_hub.tokens.views import tokens
+    from evidence_hub.review import review
+    from evidence_hub.tokens import tokens
 
     app.register_blueprint(main)
     app.register_blueprint(auth)
@@ -139,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(framework)
     app.register_blueprint(returns)
     app.register_blueprint(review)
-    app.register_blueprint(audit)
+    app.register_blueprint(audit_log)
     app.register_blueprint(periods)
     app.register_blueprint(dashboard)
     app.register_blueprint(chart_assets)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from evidence_hub.audit_log.pagination import pagination
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
@@ -27,7 +26,7 @@ from evidence_hub.review.forms import (
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import workflow as returns_service
 from evidence_hub.services.returns.workflow import ReturnError
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, db_session, pagination
 
 review = Blueprint("review", __name__, url_prefix="/review")
 
