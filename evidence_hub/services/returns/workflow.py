@@ -814,6 +814,18 @@ def period_by_id(session: Session, period_id: int) -> ReportingPeriod:
     return period
 
 
+def every_period(session: Session) -> list[ReportingPeriod]:
+    """Every framework's reporting periods, by framework name and newest first, with their framework."""
+    return list(
+        session.scalars(
+            select(ReportingPeriod)
+            .join(Framework)
+            .options(selectinload(ReportingPeriod.framework))
+            .order_by(Framework.name, ReportingPeriod.starts_on.desc())
+        )
+    )
+
+
 def returns_in_period(session: Session, user: User, period: ReportingPeriod) -> list[SiteReturn]:
     """The returns the user may see for a period, by site name."""
     return list(
