@@ -34,9 +34,9 @@ from evidence_hub.models.framework import (
     JourneyMilestone,
     LearningDimension,
     LearningType,
-    ReportingPeriod,
     Theme,
 )
+from evidence_hub.models.periods import ReportingPeriod
 from evidence_hub.models.returns import (
     Activity,
     Baseline,

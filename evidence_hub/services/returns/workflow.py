@@ -25,9 +25,8 @@ from evidence_hub.models.framework import (
     FrameworkStatus,
     FrameworkVersion,
     Indicator,
-    PeriodStatus,
-    ReportingPeriod,
 )
+from evidence_hub.models.periods import PeriodStatus, ReportingPeriod
 from evidence_hub.models.returns import (
     EDITABLE_STATUSES,
     Activity,
