@@ -98,7 +98,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     formatting.register(app)
 
-    app.before_request(_make_csp_nonce)
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
     app.teardown_appcontext(close_db_session)
@@ -159,8 +158,12 @@ def _configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
 
 
-def _make_csp_nonce() -> None:
-    g.csp_nonce = secrets.token_urlsafe(16)
+def _csp_nonce() -> str:
+    """The request's nonce for inline scripts, made when first asked for: a request refused before any
+    view runs (a missing CSRF token) still gets one for its error page."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
 
 
 # Assets with no evidence in them, which browsers may keep.
@@ -168,7 +171,7 @@ CACHEABLE_ENDPOINTS = frozenset({"static", "chart_assets.plotly_js"})
 
 
 def _set_security_headers(response: Response) -> Response:
-    nonce = g.get("csp_nonce", "")
+    nonce = _csp_nonce()
     response.headers["Content-Security-Policy"] = "; ".join(
         [
             "default-src 'self'",
@@ -200,7 +203,7 @@ def _set_security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
-        "cspNonce": g.get("csp_nonce", ""),
+        "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),

@@ -141,7 +141,7 @@ def release(reference: str) -> str | tuple[str, int]:
     found = _release(reference, allow_withdrawn=acting_user().role_enum in PUBLISHERS)
     if found.is_withdrawn:
         return render_template(
-            "downloads/withdrawn.html", title=f"Release {found.reference}", release=found
+            "downloads/withdrawn.html", title=f"Release {found.reference} was withdrawn", release=found
         ), 410
     form, areas, periods = _projection(found)
     summary = releases.summary_of(found)
