@@ -98,7 +98,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     formatting.register(app)
 
-    app.before_request(_make_csp_nonce)
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
     app.teardown_appcontext(close_db_session)
@@ -119,19 +118,19 @@ def prepare_to_serve() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from evidence_hub.admin.views import admin
+    from evidence_hub.admin import admin
     from evidence_hub.api import api
-    from evidence_hub.audit_log.views import audit
-    from evidence_hub.auth.views import auth
-    from evidence_hub.dashboard.assets import chart_assets
-    from evidence_hub.dashboard.views import dashboard
+    from evidence_hub.audit_log import audit_log
+    from evidence_hub.auth import auth
+    from evidence_hub.chart_assets import chart_assets
+    from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
-    from evidence_hub.framework.views import framework
-    from evidence_hub.main.views import main
-    from evidence_hub.periods.views import periods
+    from evidence_hub.framework import framework
+    from evidence_hub.main import main
+    from evidence_hub.periods import periods
     from evidence_hub.returns import returns
-    from evidence_hub.review.views import review
-    from evidence_hub.tokens.views import tokens
+    from evidence_hub.review import review
+    from evidence_hub.tokens import tokens
 
     app.register_blueprint(main)
     app.register_blueprint(auth)
@@ -139,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(framework)
     app.register_blueprint(returns)
     app.register_blueprint(review)
-    app.register_blueprint(audit)
+    app.register_blueprint(audit_log)
     app.register_blueprint(periods)
     app.register_blueprint(dashboard)
     app.register_blueprint(chart_assets)
@@ -159,8 +158,12 @@ def _configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
 
 
-def _make_csp_nonce() -> None:
-    g.csp_nonce = secrets.token_urlsafe(16)
+def _csp_nonce() -> str:
+    """The request's nonce for inline scripts, made when first asked for: a request refused before any
+    view runs (a missing CSRF token) still gets one for its error page."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
 
 
 # Assets with no evidence in them, which browsers may keep.
@@ -168,7 +171,7 @@ CACHEABLE_ENDPOINTS = frozenset({"static", "chart_assets.plotly_js"})
 
 
 def _set_security_headers(response: Response) -> Response:
-    nonce = g.get("csp_nonce", "")
+    nonce = _csp_nonce()
     response.headers["Content-Security-Policy"] = "; ".join(
         [
             "default-src 'self'",
@@ -200,7 +203,7 @@ def _set_security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
-        "cspNonce": g.get("csp_nonce", ""),
+        "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),

@@ -1,8 +1,10 @@
-"""Request-scoped helpers shared by every blueprint: the database session, the client address, redirects."""
+"""Helpers shared by every blueprint: the request's database session, the client address, safe redirects and
+page links for long lists."""
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
@@ -43,3 +45,21 @@ def is_safe_local_path(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and not any(ord(char) < 32 for char in target)
+
+
+def pagination(page: int, pages: int, link: Callable[[int], str]) -> dict[str, Any] | None:
+    """Page links for a long list (the audit log, all returns) as govukPagination takes them: the
+    first, last and nearby pages, with ellipses; None for one page."""
+    if pages <= 1:
+        return None
+    return {
+        "previous": {"href": link(page - 1)} if page > 1 else None,
+        "next": {"href": link(page + 1)} if page < pages else None,
+        "items": [
+            {"number": number, "href": link(number), "current": number == page}
+            if number in (1, pages) or abs(number - page) <= 2
+            else {"ellipsis": True}
+            for number in range(1, pages + 1)
+            if number in (1, pages) or abs(number - page) <= 3
+        ],
+    }

@@ -1,5 +1,8 @@
 """Shared fixtures: a clean database built by the migrations for every test, apps, clients per role.
 
+Every app's test client checks each HTML page it receives (tests/pages.py, PageCheckingClient): one
+<h1>, a <title> that starts with it, and markup the GOV.UK components would produce.
+
 The suite runs on SQLite by default and on PostgreSQL when EVIDENCE_HUB_TEST_DATABASE_URL is set
 (each pytest-xdist worker then gets its own database, created next to the one named).
 """
@@ -25,6 +28,7 @@ from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role, User
 from evidence_hub.web import SESSION_FACTORY_KEY
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.pages import PageCheckingClient
 
 POSTGRES_URL_VARIABLE = "EVIDENCE_HUB_TEST_DATABASE_URL"
 
@@ -133,6 +137,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
         instance.mkdir(exist_ok=True)
         app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **settings})
         app.instance_path = str(instance)
+        app.test_client_class = PageCheckingClient
         apps.append(app)
         return app
 
@@ -147,6 +152,7 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     instance = tmp_path_factory.mktemp("shared-instance")
     app = create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
     app.instance_path = str(instance)
+    app.test_client_class = PageCheckingClient
     return app
 
 

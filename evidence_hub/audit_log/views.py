@@ -9,21 +9,20 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from evidence_hub.audit_log.forms import AuditFilterForm
-from evidence_hub.audit_log.pagination import pagination
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
 from evidence_hub.services.common import audit as audit_service
 from evidence_hub.services.common.audit import AuditFilters
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, db_session, pagination
 
-audit = Blueprint("audit", __name__, url_prefix="/audit")
+audit_log = Blueprint("audit_log", __name__, url_prefix="/audit")
 
 LOG_READERS = (Role.EVALUATOR, Role.ADMINISTRATOR)
 RECORDS_PER_PAGE = 50
 FILTER_ARGUMENTS = ("site", "action", "user", "date_from", "date_to")
 
 
-@audit.app_template_global()
+@audit_log.app_template_global()
 def audit_field_changes(record: Any) -> list[audit_service.FieldChange]:
     return audit_service.field_changes(record)
 
@@ -54,7 +53,7 @@ def _filter_arguments() -> dict[str, Any]:
     }
 
 
-@audit.route("/")
+@audit_log.route("/")
 @roles(*LOG_READERS)
 def index() -> str:
     """The whole audit log, newest first, filtered by site, action, who and dates."""
@@ -69,15 +68,15 @@ def index() -> str:
         form=form,
         found=found,
         site_names=audit_service.site_names(session),
-        download_url=url_for("audit.download", **arguments),
+        download_url=url_for("audit_log.download", **arguments),
         pagination=pagination(
-            found.page, found.pages, lambda number: url_for("audit.index", **arguments, page=number)
+            found.page, found.pages, lambda number: url_for("audit_log.index", **arguments, page=number)
         ),
         title="Audit log",
     )
 
 
-@audit.route("/download.csv")
+@audit_log.route("/download.csv")
 @roles(*LOG_READERS)
 def download() -> Response:
     """The audit log (with the same filters) as a CSV file."""
@@ -92,7 +91,7 @@ def download() -> Response:
     return response
 
 
-@audit.route("/history/<object_type>/<int:object_id>")
+@audit_log.route("/history/<object_type>/<int:object_id>")
 @roles(Role.SITE_LEAD, Role.EVALUATOR, Role.ADMINISTRATOR)
 def history(object_type: str, object_id: int) -> str:
     """Every record about one item, oldest first (a site lead sees only their own site's items)."""

@@ -1,2 +1,6 @@
 """Cross-site dashboards: costs, outcomes, value for money, completeness, learning, the data-sharing
 journey and a profile of each site, with Plotly charts, the same numbers in tables and CSV downloads."""
+
+from evidence_hub.dashboard.views import dashboard
+
+__all__ = ["dashboard"]

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import base64
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import IO, Any, BinaryIO, cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
 
+from evidence_hub.db import transaction
 from evidence_hub.downloads.forms import (
     ALL_VERSIONS,
     NO_ROUNDING,
@@ -29,6 +30,7 @@ from evidence_hub.downloads.forms import (
 )
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
+from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.dashboards.scope import frameworks_with_periods
 from evidence_hub.services.releases import publishing, reading, site_data
 from evidence_hub.services.releases.publishing import NoApprovedData
@@ -58,18 +60,37 @@ DOCUMENT_FORMATS = {
 }
 # Files larger than this are spooled to disk while they are written, so memory stays flat.
 SPOOL_BYTES = 8 * 1024 * 1024
-# A release never changes, so its charts are drawn once per process; a few recent releases are kept.
-CHARTS_KEPT = 8
-_charts_by_fingerprint: OrderedDict[str, SummaryCharts] = OrderedDict()
+RECENT_CHARTS_KEY = "evidence_hub.recent_release_charts"
+
+
+class RecentCharts:
+    """The charts of the last few releases read, by fingerprint, kept by the app.
+
+    Drawing a summary's charts takes about half a second of matplotlib, and the page, the PDF and the Word
+    document each need them; a release never changes, so they are drawn once per release and app.
+    """
+
+    kept = 8
+
+    def __init__(self) -> None:
+        self._charts: OrderedDict[str, SummaryCharts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def for_release(self, release: Release, summary: dict[str, Any]) -> SummaryCharts:
+        with self._lock:
+            charts = self._charts.get(release.fingerprint)
+        if charts is None:
+            charts = summary_charts(summary)
+            with self._lock:
+                self._charts[release.fingerprint] = charts
+                while len(self._charts) > self.kept:
+                    self._charts.popitem(last=False)
+        return charts
 
 
 def _charts(release: Release, summary: dict[str, Any]) -> SummaryCharts:
-    charts = _charts_by_fingerprint.get(release.fingerprint)
-    if charts is None:
-        charts = _charts_by_fingerprint[release.fingerprint] = summary_charts(summary)
-        while len(_charts_by_fingerprint) > CHARTS_KEPT:
-            _charts_by_fingerprint.popitem(last=False)
-    return charts
+    recent = current_app.extensions.setdefault(RECENT_CHARTS_KEY, RecentCharts())
+    return cast(RecentCharts, recent).for_release(release, summary)
 
 
 def _chart_data(chart: Chart) -> str:
@@ -123,14 +144,13 @@ def release(reference: str) -> str | tuple[str, int]:
     found = _release(reference, allow_withdrawn=acting_user().role_enum in PUBLISHERS)
     if found.is_withdrawn:
         return render_template(
-            "downloads/withdrawn.html", title=f"Release {found.reference}", release=found
+            "downloads/withdrawn.html", title=f"Release {found.reference} was withdrawn", release=found
         ), 410
     form, areas, periods = _projection(found)
     summary = reading.summary_of(found)
     rollout = project_rollout(summary["projection"], areas, periods)
-    session = db_session()
-    reading.record_download(session, acting_user(), found, "summary page")
-    session.commit()
+    with transaction(db_session()) as session:
+        reading.record_download(session, acting_user(), found, "summary page")
     return render_template(
         "downloads/release.html",
         title=f"{found.title} ({found.reference})",
@@ -163,11 +183,10 @@ def summary_document(reference: str, file_format: str) -> Response:
     render = summary_pdf if file_format == "pdf" else summary_docx
     summary = reading.summary_of(found)
     content = render(summary, areas=areas, periods=periods, charts=_charts(found, summary))
-    session = db_session()
-    reading.record_download(
-        session, acting_user(), found, f"summary {file_format}", areas=areas, periods=periods
-    )
-    session.commit()
+    with transaction(db_session()) as session:
+        reading.record_download(
+            session, acting_user(), found, f"summary {file_format}", areas=areas, periods=periods
+        )
     response = Response(content, mimetype=DOCUMENT_FORMATS[file_format])
     return _attachment(response, f"evidence-hub-{found.reference}-learning-summary.{file_format}")
 
@@ -179,9 +198,8 @@ def data_pack_download(reference: str, file_format: str) -> Response:
     if file_format not in PACK_FORMATS:
         abort(404)
     found = _release(reference)
-    session = db_session()
-    reading.record_download(session, acting_user(), found, f"data pack {file_format}")
-    session.commit()
+    with transaction(db_session()) as session:
+        reading.record_download(session, acting_user(), found, f"data pack {file_format}")
     return _pack_response(
         lambda streaming_session: reading.release_pack_source(
             streaming_session, streaming_session.get_one(Release, found.id)
@@ -200,9 +218,8 @@ def table_csv(reference: str, table_code: str) -> Response:
         table = reading.table_definition(found, table_code)
     except ReleaseUnavailable as unknown:
         abort(404, description=str(unknown))
-    session = db_session()
-    reading.record_download(session, acting_user(), found, "table csv", table=table.code)
-    session.commit()
+    with transaction(db_session()) as session:
+        reading.record_download(session, acting_user(), found, "table csv", table=table.code)
     release_id = found.id
 
     def rows(streaming_session: Session) -> Iterator[bytes]:
@@ -271,7 +288,7 @@ def publish() -> str | BaseResponse:
     form = PublishReleaseForm(minimum_threshold=minimum)
     published_versions = [version for version in framework.versions if version.status != "draft"]
     periods = list(framework.reporting_periods)
-    sites = list(session.scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.name)))
+    sites = site_service.active_sites(session)
     form.version.choices = [SelectChoice(ALL_VERSIONS, "Every published version")] + [
         SelectChoice(str(version.version), f"Version {version.version} only")
         for version in published_versions
@@ -292,23 +309,22 @@ def publish() -> str | BaseResponse:
         by_code = {period.code: period for period in periods}
         version = next((each for each in published_versions if str(each.version) == form.version.data), None)
         try:
-            published = publishing.publish_release(
-                session,
-                actor=acting_user(),
-                framework=framework,
-                version=version,
-                period_from=by_code[form.period_from.data],
-                period_to=by_code[form.period_to.data],
-                sites=[site for site in sites if site.code in set(form.sites.data or [])],
-                title=form.title.data.strip(),
-                threshold=cast(int, form.threshold.data),
-                round_to=None if form.rounding.data == NO_ROUNDING else int(form.rounding.data),
-            )
+            with transaction(session):
+                published = publishing.publish_release(
+                    session,
+                    actor=acting_user(),
+                    framework=framework,
+                    version=version,
+                    period_from=by_code[form.period_from.data],
+                    period_to=by_code[form.period_to.data],
+                    sites=[site for site in sites if site.code in set(form.sites.data or [])],
+                    title=form.title.data.strip(),
+                    threshold=cast(int, form.threshold.data),
+                    round_to=None if form.rounding.data == NO_ROUNDING else int(form.rounding.data),
+                )
         except NoApprovedData as nothing:
-            session.rollback()
             form.period_from.errors = [str(nothing)]
         else:
-            session.commit()
             flash(f"Release {published.reference} is published. It will not change.", "success")
             return redirect(url_for("downloads.release", reference=published.reference))
     return render_template(
@@ -323,11 +339,10 @@ def withdraw(reference: str) -> str | BaseResponse:
     found = _release(reference)
     form = WithdrawReleaseForm()
     if form.validate_on_submit():
-        session = db_session()
-        publishing.withdraw_release(
-            session, actor=acting_user(), release=found, reason=form.reason.data.strip()
-        )
-        session.commit()
+        with transaction(db_session()) as session:
+            publishing.withdraw_release(
+                session, actor=acting_user(), release=found, reason=form.reason.data.strip()
+            )
         flash(f"Release {found.reference} is withdrawn.", "success")
         return redirect(url_for("downloads.index"))
     return render_template(
@@ -364,11 +379,10 @@ def site_data_pack(site_code: str, file_format: str) -> Response:
     if file_format not in PACK_FORMATS:
         abort(404)
     site = _site(site_code)
-    session = db_session()
     framework = _framework_from_address()
     user_id, site_id, framework_id = acting_user().id, site.id, framework.id
-    site_data.record_site_download(session, acting_user(), site, framework, file_format)
-    session.commit()
+    with transaction(db_session()) as session:
+        site_data.record_site_download(session, acting_user(), site, framework, file_format)
     return _pack_response(
         lambda streaming_session: site_data.site_pack_source(
             streaming_session, user_id, site_id, framework_id

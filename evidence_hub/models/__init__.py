@@ -2,6 +2,7 @@
 
 from evidence_hub.models.accounts import PasswordResetToken, Role, SignInAttempt, User
 from evidence_hub.models.audit import AuditEvent
+from evidence_hub.models.enums import LabelledEnum
 from evidence_hub.models.framework import (
     ActivityType,
     CollectionFrequency,
@@ -21,12 +22,10 @@ from evidence_hub.models.framework import (
     LearningType,
     LearningTypeGuidance,
     PartnerRole,
-    PeriodKind,
-    PeriodStatus,
     PublishedFrameworkIsImmutable,
-    ReportingPeriod,
     Theme,
 )
+from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
     Activity,
@@ -74,6 +73,7 @@ __all__ = [
     "Indicator",
     "IndicatorUnit",
     "JourneyMilestone",
+    "LabelledEnum",
     "LearningDimension",
     "LearningEntry",
     "LearningType",

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
+from evidence_hub.models.enums import LabelledEnum, one_of
 from evidence_hub.models.sites import Site
 
 
-class Role(StrEnum):
-    ADMINISTRATOR = "administrator"
-    EVALUATOR = "evaluator"
-    SITE_LEAD = "site_lead"
-    NATIONAL_OFFICIAL = "national_official"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.ADMINISTRATOR: "Administrator",
-    Role.EVALUATOR: "Evaluator",
-    Role.SITE_LEAD: "Pilot site lead",
-    Role.NATIONAL_OFFICIAL: "National official",
-}
+class Role(LabelledEnum):
+    ADMINISTRATOR = "administrator", "Administrator"
+    EVALUATOR = "evaluator", "Evaluator"
+    SITE_LEAD = "site_lead", "Pilot site lead"
+    NATIONAL_OFFICIAL = "national_official", "National official"
 
 
 class User(Base):
@@ -51,10 +39,7 @@ class User(Base):
     site: Mapped[Site | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(
-            "role IN (" + ", ".join(f"'{role.value}'" for role in Role) + ")",
-            name="known_role",
-        ),
+        CheckConstraint(one_of("role", Role), name="known_role"),
         CheckConstraint(
             "(role = 'site_lead' AND site_id IS NOT NULL) OR (role <> 'site_lead' AND site_id IS NULL)",
             name="site_only_for_site_leads",

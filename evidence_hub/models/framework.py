@@ -5,15 +5,13 @@ numbered `FrameworkVersion`s; each version holds the themes, evaluation question
 categories, activity types, learning guidance, the data-sharing journey and the evidence scales. A
 version is imported as a draft, then published; publishing retires the version that was live. Published
 and retired versions never change, so a changed definition can never silently rewrite what sites have
-already reported against an earlier one. Reporting periods belong to the framework, not to a version:
-they outlive versions, and closing one is an operational change, not a change of definitions.
+already reported against an earlier one. A framework's reporting periods are in models/periods.py.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -35,136 +33,59 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
 from evidence_hub.models.accounts import User
+from evidence_hub.models.enums import LabelledEnum, one_of
+from evidence_hub.models.periods import ReportingPeriod
 from evidence_hub.models.sites import PartnerType
 
 
-def _one_of(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{member.value}'" for member in values) + ")"
+class FrameworkStatus(LabelledEnum):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
 
 
-class FrameworkStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    RETIRED = "retired"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "Draft", "published": "Published", "retired": "Retired"}[self.value]
-
-
-class IndicatorUnit(StrEnum):
-    COUNT = "count"
-    PERCENTAGE = "percentage"
-    MONEY_GBP = "money_gbp"
-    HOURS = "hours"
-    DAYS = "days"
-    SCORE = "score"
-    RATIO = "ratio"
-    YES_NO = "yes_no"
-
-    @property
-    def label(self) -> str:
-        return UNIT_LABELS[self]
+class IndicatorUnit(LabelledEnum):
+    COUNT = "count", "Count"
+    PERCENTAGE = "percentage", "Percentage"
+    MONEY_GBP = "money_gbp", "Money (£, GBP)"
+    HOURS = "hours", "Hours"
+    DAYS = "days", "Days"
+    SCORE = "score", "Score"
+    RATIO = "ratio", "Ratio"
+    YES_NO = "yes_no", "Yes or no"
 
 
-UNIT_LABELS = {
-    IndicatorUnit.COUNT: "Count",
-    IndicatorUnit.PERCENTAGE: "Percentage",
-    IndicatorUnit.MONEY_GBP: "Money (£, GBP)",
-    IndicatorUnit.HOURS: "Hours",
-    IndicatorUnit.DAYS: "Days",
-    IndicatorUnit.SCORE: "Score",
-    IndicatorUnit.RATIO: "Ratio",
-    IndicatorUnit.YES_NO: "Yes or no",
-}
+class Direction(LabelledEnum):
+    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
+    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+    NO_DIRECTION = "no_direction", "Neither higher nor lower is better"
 
 
-class Direction(StrEnum):
-    HIGHER_IS_BETTER = "higher_is_better"
-    LOWER_IS_BETTER = "lower_is_better"
-    NO_DIRECTION = "no_direction"
-
-    @property
-    def label(self) -> str:
-        return {
-            "higher_is_better": "Higher is better",
-            "lower_is_better": "Lower is better",
-            "no_direction": "Neither higher nor lower is better",
-        }[self.value]
-
-
-class CombineRule(StrEnum):
+class CombineRule(LabelledEnum):
     """How one indicator's figures from several sites are put together into one figure."""
 
-    SUM = "sum"
-    MEAN = "mean"
-    WEIGHTED_MEAN = "weighted_mean"
-    NOT_COMBINABLE = "not_combinable"
-
-    @property
-    def label(self) -> str:
-        return {
-            "sum": "Added up across sites",
-            "mean": "Averaged across sites (mean)",
-            "weighted_mean": "Averaged across sites, weighted by another indicator",
-            "not_combinable": "Not combined across sites: each site is reported on its own",
-        }[self.value]
+    SUM = "sum", "Added up across sites"
+    MEAN = "mean", "Averaged across sites (mean)"
+    WEIGHTED_MEAN = "weighted_mean", "Averaged across sites, weighted by another indicator"
+    NOT_COMBINABLE = "not_combinable", "Not combined across sites: each site is reported on its own"
 
 
-class CollectionFrequency(StrEnum):
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    SIX_MONTHLY = "six_monthly"
-    ANNUALLY = "annually"
-    ONCE = "once"
-
-    @property
-    def label(self) -> str:
-        return {
-            "monthly": "Every month",
-            "quarterly": "Every quarter",
-            "six_monthly": "Every six months",
-            "annually": "Every year",
-            "once": "Once, at the end of the pilot",
-        }[self.value]
+class CollectionFrequency(LabelledEnum):
+    MONTHLY = "monthly", "Every month"
+    QUARTERLY = "quarterly", "Every quarter"
+    SIX_MONTHLY = "six_monthly", "Every six months"
+    ANNUALLY = "annually", "Every year"
+    ONCE = "once", "Once, at the end of the pilot"
 
 
-class LearningType(StrEnum):
+class LearningType(LabelledEnum):
     """The kinds of learning a site records. Fixed, because the learning summary is built on them."""
 
-    BARRIER = "barrier"
-    ENABLER = "enabler"
-    LESSON = "lesson"
-    GOOD_PRACTICE = "good_practice"
-    RECOMMENDATION = "recommendation"
-
-    @property
-    def label(self) -> str:
-        return {
-            "barrier": "Barrier",
-            "enabler": "Enabler",
-            "lesson": "Lesson",
-            "good_practice": "Good practice",
-            "recommendation": "Recommendation",
-        }[self.value]
-
-
-class PeriodKind(StrEnum):
-    QUARTER = "quarter"
-    MONTH = "month"
-
-    @property
-    def label(self) -> str:
-        return {"quarter": "Quarter", "month": "Month"}[self.value]
-
-
-class PeriodStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return {"open": "Open", "closed": "Closed"}[self.value]
+    BARRIER = "barrier", "Barrier"
+    ENABLER = "enabler", "Enabler"
+    LESSON = "lesson", "Lesson"
+    GOOD_PRACTICE = "good_practice", "Good practice"
+    RECOMMENDATION = "recommendation", "Recommendation"
 
 
 class PublishedFrameworkIsImmutable(RuntimeError):
@@ -260,7 +181,7 @@ class FrameworkVersion(Base):
     __table_args__ = (
         UniqueConstraint("framework_id", "version"),
         CheckConstraint("version >= 1", name="version_positive"),
-        CheckConstraint(_one_of("status", FrameworkStatus), name="known_status"),
+        CheckConstraint(one_of("status", FrameworkStatus), name="known_status"),
         CheckConstraint(
             "(status = 'draft' AND published_at IS NULL) OR (status <> 'draft' AND published_at IS NOT NULL)",
             name="published_at_when_published",
@@ -432,10 +353,10 @@ class Indicator(Base):
 
     __table_args__ = (
         UniqueConstraint("framework_version_id", "code"),
-        CheckConstraint(_one_of("unit", IndicatorUnit), name="known_unit"),
-        CheckConstraint(_one_of("direction", Direction), name="known_direction"),
-        CheckConstraint(_one_of("combine_rule", CombineRule), name="known_combine_rule"),
-        CheckConstraint(_one_of("frequency", CollectionFrequency), name="known_frequency"),
+        CheckConstraint(one_of("unit", IndicatorUnit), name="known_unit"),
+        CheckConstraint(one_of("direction", Direction), name="known_direction"),
+        CheckConstraint(one_of("combine_rule", CombineRule), name="known_combine_rule"),
+        CheckConstraint(one_of("frequency", CollectionFrequency), name="known_frequency"),
         CheckConstraint("decimal_places BETWEEN 0 AND 4", name="decimal_places_in_range"),
         CheckConstraint(
             "plausible_min IS NULL OR plausible_max IS NULL OR plausible_min <= plausible_max",
@@ -529,7 +450,7 @@ class LearningTypeGuidance(Base):
 
     __table_args__ = (
         UniqueConstraint("framework_version_id", "code"),
-        CheckConstraint(_one_of("code", LearningType), name="known_learning_type"),
+        CheckConstraint(one_of("code", LearningType), name="known_learning_type"),
     )
 
     @property
@@ -577,7 +498,7 @@ class PartnerRole(Base):
 
     __table_args__ = (
         UniqueConstraint("framework_version_id", "partner_type"),
-        CheckConstraint(_one_of("partner_type", PartnerType), name="known_partner_type"),
+        CheckConstraint(one_of("partner_type", PartnerType), name="known_partner_type"),
     )
 
     @property
@@ -609,40 +530,6 @@ class JourneyMilestone(Base):
         UniqueConstraint("framework_version_id", "percentage"),
         CheckConstraint("percentage BETWEEN 0 AND 100", name="percentage_0_to_100"),
     )
-
-
-class ReportingPeriod(Base):
-    """A quarter or month that sites report on. Returns for it are due by `returns_due_on`."""
-
-    __tablename__ = "reporting_periods"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id", ondelete="RESTRICT"), index=True)
-    # For example "2009-Q2" or "2009-04".
-    code: Mapped[str] = mapped_column(String(20))
-    # For example "2009 Q2 (April to June 2009)".
-    name: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(10))
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    returns_due_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default=PeriodStatus.OPEN.value)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
-
-    framework: Mapped[Framework] = relationship(back_populates="reporting_periods")
-
-    __table_args__ = (
-        UniqueConstraint("framework_id", "code"),
-        UniqueConstraint("framework_id", "starts_on"),
-        CheckConstraint(_one_of("kind", PeriodKind), name="known_kind"),
-        CheckConstraint(_one_of("status", PeriodStatus), name="known_status"),
-        CheckConstraint("starts_on <= ends_on", name="starts_before_it_ends"),
-        CheckConstraint("ends_on <= returns_due_on", name="returns_due_after_it_ends"),
-    )
-
-    @property
-    def status_enum(self) -> PeriodStatus:
-        return PeriodStatus(self.status)
 
 
 VERSION_CONTENT_MODELS: tuple[type[Base], ...] = (

@@ -29,7 +29,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
 from evidence_hub.models.accounts import User
-from evidence_hub.models.framework import Framework, FrameworkVersion, ReportingPeriod
+from evidence_hub.models.enums import one_of
+from evidence_hub.models.framework import Framework, FrameworkVersion
+from evidence_hub.models.periods import ReportingPeriod
 
 
 class ReleaseIsFrozen(RuntimeError):
@@ -77,7 +79,7 @@ class Release(Base):
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
     __table_args__ = (
-        CheckConstraint("status IN ('published', 'withdrawn')", name="known_status"),
+        CheckConstraint(one_of("status", ReleaseStatus), name="known_status"),
         CheckConstraint("threshold >= 1", name="threshold_positive"),
         CheckConstraint("round_to IS NULL OR round_to >= 2", name="rounding_base"),
         CheckConstraint(

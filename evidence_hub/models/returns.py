@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
 from evidence_hub.models.accounts import User
+from evidence_hub.models.enums import LabelledEnum, one_of
 from evidence_hub.models.framework import (
     ActivityType,
     CostCategory,
@@ -38,113 +38,59 @@ from evidence_hub.models.framework import (
     Indicator,
     JourneyMilestone,
     LearningDimension,
-    ReportingPeriod,
     Theme,
 )
+from evidence_hub.models.periods import ReportingPeriod
 from evidence_hub.models.sites import Site, SitePartner
 
 
-def _one_of(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{member.value}'" for member in values) + ")"
-
-
-class ReturnStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    LOCKED = "locked"
-
-    @property
-    def label(self) -> str:
-        return {
-            "draft": "Draft",
-            "submitted": "Submitted",
-            "returned": "Returned with comments",
-            "approved": "Approved",
-            "locked": "Locked",
-        }[self.value]
+class ReturnStatus(LabelledEnum):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned with comments"
+    APPROVED = "approved", "Approved"
+    LOCKED = "locked", "Locked"
 
 
 # A site lead may change evidence only while the return is in one of these states.
 EDITABLE_STATUSES = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
 
 
-class ReturnSection(StrEnum):
-    COSTS = "costs"
-    ACTIVITIES = "activities"
-    MEASURES = "measures"
-    LEARNING = "learning"
-    JOURNEY = "journey"
-    DOCUMENTS = "documents"
-
-    @property
-    def label(self) -> str:
-        return {
-            "costs": "Costs and savings",
-            "activities": "Activities",
-            "measures": "Impact measures",
-            "learning": "Learning",
-            "journey": "Data-sharing journey and data flows",
-            "documents": "Supporting documents",
-        }[self.value]
+class ReturnSection(LabelledEnum):
+    COSTS = "costs", "Costs and savings"
+    ACTIVITIES = "activities", "Activities"
+    MEASURES = "measures", "Impact measures"
+    LEARNING = "learning", "Learning"
+    JOURNEY = "journey", "Data-sharing journey and data flows"
+    DOCUMENTS = "documents", "Supporting documents"
 
 
-class CostType(StrEnum):
-    SET_UP = "set_up"
-    RUNNING = "running"
-
-    @property
-    def label(self) -> str:
-        return {"set_up": "One-off set-up", "running": "Recurring running"}[self.value]
+class CostType(LabelledEnum):
+    SET_UP = "set_up", "One-off set-up"
+    RUNNING = "running", "Recurring running"
 
 
-class Funding(StrEnum):
-    CASH = "cash"
-    IN_KIND = "in_kind"
-
-    @property
-    def label(self) -> str:
-        return {"cash": "Cash", "in_kind": "In kind"}[self.value]
+class Funding(LabelledEnum):
+    CASH = "cash", "Cash"
+    IN_KIND = "in_kind", "In kind"
 
 
-class TimeUnit(StrEnum):
-    HOURS = "hours"
-    DAYS = "days"
-
-    @property
-    def label(self) -> str:
-        return {"hours": "Hours", "days": "Days"}[self.value]
+class TimeUnit(LabelledEnum):
+    HOURS = "hours", "Hours"
+    DAYS = "days", "Days"
 
 
-class QualityRating(StrEnum):
-    GOOD = "good"
-    ADEQUATE = "adequate"
-    POOR = "poor"
-
-    @property
-    def label(self) -> str:
-        return {
-            "good": "Good: complete, checked and from a reliable source",
-            "adequate": "Adequate: some gaps or estimates, but fit for comparison",
-            "poor": "Poor: incomplete or unverified; use with caution",
-        }[self.value]
+class QualityRating(LabelledEnum):
+    GOOD = "good", "Good: complete, checked and from a reliable source"
+    ADEQUATE = "adequate", "Adequate: some gaps or estimates, but fit for comparison"
+    POOR = "poor", "Poor: incomplete or unverified; use with caution"
 
 
-class AgreementStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    IN_PLACE = "in_place"
-    NOT_NEEDED = "not_needed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "not_started": "Not started",
-            "in_progress": "In progress",
-            "in_place": "In place",
-            "not_needed": "Not needed",
-        }[self.value]
+class AgreementStatus(LabelledEnum):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    IN_PLACE = "in_place", "In place"
+    NOT_NEEDED = "not_needed", "Not needed"
 
 
 class EvidenceRow:
@@ -215,7 +161,7 @@ class SiteReturn(Base):
 
     __table_args__ = (
         UniqueConstraint("site_id", "reporting_period_id"),
-        CheckConstraint(_one_of("status", ReturnStatus), name="known_status"),
+        CheckConstraint(one_of("status", ReturnStatus), name="known_status"),
         Index("ix_site_returns_status_site_id", "status", "site_id"),
         Index("ix_site_returns_period_status_site", "reporting_period_id", "status", "site_id"),
         CheckConstraint(
@@ -279,8 +225,8 @@ class CostItem(EvidenceRow, Base):
     __table_args__ = (
         UniqueConstraint("site_return_id", "import_reference"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
-        CheckConstraint(_one_of("cost_type", CostType), name="known_cost_type"),
-        CheckConstraint(_one_of("funding", Funding), name="known_funding"),
+        CheckConstraint(one_of("cost_type", CostType), name="known_cost_type"),
+        CheckConstraint(one_of("funding", Funding), name="known_funding"),
         CheckConstraint("attributable_percent >= 0 AND attributable_percent <= 100", name="percent_0_to_100"),
         CheckConstraint(
             "(staff_time_quantity IS NULL AND staff_time_unit IS NULL AND staff_rate IS NULL) OR "
@@ -429,7 +375,7 @@ class MeasureValue(EvidenceRow, Base):
             name="value_or_reason_not_available",
         ),
         CheckConstraint(
-            "quality_rating IS NULL OR " + _one_of("quality_rating", QualityRating),
+            "quality_rating IS NULL OR " + one_of("quality_rating", QualityRating),
             name="known_quality_rating",
         ),
         Index("ix_measure_values_indicator_id_site_id", "indicator_id", "site_id"),
@@ -501,9 +447,9 @@ class DataFlow(EvidenceRow, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
-        CheckConstraint(_one_of("agreement_status", AgreementStatus), name="known_agreement_status"),
+        CheckConstraint(one_of("agreement_status", AgreementStatus), name="known_agreement_status"),
         CheckConstraint(
-            _one_of("impact_assessment_status", AgreementStatus), name="known_impact_assessment_status"
+            one_of("impact_assessment_status", AgreementStatus), name="known_impact_assessment_status"
         ),
         CheckConstraint("approved_on IS NULL OR requested_on IS NOT NULL", name="approved_after_requested"),
         CheckConstraint("received_on IS NULL OR approved_on IS NOT NULL", name="received_after_approved"),

@@ -3,39 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
+from evidence_hub.models.enums import LabelledEnum
 
 
-class PartnerType(StrEnum):
-    LOCAL_AUTHORITY = "local_authority"
-    JOBCENTRE_PLUS = "jobcentre_plus"
-    IMPROVEMENT_ADVISER = "improvement_adviser"
-    GOVERNMENT_DEPARTMENT = "government_department"
-    PROVIDER = "provider"
-    VOLUNTARY_SECTOR = "voluntary_sector"
-    HEALTH = "health"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return PARTNER_TYPE_LABELS[self]
-
-
-PARTNER_TYPE_LABELS = {
-    PartnerType.LOCAL_AUTHORITY: "Local authority",
-    PartnerType.JOBCENTRE_PLUS: "Jobcentre Plus",
-    PartnerType.IMPROVEMENT_ADVISER: "Improvement adviser",
-    PartnerType.GOVERNMENT_DEPARTMENT: "Government department",
-    PartnerType.PROVIDER: "Provider",
-    PartnerType.VOLUNTARY_SECTOR: "Voluntary sector",
-    PartnerType.HEALTH: "Health",
-    PartnerType.OTHER: "Other",
-}
+class PartnerType(LabelledEnum):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    JOBCENTRE_PLUS = "jobcentre_plus", "Jobcentre Plus"
+    IMPROVEMENT_ADVISER = "improvement_adviser", "Improvement adviser"
+    GOVERNMENT_DEPARTMENT = "government_department", "Government department"
+    PROVIDER = "provider", "Provider"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    HEALTH = "health", "Health"
+    OTHER = "other", "Other"
 
 
 class Site(Base):

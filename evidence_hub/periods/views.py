@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
-from evidence_hub.models.framework import PeriodStatus
+from evidence_hub.models.periods import PeriodStatus
 from evidence_hub.models.returns import ReturnStatus
 from evidence_hub.periods.forms import ClosePeriodForm
 from evidence_hub.services.returns import finding, workflow

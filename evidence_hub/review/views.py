@@ -6,15 +6,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from evidence_hub.audit_log.pagination import pagination
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
-from evidence_hub.models import Role, Site
-from evidence_hub.models.framework import Framework, ReportingPeriod
+from evidence_hub.models import Role
 from evidence_hub.models.returns import ReturnSection, ReturnStatus, SiteReturn
 from evidence_hub.return_pages import return_context
 from evidence_hub.review.forms import (
@@ -24,10 +20,11 @@ from evidence_hub.review.forms import (
     ReturnFilterForm,
     ReturnToSiteForm,
 )
+from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import changes, comments, completeness, finding, workflow
 from evidence_hub.services.returns.errors import ReturnError
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, db_session, pagination
 
 review = Blueprint("review", __name__, url_prefix="/review")
 
@@ -71,15 +68,8 @@ def all_returns() -> str:
     """Every return, narrowed by status, site and reporting period."""
     session = db_session()
     form = ReturnFilterForm(formdata=request.args)
-    sites = list(session.scalars(select(Site).order_by(Site.name)))
-    periods = list(
-        session.scalars(
-            select(ReportingPeriod)
-            .join(Framework)
-            .options(selectinload(ReportingPeriod.framework))
-            .order_by(Framework.name, ReportingPeriod.starts_on.desc())
-        )
-    )
+    sites = site_service.every_site(session)
+    periods = finding.every_period(session)
     frameworks = {period.framework_id for period in periods}
     form.set_choices(
         [(site.id, site.name) for site in sites],

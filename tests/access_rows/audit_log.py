@@ -32,24 +32,24 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
 
 
 ROWS = [
-    Row("audit.index", "GET", "/audit/", only(LOG_READERS)),
-    Row("audit.index", "GET", "/audit/?action=return.started&page=2", only(LOG_READERS), note="filtered"),
-    Row("audit.download", "GET", "/audit/download.csv", only(LOG_READERS)),
+    Row("audit_log.index", "GET", "/audit/", only(LOG_READERS)),
+    Row("audit_log.index", "GET", "/audit/?action=return.started&page=2", only(LOG_READERS), note="filtered"),
+    Row("audit_log.download", "GET", "/audit/download.csv", only(LOG_READERS)),
     Row(
-        "audit.history",
+        "audit_log.history",
         "GET",
         "/audit/history/return/{history_return_id}",
         only({**LOG_READERS, SITE_LEAD: 200}),
     ),
     Row(
-        "audit.history",
+        "audit_log.history",
         "GET",
         "/audit/history/return/{other_history_return_id}",
         only({**LOG_READERS, SITE_LEAD: 404}),
         note="another site",
     ),
     Row(
-        "audit.history",
+        "audit_log.history",
         "GET",
         "/audit/history/return/999999",
         only({ADMINISTRATOR: 404, EVALUATOR: 404, SITE_LEAD: 404}),

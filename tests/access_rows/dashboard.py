@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from evidence_hub.dashboard.assets import plotly_js_version
+from evidence_hub.chart_assets.views import plotly_js_version
 from evidence_hub.dashboard.views import VIEWS
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only, signed_in_only
 from tests.factories import the_framework

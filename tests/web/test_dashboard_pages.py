@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.dashboard import assets
+from evidence_hub.chart_assets import stylesheet
+from evidence_hub.chart_assets import views as chart_assets
 from evidence_hub.dashboard import views as dashboard_views
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, Framework, LearningEntry, LearningType, ReturnStatus, Role
@@ -268,7 +269,7 @@ def test_plotly_is_served_by_the_service_and_its_styles_come_from_a_stylesheet(
     assert script is not None and script.has_attr("defer")
     style_link = soup.select_one("link#plotly\\.js-style-global")
     assert "no-inline-styles" in style_link["class"]
-    for style_id in assets.injected_style_ids():
+    for style_id in chart_assets.injected_style_ids():
         assert soup.find(id=style_id) is not None
     response = client.get(script["src"])
     assert response.status_code == 200
@@ -277,8 +278,8 @@ def test_plotly_is_served_by_the_service_and_its_styles_come_from_a_stylesheet(
 
 
 def test_the_plotly_stylesheet_matches_the_installed_plotly() -> None:
-    bundle = assets.PLOTLY_JS.read_text(encoding="utf-8")
-    assert assets.PLOTLY_CSS.read_text(encoding="utf-8") == assets.plotly_stylesheet(bundle), (
+    bundle = chart_assets.PLOTLY_JS.read_text(encoding="utf-8")
+    assert stylesheet.PLOTLY_CSS.read_text(encoding="utf-8") == stylesheet.plotly_stylesheet(bundle), (
         "static/plotly.css is out of date: run `python scripts/build_plotly_css.py`"
     )
 

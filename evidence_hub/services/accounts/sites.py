@@ -69,8 +69,13 @@ def list_sites(session: Session) -> list[SiteSummary]:
 
 
 def active_sites(session: Session) -> list[Site]:
-    """Sites a site lead can be assigned to."""
+    """Active sites by name: those a site lead can be assigned to and a release can cover."""
     return list(session.scalars(select(Site).where(Site.is_active.is_(True)).order_by(Site.name)))
+
+
+def every_site(session: Session) -> list[Site]:
+    """Every site by name, active or not (returns from a site closed since are still found by it)."""
+    return list(session.scalars(select(Site).order_by(Site.name)))
 
 
 def site_by_id(session: Session, site_id: int) -> Site | None:

@@ -12,11 +12,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import Role, Site, User
-from evidence_hub.models.framework import (
-    Framework,
-    PeriodStatus,
-    ReportingPeriod,
-)
+from evidence_hub.models.framework import Framework
+from evidence_hub.models.periods import PeriodStatus, ReportingPeriod
 from evidence_hub.models.returns import (
     Activity,
     CostItem,
@@ -271,3 +268,15 @@ def find_returns(
         )
     )
     return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
+
+
+def every_period(session: Session) -> list[ReportingPeriod]:
+    """Every framework's reporting periods, by framework name and newest first, with their framework."""
+    return list(
+        session.scalars(
+            select(ReportingPeriod)
+            .join(Framework)
+            .options(selectinload(ReportingPeriod.framework))
+            .order_by(Framework.name, ReportingPeriod.starts_on.desc())
+        )
+    )

@@ -17,9 +17,8 @@ from evidence_hub.models import Role, User
 from evidence_hub.models.framework import (
     FrameworkStatus,
     FrameworkVersion,
-    PeriodStatus,
-    ReportingPeriod,
 )
+from evidence_hub.models.periods import PeriodStatus, ReportingPeriod
 from evidence_hub.models.returns import (
     ReturnSection,
     ReturnSnapshot,
