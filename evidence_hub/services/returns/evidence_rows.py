@@ -57,16 +57,7 @@ def check_version(
 
 def record_created(session: Session, actor: User, item: Any, after: dict[str, Any], reason: str = "") -> None:
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=f"{item.audit_name}.created",
-        object_type=item.audit_name,
-        object_id=item.id,
-        site_id=item.site_id,
-        after=after,
-        reason=reason,
-    )
+    _record(session, actor, item, "created", after=after, reason=reason)
 
 
 def record_updated(
@@ -77,30 +68,34 @@ def record_updated(
     if not changed_after:
         return False
     item.version += 1
-    audit.record(
-        session,
-        actor=actor,
-        action=f"{item.audit_name}.updated",
-        object_type=item.audit_name,
-        object_id=item.id,
-        site_id=item.site_id,
-        before=changed_before,
-        after=changed_after,
-        reason=reason,
-    )
+    _record(session, actor, item, "updated", before=changed_before, after=changed_after, reason=reason)
     return True
 
 
 def record_deleted(
     session: Session, actor: User, item: Any, before: dict[str, Any], reason: str = ""
 ) -> None:
+    _record(session, actor, item, "deleted", before=before, reason=reason)
+
+
+def _record(
+    session: Session,
+    actor: User,
+    item: Any,
+    happened: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> None:
     audit.record(
         session,
         actor=actor,
-        action=f"{item.audit_name}.deleted",
+        action=f"{item.audit_name}.{happened}",
         object_type=item.audit_name,
         object_id=item.id,
         site_id=item.site_id,
         before=before,
+        after=after,
         reason=reason,
     )
