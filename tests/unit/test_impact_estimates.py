@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import fields
 from decimal import Decimal
 
@@ -97,16 +98,24 @@ def test_a_known_effect_is_recovered_within_its_interval_and_the_figure_shows_wh
 
 
 def test_the_estimate_is_the_site_change_less_the_comparison_areas_change() -> None:
-    result = estimate_impact(panel(seed=7))
+    data = panel(seed=7)
+    before, after = data.periods[:8], data.periods[8:]
 
-    assert None not in (
-        result.site_before,
-        result.site_after,
-        result.comparison_before,
-        result.comparison_after,
-    )
-    by_hand = (result.site_after - result.site_before) - (result.comparison_after - result.comparison_before)  # type: ignore[operator]
-    assert result.estimate == pytest.approx(by_hand, abs=1e-9)
+    def mean(area: AreaSeries, periods: Sequence[str]) -> float:
+        return sum(float(area.values[period] or 0) for period in periods) / len(periods)
+
+    def comparison_mean(periods: Sequence[str]) -> float:
+        return sum(mean(area, periods) for area in data.comparisons) / len(data.comparisons)
+
+    result = estimate_impact(data)
+
+    site_change = mean(data.site, after) - mean(data.site, before)
+    comparison_change = comparison_mean(after) - comparison_mean(before)
+    assert result.estimate == pytest.approx(site_change - comparison_change, abs=1e-9)
+    assert result.site_before == pytest.approx(mean(data.site, before))
+    assert result.site_after == pytest.approx(mean(data.site, after))
+    assert result.comparison_before == pytest.approx(comparison_mean(before))
+    assert result.comparison_after == pytest.approx(comparison_mean(after))
 
 
 def test_the_95_percent_interval_covers_the_true_effect_about_95_times_in_100() -> None:
