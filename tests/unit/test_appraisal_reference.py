@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from evidence_hub.services.appraisal.appraisal import Appraisal, BenefitSource, PeriodWithoutReturn, appraise
+from evidence_hub.services.appraisal.appraisal import Appraisal, appraise
 from evidence_hub.services.appraisal.evidence import (
     NOT_YET_AVAILABLE,
     BenefitKind,
@@ -21,6 +21,7 @@ from evidence_hub.services.appraisal.evidence import (
     SavingLine,
     SiteEvidence,
 )
+from evidence_hub.services.appraisal.flows import BenefitSource, PeriodWithoutReturn
 from tests.appraisal_helpers import JOBS, fixed, parameters, pounds, quarter, unit_value
 
 D = Decimal

@@ -32,6 +32,8 @@ from evidence_hub.services.appraisal.sensitivity import AppraisalRange
 from evidence_hub.services.appraisal.workings import WorkingLine, Workings
 
 PER = Decimal(1000)
+# Up to this many pilot sites are named in the assumptions table; beyond it, their totals are.
+LISTED_PILOTS = 5
 
 
 class ProjectionProblems(ValueError):
@@ -65,6 +67,16 @@ class ProjectionRequest:
     pilot_sizes: Mapping[str, Decimal]
     areas: tuple[Area, ...]
     years: int
+
+
+@dataclass(frozen=True)
+class PilotScale:
+    """A pilot site the rates come from: its size and the months of approved returns it has."""
+
+    code: str
+    name: str
+    size: Decimal
+    months_observed: int
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,7 @@ class AssumptionRow:
 class Projection:
     measure: SizeMeasure
     years: int
+    pilots: tuple[PilotScale, ...]
     areas: tuple[AreaProjection, ...]
     total: AreaProjection
     rates: Mapping[Level, ScaledRates]
@@ -198,12 +211,12 @@ def project(request: ProjectionRequest, appraisals: AppraisalRange) -> Projectio
         )
     if problems:
         raise ProjectionProblems(problems)
+    codes = [site.code for site in used]
     notes = [
         f"{site.name} is left out of the rates: it has no {request.measure.name} given."
         for site in central.sites
-        if site.returns and site not in used
+        if site.returns and site.code not in codes
     ]
-    codes = [site.code for site in used]
     by_level = {Level.LOW: appraisals.low, Level.CENTRAL: central, Level.HIGH: appraisals.high}
     rates = {level: _rates(appraisal, codes, request.pilot_sizes) for level, appraisal in by_level.items()}
     schedule = central.assumptions.parameters.discounting
@@ -223,17 +236,27 @@ def project(request: ProjectionRequest, appraisals: AppraisalRange) -> Projectio
         )
 
     def projected(area: Area) -> AreaProjection:
-        return AreaProjection(area, *(figures(area.size, level) for level in Level))
+        return AreaProjection(
+            area,
+            low=figures(area.size, Level.LOW),
+            central=figures(area.size, Level.CENTRAL),
+            high=figures(area.size, Level.HIGH),
+        )
 
     total_size = sum((area.size for area in request.areas), Decimal(0))
     total = projected(Area("all", "All areas", total_size))
+    pilots = tuple(
+        PilotScale(site.code, site.name, request.pilot_sizes[site.code], site.months_observed)
+        for site in used
+    )
     return Projection(
         measure=request.measure,
         years=request.years,
+        pilots=pilots,
         areas=tuple(projected(area) for area in request.areas),
         total=total,
         rates=rates,
-        assumptions=_assumption_rows(request, rates, used, central),
+        assumptions=_assumption_rows(request, rates, pilots, central),
         workings=tuple(_workings(request, rates, total, level, annuity, notes) for level in Level),
         notes=tuple(notes),
     )
@@ -255,8 +278,23 @@ def _rates(appraisal: Appraisal, codes: Sequence[str], sizes: Mapping[str, Decim
     )
 
 
+def _pilots_text(pilots: Sequence[PilotScale], measure: str) -> str:
+    """Each pilot where there are a few; otherwise their totals."""
+    if len(pilots) <= LISTED_PILOTS:
+        return "; ".join(
+            f"{pilot.name} {count(pilot.size)} ({pilot.months_observed} months of approved returns)"
+            for pilot in pilots
+        )
+    size = sum((pilot.size for pilot in pilots), Decimal(0))
+    months = sum(pilot.months_observed for pilot in pilots)
+    return f"{len(pilots)} sites: {count(size)} {measure} in all, {months} site-months of approved returns"
+
+
 def _assumption_rows(
-    request: ProjectionRequest, rates: Mapping[Level, ScaledRates], used: Sequence[Any], central: Appraisal
+    request: ProjectionRequest,
+    rates: Mapping[Level, ScaledRates],
+    pilots: Sequence[PilotScale],
+    central: Appraisal,
 ) -> tuple[AssumptionRow, ...]:
     parameters = central.assumptions.parameters
     base = financial_years.label(parameters.price_base_year)
@@ -278,11 +316,7 @@ def _assumption_rows(
         same("Size of an area", request.measure.name, request.measure.source),
         same(
             "Pilot sites used for the rates",
-            "; ".join(
-                f"{site.name} {count(request.pilot_sizes[site.code])} "
-                f"({site.months_observed} months of approved returns)"
-                for site in used
-            ),
+            _pilots_text(pilots, request.measure.name),
             request.measure.source,
         ),
         same("Scaling rule", definition(MethodKey.ROLL_OUT_SCALING).formula, "No economies of scale assumed"),

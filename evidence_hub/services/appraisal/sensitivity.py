@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from evidence_hub.services.appraisal.additionality import additional_share
 from evidence_hub.services.appraisal.appraisal import Appraisal, ScopeAppraisal, appraise
 from evidence_hub.services.appraisal.assumptions import (
     CENTRAL,
     Level,
     RangedParameter,
+    Scenario,
+    assumptions_for,
     high_scenario,
     low_scenario,
     one_moved,
@@ -28,7 +31,9 @@ from evidence_hub.services.appraisal.assumptions import (
 from evidence_hub.services.appraisal.definitions import FigureKey, MethodKey, definition
 from evidence_hub.services.appraisal.display import exact_arithmetic, money, percent
 from evidence_hub.services.appraisal.evidence import CostType, ImpactEstimate, PilotEvidence
+from evidence_hub.services.appraisal.flows import BenefitSource
 from evidence_hub.services.appraisal.parameters import AppraisalParameters
+from evidence_hub.services.appraisal.prices import deflator
 from evidence_hub.services.appraisal.workings import Figure, WorkingLine, Workings
 
 # --- switching values ---
@@ -94,19 +99,14 @@ def switching_values(scope: ScopeAppraisal) -> SwitchingValues:
 
     def figure(key: FigureKey, change: Decimal | None, display: str, calculation: str) -> Figure:
         meaning = definition(key)
-        return Figure(
-            key=key,
-            scope=scope.name,
-            value=change,
-            display=display,
-            workings=Workings(
-                title=f"{meaning.name}: {scope.name}",
-                formula=meaning.formula,
-                inputs=inputs,
-                calculation=calculation if change is not None else "",
-                notes=scope.notes,
-            ),
+        workings = Workings(
+            title=f"{meaning.name}: {scope.name}",
+            formula=meaning.formula,
+            inputs=inputs,
+            calculation=calculation if change is not None else "",
+            notes=scope.notes,
         )
+        return Figure(key=key, scope=scope.name, value=change, display=display, explain=lambda: workings)
 
     benefit_change, benefit_text = _benefit_change(npv, pv_benefits)
     cost_change, cost_text = _cost_change(npv, pv_costs)
@@ -210,6 +210,44 @@ def _level_text(parameter: RangedParameter, level: Level) -> str:
     return money(value) if parameter.unit == "£" else percent(value)
 
 
+def _programme_net_present_value(
+    central: Appraisal,
+    parameters: AppraisalParameters,
+    impacts: Sequence[ImpactEstimate],
+    scenario: Scenario,
+) -> Decimal:
+    """The programme's net present value under another scenario, from the central appraisal's totals.
+
+    The net present value is linear in each parameter, so nothing needs appraising again: costs are the
+    present value before optimism bias × (1 + the scenario's uplift) for each type; benefits are the
+    savings claimed plus, for each valued outcome, its discounted gross outcomes × the scenario's additional
+    share × the sum of its values at base-year prices. This is the appraisal's own arithmetic in another
+    order."""
+    assumptions = assumptions_for(parameters, impacts, scenario)
+    programme = central.programme
+    costs = sum(
+        (
+            programme.costs.present_value_before_optimism_bias(cost_type)
+            * (1 + assumptions.optimism_bias[cost_type] / 100)
+            for cost_type in CostType
+        ),
+        Decimal(0),
+    )
+    benefits = programme.benefits.present_value(source=BenefitSource.SAVINGS)
+    series = parameters.deflators
+    base = deflator(series, parameters.price_base_year)
+    for code, outcome in assumptions.outcomes.items():
+        discounted = programme.discounted_outcomes.get(code)
+        if not discounted:
+            continue
+        value = sum(
+            (amount * base / deflator(series, unit.price_year) for unit, amount in outcome.unit_values),
+            Decimal(0),
+        )
+        benefits += discounted * additional_share(outcome).share * value
+    return benefits - costs
+
+
 @exact_arithmetic
 def appraisal_range(
     evidence: PilotEvidence,
@@ -218,23 +256,21 @@ def appraisal_range(
     one_at_a_time: bool = True,
 ) -> AppraisalRange:
     """Low, central and high appraisals from the stated parameter ranges (and the impact estimate's
-    prediction interval), and, unless `one_at_a_time` is False, each parameter moved alone."""
+    prediction interval), and, unless `one_at_a_time` is False, the programme's net present value with each
+    parameter moved alone."""
     ranged = ranged_parameters(parameters, impacts)
-    moved = []
-    if one_at_a_time:
-        for parameter in ranged:
-            at_low = appraise(evidence, parameters, impacts, one_moved(parameter, Level.LOW))
-            at_high = appraise(evidence, parameters, impacts, one_moved(parameter, Level.HIGH))
-            moved.append(
-                ParameterSensitivity(
-                    parameter,
-                    at_low.programme.net_present_value.value or Decimal(0),
-                    at_high.programme.net_present_value.value or Decimal(0),
-                )
-            )
+    central = appraise(evidence, parameters, impacts, CENTRAL)
+    moved = [
+        ParameterSensitivity(
+            parameter,
+            _programme_net_present_value(central, parameters, impacts, one_moved(parameter, Level.LOW)),
+            _programme_net_present_value(central, parameters, impacts, one_moved(parameter, Level.HIGH)),
+        )
+        for parameter in (ranged if one_at_a_time else ())
+    ]
     return AppraisalRange(
         low=appraise(evidence, parameters, impacts, low_scenario(ranged)),
-        central=appraise(evidence, parameters, impacts, CENTRAL),
+        central=central,
         high=appraise(evidence, parameters, impacts, high_scenario(ranged)),
         parameters=ranged,
         one_at_a_time=tuple(sorted(moved, key=lambda each: each.swing, reverse=True)),

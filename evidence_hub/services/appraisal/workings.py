@@ -3,7 +3,9 @@ a page can open beside the figure and a summary can list in an annex."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -52,13 +54,18 @@ class Figure:
 
     `value` is exact (None when there is no figure); `display` is what a reader sees: the value rounded by
     the rules in `display`, or the reason there is no value ("not within the periods observed", "no
-    people reached"). Percent figures hold percentages (85 means 85%)."""
+    people reached"). Percent figures hold percentages (85 means 85%). `workings` are written by `explain`
+    the first time they are read."""
 
     key: str
     scope: str
     value: Decimal | None
     display: str
-    workings: Workings
+    explain: Callable[[], Workings] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def workings(self) -> Workings:
+        return self.explain()
 
     @property
     def definition(self) -> Definition:
