@@ -34,7 +34,7 @@ from evidence_hub.services.appraisal.export import (
 )
 from evidence_hub.services.appraisal.figures import NOT_WITHIN_PERIODS
 from evidence_hub.services.appraisal.flows import PeriodFlows, PeriodWithoutReturn
-from evidence_hub.services.appraisal.parameters import default_parameters
+from evidence_hub.services.appraisal.parameter_file import default_parameters
 from evidence_hub.services.appraisal.projection import Area, ProjectionRequest, SizeMeasure, project
 from evidence_hub.services.appraisal.sensitivity import appraisal_range, switching_values
 from tests.appraisal_helpers import JOBS, fixed, parameters, quarter

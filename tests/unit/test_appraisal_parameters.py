@@ -15,16 +15,14 @@ import yaml
 
 from evidence_hub.services.appraisal import years
 from evidence_hub.services.appraisal.discounting import discount_factor, present_value
-from evidence_hub.services.appraisal.parameters import (
+from evidence_hub.services.appraisal.parameter_file import (
     DEFAULT_PARAMETERS_FILE,
-    ParameterProblems,
-    Source,
     default_parameters,
     deflators_from_rows,
-    parameter_problems,
     parameters_from_data,
     parameters_to_data,
 )
+from evidence_hub.services.appraisal.parameters import ParameterProblems, Source, parameter_problems
 from evidence_hub.services.appraisal.prices import real_terms
 from tests.appraisal_helpers import parameters
 

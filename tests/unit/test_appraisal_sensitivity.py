@@ -60,7 +60,7 @@ def test_switching_values_say_how_far_benefits_and_costs_may_move() -> None:
 
     assert kent.net_present_value.display == "£150.00"
     assert values.benefits.display == "could fall by 33.3%"
-    assert values.benefits.workings.calculation == "−£150.00 ÷ £450.00 × 100 = -33.3%"
+    assert values.benefits.workings.calculation == "−(£150.00) ÷ £450.00 × 100 = -33.3%"
     assert values.costs.display == "could rise by 50.0%"
     assert [(item.label, item.display) for item in values.items] == [
         ("Cashable fiscal savings claimed", "could fall by 50.0%"),

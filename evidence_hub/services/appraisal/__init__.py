@@ -6,7 +6,9 @@ the glossary page) comes from here, with one definition each:
 - `definitions`: the glossary, as data: each figure's name, formula in words and what it rests on.
 - `evidence`: what the appraisal reads: reporting periods and each site's approved returns.
 - `parameters`: the Green Book parameter set (price base year, GDP deflators, discount rates, optimism
-  bias, additionality and the value of each outcome, each with its source), its file format and checks.
+  bias, additionality and the value of each outcome, each with its source) and its checks;
+  `parameter_file` reads and writes its file format and the shipped default, and reads an uploaded
+  deflator series.
 - `years` (financial years), `prices` (real terms) and `discounting` (the Green Book discount factors).
 - `additionality`: additional outcomes from gross ones, or from an impact estimate.
 - `assumptions`: the point values one scenario (low, central, high or one parameter moved) uses.

@@ -52,6 +52,8 @@ from evidence_hub.services.appraisal.workings import Figure, Workings
 
 PROGRAMME_CODE = "all"
 PROGRAMME_NAME = "All sites"
+# Up to this many sites with missing returns are named in the programme's notes; beyond it, a total.
+LISTED_GAPS = 10
 
 
 class AppraisalError(ValueError):
@@ -120,9 +122,10 @@ class Appraisal:
     notes: tuple[str, ...]
 
     def scope(self, code: str) -> ScopeAppraisal:
+        """A site by its code, or the programme by PROGRAMME_CODE; KeyError for any other code."""
         if code == PROGRAMME_CODE:
             return self.programme
-        return next(site for site in self.sites if site.code == code)
+        return {site.code: site for site in self.sites}[code]
 
     def annex(self) -> tuple[Workings, ...]:
         """Every figure's workings, programme first, then each site: what a summary's annex lists."""
@@ -220,14 +223,7 @@ def appraise(
                 site.code, site.name, {code: [each] for code, each in computed.items()}, site_notes
             )
         )
-    programme_notes = [
-        f"{site.name} has no return for {_listed(missing)}."
-        for site in evidence.sites
-        if (missing := [period.name for period in evidence.periods if period.code not in site.returns])
-    ]
-    if programme_notes:
-        programme_notes.append("Periods with no return are left out of every figure, never counted as 0.")
-    programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, programme_notes)
+    programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, _programme_notes(evidence))
     return Appraisal(
         scenario=scenario,
         assumptions=assumptions,
@@ -239,6 +235,27 @@ def appraise(
         programme=programme,
         notes=tuple(notes),
     )
+
+
+def _programme_notes(evidence: PilotEvidence) -> list[str]:
+    """Which returns are missing: site by site where a few sites have gaps, in total where many do."""
+    gaps = {
+        site.name: missing
+        for site in evidence.sites
+        if (missing := [period.name for period in evidence.periods if period.code not in site.returns])
+    }
+    if not gaps:
+        return []
+    if len(gaps) <= LISTED_GAPS:
+        notes = [f"{name} has no return for {_listed(missing)}." for name, missing in gaps.items()]
+    else:
+        missing_returns = sum(len(missing) for missing in gaps.values())
+        expected = len(evidence.sites) * len(evidence.periods)
+        notes = [
+            f"{missing_returns:,} of the {expected:,} returns expected have not been approved, at "
+            f"{len(gaps):,} sites; each site's figures list its own."
+        ]
+    return [*notes, "Periods with no return are left out of every figure, never counted as 0."]
 
 
 def _listed(items: Sequence[str]) -> str:

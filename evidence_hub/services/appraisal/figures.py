@@ -91,8 +91,6 @@ class FigureWriter:
 
         return Figure(key=key, scope=basis.name, value=value, display=display, explain=explain)
 
-    # --- present values ---
-
     @staticmethod
     def _period_label(row: PeriodFlows) -> str:
         return (
@@ -228,8 +226,6 @@ class FigureWriter:
             ),
         )
 
-    # --- unit costs ---
-
     def _nothing(self, text: str) -> str:
         """The reason a unit cost has no value; "no return" when the scope has no approved return at all."""
         return text if self.basis.returns else str(NO_RETURN)
@@ -358,8 +354,6 @@ class FigureWriter:
 
         display = money(value) if value is not None else self._nothing("no additional outcomes")
         return self.figure(FigureKey.COST_PER_ADDITIONAL_OUTCOME, value, display, details)
-
-    # --- payback ---
 
     def payback(self) -> Figure:
         flows = self.basis.flows

@@ -36,8 +36,6 @@ from evidence_hub.services.appraisal.parameters import AppraisalParameters
 from evidence_hub.services.appraisal.prices import deflator
 from evidence_hub.services.appraisal.workings import Figure, WorkingLine, Workings
 
-# --- switching values ---
-
 
 @dataclass(frozen=True)
 class SwitchingValue:
@@ -125,7 +123,7 @@ def switching_values(scope: ScopeAppraisal) -> SwitchingValues:
             FigureKey.SWITCHING_VALUE_BENEFITS,
             benefit_change,
             benefit_text,
-            f"−{money(npv)} ÷ {money(pv_benefits)} × 100 = {percent(benefit_change or Decimal(0))}",
+            f"−({money(npv)}) ÷ {money(pv_benefits)} × 100 = {percent(benefit_change or Decimal(0))}",
         ),
         costs=figure(
             FigureKey.SWITCHING_VALUE_COSTS,
@@ -135,9 +133,6 @@ def switching_values(scope: ScopeAppraisal) -> SwitchingValues:
         ),
         items=tuple(items),
     )
-
-
-# --- the low, central and high range ---
 
 
 @dataclass(frozen=True)
