@@ -22,7 +22,6 @@ PENNY = Decimal("0.01")
 HUNDREDTH = Decimal("0.01")
 TENTH = Decimal("0.1")
 FACTOR_PLACES = Decimal("0.0001")
-HUNDRED = Decimal(100)
 
 P = ParamSpec("P")
 R = TypeVar("R")
