@@ -1,0 +1,505 @@
+"""The appraisal of each pilot site and of the programme (all sites together), period by period.
+
+For every approved return, each cost is made real (base-year prices), uplifted for optimism bias and
+discounted to appraisal year 0; each saving claimed is made real and discounted; each valued outcome is
+made additional, valued at base-year prices and discounted. The figures (net present value, benefit–cost
+ratio, return on investment, cost per person reached, cost per outcome, cost per additional outcome,
+payback) follow the definitions in `definitions`, and each carries its workings.
+
+A period with no approved return is a `PeriodWithoutReturn`: it is shown as "no return" and left out of
+every figure, with a note. See `display` for precision and rounding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from evidence_hub.services.appraisal import years
+from evidence_hub.services.appraisal.additionality import AdditionalShare, additional_share
+from evidence_hub.services.appraisal.assumptions import CENTRAL, Assumptions, Scenario, assumptions_for
+from evidence_hub.services.appraisal.discounting import discount_divisor
+from evidence_hub.services.appraisal.display import exact_arithmetic
+from evidence_hub.services.appraisal.evidence import (
+    BenefitKind,
+    CostType,
+    Funding,
+    ImpactEstimate,
+    NotYetAvailable,
+    Period,
+    PeriodEvidence,
+    PilotEvidence,
+    ReachCounting,
+)
+from evidence_hub.services.appraisal.figures import FigureBasis, FigureWriter
+from evidence_hub.services.appraisal.flows import (
+    BenefitBreakdown,
+    BenefitSource,
+    BenefitStream,
+    CostBreakdown,
+    CostStream,
+    OutcomeCount,
+    PeriodFlows,
+    PeriodRow,
+    PeriodWithoutReturn,
+    ReachCounts,
+)
+from evidence_hub.services.appraisal.parameters import AppraisalParameters
+from evidence_hub.services.appraisal.prices import deflator
+from evidence_hub.services.appraisal.workings import Figure, Workings
+
+PROGRAMME_CODE = "all"
+PROGRAMME_NAME = "All sites"
+# Up to this many sites with missing returns are named in the programme's notes; beyond it, a total.
+LISTED_GAPS = 10
+
+
+class AppraisalError(ValueError):
+    """Evidence the parameters cannot appraise (such as a year the deflators do not cover), in plain
+    English."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class ScopeAppraisal:
+    """The appraisal of one site, or of the programme (code "all").
+
+    `months_observed` counts the months of approved returns (site-months for the programme).
+    `discounted_outcomes` holds, for each valued outcome, the gross outcomes of every period divided by
+    that period's discount divisor: what the benefits of any scenario are worked out from."""
+
+    code: str
+    name: str
+    periods: tuple[PeriodRow, ...]
+    costs: CostBreakdown
+    benefits: BenefitBreakdown
+    reach: ReachCounts
+    final_outcome: OutcomeCount
+    returns: int
+    months_observed: int
+    discounted_outcomes: Mapping[str, Decimal]
+    present_value_costs: Figure
+    present_value_benefits: Figure
+    net_present_value: Figure
+    benefit_cost_ratio: Figure
+    return_on_investment: Figure
+    cost_per_person_reached: Figure
+    cost_per_outcome: Figure
+    cost_per_additional_outcome: Figure
+    payback: Figure
+    notes: tuple[str, ...]
+
+    def figures(self) -> tuple[Figure, ...]:
+        """Every figure, in the glossary's order."""
+        return (
+            self.present_value_costs,
+            self.present_value_benefits,
+            self.net_present_value,
+            self.benefit_cost_ratio,
+            self.return_on_investment,
+            self.cost_per_person_reached,
+            self.cost_per_outcome,
+            self.cost_per_additional_outcome,
+            self.payback,
+        )
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    scenario: Scenario
+    assumptions: Assumptions
+    year_zero: int
+    periods: tuple[Period, ...]
+    final_outcome_name: str
+    final_outcome_basis: str
+    sites: tuple[ScopeAppraisal, ...]
+    programme: ScopeAppraisal
+    notes: tuple[str, ...]
+
+    def scope(self, code: str) -> ScopeAppraisal:
+        """A site by its code, or the programme by PROGRAMME_CODE; KeyError for any other code."""
+        if code == PROGRAMME_CODE:
+            return self.programme
+        return {site.code: site for site in self.sites}[code]
+
+    def annex(self) -> tuple[Workings, ...]:
+        """Every figure's workings, programme first, then each site: what a summary's annex lists."""
+        return tuple(figure.workings for scope in (self.programme, *self.sites) for figure in scope.figures())
+
+
+def evidence_problems(evidence: PilotEvidence, parameters: AppraisalParameters) -> list[str]:
+    """What stops the parameters appraising this evidence, in plain English."""
+    if not evidence.periods:
+        return ["There are no reporting periods to appraise."]
+    problems = []
+    codes = [period.code for period in evidence.periods]
+    problems += [
+        f"The period {code} is given more than once." for code in sorted(set(codes)) if codes.count(code) > 1
+    ]
+    by_code = {period.code: period for period in evidence.periods}
+    deflators = parameters.deflators.index
+    uncovered: set[int] = set()
+    for site in evidence.sites:
+        for code, evidence_for_period in site.returns.items():
+            period = by_code.get(code)
+            if period is None:
+                problems.append(
+                    f"{site.name} has a return for {code}, which is not one of the periods in view."
+                )
+                continue
+            if years.financial_year(period.starts_on) not in deflators:
+                uncovered.add(years.financial_year(period.starts_on))
+            problems += _return_problems(site.name, period, evidence_for_period)
+    if uncovered:
+        series = parameters.deflators
+        problems.append(
+            "The deflator series ("
+            f"{years.label(series.first_year)} to {years.label(series.last_year)}) has no value for "
+            + ", ".join(years.label(year) for year in sorted(uncovered))
+            + ": costs and savings then cannot be put into "
+            f"{years.label(parameters.price_base_year)} prices. Upload a series that covers them."
+        )
+    return problems
+
+
+def _return_problems(site: str, period: Period, evidence: PeriodEvidence) -> list[str]:
+    where = f"{site}, {period.name}"
+    problems = []
+    if any(line.amount < 0 for line in evidence.costs):
+        problems.append(f"{where}: a cost is below zero.")
+    if any(not 0 <= line.attributable_percent <= 100 for line in evidence.costs):
+        problems.append(f"{where}: a cost's share attributable to the pilot is not between 0% and 100%.")
+    if any(line.amount < 0 for line in evidence.savings):
+        problems.append(f"{where}: a saving is below zero.")
+    if any(reach.people is not None and reach.people < 0 for reach in evidence.reach):
+        problems.append(f"{where}: an activity reached fewer than 0 people.")
+    return problems
+
+
+@exact_arithmetic
+def appraise(
+    evidence: PilotEvidence,
+    parameters: AppraisalParameters,
+    impacts: Sequence[ImpactEstimate] = (),
+    scenario: Scenario = CENTRAL,
+) -> Appraisal:
+    """The appraisal of every site and of the programme under one scenario (central unless given).
+
+    `impacts` are pooled impact estimates by outcome; where one exists it takes the place of the
+    framework's deadweight assumption for that outcome. Raises AppraisalError when the parameters cannot
+    appraise the evidence."""
+    problems = evidence_problems(evidence, parameters)
+    if problems:
+        raise AppraisalError(problems)
+    assumptions = assumptions_for(parameters, impacts, scenario)
+    calculator = _PeriodCalculator(evidence, assumptions)
+    notes = [
+        f"Impact estimate for {impact.outcome_code} not used: the parameters do not value that outcome."
+        for impact in impacts
+        if parameters.outcome(impact.outcome_code) is None
+    ]
+    sites = []
+    by_period: dict[str, list[_Computed]] = defaultdict(list)
+    for site in evidence.sites:
+        computed = {
+            code: calculator.compute(period_evidence, calculator.periods[code])
+            for code, period_evidence in site.returns.items()
+        }
+        for code, each in computed.items():
+            by_period[code].append(each)
+        missing = [period.name for period in evidence.periods if period.code not in computed]
+        site_notes = (
+            [f"No return for {_listed(missing)}: left out of every figure, never counted as 0."]
+            if missing
+            else []
+        )
+        sites.append(
+            calculator.scope(
+                site.code, site.name, {code: [each] for code, each in computed.items()}, site_notes
+            )
+        )
+    programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, _programme_notes(evidence))
+    return Appraisal(
+        scenario=scenario,
+        assumptions=assumptions,
+        year_zero=calculator.year_zero,
+        periods=evidence.periods,
+        final_outcome_name=calculator.final_name,
+        final_outcome_basis=calculator.final_share.basis.label if calculator.final_share else "",
+        sites=tuple(sites),
+        programme=programme,
+        notes=tuple(notes),
+    )
+
+
+def _programme_notes(evidence: PilotEvidence) -> list[str]:
+    """Which returns are missing: site by site where a few sites have gaps, in total where many do."""
+    gaps = {
+        site.name: missing
+        for site in evidence.sites
+        if (missing := [period.name for period in evidence.periods if period.code not in site.returns])
+    }
+    if not gaps:
+        return []
+    if len(gaps) <= LISTED_GAPS:
+        notes = [f"{name} has no return for {_listed(missing)}." for name, missing in gaps.items()]
+    else:
+        missing_returns = sum(len(missing) for missing in gaps.values())
+        expected = len(evidence.sites) * len(evidence.periods)
+        notes = [
+            f"{missing_returns:,} of the {expected:,} returns expected have not been approved, at "
+            f"{len(gaps):,} sites; each site's figures list its own."
+        ]
+    return [*notes, "Periods with no return are left out of every figure, never counted as 0."]
+
+
+def _listed(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
+class _Computed:
+    """One approved return's flows in one period."""
+
+    months: int
+    costs: CostBreakdown
+    benefits: BenefitBreakdown
+    reach: ReachCounts
+    final_outcome: OutcomeCount
+    discounted_outcomes: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class _Timing:
+    """Where a financial year stands in the appraisal: its appraisal year, base-year deflator ÷ its
+    deflator, and its discount divisor."""
+
+    financial_year: int
+    year_index: int
+    price_ratio: Decimal
+    base_deflator: Decimal
+    deflator: Decimal
+    divisor: Decimal
+
+
+class _PeriodCalculator:
+    def __init__(self, evidence: PilotEvidence, assumptions: Assumptions) -> None:
+        self.evidence = evidence
+        self.assumptions = assumptions
+        self.parameters = assumptions.parameters
+        self.periods = {period.code: period for period in evidence.periods}
+        self.year_zero = years.financial_year(evidence.periods[0].starts_on)
+        self.shares: dict[str, AdditionalShare] = {
+            code: additional_share(outcome) for code, outcome in assumptions.outcomes.items()
+        }
+        self.final_share = self.shares.get(self.parameters.final_outcome)
+        final = self.parameters.outcome(self.parameters.final_outcome)
+        self.final_name = final.name if final is not None else self.parameters.final_outcome
+        base = deflator(self.parameters.deflators, self.parameters.price_base_year)
+        # Each outcome value restated at base-year prices, once.
+        self.real_unit_values = {
+            code: [
+                (value, amount * base / deflator(self.parameters.deflators, value.price_year))
+                for value, amount in outcome.unit_values
+            ]
+            for code, outcome in assumptions.outcomes.items()
+        }
+        self._timings: dict[int, _Timing] = {}
+
+    def timing(self, period: Period) -> _Timing:
+        year = years.financial_year(period.starts_on)
+        if year not in self._timings:
+            series = self.parameters.deflators
+            base = deflator(series, self.parameters.price_base_year)
+            in_year = deflator(series, year)
+            index = year - self.year_zero
+            self._timings[year] = _Timing(
+                year,
+                index,
+                base / in_year,
+                base,
+                in_year,
+                discount_divisor(self.parameters.discounting, index),
+            )
+        return self._timings[year]
+
+    def compute(self, evidence: PeriodEvidence, period: Period) -> _Computed:
+        timing = self.timing(period)
+        divisor = timing.divisor
+
+        def real(amount: Decimal) -> Decimal:
+            return amount * timing.base_deflator / timing.deflator
+
+        attributable: dict[tuple[CostType, Funding], Decimal] = defaultdict(Decimal)
+        for line in evidence.costs:
+            attributable[(line.cost_type, line.funding)] += line.attributable
+        cost_streams = []
+        for (cost_type, funding), nominal in sorted(attributable.items()):
+            in_real_terms = real(nominal)
+            with_bias = in_real_terms * (1 + self.assumptions.optimism_bias[cost_type] / 100)
+            cost_streams.append(
+                CostStream(
+                    cost_type,
+                    funding,
+                    nominal=nominal,
+                    real=in_real_terms,
+                    with_optimism_bias=with_bias,
+                    present_value=with_bias / divisor,
+                    present_value_before_optimism_bias=in_real_terms / divisor,
+                )
+            )
+        costs = CostBreakdown(tuple(cost_streams))
+
+        benefit_streams = []
+        saved: dict[tuple[BenefitKind, bool], Decimal] = defaultdict(Decimal)
+        for saving in evidence.savings:
+            saved[(saving.kind, saving.cashable)] += saving.amount
+        for (kind, cashable), amount in sorted(saved.items()):
+            in_real_terms = real(amount)
+            benefit_streams.append(
+                BenefitStream(
+                    key=f"savings:{kind.value}:{'cashable' if cashable else 'non_cashable'}",
+                    label=f"{'C' if cashable else 'Non-c'}ashable {kind.label.lower()} savings claimed",
+                    source=BenefitSource.SAVINGS,
+                    kind=kind,
+                    cashable=cashable,
+                    outcome_code=None,
+                    real=in_real_terms,
+                    present_value=in_real_terms / divisor,
+                )
+            )
+        discounted_outcomes = {}
+        for code, outcome in self.assumptions.outcomes.items():
+            value = evidence.outcomes.get(code)
+            if not isinstance(value, Decimal):
+                continue
+            discounted_outcomes[code] = value / divisor
+            additional = self.shares[code].of(value)
+            for unit_value, real_amount in self.real_unit_values[code]:
+                in_real_terms = additional * real_amount
+                benefit_streams.append(
+                    BenefitStream(
+                        key=f"outcome:{code}:{unit_value.kind.value}",
+                        label=f"{outcome.name}: {unit_value.kind.label.lower()} value",
+                        source=BenefitSource.OUTCOME,
+                        kind=unit_value.kind,
+                        cashable=unit_value.cashable,
+                        outcome_code=code,
+                        real=in_real_terms,
+                        present_value=in_real_terms / divisor,
+                    )
+                )
+
+        return _Computed(
+            months=period.months,
+            costs=costs,
+            benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=lambda stream: stream.key))),
+            reach=_reach(evidence),
+            final_outcome=self._final_outcome(evidence, costs.real()),
+            discounted_outcomes=discounted_outcomes,
+        )
+
+    def _final_outcome(self, evidence: PeriodEvidence, cost: Decimal) -> OutcomeCount:
+        value = evidence.outcomes.get(self.parameters.final_outcome)
+        if isinstance(value, Decimal):
+            additional = self.final_share.of(value) if self.final_share else Decimal(0)
+            return OutcomeCount(gross=value, additional=additional, cost=cost, reported=1)
+        if isinstance(value, NotYetAvailable):
+            return OutcomeCount(not_yet_available=1)
+        return OutcomeCount(not_reported=1)
+
+    def scope(
+        self, code: str, name: str, computed: Mapping[str, Sequence[_Computed]], notes: Sequence[str]
+    ) -> ScopeAppraisal:
+        rows: list[PeriodRow] = []
+        cumulative = Decimal(0)
+        for period in self.evidence.periods:
+            timing = self.timing(period)
+            parts = computed.get(period.code, ())
+            if not parts:
+                rows.append(PeriodWithoutReturn(period, timing.financial_year, timing.year_index))
+                continue
+            costs = CostBreakdown.combined([part.costs for part in parts])
+            benefits = BenefitBreakdown.combined([part.benefits for part in parts])
+            cumulative += benefits.present_value() - costs.present_value()
+            rows.append(
+                PeriodFlows(
+                    period=period,
+                    returns=len(parts),
+                    financial_year=timing.financial_year,
+                    year_index=timing.year_index,
+                    price_ratio=timing.price_ratio,
+                    discount_factor=1 / timing.divisor,
+                    costs=costs,
+                    benefits=benefits,
+                    reach=sum((part.reach for part in parts), ReachCounts()),
+                    final_outcome=sum((part.final_outcome for part in parts), OutcomeCount()),
+                    cumulative_net_present_value=cumulative,
+                )
+            )
+        flows = [row for row in rows if isinstance(row, PeriodFlows)]
+        discounted: dict[str, Decimal] = defaultdict(Decimal)
+        for parts in computed.values():
+            for part in parts:
+                for outcome_code, amount in part.discounted_outcomes.items():
+                    discounted[outcome_code] += amount
+        writer = FigureWriter(
+            FigureBasis(
+                name=name,
+                periods_in_view=self.evidence.periods,
+                rows=tuple(rows),
+                costs=CostBreakdown.combined([row.costs for row in flows]),
+                benefits=BenefitBreakdown.combined([row.benefits for row in flows]),
+                reach=sum((row.reach for row in flows), ReachCounts()),
+                final_outcome=sum((row.final_outcome for row in flows), OutcomeCount()),
+                returns=sum(row.returns for row in flows),
+                notes=tuple(notes),
+                assumptions=self.assumptions,
+                shares=self.shares,
+                final_code=self.parameters.final_outcome,
+                final_name=self.final_name,
+            )
+        )
+        basis = writer.basis
+        return ScopeAppraisal(
+            code=code,
+            name=name,
+            periods=basis.rows,
+            costs=basis.costs,
+            benefits=basis.benefits,
+            reach=basis.reach,
+            final_outcome=basis.final_outcome,
+            returns=basis.returns,
+            months_observed=sum(part.months for parts in computed.values() for part in parts),
+            discounted_outcomes=dict(discounted),
+            present_value_costs=writer.present_value_costs(),
+            present_value_benefits=writer.present_value_benefits(),
+            net_present_value=writer.net_present_value(),
+            benefit_cost_ratio=writer.benefit_cost_ratio(),
+            return_on_investment=writer.return_on_investment(),
+            cost_per_person_reached=writer.cost_per_person_reached(),
+            cost_per_outcome=writer.cost_per_outcome(),
+            cost_per_additional_outcome=writer.cost_per_additional_outcome(),
+            payback=writer.payback(),
+            notes=tuple(notes),
+        )
+
+
+def _reach(evidence: PeriodEvidence) -> ReachCounts:
+    people = attendances = staff = without = 0
+    for reach in evidence.reach:
+        if reach.people is None:
+            without += 1
+        elif reach.counting is ReachCounting.PEOPLE:
+            people += reach.people
+        elif reach.counting is ReachCounting.ATTENDANCES:
+            attendances += reach.people
+        else:
+            staff += reach.people
+    return ReachCounts(people, attendances, staff, without)

@@ -1,0 +1,267 @@
+"""What the appraisal produces for each period and each scope (a site, or all sites): costs and benefits
+by stream, honest counts of people reached, and the final outcome, each in real and present-value terms.
+
+A period with no approved return is a `PeriodWithoutReturn`, shown as "no return"; it holds no figures,
+so nothing can show it as 0.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from evidence_hub.services.appraisal.display import count
+from evidence_hub.services.appraisal.evidence import (
+    NO_RETURN,
+    BenefitKind,
+    CostType,
+    Funding,
+    NoReturn,
+    NotYetAvailable,
+    Period,
+)
+
+
+@dataclass(frozen=True)
+class CostStream:
+    """Costs of one type and funding: as recorded (attributable share), real, with optimism bias, and
+    their present value (with optimism bias, and before it)."""
+
+    cost_type: CostType
+    funding: Funding
+    nominal: Decimal
+    real: Decimal
+    with_optimism_bias: Decimal
+    present_value: Decimal
+    present_value_before_optimism_bias: Decimal
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    streams: tuple[CostStream, ...] = ()
+
+    def _sum(
+        self, value: Callable[[CostStream], Decimal], cost_type: CostType | None, funding: Funding | None
+    ) -> Decimal:
+        return sum(
+            (
+                value(stream)
+                for stream in self.streams
+                if (cost_type is None or stream.cost_type is cost_type)
+                and (funding is None or stream.funding is funding)
+            ),
+            Decimal(0),
+        )
+
+    def nominal(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
+        return self._sum(lambda stream: stream.nominal, cost_type, funding)
+
+    def real(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
+        return self._sum(lambda stream: stream.real, cost_type, funding)
+
+    def with_optimism_bias(
+        self, cost_type: CostType | None = None, funding: Funding | None = None
+    ) -> Decimal:
+        return self._sum(lambda stream: stream.with_optimism_bias, cost_type, funding)
+
+    def present_value(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
+        return self._sum(lambda stream: stream.present_value, cost_type, funding)
+
+    def present_value_before_optimism_bias(
+        self, cost_type: CostType | None = None, funding: Funding | None = None
+    ) -> Decimal:
+        return self._sum(lambda stream: stream.present_value_before_optimism_bias, cost_type, funding)
+
+    @staticmethod
+    def combined(parts: Sequence[CostBreakdown]) -> CostBreakdown:
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return CostBreakdown()
+        totals: dict[tuple[CostType, Funding], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)
+        for part in parts:
+            for stream in part.streams:
+                sums = totals[(stream.cost_type, stream.funding)]
+                sums[0] += stream.nominal
+                sums[1] += stream.real
+                sums[2] += stream.with_optimism_bias
+                sums[3] += stream.present_value
+                sums[4] += stream.present_value_before_optimism_bias
+        return CostBreakdown(
+            tuple(
+                CostStream(cost_type, funding, *sums)
+                for (cost_type, funding), sums in sorted(totals.items(), key=lambda item: item[0])
+            )
+        )
+
+
+class BenefitSource(StrEnum):
+    SAVINGS = "savings"
+    OUTCOME = "outcome"
+
+
+@dataclass(frozen=True)
+class BenefitStream:
+    """Benefits of one source and kind: savings claimed (`key` "savings:<kind>:cashable" or
+    "savings:<kind>:non_cashable") or one valued outcome ("outcome:<code>:<kind>"), real and discounted."""
+
+    key: str
+    label: str
+    source: BenefitSource
+    kind: BenefitKind
+    cashable: bool
+    outcome_code: str | None
+    real: Decimal
+    present_value: Decimal
+
+
+@dataclass(frozen=True)
+class BenefitBreakdown:
+    streams: tuple[BenefitStream, ...] = ()
+
+    def _select(
+        self, kind: BenefitKind | None, cashable: bool | None, source: BenefitSource | None
+    ) -> Iterable[BenefitStream]:
+        return (
+            stream
+            for stream in self.streams
+            if (kind is None or stream.kind is kind)
+            and (cashable is None or stream.cashable is cashable)
+            and (source is None or stream.source is source)
+        )
+
+    def real(
+        self,
+        kind: BenefitKind | None = None,
+        cashable: bool | None = None,
+        source: BenefitSource | None = None,
+    ) -> Decimal:
+        return sum((stream.real for stream in self._select(kind, cashable, source)), Decimal(0))
+
+    def present_value(
+        self,
+        kind: BenefitKind | None = None,
+        cashable: bool | None = None,
+        source: BenefitSource | None = None,
+    ) -> Decimal:
+        return sum((stream.present_value for stream in self._select(kind, cashable, source)), Decimal(0))
+
+    @staticmethod
+    def combined(parts: Sequence[BenefitBreakdown]) -> BenefitBreakdown:
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return BenefitBreakdown()
+        found: dict[str, BenefitStream] = {}
+        sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for part in parts:
+            for stream in part.streams:
+                found.setdefault(stream.key, stream)
+                sums[stream.key][0] += stream.real
+                sums[stream.key][1] += stream.present_value
+        return BenefitBreakdown(
+            tuple(
+                BenefitStream(
+                    key=key,
+                    label=stream.label,
+                    source=stream.source,
+                    kind=stream.kind,
+                    cashable=stream.cashable,
+                    outcome_code=stream.outcome_code,
+                    real=sums[key][0],
+                    present_value=sums[key][1],
+                )
+                for key, stream in sorted(found.items())
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ReachCounts:
+    """Honest counts: people (each counted once) are people reached; attendances and staff are shown
+    apart and never added in; activities that do not say how many they reached are counted."""
+
+    people: int = 0
+    attendances: int = 0
+    staff: int = 0
+    activities_without_count: int = 0
+
+    def __add__(self, other: ReachCounts) -> ReachCounts:
+        return ReachCounts(
+            self.people + other.people,
+            self.attendances + other.attendances,
+            self.staff + other.staff,
+            self.activities_without_count + other.activities_without_count,
+        )
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    """The final outcome: gross and additional outcomes from the returns that report a value, the real
+    cost of those same returns, and how many returns reported it, said it was not yet available, or did not
+    report it."""
+
+    gross: Decimal = Decimal(0)
+    additional: Decimal = Decimal(0)
+    cost: Decimal = Decimal(0)
+    reported: int = 0
+    not_yet_available: int = 0
+    not_reported: int = 0
+
+    def __add__(self, other: OutcomeCount) -> OutcomeCount:
+        return OutcomeCount(
+            self.gross + other.gross,
+            self.additional + other.additional,
+            self.cost + other.cost,
+            self.reported + other.reported,
+            self.not_yet_available + other.not_yet_available,
+            self.not_reported + other.not_reported,
+        )
+
+    def display(self) -> str:
+        """For one return: the value, "not yet available" or "not reported"."""
+        if self.reported:
+            return count(self.gross)
+        if self.not_yet_available:
+            return str(NotYetAvailable.NOT_YET_AVAILABLE)
+        return "not reported"
+
+
+@dataclass(frozen=True)
+class PeriodFlows:
+    """A period with at least one approved return in the scope (`returns` of them)."""
+
+    period: Period
+    returns: int
+    financial_year: int
+    year_index: int
+    price_ratio: Decimal
+    discount_factor: Decimal
+    costs: CostBreakdown
+    benefits: BenefitBreakdown
+    reach: ReachCounts
+    final_outcome: OutcomeCount
+    cumulative_net_present_value: Decimal
+
+    @property
+    def net_present_value(self) -> Decimal:
+        return self.benefits.present_value() - self.costs.present_value()
+
+
+@dataclass(frozen=True)
+class PeriodWithoutReturn:
+    """A period with no approved return in the scope: shown as "no return", never 0."""
+
+    period: Period
+    financial_year: int
+    year_index: int
+    status: NoReturn = NO_RETURN
+
+    def __str__(self) -> str:
+        return str(self.status)
+
+
+PeriodRow = PeriodFlows | PeriodWithoutReturn
