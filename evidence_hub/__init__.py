@@ -96,7 +96,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _register_blueprints(app)
     errors.register(app)
-    formatting.register(app)
+    for template_filter in formatting.TEMPLATE_FILTERS:
+        app.add_template_filter(template_filter)
 
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)

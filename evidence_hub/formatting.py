@@ -7,8 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask
-
 # Times are stored in UTC and shown in UK time, as users read them.
 UK_TIME = ZoneInfo("Europe/London")
 
@@ -63,8 +61,5 @@ def listed(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def register(app: Flask) -> None:
-    app.add_template_filter(money)
-    app.add_template_filter(number)
-    app.add_template_filter(date_uk)
-    app.add_template_filter(datetime_uk)
+# The functions pages use as Jinja filters (the app factory registers them).
+TEMPLATE_FILTERS = (money, number, date_uk, datetime_uk)

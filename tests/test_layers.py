@@ -66,6 +66,8 @@ SERVICES = {
     "dashboards": ("framework",),
     "releases": ("dashboards", "framework"),
     "home": ("accounts", "returns", "releases"),
+    "impact": (),
+    "appraisal": (),
 }
 
 

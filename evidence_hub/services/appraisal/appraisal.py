@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from evidence_hub.formatting import listed
 from evidence_hub.services.appraisal import years
 from evidence_hub.services.appraisal.additionality import AdditionalShare, additional_share
 from evidence_hub.services.appraisal.assumptions import CENTRAL, Assumptions, Scenario, assumptions_for
@@ -214,7 +215,7 @@ def appraise(
             by_period[code].append(each)
         missing = [period.name for period in evidence.periods if period.code not in computed]
         site_notes = (
-            [f"No return for {_listed(missing)}: left out of every figure, never counted as 0."]
+            [f"No return for {listed(missing)}: left out of every figure, never counted as 0."]
             if missing
             else []
         )
@@ -247,7 +248,7 @@ def _programme_notes(evidence: PilotEvidence) -> list[str]:
     if not gaps:
         return []
     if len(gaps) <= LISTED_GAPS:
-        notes = [f"{name} has no return for {_listed(missing)}." for name, missing in gaps.items()]
+        notes = [f"{name} has no return for {listed(missing)}." for name, missing in gaps.items()]
     else:
         missing_returns = sum(len(missing) for missing in gaps.values())
         expected = len(evidence.sites) * len(evidence.periods)
@@ -256,11 +257,6 @@ def _programme_notes(evidence: PilotEvidence) -> list[str]:
             f"{len(gaps):,} sites; each site's figures list its own."
         ]
     return [*notes, "Periods with no return are left out of every figure, never counted as 0."]
-
-
-def _listed(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
