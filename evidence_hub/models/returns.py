@@ -52,6 +52,13 @@ class ReturnStatus(LabelledEnum):
     LOCKED = "locked", "Locked"
 
 
+def state_label(status: ReturnStatus, approved: bool) -> str:
+    """A return's state in words, saying of a locked return whether it was approved before it locked."""
+    if status is ReturnStatus.LOCKED:
+        return "Locked: approved" if approved else "Locked: not approved"
+    return status.label
+
+
 # A site lead may change evidence only while the return is in one of these states.
 EDITABLE_STATUSES = frozenset({ReturnStatus.DRAFT, ReturnStatus.RETURNED})
 
@@ -189,10 +196,7 @@ class SiteReturn(Base):
 
     @property
     def state_label(self) -> str:
-        """The state in words, saying of a locked return whether it was approved before its period closed."""
-        if self.status_enum is ReturnStatus.LOCKED:
-            return "Locked: approved" if self.is_approved else "Locked: not approved"
-        return self.status_enum.label
+        return state_label(self.status_enum, self.is_approved)
 
 
 class CostItem(EvidenceRow, Base):

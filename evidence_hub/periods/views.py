@@ -55,7 +55,7 @@ def close(period_id: int) -> str | Response:
         "periods/close.html",
         period=period,
         site_returns=site_returns,
-        not_approved=[item for item in site_returns if item.status_enum is not ReturnStatus.APPROVED],
+        not_approved=[item for item in site_returns if not item.is_approved],
         form=form,
         title=f"Close {period.name}",
     )

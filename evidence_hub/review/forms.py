@@ -92,6 +92,15 @@ class ReopenForm(FlaskForm):
     submit = SubmitField("Reopen return", widget=GovSubmitInput())
 
 
+class WithdrawApprovalForm(FlaskForm):
+    reason = _comment_field(
+        "Why are you withdrawing the approval?",
+        "The site lead sees this reason, and it is kept in the audit log.",
+        "Enter the reason for withdrawing the approval",
+    )
+    submit = SubmitField("Withdraw the approval", widget=GovSubmitInput())
+
+
 ANY = ""
 
 

@@ -19,6 +19,7 @@ from evidence_hub.review.forms import (
     ReopenForm,
     ReturnFilterForm,
     ReturnToSiteForm,
+    WithdrawApprovalForm,
 )
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.common.access import NotVisible
@@ -197,12 +198,19 @@ def send_back(return_id: int) -> str | Response:
 @review.route("/returns/<int:return_id>/approve", methods=["GET", "POST"])
 @roles(*REVIEWERS)
 def approve(return_id: int) -> str | Response:
-    """Approve a submitted return, with an optional comment."""
+    """Approve a submitted return, with an optional comment; or a return locked before it was approved,
+    with the reason."""
     session = db_session()
     site_return = _return(return_id)
-    if site_return.status_enum is not ReturnStatus.SUBMITTED:
-        return _refused(site_return, "Only a submitted return can be approved.")
+    after_lock = site_return.status_enum is ReturnStatus.LOCKED and not site_return.is_approved
+    if site_return.status_enum is not ReturnStatus.SUBMITTED and not after_lock:
+        return _refused(
+            site_return, "Only a submitted return, or a locked one not yet approved, can be approved."
+        )
     form = ApproveForm()
+    if after_lock:
+        form.comment.label.text = "Why are you approving this return after its period closed?"
+        form.comment.description = "The site lead sees this reason, and it is kept in the audit log."
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -218,7 +226,42 @@ def approve(return_id: int) -> str | Response:
             )
             return _back_to_review(site_return)
     return render_template(
-        "review/approve.html", **return_context(site_return, form=form), title="Approve this return"
+        "review/approve.html",
+        **return_context(site_return, form=form, after_lock=after_lock),
+        title="Approve this return",
+    )
+
+
+@review.route("/returns/<int:return_id>/withdraw-approval", methods=["GET", "POST"])
+@roles(*REVIEWERS)
+def withdraw_approval(return_id: int) -> str | Response:
+    """Take back the approval of a locked return, with the reason: its figures stop counting as approved."""
+    session = db_session()
+    site_return = _return(return_id)
+    if site_return.status_enum is not ReturnStatus.LOCKED or not site_return.is_approved:
+        return _refused(
+            site_return, "Only an approved return whose period has closed can have its approval withdrawn."
+        )
+    form = WithdrawApprovalForm()
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                workflow.withdraw_approval(session, acting_user(), site_return, form.reason.data or "")
+        except ReturnError as error:
+            if not _show_beside_field(form, error):
+                return _refused(site_return, error.message)
+        else:
+            flash(
+                f"The approval of the return from {site_return.site.name} for "
+                f"{site_return.reporting_period.name} has been withdrawn. Its figures no longer count as "
+                "approved, including in any release published from now on.",
+                "success",
+            )
+            return _back_to_review(site_return)
+    return render_template(
+        "review/withdraw_approval.html",
+        **return_context(site_return, form=form),
+        title="Withdraw the approval of this return",
     )
 
 

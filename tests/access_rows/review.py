@@ -22,6 +22,12 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     world["approved_return_id"] = return_in_quarter(
         session, "leeds", quarter=10, status=ReturnStatus.APPROVED
     ).id
+    world["locked_approved_return_id"] = return_in_quarter(
+        session, "leeds", quarter=21, status=ReturnStatus.LOCKED
+    ).id
+    world["locked_unapproved_return_id"] = return_in_quarter(
+        session, "leeds", quarter=22, status=ReturnStatus.LOCKED, approved=False
+    ).id
 
 
 SUBMITTED = "/review/returns/{submitted_return_id}"
@@ -51,6 +57,41 @@ ROWS = [
     Row("review.approve", "GET", SUBMITTED + "/approve", only(REVIEWERS)),
     Row("review.approve", "POST", SUBMITTED + "/approve", only(DECIDED), data={"comment": ""}),
     Row("review.approve", "GET", "/review/returns/{return_id}/approve", only(DECIDED), note="draft"),
+    Row(
+        "review.approve",
+        "GET",
+        "/review/returns/{locked_unapproved_return_id}/approve",
+        only(REVIEWERS),
+        note="locked before it was approved",
+    ),
+    Row(
+        "review.approve",
+        "POST",
+        "/review/returns/{locked_unapproved_return_id}/approve",
+        only(DECIDED),
+        data={"comment": "The site's figures were checked after the period closed."},
+        note="locked before it was approved",
+    ),
+    Row(
+        "review.withdraw_approval",
+        "GET",
+        "/review/returns/{locked_approved_return_id}/withdraw-approval",
+        only(REVIEWERS),
+    ),
+    Row(
+        "review.withdraw_approval",
+        "POST",
+        "/review/returns/{locked_approved_return_id}/withdraw-approval",
+        only(DECIDED),
+        data={"reason": "DWP corrected the job entries after the period closed."},
+    ),
+    Row(
+        "review.withdraw_approval",
+        "GET",
+        "/review/returns/{locked_unapproved_return_id}/withdraw-approval",
+        only(DECIDED),
+        note="not approved: sent back to the return",
+    ),
     Row("review.reopen", "GET", "/review/returns/{approved_return_id}/reopen", only(REVIEWERS)),
     Row(
         "review.reopen",

@@ -805,7 +805,7 @@ def test_completeness_counts_the_required_items_each_return_reports_whatever_its
         ["Leeds", "Approved, 12% reported", "Draft, 12% reported", "No return", Decimal(4) * 100 / 34],
         [
             LIVERPOOL,
-            "Locked, 12% reported",
+            "Locked: approved, 12% reported",
             "Approved, 6% reported",
             "Returned with comments, 12% reported",
             Decimal(5) * 100 / 51,

@@ -166,7 +166,7 @@ def test_an_evaluator_approves_with_an_optional_comment(
     assert db.scalar(select(ReviewComment)) is None
 
     again = evaluator.post(f"/review/returns/{site_return.id}/approve", data={"comment": "Twice?"})
-    assert "Only a submitted return can be approved" in text_of(
+    assert "Only a submitted return, or a locked one not yet approved, can be approved" in text_of(
         page(evaluator.get(again.headers["Location"]))
     )
 
@@ -286,3 +286,45 @@ def test_the_administrators_home_lists_returns_waiting_for_review(
     assert "Manage users" in text_of(home)
     assert links(home)["Kent: 2009 Q2 (April to June 2009)"] == f"/review/returns/{site_return.id}"
     assert "Reporting periods" in links(home)
+
+
+def test_an_evaluator_approves_a_return_locked_before_approval_giving_the_reason(
+    db: Session, evaluator: FlaskClient
+) -> None:
+    site_return = make_return(db, "kent", status=ReturnStatus.LOCKED, approved=False)
+
+    review = page(evaluator.get(f"/review/returns/{site_return.id}"))
+    assert "locked as it stood when its reporting period closed, without being approved" in text_of(review)
+    assert "Locked: not approved" in text_of(review)
+    approve_url = links(review)["Approve this locked return"]
+
+    refused = page(evaluator.post(approve_url, data={"comment": ""}))
+    assert "reason for approving a return after its period closed" in field_error(refused, "comment")
+    assert not status_and_approval(db, site_return)[1]
+
+    evaluator.post(approve_url, data={"comment": "Invoices checked after the close."})
+    assert status_and_approval(db, site_return) == (ReturnStatus.LOCKED, True)
+    approved = page(evaluator.get(f"/review/returns/{site_return.id}"))
+    assert "Locked: approved" in text_of(approved)
+    assert "Withdraw the approval" in links(approved)
+
+
+def test_an_evaluator_withdraws_the_approval_of_a_locked_return_with_a_reason(
+    db: Session, evaluator: FlaskClient
+) -> None:
+    site_return = make_return(db, "kent", status=ReturnStatus.LOCKED)
+    url = f"/review/returns/{site_return.id}/withdraw-approval"
+
+    refused = page(evaluator.post(url, data={"reason": ""}))
+    assert "Enter the reason for withdrawing the approval" in field_error(refused, "reason")
+    evaluator.post(url, data={"reason": "The invoices belonged to another programme."})
+
+    assert status_and_approval(db, site_return) == (ReturnStatus.LOCKED, False)
+
+
+def status_and_approval(db: Session, site_return: SiteReturn) -> tuple[ReturnStatus, bool]:
+    db.expire_all()
+    db.rollback()
+    fresh = db.get(SiteReturn, site_return.id)
+    assert fresh is not None
+    return fresh.status_enum, fresh.is_approved

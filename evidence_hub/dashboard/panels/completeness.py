@@ -37,9 +37,9 @@ def completeness_view(session: Session, scope: Scope, links: Links) -> ViewConte
                 continue
             percent = cell.reported_percent
             shown = (
-                f"{cell.status.label}, {percent.quantize(Decimal(1))}% reported"
+                f"{cell.state_label}, {percent.quantize(Decimal(1))}% reported"
                 if percent is not None
-                else cell.status.label
+                else cell.state_label
             )
             cells.append(Cell(shown, href=links.to_return(cell.return_id)))
         reported, required = figures.site_items(site.id)

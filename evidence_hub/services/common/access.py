@@ -40,12 +40,8 @@ def may_see_site(user: User, site_id: int) -> bool:
     return role is Role.SITE_LEAD and user.site_id == site_id
 
 
-# Return states whose figures count as approved: a locked return was approved before its period closed.
-APPROVED_STATUSES = frozenset({"approved", "locked"})
-
-
 def comparison_condition(
-    user: User, cross_site_sharing: bool, site_id_column: Any, status_column: Any
+    user: User, cross_site_sharing: bool, site_id_column: Any, approved_at_column: Any
 ) -> ColumnElement[bool]:
     """Which returns' figures the user may see aggregated on the dashboards.
 
@@ -60,5 +56,5 @@ def comparison_condition(
         own_site = site_id_column == user.site_id
         if not cross_site_sharing:
             return own_site
-        return or_(own_site, status_column.in_(sorted(APPROVED_STATUSES)))
+        return or_(own_site, approved_at_column.is_not(None))
     return false()

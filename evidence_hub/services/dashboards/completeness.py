@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.models import Site
 from evidence_hub.models.framework import CollectionFrequency, Indicator
-from evidence_hub.models.returns import MeasureValue, ReturnStatus, SiteReturn
+from evidence_hub.models.returns import MeasureValue, ReturnStatus, SiteReturn, state_label
 from evidence_hub.services.common.access import ROLES_SEEING_EVERY_SITE, scope_to_user
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import Scope
@@ -27,8 +27,14 @@ EVERY_PERIOD = (CollectionFrequency.MONTHLY.value, CollectionFrequency.QUARTERLY
 class CompletenessCell:
     return_id: int
     status: ReturnStatus
+    # Approved by an evaluator, whatever the lock (a locked return may never have been approved).
+    approved: bool
     items_required: int
     items_reported: int
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.status, self.approved)
 
     @property
     def reported_percent(self) -> Decimal | None:
@@ -104,6 +110,7 @@ def completeness_figures(session: Session, scope: Scope) -> CompletenessFigures:
             SiteReturn.site_id,
             SiteReturn.reporting_period_id,
             SiteReturn.status,
+            SiteReturn.approved_at.is_not(None).label("approved"),
             (func.coalesce(required.c.required, 0) + literal(1)).label("required"),
             (
                 func.coalesce(reported.c.reported, 0)
@@ -122,6 +129,7 @@ def completeness_figures(session: Session, scope: Scope) -> CompletenessFigures:
             (row.site_id, row.reporting_period_id): CompletenessCell(
                 return_id=row.id,
                 status=ReturnStatus(row.status),
+                approved=bool(row.approved),
                 items_required=int(row.required),
                 items_reported=int(row.reported),
             )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Role, Site, User
@@ -47,14 +47,15 @@ class StateFilter(StrEnum):
     SUBMITTED = "submitted"
     ALL = "all"
 
-    @property
-    def statuses(self) -> frozenset[str]:
-        approved = {ReturnStatus.APPROVED.value, ReturnStatus.LOCKED.value}
+    def condition(self) -> ColumnElement[bool]:
+        """The returns these figures draw on. Approved means approved by an evaluator (and not reopened
+        since), whatever the lock: a return locked as it stood when its period closed is not approved."""
+        approved = SiteReturn.approved_at.is_not(None)
         if self is StateFilter.APPROVED:
-            return frozenset(approved)
+            return approved
         if self is StateFilter.SUBMITTED:
-            return frozenset(approved | {ReturnStatus.SUBMITTED.value})
-        return frozenset(status.value for status in ReturnStatus)
+            return or_(approved, SiteReturn.status == ReturnStatus.SUBMITTED.value)
+        return true()
 
     @property
     def label(self) -> str:
@@ -129,11 +130,11 @@ class Scope:
             SiteReturn.reporting_period_id.in_(self.period_ids),
             SiteReturn.site_id.in_(self.site_ids),
             comparison_condition(
-                self.user, self.framework.cross_site_sharing, SiteReturn.site_id, SiteReturn.status
+                self.user, self.framework.cross_site_sharing, SiteReturn.site_id, SiteReturn.approved_at
             ),
         ]
         if not every_state:
-            conditions.append(SiteReturn.status.in_(sorted(self.state.statuses)))
+            conditions.append(self.state.condition())
         if self.version is not None:
             conditions.append(SiteReturn.framework_version_id == self.version.id)
         return and_(*conditions)

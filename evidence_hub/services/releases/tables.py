@@ -38,7 +38,6 @@ from evidence_hub.models.returns import (
     DataFlow,
     Funding,
     MeasureValue,
-    ReturnStatus,
     SavingClaim,
     learning_entry_dimensions,
 )
@@ -142,7 +141,6 @@ class _TableBuilder:
 
     def returns(self) -> AggregatedTable:
         figures = completeness_figures(self.session, self.scope)
-        approved = {ReturnStatus.APPROVED, ReturnStatus.LOCKED}
         rows = []
         for site in self.scope.sites:
             for period in self.scope.periods:
@@ -150,7 +148,7 @@ class _TableBuilder:
                 if cell is None:
                     status, reported, required = "No return", 0, 0
                 else:
-                    status = "Approved" if cell.status in approved else "Not approved"
+                    status = "Approved" if cell.approved else "Not approved"
                     reported, required = cell.items_reported, cell.items_required
                 rows.append([*self._where(site.id, period.id), status, reported, required])
         return AggregatedTable(TABLES["returns"], rows)
