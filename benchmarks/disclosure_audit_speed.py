@@ -173,7 +173,6 @@ def run(sites: int, quarters: int, seed: int, round_to: int | None, traced: bool
             second_values,
             rules,
             earlier=earlier,
-            carry_forward=first.knowledge.suppressed,
         )
 
     second, measured = measure(second_step)

@@ -341,14 +341,14 @@ def protect_release(
     rules: Rules | None = None,
     *,
     earlier: Knowledge | None = None,
-    carry_forward: Iterable[str] = (),
 ) -> Protection:
     """Protect every figure of the release together, with everything earlier releases told the intruder.
 
     ``values`` are the true values of every figure. ``earlier`` is what every earlier release of the
     framework told the intruder, withdrawn releases included (their ``Protection.knowledge``, merged).
-    ``carry_forward`` lists keys earlier releases showed as [c]: those this release shows are suppressed
-    from the start. Deterministic: the same input always gives the same suppressions.
+    Every count earlier releases showed as [c] is [c] here too from the start (carried forward: shown
+    now, it would give away what it protected there). Deterministic: the same input always gives the
+    same suppressions.
     """
     rules = rules or ProtectionRules()
     release.check(values)
@@ -356,7 +356,7 @@ def protect_release(
     quantities = {**earlier.quantities, **release.quantities()}
     suppressible = {figure.key for figure in release.figures if figure.kind is Kind.PEOPLE and figure.shown}
     primary = {key for key in suppressible if _below_threshold(values[key], rules)}
-    suppressed = primary | (set(carry_forward) & suppressible)
+    suppressed = primary | (earlier.suppressed & suppressible)
     partners = _Partners(release, values, earlier, suppressible)
     suppressed |= partners.for_pinned(suppressed, earlier.suppressed)
     builder = _KnowledgeBuilder(release, rules)
