@@ -63,7 +63,6 @@ which is how ``protection`` uses them across its rounds.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,7 +75,7 @@ from typing import Any, Final, NamedTuple
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array, vstack
+from scipy.sparse import csr_array, hstack, vstack
 
 Number = int | Fraction | Decimal
 
@@ -84,10 +83,11 @@ NEVER_NEGATIVE: Final = "counts and amounts are never negative"
 # How far a solver's value may sit from a whole number and still be read as that whole number. The point
 # is then checked exactly, so this only decides which points are worth checking.
 WHOLE_TOLERANCE: Final = 1e-6
-# Spread-out solves at the start of a component with at least this many [c] still to prove, repeated while
-# each proves at least this share of the [c] left (a solve of their own costs two solves each).
+# Solves for many [c] at once (see _ComponentSolve.spread and widen) when at least this many are left to
+# prove (a solve of their own costs two solves each); lifted groups are never cut smaller than this.
 SPREAD_FROM: Final = 4
-SPREAD_YIELD: Final = 0.02
+# Groups lifted together start at this many [c] for each fact of the component.
+LIFT_GROUP: Final = 4
 # HiGHS's dual simplex returns a vertex (a basic solution), which is what makes whole-number optima likely.
 LP_METHOD: Final = "highs-ds"
 # A dual value (marginal) smaller than this is read as zero: the fact does not hold the optimum where it is.
@@ -770,65 +770,76 @@ class _ComponentSolve:
         self.bounds = np.column_stack([lower, upper])
 
     def spread(self, keys: list[str]) -> None:
-        """Solves that pull many [c] apart at once, to prove them SAFE without a solve each: all up, all
-        down, then random mixes of up and down over the [c] not yet proven (seeded, so every audit of the
-        same facts does the same), for as long as each solve proves enough of them. A vertex of these
-        programmes puts most quantities at an end of their range, so two opposite solves often show a [c]
-        at both ends. Only whole-number solutions count, as witnesses."""
-        component, solver = self.component, self.solver
-        generator = np.random.default_rng(len(keys))
-        remaining = keys
-        for attempt in itertools.count():
+        """Two solves to start from: every [c] as low as it can go together, then as high. Their vertices
+        put most quantities at an end of their range, which gives each [c] a lowest and a highest value
+        seen (often already ``threshold`` apart) for ``widen`` to work from."""
+        component = self.component
+        positions = [component.index[key] for key in keys]
+        for direction in (1.0, -1.0):
             objective = np.zeros(len(component.keys))
-            positions = [component.index[key] for key in remaining]
-            if attempt < 2:
-                objective[positions] = 1.0 if attempt == 0 else -1.0
-            else:
-                objective[positions] = generator.choice([-1.0, 1.0], size=len(positions))
+            objective[positions] = direction
             result = self._lp(objective)
             if result.status == 0:
                 self._witness(result.x)
-            still = [key for key in remaining if solver.witnesses.spread(key) < solver.threshold]
-            proven = len(remaining) - len(still)
-            remaining = still
-            if len(remaining) < SPREAD_FROM or (
-                attempt >= 2 and proven < SPREAD_YIELD * (len(remaining) + proven)
-            ):
-                return
 
     def widen(self, keys: list[str]) -> None:
-        """Proves [c] SAFE in groups: asks for one whole-number solution in which every [c] of a group is at
-        least ``threshold`` above the lowest value it has been seen at (then, for those left, below the
-        highest). A solution proves the whole group; when there is none, the group is halved and each half
-        asked again, down to single [c], which are left to be solved bound by bound. Where many [c] share
-        one total, a solve that maximises one [c] pushes the others to 0, and this proves dozens per solve
-        instead of one."""
-        solver, component = self.solver, self.component
-        witnesses, threshold = solver.witnesses, solver.threshold
+        """Proves [c] SAFE in groups. For a group, one solve asks for a whole-number solution that lifts as
+        many of its [c] as it can to at least ``threshold`` above the lowest value each has been seen at
+        (maximising the sum of min(lift, threshold), through one helper variable a [c]); every [c] it lifts
+        that far is proven. Then the same downwards from the highest values seen. Passes repeat over the
+        [c] left while they prove any; the rest are solved bound by bound. A vertex of a plain optimisation
+        holds few quantities away from their bounds, so a spread-out solve proves at most about as many [c]
+        as the component has facts; lifting to new bounds has no such limit."""
+        witnesses, threshold, component = self.solver.witnesses, self.solver.threshold, self.component
         for direction in (1, -1):
-            groups = [[key for key in keys if key in witnesses.lowest]]
-            while groups:
-                group = [key for key in groups.pop() if witnesses.spread(key) < threshold]
-                if not group:
-                    continue
-                lower, upper = self.lower.copy(), self.upper.copy()
-                for key in group:
-                    position = component.index[key]
-                    if direction > 0:
-                        lower[position] = max(
-                            lower[position], solver.witnesses.lowest[key] + solver.threshold
-                        )
-                    else:
-                        upper[position] = min(
-                            upper[position], solver.witnesses.highest[key] - solver.threshold
-                        )
-                proven = False
-                if np.all(lower <= upper):
-                    result = self._lp(np.zeros(len(component.keys)), np.column_stack([lower, upper]))
-                    proven = result.status == 0 and self._witness(result.x, lower, upper)
-                if not proven and len(group) > 1:
-                    middle = len(group) // 2
-                    groups += [group[middle:], group[:middle]]
+            pending = [key for key in keys if key in witnesses.lowest and witnesses.spread(key) < threshold]
+            size = max(LIFT_GROUP * len(component.rows), SPREAD_FROM)
+            while pending:
+                # Mixed, so that a group rarely holds every [c] of one total (which could not all move).
+                np.random.default_rng(len(pending)).shuffle(pending)
+                for start in range(0, len(pending), size):
+                    group = [
+                        key for key in pending[start : start + size] if witnesses.spread(key) < threshold
+                    ]
+                    if group:
+                        self._lift(group, direction)
+                left = [key for key in pending if witnesses.spread(key) < threshold]
+                if len(left) == len(pending):  # nothing lifted: smaller groups, down to a few [c]
+                    if size <= SPREAD_FROM:
+                        break
+                    size = max(size // 4, SPREAD_FROM)
+                pending = left
+
+    def _lift(self, group: list[str], direction: int) -> None:
+        """One solve of: maximise the sum of helpers h, 0 <= h <= threshold, h <= x - lowest (direction 1)
+        or h <= highest - x (direction -1), for each [c] x of the group, subject to every fact."""
+        witnesses, threshold, component = self.solver.witnesses, self.solver.threshold, self.component
+        count, size = len(component.keys), len(group)
+        positions = [component.index[key] for key in group]
+        # h - x <= -lowest, or h + x <= highest
+        link = csr_array(
+            (
+                np.r_[np.ones(size), np.full(size, -float(direction))],
+                (np.r_[np.arange(size), np.arange(size)], np.r_[count + np.arange(size), positions]),
+            ),
+            shape=(size, count + size),
+        )
+        ends = [-witnesses.lowest[key] if direction > 0 else witnesses.highest[key] for key in group]
+        a_ub = link if component.a_ub is None else vstack([_widened(component.a_ub, size), link]).tocsr()
+        b_ub = np.array(ends, dtype=float) if component.b_ub is None else np.r_[component.b_ub, ends]
+        a_eq = None if component.a_eq is None else _widened(component.a_eq, size)
+        self.solver.lp_solves += 1
+        result = linprog(
+            np.r_[np.zeros(count), -np.ones(size)],
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=component.b_eq,
+            bounds=np.r_[self.bounds, np.column_stack([np.zeros(size), np.full(size, float(threshold))])],
+            method=LP_METHOD,
+        )
+        if result.status == 0:
+            self._witness(result.x[:count])
 
     def extreme(self, position: int, *, maximise: bool) -> tuple[int | None, list[int | None]]:
         """The whole-number minimum or maximum of one quantity (None: no limit) and the facts it rests on."""
@@ -912,6 +923,11 @@ class _ComponentSolve:
         for position in np.flatnonzero(np.abs(result.upper.marginals) > DUAL_TOLERANCE):
             facts.append(programme.upper_fact[component.keys[position]])
         return facts
+
+
+def _widened(matrix: Any, columns: int) -> Any:
+    """The matrix with ``columns`` more columns of zeros on the right."""
+    return hstack([matrix, csr_array((matrix.shape[0], columns))]).tocsr()
 
 
 def _components(rows: Sequence[_Row]) -> dict[str, int]:
