@@ -20,7 +20,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 C = "[c]"
-BIG = 10**7  # larger than any count in the fixtures
+BIG = 10**7  # larger than any count of people in the fixtures
+LIMIT = 10**12  # larger than any value at all (money in pence included): a value this large has no limit
 
 
 def key(table: str, row: str, column: str) -> str:
@@ -158,13 +159,13 @@ class IntruderProgramme:
         result = milp(
             objective,
             integrality=np.ones(width),
-            bounds=Bounds(np.zeros(width), np.r_[np.full(count, float(BIG)), np.ones(binaries)]),
+            bounds=Bounds(np.zeros(width), np.r_[np.full(count, float(LIMIT)), np.ones(binaries)]),
             constraints=LinearConstraint(np.array(matrix), np.array(lower), np.array(upper)),
             options={"mip_rel_gap": 0.0},
         )
         assert result.status == 0, f"the intruder's programme has no solution: {result.message}"
         value = round(result.x[self.index[name]])
-        return None if value >= BIG else value
+        return None if value >= LIMIT else value
 
 
 @dataclass(frozen=True)

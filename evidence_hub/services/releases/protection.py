@@ -24,18 +24,28 @@ The rules (``Rules``, the same fields as ``disclosure.DisclosureRules``, which s
   the intruder nothing the figures do not; computed from an unshown input, it does, and its formula
   becomes one of the intruder's facts.
 
-Secondary suppression, step by step. Start from the primary [c] (and, across releases, the cells earlier
-releases showed as [c]: carrying a suppression forward is the cheapest way to stop differencing). Audit.
-For each [c] the audit fails, suppress one partner: a shown count of people in a relation with it (or,
-when none is left there, in the nearest relation reachable through other unknowns), preferring a non-zero
-cell to a zero and a zero to a total, then the one whose suppression leaves no relation with a single
-unknown, then the smallest, then the first by key. A failing [c] that shares a relation with a partner
-chosen in this round waits for the next audit, so one partner can serve several. Repeat until the audit
-passes. Each round suppresses at least one more count and there are finitely many, so it ends: with a
-passing audit, or with failures that no suppression in this release can mend (nothing left to suppress
-near them, or given away by earlier releases alone, ``already_disclosed``). Suppressing more only takes
-facts away from the intruder, so a [c] proven SAFE stays SAFE, and the audit's witnesses carry from round
-to round.
+Secondary suppression, step by step (``_Partners``). Start from the primary [c] and every cell earlier
+releases showed as [c] (carried forward: shown now, it would give away what it protected then).
+
+1. Links: every relation, every earlier fact about several quantities, and every difference of two nested
+   relations (a Q1–Q4 total less a Q1–Q3 total leaves the Q4 cell: across releases, the sum nobody
+   published is still known). A link pins a [c] when every other quantity in it is known to the
+   intruder. Each pinning link gets a partner from its own members (nothing else can help), and so on
+   until no link pins a [c]: the line rule of a single table, for the whole linked system.
+2. Audit every [c] (this release's and the earlier ones').
+3. For each [c] the audit fails, one partner from the quantities of the facts its interval rests on (the
+   LP's dual values say which), or, when none can be suppressed, the nearest reachable through the
+   links. A [c] near a partner chosen earlier in the round waits for the next audit: one partner can
+   serve several. Then step 1 again, and the audit again, until it passes.
+
+A partner is a count of people this release shows that no earlier release showed (a [c] over a figure the
+intruder already holds hides nothing). Among candidates: one that no link would pin once suppressed,
+then a non-zero cell before a zero (a zero hides little) and a zero before a total, then the smallest,
+then the first by key: deterministic. Each round suppresses at least one more count and there are
+finitely many, so it ends: with a passing audit, or with failures that no suppression in this release can
+mend (nothing left to suppress near them, or given away by earlier releases alone: ``already_disclosed``).
+Suppressing more only takes facts away from the intruder, so a [c] proven SAFE stays SAFE, and the
+audit's witnesses carry from round to round.
 
 What officials read. The notes say how many figures are shown as [c] and that a [c] is either a small count
 or one withheld to protect small counts, never how many are which: "0 cells suppressed to protect them"
@@ -99,6 +109,8 @@ class Rules(Protocol):
 
 @dataclass(frozen=True)
 class ProtectionRules:
+    """The rules with the defaults of ``disclosure.DisclosureRules``, for callers that have none."""
+
     threshold: int = 10
     round_to: int | None = None
     suppress_zeros: bool = False
@@ -291,9 +303,15 @@ class ProtectionReport:
         if not self.failures:
             return None
         reasons = " ".join(cell.reason + "." for cell in self.failures)
+        earlier = ""
+        if self.already_disclosed:
+            earlier = (
+                f" {_plural(len(self.already_disclosed), 'of them', 'of them')} could already be worked out "
+                "from earlier releases alone, which no suppression in this one can change."
+            )
         return (
             f"This release cannot be published: {_plural(len(self.failures), 'suppressed count')} could "
-            f"still be worked out after further suppression was tried. {reasons}"
+            f"still be worked out after further suppression was tried.{earlier} {reasons}"
         )
 
 
@@ -660,10 +678,14 @@ class _Partners:
         suppressible: set[str],
     ) -> None:
         self.values = values
+        # Shown by an earlier release: a fact about it alone with both ends (its value, or its rounding).
         self.shown_earlier = {
-            key
+            keys[0]
             for fact in earlier.facts
-            if len(keys := fact.expression.quantities()) == 1 and (key := keys[0]) not in earlier.suppressed
+            if len(keys := fact.expression.quantities()) == 1
+            and fact.lower is not None
+            and fact.upper is not None
+            and keys[0] not in earlier.suppressed
         }
         self.eligible = suppressible - self.shown_earlier
         self.shown_in_release = {figure.key for figure in release.figures if figure.shown}
