@@ -280,7 +280,7 @@ class Fact:
         )
 
     @cached_property
-    def compiled(self) -> _Row:
+    def _compiled(self) -> _Row:
         """The fact scaled to whole coefficients. The expression's value is then a whole number, so an open
         end becomes the next whole number inside it: exact, not an approximation. Kept with the fact, since
         protection audits the same facts round after round."""
@@ -529,7 +529,7 @@ class _Programme:
         self.fixed: dict[str, int] = {}
         rows = []
         for position, fact in enumerate(self.facts):
-            row = fact.compiled._replace(fact=position)
+            row = fact._compiled._replace(fact=position)
             for key in row.keys:
                 if key not in quantities:
                     raise KnowledgeError(f"A fact from {fact.source} is about an unknown quantity {key!r}.")
