@@ -14,10 +14,16 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Activity, AuditEvent, CostItem, LearningEntry, MeasureValue, Role, SiteReturn
+from evidence_hub.services.returns import measures
+from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
+from evidence_hub.services.returns.costs import COSTS, CostInput
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import section_named
 from evidence_hub.services.returns.imports.templates import template_csv, template_xlsx
 from evidence_hub.services.returns.imports.uploads import ImportOutcome, ImportRejected, import_upload
+from evidence_hub.services.returns.learning import LEARNING, LearningInput
+from evidence_hub.services.returns.measure_checks import MeasureInput
+from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_return, make_user
 
 COST_HEADER = [
@@ -359,3 +365,85 @@ def test_a_file_without_the_required_columns_says_which_are_missing(db: Session)
         upload(db, lead, site_return, "costs", b"reference,description\r\nC-1,Something\r\n")
     messages = " ".join(problem.message for problem in rejected.value.problems)
     assert "site_code" in messages and "category_code" in messages
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_every_sections_prefilled_template_uploaded_unchanged_adds_nothing(
+    db: Session, file_format: str
+) -> None:
+    """Items entered through the forms have references too, so their template rows match them again."""
+    lead, site_return = lead_and_return(db)
+    version = site_return.framework_version
+    period = site_return.reporting_period
+    with transaction(db):
+        COSTS.add(
+            db,
+            lead,  # type: ignore[arg-type]
+            site_return,
+            CostInput(
+                category_id=version.cost_categories[0].id,
+                description="Analyst, two days a week",
+                amount=Decimal("4000"),
+                cost_type="running",
+                funding="cash",
+            ),
+        )
+        SAVINGS.add(
+            db,
+            lead,  # type: ignore[arg-type]
+            site_return,
+            SavingInput(description="Visits avoided", amount=Decimal("250"), evidence="Visit logs"),
+        )
+        ACTIVITIES.add(
+            db,
+            lead,  # type: ignore[arg-type]
+            site_return,
+            ActivityInput(
+                activity_type_id=version.activity_types[0].id,
+                title="Data workshop",
+                starts_on=period.starts_on,
+                people_reached=12,
+            ),
+        )
+        LEARNING.add(
+            db,
+            lead,  # type: ignore[arg-type]
+            site_return,
+            LearningInput(
+                learning_type="barrier",
+                dimensions=[version.learning_dimensions[0].code],
+                title="Slow approvals",
+                what_happened="Six months to approve the agreement.",
+            ),
+        )
+        measures.save_measure(
+            db,
+            lead,  # type: ignore[arg-type]
+            site_return,
+            "WL-CLIENTS-ENGAGED",
+            MeasureInput(
+                value="120",
+                target="150",
+                data_source="Client tracking spreadsheet",
+                quality_rating="good",
+                quality_reason="Checked against the registers",
+                evidence_level="nesta:2",
+            ),
+        )
+    counts = {model: count(db, model) for model in (CostItem, Activity, LearningEntry, MeasureValue)}
+
+    for code in ("costs", "savings", "activities", "measures", "learning"):
+        section = section_named(code)
+        template = (
+            template_xlsx(db, site_return, section)
+            if file_format == "xlsx"
+            else template_csv(db, site_return, section).encode()
+        )
+        try:
+            outcome = upload(db, lead, site_return, code, template, f"{code}.{file_format}")
+        except ImportRejected as rejected:
+            raise AssertionError(f"{code}: {rejected.problems}") from None
+        assert (outcome.added, outcome.updated) == (0, 0), code
+        assert outcome.unchanged > 0, code
+
+    assert {model: count(db, model) for model in counts} == counts

@@ -89,6 +89,12 @@ class Section:
     guidance_lists: Callable[[SiteReturn], list[tuple[str, str, str]]] = lambda _return: []
     # The service's field names that differ from the column that holds them (a category chosen by code).
     field_columns: dict[str, str] = field(default_factory=dict)
+    # Where the template lists a row for everything that could be answered (every indicator), the columns
+    # that hold an answer: a row with all of them empty is not answered yet and is passed over.
+    answer_columns: tuple[str, ...] = ()
+
+    def is_unanswered(self, row: dict[str, str]) -> bool:
+        return bool(self.answer_columns) and not any(cell_text(row, key) for key in self.answer_columns)
 
     def column_of(self, field_name: str) -> str:
         """The template's header of the column a problem is about."""
@@ -540,6 +546,18 @@ MEASURES_SECTION = Section(
     find_existing=_find_measure,
     write_row=_write_measure,
     check_row=_check_measure,
+    answer_columns=(
+        "value",
+        "not_available",
+        "not_available_reason",
+        "range_justification",
+        "target",
+        "data_source",
+        "quality_rating",
+        "quality_reason",
+        "evidence_level",
+        "commentary",
+    ),
     guidance_lists=_measure_guidance,
 )
 

@@ -70,6 +70,8 @@ def import_upload(
     seen: dict[str, int] = {}
     site, period = site_return.site, site_return.reporting_period
     for number, row in sheet.rows:
+        if section.is_unanswered(row):
+            continue
         row_problems: dict[str, str] = {}
         site_code = cell_text(row, "site_code")
         if site_code != site.code:
