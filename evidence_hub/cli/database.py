@@ -45,9 +45,16 @@ def db_current() -> None:
 
 
 @click.command("check")
-def check() -> None:
+@click.option(
+    "--figures",
+    is_flag=True,
+    help="Also recompute every return's kept figures from its items and compare them.",
+)
+@click.option("--rebuild", is_flag=True, help="With --figures: rebuild any figures that differ.")
+def check(figures: bool, rebuild: bool) -> None:
     """Check the configuration and the database; exit 1 when something needs attention."""
     from evidence_hub import migrations
+    from evidence_hub.models.summary_upkeep import figure_differences, rebuild_figures
 
     app = configured_app()
     engine = engine_for(app)
@@ -65,6 +72,15 @@ def check() -> None:
         click.echo(f"Schema:       {current or 'empty'} (latest {head})")
         if current != head:
             problems.append("The database is not at the latest migration: run `evidence-hub db upgrade`.")
+        elif figures:
+            with engine.begin() as connection:
+                differences = figure_differences(connection)
+                if differences and rebuild:
+                    rebuild_figures(connection)
+                    click.echo(f"Figures:      rebuilt ({len(differences)} kinds differed)")
+                    differences = figure_differences(connection)
+            click.echo(f"Figures:      {'equal to their items' if not differences else 'differ'}")
+            problems.extend(differences)
     if not app.config["SESSION_COOKIE_SECURE"] and app.config["ENV"] == "production":
         problems.append("EVIDENCE_HUB_SESSION_COOKIE_SECURE should be true when served over HTTPS.")
     for problem in problems:

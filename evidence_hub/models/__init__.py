@@ -1,5 +1,7 @@
 """Typed SQLAlchemy models, one module per domain. Importing this package registers every table."""
 
+# Registers the ORM events that keep the per-return figures equal to their items.
+import evidence_hub.models.summary_upkeep  # noqa: F401
 from evidence_hub.models.accounts import PasswordResetToken, Role, SignInAttempt, User
 from evidence_hub.models.audit import AuditEvent
 from evidence_hub.models.enums import LabelledEnum
@@ -48,6 +50,12 @@ from evidence_hub.models.returns import (
     TimeUnit,
 )
 from evidence_hub.models.sites import PartnerType, Site, SitePartner
+from evidence_hub.models.summaries import (
+    ReturnActivityTotal,
+    ReturnCostTotal,
+    ReturnLearningCount,
+    ReturnSavingTotal,
+)
 
 __all__ = [
     "Activity",
@@ -91,6 +99,10 @@ __all__ = [
     "ReleaseRow",
     "ReleaseStatus",
     "ReportingPeriod",
+    "ReturnActivityTotal",
+    "ReturnCostTotal",
+    "ReturnLearningCount",
+    "ReturnSavingTotal",
     "ReturnSection",
     "ReturnSnapshot",
     "ReturnStatus",

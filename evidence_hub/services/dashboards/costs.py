@@ -13,14 +13,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models.framework import CostCategory
-from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
-from evidence_hub.services.dashboards.comparability import differing_periods_warning, periods_reported_by_site
-from evidence_hub.services.dashboards.money import (
-    attributable_units_of,
+from evidence_hub.models.returns import CostType, Funding, SiteReturn
+from evidence_hub.models.summaries import ReturnCostTotal
+from evidence_hub.services.common.money import (
     pounds_from_attributable_units,
     pounds_from_pence,
-    whole_pence,
 )
+from evidence_hub.services.dashboards.comparability import differing_periods_warning, periods_reported_by_site
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
@@ -86,24 +85,22 @@ class CostFigures:
 def cost_figures(session: Session, scope: Scope) -> CostFigures:
     """Attributable and recorded costs by site, category and period, split set-up/running, cash/in-kind.
 
-    One GROUP BY over the cost lines of the returns in view, by return and category (answered from the
-    covering index ix_cost_items_return_totals); the totals by site, category and period are added up
-    from those rows as integers.
+    One GROUP BY over the costs kept per return (models/summaries.py) of the returns in view, by return
+    and category; the totals by site, category and period are added up from those rows as integers.
     """
-    attributable = attributable_units_of(CostItem.amount, CostItem.attributable_percent)
+    kept = ReturnCostTotal
+    attributable = kept.attributable_units
     statement = (
         select(
-            CostItem.site_return_id,
-            CostItem.cost_category_id,
-            func.sum(whole_pence(CostItem.amount)).label("recorded"),
+            kept.site_return_id,
+            kept.cost_category_id,
+            func.sum(kept.recorded_pence).label("recorded"),
             func.sum(attributable).label("attributable"),
-            func.sum(case((CostItem.cost_type == CostType.SET_UP.value, attributable), else_=0)).label(
-                "set_up"
-            ),
-            func.sum(case((CostItem.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
+            func.sum(case((kept.cost_type == CostType.SET_UP.value, attributable), else_=0)).label("set_up"),
+            func.sum(case((kept.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
         )
-        .where(CostItem.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
-        .group_by(CostItem.site_return_id, CostItem.cost_category_id)
+        .where(kept.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
+        .group_by(kept.site_return_id, kept.cost_category_id)
     )
     returns = _returns_in_scope(session, scope)
     where = {row.id: (row.site_id, row.reporting_period_id) for row in returns}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from evidence_hub.models import Site
 from evidence_hub.models.framework import LearningDimension, LearningType, ReportingPeriod, Theme
 from evidence_hub.models.returns import LearningEntry, SiteReturn, learning_entry_dimensions
+from evidence_hub.models.summaries import ReturnLearningCount
 from evidence_hub.services.common.access import scope_to_user
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
@@ -52,17 +53,19 @@ class LearningFigures:
 
 
 def learning_figures(session: Session, scope: Scope, learning_type: LearningType | None) -> LearningFigures:
-    """Counts of learning entries by theme × site, and barriers and enablers by dimension × site."""
-    condition = [scope.returns_condition()]
+    """Counts of learning entries by theme × site, and barriers and enablers by dimension × site, added up
+    from the counts kept per return (models/summaries.py)."""
+    kept = ReturnLearningCount
+    condition = [scope.returns_condition(), kept.learning_dimension_id.is_(None)]
     if learning_type is not None:
-        condition.append(LearningEntry.learning_type == learning_type.value)
+        condition.append(kept.learning_type == learning_type.value)
     theme_code = func.coalesce(Theme.code, literal(NO_THEME))
     theme_rows = plain_rows(
         session,
-        select(theme_code.label("theme_code"), SiteReturn.site_id, func.count().label("entries"))
-        .select_from(LearningEntry)
-        .join(SiteReturn, SiteReturn.id == LearningEntry.site_return_id)
-        .outerjoin(Theme, Theme.id == LearningEntry.theme_id)
+        select(theme_code.label("theme_code"), SiteReturn.site_id, func.sum(kept.entries).label("entries"))
+        .select_from(kept)
+        .join(SiteReturn, SiteReturn.id == kept.site_return_id)
+        .outerjoin(Theme, Theme.id == kept.theme_id)
         .where(*condition, *_theme_condition(scope))
         .group_by(theme_code, SiteReturn.site_id),
     )
@@ -72,20 +75,19 @@ def learning_figures(session: Session, scope: Scope, learning_type: LearningType
         select(
             LearningDimension.code,
             SiteReturn.site_id,
-            LearningEntry.learning_type,
-            func.count().label("entries"),
+            kept.learning_type,
+            func.sum(kept.entries).label("entries"),
         )
-        .select_from(LearningEntry)
-        .join(SiteReturn, SiteReturn.id == LearningEntry.site_return_id)
-        .join(learning_entry_dimensions, learning_entry_dimensions.c.learning_entry_id == LearningEntry.id)
-        .join(LearningDimension, LearningDimension.id == learning_entry_dimensions.c.learning_dimension_id)
-        .outerjoin(Theme, Theme.id == LearningEntry.theme_id)
+        .select_from(kept)
+        .join(SiteReturn, SiteReturn.id == kept.site_return_id)
+        .join(LearningDimension, LearningDimension.id == kept.learning_dimension_id)
+        .outerjoin(Theme, Theme.id == kept.theme_id)
         .where(
             scope.returns_condition(),
-            LearningEntry.learning_type.in_([LearningType.BARRIER.value, LearningType.ENABLER.value]),
+            kept.learning_type.in_([LearningType.BARRIER.value, LearningType.ENABLER.value]),
             *_theme_condition(scope),
         )
-        .group_by(LearningDimension.code, SiteReturn.site_id, LearningEntry.learning_type),
+        .group_by(LearningDimension.code, SiteReturn.site_id, kept.learning_type),
     )
     themes = _themes_in_scope(session, scope)
     if scope.theme_code is None:

@@ -19,10 +19,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from evidence_hub.models.framework import EvidenceLevel, Indicator, IndicatorUnit
-from evidence_hub.models.returns import Activity, MeasureValue, SavingClaim, SiteReturn
+from evidence_hub.models.returns import MeasureValue, SiteReturn
+from evidence_hub.models.summaries import ReturnActivityTotal, ReturnSavingTotal
+from evidence_hub.services.common.money import pounds_from_pence
 from evidence_hub.services.dashboards.comparability import MINIMUM_SITES_TO_COMPARE
 from evidence_hub.services.dashboards.costs import CostFigures, CostTotals, cost_figures
-from evidence_hub.services.dashboards.money import pounds_from_pence, whole_pence
 from evidence_hub.services.dashboards.outcomes import (
     IndicatorDefinition,
     baselines_for,
@@ -181,12 +182,12 @@ def activity_totals(session: Session, scope: Scope) -> dict[int, ActivityTotals]
         session,
         select(
             SiteReturn.site_id,
-            func.count(Activity.id).label("activities"),
-            func.coalesce(func.sum(Activity.people_reached), 0).label("people_reached"),
-            func.sum(case((Activity.people_reached.is_(None), 1), else_=0)).label("without_reach"),
+            func.sum(ReturnActivityTotal.activities).label("activities"),
+            func.coalesce(func.sum(ReturnActivityTotal.people_reached), 0).label("people_reached"),
+            func.sum(ReturnActivityTotal.without_reach).label("without_reach"),
         )
-        .select_from(Activity)
-        .join(SiteReturn, SiteReturn.id == Activity.site_return_id)
+        .select_from(ReturnActivityTotal)
+        .join(SiteReturn, SiteReturn.id == ReturnActivityTotal.site_return_id)
         .where(scope.returns_condition())
         .group_by(SiteReturn.site_id),
     )
@@ -208,12 +209,12 @@ def saving_totals(session: Session, scope: Scope) -> dict[int, SavingTotals]:
         session,
         select(
             SiteReturn.site_id,
-            func.count(SavingClaim.id).label("claims"),
-            func.sum(whole_pence(SavingClaim.amount)).label("amount"),
-            func.sum(case((SavingClaim.evidence_level_id.is_(None), 1), else_=0)).label("without_level"),
+            func.sum(ReturnSavingTotal.claims).label("claims"),
+            func.sum(ReturnSavingTotal.amount_pence).label("amount"),
+            func.sum(ReturnSavingTotal.without_level).label("without_level"),
         )
-        .select_from(SavingClaim)
-        .join(SiteReturn, SiteReturn.id == SavingClaim.site_return_id)
+        .select_from(ReturnSavingTotal)
+        .join(SiteReturn, SiteReturn.id == ReturnSavingTotal.site_return_id)
         .where(scope.returns_condition())
         .group_by(SiteReturn.site_id),
     )

@@ -41,13 +41,13 @@ from evidence_hub.models.returns import (
     SavingClaim,
     learning_entry_dimensions,
 )
-from evidence_hub.services.dashboards.completeness import completeness_figures
-from evidence_hub.services.dashboards.money import (
+from evidence_hub.services.common.money import (
     attributable_units_of,
     pounds_from_attributable_units,
     pounds_from_pence,
     whole_pence,
 )
+from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
 from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable

@@ -15,13 +15,13 @@ from evidence_hub.models import Role, Site, User
 from evidence_hub.models.framework import Framework
 from evidence_hub.models.periods import PeriodStatus, ReportingPeriod
 from evidence_hub.models.returns import (
-    Activity,
-    CostItem,
-    LearningEntry,
     ReturnStatus,
     SiteReturn,
 )
+from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostTotal, ReturnLearningCount
 from evidence_hub.services.common.access import NotVisible, may_see_site, scope_to_user
+from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
+from evidence_hub.services.returns.input_rules import PENNY
 
 
 def visible_returns(user: User) -> Select[SiteReturn]:
@@ -74,37 +74,44 @@ def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, lis
     cost_totals = _totals_by_return(
         session,
         select(
-            CostItem.site_return_id,
-            func.coalesce(func.sum(CostItem.amount), 0),
-            func.coalesce(func.sum(CostItem.amount * CostItem.attributable_percent / 100), 0),
+            ReturnCostTotal.site_return_id,
+            func.sum(ReturnCostTotal.recorded_pence),
+            func.sum(ReturnCostTotal.attributable_units),
         )
-        .where(CostItem.site_return_id.in_(return_ids))
-        .group_by(CostItem.site_return_id),
+        .where(ReturnCostTotal.site_return_id.in_(return_ids))
+        .group_by(ReturnCostTotal.site_return_id),
     )
     activity_totals = _totals_by_return(
         session,
-        select(Activity.site_return_id, func.count(), func.coalesce(func.sum(Activity.people_reached), 0))
-        .where(Activity.site_return_id.in_(return_ids))
-        .group_by(Activity.site_return_id),
+        select(
+            ReturnActivityTotal.site_return_id,
+            func.sum(ReturnActivityTotal.activities),
+            func.sum(ReturnActivityTotal.people_reached),
+        )
+        .where(ReturnActivityTotal.site_return_id.in_(return_ids))
+        .group_by(ReturnActivityTotal.site_return_id),
     )
     learning_totals = _totals_by_return(
         session,
-        select(LearningEntry.site_return_id, func.count())
-        .where(LearningEntry.site_return_id.in_(return_ids))
-        .group_by(LearningEntry.site_return_id),
+        select(ReturnLearningCount.site_return_id, func.sum(ReturnLearningCount.entries))
+        .where(
+            ReturnLearningCount.site_return_id.in_(return_ids),
+            ReturnLearningCount.learning_dimension_id.is_(None),
+        )
+        .group_by(ReturnLearningCount.site_return_id),
     )
     rows = []
     for period in periods:
         site_return = returns.get(period.id)
         key = site_return.id if site_return else None
-        costs = cost_totals.get(key, (Decimal(0), Decimal(0)))
+        costs = cost_totals.get(key, (0, 0))
         activities = activity_totals.get(key, (0, 0))
         rows.append(
             PeriodRow(
                 period=period,
                 site_return=site_return,
-                total_cost=Decimal(costs[0]).quantize(Decimal("0.01")),
-                attributable_cost=Decimal(costs[1]).quantize(Decimal("0.01")),
+                total_cost=pounds_from_pence(costs[0]).quantize(PENNY),
+                attributable_cost=pounds_from_attributable_units(costs[1]).quantize(PENNY),
                 activities=int(activities[0]),
                 people_reached=int(activities[1]),
                 learning_entries=int(learning_totals.get(key, (0,))[0]),

@@ -8,20 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, cast, func
+from evidence_hub.models.summary_upkeep import attributable_units_of, whole_pence
 
 # Attributable money is summed as pence × hundredths of a percent: divide by this to get pounds.
 ATTRIBUTABLE_UNITS_PER_POUND = Decimal(100 * 100 * 100)
 
-
-def whole_pence(column: Any) -> Any:
-    """A money column as whole pence, an integer that both engines sum exactly."""
-    return cast(func.round(column * 100), BigInteger)
-
-
-def attributable_units_of(amount: Any, percent: Any) -> Any:
-    """The part of an amount attributable to the pilot, as pence × hundredths of a percent."""
-    return whole_pence(amount) * cast(func.round(percent * 100), BigInteger)
+__all__ = ["attributable_units_of", "pounds_from_attributable_units", "pounds_from_pence", "whole_pence"]
 
 
 def pounds_from_pence(value: Any) -> Decimal:

@@ -1,0 +1,245 @@
+"""Keeping the per-return figures (models/summaries.py) equal to the items they add up.
+
+Every flush that adds, changes or deletes a cost, activity, saving or learning entry rebuilds the figures
+of the returns it touched, in the same transaction, from the items themselves: a GROUP BY over one
+return's items. The rebuild runs at the ORM level for every write path (forms, uploads, the demo, tests that
+write rows directly), so none can forget it, and it is a rebuild rather than an adjustment, so a figure can
+never drift from its items. Rows written around the ORM (a bulk load, a migration) call `rebuild_figures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, case, cast, delete, event, func, insert, literal, null, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from evidence_hub.models.returns import (
+    Activity,
+    CostItem,
+    LearningEntry,
+    SavingClaim,
+    learning_entry_dimensions,
+)
+from evidence_hub.models.summaries import (
+    ReturnActivityTotal,
+    ReturnCostTotal,
+    ReturnLearningCount,
+    ReturnSavingTotal,
+)
+
+TOUCHED_RETURNS = "evidence_hub.summaries.touched"
+
+
+def whole_pence(column: Any) -> Any:
+    """A money column as whole pence, an integer that both engines sum exactly."""
+    return cast(func.round(column * 100), BigInteger)
+
+
+def attributable_units_of(amount: Any, percent: Any) -> Any:
+    """The part of an amount attributable to the pilot, as pence × hundredths of a percent."""
+    return whole_pence(amount) * cast(func.round(percent * 100), BigInteger)
+
+
+def _cost_totals(where: Any) -> Any:
+    return (
+        select(
+            CostItem.site_return_id,
+            CostItem.cost_category_id,
+            CostItem.cost_type,
+            CostItem.funding,
+            func.count(),
+            func.sum(whole_pence(CostItem.amount)),
+            func.sum(attributable_units_of(CostItem.amount, CostItem.attributable_percent)),
+        )
+        .where(where(CostItem.site_return_id))
+        .group_by(CostItem.site_return_id, CostItem.cost_category_id, CostItem.cost_type, CostItem.funding)
+    )
+
+
+def _activity_totals(where: Any) -> Any:
+    return (
+        select(
+            Activity.site_return_id,
+            Activity.activity_type_id,
+            func.count(),
+            cast(func.coalesce(func.sum(Activity.people_reached), 0), BigInteger),
+            func.sum(case((Activity.people_reached.is_(None), 1), else_=0)),
+        )
+        .where(where(Activity.site_return_id))
+        .group_by(Activity.site_return_id, Activity.activity_type_id)
+    )
+
+
+def _saving_totals(where: Any) -> Any:
+    return (
+        select(
+            SavingClaim.site_return_id,
+            func.count(),
+            func.sum(whole_pence(SavingClaim.amount)),
+            func.sum(case((SavingClaim.evidence_level_id.is_(None), 1), else_=0)),
+        )
+        .where(where(SavingClaim.site_return_id))
+        .group_by(SavingClaim.site_return_id)
+    )
+
+
+def _learning_by_theme(where: Any) -> Any:
+    return (
+        select(
+            LearningEntry.site_return_id,
+            LearningEntry.learning_type,
+            LearningEntry.theme_id,
+            null(),
+            func.count(),
+        )
+        .where(where(LearningEntry.site_return_id))
+        .group_by(LearningEntry.site_return_id, LearningEntry.learning_type, LearningEntry.theme_id)
+    )
+
+
+def _learning_by_dimension(where: Any) -> Any:
+    dimension = learning_entry_dimensions.c.learning_dimension_id
+    return (
+        select(
+            LearningEntry.site_return_id,
+            LearningEntry.learning_type,
+            LearningEntry.theme_id,
+            dimension,
+            func.count(),
+        )
+        .join(learning_entry_dimensions, learning_entry_dimensions.c.learning_entry_id == LearningEntry.id)
+        .where(where(LearningEntry.site_return_id))
+        .group_by(
+            LearningEntry.site_return_id, LearningEntry.learning_type, LearningEntry.theme_id, dimension
+        )
+    )
+
+
+# Each kind of item, the figures it feeds: (table, its columns in order, the statements that compute them).
+FIGURES: dict[type, tuple[tuple[Any, tuple[str, ...], tuple[Any, ...]], ...]] = {
+    CostItem: (
+        (
+            ReturnCostTotal,
+            (
+                "site_return_id",
+                "cost_category_id",
+                "cost_type",
+                "funding",
+                "lines",
+                "recorded_pence",
+                "attributable_units",
+            ),
+            (_cost_totals,),
+        ),
+    ),
+    Activity: (
+        (
+            ReturnActivityTotal,
+            ("site_return_id", "activity_type_id", "activities", "people_reached", "without_reach"),
+            (_activity_totals,),
+        ),
+    ),
+    SavingClaim: (
+        (ReturnSavingTotal, ("site_return_id", "claims", "amount_pence", "without_level"), (_saving_totals,)),
+    ),
+    LearningEntry: (
+        (
+            ReturnLearningCount,
+            ("site_return_id", "learning_type", "theme_id", "learning_dimension_id", "entries"),
+            (_learning_by_theme, _learning_by_dimension),
+        ),
+    ),
+}
+
+
+def computed_rows(
+    connection: Connection, model: type, return_ids: Collection[int] | None = None
+) -> set[tuple[Any, ...]]:
+    """What a kind's figures should hold, computed afresh from the items."""
+    where = _where(return_ids)
+    return {
+        tuple(_plain(value) for value in row)
+        for _table, _columns, statements in FIGURES[model]
+        for statement in statements
+        for row in connection.execute(statement(where))
+    }
+
+
+def kept_rows(
+    connection: Connection, model: type, return_ids: Collection[int] | None = None
+) -> set[tuple[Any, ...]]:
+    """What a kind's figures hold now, in the same form as `computed_rows`."""
+    where = _where(return_ids)
+    return {
+        tuple(_plain(value) for value in row)
+        for table, columns, _statements in FIGURES[model]
+        for row in connection.execute(
+            select(*(getattr(table, name) for name in columns)).where(where(table.site_return_id))
+        )
+    }
+
+
+def rebuild_figures(
+    connection: Connection, return_ids: Collection[int] | None = None, kinds: Collection[type] | None = None
+) -> None:
+    """Rebuild the figures of these returns (every return when None) from their items, for these kinds of
+    item (every kind when None)."""
+    where = _where(return_ids)
+    for model in kinds if kinds is not None else FIGURES:
+        for table, columns, statements in FIGURES[model]:
+            connection.execute(delete(table).where(where(table.site_return_id)))
+            for statement in statements:
+                connection.execute(
+                    insert(table).from_select([getattr(table, name) for name in columns], statement(where))
+                )
+
+
+def _where(return_ids: Collection[int] | None) -> Any:
+    if return_ids is None:
+        return lambda column: literal(True)
+    ids = sorted(return_ids)
+    return lambda column: column.in_(ids)
+
+
+def _plain(value: Any) -> Any:
+    # PostgreSQL sums integers as numeric: compare every count and sum as a Python int.
+    return int(value) if isinstance(value, Decimal) else value
+
+
+@event.listens_for(Session, "after_flush")
+def _note_touched_returns(session: Session, _context: UOWTransaction) -> None:
+    touched: dict[type, set[int]] = session.info.setdefault(TOUCHED_RETURNS, {})
+    for instance in chain(session.new, session.dirty, session.deleted):
+        model = type(instance)
+        if model in FIGURES and instance.site_return_id is not None:
+            touched.setdefault(model, set()).add(instance.site_return_id)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _rebuild_touched_returns(session: Session, _context: UOWTransaction) -> None:
+    touched: dict[type, set[int]] = session.info.pop(TOUCHED_RETURNS, {})
+    if not touched:
+        return
+    connection = session.connection()
+    for model, return_ids in touched.items():
+        rebuild_figures(connection, return_ids, kinds=[model])
+
+
+def figure_differences(connection: Connection) -> list[str]:
+    """Where the kept figures differ from their items, in words (none when they are equal)."""
+    differences = []
+    for model, figures in FIGURES.items():
+        kept, computed = kept_rows(connection, model), computed_rows(connection, model)
+        if kept != computed:
+            returns = sorted({row[0] for row in kept ^ computed})
+            shown = ", ".join(str(return_id) for return_id in returns[:10])
+            more = f" and {len(returns) - 10:,} more" if len(returns) > 10 else ""
+            differences.append(
+                f"{figures[0][0].__tablename__}: the figures kept for {len(returns):,} returns differ from "
+                f"their items (returns {shown}{more})"
+            )
+    return differences
