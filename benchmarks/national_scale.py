@@ -75,6 +75,7 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.models.returns import activity_partners, activity_themes, learning_entry_dimensions
+from evidence_hub.models.summary_upkeep import rebuild_figures
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.services.framework import lifecycle
@@ -193,6 +194,10 @@ COUNTED_TABLES = (
     "learning_entries",
     "learning_entry_dimensions",
     "data_flows",
+    "return_cost_totals",
+    "return_activity_totals",
+    "return_saving_totals",
+    "return_learning_counts",
     "audit_events",
 )
 # Tables given explicit ids (so that link rows can name them): PostgreSQL's sequences are moved past them.
@@ -863,6 +868,9 @@ def build(database_url: str, sites: int = 150, quarters: int = 20, seed: int = 1
             dimension_links: list[dict[str, int]] = []
             insert_in_batches(session, LearningEntry, learning_rows(plan, dimension_links))
             insert_in_batches(session, learning_entry_dimensions, dimension_links)
+            # Bulk inserts go round the ORM events that keep each return's figures: build them all at once.
+            with transaction(session):
+                rebuild_figures(session.connection())
             insert_in_batches(session, DataFlow, data_flow_rows(plan))
         finally:
             session.close()

@@ -20,6 +20,7 @@ from benchmarks.national_scale import (
 from evidence_hub.db import make_engine
 from evidence_hub.migrations import current_revision, recorded_head
 from evidence_hub.models import MeasureValue, ReturnStatus, SiteReturn
+from evidence_hub.models.summary_upkeep import figure_differences
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +90,14 @@ def test_an_earlier_benchmark_is_replaced_but_anything_else_is_refused(tmp_path:
     with pytest.raises(NotABenchmarkDatabase):
         build(f"sqlite:///{other}", sites=1, quarters=1)
     assert other.read_text() == "precious"
+
+
+def test_every_returns_kept_figures_equal_its_items(small_benchmark: tuple[str, dict[str, int]]) -> None:
+    url, counts = small_benchmark
+    assert counts["return_cost_totals"] > 0
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert figure_differences(connection) == []
+    finally:
+        engine.dispose()
