@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -76,6 +77,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
+    # A pooled connection is tested before each use, so that a database restarted since it was opened
+    # costs a reconnection rather than a failed request.
+    options.setdefault("pool_pre_ping", True)
     engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -103,3 +107,15 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def is_database_unavailable(error: DBAPIError) -> bool:
+    """True when the error says the database cannot be used at all (down, unreachable, locked for too long,
+    or its file unreadable), rather than that a statement was wrong: the first is worth trying again
+    later, the second is a fault in the service."""
+    if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+        return True
+    # SQLite says "file is not a database" or "database disk image is malformed" with the driver's base
+    # DatabaseError itself; its subclasses (IntegrityError and the like) are faults in a statement.
+    driver_error = type(error.orig)
+    return driver_error.__module__ == "sqlite3" and driver_error.__name__ == "DatabaseError"
