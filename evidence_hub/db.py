@@ -7,14 +7,16 @@ way through. PostgreSQL needs none of that.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import URL, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -119,3 +121,34 @@ def is_database_unavailable(error: DBAPIError) -> bool:
     # DatabaseError itself; its subclasses (IntegrityError and the like) are faults in a statement.
     driver_error = type(error.orig)
     return driver_error.__module__ == "sqlite3" and driver_error.__name__ == "DatabaseError"
+
+
+# Reads a table the migrations made, so that it fails for a database that is up but unreadable or empty.
+HEALTH_QUERY = text("SELECT version_num FROM alembic_version")
+_fresh_engines: dict[str, Engine] = {}
+_fresh_engines_lock = threading.Lock()
+
+
+def _fresh_connection_url(url: URL) -> URL:
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        # Read-write, never create: a missing file is an unavailable database, not a new empty one.
+        return url.set(database=f"file:{url.database}", query={**url.query, "mode": "rw", "uri": "true"})
+    return url
+
+
+def check_database(engine: Engine) -> None:
+    """Raise SQLAlchemyError unless the database answers a new connection with its own tables.
+
+    A new connection, not a pooled one: a pooled SQLite connection keeps reading a file that can no longer
+    be opened, and the check must fail as the next worker to start would.
+    """
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        fresh = engine  # An in-memory database exists only in its own connection.
+    else:
+        key = engine.url.render_as_string(hide_password=False)
+        with _fresh_engines_lock:
+            fresh = _fresh_engines.get(key) or _fresh_engines.setdefault(
+                key, create_engine(_fresh_connection_url(engine.url), poolclass=NullPool)
+            )
+    with fresh.connect() as connection:
+        connection.execute(HEALTH_QUERY).all()

@@ -17,12 +17,16 @@ from werkzeug.wrappers import Response
 
 from evidence_hub.db import is_database_unavailable
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.web import API_METHODS, API_PREFIX, close_db_session, is_api_path, json_error
+from evidence_hub.web import (
+    API_METHODS,
+    API_PREFIX,
+    DATABASE_RETRY_AFTER_SECONDS,
+    close_db_session,
+    is_api_path,
+    json_error,
+)
 
 log = logging.getLogger("evidence_hub.errors")
-
-# How long a client is asked to wait before trying again while the database is unavailable.
-RETRY_AFTER_SECONDS = 30
 
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with your request", "The request could not be understood."),
@@ -98,7 +102,7 @@ def _database_unavailable() -> Response:
     drawn as if nobody were signed in, so that drawing it asks nothing of the database."""
     close_db_session()
     g._login_user = AnonymousUserMixin()
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
     if is_api_path(request.path):
         return _api_error(503, "The service cannot reach its database. Try again later.", headers)
     response = make_response(render_error(503))

@@ -15,6 +15,8 @@ from werkzeug.wrappers import Response
 from evidence_hub.models import User
 
 SESSION_FACTORY_KEY = "evidence_hub.session_factory"
+# How long a client is asked to wait before trying again while the database is unavailable.
+DATABASE_RETRY_AFTER_SECONDS = 30
 API_PREFIX = "/api/v1"
 # The API is read-only: every address under it takes these methods and no other.
 API_METHODS = "GET, HEAD, OPTIONS"
