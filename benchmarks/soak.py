@@ -142,7 +142,7 @@ def pages_to_load(base: str, accounts: dict[str, str]) -> list[tuple[str, str]]:
     lead_cookie, lead = sign_in(base, LEAD, accounts[LEAD])
     site_page = links(lead, base, "/returns/", r'href="(/returns/sites/\d+)"')
     returns = links(lead, base, site_page[0] if site_page else "/returns/", r'href="(/returns/\d+)"')
-    draft = returns[-1]
+    draft = max(returns, key=lambda path: int(path.rsplit("/", 1)[1]))  # The latest: a draft in the demo.
     sections = [f"{draft}/costs", f"{draft}/measures", f"{draft}/learning", f"{draft}/journey"]
     evaluator_cookie, evaluator = sign_in(base, EVALUATOR, accounts[EVALUATOR])
     to_review = links(evaluator, base, "/review/", r'href="(/review/returns/\d+)"')[:1]
