@@ -382,3 +382,13 @@ def test_a_failure_inside_the_api_is_a_json_500(
 def test_signing_in_still_works_for_a_plain_password(client: FlaskClient, db: Session) -> None:
     user = make_user(db, Role.EVALUATOR)
     sign_in(client, user.email)
+
+
+def test_text_read_from_an_uploaded_spreadsheet_follows_the_same_rule() -> None:
+    from evidence_hub.services.common.spreadsheet_reading import read_spreadsheet
+
+    rows = read_spreadsheet(
+        b"title,notes\r\nWaiting\x07 for the gateway,\x1bSigned\tin full\r\n", "a.csv", "x"
+    )
+
+    assert rows.rows == [(2, {"title": "Waiting for the gateway", "notes": "Signed\tin full"})]
