@@ -20,6 +20,7 @@ from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
+from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
@@ -54,7 +55,7 @@ TEMPLATE_BYTECODE = _SharedBytecodeCache()
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides every other source of settings (used by tests)."""
-    app = Flask(
+    app = InputCheckingFlask(
         __name__,
         instance_relative_config=True,
         static_folder=str(STATIC_FOLDER),

@@ -52,6 +52,13 @@ DEFAULTS: dict[str, Any] = {
     # release, never lower it), and the rounding base offered by default (0: no rounding).
     "DISCLOSURE_THRESHOLD": 10,
     "DISCLOSURE_ROUND_TO": 0,
+    # Expensive downloads (summaries as PDF or Word, data packs): how many each person, and the whole
+    # service, may have rendered at once; and where rendered release files are kept (empty means
+    # `release-files` in the instance folder), in at most this many megabytes.
+    "RENDERS_PER_USER": 1,
+    "RENDERS_AT_ONCE": 2,
+    "RELEASE_FILES_FOLDER": "",
+    "RELEASE_FILES_MB": 512,
 }
 
 

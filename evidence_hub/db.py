@@ -7,13 +7,16 @@ way through. PostgreSQL needs none of that.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import URL, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -76,6 +79,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
+    # A pooled connection is tested before each use, so that a database restarted since it was opened
+    # costs a reconnection rather than a failed request.
+    options.setdefault("pool_pre_ping", True)
     engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -103,3 +109,46 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def is_database_unavailable(error: DBAPIError) -> bool:
+    """True when the error says the database cannot be used at all (down, unreachable, locked for too long,
+    or its file unreadable), rather than that a statement was wrong: the first is worth trying again
+    later, the second is a fault in the service."""
+    if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+        return True
+    # SQLite says "file is not a database" or "database disk image is malformed" with the driver's base
+    # DatabaseError itself; its subclasses (IntegrityError and the like) are faults in a statement.
+    driver_error = type(error.orig)
+    return driver_error.__module__ == "sqlite3" and driver_error.__name__ == "DatabaseError"
+
+
+# Reads a table the migrations made, so that it fails for a database that is up but unreadable or empty.
+HEALTH_QUERY = text("SELECT version_num FROM alembic_version")
+_fresh_engines: dict[str, Engine] = {}
+_fresh_engines_lock = threading.Lock()
+
+
+def _fresh_connection_url(url: URL) -> URL:
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        # Read-write, never create: a missing file is an unavailable database, not a new empty one.
+        return url.set(database=f"file:{url.database}", query={**url.query, "mode": "rw", "uri": "true"})
+    return url
+
+
+def check_database(engine: Engine) -> None:
+    """Raise SQLAlchemyError unless the database answers a new connection with its own tables.
+
+    A new connection, not a pooled one: a pooled SQLite connection keeps reading a file that can no longer
+    be opened, and the check must fail as the next worker to start would.
+    """
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        fresh = engine  # An in-memory database exists only in its own connection.
+    else:
+        key = engine.url.render_as_string(hide_password=False)
+        with _fresh_engines_lock:
+            fresh = _fresh_engines.get(key) or _fresh_engines.setdefault(
+                key, create_engine(_fresh_connection_url(engine.url), poolclass=NullPool)
+            )
+    with fresh.connect() as connection:
+        connection.execute(HEALTH_QUERY).all()

@@ -1,5 +1,5 @@
-"""Helpers shared by every blueprint: the request's database session, the client address, safe redirects and
-page links for long lists."""
+"""Helpers shared by every blueprint: the request's database session, the client address, safe redirects,
+page links for long lists, and how the API answers a refusal."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from flask import current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.wrappers import Response
 
 from evidence_hub.models import User
 
 SESSION_FACTORY_KEY = "evidence_hub.session_factory"
+# How long a client is asked to wait before trying again while the database is unavailable.
+DATABASE_RETRY_AFTER_SECONDS = 30
+API_PREFIX = "/api/v1"
+# The API is read-only: every address under it takes these methods and no other.
+API_METHODS = "GET, HEAD, OPTIONS"
 
 
 def db_session() -> Session:
@@ -63,3 +69,25 @@ def pagination(page: int, pages: int, link: Callable[[int], str]) -> dict[str, A
             if number in (1, pages) or abs(number - page) <= 3
         ],
     }
+
+
+def is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+def json_error(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    parameter: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An API refusal: {"error": {"status", "title", "detail"[, "parameter"]}} with that status."""
+    body: dict[str, Any] = {"status": status, "title": title, "detail": detail}
+    if parameter is not None:
+        body["parameter"] = parameter
+    response = jsonify({"error": body})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response

@@ -167,6 +167,7 @@ def app(shared_app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]
     shared_app.config["DATABASE_URL"] = database_url
     settings = dict(shared_app.config)
     shared_app.config["DOCUMENTS_FOLDER"] = str(tmp_path / "documents")
+    shared_app.config["RELEASE_FILES_FOLDER"] = str(tmp_path / "release-files")
     yield shared_app
     shared_app.config.clear()
     shared_app.config.update(settings)

@@ -115,7 +115,16 @@ LAYERS: tuple[Layer, ...] = (
         name="app factory",
         modules=(PACKAGE,),
         may_import=_in_package(
-            "config", "db", "extensions", "errors", "formatting", "navigation", "guards", "web", "services"
+            "config",
+            "db",
+            "extensions",
+            "errors",
+            "formatting",
+            "navigation",
+            "guards",
+            "web",
+            "services",
+            "request_input",
         )
         + _in_package(*BLUEPRINTS),
         why="only the app factory registers blueprints",
@@ -159,7 +168,12 @@ LAYERS: tuple[Layer, ...] = (
     ),
     _plain("guards", "models", "web", why="guards decide access from the signed-in user alone"),
     _plain("navigation", "models", why="the navigation lists endpoints by name, never by import"),
-    _plain("errors", "models", "services.common", "web", why="error pages import no blueprint"),
+    _plain("errors", "db", "models", "services.common", "web", why="error pages import no blueprint"),
+    _plain(
+        "request_input",
+        "services.common",
+        why="the rules for what a request may bring in are applied before any blueprint sees it",
+    ),
     _plain("demo", "db", "models", "services", why="the demo world is built through the services"),
     _plain("demo_evidence", "db", "models", "services", why="the demo world is built through the services"),
     Layer(

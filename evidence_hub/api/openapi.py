@@ -19,13 +19,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from evidence_hub import web
 from evidence_hub.formatting import listed
 from evidence_hub.models import Role
 from evidence_hub.services.accounts.api_tokens import TOKEN_PAGE_PATH
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.wording import plain_number
 
-API_PREFIX = "/api/v1"
+API_PREFIX = web.API_PREFIX
 API_VERSION = "1.0.0"
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000

@@ -38,7 +38,7 @@ from evidence_hub.services.framework import finding
 from evidence_hub.services.framework.version_rows import definition_of
 from evidence_hub.services.releases import reading
 from evidence_hub.services.releases.reading import ReleaseUnavailable
-from evidence_hub.web import db_session
+from evidence_hub.web import API_METHODS, db_session, is_api_path, json_error
 
 api = Blueprint("api", __name__, url_prefix=openapi.API_PREFIX)
 security_log = logging.getLogger("evidence_hub.security")
@@ -64,14 +64,8 @@ class ApiError(Exception):
 def error_response(
     status: int, title: str, detail: str, *, parameter: str | None = None, challenge: str | None = None
 ) -> Response:
-    body: dict[str, Any] = {"status": status, "title": title, "detail": detail}
-    if parameter is not None:
-        body["parameter"] = parameter
-    response = jsonify({"error": body})
-    response.status_code = status
-    if challenge is not None:
-        response.headers["WWW-Authenticate"] = challenge
-    return response
+    headers = {"WWW-Authenticate": challenge} if challenge is not None else None
+    return json_error(status, title, detail, parameter=parameter, headers=headers)
 
 
 # --- Declaring routes ------------------------------------------------------------------------------------
@@ -90,7 +84,14 @@ def operation(name: str) -> Callable[[ViewT], ViewT]:
         if view.__name__ != described.name:
             raise TypeError(f"View {view.__name__} is registered as operation {described.name}")
         view.api_operation = described  # type: ignore[attr-defined]
-        api.add_url_rule(described.flask_rule, endpoint=described.name, view_func=view, methods=["GET"])
+        # OPTIONS is answered by `unknown`, in JSON like everything else here.
+        api.add_url_rule(
+            described.flask_rule,
+            endpoint=described.name,
+            view_func=view,
+            methods=["GET"],
+            provide_automatic_options=False,
+        )
         return view
 
     return register
@@ -99,10 +100,6 @@ def operation(name: str) -> Callable[[ViewT], ViewT]:
 def _declared_operation() -> Operation | _UnknownPaths | None:
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "api_operation", None)
-
-
-def is_api_path(path: str) -> bool:
-    return path == openapi.API_PREFIX or path.startswith(openapi.API_PREFIX + "/")
 
 
 class _NoSessionForTheApi(SessionInterface):
@@ -187,16 +184,8 @@ def _release_unavailable(error: ReleaseUnavailable) -> Response:
     return error_response(404, "Not found", str(error))
 
 
-@api.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> Response:
-    status = error.code or 500
-    return error_response(status, error.name, error.description or error.name)
-
-
-@api.errorhandler(Exception)
-def _unexpected_error(_error: Exception) -> Response:
-    log.exception("Unexpected error answering %s", request.path)
-    return error_response(500, "Internal server error", "Something went wrong on our side. Try again later.")
+# Any other error (an unknown address, a method the API does not take, a failure) is answered in JSON by the
+# app's error handlers (evidence_hub/errors.py), which know the API's addresses.
 
 
 # --- Answering -------------------------------------------------------------------------------------------
@@ -482,22 +471,28 @@ def release_table(reference: str, table_code: str) -> Response:
 
 # --- Addresses that match no operation -------------------------------------------------------------------
 
-EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# Every method anyone sends, so that each gets its answer here in JSON; any other is refused as 405 in JSON
+# by the app's error handlers.
+EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 
 @public
 def unknown(path: str = "") -> Response:
-    """Any other address under /api/v1, or a method an operation does not take: a JSON refusal."""
+    """Any other address under /api/v1, or a method an operation does not take: a JSON answer."""
     adapter = current_app.create_url_adapter(request)
     try:
         endpoint = adapter.match(method="GET")[0] if adapter is not None else None
     except HTTPException:
         endpoint = None
-    if endpoint is not None and endpoint != "api.unknown" and request.method != "GET":
-        response = error_response(
-            405, "Method not allowed", f"{request.path} only answers GET: the API is read-only."
-        )
-        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    if endpoint is not None and endpoint != "api.unknown":
+        response: Response
+        if request.method == "OPTIONS":
+            response = jsonify({"methods": API_METHODS.split(", ")})
+        else:
+            response = error_response(
+                405, "Method not allowed", f"{request.path} only answers {API_METHODS}: the API is read-only."
+            )
+        response.headers["Allow"] = API_METHODS
         return response
     return error_response(
         404,
@@ -509,5 +504,18 @@ def unknown(path: str = "") -> Response:
 
 unknown.api_operation = _UnknownPaths()  # type: ignore[attr-defined]
 # strict_slashes off: /api/v1 itself answers in JSON too, rather than redirecting to /api/v1/.
-api.add_url_rule("/", endpoint="unknown", view_func=unknown, methods=EVERY_METHOD, strict_slashes=False)
-api.add_url_rule("/<path:path>", endpoint="unknown", view_func=unknown, methods=EVERY_METHOD)
+api.add_url_rule(
+    "/",
+    endpoint="unknown",
+    view_func=unknown,
+    methods=EVERY_METHOD,
+    strict_slashes=False,
+    provide_automatic_options=False,
+)
+api.add_url_rule(
+    "/<path:path>",
+    endpoint="unknown",
+    view_func=unknown,
+    methods=EVERY_METHOD,
+    provide_automatic_options=False,
+)

@@ -59,13 +59,17 @@ def sign_in() -> str | Response | tuple[str, int]:
     form = SignInForm()
     if form.validate_on_submit():
         session_ = db_session()
+        # The password is checked before the write transaction begins: see check_password.
+        check = accounts.check_password(
+            session_,
+            email=form.email.data or "",
+            password=form.password.data or "",
+            ip_address=client_address(),
+            settings=_settings(),
+        )
         with transaction(session_):
-            outcome = accounts.authenticate(
-                session_,
-                email=form.email.data or "",
-                password=form.password.data or "",
-                ip_address=client_address(),
-                settings=_settings(),
+            outcome = accounts.record_sign_in(
+                session_, check, ip_address=client_address(), settings=_settings()
             )
         if outcome.user is not None:
             security_log.info("Sign-in succeeded: user %s from %s", outcome.user.id, client_address())

@@ -4,6 +4,10 @@ National officials browse published releases, read each learning summary and dow
 editable Word document, a data pack (XLSX or a zip of CSVs) or one table as CSV. Evaluators publish and
 withdraw releases. Site leads download their own site's data, live and in every state, never a release
 (a release holds every site's figures). Every download writes an audit record before any byte is sent.
+
+A release's summary documents and data packs are rendered once and kept (services/releases/release_files.py);
+rendering is bounded per person and for the whole service (render_slots.py), so that a crowd of downloads
+never takes every worker.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -28,6 +33,7 @@ from evidence_hub.downloads.forms import (
     PublishReleaseForm,
     WithdrawReleaseForm,
 )
+from evidence_hub.downloads.render_slots import NoSlotFree, RenderSlots
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.accounts import sites as site_service
@@ -35,6 +41,7 @@ from evidence_hub.services.dashboards.scope import frameworks_with_periods
 from evidence_hub.services.releases import publishing, reading, site_data
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
+from evidence_hub.services.releases.release_files import ReleaseFileKey, ReleaseFileStore, Writer
 from evidence_hub.services.releases.render.blocks import summary_blocks
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
 from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
@@ -61,6 +68,17 @@ DOCUMENT_FORMATS = {
 # Files larger than this are spooled to disk while they are written, so memory stays flat.
 SPOOL_BYTES = 8 * 1024 * 1024
 RECENT_CHARTS_KEY = "evidence_hub.recent_release_charts"
+# How long someone refused a render is asked to wait: about as long as a large render takes.
+RENDER_RETRY_AFTER_SECONDS = 10
+BUSY_FOR_YOU = (
+    "Your other download is still being prepared",
+    "We prepare one file at a time for each person. Wait until your other download has finished, then "
+    "try again.",
+)
+BUSY_FOR_EVERYONE = (
+    "Sorry, the service is busy preparing other downloads",
+    "Try again in a minute. Files that have been downloaded before are ready straight away.",
+)
 
 
 class RecentCharts:
@@ -170,7 +188,7 @@ def release(reference: str) -> str | tuple[str, int]:
 
 @downloads.route(f"/releases/{REFERENCE}/summary.<file_format>")
 @roles(*RELEASE_READERS)
-def summary_document(reference: str, file_format: str) -> Response:
+def summary_document(reference: str, file_format: str) -> BaseResponse:
     """The learning summary as a PDF or an editable Word document, stating its release on every page."""
     if file_format not in DOCUMENT_FORMATS:
         abort(404)
@@ -181,32 +199,48 @@ def summary_document(reference: str, file_format: str) -> Response:
     found = _release(reference)
     _form, areas, periods = _projection(found)
     render = summary_pdf if file_format == "pdf" else summary_docx
-    summary = reading.summary_of(found)
-    content = render(summary, areas=areas, periods=periods, charts=_charts(found, summary))
+
+    def write(target: BinaryIO) -> None:
+        summary = reading.summary_of(found)
+        target.write(render(summary, areas=areas, periods=periods, charts=_charts(found, summary)))
+
+    key = ReleaseFileKey(
+        found.id, found.fingerprint, f"summary.{file_format}", (("areas", areas), ("periods", periods))
+    )
+    rendered = _release_file(key, write)
+    if isinstance(rendered, BaseResponse):
+        return rendered
     with transaction(db_session()) as session:
         reading.record_download(
             session, acting_user(), found, f"summary {file_format}", areas=areas, periods=periods
         )
-    response = Response(content, mimetype=DOCUMENT_FORMATS[file_format])
-    return _attachment(response, f"evidence-hub-{found.reference}-learning-summary.{file_format}")
+    return _file_response(
+        rendered,
+        DOCUMENT_FORMATS[file_format],
+        f"evidence-hub-{found.reference}-learning-summary.{file_format}",
+    )
 
 
 @downloads.route(f"/releases/{REFERENCE}/data-pack.<file_format>")
 @roles(*RELEASE_READERS)
-def data_pack_download(reference: str, file_format: str) -> Response:
+def data_pack_download(reference: str, file_format: str) -> BaseResponse:
     """The release's aggregated tables, data dictionary and notes, as a workbook or a zip of CSVs."""
     if file_format not in PACK_FORMATS:
         abort(404)
     found = _release(reference)
+    release_id = found.id
+    rendered = _release_file(
+        ReleaseFileKey(release_id, found.fingerprint, f"data-pack.{file_format}"),
+        _pack_writer(
+            lambda session: reading.release_pack_source(session, session.get_one(Release, release_id)),
+            file_format,
+        ),
+    )
+    if isinstance(rendered, BaseResponse):
+        return rendered
     with transaction(db_session()) as session:
         reading.record_download(session, acting_user(), found, f"data pack {file_format}")
-    return _pack_response(
-        lambda streaming_session: reading.release_pack_source(
-            streaming_session, streaming_session.get_one(Release, found.id)
-        ),
-        file_format,
-        pack_filename(found.reference, file_format),
-    )
+    return _file_response(rendered, PACK_FORMATS[file_format][0], pack_filename(found.reference, file_format))
 
 
 @downloads.route(f"/releases/{REFERENCE}/tables/<table_code>.csv")
@@ -242,19 +276,79 @@ def _with_own_session(produce: Callable[[Session], Iterator[bytes]]) -> Iterator
     return body()
 
 
-def _pack_response(source: Callable[[Session], Any], file_format: str, filename: str) -> Response:
-    """Write the pack to a spooled temporary file, then stream that file: a workbook and a zip are only
-    valid once complete, and spooling keeps a national-scale pack out of memory."""
-    mimetype, write = PACK_FORMATS[file_format]
+def _pack_writer(source: Callable[[Session], Any], file_format: str) -> Writer:
+    """Writes the pack from `source`, read on a session of its own."""
+    write = PACK_FORMATS[file_format][1]
     factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
+
+    def write_pack(target: BinaryIO) -> None:
+        with factory() as session:
+            write(source(session), target)
+
+    return write_pack
+
+
+def _release_file_store() -> ReleaseFileStore:
+    """RELEASE_FILES_FOLDER, or `release-files` in the instance folder, of RELEASE_FILES_MB at most."""
+    configured = current_app.config.get("RELEASE_FILES_FOLDER") or ""
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "release-files"
+    return ReleaseFileStore(folder, int(current_app.config["RELEASE_FILES_MB"]) * 1024 * 1024)
+
+
+def _render_slots() -> RenderSlots:
+    return RenderSlots(
+        Path(current_app.instance_path) / "render-slots",
+        per_user=int(current_app.config["RENDERS_PER_USER"]),
+        at_once=int(current_app.config["RENDERS_AT_ONCE"]),
+    )
+
+
+def _release_file(key: ReleaseFileKey, write: Writer) -> BinaryIO | BaseResponse:
+    """The release's file, kept or rendered now within the render limits; a page saying when to try
+    again when every slot is taken."""
+    store = _release_file_store()
+    kept = store.open(key)
+    if kept is not None:
+        return kept
+    try:
+        with _render_slots().taken(acting_user().id, key.file_name):
+            return store.open_or_build(key, write)
+    except NoSlotFree as busy:
+        return _busy(busy)
+
+
+def _rendered_within_limits(write: Writer) -> BinaryIO | BaseResponse:
+    """A file that cannot be kept (live data), rendered now within the render limits, spooled to a temporary
+    file so that a large one stays out of memory."""
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  (closed by the response)
-    with factory() as session:
-        write(source(session), cast(BinaryIO, spooled))
-    size = spooled.tell()
+    try:
+        with _render_slots().taken(acting_user().id, f"live-{id(spooled)}"):
+            write(cast(BinaryIO, spooled))
+    except NoSlotFree as busy:
+        spooled.close()
+        return _busy(busy)
+    except BaseException:
+        spooled.close()
+        raise
     spooled.seek(0)
-    response = Response(_read_in_chunks(spooled), mimetype=mimetype)
+    return cast(BinaryIO, spooled)
+
+
+def _busy(busy: NoSlotFree) -> BaseResponse:
+    title, message = BUSY_FOR_YOU if busy.for_user else BUSY_FOR_EVERYONE
+    status = 429 if busy.for_user else 503
+    page = render_template("errors/error.html", title=title, message=message, status=status)
+    return Response(page, status=status, headers={"Retry-After": str(RENDER_RETRY_AFTER_SECONDS)})
+
+
+def _file_response(file: BinaryIO, mimetype: str, filename: str) -> Response:
+    """Stream an open file as an attachment, closing it when sent."""
+    file.seek(0, 2)
+    size = file.tell()
+    file.seek(0)
+    response = Response(_read_in_chunks(file), mimetype=mimetype)
     response.headers["Content-Length"] = str(size)
-    response.call_on_close(spooled.close)
+    response.call_on_close(file.close)
     return _attachment(response, filename)
 
 
@@ -375,18 +469,20 @@ def site_downloads(site_code: str) -> str:
 
 @downloads.route("/site-data/<site_code>/data-pack.<file_format>")
 @roles(*SITE_DATA_READERS)
-def site_data_pack(site_code: str, file_format: str) -> Response:
+def site_data_pack(site_code: str, file_format: str) -> BaseResponse:
+    """The site's own data pack, live (it changes with every edit, so it is rendered for each download)."""
     if file_format not in PACK_FORMATS:
         abort(404)
     site = _site(site_code)
     framework = _framework_from_address()
     user_id, site_id, framework_id = acting_user().id, site.id, framework.id
+    rendered = _rendered_within_limits(
+        _pack_writer(
+            lambda session: site_data.site_pack_source(session, user_id, site_id, framework_id), file_format
+        )
+    )
+    if isinstance(rendered, BaseResponse):
+        return rendered
     with transaction(db_session()) as session:
         site_data.record_site_download(session, acting_user(), site, framework, file_format)
-    return _pack_response(
-        lambda streaming_session: site_data.site_pack_source(
-            streaming_session, user_id, site_id, framework_id
-        ),
-        file_format,
-        pack_filename(site.code, file_format),
-    )
+    return _file_response(rendered, PACK_FORMATS[file_format][0], pack_filename(site.code, file_format))

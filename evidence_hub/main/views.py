@@ -6,14 +6,14 @@ import logging
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
+from evidence_hub.db import check_database
 from evidence_hub.guards import public
 from evidence_hub.models import Role
 from evidence_hub.services.home.overview import overview_for
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import DATABASE_RETRY_AFTER_SECONDS, acting_user, db_session
 
 main = Blueprint("main", __name__)
 log = logging.getLogger("evidence_hub.health")
@@ -54,12 +54,13 @@ def privacy() -> str:
 @main.route("/healthz")
 @public
 def healthz() -> tuple[Response, int]:
-    """200 when the database answers, 503 when it does not (for load balancers and monitoring)."""
-    engine = current_app.extensions["evidence_hub.engine"]
+    """200 when a new connection reads the database, 503 when it cannot (for load balancers and
+    monitoring)."""
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        check_database(current_app.extensions["evidence_hub.engine"])
     except SQLAlchemyError as error:
         log.error("Health check failed: database unreachable (%s)", type(error).__name__)
-        return jsonify(status="unavailable", database="unreachable"), 503
+        response = jsonify(status="unavailable", database="unreachable")
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response, 503
     return jsonify(status="ok", database="reachable"), 200

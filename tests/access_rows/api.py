@@ -47,8 +47,9 @@ ROWS = [
     ),
     *(
         Row("api.unknown", method, "/api/v1/no-such-endpoint", everyone(404), note=method)
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
     ),
     Row("api.unknown", "GET", "/api/v1", everyone(404), note="the API's root"),
     Row("api.unknown", "POST", "/api/v1/frameworks", everyone(405), note="a method the API does not take"),
+    Row("api.unknown", "OPTIONS", "/api/v1/frameworks", everyone(200), note="the methods the API takes"),
 ]

@@ -19,8 +19,9 @@ STRONG_PASSWORD = "paper lantern orchard 42"
 
 
 def authenticate(db: Session, email: str, password: str, ip: str = "192.0.2.1") -> accounts.SignInOutcome:
+    check = accounts.check_password(db, email=email, password=password, ip_address=ip, settings=SETTINGS)
     with transaction(db):
-        return accounts.authenticate(db, email=email, password=password, ip_address=ip, settings=SETTINGS)
+        return accounts.record_sign_in(db, check, ip_address=ip, settings=SETTINGS)
 
 
 def test_a_new_user_is_stored_with_a_hashed_password_and_an_audit_record(db: Session) -> None:

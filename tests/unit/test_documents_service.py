@@ -18,6 +18,7 @@ from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import document_types, documents
 from evidence_hub.services.returns.documents import DocumentRefused, DocumentStore
 from evidence_hub.services.returns.errors import ReturnError
+from tests.compound_files import compound_file
 from tests.factories import make_return, make_user
 from tests.returns_helpers import pdf_bytes, png_bytes
 
@@ -69,14 +70,7 @@ def odf_bytes(mimetype: str) -> bytes:
 
 def compound_file_with(stream_name: str) -> bytes:
     """A Microsoft compound file (the .doc / .xls container) whose directory holds the named stream."""
-
-    def entry(name: str, kind: int) -> bytes:
-        encoded = name.encode("utf-16-le") + b"\x00\x00"
-        return encoded.ljust(64, b"\x00") + len(encoded).to_bytes(2, "little") + bytes([kind]) + bytes(61)
-
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(512, b"\x00")
-    directory = entry("Root Entry", 5) + entry(stream_name, 2) + bytes(256)
-    return header + directory + bytes(512)
+    return compound_file({stream_name: bytes(64)})
 
 
 def jpeg_bytes() -> bytes:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import AuditEvent, ReturnStatus, Role, SiteReturn, SupportingDocument
+from tests import hostile_documents as hostile
 from tests.factories import make_return
 from tests.pages import error_summary, field_error, page, text_of
 from tests.returns_helpers import pdf_bytes, png_bytes
@@ -137,8 +138,23 @@ def test_another_sites_document_is_not_found_however_it_is_asked_for(
         (b"MZ\x90\x00\x03\x00\x00\x00" + bytes(100), "report.pdf", "content is none of these"),
         (PDF, "report.docx", "name ends in .docx but its content is a PDF document"),
         (b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024), "big.pdf", "must be 10 MB or smaller"),
+        (hostile.word_with_macros(), "minutes.doc", "The selected file contains macros"),
+        (hostile.excel_with_macro_sheet(), "costs.xls", "The selected file contains macros"),
+        (hostile.pdf_with_javascript(), "agreement.pdf", "The selected PDF contains JavaScript"),
+        (hostile.pdf_with_launch_action(), "agreement.pdf", "an action that opens another program"),
+        (hostile.pdf_with_attachment(), "agreement.pdf", "has other files attached to it"),
     ],
-    ids=["html-as-pdf", "program-as-pdf", "pdf-as-docx", "over-10-mb"],
+    ids=[
+        "html-as-pdf",
+        "program-as-pdf",
+        "pdf-as-docx",
+        "over-10-mb",
+        "doc-with-macros",
+        "xls-with-macro-sheet",
+        "pdf-with-javascript",
+        "pdf-with-launch",
+        "pdf-with-attachment",
+    ],
 )
 def test_a_refused_file_is_explained_beside_the_field_and_nothing_is_kept(
     app: Flask, db: Session, lead: FlaskClient, content: bytes, name: str, message: str

@@ -214,35 +214,71 @@ def _recent_failures(session: Session, *, since: datetime, **match: str) -> int:
     )
 
 
-def authenticate(
+@dataclass(frozen=True)
+class PasswordCheck:
+    """What checking an email address and password found, before anything is recorded."""
+
+    email: str
+    # The active account the password is right for, if any.
+    user: User | None
+    throttled: bool = False
+    # The password hashed again at today's cost, when the stored hash was made at an older one.
+    new_hash: str | None = None
+
+
+def _throttled(session: Session, email: str, ip_address: str, settings: AccountSettings) -> bool:
+    since = utc_now() - settings.sign_in_window
+    return (
+        _recent_failures(session, since=since, email=email) >= settings.max_failures_per_account
+        or _recent_failures(session, since=since, ip_address=ip_address) >= settings.max_failures_per_address
+    )
+
+
+def check_password(
     session: Session, *, email: str, password: str, ip_address: str, settings: AccountSettings
-) -> SignInOutcome:
-    """Check an email and password, counting failures per account and per address in the database.
+) -> PasswordCheck:
+    """Check an email and password against the account, reading only. Call it outside a write transaction:
+    the check takes as long as a password hash, and sign-ins must not queue for the database's write lock
+    behind each other's hashing (on SQLite, fifty at once waited past the lock's timeout).
 
     An unknown email, an inactive account and a wrong password look the same from outside: same
     outcome, and the same password-hashing work, so neither the message nor the timing tells them apart.
     """
     email = normalise_email(email)
-    now = utc_now()
-    since = now - settings.sign_in_window
-    if (
-        _recent_failures(session, since=since, email=email) >= settings.max_failures_per_account
-        or _recent_failures(session, since=since, ip_address=ip_address) >= settings.max_failures_per_address
-    ):
+    if _throttled(session, email, ip_address, settings):
         spend_verification_time()
-        return SignInOutcome(user=None, throttled=True)
-
+        return PasswordCheck(email=email, user=None, throttled=True)
     user = session.scalar(select(User).where(User.email == email))
     if user is None or not user.is_active:
         spend_verification_time()
-        succeeded = False
-    else:
-        succeeded = verify_password(user.password_hash, password)
-    session.add(SignInAttempt(email=email, ip_address=ip_address, succeeded=succeeded, attempted_at=now))
-    if not succeeded or user is None:
+        return PasswordCheck(email=email, user=None)
+    if not verify_password(user.password_hash, password):
+        return PasswordCheck(email=email, user=None)
+    new_hash = hash_password(password) if needs_rehash(user.password_hash) else None
+    return PasswordCheck(email=email, user=user, new_hash=new_hash)
+
+
+def record_sign_in(
+    session: Session, check: PasswordCheck, *, ip_address: str, settings: AccountSettings
+) -> SignInOutcome:
+    """Record the attempt a check made and sign the account in if it succeeded. Call inside
+    `transaction(session)`. Failures are counted again under the write lock, so that attempts made at the
+    same moment cannot slip past the limit between checking and recording."""
+    if check.throttled or _throttled(session, check.email, ip_address, settings):
+        return SignInOutcome(user=None, throttled=True)
+    user = check.user
+    if user is not None:
+        session.refresh(user)
+        if not user.is_active:  # Deactivated while the password was being checked.
+            user = None
+    now = utc_now()
+    session.add(
+        SignInAttempt(email=check.email, ip_address=ip_address, succeeded=user is not None, attempted_at=now)
+    )
+    if user is None:
         return SignInOutcome(user=None)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if check.new_hash is not None:
+        user.password_hash = check.new_hash
     user.last_signed_in_at = now
     return SignInOutcome(user=user)
 

@@ -17,6 +17,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from evidence_hub.services.common.values import without_control_characters
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ZIP_ENTRIES = 200
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -46,7 +48,7 @@ def _clean(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = without_control_characters(str(value)).strip()
     if len(text) > MAX_CELL_CHARACTERS:
         raise SpreadsheetRefused(f"A cell holds more than {MAX_CELL_CHARACTERS:,} characters.")
     return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,10 +12,20 @@ from sqlalchemy import inspect
 # Bookkeeping columns: not part of what an item says, so never shown as a change.
 SKIPPED_COLUMNS = frozenset({"id", "version", "created_at", "updated_at"})
 
+# C0 control characters other than tab, line feed and carriage return. Nobody types them, PostgreSQL
+# refuses NUL in text outright, and the rest would reach pages, spreadsheets and PDFs unseen.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def without_control_characters(text: str) -> str:
+    """The text with its control characters (other than tab and line breaks) removed: the one rule for
+    every piece of text that enters the service, from forms, addresses' queries and uploaded files alike."""
+    return CONTROL_CHARACTERS.sub("", text)
+
 
 def clean_text(value: str | None) -> str:
-    """Text as stored: trimmed, without NUL characters (which PostgreSQL refuses in text)."""
-    return (value or "").replace("\x00", "").strip()
+    """Text as stored: trimmed, without control characters (PostgreSQL refuses NUL in text)."""
+    return without_control_characters(value or "").strip()
 
 
 def plain(value: Any) -> Any:

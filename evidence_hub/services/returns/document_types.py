@@ -1,6 +1,7 @@
 """What an uploaded supporting document is: its type decided by what is in it (its first bytes, and for
 zip-based office files the parts inside the zip), never by its name; a name that says something else is
-refused. And the names a document is shown and downloaded under."""
+refused, and so is a document that could run something when opened (active_content.py). And the names a
+document is shown and downloaded under."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from urllib.parse import quote
+
+import olefile
+
+from evidence_hub.services.returns.active_content import (
+    Finding,
+    compound_file_finding,
+    embedded_compound_files,
+    office_package_has_macros,
+    opendocument_has_macros,
+    pdf_finding,
+)
 
 log = logging.getLogger("evidence_hub.documents")
 
@@ -75,6 +87,29 @@ NOT_ACCEPTED = (
     f"The selected file must be a {ACCEPTED_TYPES_TEXT} file. We check what is in the file, not its "
     "name, and this file's content is none of these"
 )
+REFUSALS = {
+    Finding.MACROS: (
+        "The selected file contains macros, which could run when it is opened. Save a copy without macros "
+        "(for example as .docx, .xlsx or .odt) and upload that"
+    ),
+    Finding.JAVASCRIPT: (
+        "The selected PDF contains JavaScript, which could run when it is opened. Print it to a new PDF "
+        "and upload that"
+    ),
+    Finding.LAUNCH_ACTION: (
+        "The selected PDF contains an action that opens another program. Print it to a new PDF and "
+        "upload that"
+    ),
+    Finding.ATTACHED_FILES: (
+        "The selected PDF has other files attached to it. Upload the PDF without its attachments, and "
+        "each attached file on its own"
+    ),
+    Finding.PASSWORD: "The selected file is password-protected. Save it without a password and upload that",
+    Finding.UNREADABLE: (
+        "The selected file is damaged or password-protected, so it cannot be checked. Save it again "
+        "without a password and upload that"
+    ),
+}
 
 
 class DocumentRefused(ValueError):
@@ -91,6 +126,7 @@ def detect_type(content: bytes) -> DocumentType:
     if not content:
         raise DocumentRefused("The selected file is empty")
     if content.startswith(PDF_SIGNATURE):
+        _refuse_if_found(pdf_finding(content))
         return PDF
     if content.startswith(PNG_SIGNATURE):
         return PNG
@@ -101,6 +137,12 @@ def detect_type(content: bytes) -> DocumentType:
     if content.startswith(OLE2_SIGNATURE):
         return _legacy_office_type(content)
     return _text_type(content)
+
+
+def _refuse_if_found(finding: Finding | None) -> None:
+    if finding is not None:
+        log.info("Refused an upload with %s", finding.value)
+        raise DocumentRefused(REFUSALS[finding])
 
 
 def _zip_document_type(content: bytes) -> DocumentType:
@@ -114,14 +156,13 @@ def _zip_document_type(content: bytes) -> DocumentType:
             if "mimetype" in names:
                 declared = _read_part(archive, "mimetype").decode("ascii", "replace").strip()
                 if declared in ODF_TYPES:
+                    _refuse_if_found(Finding.MACROS if opendocument_has_macros(names) else None)
                     return ODF_TYPES[declared]
             if "[Content_Types].xml" in names:
-                if any(name.lower().endswith("vbaproject.bin") for name in names):
-                    raise DocumentRefused(
-                        "The selected file contains macros. Save it without macros (as .docx or .xlsx) "
-                        "and upload that"
-                    )
                 content_types = _read_part(archive, "[Content_Types].xml").decode("utf-8", "replace")
+                _refuse_if_found(Finding.MACROS if office_package_has_macros(names, content_types) else None)
+                for part in embedded_compound_files(names):
+                    _refuse_if_found(_embedded_finding(archive, part))
                 for main_part, (folder, document_type) in OOXML_MAIN_PARTS.items():
                     if main_part in content_types and any(name.startswith(folder) for name in names):
                         return document_type
@@ -141,47 +182,40 @@ def _zip_document_type(content: bytes) -> DocumentType:
     raise DocumentRefused(NOT_ACCEPTED)
 
 
-def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+def _read_part(archive: zipfile.ZipFile, name: str, limit: int = ZIP_PART_READ_LIMIT) -> bytes:
     with archive.open(name) as part:
-        return part.read(ZIP_PART_READ_LIMIT)
+        return part.read(limit)
+
+
+def _embedded_finding(archive: zipfile.ZipFile, name: str) -> Finding | None:
+    """Macros in an object embedded in an Office file (a .doc or .xls inside a .docx, say)."""
+    embedded = _read_part(archive, name, MAX_DOCUMENT_BYTES)
+    if not embedded.startswith(OLE2_SIGNATURE):
+        return None
+    ole = _open_compound_file(embedded)
+    return Finding.UNREADABLE if ole is None else compound_file_finding(ole)
+
+
+def _open_compound_file(content: bytes) -> olefile.OleFileIO | None:
+    try:
+        return olefile.OleFileIO(content)
+    except Exception as error:  # olefile fails in many ways on a damaged or hostile file.
+        log.info("A compound file could not be read: %s: %s", type(error).__name__, error)
+        return None
 
 
 def _legacy_office_type(content: bytes) -> DocumentType:
-    """A Word 97-2003 or Excel 97-2003 file, from the names of the streams in its directory."""
-    streams = _ole_stream_names(content)
-    if "EncryptedPackage" in streams:
-        raise DocumentRefused(
-            "The selected file is password-protected. Save it without a password and upload that"
-        )
-    if "WordDocument" in streams:
-        return DOC
-    if "Workbook" in streams or "Book" in streams:
-        return XLS
-    raise DocumentRefused(NOT_ACCEPTED)
-
-
-OLE_DIRECTORY_ENTRY = 128
-OLE_HEADER = 512
-OLE_STREAM_NAMES = frozenset({"WordDocument", "Workbook", "Book", "EncryptedPackage"})
-
-
-def _ole_stream_names(content: bytes) -> set[str]:
-    """Names of the streams we look for in a compound file's directory.
-
-    Directory entries are 128 bytes, aligned to 128 bytes after the 512-byte header: a UTF-16 name of up
-    to 31 characters, its length in bytes (with the terminator) at offset 64, and the entry type (1
-    storage, 2 stream, 5 root) at offset 66.
-    """
-    found: set[str] = set()
-    wanted = {name.encode("utf-16-le") + b"\x00\x00": name for name in OLE_STREAM_NAMES}
-    for offset in range(OLE_HEADER, len(content) - OLE_DIRECTORY_ENTRY + 1, OLE_DIRECTORY_ENTRY):
-        length = int.from_bytes(content[offset + 64 : offset + 66], "little")
-        if length < 4 or length > 64:
-            continue
-        name = wanted.get(content[offset : offset + length])
-        if name is not None and content[offset + 66] == 2:
-            found.add(name)
-    return found
+    """A Word 97-2003 or Excel 97-2003 file, from the streams in its directory, without macros."""
+    ole = _open_compound_file(content)
+    if ole is None:
+        raise DocumentRefused(REFUSALS[Finding.UNREADABLE])
+    with ole:
+        if ole.exists("EncryptedPackage"):
+            raise DocumentRefused(REFUSALS[Finding.PASSWORD])
+        if not (ole.exists("WordDocument") or ole.exists("Workbook") or ole.exists("Book")):
+            raise DocumentRefused(NOT_ACCEPTED)
+        _refuse_if_found(compound_file_finding(ole))
+        return DOC if ole.exists("WordDocument") else XLS
 
 
 def _text_type(content: bytes) -> DocumentType:
