@@ -16,21 +16,23 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-PENCE = "CAST(round({column} * 100) AS BIGINT)"
+# Whole pence, written out for the two money columns below (fixed names, never input).
+AMOUNT_PENCE = "CAST(round(amount * 100) AS BIGINT)"
+PERCENT_HUNDREDTHS = "CAST(round(attributable_percent * 100) AS BIGINT)"
 BUILD = (
     "INSERT INTO return_cost_totals "
     "(site_return_id, cost_category_id, cost_type, funding, lines, recorded_pence, attributable_units) "
     "SELECT site_return_id, cost_category_id, cost_type, funding, count(*), "
-    f"sum({PENCE.format(column='amount')}), "
-    f"sum({PENCE.format(column='amount')} * {PENCE.format(column='attributable_percent')}) "
+    "sum(" + AMOUNT_PENCE + "), "
+    "sum(" + AMOUNT_PENCE + " * " + PERCENT_HUNDREDTHS + ") "
     "FROM cost_items GROUP BY site_return_id, cost_category_id, cost_type, funding",
     "INSERT INTO return_activity_totals "
     "(site_return_id, activity_type_id, activities, people_reached, without_reach) "
     "SELECT site_return_id, activity_type_id, count(*), CAST(coalesce(sum(people_reached), 0) AS BIGINT), "
     "sum(CASE WHEN people_reached IS NULL THEN 1 ELSE 0 END) "
     "FROM activities GROUP BY site_return_id, activity_type_id",
-    "INSERT INTO return_saving_totals (site_return_id, claims, amount_pence, without_level) "
-    f"SELECT site_return_id, count(*), sum({PENCE.format(column='amount')}), "
+    "INSERT INTO return_saving_totals (site_return_id, claims, amount_pence, without_level) "  # noqa: S608
+    "SELECT site_return_id, count(*), sum(" + AMOUNT_PENCE + "), "
     "sum(CASE WHEN evidence_level_id IS NULL THEN 1 ELSE 0 END) FROM saving_claims GROUP BY site_return_id",
     "INSERT INTO return_learning_counts "
     "(site_return_id, learning_type, theme_id, learning_dimension_id, entries) "
