@@ -17,7 +17,8 @@ What goes in, read from the framework's declarations (``definitions.ReleaseDecla
 Keys. A figure about one site and period carries the return it comes from (its id and version) and a
 digest of its value, so a corrected figure is a different quantity for the intruder, while the same figure
 released twice is the same quantity in both releases; a total carries a digest of its parts' keys, so a
-Q1–Q3 total and a Q1–Q4 total, or two totals over different sites, are different quantities. The labels name figures for evaluators.
+Q1–Q3 total and a Q1–Q4 total, or two totals over different sites, are different quantities. The labels
+name figures for evaluators.
 """
 
 from __future__ import annotations
