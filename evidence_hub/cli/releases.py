@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from evidence_hub.cli.framework import _session
 from evidence_hub.models import Release
-from evidence_hub.services.releases.intruder import Verdict
 from evidence_hub.services.releases.protected_tables import audit_releases
 
 release_cli = click.Group("release", help="Published releases: audit what an intruder could work out.")
@@ -40,4 +39,7 @@ def audit(references: tuple[str, ...]) -> None:
     if failures:
         click.echo(f"{len(failures)} [c] could be worked out: the releases do not pass the audit.")
         raise click.exceptions.Exit(1)
-    click.echo(f"Passed: no [c] is {', '.join(v.value for v in Verdict if v is not Verdict.SAFE)}.")
+    click.echo(
+        "Passed: no [c] can be worked out exactly, shown to be a small non-empty group, or narrowed down "
+        f"to fewer than {result.threshold} possible values."
+    )

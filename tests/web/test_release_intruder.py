@@ -20,12 +20,15 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import tests.exported_files as exported_files
+from evidence_hub.cli.releases import release_cli
 from evidence_hub.db import transaction
 from evidence_hub.demo_evidence import ensure_demo_releases
 from evidence_hub.models import Framework, Release, Role, Site, User
@@ -36,6 +39,7 @@ from evidence_hub.services.releases import publishing
 from tests.exported_files import Formula, downloaded
 from tests.factories import make_return, make_site, make_user, periods_of, the_framework
 from tests.intruder_programme import IntruderProgramme
+from tests.pages import page
 from tests.release_helpers import demo_world
 from tests.returns_helpers import add_cost
 
@@ -158,7 +162,11 @@ def failures_across(
 
 
 def test_overlapping_releases_of_the_adversarial_world_give_no_c_away(
-    app: Flask, db: Session, client_as: Callable[..., FlaskClient]
+    app: Flask,
+    db: Session,
+    client_as: Callable[..., FlaskClient],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     framework = build_world(db)
     first = publish_range(db, framework, 2)
@@ -167,6 +175,23 @@ def test_overlapping_releases_of_the_adversarial_world_give_no_c_away(
     failures, suppressed = failures_across(app, db, client_as, [first.reference, second.reference])
     assert suppressed >= 6, "the small counts are there to protect"
     assert failures == {}
+
+    # The evaluator sees the audit; an official a plain sentence that it passed.
+    evaluator_page = page(client_as(Role.EVALUATOR).get(f"/releases/{second.reference}")).get_text(" ")
+    assert "Disclosure audit" in evaluator_page and "narrowest range an intruder" in evaluator_page
+    official_page = page(client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{second.reference}")).get_text(" ")
+    assert "This release passed the disclosure audit" in official_page
+    assert "narrowest range" not in official_page
+
+    # The audit on demand, from the command line, over both releases together.
+    monkeypatch.setenv("EVIDENCE_HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("EVIDENCE_HUB_SECRET_KEY", "a-test-secret-key-that-is-long-enough-to-pass")
+    result = CliRunner().invoke(release_cli, ["audit", first.reference, second.reference])
+    assert result.exit_code == 0, result.output
+    assert f"[c] in {first.reference}, {second.reference}, audited together" in result.output
+    assert "Passed: no [c] can be worked out exactly" in result.output
+    missing = CliRunner().invoke(release_cli, ["audit", "WDS-1999-01"])
+    assert missing.exit_code == 1 and "There is no release WDS-1999-01" in missing.output
 
 
 def test_counts_rounded_to_five_with_rates_beside_them_give_no_c_away(
