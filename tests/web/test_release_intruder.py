@@ -24,18 +24,20 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import tests.exported_files as exported_files
 from evidence_hub.cli.releases import release_cli
 from evidence_hub.db import transaction
 from evidence_hub.demo_evidence import ensure_demo_releases
-from evidence_hub.models import Framework, Release, Role, Site, User
+from evidence_hub.models import Framework, Release, ReleaseRow, Role, Site, User
 from evidence_hub.models.framework import Indicator
 from evidence_hub.models.returns import Activity, MeasureValue, ReturnStatus
 from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.releases import publishing
+from evidence_hub.services.releases.intruder import Fact, Linear
+from evidence_hub.services.releases.protected_tables import KNOWLEDGE_TABLE, ReleaseRefused, stored_knowledge
 from tests.exported_files import Formula, downloaded
 from tests.factories import make_return, make_site, make_user, periods_of, the_framework
 from tests.intruder_programme import IntruderProgramme
@@ -220,3 +222,31 @@ def test_the_demo_releases_give_no_c_away(
     }
     failures, _ = failures_across(app, db, client_as, references, people_indicators=people)
     assert failures == {}
+
+
+def test_publishing_refuses_a_release_whose_c_an_earlier_release_gave_away(db: Session) -> None:
+    """An earlier release that printed a small count exactly (as releases did before the audit) is
+    simulated by adding that fact to what it told the intruder: no suppression in the new release can
+    hide the count again, so publishing refuses and says which count and why."""
+    framework = build_world(db)
+    first = publish_range(db, framework, 2)
+    db.commit()
+    told = stored_knowledge(db, [first])
+    small = next(
+        key for key, quantity in told.quantities.items() if quantity.label.startswith("Alone, 2009 Q2")
+    )
+    leak = Fact.exact(Linear.of(small), 3, "an old table of people reached (3)")
+    with transaction(db):
+        db.add(
+            ReleaseRow(
+                release_id=first.id, table_code=KNOWLEDGE_TABLE, position=10**6, cells=[["f", leak.as_json()]]
+            )
+        )
+    with pytest.raises(ReleaseRefused) as refused:
+        publish_range(db, framework, 3)
+    message = str(refused.value)
+    assert message.startswith("This release cannot be published")
+    assert "Alone, 2009 Q2 (April to June 2009), people reached: could be worked out as exactly 3" in message
+    assert "earlier releases alone" in message
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Release)) == 1, "nothing more was published"
