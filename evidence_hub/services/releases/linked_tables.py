@@ -134,6 +134,7 @@ class _Builder:
         self.relations: list[Relation] = []
         self.derived: list[DerivedFigure] = []
         self.values: dict[str, int] = {}
+        self.kinds: dict[str, Kind] = {}
         self.places: dict[str, dict[int, str]] = {}
 
     def _figure(
@@ -142,6 +143,7 @@ class _Builder:
         if key not in self.values:
             self.figures.append(Figure(key, label, kind, shown))
             self.values[key] = value
+            self.kinds[key] = kind
         return key
 
     def _place(self, table: str, position: int, key: str) -> None:
@@ -286,7 +288,7 @@ class _Builder:
         )
 
     def _counts_people(self, key: str) -> bool:
-        return next(figure.kind for figure in self.figures if figure.key == key) is Kind.PEOPLE
+        return self.kinds[key] is Kind.PEOPLE
 
     def _derived(
         self,
