@@ -91,6 +91,17 @@ class ReleaseDeclaration:
 
 
 DEFAULT_RELEASE = ReleaseDeclaration()
+# Declarations read once each: a release reads one for every row of its measures.
+_DECLARATIONS: dict[tuple[tuple[str, object], ...], ReleaseDeclaration] = {}
+
+
+def release_declaration(stored: dict[str, object] | None) -> ReleaseDeclaration:
+    """The declaration an indicator stores (``Indicator.release_rules``), read once."""
+    frozen = tuple(sorted((stored or {}).items()))
+    found = _DECLARATIONS.get(frozen)
+    if found is None:
+        found = _DECLARATIONS.setdefault(frozen, ReleaseDeclaration.from_json(stored))
+    return found
 
 
 @dataclass(frozen=True)

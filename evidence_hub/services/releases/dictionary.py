@@ -7,7 +7,7 @@ from typing import Any
 from evidence_hub.models import Framework, FrameworkVersion
 from evidence_hub.models.framework import Indicator, IndicatorUnit
 from evidence_hub.services.dashboards.scope import Scope
-from evidence_hub.services.framework.definitions import ReleaseDeclaration
+from evidence_hub.services.framework.definitions import release_declaration
 from evidence_hub.services.framework.file_format import ATTRIBUTABLE_COST
 from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, TABLES
 
@@ -92,7 +92,7 @@ def data_dictionary(scope: Scope) -> dict[str, Any]:
 
 def _released_as(indicator: Indicator) -> str:
     """The indicator's definition, with how a release shows it where the framework says."""
-    declared = ReleaseDeclaration.from_json(indicator.release_rules)
+    declared = release_declaration(indicator.release_rules)
     notes = [indicator.definition.strip()]
     if declared.numerator and declared.denominator:
         numerator = "attributable cost" if declared.numerator == ATTRIBUTABLE_COST else declared.numerator

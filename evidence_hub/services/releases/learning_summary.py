@@ -18,7 +18,7 @@ from evidence_hub.models import Framework, FrameworkVersion, ReportingPeriod, Si
 from evidence_hub.models.framework import CombineRule, Direction, IndicatorUnit, LearningType
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import period_range_label
-from evidence_hub.services.framework.definitions import ReleaseDeclaration
+from evidence_hub.services.framework.definitions import release_declaration
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureReport, DisclosureRules
 from evidence_hub.services.releases.rollout import projection_figures
 from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, AggregatedTable
@@ -383,7 +383,7 @@ class _SummaryWriter:
                 evidence += (
                     f" The framework asks for at least level {indicator.minimum_evidence_level.level}."
                 )
-        management_information = ReleaseDeclaration.from_json(indicator.release_rules).management_information
+        management_information = release_declaration(indicator.release_rules).management_information
         return {
             "indicator_code": indicator.code,
             "indicator": indicator.name,

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from evidence_hub.models.framework import Indicator, IndicatorUnit
-from evidence_hub.services.framework.definitions import ReleaseDeclaration
+from evidence_hub.services.framework.definitions import ReleaseDeclaration, release_declaration
 from evidence_hub.services.framework.file_format import ATTRIBUTABLE_COST
 from evidence_hub.services.releases.intruder import Linear
 from evidence_hub.services.releases.protection import (
@@ -52,7 +52,7 @@ PEOPLE_TABLE = "people_reached"
 
 def declaration_of(indicator: Indicator) -> ReleaseDeclaration:
     """The framework's declaration of how an indicator is released (the defaults when it says nothing)."""
-    return ReleaseDeclaration.from_json(indicator.release_rules)
+    return release_declaration(indicator.release_rules)
 
 
 def counts_people(indicator: Indicator) -> bool:
@@ -205,12 +205,23 @@ class _Builder:
         columns = [column.key for column in table.definition.columns]
         rows = [dict(zip(columns, row, strict=True)) for row in table.rows]
         keys: dict[tuple[str, str, str], str] = {}
+        used = {
+            code
+            for indicator in indicators.values()
+            for code in (
+                declaration_of(indicator).numerator,
+                declaration_of(indicator).denominator,
+                declaration_of(indicator).as_percentage_of,
+            )
+        }
         # Counts first: the formulas below use them.
         for position, row in enumerate(rows):
             indicator = indicators.get(row["indicator_code"])
             if indicator is None or indicator.unit != IndicatorUnit.COUNT.value or row["value"] is None:
                 continue
             declared = declaration_of(indicator)
+            if declared.counts == "records" and indicator.code not in used:
+                continue  # shown in full, as reported, and no figure of the release is worked out from it
             site, period = row["site_code"], row["period_code"]
             revision = self._revision(site, period)
             key = f"measure|{site}|{period}|{revision}|{indicator.code}|{_stamp(row['value'])}"
@@ -319,7 +330,9 @@ class _Builder:
             if indicator is None or indicator.unit != IndicatorUnit.COUNT.value or row["value"] is None:
                 continue
             declared = declaration_of(indicator)
-            kind = Kind.PEOPLE if declared.counts == "people" else Kind.RECORDS
+            if declared.counts == "records":
+                continue  # shown in full, as reported
+            kind = Kind.PEOPLE
             key = f"baseline|{row['site_code']}|{indicator.code}|{_stamp(row['value'])}"
             label = f"{row['site']}, baseline, {indicator.name}"
             self._figure(key, label, int(Decimal(row["value"])), kind)

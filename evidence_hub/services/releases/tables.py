@@ -50,7 +50,7 @@ from evidence_hub.services.common.money import (
 from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
-from evidence_hub.services.framework.definitions import ReleaseDeclaration
+from evidence_hub.services.framework.definitions import release_declaration
 from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, TABLES, AggregatedTable
 
 ALL_CODE = "ALL"
@@ -312,7 +312,7 @@ class _TableBuilder:
                         row.level_name or "",
                         meets,
                         NOT_ACCREDITED
-                        if ReleaseDeclaration.from_json(row.release_rules).management_information
+                        if release_declaration(row.release_rules).management_information
                         else "",
                     ],
                 )
