@@ -276,7 +276,7 @@ class _Builder:
             # A share whose numerator no indicator holds: the count the site's figure implies, hidden.
             implied = Decimal(row["value"]) * self.values[whole] / declared.multiplier
             part = self._figure(
-                f"share|{site}|{period}|{revision}|{indicator.code}",
+                f"share|{site}|{period}|{revision}|{indicator.code}|{_stamp(row['value'])}",
                 f"{label} (people counted)",
                 int(implied.quantize(Decimal(1), ROUND_HALF_UP)),
                 shown=False,

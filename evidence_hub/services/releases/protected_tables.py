@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from evidence_hub.models.framework import Indicator, IndicatorUnit
 from evidence_hub.models.releases import Release, ReleaseRow
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureRules
-from evidence_hub.services.releases.intruder import Audit, Fact, Knowledge, Quantity, audit_knowledge
+from evidence_hub.services.releases.intruder import (
+    Audit,
+    Fact,
+    Knowledge,
+    KnowledgeError,
+    Quantity,
+    audit_knowledge,
+)
 from evidence_hub.services.releases.linked_tables import linked_tables
 from evidence_hub.services.releases.protection import Protection, ProtectionReport, protect_release
 from evidence_hub.services.releases.table_definitions import AggregatedTable
@@ -91,7 +98,14 @@ def protect_tables(
     """Every table of a release protected together with what earlier releases published; raises
     ReleaseRefused when the audit still fails after further suppression."""
     linked = linked_tables(exact.tables, indicators, revisions, attributable_pence(exact.tables["costs"]))
-    protection = protect_release(linked.release, linked.values, rules, earlier=earlier)
+    try:
+        protection = protect_release(linked.release, linked.values, rules, earlier=earlier)
+    except KnowledgeError as contradiction:
+        raise ReleaseRefused(
+            "This release cannot be published: its figures and what earlier releases of the framework "
+            f"published cannot both be true ({contradiction}) Ask the administrator to check the earlier "
+            "releases."
+        ) from contradiction
     refusal = protection.report().refusal()
     if refusal is not None:
         raise ReleaseRefused(refusal)
