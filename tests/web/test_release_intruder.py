@@ -225,9 +225,9 @@ def test_the_demo_releases_give_no_c_away(
 
 
 def test_publishing_refuses_a_release_whose_c_an_earlier_release_gave_away(db: Session) -> None:
-    """An earlier release that printed a small count exactly (as releases did before the audit) is
-    simulated by adding that fact to what it told the intruder: no suppression in the new release can
-    hide the count again, so publishing refuses and says which count and why."""
+    """An earlier release that printed a small count exactly (as releases did before the audit), since
+    withdrawn, is simulated by adding that fact to what it told the intruder: no suppression in the new
+    release can hide the count again, so publishing refuses and says which count and why."""
     framework = build_world(db)
     first = publish_range(db, framework, 2)
     db.commit()
@@ -242,6 +242,9 @@ def test_publishing_refuses_a_release_whose_c_an_earlier_release_gave_away(db: S
                 release_id=first.id, table_code=KNOWLEDGE_TABLE, position=10**6, cells=[["f", leak.as_json()]]
             )
         )
+    # Withdrawn, it still counts: what was downloaded before the withdrawal stays downloaded.
+    with transaction(db):
+        publishing.withdraw_release(db, actor=evaluator_of(db), release=first, reason="Superseded.")
     with pytest.raises(ReleaseRefused) as refused:
         publish_range(db, framework, 3)
     message = str(refused.value)
