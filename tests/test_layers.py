@@ -64,9 +64,9 @@ SERVICES = {
     "framework": (),
     "returns": ("framework", "accounts"),
     "dashboards": ("framework",),
-    "releases": ("dashboards", "framework"),
+    "releases": ("dashboards", "framework", "impact"),
     "home": ("accounts", "returns", "releases"),
-    "impact": (),
+    "impact": ("framework", "dashboards"),
     "appraisal": (),
 }
 
