@@ -45,6 +45,7 @@ BLUEPRINTS = (
     "audit_log",
     "auth",
     "chart_assets",
+    "comparisons",
     "dashboard",
     "downloads",
     "framework",

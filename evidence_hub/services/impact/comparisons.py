@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import (
@@ -29,6 +29,7 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.framework.impact_settings import impact_settings
 from evidence_hub.services.impact.quarters import QUARTER_CODE, quarters_before
 from evidence_hub.services.impact.series_file import GSS_CODE, SeriesRow, read_series_file
@@ -338,3 +339,33 @@ def record_rating(
         after={"indicator": indicator_code, "level": level, "rationale": rating.rationale},
     )
     return rating
+
+
+def framework_named(session: Session, code: str) -> Framework:
+    """The framework with this code; NotVisible (404) when there is none."""
+    framework = session.scalar(select(Framework).where(Framework.code == code))
+    if framework is None:
+        raise NotVisible(f"There is no framework called {code}")
+    return framework
+
+
+def pilot_sites(session: Session) -> list[Site]:
+    """Every pilot site, by name: the evaluator sets up comparisons for all of them."""
+    return list(session.scalars(select(Site).order_by(Site.name)))
+
+
+def area_numbered(session: Session, version: FrameworkVersion, area_id: int) -> ImpactArea:
+    area = session.get(ImpactArea, area_id)
+    if area is None or area.framework_version_id != version.id:
+        raise NotVisible("There is no such area")
+    return area
+
+
+def series_counts(session: Session, version: FrameworkVersion) -> dict[str, int]:
+    """How many figures are held for each area code, and the latest extraction date's source."""
+    rows = session.execute(
+        select(ComparisonSeriesValue.area_code, func.count())
+        .where(ComparisonSeriesValue.framework_version_id == version.id)
+        .group_by(ComparisonSeriesValue.area_code)
+    )
+    return {str(code): int(count) for code, count in rows}
