@@ -63,7 +63,7 @@ SERVICES = {
     "common": (),
     "accounts": (),
     "framework": (),
-    "returns": ("framework", "accounts"),
+    "returns": ("framework", "accounts", "impact"),
     "dashboards": ("framework",),
     "releases": ("dashboards", "framework", "impact"),
     "home": ("accounts", "returns", "releases"),

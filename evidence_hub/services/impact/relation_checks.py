@@ -82,3 +82,19 @@ def breaches_in_scope(session: Session, scope: Scope) -> list[RelationBreach]:
                 RelationBreach(site_return.site, site_return.reporting_period, return_id, broken.message)
             )
     return sorted(breaches, key=lambda each: (each.site.name, each.period.starts_on))
+
+
+def broken_on_entry(
+    version: FrameworkVersion,
+    return_values: Mapping[str, Decimal | None],
+    indicator_code: str,
+    value: Decimal | None,
+) -> list[str]:
+    """What entering `value` for one indicator, beside the return's other values, breaks of the theory
+    of change (only relations that involve that indicator): the entry needs a justification."""
+    values = {**return_values, indicator_code: value}
+    return [
+        broken.message
+        for broken in broken_in_values(version, values)
+        if indicator_code in broken.indicator_codes
+    ]

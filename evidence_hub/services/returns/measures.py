@@ -32,6 +32,7 @@ from evidence_hub.models.framework import (
 from evidence_hub.models.returns import Baseline, MeasureValue, SiteReturn
 from evidence_hub.services.common.access import NotVisible, scope_to_user
 from evidence_hub.services.common.values import plain, snapshot
+from evidence_hub.services.impact.relation_checks import broken_on_entry
 from evidence_hub.services.returns.completeness import EVERY_PERIOD_FREQUENCIES
 from evidence_hub.services.returns.editing import require_lead_can_edit
 from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError
@@ -201,6 +202,7 @@ def save_measure(
     require_lead_can_edit(user, site_return)
     indicator = _known_indicator(site_return.framework_version, indicator_code)
     values = validate_measure(indicator, data)
+    _check_theory_of_change(site_return, indicator, values)
     measure = measure_of(session, site_return, indicator)
     if measure is None:
         measure = MeasureValue(
@@ -224,6 +226,17 @@ def save_measure(
     session.flush()
     record_updated(session, user, measure, before, _record(measure, indicator))
     return measure
+
+
+def _check_theory_of_change(site_return: SiteReturn, indicator: Indicator, values: dict[str, Any]) -> None:
+    """A figure that breaks a relation the framework declares (more job entries than clients engaged)
+    is refused unless the lead explains why it is right."""
+    others = {measure.indicator.code: measure.value for measure in site_return.measures}
+    broken = broken_on_entry(site_return.framework_version, others, indicator.code, values["value"])
+    if broken and not values["range_justification"]:
+        raise InvalidEvidence(
+            {"range_justification": " ".join(broken) + " Check the figures, or explain why they are right."}
+        )
 
 
 def delete_measure(
