@@ -82,12 +82,12 @@ def baseline_of(session: Session, user: User, site_id: int, indicator_code: str)
 
 
 def evidence_levels_for(indicator: Indicator) -> list[EvidenceLevel]:
-    """Every level of the version's scales, the scale of the indicator's minimum evidence first."""
-    version = indicator.framework_version
+    """The levels a lead chooses from: one scale only, the one the indicator's minimum is set on, so the
+    prompts never mix Nesta and Maryland in one list and the minimum can always be checked."""
     minimum_scale = indicator.minimum_evidence_level.scale_id
     return sorted(
-        version.evidence_levels,
-        key=lambda level: (level.scale_id != minimum_scale, level.scale.position, level.level),
+        (level for level in indicator.framework_version.evidence_levels if level.scale_id == minimum_scale),
+        key=lambda level: level.level,
     )
 
 
