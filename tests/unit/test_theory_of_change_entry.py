@@ -4,18 +4,21 @@ them, and are flagged on the dashboards."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import Role, SiteReturn, User
+from evidence_hub.models import Role, Site, SiteReturn, User
 from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
 from evidence_hub.services.impact.relation_checks import breaches_in_scope
 from evidence_hub.services.returns import measures
 from evidence_hub.services.returns.errors import InvalidEvidence
 from evidence_hub.services.returns.measure_checks import MeasureInput
 from tests.factories import make_return, make_user
+from tests.release_helpers import demo_world
 
 GOOD = MeasureInput(
     value="120",
@@ -73,3 +76,20 @@ def test_a_rate_that_is_not_its_numerator_over_its_denominator_needs_a_justifica
         save(db, lead, kent_return, "WL-JOB-ENTRY-RATE", replace(GOOD, value="40.0", target="30"))
     assert "is 25" in caught.value.problems["range_justification"]
     save(db, lead, kent_return, "WL-JOB-ENTRY-RATE", replace(GOOD, value="25.0", target="30"))
+
+
+def test_the_demo_kent_return_with_more_clients_engaged_than_people_reached_is_flagged(
+    db: Session, tmp_path: Path
+) -> None:
+    framework = demo_world(db, tmp_path)
+    evaluator = make_user(db, Role.EVALUATOR)
+    sites = list(db.scalars(select(Site).order_by(Site.name)))
+    periods = list(framework.reporting_periods)
+    scope = chosen_scope(db, evaluator, framework, None, periods, sites, StateFilter.ALL)
+    kent = [each.message for each in breaches_in_scope(db, scope) if each.site.code == "kent"]
+    assert kent
+    assert all(
+        message.startswith("Clients engaged through data-led targeting (")
+        and "cannot be more than People reached by the return's activities" in message
+        for message in kent
+    ), kent
