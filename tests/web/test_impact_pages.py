@@ -182,3 +182,28 @@ def test_the_learning_summary_page_says_impact_only_where_estimates_support_it(
     outcomes_part = text.split("Outcomes against baselines")[-1].split("Impact against comparison areas")[0]
     assert "not an estimate of impact" in outcomes_part
     assert "estimated effect" not in outcomes_part
+
+
+def test_a_site_lead_uploads_figures_for_their_own_sites_areas_only(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    the_framework(db)
+    for series in DEMO_SITE_SERIES:
+        make_site(db, series.site_code)
+    _add_demo_areas(client_as(Role.EVALUATOR))
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    soup = page(lead.get(f"/comparisons/{FRAMEWORK}/series"))
+    assert "Medway (E06000035)" in text_of(soup)
+
+    leeds = "E08000035,Leeds,2009-Q2,WL-JOB-ENTRY-RATE,16.1,ONS Nomis,2011-05-03"
+    kent = "E10000016,Kent,2009-Q2,WL-JOB-ENTRY-RATE,18.2,ONS Nomis,2011-05-03"
+    header = "area_code,area_name,period,indicator_code,value,source,date_extracted"
+    refused = _upload(lead, "\r\n".join([header, kent, leeds]).encode())
+    assert refused.status_code == 400
+    assert "E08000035 is not a pilot site or one of their comparison areas" in text_of(page(refused, 400))
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ComparisonSeriesValue)) == 0
+
+    assert _upload(lead, "\r\n".join([header, kent]).encode()).status_code == 302
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ComparisonSeriesValue)) == 1
