@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
+from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
@@ -64,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, config)
-    _configure_logging(app)
+    configure_logging(app)
     configure_hashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_kib=app.config["ARGON2_MEMORY_KIB"],
@@ -150,16 +150,6 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api)  # GET only, and no cookie is used: a token in a header cannot be forged cross-site
 
 
-def _configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
-    logger = logging.getLogger("evidence_hub")
-    logger.setLevel(level)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-
-
 def _csp_nonce() -> str:
     """The request's nonce for inline scripts, made when first asked for: a request refused before any
     view runs (a missing CSRF token) still gets one for its error page."""
@@ -209,4 +199,5 @@ def _template_globals() -> dict[str, Any]:
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),
+        "request_id": current_request_id(),
     }

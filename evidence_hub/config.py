@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front of the service whose X-Forwarded-* headers are trusted.
     "TRUSTED_PROXIES": 0,
     "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "json",
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     # Disclosure control for releases: the smallest count of people shown (an evaluator may raise it for a
     # release, never lower it), and the rounding base offered by default (0: no rounding).
