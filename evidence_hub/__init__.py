@@ -24,8 +24,9 @@ from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STATIC_FOLDER = PROJECT_ROOT / "static"
+# static/ and migrations/ live at the top of the repository; the package links to them, so that a built
+# wheel carries them and an installed service needs no checkout.
+STATIC_FOLDER = Path(__file__).resolve().parent / "static"
 GOVUK_FRONTEND_VERSION = (STATIC_FOLDER / "govuk-frontend" / "VERSION").read_text().strip()
 SERVICE_NAME = "Evidence Hub"
 ENGINE_KEY = "evidence_hub.engine"
