@@ -100,6 +100,7 @@ def _blueprint_layer(blueprint: str) -> Layer:
             "form_fields",
             "extensions",
             "return_pages",
+            "storage",
         ),
         why="blueprints never import each other: a helper two of them need belongs in web.py, formatting.py "
         "or a service",
@@ -125,6 +126,7 @@ LAYERS: tuple[Layer, ...] = (
             "web",
             "services",
             "request_input",
+            "request_log",
         )
         + _in_package(*BLUEPRINTS),
         why="only the app factory registers blueprints",
@@ -173,6 +175,10 @@ LAYERS: tuple[Layer, ...] = (
         "request_input",
         "services.common",
         why="the rules for what a request may bring in are applied before any blueprint sees it",
+    ),
+    _plain("request_log", why="every log line carries its request's id, from the first hook of a request"),
+    _plain(
+        "storage", "services", why="the deployment's object stores, made from its settings for any blueprint"
     ),
     _plain("demo", "db", "models", "services", why="the demo world is built through the services"),
     _plain("demo_evidence", "db", "models", "services", why="the demo world is built through the services"),
