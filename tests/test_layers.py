@@ -188,7 +188,15 @@ LAYERS: tuple[Layer, ...] = (
         may_import=(
             PACKAGE,
             *_in_package(
-                "config", "db", "models", "services", "migrations", "demo", "demo_evidence", "formatting"
+                "config",
+                "db",
+                "models",
+                "services",
+                "migrations",
+                "demo",
+                "demo_evidence",
+                "formatting",
+                "storage",
             ),
         ),
         why="commands build an app and call services; they import no blueprint",
