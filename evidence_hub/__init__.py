@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.audit_log import audit_log
     from evidence_hub.auth import auth
     from evidence_hub.chart_assets import chart_assets
+    from evidence_hub.comparisons import comparisons
     from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
     from evidence_hub.framework import framework
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(downloads)
     app.register_blueprint(tokens)
     app.register_blueprint(api)
+    app.register_blueprint(comparisons)
     csrf.exempt(api)  # GET only, and no cookie is used: a token in a header cannot be forged cross-site
 
 

@@ -45,6 +45,7 @@ BLUEPRINTS = (
     "audit_log",
     "auth",
     "chart_assets",
+    "comparisons",
     "dashboard",
     "downloads",
     "framework",
@@ -64,9 +65,9 @@ SERVICES = {
     "framework": (),
     "returns": ("framework", "accounts"),
     "dashboards": ("framework",),
-    "releases": ("dashboards", "framework"),
+    "releases": ("dashboards", "framework", "impact"),
     "home": ("accounts", "returns", "releases"),
-    "impact": (),
+    "impact": ("framework", "dashboards"),
     "appraisal": (),
 }
 
