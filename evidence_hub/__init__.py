@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
@@ -205,6 +205,7 @@ def _set_security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
+        "govuk_brand": bool(current_app.config["GOVUK_BRAND"]),
         "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
