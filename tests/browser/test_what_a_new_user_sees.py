@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
+from sqlalchemy.orm import Session
 
-from tests.browser.conftest import assert_accessible
+from evidence_hub.db import transaction
+from evidence_hub.models import Role, User
+from evidence_hub.services.common import audit
+from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
+from tests.factories import make_return
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -34,4 +40,34 @@ def test_the_header_is_the_generic_header_with_no_crown(page_for: Any, tmp_path:
     assert page_for.title() == "Sign in – Evidence Hub"
     assert header.bounding_box()["height"] < 100
     screenshot(page_for, "header-sign-in", tmp_path)
+    assert_accessible(page_for)
+
+
+def test_the_audit_log_reads_in_plain_english_and_fits_the_window(
+    page_for: Any, browser_user: Callable[..., User], db: Session, tmp_path: Path
+) -> None:
+    lead = browser_user(Role.SITE_LEAD, site="kent", full_name="Kim Lead")
+    site_return = make_return(db, "kent")
+    with transaction(db):
+        audit.record(
+            db,
+            actor=lead,
+            action="document.created",
+            object_type="document",
+            object_id=41,
+            site_id=site_return.site_id,
+            after={
+                "file": "data-sharing-agreement-signed-by-every-partner-2009.pdf",
+                "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" * 2,
+                "size_bytes": 48213,
+                "site_return_id": site_return.id,
+            },
+        )
+    evaluator = browser_user(Role.EVALUATOR)
+    page_for.set_viewport_size(DESKTOP)
+    sign_in_through_the_browser(page_for, evaluator.email)
+    page_for.goto("/audit/")
+    expect(page_for.locator("main table")).to_contain_text("Kim Lead added the supporting document")
+    expect(page_for.locator("main table")).to_contain_text("Size: 47.1 KB")
+    screenshot(page_for, "audit-log", tmp_path)
     assert_accessible(page_for)
