@@ -22,6 +22,7 @@ from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.services.accounts.passwords import configure_hashing
+from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
+    init_static_files(app)
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
     return app

@@ -8,13 +8,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
+from evidence_hub import demo
 from evidence_hub.db import transaction
+from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
+from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.common import audit
+from evidence_hub.services.framework.demo import ensure_demo_framework
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
+from tests.browser.test_dashboards import CHARTS_DRAWN
 from tests.factories import make_return
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -71,3 +77,37 @@ def test_the_audit_log_reads_in_plain_english_and_fits_the_window(
     expect(page_for.locator("main table")).to_contain_text("Size: 47.1 KB")
     screenshot(page_for, "audit-log", tmp_path)
     assert_accessible(page_for)
+
+
+DASHBOARD_VIEWS = ("costs", "outcomes", "value-for-money", "completeness", "learning", "journey")
+
+
+@pytest.fixture
+def demo_world(db: Session, tmp_path: Path) -> None:
+    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
+    sites = demo.ensure_demo_sites(db)
+    framework = ensure_demo_framework(db)
+    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
+    ensure_demo_evidence(db, framework)
+
+
+def test_every_dashboard_view_draws_without_console_warnings(
+    new_page: Callable[[], Any], demo_world: None, browser_user: Callable[..., User], tmp_path: Path
+) -> None:
+    page = new_page()
+    page.set_viewport_size(DESKTOP)
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    encodings: dict[str, str] = {}
+    page.on(
+        "response",
+        lambda response: encodings.setdefault(response.url, response.headers.get("content-encoding", "")),
+    )
+    sign_in_through_the_browser(page, browser_user(Role.EVALUATOR).email)
+    for view in DASHBOARD_VIEWS:
+        page.goto(f"/dashboard/{view}")
+        page.wait_for_function(CHARTS_DRAWN)
+        screenshot(page, f"dashboard-{view}", tmp_path)
+    assert [message for message in messages if message.startswith(("warning", "error"))] == []
+    plotly = [url for url in encodings if "/static/vendor/plotly-" in url]
+    assert plotly and all(encodings[url] == "gzip" for url in plotly)
