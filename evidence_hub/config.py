@@ -69,6 +69,10 @@ DEFAULTS: dict[str, Any] = {
     "RENDERS_AT_ONCE": 2,
     "RELEASE_FILES_FOLDER": "",
     "RELEASE_FILES_MB": 512,
+    # True only for a deployment on GOV.UK: the GOV.UK header, crown favicons, Crown copyright footer and
+    # "– GOV.UK" page titles, which the Design System reserves for services on GOV.UK. Otherwise the pages
+    # carry the generic header and the service's own icon.
+    "GOVUK_BRAND": False,
 }
 
 

@@ -128,6 +128,7 @@ LAYERS: tuple[Layer, ...] = (
             "services",
             "request_input",
             "request_log",
+            "static_files",
         )
         + _in_package(*BLUEPRINTS),
         why="only the app factory registers blueprints",
@@ -171,6 +172,7 @@ LAYERS: tuple[Layer, ...] = (
     ),
     _plain("guards", "models", "web", why="guards decide access from the signed-in user alone"),
     _plain("navigation", "models", why="the navigation lists endpoints by name, never by import"),
+    _plain("static_files", why="static files are compressed and cached by the same rules for every route"),
     _plain("errors", "db", "models", "services.common", "web", why="error pages import no blueprint"),
     _plain(
         "request_input",
