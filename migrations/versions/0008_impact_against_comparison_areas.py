@@ -2,7 +2,7 @@
 version, with how each indicator is observed there; the comparison series uploaded for them, each figure
 with its source and extraction date; and the evaluator's own rating of each site's evidence of impact.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
