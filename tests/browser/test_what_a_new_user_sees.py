@@ -150,3 +150,11 @@ def test_a_leads_task_list_and_measure_guidance_read_cleanly(
     assert guidance.evaluate(WORDS_SPLIT_ACROSS_LINES) == []
     screenshot(page_for, "measure-with-guidance", tmp_path)
     assert_accessible(page_for)
+
+    page_for.goto(f"/returns/{site_return.id}/measures/themes/{indicator.theme.code}")
+    page_for.get_by_label(f"Figure for {indicator.name}").fill("many")
+    page_for.get_by_role("button", name="Save these answers").click()
+    expect(page_for.locator(".govuk-error-summary")).to_contain_text("nothing has been saved")
+    expect(page_for.locator(f"#{indicator.code}-value-error")).to_be_visible()
+    screenshot(page_for, "theme-measures-with-errors", tmp_path)
+    assert_accessible(page_for)

@@ -127,3 +127,56 @@ def test_submitting_ends_on_a_confirmation_page_that_says_what_happens_next(
     assert "What happens next" in text
     assert "An evaluator will review your return" in text
     assert "return it with comments" in text
+
+
+def theme_row(code: str, value: str, target: str = "", level: str = "") -> dict[str, str]:
+    return {
+        f"{code}-value": value,
+        f"{code}-target": target,
+        f"{code}-data_source": "Client tracker",
+        f"{code}-quality_rating": "good",
+        f"{code}-quality_reason": "Checked against registers",
+        f"{code}-evidence_level": level,
+        f"{code}-version": "0",
+    }
+
+
+def test_a_theme_takes_every_indicator_in_one_table_all_or_nothing(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    url = f"/returns/{site_return.id}/measures/themes/VFM"
+    soup = page(lead.get(url))
+    assert soup.find("h1").get_text(strip=True) == "Impact measures: Value for money: costs and benefits"
+    assert len(soup.select("tbody tr")) == 6
+    level = soup.select_one("#WL-CLIENTS-ENGAGED-evidence_level option[value!='']")["value"]
+    index = page(lead.get(f"/returns/{site_return.id}/measures"))
+    assert (
+        index.find("a", href=url)
+        .get_text(strip=True)
+        .startswith("Answer the 6 indicators of Value for money")
+    )
+
+    wrong = {
+        **theme_row("WL-CLIENTS-ENGAGED", "120", "150", level),
+        **theme_row("WL-JOB-ENTRY-RATE", "lots", "20", level),
+    }
+    refused = page(lead.post(url, data=wrong))
+    assert refused.title.get_text().startswith("Error: ")
+    assert "There is a problem: nothing has been saved" in text_of(refused.select_one(".govuk-error-summary"))
+    beside = refused.select_one("#WL-JOB-ENTRY-RATE-value-error")
+    assert "must be a number" in text_of(beside)
+    assert refused.select_one("#WL-JOB-ENTRY-RATE-value")["value"] == "lots"
+    db.rollback()
+    db.expire_all()
+    assert db.get(SiteReturn, site_return.id).measures == []
+
+    right = {**wrong, **theme_row("WL-JOB-ENTRY-RATE", "12.5", "20", level)}
+    saved = lead.post(url, data=right)
+    assert saved.status_code == 302
+    db.rollback()
+    db.expire_all()
+    values = {m.indicator.code: m.value for m in db.get(SiteReturn, site_return.id).measures}
+    assert values == {"WL-CLIENTS-ENGAGED": 120, "WL-JOB-ENTRY-RATE": 12.5}
+    assert "2 answers saved for Value for money: costs and benefits." in text_of(
+        page(lead.get(saved.headers["Location"]))
+    )

@@ -226,6 +226,38 @@ def save_measure(
     return measure
 
 
+class InvalidMeasures(ReturnError):
+    """Answers for several indicators, at least one of which cannot be saved: `problems` maps each
+    indicator's code to its fields' messages. Nothing was saved."""
+
+    def __init__(self, problems: dict[str, dict[str, str]]) -> None:
+        super().__init__("Some answers cannot be saved")
+        self.problems = problems
+
+
+def save_measures(
+    session: Session,
+    user: User,
+    site_return: SiteReturn,
+    answers: dict[str, tuple[MeasureInput, int | None]],
+) -> list[MeasureValue]:
+    """Save several indicators' answers (each with the version its row was opened at) all or nothing:
+    InvalidMeasures naming every problem of every row when any is wrong, before anything is written."""
+    require_lead_can_edit(user, site_return)
+    problems: dict[str, dict[str, str]] = {}
+    for code, (data, _version) in answers.items():
+        try:
+            validate_measure(_known_indicator(site_return.framework_version, code), data)
+        except InvalidEvidence as invalid:
+            problems[code] = invalid.problems
+    if problems:
+        raise InvalidMeasures(problems)
+    return [
+        save_measure(session, user, site_return, code, data, version)
+        for code, (data, version) in answers.items()
+    ]
+
+
 def delete_measure(
     session: Session,
     user: User,
