@@ -239,6 +239,44 @@ def _check_theory_of_change(site_return: SiteReturn, indicator: Indicator, value
         )
 
 
+class InvalidMeasures(ReturnError):
+    """Answers for several indicators, at least one of which cannot be saved: `problems` maps each
+    indicator's code to its fields' messages. Nothing was saved."""
+
+    def __init__(self, problems: dict[str, dict[str, str]]) -> None:
+        super().__init__("Some answers cannot be saved")
+        self.problems = problems
+
+
+def save_measures(
+    session: Session,
+    user: User,
+    site_return: SiteReturn,
+    answers: dict[str, tuple[MeasureInput, int | None]],
+) -> list[MeasureValue]:
+    """Save several indicators' answers (each with the version its row was opened at) all or nothing:
+    InvalidMeasures naming every problem of every row when any is wrong, before anything is written."""
+    require_lead_can_edit(user, site_return)
+    problems: dict[str, dict[str, str]] = {}
+    for code, (data, _version) in answers.items():
+        try:
+            indicator = _known_indicator(site_return.framework_version, code)
+            _check_theory_of_change(site_return, indicator, validate_measure(indicator, data))
+        except InvalidEvidence as invalid:
+            problems[code] = invalid.problems
+    if problems:
+        raise InvalidMeasures(problems)
+    saved = []
+    for code, (data, version) in answers.items():
+        try:
+            saved.append(save_measure(session, user, site_return, code, data, version))
+        except InvalidEvidence as invalid:
+            # A relation broken only by the new figures together (checked as each is saved): the caller's
+            # transaction rolls back every answer already saved.
+            raise InvalidMeasures({code: invalid.problems}) from invalid
+    return saved
+
+
 def delete_measure(
     session: Session,
     user: User,
