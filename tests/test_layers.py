@@ -61,10 +61,10 @@ BLUEPRINTS = (
 SERVICES = {
     "common": (),
     "accounts": (),
-    "framework": (),
+    "framework": ("appraisal",),
     "returns": ("framework", "accounts"),
-    "dashboards": ("framework",),
-    "releases": ("dashboards", "framework"),
+    "dashboards": ("framework", "appraisal", "impact"),
+    "releases": ("dashboards", "framework", "appraisal"),
     "home": ("accounts", "returns", "releases"),
     "impact": (),
     "appraisal": (),

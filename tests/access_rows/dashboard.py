@@ -26,6 +26,7 @@ FILTERS = "?framework={dashboard_framework}"
 
 ROWS = [
     Row("dashboard.index", "GET", "/dashboard/", DASHBOARD_USERS),
+    Row("dashboard.glossary", "GET", "/dashboard/glossary", DASHBOARD_USERS),
     *(
         Row("dashboard.view", "GET", f"/dashboard/{slug}{FILTERS}", DASHBOARD_USERS, note=slug)
         for slug in VIEWS
