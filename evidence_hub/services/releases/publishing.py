@@ -43,6 +43,7 @@ from evidence_hub.services.releases.protected_tables import protect_tables
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
 from evidence_hub.services.releases.tables import build_tables
+from evidence_hub.services.releases.value_for_money_block import value_for_money_summary
 
 DEFAULT_THRESHOLD = 10
 ROWS_PER_INSERT = 1000
@@ -109,6 +110,7 @@ def publish_release(
             caveats=list(CAVEATS),
         )
     )
+    summary["value_for_money"] = value_for_money_summary(session, scope, rules.threshold)
     content = {
         "format": 1,
         "tables": [
