@@ -3,6 +3,7 @@
 # Registers the ORM events that keep the per-return figures equal to their items.
 import evidence_hub.models.summary_upkeep  # noqa: F401
 from evidence_hub.models.accounts import PasswordResetToken, Role, SignInAttempt, User
+from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.models.audit import AuditEvent
 from evidence_hub.models.enums import LabelledEnum
 from evidence_hub.models.framework import (
@@ -62,6 +63,7 @@ __all__ = [
     "ActivityType",
     "AgreementStatus",
     "ApiToken",
+    "AreaSizeUpload",
     "AuditEvent",
     "Baseline",
     "CollectionFrequency",
@@ -70,6 +72,7 @@ __all__ = [
     "CostItem",
     "CostType",
     "DataFlow",
+    "DeflatorUpload",
     "Direction",
     "EvaluationQuestion",
     "EvidenceLevel",

@@ -68,6 +68,7 @@ def value_for_money_view(session: Session, scope: Scope, links: Links) -> ViewCo
         _one_at_a_time(result),
         _switching(result),
         _parameters(result),
+        *_projection(result),
     ]
     for panel in panels:
         panel.warnings = list(result.notes) + panel.warnings
@@ -251,3 +252,54 @@ def _parameters(result: ValueForMoney) -> Panel:
     for line in result.range.central.assumptions.lines():
         table.add_row(line.label, line.value, line.source)
     return Panel(slug="parameters", title="Parameters and their sources", table=table)
+
+
+def _projection(result: ValueForMoney) -> list[Panel]:
+    """The roll-out projection and, beside it, the assumptions it rests on; none without an area list."""
+    projection = result.projection
+    if projection is None:
+        return []
+    measure = projection.measure.name
+    table = DataTable(
+        f"Roll-out projection over {projection.years} years, scaled by {measure}",
+        [
+            Column("Area"),
+            Column(f"Size ({measure})", Kind.DECIMAL, 0),
+            Column("Present value of costs, central (£)", Kind.MONEY),
+            Column("Net present value, low (£)", Kind.MONEY),
+            Column("Net present value, central (£)", Kind.MONEY),
+            Column("Net present value, high (£)", Kind.MONEY),
+            Column("Benefit–cost ratio, central", Kind.DECIMAL),
+        ],
+    )
+    for area in (*projection.areas, projection.total):
+        ratio = area.central.benefit_cost_ratio
+        table.add_row(
+            area.area.name,
+            area.area.size,
+            area.central.present_value_costs,
+            area.low.net_present_value,
+            area.central.net_present_value,
+            area.high.net_present_value,
+            ratio if ratio is not None else "no costs",
+        )
+    assumptions = DataTable(
+        "Assumptions of the roll-out projection",
+        [Column("Assumption"), Column("Low"), Column("Central"), Column("High"), Column("Basis")],
+    )
+    for row in projection.assumptions:
+        assumptions.add_row(row.assumption, row.low, row.central, row.high, row.basis)
+    return [
+        Panel(
+            slug="projection",
+            title="Roll-out projection",
+            description=(
+                f"The pilots' costs and benefits per unit of {measure} ({projection.measure.source}), "
+                "scaled to each area, with optimism bias on costs and discounting. Low and high use the "
+                "low and high appraisals, not the spread of the sites."
+            ),
+            table=table,
+            warnings=list(projection.notes),
+        ),
+        Panel(slug="projection-assumptions", title="Assumptions of the projection", table=assumptions),
+    ]

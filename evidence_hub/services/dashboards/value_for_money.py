@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import yaml
@@ -38,6 +38,12 @@ from evidence_hub.services.appraisal.evidence import (
     SiteEvidence,
 )
 from evidence_hub.services.appraisal.parameters import ParameterProblems
+from evidence_hub.services.appraisal.projection import (
+    Projection,
+    ProjectionProblems,
+    ProjectionRequest,
+    project,
+)
 from evidence_hub.services.appraisal.sensitivity import (
     AppraisalRange,
     SwitchingValues,
@@ -50,6 +56,7 @@ from evidence_hub.services.appraisal.settings import (
     settings_from_section,
 )
 from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
+from evidence_hub.services.dashboards.appraisal_inputs import latest_area_sizes, with_uploaded_deflators
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
 
@@ -57,6 +64,8 @@ from evidence_hub.services.dashboards.sql import plain_rows
 # (no budget released) unless shown otherwise, the cautious reading.
 SAVINGS_DESCRIPTION = "Savings claimed by the site (not recorded as cashable, so counted as non-cashable)"
 MEASURE_PLACES = Decimal("0.0001")
+# Years of running the roll-out projection covers: set-up in year 0, running and benefits in years 0 to 4.
+PROJECTION_YEARS = 5
 
 
 @dataclass
@@ -69,6 +78,9 @@ class ValueForMoney:
     evidence: PilotEvidence | None = None
     range: AppraisalRange | None = None
     switching: dict[str, SwitchingValues] = field(default_factory=dict)
+    projection: Projection | None = None
+    # Why there is no projection: no area sizes list yet, or what is wrong with it.
+    projection_problems: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -207,7 +219,9 @@ def value_for_money(session: Session, scope: Scope, impacts: Sequence[ImpactEsti
     additional outcome and the outcome's benefits use it in place of the framework's deadweight
     assumption, and the workings say which was used."""
     settings, notes = framework_settings(session, scope)
-    result = ValueForMoney(settings=settings, notes=notes)
+    parameters, deflator_notes = with_uploaded_deflators(session, scope.framework, settings.parameters)
+    settings = replace(settings, parameters=parameters)
+    result = ValueForMoney(settings=settings, notes=notes + deflator_notes)
     if not scope.periods:
         result.problems = ["There are no reporting periods in view."]
         return result
@@ -219,12 +233,37 @@ def value_for_money(session: Session, scope: Scope, impacts: Sequence[ImpactEsti
         result.problems = list(error.problems)
         return result
     result.switching = {each.code: switching_values(each) for each in result.scopes()}
+    result.projection, result.projection_problems = _projection(session, scope, result.range)
     if not settings.declared:
         result.notes.append(
             "The framework has no appraisal section: the service's default Green Book parameters are used, "
             "and every activity counts attendances, so no one is counted as a person reached."
         )
     return result
+
+
+def _projection(
+    session: Session, scope: Scope, appraisals: AppraisalRange
+) -> tuple[Projection | None, list[str]]:
+    """The roll-out projection to every area in the framework's area sizes list that is not a pilot site
+    in view, scaled by each area's size against the pilot sites' own."""
+    sizes = latest_area_sizes(session, scope.framework)
+    if sizes is None:
+        return None, [
+            "No area sizes list has been uploaded for this framework, so the roll-out cannot be scaled to "
+            "other areas."
+        ]
+    pilot_codes = {site.code for site in scope.sites}
+    request = ProjectionRequest(
+        measure=sizes.measure,
+        pilot_sizes={area.code: area.size for area in sizes.areas if area.code in pilot_codes},
+        areas=tuple(area for area in sizes.areas if area.code not in pilot_codes),
+        years=PROJECTION_YEARS,
+    )
+    try:
+        return project(request, appraisals), []
+    except ProjectionProblems as error:
+        return None, list(error.problems)
 
 
 __all__ = ["PROGRAMME_CODE", "ValueForMoney", "framework_settings", "pilot_evidence", "value_for_money"]
