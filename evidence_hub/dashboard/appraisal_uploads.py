@@ -4,7 +4,11 @@ read whole; if any row is wrong nothing is saved and every problem is listed, by
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
+from flask_wtf.file import FileField
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from evidence_hub.dashboard.forms import AreaSizesUploadForm, DeflatorUploadForm
@@ -45,6 +49,19 @@ def _back(framework: Framework) -> Response:
     return redirect(url_for("dashboard.view", view_slug="value-for-money", framework=framework.code))
 
 
+def _saved(field: FileField, save: Callable[[Session, bytes, str], object]) -> bool:
+    """Saves the uploaded file in one transaction; on refusal, every problem goes beside the field."""
+    uploaded = field.data
+    session = db_session()
+    try:
+        with transaction(session):
+            save(session, uploaded.read(), uploaded.filename or "")
+    except UploadRefused as refused:
+        field.errors = [_refusal(refused)]
+        return False
+    return True
+
+
 @dashboard.route("/value-for-money/deflators", methods=["GET", "POST"])
 @roles(*UPLOADERS)
 def upload_deflators() -> str | Response:
@@ -52,27 +69,23 @@ def upload_deflators() -> str | Response:
     framework = _framework()
     form = DeflatorUploadForm()
     if form.validate_on_submit():
-        uploaded = form.deflator_file.data
         source = Source(
             title=form.source_title.data or "",
             publisher=form.source_publisher.data or "",
             published=form.source_published.data or "",
             url=form.source_url.data or "",
         )
-        session = db_session()
-        try:
-            with transaction(session):
-                save_deflators(
-                    session,
-                    actor=acting_user(),
-                    framework=framework,
-                    content=uploaded.read(),
-                    filename=uploaded.filename or "",
-                    source=source,
-                )
-        except UploadRefused as refused:
-            form.deflator_file.errors = [_refusal(refused)]
-        else:
+        if _saved(
+            form.deflator_file,
+            lambda session, content, filename: save_deflators(
+                session,
+                actor=acting_user(),
+                framework=framework,
+                content=content,
+                filename=filename,
+                source=source,
+            ),
+        ):
             flash("The deflator series has been saved: the appraisal now uses it.", "success")
             return _back(framework)
     return render_template(
@@ -91,21 +104,18 @@ def upload_area_sizes() -> str | Response:
     framework = _framework()
     form = AreaSizesUploadForm()
     if form.validate_on_submit():
-        uploaded = form.area_file.data
-        session = db_session()
-        try:
-            with transaction(session):
-                save_area_sizes(
-                    session,
-                    actor=acting_user(),
-                    framework=framework,
-                    content=uploaded.read(),
-                    filename=uploaded.filename or "",
-                    measure=SizeMeasure(form.measure_name.data or "", form.measure_source.data or ""),
-                )
-        except UploadRefused as refused:
-            form.area_file.errors = [_refusal(refused)]
-        else:
+        measure = SizeMeasure(form.measure_name.data or "", form.measure_source.data or "")
+        if _saved(
+            form.area_file,
+            lambda session, content, filename: save_area_sizes(
+                session,
+                actor=acting_user(),
+                framework=framework,
+                content=content,
+                filename=filename,
+                measure=measure,
+            ),
+        ):
             flash("The area sizes have been saved: the roll-out projection now uses them.", "success")
             return _back(framework)
     return render_template(

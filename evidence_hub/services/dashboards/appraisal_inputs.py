@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from evidence_hub.services.appraisal.projection import Area, ProjectionProblems,
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.spreadsheet_reading import SheetRows, SpreadsheetRefused, read_spreadsheet
 
+UploadT = TypeVar("UploadT", DeflatorUpload, AreaSizeUpload)
 DEFLATOR_SHEET = "Deflators"
 AREA_SHEET = "Areas"
 
@@ -109,13 +111,15 @@ def _in_column(problem: str, column: str) -> str:
     return problem
 
 
-def latest_deflators(session: Session, framework: Framework) -> DeflatorSeries | None:
-    upload = session.scalars(
-        select(DeflatorUpload)
-        .where(DeflatorUpload.framework_id == framework.id)
-        .order_by(DeflatorUpload.id.desc())
-        .limit(1)
+def _latest(session: Session, upload: type[UploadT], framework: Framework) -> UploadT | None:
+    """The framework's newest upload of one kind: the one in use."""
+    return session.scalars(
+        select(upload).where(upload.framework_id == framework.id).order_by(upload.id.desc()).limit(1)
     ).first()
+
+
+def latest_deflators(session: Session, framework: Framework) -> DeflatorSeries | None:
+    upload = _latest(session, DeflatorUpload, framework)
     if upload is None:
         return None
     return DeflatorSeries(
@@ -193,12 +197,7 @@ def save_area_sizes(
 
 
 def latest_area_sizes(session: Session, framework: Framework) -> AreaSizes | None:
-    upload = session.scalars(
-        select(AreaSizeUpload)
-        .where(AreaSizeUpload.framework_id == framework.id)
-        .order_by(AreaSizeUpload.id.desc())
-        .limit(1)
-    ).first()
+    upload = _latest(session, AreaSizeUpload, framework)
     if upload is None:
         return None
     return AreaSizes(
