@@ -11,10 +11,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import Framework, ReturnStatus, Role
+from evidence_hub.models import Framework, ReturnStatus, Role, Site
 from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.services.appraisal.definitions import GLOSSARY
-from tests.factories import make_return, the_framework
+from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
+from evidence_hub.services.releases.render.blocks import Table, value_for_money_blocks
+from evidence_hub.services.releases.value_for_money_block import value_for_money_summary
+from tests.factories import make_return, make_user, the_framework
 from tests.pages import error_summary, page
 from tests.returns_helpers import add_cost
 
@@ -132,3 +135,20 @@ def test_area_sizes_give_a_roll_out_projection_with_its_assumptions(
     text = page(administrator.get(VALUE_FOR_MONEY)).get_text(" ", strip=True)
     assert "Roll-out projection over 5 years, scaled by working-age population (16 to 64)" in text
     assert "Essex" in text and "Assumptions of the roll-out projection" in text
+    assert "Roll-out projection, central estimate: all areas" in text
+
+    # A release made now carries the same projection, with its assumptions and workings.
+    db.rollback()
+    scope = chosen_scope(
+        db,
+        make_user(db, Role.EVALUATOR),
+        two_sites,
+        None,
+        list(two_sites.reporting_periods),
+        list(db.scalars(select(Site).order_by(Site.name))),
+        StateFilter.APPROVED,
+    )
+    blocks = value_for_money_blocks({"value_for_money": value_for_money_summary(db, scope, 10)})
+    captions = [block.caption for block in blocks if isinstance(block, Table)]
+    assert "Roll-out over 5 years, scaled by working-age population (16 to 64)" in captions
+    assert "Assumptions of the roll-out projection" in captions

@@ -13,7 +13,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidence_hub.services.appraisal.appraisal import PROGRAMME_CODE, ScopeAppraisal
-from evidence_hub.services.appraisal.export import appraisal_data, glossary_data, range_data, switching_data
+from evidence_hub.services.appraisal.export import (
+    appraisal_data,
+    glossary_data,
+    projection_data,
+    range_data,
+    switching_data,
+)
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.value_for_money import value_for_money
 from evidence_hub.services.releases.disclosure import SUPPRESSED
@@ -54,6 +60,8 @@ def value_for_money_summary(session: Session, scope: Scope, threshold: int) -> d
         "appraisal": appraisal,
         "range": _protected_range(range_data(result.range, PROGRAMME_CODE), central.programme, threshold),
         "switching": [switching_data(values) for values in result.switching.values()],
+        "projection": projection_data(result.projection) if result.projection else None,
+        "projection_problems": list(result.projection_problems),
         "glossary": glossary_data(),
         "problems": [],
         "notes": list(result.notes),

@@ -575,6 +575,58 @@ def _workings_blocks(figure: Mapping[str, Any]) -> list[Block]:
     return blocks
 
 
+def _projection_blocks(value: Mapping[str, Any]) -> list[Block]:
+    """The Green Book roll-out projection, scaled by area size, with its assumptions and workings."""
+    projection = value.get("projection")
+    blocks: list[Block] = [Heading("Roll-out projection scaled by area size", 2)]
+    if not projection:
+        reasons = tuple(clean_text(reason) for reason in value.get("projection_problems") or [])
+        return [*blocks, Bullets(reasons or ("No roll-out projection was made.",))]
+    measure = clean_text((projection.get("size_measure") or {}).get("name"))
+    areas = [*(projection.get("areas") or []), projection.get("total") or {}]
+    blocks.append(
+        _table(
+            f"Roll-out over {projection.get('years')} years, scaled by {measure}",
+            (
+                ("Area", False),
+                ("Size", True),
+                ("Net present value, low", True),
+                ("Net present value, central", True),
+                ("Net present value, high", True),
+            ),
+            (
+                (
+                    clean_text(area.get("name")),
+                    number(area.get("size")),
+                    *(
+                        _shown((area.get(level) or {}).get("net_present_value"))
+                        for level in ("low", "central", "high")
+                    ),
+                )
+                for area in areas
+                if area
+            ),
+        )
+    )
+    blocks.append(
+        _table(
+            "Assumptions of the roll-out projection",
+            (("Assumption", False), ("Low", False), ("Central", False), ("High", False), ("Basis", False)),
+            (
+                tuple(clean_text(row.get(key)) for key in ("assumption", "low", "central", "high", "basis"))
+                for row in projection.get("assumptions") or []
+            ),
+        )
+    )
+    for workings in projection.get("workings") or []:
+        blocks += [
+            Heading(clean_text(workings.get("title")), 3),
+            Paragraph(clean_text(workings.get("formula")), label="Formula"),
+            Paragraph(clean_text(workings.get("calculation")), label="Calculation"),
+        ]
+    return blocks
+
+
 def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
     value = summary.get("value_for_money") or {}
     blocks: list[Block] = [Heading(VALUE_FOR_MONEY, 1)]
@@ -609,6 +661,7 @@ def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
     )
     if notes:
         blocks.append(Bullets(notes))
+    blocks += _projection_blocks(value)
     blocks.append(Heading("Workings of the figures for all sites", 2))
     for figure in (appraisal.get("programme") or {}).get("figures") or []:
         blocks += _workings_blocks(figure)
