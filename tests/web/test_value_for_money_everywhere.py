@@ -59,6 +59,10 @@ def test_the_dashboard_the_summary_its_files_and_the_api_agree_to_the_penny(
     shown = {each["data-figure"]: each.get_text(strip=True) for each in dashboard.select("[data-figure]")}
     assert (shown["all:net_present_value"], shown["all:benefit_cost_ratio"]) == (npv, bcr)
 
+    key_points = release.content["summary"]["executive"]["key_points"]
+    assert any(npv in point and bcr in point for point in key_points)
+    assert not any("Cost per person reached ranged" in point for point in key_points)
+
     official = client_as(Role.NATIONAL_OFFICIAL)
     summary = page(official.get(f"/releases/{release.reference}")).get_text(" ", strip=True)
     pdf = PdfReader(io.BytesIO(official.get(f"/releases/{release.reference}/summary.pdf").data))

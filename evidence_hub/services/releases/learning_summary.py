@@ -171,16 +171,7 @@ class _SummaryWriter:
         )
         if people_total != SUPPRESSED:
             key_points.append(f"Activities reached {int(people_total):,} people.")
-        per_person = [
-            Decimal(row["cost_per_person"])
-            for row in costs["rows"]
-            if row["cost_per_person"] not in (None, SUPPRESSED)
-        ]
-        if len(per_person) >= 2:
-            key_points.append(
-                f"Cost per person reached ranged from {money(Decimal(min(per_person)))} "
-                f"to {money(Decimal(max(per_person)))} across sites."
-            )
+        # Value for money's key point (one definition: services/appraisal) is added by publishing.
         if barriers:
             most = max(barriers, key=lambda row: row["barriers"])
             if most["barriers"]:

@@ -97,3 +97,16 @@ def _protected_range(data: dict[str, Any], programme: ScopeAppraisal, threshold:
             if counted is not None and _small(counts[counted], threshold):
                 row[level].update(value=None, display=SUPPRESSED)
     return data
+
+
+def value_for_money_key_point(block: dict[str, Any]) -> str | None:
+    """The executive summary's sentence on value for money, from the same figures as the section."""
+    programme = (block.get("appraisal") or {}).get("programme")
+    if not programme:
+        return None
+    figures = {figure["key"]: figure["display"] for figure in programme["figures"]}
+    return (
+        f"Across the sites, the Green Book net present value was {figures['net_present_value']} and the "
+        f"benefit–cost ratio {figures['benefit_cost_ratio']} (central estimate; see Value for money for "
+        "the range, switching values and workings)."
+    )
