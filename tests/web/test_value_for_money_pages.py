@@ -152,3 +152,35 @@ def test_area_sizes_give_a_roll_out_projection_with_its_assumptions(
     captions = [block.caption for block in blocks if isinstance(block, Table)]
     assert "Roll-out over 5 years, scaled by working-age population (16 to 64)" in captions
     assert "Assumptions of the roll-out projection" in captions
+
+
+def test_a_site_with_no_approved_return_shows_no_return_in_every_table_and_file(
+    db: Session, two_sites: Framework, client_as: Callable[..., FlaskClient]
+) -> None:
+    add_cost(db, make_return(db, "liverpool", period=0, status=ReturnStatus.DRAFT), amount="777.00")
+
+    soup = page(client_as(Role.EVALUATOR).get(VALUE_FOR_MONEY))
+    for caption in ("Green Book figures by site", "Switching values"):
+        table = next(each for each in soup.select("table") if each.caption.get_text(strip=True) == caption)
+        liverpool = next(row for row in table.select("tbody tr") if "Liverpool" in row.th.get_text())
+        cells = [cell.get_text(strip=True) for cell in liverpool.select("td")]
+        assert set(cells[: len(cells) - (caption == "Green Book figures by site")]) == {"no return"}, caption
+    shown = {each["data-figure"]: each.get_text(strip=True) for each in soup.select("[data-figure]")}
+    assert shown["liverpool:net_present_value"] == "no return"
+
+    db.rollback()
+    scope = chosen_scope(
+        db,
+        make_user(db, Role.EVALUATOR),
+        two_sites,
+        None,
+        list(two_sites.reporting_periods),
+        list(db.scalars(select(Site).order_by(Site.name))),
+        StateFilter.APPROVED,
+    )
+    blocks = value_for_money_blocks({"value_for_money": value_for_money_summary(db, scope, 10)})
+    figures = next(
+        block for block in blocks if isinstance(block, Table) and block.caption.startswith("Green Book")
+    )
+    liverpool_row = next(row for row in figures.rows if row[0] == "Liverpool City Region")
+    assert set(liverpool_row[1:]) == {"no return"}

@@ -227,8 +227,11 @@ def _switching(result: ValueForMoney) -> Panel:
         ],
     )
     for each in result.scopes():
-        values = result.switching[each.code]
-        table.add_row(each.name, values.benefits.display, values.costs.display)
+        values = result.switching.get(each.code)
+        if values is None:
+            table.add_row(each.name, str(NO_RETURN), str(NO_RETURN))
+        else:
+            table.add_row(each.name, values.benefits.display, values.costs.display)
     return Panel(
         slug="switching",
         title="Switching values",

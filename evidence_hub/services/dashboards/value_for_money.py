@@ -232,7 +232,8 @@ def value_for_money(session: Session, scope: Scope, impacts: Sequence[ImpactEsti
     except AppraisalError as error:
         result.problems = list(error.problems)
         return result
-    result.switching = {each.code: switching_values(each) for each in result.scopes()}
+    # A scope with no approved return has no switching value: it shows "no return".
+    result.switching = {each.code: switching_values(each) for each in result.scopes() if each.returns}
     result.projection, result.projection_problems = _projection(session, scope, result.range)
     if not settings.declared:
         result.notes.append(

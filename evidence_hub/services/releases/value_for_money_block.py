@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidence_hub.services.appraisal.appraisal import PROGRAMME_CODE, ScopeAppraisal
+from evidence_hub.services.appraisal.evidence import NO_RETURN
 from evidence_hub.services.appraisal.export import (
     appraisal_data,
     glossary_data,
@@ -25,6 +26,7 @@ from evidence_hub.services.dashboards.value_for_money import value_for_money
 from evidence_hub.services.releases.disclosure import SUPPRESSED
 
 METHOD = "green_book"
+NO_RETURN_SHOWN = {"value": None, "display": str(NO_RETURN)}
 
 
 # Figures that divide by a count of people or outcomes: withheld where the count is below the threshold.
@@ -59,7 +61,12 @@ def value_for_money_summary(session: Session, scope: Scope, threshold: int) -> d
         "parameters_from": result.settings.parameters_from,
         "appraisal": appraisal,
         "range": _protected_range(range_data(result.range, PROGRAMME_CODE), central.programme, threshold),
-        "switching": [switching_data(values) for values in result.switching.values()],
+        "switching": [
+            switching_data(result.switching[each.code])
+            if each.code in result.switching
+            else {"scope": each.name, "benefits": NO_RETURN_SHOWN, "costs": NO_RETURN_SHOWN, "items": []}
+            for each in result.scopes()
+        ],
         "projection": projection_data(result.projection) if result.projection else None,
         "projection_problems": list(result.projection_problems),
         "glossary": glossary_data(),
