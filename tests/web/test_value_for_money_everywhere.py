@@ -94,3 +94,10 @@ def test_the_summary_lists_each_figures_workings_and_never_prints_a_missing_retu
     assert "Workings of the figures for all sites" in text
     assert "Formula" in text and "Parameters and their sources" in text
     assert "Switching values" in text and "Low, central and high estimates, all sites" in text
+    # The demo's area sizes list gives a roll-out projection scaled by size, with its assumptions.
+    assert "Roll-out over 5 years, scaled by working-age population (16 to 64)" in text
+    assert "Manchester" in text and "Assumptions of the roll-out projection" in text
+    dashboard = page(
+        client_as(Role.EVALUATOR).get(f"/dashboard/value-for-money?framework={release.framework.code}")
+    ).get_text(" ", strip=True)
+    assert "Roll-out projection, central estimate: all areas" in dashboard
