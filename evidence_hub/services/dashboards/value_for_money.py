@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from evidence_hub.models import Site
 from evidence_hub.models.framework import ActivityType, FrameworkStatus, FrameworkVersion, Indicator
 from evidence_hub.models.returns import MeasureValue, SiteReturn
 from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostTotal, ReturnSavingTotal
@@ -246,19 +247,22 @@ def value_for_money(session: Session, scope: Scope, impacts: Sequence[ImpactEsti
 def _projection(
     session: Session, scope: Scope, appraisals: AppraisalRange
 ) -> tuple[Projection | None, list[str]]:
-    """The roll-out projection to every area in the framework's area sizes list that is not a pilot site
-    in view, scaled by each area's size against the pilot sites' own."""
+    """The roll-out projection to every area in the framework's area sizes list that is not a pilot site,
+    scaled by each area's size against the pilot sites' in view."""
     sizes = latest_area_sizes(session, scope.framework)
     if sizes is None:
         return None, [
             "No area sizes list has been uploaded for this framework, so the roll-out cannot be scaled to "
             "other areas."
         ]
-    pilot_codes = {site.code for site in scope.sites}
+    in_view = {site.code for site in scope.sites}
+    # Every pilot site is left out of the areas projected to, in view or not: a site lead without
+    # cross-site sharing never sees another site named.
+    sites = set(session.scalars(select(Site.code)))
     request = ProjectionRequest(
         measure=sizes.measure,
-        pilot_sizes={area.code: area.size for area in sizes.areas if area.code in pilot_codes},
-        areas=tuple(area for area in sizes.areas if area.code not in pilot_codes),
+        pilot_sizes={area.code: area.size for area in sizes.areas if area.code in in_view},
+        areas=tuple(area for area in sizes.areas if area.code not in sites),
         years=PROJECTION_YEARS,
     )
     try:
