@@ -498,6 +498,14 @@ def component_schemas() -> dict[str, Any]:
                     "parameters with their sources; and the glossary. The same figures as the dashboard and "
                     "the summary. Null for a release published before the appraisal.",
                 },
+                "impact": {
+                    "type": ["object", "null"],
+                    "description": "Each site's difference-in-differences estimate against comparison "
+                    "areas (figures as decimal strings, with 95% confidence intervals, the pre-trend check, "
+                    "comparison areas, the evaluator's rating and sources), the pooled estimate with its "
+                    "prediction interval, methodology and caveats; null for a release without estimates. "
+                    "`label` says what a figure may be called: causal words only where `causal` is true.",
+                },
                 "links": _object({"self": LINK, "releases": LINK}),
             }
         ),

@@ -20,6 +20,7 @@ from evidence_hub.dashboard.charts import figure_json
 from evidence_hub.dashboard.forms import DashboardFilterForm
 from evidence_hub.dashboard.panels.completeness import completeness_view
 from evidence_hub.dashboard.panels.costs import costs_view
+from evidence_hub.dashboard.panels.impact import impact_view
 from evidence_hub.dashboard.panels.journey import journey_view
 from evidence_hub.dashboard.panels.learning import learning_view
 from evidence_hub.dashboard.panels.outcomes import outcomes_view
@@ -61,6 +62,7 @@ class View:
         summary: str,
         build: Callable[[Any, Scope, Links], ViewContent],
         choice: str | None = None,
+        template: str = "dashboard/view.html",
     ) -> None:
         self.slug = slug
         self.title = title
@@ -68,6 +70,7 @@ class View:
         self.build = build
         # The view's own query parameter (an indicator, an outcome, a learning type), kept in links.
         self.choice = choice
+        self.template = template
 
 
 def _learning_type(raw: str | None) -> LearningType | None:
@@ -120,6 +123,15 @@ VIEWS = {
             "Data-sharing journey",
             "Each site's milestone over time and its register of data flows.",
             journey_view,
+        ),
+        View(
+            "impact",
+            "Impact",
+            "Each site against comparison areas that did not take part: the difference-in-differences "
+            "estimate, its interval and pre-trend check, and the pooled estimate for a roll-out.",
+            lambda session, scope, links: impact_view(session, scope, links, request.args.get("indicator")),
+            choice="indicator",
+            template="dashboard/impact.html",
         ),
     )
 }
@@ -206,11 +218,11 @@ def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
     return form, options, resolve_scope(session, user, options, form.filters())
 
 
-def _page(view: View, template: str = "dashboard/view.html", **extra: Any) -> str:
+def _page(view: View, template: str | None = None, **extra: Any) -> str:
     form, options, scope = _filtered()
     content = view.build(db_session(), scope, _links()) if scope is not None else None
     return render_template(
-        template,
+        template or view.template,
         title=view.title,
         view=view,
         views=VIEWS.values(),

@@ -28,6 +28,13 @@ from evidence_hub.models.framework import (
     PublishedFrameworkIsImmutable,
     Theme,
 )
+from evidence_hub.models.impact import (
+    AreaRole,
+    ComparisonObservation,
+    ComparisonSeriesValue,
+    ImpactArea,
+    ImpactRating,
+)
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
@@ -63,11 +70,14 @@ __all__ = [
     "ActivityType",
     "AgreementStatus",
     "ApiToken",
+    "AreaRole",
     "AreaSizeUpload",
     "AuditEvent",
     "Baseline",
     "CollectionFrequency",
     "CombineRule",
+    "ComparisonObservation",
+    "ComparisonSeriesValue",
     "CostCategory",
     "CostItem",
     "CostType",
@@ -81,6 +91,8 @@ __all__ = [
     "FrameworkStatus",
     "FrameworkVersion",
     "Funding",
+    "ImpactArea",
+    "ImpactRating",
     "Indicator",
     "IndicatorUnit",
     "JourneyMilestone",

@@ -2,21 +2,23 @@
 set's, and the list of area sizes the roll-out projection scales by.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
-def _uploaded(table: str) -> list[sa.SchemaItem]:
+def _uploaded(table: str) -> list[Any]:
     """The columns and keys every upload has: its framework, file name, time and who uploaded it."""
     return [
         sa.Column("filename", sa.String(length=255), nullable=False),

@@ -18,6 +18,7 @@ from evidence_hub.models import Framework, FrameworkVersion, ReportingPeriod, Si
 from evidence_hub.models.framework import Direction, IndicatorUnit, LearningType
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import period_range_label
+from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureReport, DisclosureRules
 from evidence_hub.services.releases.rollout import projection_figures
 from evidence_hub.services.releases.table_definitions import AggregatedTable
@@ -352,7 +353,7 @@ class _SummaryWriter:
             statement = (
                 f"Improved from baseline at {len(improved)} of {len(compared)} "
                 f"{'site' if len(compared) == 1 else 'sites'} with a baseline and a latest value "
-                f"({len(site_rows)} reporting)."
+                f"({len(site_rows)} reporting): a {CHANGE_FROM_BASELINE_LABEL}."
             )
         levels = sorted(
             {

@@ -23,6 +23,7 @@ from evidence_hub.services.framework.file_format import (
     TOP_LEVEL_FIELDS,
 )
 from evidence_hub.services.framework.reading.entries import EntryReader, quoted
+from evidence_hub.services.framework.reading.impact_section import read_impact
 from evidence_hub.services.framework.reading.sections import (
     read_activity_types,
     read_cost_categories,
@@ -143,6 +144,8 @@ def _read_framework(reader: EntryReader, data: Any) -> FrameworkDefinition | Non
             {activity_type.code for activity_type in activity_types},
         ):
             reader.problem("appraisal", message)
+    # Checked here so a file with a wrong impact section is refused; read back by impact_settings.py.
+    read_impact(reader, top, indicators, evidence_scales)
 
     if reader.problems or code is None or version is None or effective_from is None:
         return None

@@ -37,6 +37,8 @@ EXECUTIVE_SUMMARY: Final = "Executive summary"
 FINDINGS_BY_THEME: Final = "Findings by theme"
 COSTS_PER_SITE: Final = "Costs per site"
 OUTCOMES_AGAINST_BASELINES: Final = "Outcomes against baselines"
+# Written out here as well as in impact_blocks.py, which imports this module.
+IMPACT: Final = "Impact against comparison areas"
 VALUE_FOR_MONEY: Final = "Value for money"
 BARRIERS_AND_ENABLERS: Final = "Barriers and enablers"
 RECOMMENDATIONS: Final = "Recommendations for national roll-out"
@@ -51,6 +53,7 @@ SECTION_TITLES: Final = (
     FINDINGS_BY_THEME,
     COSTS_PER_SITE,
     OUTCOMES_AGAINST_BASELINES,
+    IMPACT,
     VALUE_FOR_MONEY,
     BARRIERS_AND_ENABLERS,
     RECOMMENDATIONS,
@@ -426,7 +429,13 @@ def costs_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Bloc
 
 
 def outcomes_blocks(summary: Mapping[str, Any]) -> list[Block]:
-    blocks: list[Block] = [Heading(OUTCOMES_AGAINST_BASELINES, 1)]
+    blocks: list[Block] = [
+        Heading(OUTCOMES_AGAINST_BASELINES, 1),
+        Paragraph(
+            "Each change here is a change from baseline, not an estimate of impact: figures move with the "
+            "economy whatever a pilot does. Estimates against comparison areas are in the next section."
+        ),
+    ]
     groups = outcome_groups(summary)
     if not groups:
         blocks.append(Paragraph("No outcome with a baseline was reported in this release."))
@@ -739,11 +748,15 @@ def summary_blocks(
 
     A table with no rows is said in words instead, so no reader meets a table of headings alone.
     """
+    # Imported here: impact_blocks builds on this module's blocks.
+    from evidence_hub.services.releases.render.impact_blocks import impact_blocks
+
     blocks = [
         *executive_blocks(summary),
         *findings_blocks(summary, charts),
         *costs_blocks(summary, charts),
         *outcomes_blocks(summary),
+        *impact_blocks(summary),
         *value_for_money_blocks(summary),
         *barriers_enablers_blocks(summary, charts),
         *recommendations_blocks(summary),
