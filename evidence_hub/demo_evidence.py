@@ -30,6 +30,7 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
+from evidence_hub.models.appraisal import AreaSizeUpload
 from evidence_hub.services.impact import comparisons, site_estimates
 from evidence_hub.services.impact.synthetic_series import (
     DEMO_SITE_SERIES,
@@ -295,10 +296,37 @@ def ensure_demo_evidence(session: Session, framework: Framework) -> bool:
     for profile in PROFILES:
         _fill_site(session, profile, sites[profile.code], periods, evaluator)
     with transaction(session):
+        _add_area_sizes(session, framework, administrator)
+    with transaction(session):
         for period in periods[:-1]:
             if period.status == "open":
                 workflow.close_period(session, administrator, period)
     return True
+
+
+# Round, illustrative working-age populations for the demo's roll-out projection (not ONS figures): the
+# three pilot sites by their site codes, and areas a roll-out would reach.
+DEMO_AREA_SIZES = (
+    ("kent", "Kent", "950000"),
+    ("leeds", "Leeds", "520000"),
+    ("liverpool", "Liverpool City Region", "980000"),
+    ("E08000003", "Manchester", "400000"),
+    ("E08000025", "Birmingham", "740000"),
+    ("E06000023", "Bristol", "320000"),
+)
+
+
+def _add_area_sizes(session: Session, framework: Framework, administrator: User) -> None:
+    session.add(
+        AreaSizeUpload(
+            framework_id=framework.id,
+            measure_name="working-age population (16 to 64)",
+            measure_source="Illustrative round figures for the demonstration, not ONS estimates",
+            areas=[list(area) for area in DEMO_AREA_SIZES],
+            filename="demo-area-sizes.csv",
+            uploaded_by_id=administrator.id,
+        )
+    )
 
 
 def _fill_site(

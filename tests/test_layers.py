@@ -62,10 +62,10 @@ BLUEPRINTS = (
 SERVICES = {
     "common": (),
     "accounts": (),
-    "framework": (),
+    "framework": ("appraisal",),
     "returns": ("framework", "accounts", "impact"),
-    "dashboards": ("framework",),
-    "releases": ("dashboards", "framework", "impact"),
+    "dashboards": ("framework", "appraisal", "impact"),
+    "releases": ("dashboards", "framework", "appraisal", "impact"),
     "home": ("accounts", "returns", "releases"),
     "impact": ("framework", "dashboards"),
     "appraisal": (),

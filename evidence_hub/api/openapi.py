@@ -489,6 +489,15 @@ def component_schemas() -> dict[str, Any]:
                 "tables": {"type": "array", "items": _ref("TableDefinition")},
                 "disclosure": {"type": "array", "items": STRING},
                 "caveats": {"type": "array", "items": STRING},
+                "value_for_money": {
+                    "type": ["object", "null"],
+                    "description": "The Green Book appraisal the release froze (method green_book): net "
+                    "present value, benefit–cost ratio, return on investment, unit costs and payback for all "
+                    "sites and each site, each with its exact value (a decimal string), what a reader sees "
+                    "(display) and its workings; the low, central and high range; switching values; the "
+                    "parameters with their sources; and the glossary. The same figures as the dashboard and "
+                    "the summary. Null for a release published before the appraisal.",
+                },
                 "impact": {
                     "type": ["object", "null"],
                     "description": "Each site's difference-in-differences estimate against comparison "

@@ -31,6 +31,7 @@ from evidence_hub.dashboard.tables import csv_text
 from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
 from evidence_hub.models.framework import LearningType
+from evidence_hub.services.appraisal.export import glossary_data
 from evidence_hub.services.dashboards import learning
 from evidence_hub.services.dashboards.scope import (
     DashboardUnavailable,
@@ -98,11 +99,9 @@ VIEWS = {
         View(
             "value-for-money",
             "Value for money",
-            "Cost per person reached, cost per unit of outcome, and costs avoided against costs.",
-            lambda session, scope, links: value_for_money_view(
-                session, scope, links, request.args.get("outcome")
-            ),
-            choice="outcome",
+            "Green Book value for money: net present value, benefit–cost ratio, return on investment, "
+            "unit costs and payback, with their workings, parameters, switching values and range.",
+            value_for_money_view,
         ),
         View(
             "completeness",
@@ -260,6 +259,15 @@ def index() -> str:
 
 
 VIEW_SLUG = "<any(" + ", ".join(f"'{slug}'" for slug in VIEWS) + "):view_slug>"
+
+
+@dashboard.route("/glossary")
+@roles(*DASHBOARD_USERS)
+def glossary() -> str:
+    """Every value-for-money figure's definition and formula, from the appraisal's one glossary."""
+    return render_template(
+        "dashboard/glossary.html", title="Value for money glossary", entries=glossary_data()
+    )
 
 
 @dashboard.route(f"/{VIEW_SLUG}")

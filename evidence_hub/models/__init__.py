@@ -3,6 +3,7 @@
 # Registers the ORM events that keep the per-return figures equal to their items.
 import evidence_hub.models.summary_upkeep  # noqa: F401
 from evidence_hub.models.accounts import PasswordResetToken, Role, SignInAttempt, User
+from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.models.audit import AuditEvent
 from evidence_hub.models.enums import LabelledEnum
 from evidence_hub.models.framework import (
@@ -70,6 +71,7 @@ __all__ = [
     "AgreementStatus",
     "ApiToken",
     "AreaRole",
+    "AreaSizeUpload",
     "AuditEvent",
     "Baseline",
     "CollectionFrequency",
@@ -80,6 +82,7 @@ __all__ = [
     "CostItem",
     "CostType",
     "DataFlow",
+    "DeflatorUpload",
     "Direction",
     "EvaluationQuestion",
     "EvidenceLevel",

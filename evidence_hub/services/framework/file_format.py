@@ -42,6 +42,7 @@ TOP_LEVEL_FIELDS = {
     "partner_roles": ("partner roles", False),
     "journey": ("data-sharing journey", False),
     "evidence_scales": ("evidence scales", True),
+    "appraisal": ("value-for-money appraisal settings", False),
     "impact": ("impact evaluation settings", False),
 }
 THEME_FIELDS = {

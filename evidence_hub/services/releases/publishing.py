@@ -44,6 +44,10 @@ from evidence_hub.services.releases.protected_tables import protect_tables
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
 from evidence_hub.services.releases.tables import build_tables
+from evidence_hub.services.releases.value_for_money_block import (
+    value_for_money_key_point,
+    value_for_money_summary,
+)
 
 DEFAULT_THRESHOLD = 10
 ROWS_PER_INSERT = 1000
@@ -110,6 +114,9 @@ def publish_release(
             caveats=list(CAVEATS),
         )
     )
+    summary["value_for_money"] = value_for_money_summary(session, scope, rules.threshold)
+    if key_point := value_for_money_key_point(summary["value_for_money"]):
+        summary["executive"]["key_points"].append(key_point)
     add_impact_section(summary, impact_section(session, framework, version, sites))
     content = {
         "format": 1,

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from evidence_hub.services.appraisal.settings import section_problems
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.errors import FrameworkFileInvalid, Problem
 from evidence_hub.services.framework.file_format import (
@@ -136,6 +137,13 @@ def _read_framework(reader: EntryReader, data: Any) -> FrameworkDefinition | Non
     learning_dimensions = read_learning_dimensions(reader, top)
     partner_roles = read_partner_roles(reader, top)
     journey = read_journey(reader, top)
+    if top.get("appraisal") is not None:
+        for message in section_problems(
+            top["appraisal"],
+            {indicator.code for indicator in indicators},
+            {activity_type.code for activity_type in activity_types},
+        ):
+            reader.problem("appraisal", message)
     # Checked here so a file with a wrong impact section is refused; read back by impact_settings.py.
     read_impact(reader, top, indicators, evidence_scales)
 
