@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from evidence_hub.cli.accounts import create_user
+from evidence_hub.cli.backups import backup, restore
 from evidence_hub.cli.database import check, db_group
 from evidence_hub.cli.framework import framework_cli
 from evidence_hub.cli.releases import release_cli
@@ -20,5 +21,5 @@ def main() -> None:
     """Entry point of the console script."""
 
 
-for command in (db_group, create_user, check, serve, demo, framework_cli, release_cli):
+for command in (db_group, create_user, check, serve, demo, framework_cli, release_cli, backup, restore):
     main.add_command(command)

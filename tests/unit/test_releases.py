@@ -57,7 +57,12 @@ def people_values(db: Session, release: Release) -> list[Any]:
     summary = release.content["summary"]
     values.append(summary["executive"]["people_reached"])
     values.extend(row["people_reached"] for row in [*summary["costs"]["rows"], summary["costs"]["total"]])
-    values.extend(row["outcomes"] for row in summary["value_for_money"]["rows"])
+    appraisal = summary["value_for_money"]["appraisal"]
+    for scope in [appraisal["programme"], *appraisal["sites"]]:
+        assert "reach" not in scope  # the appraisal publishes no count: the tables carry them
+        assert not {"people_reached", "attendances", "staff", "final_outcome"} & {
+            key for row in scope["periods"] for key in row
+        }
     for row in summary["outcomes"]["rows"]:
         if row["indicator_code"] in people:
             values.extend([row["baseline"], row["latest"]])

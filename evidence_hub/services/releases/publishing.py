@@ -41,6 +41,7 @@ from evidence_hub.services.common import audit
 from evidence_hub.services.dashboards.scope import Scope, StateFilter, chosen_scope, period_range_label
 from evidence_hub.services.releases.dictionary import data_dictionary
 from evidence_hub.services.releases.disclosure import DisclosureReport, DisclosureRules, publishable_text
+from evidence_hub.services.releases.impact_section import add_impact_section, impact_section
 from evidence_hub.services.releases.learning_summary import SummaryInputs, build_summary
 from evidence_hub.services.releases.protected_tables import (
     earlier_knowledge,
@@ -50,6 +51,10 @@ from evidence_hub.services.releases.protected_tables import (
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
 from evidence_hub.services.releases.tables import build_tables
+from evidence_hub.services.releases.value_for_money_block import (
+    value_for_money_key_point,
+    value_for_money_summary,
+)
 
 DEFAULT_THRESHOLD = 10
 ROWS_PER_INSERT = 1000
@@ -125,6 +130,10 @@ def publish_release(
             caveats=list(CAVEATS),
         )
     )
+    summary["value_for_money"] = value_for_money_summary(session, scope, rules.threshold)
+    if key_point := value_for_money_key_point(summary["value_for_money"]):
+        summary["executive"]["key_points"].append(key_point)
+    add_impact_section(summary, impact_section(session, framework, version, sites))
     content = {
         "format": 1,
         "tables": [
