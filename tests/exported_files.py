@@ -195,14 +195,15 @@ def _cost_per_person(
         cells = row["cells"]
         if row["table"] != table:
             table = row["table"]
-            header = cells if any("per person" in cell.lower() for cell in cells) else None
+            # The costs table's "Cost per person" (attributable cost ÷ people reached, from the tables).
+            header = cells if "Cost per person" in cells else None
             continue
         if header is None or len(cells) != len(header) or cells[0] not in names:
             continue
         site = names[cells[0]]
         if site == ALL:
             continue
-        column = next(i for i, heading in enumerate(header) if "per person" in heading.lower())
+        column = header.index("Cost per person")
         value = cells[column].replace("£", "").replace(",", "")
         if not value or value in ("–", "-", "None"):
             continue

@@ -31,7 +31,7 @@ from evidence_hub.services.releases.intruder import (
 from evidence_hub.services.releases.linked_tables import linked_tables
 from evidence_hub.services.releases.protection import Protection, ProtectionReport, protect_release
 from evidence_hub.services.releases.table_definitions import AggregatedTable
-from evidence_hub.services.releases.tables import ExactTables
+from evidence_hub.services.releases.tables import ALL_CODE, ExactTables
 
 KNOWLEDGE_TABLE = "_intruder"
 KNOWLEDGE_CHUNK = 500
@@ -70,6 +70,17 @@ class ProtectedRelease:
             "learning entries) and amounts of money are not counts of people and are shown in full.",
             *rules.count_notes(),
         ]
+
+    def exposed_scopes(self, rules: DisclosureRules) -> set[str]:
+        """The sites whose counts of people the release does not show exactly: some are [c], or every count
+        is rounded. A figure worked out elsewhere from those sites' exact counts (the appraisal's cost per
+        person reached or per outcome) would give them away."""
+        sites = {row[0] for row in self.tables["people_reached"].rows if row[0] != ALL_CODE}
+        if rules.round_to and rules.round_to > 1:
+            return sites
+        # Keys read "people|<site>|...", "measure|<site>|...": the site comes second.
+        suppressed = self.protection.primary | self.protection.secondary
+        return {key.split("|")[1] for key in suppressed} & sites
 
     def audit_summary(self) -> dict[str, Any]:
         """The audit's result for the evaluator's view of the release (never in what officials download)."""

@@ -130,7 +130,9 @@ def publish_release(
             caveats=list(CAVEATS),
         )
     )
-    summary["value_for_money"] = value_for_money_summary(session, scope, rules.threshold)
+    summary["value_for_money"] = value_for_money_summary(
+        session, scope, rules.threshold, protected.exposed_scopes(rules)
+    )
     if key_point := value_for_money_key_point(summary["value_for_money"]):
         summary["executive"]["key_points"].append(key_point)
     add_impact_section(summary, impact_section(session, framework, version, sites))

@@ -8,6 +8,7 @@ defines a figure.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -43,9 +44,14 @@ WITHHELD_WORKINGS = (
 )
 
 
-def value_for_money_summary(session: Session, scope: Scope, threshold: int) -> dict[str, Any]:
+def value_for_money_summary(
+    session: Session, scope: Scope, threshold: int, exposed: Collection[str] = ()
+) -> dict[str, Any]:
     """The appraisal of the released scope as the learning summary stores it, with no count of people or
-    outcomes in it: a figure that divides by a count below `threshold` is withheld ([c])."""
+    outcomes in it: a figure that divides by a count below `threshold` is withheld ([c]), and so is every
+    figure that divides by a count of a site in `exposed`, or of the programme when any site is: its count
+    is worked out from the exact returns, so where the release shows some of those counts as [c] (or
+    rounded), cost ÷ the figure would give away what the release withholds."""
     result = value_for_money(session, scope)
     if result.range is None:
         return {"method": METHOD, "problems": list(result.problems), "notes": list(result.notes)}
@@ -55,12 +61,20 @@ def value_for_money_summary(session: Session, scope: Scope, threshold: int) -> d
         [central.programme, *central.sites], [appraisal["programme"], *appraisal["sites"]], strict=True
     ):
         counts = {"people": scope_appraisal.reach.people, "outcomes": scope_appraisal.final_outcome.gross}
-        _protect(data, counts, threshold)
+        withhold = scope_appraisal.code in exposed or (
+            scope_appraisal.code == PROGRAMME_CODE and bool(exposed)
+        )
+        _protect(data, counts, threshold, withhold=withhold)
     return {
         "method": METHOD,
         "parameters_from": result.settings.parameters_from,
         "appraisal": appraisal,
-        "range": _protected_range(range_data(result.range, PROGRAMME_CODE), central.programme, threshold),
+        "range": _protected_range(
+            range_data(result.range, PROGRAMME_CODE),
+            central.programme,
+            threshold,
+            withhold=bool(exposed),
+        ),
         "switching": [
             switching_data(result.switching[each.code])
             if each.code in result.switching
@@ -79,7 +93,7 @@ def _small(count: Any, threshold: int) -> bool:
     return 0 < count < threshold
 
 
-def _protect(data: dict[str, Any], counts: dict[str, Any], threshold: int) -> None:
+def _protect(data: dict[str, Any], counts: dict[str, Any], threshold: int, *, withhold: bool) -> None:
     """Takes the counts out of one scope's data, and each count's unit cost where the count is small."""
     data.pop("reach", None)
     for row in data.get("periods", []):
@@ -91,17 +105,19 @@ def _protect(data: dict[str, Any], counts: dict[str, Any], threshold: int) -> No
             continue
         workings = figure["workings"]
         workings.update(inputs=[], calculation="", notes=[WITHHELD_WORKINGS])
-        if _small(counts[counted], threshold):
+        if withhold or _small(counts[counted], threshold):
             figure.update(value=None, display=SUPPRESSED)
 
 
-def _protected_range(data: dict[str, Any], programme: ScopeAppraisal, threshold: int) -> dict[str, Any]:
+def _protected_range(
+    data: dict[str, Any], programme: ScopeAppraisal, threshold: int, *, withhold: bool
+) -> dict[str, Any]:
     counts = {"people": programme.reach.people, "outcomes": programme.final_outcome.gross}
     for row in data["figures"]:
         counted = COUNTED_FIGURES.get(row["key"])
         for level in ("low", "central", "high"):
             row[level]["workings"] = {"formula": row[level]["workings"]["formula"]}
-            if counted is not None and _small(counts[counted], threshold):
+            if counted is not None and (withhold or _small(counts[counted], threshold)):
                 row[level].update(value=None, display=SUPPRESSED)
     return data
 
