@@ -178,6 +178,13 @@ def test_overlapping_releases_of_the_adversarial_world_give_no_c_away(
     assert suppressed >= 6, "the small counts are there to protect"
     assert failures == {}
 
+    # The appraisal's figures over a site's exact counts are withheld where its counts are [c].
+    db.refresh(second)
+    appraisal = second.content["summary"]["value_for_money"]["appraisal"]
+    alone = next(site for site in appraisal["sites"] if site["name"] == "Alone")
+    counted = {figure["key"]: figure["display"] for figure in alone["figures"]}
+    assert counted["cost_per_person_reached"] == counted["cost_per_outcome"] == "[c]"
+
     # The evaluator sees the audit; an official a plain sentence that it passed.
     evaluator_page = page(client_as(Role.EVALUATOR).get(f"/releases/{second.reference}")).get_text(" ")
     assert "Disclosure audit" in evaluator_page and "narrowest range an intruder" in evaluator_page
