@@ -63,7 +63,7 @@ SERVICES = {
     "common": (),
     "accounts": (),
     "framework": ("appraisal",),
-    "returns": ("framework", "accounts"),
+    "returns": ("framework", "accounts", "impact"),
     "dashboards": ("framework", "appraisal", "impact"),
     "releases": ("dashboards", "framework", "appraisal", "impact"),
     "home": ("accounts", "returns", "releases"),

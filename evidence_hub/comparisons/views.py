@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from evidence_hub.comparisons.forms import AreaForm, RatingForm, SeriesUploadForm
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
-from evidence_hub.models import AreaRole, Framework, FrameworkVersion, Role
+from evidence_hub.models import AreaRole, Framework, FrameworkVersion, ImpactArea, Role
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
 from evidence_hub.services.impact import comparisons as service
@@ -104,10 +104,10 @@ def remove_area(code: str, area_id: int) -> Response:
 
 
 @comparisons.route("/<code>/series", methods=["GET", "POST"])
-@roles(*EVALUATORS)
+@roles(*EVALUATORS, Role.SITE_LEAD)
 def upload_series(code: str) -> str | Response | tuple[str, int]:
-    """Upload series for the sites and their comparison areas: every row is checked, nothing is saved
-    unless all are valid."""
+    """Upload series for the sites and their comparison areas (a site lead: their own site's areas):
+    every row is checked, nothing is saved unless all are valid."""
     framework, version = _framework_and_version(code)
     form = SeriesUploadForm()
     problems: list[RowProblem] = []
@@ -141,10 +141,19 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
         problems=problems,
         columns=SERIES_COLUMNS,
         indicators=service.comparison_indicators(version),
+        own_areas=_own_areas(version),
         quarters=service.series_quarters(framework),
         first_quarter=service.first_pilot_quarter(framework),
     )
     return (page, 400) if problems else page
+
+
+def _own_areas(version: FrameworkVersion) -> list[ImpactArea] | None:
+    """A site lead's own site's areas (None for evaluators and administrators, who upload for all)."""
+    user = acting_user()
+    if user.role_enum is not Role.SITE_LEAD or user.site is None:
+        return None
+    return service.areas_of(db_session(), version, [user.site])
 
 
 @comparisons.route("/<code>/ratings", methods=["GET", "POST"])

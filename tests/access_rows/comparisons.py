@@ -1,7 +1,8 @@
 """Comparison areas, comparison series and the evaluator's ratings: evaluators and administrators only.
 
-Site leads and national officials are refused: the comparison is the evaluator's, set up once for every
-site, and a site's self-assessment is kept apart from the evaluator's rating.
+Site leads and national officials are refused, but a site lead may upload figures for their own site's
+areas: the comparison is the evaluator's, set up once for every site, and a site's self-assessment is
+kept apart from the evaluator's rating.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.models import AreaRole, Site, User
 from evidence_hub.services.impact import comparisons
-from tests.access_rows import ADMINISTRATOR, EVALUATOR, Row, only
+from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
 from tests.factories import the_framework
 
 
@@ -42,6 +43,7 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
 
 EVALUATORS = only({ADMINISTRATOR: 200, EVALUATOR: 200})
 EVALUATORS_REDIRECTED = only({ADMINISTRATOR: 302, EVALUATOR: 302})
+UPLOADERS = only({ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200})
 BASE = "/comparisons/{comparison_framework}"
 NEW_AREA = {
     "site": "kent",
@@ -93,8 +95,9 @@ ROWS = [
         only({ADMINISTRATOR: 404, EVALUATOR: 404}),
         note="no such area",
     ),
-    Row("comparisons.upload_series", "GET", BASE + "/series", EVALUATORS),
-    Row("comparisons.upload_series", "POST", BASE + "/series", EVALUATORS, note="no file chosen"),
+    # A site lead uploads figures for their own site's areas only (tests/web/test_impact_pages.py).
+    Row("comparisons.upload_series", "GET", BASE + "/series", UPLOADERS),
+    Row("comparisons.upload_series", "POST", BASE + "/series", UPLOADERS, note="no file chosen"),
     Row("comparisons.rate", "GET", BASE + "/ratings", EVALUATORS),
     Row("comparisons.rate", "POST", BASE + "/ratings", EVALUATORS_REDIRECTED, data=RATING),
     Row(

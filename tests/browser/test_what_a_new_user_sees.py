@@ -111,3 +111,50 @@ def test_every_dashboard_view_draws_without_console_warnings(
     assert [message for message in messages if message.startswith(("warning", "error"))] == []
     plotly = [url for url in encodings if "/static/vendor/plotly-" in url]
     assert plotly and all(encodings[url] == "gzip" for url in plotly)
+
+
+# Each word of the element's text (a hyphen may break a line), as a Range: a word drawn on two lines has
+# client rectangles on two lines.
+WORDS_SPLIT_ACROSS_LINES = """(element) => {
+    const split = [];
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        for (const match of node.textContent.matchAll(/[^\\s-]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+            if (lines.size > 1) split.push(match[0]);
+        }
+    }
+    return split;
+}"""
+
+
+def test_a_leads_task_list_and_measure_guidance_read_cleanly(
+    page_for: Any, browser_user: Callable[..., User], db: Session, tmp_path: Path
+) -> None:
+    lead = browser_user(Role.SITE_LEAD, site="kent")
+    site_return = make_return(db, "kent")
+    page_for.set_viewport_size(DESKTOP)
+    sign_in_through_the_browser(page_for, lead.email)
+    page_for.goto(f"/returns/{site_return.id}")
+    expect(page_for.locator("main")).to_contain_text("You have completed 0 of 6 sections.")
+    screenshot(page_for, "return-task-list", tmp_path)
+    assert_accessible(page_for)
+
+    indicator = site_return.framework_version.indicators[0]
+    page_for.goto(f"/returns/{site_return.id}/measures/{indicator.code}")
+    guidance = page_for.locator(".app-guidance")
+    assert guidance.evaluate(WORDS_SPLIT_ACROSS_LINES) == []
+    screenshot(page_for, "measure-with-guidance", tmp_path)
+    assert_accessible(page_for)
+
+    page_for.goto(f"/returns/{site_return.id}/measures/themes/{indicator.theme.code}")
+    page_for.get_by_label(f"Figure for {indicator.name}").fill("many")
+    page_for.get_by_role("button", name="Save these answers").click()
+    expect(page_for.locator(".govuk-error-summary")).to_contain_text("nothing has been saved")
+    expect(page_for.locator(f"#{indicator.code}-value-error")).to_be_visible()
+    screenshot(page_for, "theme-measures-with-errors", tmp_path)
+    assert_accessible(page_for)

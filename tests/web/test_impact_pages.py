@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from evidence_hub.demo_evidence import ensure_demo_impact
 from evidence_hub.models import ComparisonSeriesValue, ImpactArea, Role
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.impact.series_file import SeriesRow, series_csv
 from evidence_hub.services.impact.synthetic_series import DEMO_SITE_SERIES, synthetic_series
 from tests.factories import make_site, the_framework
 from tests.pages import page, text_of
+from tests.release_helpers import demo_world, publish
 
 FRAMEWORK = "worklessness-data-sharing"
 
@@ -163,3 +166,44 @@ def test_a_refused_area_says_what_to_correct(db: Session, client_as: Callable[..
     assert response.status_code == 200
     soup = page(response)
     assert "Enter a GSS code" in text_of(soup.select_one(".govuk-error-summary"))
+
+
+def test_the_learning_summary_page_says_impact_only_where_estimates_support_it(
+    db: Session, client_as: Callable[..., FlaskClient], tmp_path: Path
+) -> None:
+    framework = demo_world(db, tmp_path)
+    assert ensure_demo_impact(db, framework)
+    release = publish(db, framework)
+    official = client_as(Role.NATIONAL_OFFICIAL)
+    text = text_of(page(official.get(f"/releases/{release.reference}")))
+    impact_part = text.split("Impact against comparison areas")[-1].split("Value for money")[0]
+    assert "estimated effect of the pilot" in impact_part
+    assert "prediction interval" in impact_part
+    outcomes_part = text.split("Outcomes against baselines")[-1].split("Impact against comparison areas")[0]
+    assert "not an estimate of impact" in outcomes_part
+    assert "estimated effect" not in outcomes_part
+
+
+def test_a_site_lead_uploads_figures_for_their_own_sites_areas_only(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    the_framework(db)
+    for series in DEMO_SITE_SERIES:
+        make_site(db, series.site_code)
+    _add_demo_areas(client_as(Role.EVALUATOR))
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    soup = page(lead.get(f"/comparisons/{FRAMEWORK}/series"))
+    assert "Medway (E06000035)" in text_of(soup)
+
+    leeds = "E08000035,Leeds,2009-Q2,WL-JOB-ENTRY-RATE,16.1,ONS Nomis,2011-05-03"
+    kent = "E10000016,Kent,2009-Q2,WL-JOB-ENTRY-RATE,18.2,ONS Nomis,2011-05-03"
+    header = "area_code,area_name,period,indicator_code,value,source,date_extracted"
+    refused = _upload(lead, "\r\n".join([header, kent, leeds]).encode())
+    assert refused.status_code == 400
+    assert "E08000035 is not a pilot site or one of their comparison areas" in text_of(page(refused, 400))
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ComparisonSeriesValue)) == 0
+
+    assert _upload(lead, "\r\n".join([header, kent]).encode()).status_code == 302
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ComparisonSeriesValue)) == 1

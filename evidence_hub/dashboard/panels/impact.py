@@ -15,7 +15,12 @@ from evidence_hub.dashboard.tables import Cell, Column, DataTable, Kind
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.impact.relation_checks import breaches_in_scope
-from evidence_hub.services.impact.site_estimates import ImpactOverview, SiteImpact, impact_overview
+from evidence_hub.services.impact.site_estimates import (
+    POOLED_EFFECT_LABEL,
+    ImpactOverview,
+    SiteImpact,
+    impact_overview,
+)
 
 COMPARISON_COLOURS = ("#505a5f", "#b58840", "#6f72af", "#3d3d3d", "#912b88")
 PILOT_STARTS = "Pilot starts"
@@ -95,7 +100,7 @@ def estimate_rows(overview: ImpactOverview) -> list[list[object]]:
             [
                 "A new area (prediction interval)",
                 "range of effects to expect in a new area"
-                if overview.pooled_label.startswith("pooled estimated")
+                if overview.pooled_label == POOLED_EFFECT_LABEL
                 else "range of differences to expect in a new area",
                 None,
                 _decimal(pooled.prediction_low),

@@ -71,7 +71,19 @@ INDICATOR_FIELDS = {
     "exclude": ("guidance on what to exclude", True),
     "data_sources": ("suggested data sources", True),
     "minimum_evidence": ("minimum evidence strength", True),
+    "release": ("how its figures are released", False),
 }
+RELEASE_FIELDS = {
+    "counts": ("what it counts (people or records)", False),
+    "numerator": ("formula numerator", False),
+    "denominator": ("formula denominator", False),
+    "multiplier": ("formula multiplier", False),
+    "as_percentage_of": ("indicator it is released as a percentage of", False),
+    "management_information": ("whether it is the sites' own management information", False),
+}
+# What a count may count, and the figure a formula may use besides indicators.
+RELEASE_COUNTS = ("people", "records")
+ATTRIBUTABLE_COST = "attributable_cost"
 MINIMUM_EVIDENCE_FIELDS = {"scale": ("evidence scale", True), "level": ("evidence level", True)}
 COST_CATEGORY_FIELDS = {
     "code": ("code", True),

@@ -29,7 +29,7 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.access import NotVisible, scope_to_user
 from evidence_hub.services.framework.impact_settings import impact_settings
 from evidence_hub.services.impact.quarters import QUARTER_CODE, quarters_before
 from evidence_hub.services.impact.series_file import GSS_CODE, SeriesRow, read_series_file
@@ -194,11 +194,22 @@ def upload_series(
     today: date | None = None,
 ) -> SeriesUploaded:
     """Take every figure of the file, or none: SeriesFileRejected lists every problem by row and column.
-    A figure for an area, quarter and indicator already held replaces it."""
-    _require_evaluator(actor)
+    A figure for an area, quarter and indicator already held replaces it.
+
+    Evaluators and administrators upload for every site's areas; a site lead for their own site's areas
+    only (its own area and the comparison areas the evaluator named for it), through the access scope.
+    """
+    if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
+        raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
     known = {
         area.area_code
-        for area in session.scalars(select(ImpactArea).where(ImpactArea.framework_version_id == version.id))
+        for area in session.scalars(
+            scope_to_user(
+                select(ImpactArea).where(ImpactArea.framework_version_id == version.id),
+                actor,
+                ImpactArea.site_id,
+            )
+        )
     }
     rows = read_series_file(
         content,

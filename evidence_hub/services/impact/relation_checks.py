@@ -10,12 +10,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import FrameworkVersion, Indicator, MeasureValue, ReportingPeriod, Site, SiteReturn
+from evidence_hub.models import (
+    FrameworkVersion,
+    Indicator,
+    MeasureValue,
+    ReportingPeriod,
+    ReturnActivityTotal,
+    Site,
+    SiteReturn,
+)
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.framework.impact_settings import RelationDefinition, impact_settings
+from evidence_hub.services.framework.reading.impact_section import PEOPLE_REACHED
 from evidence_hub.services.impact.theory_of_change import (
     AtMost,
     BrokenRelation,
@@ -39,6 +48,7 @@ def _relation(definition: RelationDefinition) -> Relation:
 def broken_in_values(version: FrameworkVersion, values: Mapping[str, Decimal | None]) -> list[BrokenRelation]:
     """The relations one return's values (by indicator code) break, named by the version's indicators."""
     names = {indicator.code: indicator.name for indicator in version.indicators}
+    names[PEOPLE_REACHED] = "People reached by the return's activities"
     return broken_relations(relations_of(version), values, names)
 
 
@@ -63,6 +73,15 @@ def breaches_in_scope(session: Session, scope: Scope) -> list[RelationBreach]:
     for return_id, version_id, code, value in rows:
         values[return_id][code] = value
         version_of[return_id] = version_id
+    reached = session.execute(
+        select(ReturnActivityTotal.site_return_id, func.sum(ReturnActivityTotal.people_reached))
+        .join(SiteReturn, SiteReturn.id == ReturnActivityTotal.site_return_id)
+        .where(scope.returns_condition())
+        .group_by(ReturnActivityTotal.site_return_id)
+    ).all()
+    for return_id, people in reached:
+        if return_id in values:
+            values[return_id][PEOPLE_REACHED] = Decimal(people or 0)
     if not values:
         return []
     versions = {
@@ -82,3 +101,19 @@ def breaches_in_scope(session: Session, scope: Scope) -> list[RelationBreach]:
                 RelationBreach(site_return.site, site_return.reporting_period, return_id, broken.message)
             )
     return sorted(breaches, key=lambda each: (each.site.name, each.period.starts_on))
+
+
+def broken_on_entry(
+    version: FrameworkVersion,
+    return_values: Mapping[str, Decimal | None],
+    indicator_code: str,
+    value: Decimal | None,
+) -> list[str]:
+    """What entering `value` for one indicator, beside the return's other values, breaks of the theory
+    of change (only relations that involve that indicator): the entry needs a justification."""
+    values = {**return_values, indicator_code: value}
+    return [
+        broken.message
+        for broken in broken_in_values(version, values)
+        if indicator_code in broken.indicator_codes
+    ]

@@ -18,10 +18,11 @@ from evidence_hub.models import Framework, FrameworkVersion, ReportingPeriod, Si
 from evidence_hub.models.framework import Direction, IndicatorUnit, LearningType
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import period_range_label
+from evidence_hub.services.framework.definitions import release_declaration
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureReport, DisclosureRules
 from evidence_hub.services.releases.rollout import projection_figures
-from evidence_hub.services.releases.table_definitions import AggregatedTable
+from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, AggregatedTable
 from evidence_hub.services.releases.tables import ALL_CODE
 
 PENNY = Decimal("0.01")
@@ -47,8 +48,9 @@ GLOSSARY = (
     ),
     ("[c]", "A figure withheld to protect confidentiality (disclosure control)."),
     (
-        "Secondary suppression",
-        "Withholding further figures so that a withheld one cannot be worked out from totals.",
+        "Disclosure audit",
+        "A check, before a release is published, that no figure shown as [c] can be worked out or "
+        "narrowed down to a small range from everything published for the framework.",
     ),
     (
         "Cleared for national sharing",
@@ -374,10 +376,12 @@ class _SummaryWriter:
                 evidence += (
                     f" The framework asks for at least level {indicator.minimum_evidence_level.level}."
                 )
+        management_information = release_declaration(indicator.release_rules).management_information
         return {
             "indicator_code": indicator.code,
             "indicator": indicator.name,
             "unit": IndicatorUnit(indicator.unit).label,
+            "source_status": NOT_ACCREDITED if management_information else "",
             "direction_label": direction.label,
             "statement": statement,
             "evidence": evidence,

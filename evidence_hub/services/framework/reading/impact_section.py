@@ -6,6 +6,7 @@ the indicators observed in comparison areas, and the theory-of-change relations 
       comparison_indicators: [WL-JOB-ENTRY-RATE]
       relations:
         - {kind: at_most, smaller: WL-JOB-ENTRIES, larger: WL-CLIENTS-ENGAGED}
+        - {kind: at_most, smaller: WL-CLIENTS-ENGAGED, larger: people_reached}
         - {kind: rate, rate: WL-JOB-ENTRY-RATE, numerator: WL-JOB-ENTRIES, denominator: WL-CLIENTS-ENGAGED}
 
 A file without the section stays valid: its first evidence scale is used and nothing is checked.
@@ -22,6 +23,9 @@ from evidence_hub.services.framework.definitions import EvidenceScaleDefinition,
 from evidence_hub.services.framework.file_format import IMPACT_FIELDS, RELATION_FIELDS, RELATION_KINDS
 from evidence_hub.services.framework.reading.entries import EntryReader, list_words, quoted
 
+# Not an indicator: the people the return's activities reached, which a relation may name, as in
+# "clients engaged ≤ people reached".
+PEOPLE_REACHED = "people_reached"
 # What a rate is multiplied by when the file does not say (a percentage).
 DEFAULT_MULTIPLIER = Decimal(100)
 
@@ -116,7 +120,7 @@ def _read_relation(
         code = entry.get(key)
         if code in (None, ""):
             reader.problem(f"{at}.{key}", f"A relation of kind {kind} needs `{key}:` (an indicator code).")
-        elif str(code) not in indicator_codes:
+        elif str(code) not in indicator_codes and not (kind == "at_most" and code == PEOPLE_REACHED):
             reader.problem(f"{at}.{key}", f"Unknown indicator {quoted(code)} in this file.")
         else:
             codes[key] = str(code)

@@ -404,6 +404,11 @@ def findings_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[B
                     clean_text(finding.get("evidence")) or "No evidence level recorded", "Evidence strength"
                 ),
                 Paragraph(unit_with_direction(unit, finding.get("direction_label")), "Unit"),
+                *(
+                    [Paragraph(clean_text(finding.get("source_status")), "Source")]
+                    if finding.get("source_status")
+                    else []
+                ),
                 finding_table(finding),
             ]
             blocks += _picture(charts.findings.get(str(finding.get("indicator_code"))))

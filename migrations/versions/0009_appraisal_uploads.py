@@ -1,7 +1,7 @@
 """Uploads for the value-for-money appraisal: a GDP deflator series per framework, replacing the parameter
 set's, and the list of area sizes the roll-out projection scales by.
 
-Revision ID: 0010
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
