@@ -9,6 +9,7 @@ release's learning summary and the API all read the `ValueForMoney` this module 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -116,15 +117,24 @@ def framework_settings(session: Session, scope: Scope) -> tuple[AppraisalSetting
         ).first()
     if version is None:
         return default_settings(), []
-    try:
-        data = yaml.safe_load(version.source_yaml) or {}
-        section = data.get("appraisal") if isinstance(data, dict) else None
-        return settings_from_section(section), []
-    except (ParameterProblems, yaml.YAMLError) as error:
-        return default_settings(), [
-            f"Version {version.version}'s appraisal section could not be read ({error}); the service's "
+    settings, problem = _settings_of_text(version.source_sha256, version.source_yaml)
+    if problem:
+        return settings, [
+            f"Version {version.version}'s appraisal section could not be read ({problem}); the service's "
             "default parameters are used instead."
         ]
+    return settings, []
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of_text(_sha256: str, text: str) -> tuple[AppraisalSettings, str]:
+    """Parsed once per framework file (keyed by its checksum): parsing the YAML took most of a request."""
+    try:
+        data = yaml.safe_load(text) or {}
+        section = data.get("appraisal") if isinstance(data, dict) else None
+        return settings_from_section(section), ""
+    except (ParameterProblems, yaml.YAMLError) as error:
+        return default_settings(), str(error)
 
 
 def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) -> PilotEvidence:
