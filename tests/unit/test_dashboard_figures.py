@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import plotly.graph_objects as go
@@ -57,6 +58,7 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
+from evidence_hub.services.dashboards import value_for_money as value_for_money_module
 from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.costs import cost_figures
 from evidence_hub.services.dashboards.journey import data_flow_summaries
@@ -1115,3 +1117,32 @@ def test_every_chart_is_a_valid_plotly_figure(db: Session, world: World, evaluat
     assert len(figures) >= 15
     for figure in figures:
         go.Figure(figure)
+
+
+def test_cost_per_additional_outcome_uses_the_impact_poolings_estimate_where_there_is_one(
+    db: Session, world: World, evaluator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pooled difference of 2 job entries per 100 clients engaged (prediction interval 0.5 to 3.5)
+    # against the pilots' own rate: (4 + 6 + 3) job entries ÷ (40 + 60 + 25 + 35) clients × 100 = 8.125.
+    pooled = SimpleNamespace(
+        is_pooled=True, estimate=2.0, prediction_low=0.5, prediction_high=3.5, sites=(1, 2, 3)
+    )
+    overview = SimpleNamespace(
+        version=world.framework.published_version,
+        indicator_code="WL-JOB-ENTRY-RATE",
+        indicator_name="Job entry rate",
+        pooled=pooled,
+        pooled_label="pooled estimated effect of the pilot",
+    )
+    monkeypatch.setattr(value_for_money_module, "impact_overview", lambda session, scope: overview)
+
+    kent = value_for_money(db, scope_of(db, evaluator)).sites[0]
+
+    impact_share = Decimal(2) / (Decimal(13) / Decimal(160) * 100)
+    # Displacement 25%, leakage 10% and substitution 5% still apply; the estimate replaces deadweight.
+    additional = 10 * impact_share * Decimal("0.75") * Decimal("0.9") * Decimal("0.95")
+    cost = (Decimal(2400) + Decimal(1600)) * TO_2023_PRICES
+    assert pence(kent.cost_per_additional_outcome.value) == pence(cost / additional)
+    workings = kent.cost_per_additional_outcome.workings
+    assert "Additional outcomes from the impact estimate." in workings.notes
+    assert any("pooled estimated effect of the pilot" in line.source for line in workings.parameters)

@@ -9,6 +9,7 @@ release's learning summary and the API all read the `ValueForMoney` this module 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -60,6 +61,8 @@ from evidence_hub.services.common.money import pounds_from_attributable_units, p
 from evidence_hub.services.dashboards.appraisal_inputs import latest_area_sizes, with_uploaded_deflators
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
+from evidence_hub.services.framework.impact_settings import impact_settings
+from evidence_hub.services.impact.site_estimates import impact_overview
 
 # Returns do not yet record whether a saving is cashable: a claimed saving is counted as non-cashable
 # (no budget released) unless shown otherwise, the cautious reading.
@@ -114,15 +117,24 @@ def framework_settings(session: Session, scope: Scope) -> tuple[AppraisalSetting
         ).first()
     if version is None:
         return default_settings(), []
-    try:
-        data = yaml.safe_load(version.source_yaml) or {}
-        section = data.get("appraisal") if isinstance(data, dict) else None
-        return settings_from_section(section), []
-    except (ParameterProblems, yaml.YAMLError) as error:
-        return default_settings(), [
-            f"Version {version.version}'s appraisal section could not be read ({error}); the service's "
+    settings, problem = _settings_of_text(version.source_sha256, version.source_yaml)
+    if problem:
+        return settings, [
+            f"Version {version.version}'s appraisal section could not be read ({problem}); the service's "
             "default parameters are used instead."
         ]
+    return settings, []
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of_text(_sha256: str, text: str) -> tuple[AppraisalSettings, str]:
+    """Parsed once per framework file (keyed by its checksum): parsing the YAML took most of a request."""
+    try:
+        data = yaml.safe_load(text) or {}
+        section = data.get("appraisal") if isinstance(data, dict) else None
+        return settings_from_section(section), ""
+    except (ParameterProblems, yaml.YAMLError) as error:
+        return default_settings(), str(error)
 
 
 def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) -> PilotEvidence:
@@ -213,13 +225,89 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     )
 
 
-def value_for_money(session: Session, scope: Scope, impacts: Sequence[ImpactEstimate] = ()) -> ValueForMoney:
+def pooled_impacts(
+    session: Session, scope: Scope, settings: AppraisalSettings
+) -> tuple[list[ImpactEstimate], list[str]]:
+    """The impact pooling's estimate (services/impact) as the additional share of a valued outcome.
+
+    The pooling estimates how far a rate (such as job entries per 100 clients engaged) differs from
+    comparison areas; the framework's theory of change says the rate is an outcome ÷ another × 100. The
+    additional share is that difference ÷ the pilots' own rate over the approved returns in view, and its
+    prediction interval feeds the low and high estimates. None where nothing is pooled."""
+    overview = impact_overview(session, scope)
+    if overview is None or not overview.pooled.is_pooled or overview.pooled.estimate is None:
+        return [], []
+    relation = next(
+        (
+            each
+            for each in impact_settings(overview.version).relations
+            if each.kind == "rate"
+            and each.rate == overview.indicator_code
+            and settings.parameters.outcome(each.numerator) is not None
+        ),
+        None,
+    )
+    if relation is None:
+        return [], []
+    totals = {
+        row.code: row.total
+        for row in plain_rows(
+            session,
+            select(Indicator.code, func.sum(MeasureValue.value).label("total"))
+            .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+            .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
+            .where(
+                scope.returns_condition(),
+                SiteReturn.approved_at.is_not(None),
+                Indicator.code.in_([relation.numerator, relation.denominator]),
+            )
+            .group_by(Indicator.code),
+        )
+    }
+    numerator, denominator = totals.get(relation.numerator), totals.get(relation.denominator)
+    if not numerator or not denominator:
+        return [], []
+    # SQLite sums a numeric column as a float: back to the four places the values are held to.
+    treated = (
+        Decimal(str(numerator)).quantize(MEASURE_PLACES)
+        / Decimal(str(denominator)).quantize(MEASURE_PLACES)
+        * relation.multiplier
+    )
+    pooled = overview.pooled
+    interval = (
+        (Decimal(str(pooled.prediction_low)), Decimal(str(pooled.prediction_high)))
+        if pooled.prediction_low is not None and pooled.prediction_high is not None
+        else None
+    )
+    estimate = ImpactEstimate.from_rate_difference(
+        relation.numerator,
+        treated,
+        Decimal(str(pooled.estimate)),
+        f"The {overview.pooled_label} in {overview.indicator_name} across {len(pooled.sites)} sites "
+        f"({pooled.estimate:.2f}) ÷ the pilots' own rate over the approved returns in view "
+        f"({treated.quantize(Decimal('0.01'))})",
+        interval,
+    )
+    if not 0 <= estimate.additional_percent <= 100:
+        return [], [
+            f"The impact pooling's estimate gives an additional share of {estimate.additional_percent:.1f}%, "
+            "outside 0% to 100%, so the framework's deadweight assumption is used instead."
+        ]
+    return [estimate], []
+
+
+def value_for_money(
+    session: Session, scope: Scope, impacts: Sequence[ImpactEstimate] | None = None
+) -> ValueForMoney:
     """The Green Book appraisal of the scope: low, central and high, and switching values.
 
-    `impacts` are pooled impact estimates by outcome (services/impact); where one exists, cost per
-    additional outcome and the outcome's benefits use it in place of the framework's deadweight
-    assumption, and the workings say which was used."""
+    `impacts` are impact estimates by outcome; unless given, the impact pooling's estimate is used where
+    there is one (`pooled_impacts`). Where one exists, cost per additional outcome and the outcome's
+    benefits use it in place of the framework's deadweight assumption, and the workings say which."""
     settings, notes = framework_settings(session, scope)
+    if impacts is None:
+        impacts, impact_notes = pooled_impacts(session, scope, settings)
+        notes = notes + impact_notes
     parameters, deflator_notes = with_uploaded_deflators(session, scope.framework, settings.parameters)
     settings = replace(settings, parameters=parameters)
     result = ValueForMoney(settings=settings, notes=notes + deflator_notes)
