@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
     Framework,
+    MembershipRole,
     PartnerType,
     PeriodKind,
+    Programme,
+    ProgrammeMembership,
     ReportingPeriod,
     ReturnStatus,
     Role,
@@ -23,6 +26,11 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.programmes import (
+    MEMBERSHIP_FOR_ACCOUNT,
+    add_site,
+    programme_for_new_framework,
+)
 from evidence_hub.services.accounts.users import new_session_token
 from tests.snapshots import build_once
 
@@ -48,7 +56,49 @@ def make_site(session: Session, code: str = "kent", **fields: object) -> Site:
             SitePartner(name="Jobcentre Plus", partner_type=PartnerType.JOBCENTRE_PLUS.value)
         )
         session.add(site)
+        session.flush()
+        add_site(session, the_programme(session), site)
     return site
+
+
+def the_programme(session: Session) -> Programme:
+    """The programme factories put everything in unless told otherwise: the only one, made on first use."""
+    return session.scalar(select(Programme).order_by(Programme.id)) or programme_for_new_framework(session)
+
+
+def make_programme(session: Session, code: str, *, sites: tuple[str, ...] = ()) -> Programme:
+    """A further programme, owned by the same department as the first, with these sites taking part."""
+    existing = session.scalar(select(Programme).where(Programme.code == code))
+    if existing is not None:
+        return existing
+    department_id = the_programme(session).department_id
+    with transaction(session):
+        programme = Programme(code=code, name=f"{code.title()} pilots", department_id=department_id)
+        session.add(programme)
+        session.flush()
+    for site_code in sites:
+        site = make_site(session, site_code)
+        with transaction(session):
+            add_site(session, programme, site)
+    return programme
+
+
+def give_membership(
+    session: Session, user: User, programme: Programme, role: MembershipRole, site: str | None = None
+) -> ProgrammeMembership:
+    """A membership made as a row, for tests arranging who belongs where."""
+    site_row = make_site(session, site) if site is not None else None
+    with transaction(session):
+        if site_row is not None:
+            add_site(session, programme, site_row)
+        membership = ProgrammeMembership(
+            user_id=user.id,
+            programme_id=programme.id,
+            role=role.value,
+            site_id=site_row.id if site_row else None,
+        )
+        session.add(membership)
+    return membership
 
 
 def make_user(
@@ -76,6 +126,17 @@ def make_user(
             is_active=is_active,
         )
         session.add(user)
+        session.flush()
+        if role is not Role.ADMINISTRATOR:
+            # A user made the old way, with one role and site, holds the same role in the programme.
+            session.add(
+                ProgrammeMembership(
+                    user_id=user.id,
+                    programme_id=the_programme(session).id,
+                    role=MEMBERSHIP_FOR_ACCOUNT[role].value,
+                    site_id=user.site_id,
+                )
+            )
     return user
 
 

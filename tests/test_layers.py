@@ -61,7 +61,7 @@ BLUEPRINTS = (
 SERVICES = {
     "common": (),
     "accounts": (),
-    "framework": (),
+    "framework": ("accounts",),
     "returns": ("framework", "accounts"),
     "dashboards": ("framework",),
     "releases": ("dashboards", "framework"),

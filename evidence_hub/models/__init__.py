@@ -28,6 +28,15 @@ from evidence_hub.models.framework import (
     Theme,
 )
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
+from evidence_hub.models.programmes import (
+    Department,
+    MembershipRole,
+    Programme,
+    ProgrammeMembership,
+    ProgrammeShare,
+    ProgrammeSite,
+    ProgrammeStatus,
+)
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
     Activity,
@@ -70,6 +79,7 @@ __all__ = [
     "CostItem",
     "CostType",
     "DataFlow",
+    "Department",
     "Direction",
     "EvaluationQuestion",
     "EvidenceLevel",
@@ -87,11 +97,17 @@ __all__ = [
     "LearningType",
     "LearningTypeGuidance",
     "MeasureValue",
+    "MembershipRole",
     "PartnerRole",
     "PartnerType",
     "PasswordResetToken",
     "PeriodKind",
     "PeriodStatus",
+    "Programme",
+    "ProgrammeMembership",
+    "ProgrammeShare",
+    "ProgrammeSite",
+    "ProgrammeStatus",
     "PublishedFrameworkIsImmutable",
     "QualityRating",
     "Release",
