@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -22,7 +24,8 @@ from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.services.accounts.passwords import configure_hashing
-from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
+from evidence_hub.services.common.access import programme_in_view
+from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STATIC_FOLDER = PROJECT_ROOT / "static"
@@ -209,4 +212,17 @@ def _template_globals() -> dict[str, Any]:
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),
+        "programme_header": _programme_header(),
     }
+
+
+def _programme_header() -> dict[str, Any] | None:
+    """The programme in view and whether there are others to switch to, for the header."""
+    if not current_user.is_authenticated:
+        return None
+    try:
+        programmes, in_view = programme_in_view(acting_user(), chosen_programme_id())
+    except SQLAlchemyError:
+        # The page being drawn may be the one saying the database cannot be reached.
+        return None
+    return {"in_view": in_view, "several": len(programmes) > 1}

@@ -15,6 +15,7 @@ from evidence_hub.models import Framework, Release, Site, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.releases import publishing
+from tests.factories import WORKLESSNESS
 from tests.snapshots import build_once
 
 # The demo accounts' passwords file the first build wrote, by engine: loading the rows does not write it.
@@ -38,7 +39,7 @@ def demo_world(session: Session, instance: Path) -> Framework:
     def reload() -> Framework:
         instance.mkdir(parents=True, exist_ok=True)
         passwords_file.write_text(_passwords_files[engine_name], encoding="utf-8")
-        return session.scalars(select(Framework)).one()
+        return session.scalars(select(Framework).where(Framework.code == WORKLESSNESS)).one()
 
     return build_once(session, "demo world", build, reload)
 

@@ -225,3 +225,11 @@ def comparison_condition(
                 own, and_(approved_at_column.is_not(None), programme_condition(entity, site_id_column, led))
             )
     return own
+
+
+def programme_in_view(user: User, chosen_id: int | None) -> tuple[list[Programme], Programme | None]:
+    """The user's programmes and the one in view: the one they chose, if they still belong to it, else the
+    first by name. The header shows it; pages that open on one programme (the dashboards) start there."""
+    programmes = visible_programmes(user)
+    chosen = next((programme for programme in programmes if programme.id == chosen_id), None)
+    return programmes, chosen or (programmes[0] if programmes else None)
