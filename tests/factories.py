@@ -39,8 +39,11 @@ SITE_NAMES = {"kent": "Kent", "leeds": "Leeds", "liverpool": "Liverpool City Reg
 _sequence = itertools.count(1)
 
 
-def make_site(session: Session, code: str = "kent", **fields: object) -> Site:
-    """The site with this code, created if it does not exist yet."""
+def make_site(
+    session: Session, code: str = "kent", *, programme: Programme | None = None, **fields: object
+) -> Site:
+    """The site with this code, created if it does not exist yet, taking part in `programme` (by default
+    the factories' programme)."""
     existing = session.scalar(select(Site).where(Site.code == code))
     if existing is not None:
         return existing
@@ -57,7 +60,7 @@ def make_site(session: Session, code: str = "kent", **fields: object) -> Site:
         )
         session.add(site)
         session.flush()
-        add_site(session, the_programme(session), site)
+        add_site(session, programme or the_programme(session), site)
     return site
 
 
@@ -77,7 +80,7 @@ def make_programme(session: Session, code: str, *, sites: tuple[str, ...] = ()) 
         session.add(programme)
         session.flush()
     for site_code in sites:
-        site = make_site(session, site_code)
+        site = make_site(session, site_code, programme=programme)
         with transaction(session):
             add_site(session, programme, site)
     return programme
@@ -138,6 +141,44 @@ def make_user(
                 )
             )
     return user
+
+
+def make_member_of(
+    session: Session, programme: Programme, role: Role, as_member: MembershipRole, site: str | None = None
+) -> User:
+    """A user with this account role who belongs to `programme` alone, as `as_member`."""
+    user = make_user(session, role, site=site)
+    with transaction(session):
+        for membership in session.scalars(
+            select(ProgrammeMembership).where(ProgrammeMembership.user_id == user.id)
+        ):
+            session.delete(membership)
+    give_membership(session, user, programme, as_member, site=site)
+    return user
+
+
+def make_second_framework(session: Session, programme: Programme, periods: int = 2) -> Framework:
+    """The second shipped framework (digital inclusion in libraries), owned by `programme`, published, with
+    open quarterly periods from 2024 Q2."""
+    from evidence_hub.services.framework.lifecycle import import_framework, publish_version
+    from evidence_hub.services.framework.periods import add_reporting_periods
+    from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
+
+    source = next(path for path in shipped_framework_files() if path != DEFAULT_FRAMEWORK_PATH)
+    with transaction(session):
+        version = import_framework(
+            session, source.read_text(encoding="utf-8"), actor=None, programme=programme
+        ).version
+        publish_version(session, version, actor=None)
+        add_reporting_periods(
+            session,
+            version.framework,
+            kind=PeriodKind.QUARTER,
+            first_starts_on=date(2024, 4, 1),
+            count=periods,
+            actor=None,
+        )
+    return version.framework
 
 
 def make_framework(session: Session, source: Path | None = None, periods: int = 4) -> Framework:

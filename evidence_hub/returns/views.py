@@ -55,7 +55,7 @@ def site_overview(site_id: int) -> str:
 def start(period_id: int) -> Response:
     """Start (or carry on with) the lead's return for a reporting period."""
     session = db_session()
-    period = finding.period_by_id(session, period_id)
+    period = finding.period_by_id(session, period_id, acting_user())
     try:
         with transaction(session):
             site_return = workflow.start_return(session, acting_user(), period)

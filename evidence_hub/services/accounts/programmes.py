@@ -292,8 +292,9 @@ def _check_membership(
     if MEMBERSHIP_FOR_ACCOUNT[user.role_enum] is not role:
         raise ProgrammeError(
             "role",
-            f"{user.full_name}'s account is for a {user.role_label.lower()}: give them the role of "
-            f"{MEMBERSHIP_FOR_ACCOUNT[user.role_enum].label.lower()}, or change their account first",
+            f"{user.full_name}'s account role is {user.role_label.lower()}: in a programme they can only be "
+            f"a member with the role {MEMBERSHIP_FOR_ACCOUNT[user.role_enum].label.lower()}. Change their "
+            "account first to give them another role",
         )
     if role is not MembershipRole.SITE_LEAD:
         return None

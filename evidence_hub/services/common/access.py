@@ -25,15 +25,19 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, object_session
 
+from evidence_hub.db import Base
 from evidence_hub.models import (
     AuditEvent,
     Framework,
+    FrameworkVersion,
     MembershipRole,
     Programme,
     ProgrammeMembership,
     ProgrammeShare,
     ProgrammeSite,
+    Release,
     ReportingPeriod,
+    ReviewComment,
     Role,
     Site,
     SiteReturn,
@@ -72,6 +76,15 @@ def current_grants(user: User) -> list[Grant]:
         .order_by(Programme.name, ProgrammeMembership.id)
     )
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
+
+
+def programmes_led(user: User, site_id: int | None) -> list[int]:
+    """The programmes in which the user leads this site."""
+    return [
+        grant.programme_id
+        for grant in current_grants(user)
+        if grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id
+    ]
 
 
 def is_service_administrator(user: User) -> bool:
@@ -128,6 +141,8 @@ def programme_condition(
         return entity.site_return_id.in_(
             select(SiteReturn.id).where(SiteReturn.reporting_period_id.in_(periods))
         )  # type: ignore[no-any-return]
+    if entity is Programme:
+        return Programme.id.in_(ids)
     if hasattr(entity, "programme_id"):
         return entity.programme_id.in_(ids)  # type: ignore[no-any-return]
     if hasattr(entity, "framework_id"):
@@ -136,9 +151,53 @@ def programme_condition(
         select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id.in_(ids))
     )
     if entity is AuditEvent:
-        # A record about no site (an account, a framework file) is about the service, not a programme.
-        return or_(AuditEvent.site_id.is_(None), in_programme_sites)  # type: ignore[no-any-return]
+        return _audit_condition(ids, in_programme_sites)
     return in_programme_sites  # type: ignore[no-any-return]
+
+
+def _audit_subjects() -> dict[str, Any]:
+    """Each kind of audited object that belongs to a programme, by the name its records carry."""
+    subjects: dict[str, Any] = {
+        mapper.class_.audit_name: mapper.class_
+        for mapper in Base.registry.mappers
+        if isinstance(getattr(mapper.class_, "audit_name", None), str)
+    }
+    subjects.update(
+        {
+            "comment": ReviewComment,
+            "reporting_period": ReportingPeriod,
+            "framework": Framework,
+            "framework_version": FrameworkVersion,
+            "release": Release,
+            "programme": Programme,
+            "programme_membership": ProgrammeMembership,
+        }
+    )
+    return subjects
+
+
+def _audit_condition(ids: list[int], in_programme_sites: ColumnElement[bool]) -> ColumnElement[bool]:
+    """An audit record belongs to the programmes of the object it is about: a return's to its programme's,
+    an item's to its return's, a period's or a version's to its framework's. Records about anything else
+    belong to the programmes of the site they name; a record naming no site (an account, a token) is
+    about the service, not a programme."""
+    subjects = _audit_subjects()
+    conditions = [
+        and_(
+            AuditEvent.object_type == name,
+            AuditEvent.object_id.in_(
+                select(model.id).where(programme_condition(model, getattr(model, "site_id", None), ids))
+            ),
+        )
+        for name, model in subjects.items()
+    ]
+    conditions.append(
+        and_(
+            AuditEvent.object_type.not_in(list(subjects)),
+            or_(AuditEvent.site_id.is_(None), in_programme_sites),
+        )
+    )
+    return or_(*conditions)
 
 
 def record_level_condition(user: User, entity: Any, site_id_column: Any) -> ColumnElement[bool]:
@@ -233,3 +292,19 @@ def programme_in_view(user: User, chosen_id: int | None) -> tuple[list[Programme
     programmes = visible_programmes(user)
     chosen = next((programme for programme in programmes if programme.id == chosen_id), None)
     return programmes, chosen or (programmes[0] if programmes else None)
+
+
+def visible_site_ids(user: User) -> set[int] | None:
+    """The sites the user may see listed (by name, not their evidence): those taking part in a national
+    official's programmes, else the sites `scope_to_user` lets them see; None for a service administrator."""
+    if is_service_administrator(user):
+        return None
+    session = object_session(user)
+    if session is None:
+        return set()
+    if user.role_enum is Role.NATIONAL_OFFICIAL:
+        in_programmes = select(ProgrammeSite.site_id).where(
+            ProgrammeSite.programme_id.in_(visible_programme_ids(user) or [])
+        )
+        return set(session.scalars(in_programmes))
+    return set(session.scalars(scope_to_user(select(Site.id), user, Site.id)))

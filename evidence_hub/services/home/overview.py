@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from evidence_hub.models import Programme, ProgrammeSite, Release, Role, Site, User
-from evidence_hub.services.common.access import visible_programme_ids, visible_programmes
+from evidence_hub.models import Programme, Release, Role, Site, User
+from evidence_hub.services.common.access import visible_programmes, visible_site_ids
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import returns_needing_attention
 
@@ -39,12 +39,9 @@ def overview_for(session: Session, user: User) -> HomeOverview:
     sites = (
         select(Site).where(Site.is_active.is_(True)).options(selectinload(Site.partners)).order_by(Site.name)
     )
-    programme_ids = visible_programme_ids(user)
-    if programme_ids is not None:
-        # The sites taking part in the user's programmes (national officials see names, not evidence).
-        sites = sites.where(
-            Site.id.in_(select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id.in_(programme_ids)))
-        )
+    site_ids = visible_site_ids(user)
+    if site_ids is not None:
+        sites = sites.where(Site.id.in_(site_ids))
     overview.sites = list(session.scalars(sites))
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
