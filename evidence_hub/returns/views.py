@@ -21,7 +21,7 @@ from evidence_hub.return_pages import (
 )
 from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
 from evidence_hub.services.accounts.sites import active_sites
-from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.access import NotVisible, only_visible_sites
 from evidence_hub.services.returns import changes, completeness, finding, workflow
 from evidence_hub.services.returns.completeness import IncompleteReturn
 from evidence_hub.services.returns.errors import ReturnError
@@ -38,7 +38,7 @@ def index() -> str | Response:
     user = acting_user()
     if user.site_id is not None:
         return redirect(url_for("returns.site_overview", site_id=user.site_id))
-    sites = active_sites(db_session())
+    sites = only_visible_sites(user, active_sites(db_session()))
     return render_template("returns/index.html", sites=sites, title="Site returns")
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import InstrumentedAttribute, object_session
 
 from evidence_hub.db import Base
 from evidence_hub.models import (
+    ApiToken,
     AuditEvent,
     Framework,
     FrameworkVersion,
@@ -178,24 +179,35 @@ def _audit_subjects() -> dict[str, Any]:
 
 def _audit_condition(ids: list[int], in_programme_sites: ColumnElement[bool]) -> ColumnElement[bool]:
     """An audit record belongs to the programmes of the object it is about: a return's to its programme's,
-    an item's to its return's, a period's or a version's to its framework's. Records about anything else
-    belong to the programmes of the site they name; a record naming no site (an account, a token) is
-    about the service, not a programme."""
+    an item's to its return's, a period's or a version's to its framework's, a person's (and their API
+    tokens') to the programmes they belong or belonged to. Records about an object deleted since, or about
+    anything else, belong to the programmes of the site they name; a record naming neither is the
+    service's, for service administrators.
+    """
     subjects = _audit_subjects()
     conditions = [
         and_(
             AuditEvent.object_type == name,
-            AuditEvent.object_id.in_(
-                select(model.id).where(programme_condition(model, getattr(model, "site_id", None), ids))
+            or_(
+                AuditEvent.object_id.in_(
+                    select(model.id).where(programme_condition(model, getattr(model, "site_id", None), ids))
+                ),
+                # An object deleted since (an item taken out of a return) is known by its site alone.
+                and_(AuditEvent.object_id.not_in(select(model.id)), in_programme_sites),
             ),
         )
         for name, model in subjects.items()
     ]
+    members = select(ProgrammeMembership.user_id).where(ProgrammeMembership.programme_id.in_(ids))
+    conditions.append(and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(members)))
     conditions.append(
         and_(
-            AuditEvent.object_type.not_in(list(subjects)),
-            or_(AuditEvent.site_id.is_(None), in_programme_sites),
+            AuditEvent.object_type == "api_token",
+            AuditEvent.object_id.in_(select(ApiToken.id).where(ApiToken.user_id.in_(members))),
         )
+    )
+    conditions.append(
+        and_(AuditEvent.object_type.not_in([*subjects, "user", "api_token"]), in_programme_sites)
     )
     return or_(*conditions)
 
@@ -308,3 +320,9 @@ def visible_site_ids(user: User) -> set[int] | None:
         )
         return set(session.scalars(in_programmes))
     return set(session.scalars(scope_to_user(select(Site.id), user, Site.id)))
+
+
+def only_visible_sites(user: User, sites: Iterable[Site]) -> list[Site]:
+    """The sites of a list the user may see listed, in the list's order (choices in a filter, say)."""
+    site_ids = visible_site_ids(user)
+    return [site for site in sites if site_ids is None or site.id in site_ids]

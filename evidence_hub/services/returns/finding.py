@@ -293,12 +293,13 @@ def find_returns(
     return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
 
 
-def every_period(session: Session) -> list[ReportingPeriod]:
-    """Every framework's reporting periods, by framework name and newest first, with their framework."""
+def every_period(session: Session, user: User | None = None) -> list[ReportingPeriod]:
+    """Every framework's reporting periods (with a user given, of the user's programmes), by framework name
+    and newest first, with their framework."""
+    statement = select(ReportingPeriod).join(Framework)
     return list(
         session.scalars(
-            select(ReportingPeriod)
-            .join(Framework)
+            (statement if user is None else scope_frameworks(statement, user))
             .options(selectinload(ReportingPeriod.framework))
             .order_by(Framework.name, ReportingPeriod.starts_on.desc())
         )
