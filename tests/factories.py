@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
+    Department,
     Framework,
     MembershipRole,
     PartnerType,
@@ -27,12 +28,13 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.programmes import (
+    FIRST_DEPARTMENT,
+    FIRST_PROGRAMME,
     MEMBERSHIP_FOR_ACCOUNT,
     add_site,
-    programme_for_new_framework,
 )
 from evidence_hub.services.accounts.users import new_session_token
-from tests.snapshots import build_once
+from tests.snapshots import build_once, move_sequences_past_their_ids
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 SITE_NAMES = {"kent": "Kent", "leeds": "Leeds", "liverpool": "Liverpool City Region"}
@@ -65,8 +67,21 @@ def make_site(
 
 
 def the_programme(session: Session) -> Programme:
-    """The programme factories put everything in unless told otherwise: the only one, made on first use."""
-    return session.scalar(select(Programme).order_by(Programme.id)) or programme_for_new_framework(session)
+    """The programme factories put everything in unless told otherwise: the first, made on first use with
+    the same ids every time, so that snapshots of worlds built in it load wherever it exists."""
+    existing = session.scalar(select(Programme).order_by(Programme.id))
+    if existing is not None:
+        return existing
+    with transaction(session):
+        session.add(Department(id=1, code=FIRST_DEPARTMENT[0], name=FIRST_DEPARTMENT[1]))
+        session.flush()
+        programme = Programme(id=1, code=FIRST_PROGRAMME[0], name=FIRST_PROGRAMME[1], department_id=1)
+        session.add(programme)
+        session.flush()
+        move_sequences_past_their_ids(
+            session.connection(), [(Department.__table__, Department.id), (Programme.__table__, Programme.id)]
+        )
+    return programme
 
 
 def make_programme(session: Session, code: str, *, sites: tuple[str, ...] = ()) -> Programme:
@@ -191,8 +206,9 @@ def make_framework(session: Session, source: Path | None = None, periods: int = 
     source_text = (source or DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
 
     def build() -> Framework:
+        programme = the_programme(session)
         with transaction(session):
-            outcome = import_framework(session, source_text, actor=None)
+            outcome = import_framework(session, source_text, actor=None, programme=programme)
             publish_version(session, outcome.version, actor=None)
             framework = outcome.version.framework
             add_reporting_periods(
