@@ -167,6 +167,18 @@ def test_no_row_names_a_route_that_does_not_exist(app: Flask) -> None:
     assert stale == []
 
 
+def request_for(app: Flask, world: dict[str, Any], row: Row, tmp_path: Path) -> tuple[str, dict[str, Any]]:
+    """The row's address and form filled from the world, with a copy of the world's documents."""
+    if world.get("documents_folder"):
+        documents = tmp_path / "world-documents"
+        shutil.copytree(world["documents_folder"], documents)
+        app.config["DOCUMENTS_FOLDER"] = str(documents)
+    data = {
+        name: value.format(**world) if isinstance(value, str) else value for name, value in row.data.items()
+    }
+    return row.url.format(**world), data
+
+
 @pytest.mark.parametrize(
     "row", ALL_ROWS, ids=lambda row: f"{row.method}-{row.url}{'-' + row.note if row.note else ''}"
 )
@@ -179,14 +191,7 @@ def test_route_gives_each_role_the_expected_status(
 ) -> None:
     # A fresh copy of the world per row; roles are tried in turn (anonymous first, so a permitted change
     # comes after every refusal has been checked against the untouched world).
-    if world.get("documents_folder"):
-        documents = tmp_path / "world-documents"
-        shutil.copytree(world["documents_folder"], documents)
-        app.config["DOCUMENTS_FOLDER"] = str(documents)
-    url = row.url.format(**world)
-    data = {
-        name: value.format(**world) if isinstance(value, str) else value for name, value in row.data.items()
-    }
+    url, data = request_for(app, world, row, tmp_path)
     wrong = []
     for role in EVERY_ROLE:
         response = make_client(role, world).open(url, method=row.method, data=data)
@@ -245,14 +250,7 @@ def test_a_member_of_another_programme_finds_nothing_of_this_one(
 ) -> None:
     """The programme dimension: every route, every role, asked by someone who belongs to programme B only
     (for the site lead: the lead of Kent in B, Kent taking part in both)."""
-    if world.get("documents_folder"):
-        documents = tmp_path / "world-documents"
-        shutil.copytree(world["documents_folder"], documents)
-        app.config["DOCUMENTS_FOLDER"] = str(documents)
-    url = row.url.format(**world)
-    data = {
-        name: value.format(**world) if isinstance(value, str) else value for name, value in row.data.items()
-    }
+    url, data = request_for(app, world, row, tmp_path)
     wrong = []
     for role in PROGRAMME_OUTSIDERS:
         client = app.test_client()
