@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import gc
-import logging
 import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -23,12 +22,15 @@ from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
+from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.services.common.access import programme_in_view
+from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STATIC_FOLDER = PROJECT_ROOT / "static"
+# static/ and migrations/ live at the top of the repository; the package links to them, so that a built
+# wheel carries them and an installed service needs no checkout.
+STATIC_FOLDER = Path(__file__).resolve().parent / "static"
 GOVUK_FRONTEND_VERSION = (STATIC_FOLDER / "govuk-frontend" / "VERSION").read_text().strip()
 SERVICE_NAME = "Evidence Hub"
 ENGINE_KEY = "evidence_hub.engine"
@@ -67,7 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, config)
-    _configure_logging(app)
+    configure_logging(app)
     configure_hashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_kib=app.config["ARGON2_MEMORY_KIB"],
@@ -105,6 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
+    init_static_files(app)
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
     return app
@@ -128,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.audit_log import audit_log
     from evidence_hub.auth import auth
     from evidence_hub.chart_assets import chart_assets
+    from evidence_hub.comparisons import comparisons
     from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
     from evidence_hub.framework import framework
@@ -150,17 +154,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(downloads)
     app.register_blueprint(tokens)
     app.register_blueprint(api)
+    app.register_blueprint(comparisons)
     csrf.exempt(api)  # GET only, and no cookie is used: a token in a header cannot be forged cross-site
-
-
-def _configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
-    logger = logging.getLogger("evidence_hub")
-    logger.setLevel(level)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
 
 
 def _csp_nonce() -> str:
@@ -208,11 +203,13 @@ def _set_security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
+        "govuk_brand": bool(current_app.config["GOVUK_BRAND"]),
         "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),
         "programme_header": _programme_header(),
+        "request_id": current_request_id(),
     }
 
 

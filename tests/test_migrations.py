@@ -56,14 +56,14 @@ def test_upgrade_matches_the_models_then_downgrades_and_upgrades_again(empty_eng
     assert schema_differences(empty_engine) == []
 
 
-# Migration 0008: programmes.
+# Migration 0011: programmes.
 # The migration before programmes, and the one that adds them (re-chain both together if renumbered).
-BEFORE_PROGRAMMES = "0007"
-PROGRAMMES = "0008"
+BEFORE_PROGRAMMES = "0010"
+PROGRAMMES = "0011"
 
 
 def _data_as_before_programmes(engine: Engine) -> None:
-    """Two sites, one framework and one user of each role, as the service held them before 0008."""
+    """Two sites, one framework and one user of each role, as the service held them before 0011."""
     with engine.begin() as connection:
         for code, name in (("kent", "Kent"), ("leeds", "Leeds")):
             connection.execute(

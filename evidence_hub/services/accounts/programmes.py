@@ -34,7 +34,7 @@ NAME_MAX_LENGTH = 160
 CODE_MAX_LENGTH = 40
 CODE_PATTERN = re.compile(r"^[a-z0-9-]{2,40}$")
 
-# The programme a service begins with, and its department (the same as migration 0008 makes).
+# The programme a service begins with, and its department (the same as migration 0011 makes).
 FIRST_DEPARTMENT = ("dwp", "Department for Work and Pensions")
 FIRST_PROGRAMME = ("worklessness", "Worklessness pilots")
 

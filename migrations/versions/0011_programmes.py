@@ -7,8 +7,8 @@ national official gets the same role in it that their account holds (national of
 department). Administrators stay service administrators and need no membership. An empty database gets no
 programme: the first framework imported makes one.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
