@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub import demo
 from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, ensure_demo_releases
-from evidence_hub.models import Framework, Release, Site, User
+from evidence_hub.models import Framework, Release, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.releases import publishing
@@ -58,7 +58,8 @@ def publish(
     site_codes: tuple[str, ...] | None = None,
 ) -> Release:
     periods = list(framework.reporting_periods)
-    sites = list(session.scalars(select(Site).order_by(Site.name)))
+    # The sites taking part in the framework's programme (the demo has a second programme's too).
+    sites = list(framework.programme.sites)
     if site_codes is not None:
         sites = [site for site in sites if site.code in site_codes]
     release = publishing.publish_release(
