@@ -26,6 +26,9 @@ from evidence_hub.services.common.access import (
     visible_site_ids,
 )
 from evidence_hub.services.dashboards.scope import frameworks_with_periods
+from evidence_hub.services.framework.errors import FrameworkFileInvalid
+from evidence_hub.services.framework.lifecycle import import_framework
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH
 from evidence_hub.services.returns.finding import find_returns, get_return
 from tests.factories import (
     give_membership,
@@ -171,3 +174,12 @@ def test_a_membership_must_match_the_kind_of_account_and_a_lead_needs_a_site_of_
             role=MembershipRole.SITE_LEAD,
             site_id=make_site(db, "leeds").id,
         )
+
+
+def test_a_new_framework_imported_without_a_programme_is_refused_once_there_are_several(db: Session) -> None:
+    make_programme(db, "libraries", sites=("york",))
+    source = DEFAULT_FRAMEWORK_PATH.read_text(encoding="utf-8")
+
+    with pytest.raises(FrameworkFileInvalid) as refused:
+        import_framework(db, source, actor=None)
+    assert "several programmes" in str(refused.value.problems[0])

@@ -121,7 +121,20 @@ def import_framework(
 
     framework = session.scalar(select(Framework).where(Framework.code == definition.code))
     if framework is None:
-        owner = programme or programmes.programme_for_new_framework(session)
+        try:
+            owner = programme or programmes.programme_for_new_framework(session)
+        except programmes.ProgrammeError as error:
+            # Said as a problem with the file, so the import page and command explain it instead of failing.
+            raise FrameworkFileInvalid(
+                [
+                    Problem(
+                        "code",
+                        f"{definition.code} is a new framework and this service runs several programmes: "
+                        "a new framework can only be imported into a chosen programme, which this "
+                        "import cannot choose yet",
+                    )
+                ]
+            ) from error
         framework = Framework(code=definition.code, name=definition.name, programme_id=owner.id)
         session.add(framework)
         session.flush()
