@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -22,8 +24,9 @@ from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
+from evidence_hub.services.common.access import programme_in_view
 from evidence_hub.static_files import init_static_files
-from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
+from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
 
 # static/ and migrations/ live at the top of the repository; the package links to them, so that a built
 # wheel carries them and an installed service needs no checkout.
@@ -205,5 +208,18 @@ def _template_globals() -> dict[str, Any]:
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),
+        "programme_header": _programme_header(),
         "request_id": current_request_id(),
     }
+
+
+def _programme_header() -> dict[str, Any] | None:
+    """The programme in view and whether there are others to switch to, for the header."""
+    if not current_user.is_authenticated:
+        return None
+    try:
+        programmes, in_view = programme_in_view(acting_user(), chosen_programme_id())
+    except SQLAlchemyError:
+        # The page being drawn may be the one saying the database cannot be reached.
+        return None
+    return {"in_view": in_view, "several": len(programmes) > 1}

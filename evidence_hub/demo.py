@@ -1,4 +1,5 @@
-"""Demo data: the three founding pilot sites and one account per role, for trying the service locally.
+"""Demo data: two programmes (the worklessness pilots on the three founding sites, and digital inclusion
+in libraries on Kent and two sites of its own), and accounts for each role, for trying the service locally.
 
 The accounts are fictional (never the people named in the seed documents). Their random passwords are
 kept in instance/demo-accounts.txt (mode 600) so that running the demo again prints the same ones.
@@ -9,16 +10,21 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import PartnerType, Role, Site, SitePartner, User
+from evidence_hub.models import Framework, PartnerType, PeriodKind, Programme, Role, Site, SitePartner, User
+from evidence_hub.services.accounts import programmes as programme_service
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.passwords import verify_password
 from evidence_hub.services.accounts.users import AccountSettings
+from evidence_hub.services.framework.lifecycle import import_framework, publish_version
+from evidence_hub.services.framework.periods import add_reporting_periods
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 PASSWORD_CHANGED_NOTE = "(changed since the demo was created: ask an administrator for a reset link)"  # noqa: S105
@@ -33,7 +39,7 @@ class DemoSite:
     partners: tuple[tuple[str, PartnerType], ...]
 
 
-DEMO_SITES = (
+DEMO_SITES: tuple[DemoSite, ...] = (
     DemoSite(
         "kent",
         "Kent",
@@ -73,6 +79,56 @@ DEMO_SITES = (
             ("Liverpool primary care trust", PartnerType.HEALTH),
         ),
     ),
+    DemoSite(
+        "bristol",
+        "Bristol",
+        "South West",
+        ("Bristol City Council",),
+        (
+            ("Bristol City Council", PartnerType.LOCAL_AUTHORITY),
+            ("Bristol Libraries", PartnerType.OTHER),
+        ),
+    ),
+    DemoSite(
+        "cornwall",
+        "Cornwall",
+        "South West",
+        ("Cornwall Council",),
+        (
+            ("Cornwall Council", PartnerType.LOCAL_AUTHORITY),
+            ("Cornwall library service", PartnerType.OTHER),
+        ),
+    ),
+)
+
+WORKLESSNESS = "worklessness"
+DIGITAL_INCLUSION = "digital-inclusion"
+
+
+@dataclass(frozen=True)
+class DemoProgramme:
+    code: str
+    name: str
+    department: tuple[str, str]
+    description: str
+    site_codes: tuple[str, ...]
+
+
+DEMO_PROGRAMMES = (
+    DemoProgramme(
+        WORKLESSNESS,
+        "Worklessness pilots",
+        ("dwp", "Department for Work and Pensions"),
+        "The worklessness data-sharing pilots.",
+        ("kent", "leeds", "liverpool"),
+    ),
+    DemoProgramme(
+        DIGITAL_INCLUSION,
+        "Digital inclusion in libraries",
+        ("dcms", "Department for Culture, Media and Sport"),
+        "Public libraries helping residents get online. Kent takes part in both programmes.",
+        ("kent", "bristol", "cornwall"),
+    ),
 )
 
 
@@ -82,12 +138,33 @@ class DemoAccount:
     full_name: str
     role: Role
     site_code: str | None = None
+    # The programmes the account belongs to (with the same role, and site for a lead, in each).
+    programmes: tuple[str, ...] = (WORKLESSNESS,)
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin@demo.evidence-hub.example", "Alex Administrator", Role.ADMINISTRATOR),
+    DemoAccount("admin@demo.evidence-hub.example", "Alex Administrator", Role.ADMINISTRATOR, programmes=()),
     DemoAccount("evaluator@demo.evidence-hub.example", "Erin Evaluator", Role.EVALUATOR),
-    DemoAccount("kent.lead@demo.evidence-hub.example", "Kim Kent-Lead", Role.SITE_LEAD, "kent"),
+    DemoAccount(
+        "libraries.evaluator@demo.evidence-hub.example",
+        "Dana Digital-Evaluator",
+        Role.EVALUATOR,
+        programmes=(DIGITAL_INCLUSION,),
+    ),
+    DemoAccount(
+        "kent.lead@demo.evidence-hub.example",
+        "Kim Kent-Lead",
+        Role.SITE_LEAD,
+        "kent",
+        programmes=(WORKLESSNESS, DIGITAL_INCLUSION),
+    ),
+    DemoAccount(
+        "bristol.lead@demo.evidence-hub.example",
+        "Bo Bristol-Lead",
+        Role.SITE_LEAD,
+        "bristol",
+        programmes=(DIGITAL_INCLUSION,),
+    ),
     DemoAccount("leeds.lead@demo.evidence-hub.example", "Lee Leeds-Lead", Role.SITE_LEAD, "leeds"),
     DemoAccount(
         "liverpool.lead@demo.evidence-hub.example", "Lou Liverpool-Lead", Role.SITE_LEAD, "liverpool"
@@ -138,10 +215,81 @@ def ensure_demo_sites(session: Session) -> dict[str, Site]:
     return sites
 
 
+def ensure_demo_programmes(session: Session, sites: dict[str, Site]) -> dict[str, Programme]:
+    """The two demo programmes with their sites: the worklessness pilots (which the default framework joined
+    when it was imported), and digital inclusion with the second shipped framework and quarterly periods
+    from 2024 Q2."""
+    programmes: dict[str, Programme] = {}
+    with transaction(session):
+        for demo in DEMO_PROGRAMMES:
+            programme = session.scalar(select(Programme).where(Programme.code == demo.code))
+            if programme is None:
+                department = programme_service.department_with_code(session, *demo.department)
+                programme = programme_service.create_programme(
+                    session,
+                    actor=None,
+                    code=demo.code,
+                    name=demo.name,
+                    department_id=department.id,
+                    description=demo.description,
+                )
+            for code in demo.site_codes:
+                programme_service.add_site(session, programme, sites[code])
+            programmes[demo.code] = programme
+        _ensure_second_framework(session, programmes[DIGITAL_INCLUSION])
+    return programmes
+
+
+def _ensure_second_framework(session: Session, programme: Programme) -> None:
+    source = next(path for path in shipped_framework_files() if path != DEFAULT_FRAMEWORK_PATH)
+    source_text = source.read_text(encoding="utf-8")
+    if session.scalar(select(Framework).where(Framework.programme_id == programme.id)) is not None:
+        return
+    reason = "Demo data: the second framework shipped with the service"
+    outcome = import_framework(
+        session, source_text, actor=None, filename=source.name, reason=reason, programme=programme
+    )
+    publish_version(session, outcome.version, actor=None, reason=reason)
+    add_reporting_periods(
+        session,
+        outcome.version.framework,
+        kind=PeriodKind.QUARTER,
+        first_starts_on=date(2024, 4, 1),
+        count=4,
+        actor=None,
+    )
+
+
+def ensure_demo_memberships(session: Session, programmes: dict[str, Programme]) -> None:
+    """Each demo account's memberships: the programmes it lists, with its role (and site) in each."""
+    with transaction(session):
+        for demo in DEMO_ACCOUNTS:
+            user = session.scalar(select(User).where(User.email == demo.email))
+            if user is None:
+                continue
+            held = {
+                membership.programme_id
+                for membership in programme_service.memberships_of_user(session, user)
+                if membership.ended_at is None
+            }
+            for code in demo.programmes:
+                if programmes[code].id not in held:
+                    programme_service.add_membership(
+                        session,
+                        actor=None,
+                        user=user,
+                        programme=programmes[code],
+                        role=programme_service.MEMBERSHIP_FOR_ACCOUNT[demo.role],
+                        site_id=user.site_id,
+                    )
+
+
 def ensure_demo_accounts(
     session: Session, sites: dict[str, Site], instance_path: str, settings: AccountSettings
 ) -> list[tuple[DemoAccount, str]]:
-    """Create any missing demo account; return every account with the password that signs it in now."""
+    """Create any missing demo account, with its memberships; return every account with the password that
+    signs it in now."""
+    programmes = ensure_demo_programmes(session, sites)
     passwords_file = Path(instance_path) / DEMO_ACCOUNTS_FILE
     saved = _read_saved_passwords(passwords_file)
     result: list[tuple[DemoAccount, str]] = []
@@ -164,6 +312,7 @@ def ensure_demo_accounts(
             elif not password or not verify_password(user.password_hash, password):
                 password = PASSWORD_CHANGED_NOTE
             result.append((demo, password))
+    ensure_demo_memberships(session, programmes)
     still_valid = {demo.email: password for demo, password in result if password != PASSWORD_CHANGED_NOTE}
     _save_passwords(passwords_file, still_valid)
     return result

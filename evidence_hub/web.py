@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, session
 from flask_login import current_user
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
@@ -39,6 +39,16 @@ def close_db_session(_exception: BaseException | None = None) -> None:
 def acting_user() -> User:
     """The signed-in user; only called from views whose access rule requires signing in."""
     return cast(User, current_user._get_current_object())
+
+
+# The programme a user chose to view, kept in their signed session (only an id: what it allows is checked
+# against their memberships on every request).
+PROGRAMME_IN_VIEW_KEY = "programme_in_view"
+
+
+def chosen_programme_id() -> int | None:
+    chosen = session.get(PROGRAMME_IN_VIEW_KEY)
+    return chosen if isinstance(chosen, int) else None
 
 
 def client_address() -> str:

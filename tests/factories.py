@@ -11,9 +11,13 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
+    Department,
     Framework,
+    MembershipRole,
     PartnerType,
     PeriodKind,
+    Programme,
+    ProgrammeMembership,
     ReportingPeriod,
     ReturnStatus,
     Role,
@@ -23,16 +27,25 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.programmes import (
+    FIRST_DEPARTMENT,
+    FIRST_PROGRAMME,
+    MEMBERSHIP_FOR_ACCOUNT,
+    add_site,
+)
 from evidence_hub.services.accounts.users import new_session_token
-from tests.snapshots import build_once
+from tests.snapshots import build_once, move_sequences_past_their_ids
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 SITE_NAMES = {"kent": "Kent", "leeds": "Leeds", "liverpool": "Liverpool City Region"}
 _sequence = itertools.count(1)
 
 
-def make_site(session: Session, code: str = "kent", **fields: object) -> Site:
-    """The site with this code, created if it does not exist yet."""
+def make_site(
+    session: Session, code: str = "kent", *, programme: Programme | None = None, **fields: object
+) -> Site:
+    """The site with this code, created if it does not exist yet, taking part in `programme` (by default
+    the factories' programme)."""
     existing = session.scalar(select(Site).where(Site.code == code))
     if existing is not None:
         return existing
@@ -48,7 +61,62 @@ def make_site(session: Session, code: str = "kent", **fields: object) -> Site:
             SitePartner(name="Jobcentre Plus", partner_type=PartnerType.JOBCENTRE_PLUS.value)
         )
         session.add(site)
+        session.flush()
+        add_site(session, programme or the_programme(session), site)
     return site
+
+
+def the_programme(session: Session) -> Programme:
+    """The programme factories put everything in unless told otherwise: the first, made on first use with
+    the same ids every time, so that snapshots of worlds built in it load wherever it exists."""
+    existing = session.scalar(select(Programme).order_by(Programme.id))
+    if existing is not None:
+        return existing
+    with transaction(session):
+        session.add(Department(id=1, code=FIRST_DEPARTMENT[0], name=FIRST_DEPARTMENT[1]))
+        session.flush()
+        programme = Programme(id=1, code=FIRST_PROGRAMME[0], name=FIRST_PROGRAMME[1], department_id=1)
+        session.add(programme)
+        session.flush()
+        move_sequences_past_their_ids(
+            session.connection(), [(Department.__table__, Department.id), (Programme.__table__, Programme.id)]
+        )
+    return programme
+
+
+def make_programme(session: Session, code: str, *, sites: tuple[str, ...] = ()) -> Programme:
+    """A further programme, owned by the same department as the first, with these sites taking part."""
+    existing = session.scalar(select(Programme).where(Programme.code == code))
+    if existing is not None:
+        return existing
+    department_id = the_programme(session).department_id
+    with transaction(session):
+        programme = Programme(code=code, name=f"{code.title()} pilots", department_id=department_id)
+        session.add(programme)
+        session.flush()
+    for site_code in sites:
+        site = make_site(session, site_code, programme=programme)
+        with transaction(session):
+            add_site(session, programme, site)
+    return programme
+
+
+def give_membership(
+    session: Session, user: User, programme: Programme, role: MembershipRole, site: str | None = None
+) -> ProgrammeMembership:
+    """A membership made as a row, for tests arranging who belongs where."""
+    site_row = make_site(session, site) if site is not None else None
+    with transaction(session):
+        if site_row is not None:
+            add_site(session, programme, site_row)
+        membership = ProgrammeMembership(
+            user_id=user.id,
+            programme_id=programme.id,
+            role=role.value,
+            site_id=site_row.id if site_row else None,
+        )
+        session.add(membership)
+    return membership
 
 
 def make_user(
@@ -76,7 +144,56 @@ def make_user(
             is_active=is_active,
         )
         session.add(user)
+        session.flush()
+        if role is not Role.ADMINISTRATOR:
+            # A user made the old way, with one role and site, holds the same role in the programme.
+            session.add(
+                ProgrammeMembership(
+                    user_id=user.id,
+                    programme_id=the_programme(session).id,
+                    role=MEMBERSHIP_FOR_ACCOUNT[role].value,
+                    site_id=user.site_id,
+                )
+            )
     return user
+
+
+def make_member_of(
+    session: Session, programme: Programme, role: Role, as_member: MembershipRole, site: str | None = None
+) -> User:
+    """A user with this account role who belongs to `programme` alone, as `as_member`."""
+    user = make_user(session, role, site=site)
+    with transaction(session):
+        for membership in session.scalars(
+            select(ProgrammeMembership).where(ProgrammeMembership.user_id == user.id)
+        ):
+            session.delete(membership)
+    give_membership(session, user, programme, as_member, site=site)
+    return user
+
+
+def make_second_framework(session: Session, programme: Programme, periods: int = 2) -> Framework:
+    """The second shipped framework (digital inclusion in libraries), owned by `programme`, published, with
+    open quarterly periods from 2024 Q2."""
+    from evidence_hub.services.framework.lifecycle import import_framework, publish_version
+    from evidence_hub.services.framework.periods import add_reporting_periods
+    from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
+
+    source = next(path for path in shipped_framework_files() if path != DEFAULT_FRAMEWORK_PATH)
+    with transaction(session):
+        version = import_framework(
+            session, source.read_text(encoding="utf-8"), actor=None, programme=programme
+        ).version
+        publish_version(session, version, actor=None)
+        add_reporting_periods(
+            session,
+            version.framework,
+            kind=PeriodKind.QUARTER,
+            first_starts_on=date(2024, 4, 1),
+            count=periods,
+            actor=None,
+        )
+    return version.framework
 
 
 def make_framework(session: Session, source: Path | None = None, periods: int = 4) -> Framework:
@@ -89,8 +206,9 @@ def make_framework(session: Session, source: Path | None = None, periods: int = 
     source_text = (source or DEFAULT_FRAMEWORK_PATH).read_text(encoding="utf-8")
 
     def build() -> Framework:
+        programme = the_programme(session)
         with transaction(session):
-            outcome = import_framework(session, source_text, actor=None)
+            outcome = import_framework(session, source_text, actor=None, programme=programme)
             publish_version(session, outcome.version, actor=None)
             framework = outcome.version.framework
             add_reporting_periods(

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from evidence_hub import demo
 from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, ensure_demo_releases
-from evidence_hub.models import Framework, Release, Site, User
+from evidence_hub.models import Framework, Release, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.releases import publishing
+from tests.factories import WORKLESSNESS
 from tests.snapshots import build_once
 
 # The demo accounts' passwords file the first build wrote, by engine: loading the rows does not write it.
@@ -38,7 +39,7 @@ def demo_world(session: Session, instance: Path) -> Framework:
     def reload() -> Framework:
         instance.mkdir(parents=True, exist_ok=True)
         passwords_file.write_text(_passwords_files[engine_name], encoding="utf-8")
-        return session.scalars(select(Framework)).one()
+        return session.scalars(select(Framework).where(Framework.code == WORKLESSNESS)).one()
 
     return build_once(session, "demo world", build, reload)
 
@@ -57,7 +58,8 @@ def publish(
     site_codes: tuple[str, ...] | None = None,
 ) -> Release:
     periods = list(framework.reporting_periods)
-    sites = list(session.scalars(select(Site).order_by(Site.name)))
+    # The sites taking part in the framework's programme (the demo has a second programme's too).
+    sites = list(framework.programme.sites)
     if site_codes is not None:
         sites = [site for site in sites if site.code in site_codes]
     release = publishing.publish_release(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import shutil
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,15 @@ from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.guards import access_rule_for
 from evidence_hub.models import Role
 from evidence_hub.services.accounts.passwords import configure_hashing
-from tests.access_rows import ANONYMOUS, EVERY_ROLE, Row
+from tests.access_rows import (
+    ADMINISTRATOR,
+    ANONYMOUS,
+    EVALUATOR,
+    EVERY_ROLE,
+    NATIONAL_OFFICIAL,
+    SITE_LEAD,
+    Row,
+)
 from tests.conftest import TEST_CONFIG, empty_all_tables, sign_in
 from tests.factories import make_site, make_user
 from tests.snapshots import Snapshot, restore_snapshot, take_snapshot
@@ -68,7 +77,7 @@ def build_world(session: Session) -> dict[str, Any]:
             extend(session, world)
     # Values some modules make lazily are made now, while the world's session is open.
     for key, value in list(world.items()):
-        if key != "emails" and not isinstance(value, int | str):
+        if key not in ("emails", "outsider_emails") and not isinstance(value, int | str):
             text_value = str(value)
             world[key] = int(text_value) if text_value.isdigit() else text_value
     return world
@@ -158,6 +167,18 @@ def test_no_row_names_a_route_that_does_not_exist(app: Flask) -> None:
     assert stale == []
 
 
+def request_for(app: Flask, world: dict[str, Any], row: Row, tmp_path: Path) -> tuple[str, dict[str, Any]]:
+    """The row's address and form filled from the world, with a copy of the world's documents."""
+    if world.get("documents_folder"):
+        documents = tmp_path / "world-documents"
+        shutil.copytree(world["documents_folder"], documents)
+        app.config["DOCUMENTS_FOLDER"] = str(documents)
+    data = {
+        name: value.format(**world) if isinstance(value, str) else value for name, value in row.data.items()
+    }
+    return row.url.format(**world), data
+
+
 @pytest.mark.parametrize(
     "row", ALL_ROWS, ids=lambda row: f"{row.method}-{row.url}{'-' + row.note if row.note else ''}"
 )
@@ -170,14 +191,7 @@ def test_route_gives_each_role_the_expected_status(
 ) -> None:
     # A fresh copy of the world per row; roles are tried in turn (anonymous first, so a permitted change
     # comes after every refusal has been checked against the untouched world).
-    if world.get("documents_folder"):
-        documents = tmp_path / "world-documents"
-        shutil.copytree(world["documents_folder"], documents)
-        app.config["DOCUMENTS_FOLDER"] = str(documents)
-    url = row.url.format(**world)
-    data = {
-        name: value.format(**world) if isinstance(value, str) else value for name, value in row.data.items()
-    }
+    url, data = request_for(app, world, row, tmp_path)
     wrong = []
     for role in EVERY_ROLE:
         response = make_client(role, world).open(url, method=row.method, data=data)
@@ -190,6 +204,85 @@ def test_route_gives_each_role_the_expected_status(
         ):
             wrong.append(f"anonymous: redirected to {response.headers['Location']}, not to sign in")
     assert wrong == [], f"{row.method} {url}: " + "; ".join(wrong)
+
+
+# Placeholders that name no object of a programme: sites (Kent takes part in both programmes), accounts,
+# tokens (a person's own), and the parts of an address that pick a page rather than an object.
+NOT_PROGRAMME_OBJECTS = frozenset(
+    {
+        "site_id",
+        "user_id",
+        "other_site_lead_id",
+        "partner_id",
+        "administrators_token_id",
+        "other_users_token_id",
+        "other_programme_id",
+    }
+)
+PROGRAMME_OUTSIDERS = (ADMINISTRATOR, EVALUATOR, SITE_LEAD, NATIONAL_OFFICIAL)
+
+
+def programme_objects_in(url: str) -> set[str]:
+    names = {name for _, name, _, _ in string.Formatter().parse(url) if name}
+    return names - NOT_PROGRAMME_OBJECTS
+
+
+def outsider_expected(app: Flask, row: Row, role: str) -> int:
+    """What a member of programme B alone gets where A's member of the same role gets `row.expected`: 404
+    for any object of A on a page the role may open (whatever A's member is told about it: refused in its
+    state, withdrawn), else the same answer (a role the page refuses stays refused)."""
+    with app.test_request_context():
+        rule = access_rule_for(row.endpoint)
+    role_admitted = rule is not None and (rule.public or rule.roles is None or Role(role) in rule.roles)
+    if role_admitted and role == ADMINISTRATOR and row.endpoint.startswith("admin."):
+        # Users, sites and programmes are the service administrators' alone, not a programme's.
+        return 403
+    if role_admitted and programme_objects_in(row.url) and row.expected[role] != 401:
+        return 404
+    return row.expected[role]
+
+
+@pytest.mark.parametrize(
+    "row", ALL_ROWS, ids=lambda row: f"{row.method}-{row.url}{'-' + row.note if row.note else ''}"
+)
+def test_a_member_of_another_programme_finds_nothing_of_this_one(
+    app: Flask, world: dict[str, Any], row: Row, tmp_path: Path
+) -> None:
+    """The programme dimension: every route, every role, asked by someone who belongs to programme B only
+    (for the site lead: the lead of Kent in B, Kent taking part in both)."""
+    url, data = request_for(app, world, row, tmp_path)
+    wrong = []
+    for role in PROGRAMME_OUTSIDERS:
+        client = app.test_client()
+        sign_in(client, world["outsider_emails"][role])
+        response = client.open(url, method=row.method, data=data)
+        expected = PROGRAMME_EXCEPTIONS.get(
+            (row.endpoint, row.method, row.note, role), outsider_expected(app, row, role)
+        )
+        if response.status_code != expected:
+            wrong.append(f"{role} of programme B: expected {expected}, got {response.status_code}")
+    assert wrong == [], f"{row.method} {url}: " + "; ".join(wrong)
+
+
+# Where an outsider's answer differs from the general rule, and why.
+PROGRAMME_EXCEPTIONS: dict[tuple[str, str, str, str], int] = {
+    # Programme B is the outsiders' own: they may put it in view.
+    **{
+        ("main.view_programme", "POST", "a programme the user does not belong to", role): 302
+        for role in PROGRAMME_OUTSIDERS
+    },
+    # Leeds, named in the address, takes part in programme A only.
+    **{
+        (endpoint, "GET", "another site", role): 404
+        for endpoint in ("downloads.site_downloads", "downloads.site_data_pack")
+        for role in (ADMINISTRATOR, EVALUATOR)
+    },
+    # The publishing form offers only the frameworks of the user's programmes: A's is refused as a choice.
+    ("downloads.publish", "POST", "", ADMINISTRATOR): 200,
+    ("downloads.publish", "POST", "", EVALUATOR): 200,
+    # A token is its owner's alone, whatever programme either belongs to.
+    ("tokens.revoke", "POST", "the administrator's own token", ADMINISTRATOR): 404,
+}
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ BLUEPRINTS = (
 SERVICES = {
     "common": (),
     "accounts": (),
-    "framework": ("appraisal",),
+    "framework": ("accounts", "appraisal"),
     "returns": ("framework", "accounts", "impact"),
     "dashboards": ("framework", "appraisal", "impact"),
     "releases": ("dashboards", "framework", "appraisal", "impact"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from evidence_hub import migrations
 from evidence_hub.db import Base, make_engine
@@ -54,3 +54,103 @@ def test_upgrade_matches_the_models_then_downgrades_and_upgrades_again(empty_eng
 
     migrations.upgrade(empty_engine)
     assert schema_differences(empty_engine) == []
+
+
+# Migration 0011: programmes.
+# The migration before programmes, and the one that adds them (re-chain both together if renumbered).
+BEFORE_PROGRAMMES = "0010"
+PROGRAMMES = "0011"
+
+
+def _data_as_before_programmes(engine: Engine) -> None:
+    """Two sites, one framework and one user of each role, as the service held them before 0011."""
+    with engine.begin() as connection:
+        for code, name in (("kent", "Kent"), ("leeds", "Leeds")):
+            connection.execute(
+                text(
+                    "INSERT INTO sites (code, name, region, local_authorities, is_active, created_at) "
+                    "VALUES (:code, :name, '', '[]', :yes, CURRENT_TIMESTAMP)"
+                ),
+                {"code": code, "name": name, "yes": True},
+            )
+        kent = connection.execute(text("SELECT id FROM sites WHERE code = 'kent'")).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO frameworks (code, name, created_at, cross_site_sharing) "
+                "VALUES ('worklessness-data-sharing', 'Worklessness', CURRENT_TIMESTAMP, :no)"
+            ),
+            {"no": False},
+        )
+        for number, (role, site_id) in enumerate(
+            (("administrator", None), ("evaluator", None), ("site_lead", kent), ("national_official", None))
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, full_name, password_hash, role, site_id, is_active, "
+                    "session_token, created_at, password_changed_at) VALUES (:email, :name, 'x', :role, "
+                    ":site, :yes, :token, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {
+                    "email": f"{role}@example.gov.uk",
+                    "name": role,
+                    "role": role,
+                    "site": site_id,
+                    "yes": True,
+                    "token": f"token-{number}",
+                },
+            )
+
+
+def test_existing_data_becomes_the_worklessness_programme_with_the_same_roles_and_back(
+    empty_engine: Engine,
+) -> None:
+    migrations.upgrade(empty_engine, BEFORE_PROGRAMMES)
+    _data_as_before_programmes(empty_engine)
+
+    migrations.upgrade(empty_engine, PROGRAMMES)
+
+    with empty_engine.connect() as connection:
+        programmes = connection.execute(text("SELECT id, code, name FROM programmes")).all()
+        assert [(code, name) for _, code, name in programmes] == [("worklessness", "Worklessness pilots")]
+        programme_id = programmes[0][0]
+        assert connection.execute(text("SELECT DISTINCT programme_id FROM frameworks")).scalars().all() == [
+            programme_id
+        ]
+        assert connection.execute(text("SELECT count(*) FROM programme_sites")).scalar_one() == 2
+        memberships = connection.execute(
+            text(
+                "SELECT users.role, programme_memberships.role, sites.code, programme_memberships.ended_at "
+                "FROM programme_memberships JOIN users ON users.id = programme_memberships.user_id "
+                "LEFT JOIN sites ON sites.id = programme_memberships.site_id ORDER BY users.role"
+            )
+        ).all()
+        # Administrators stay service administrators; everyone else holds their role in the programme.
+        assert [tuple(row) for row in memberships] == [
+            ("evaluator", "evaluator", None, None),
+            ("national_official", "national_official", None, None),
+            ("site_lead", "site_lead", "kent", None),
+        ]
+        assert connection.execute(
+            text(
+                "SELECT departments.code FROM users JOIN departments ON departments.id = users.department_id"
+            )
+        ).scalars().all() == ["dwp"]
+
+    migrations.downgrade(empty_engine, BEFORE_PROGRAMMES)
+    tables = set(inspect(empty_engine).get_table_names())
+    assert not tables & {"programmes", "programme_memberships", "programme_sites", "departments"}
+    assert "programme_id" not in {
+        column["name"] for column in inspect(empty_engine).get_columns("frameworks")
+    }
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() == 4
+
+    migrations.upgrade(empty_engine, PROGRAMMES)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM programme_memberships")).scalar_one() == 3
+
+
+def test_an_empty_database_gets_no_programme_until_a_framework_is_imported(empty_engine: Engine) -> None:
+    migrations.upgrade(empty_engine, PROGRAMMES)
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM programmes")).scalar_one() == 0

@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -21,13 +22,15 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Regexp, ValidationError
 
-from evidence_hub.models import PartnerType, Role, Site
+from evidence_hub.models import Department, MembershipRole, PartnerType, ProgrammeStatus, Role, Site, User
+from evidence_hub.services.accounts import programmes as programme_service
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts.passwords import problems_with_new_password
 
@@ -248,3 +251,133 @@ class PartnerForm(FlaskForm):
     @property
     def chosen_partner_type(self) -> PartnerType:
         return PartnerType(self.partner_type.data)
+
+
+class _ProgrammeDetailsForm(FlaskForm):
+    name = StringField(
+        "Programme name",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[
+            DataRequired(message="Enter the programme name"),
+            Length(
+                max=programme_service.NAME_MAX_LENGTH,
+                message=f"Programme name must be {programme_service.NAME_MAX_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+    department_id = SelectField(
+        "Owning department",
+        widget=GovSelect(),
+        description="Its national officials read the programme's releases.",
+        coerce=_optional_id,
+        validate_choice=False,
+    )
+    description = TextAreaField("Description (optional)", widget=GovTextArea(), filters=[_stripped])
+    site_ids = SelectMultipleField(
+        "Sites taking part",
+        widget=GovCheckboxesInput(),
+        description="A site can take part in several programmes.",
+        coerce=int,
+        validate_choice=False,
+    )
+
+    def set_choices(self, departments: list[Department], sites: list[Site]) -> None:
+        self.department_id.choices = [
+            SelectChoice("", "Select a department"),
+            *(SelectChoice(str(department.id), department.name) for department in departments),
+        ]
+        self.site_ids.choices = [SelectChoice(site.id, site.name) for site in sites]
+
+    def validate_department_id(self, field: Field) -> None:
+        if field.data is None:
+            raise ValidationError("Select the department that owns the programme")
+
+
+class NewProgrammeForm(_ProgrammeDetailsForm):
+    code = StringField(
+        "Programme code",
+        widget=GovTextInput(),
+        description="A short name used in addresses: 2 to 40 lower-case letters, numbers and hyphens.",
+        filters=[_stripped],
+        validators=[
+            DataRequired(message="Enter a programme code"),
+            Regexp(
+                programme_service.CODE_PATTERN,
+                message="Programme code must be 2 to 40 lower-case letters, numbers and hyphens",
+            ),
+        ],
+    )
+    submit = SubmitField("Add programme", widget=GovSubmitInput())
+
+
+class EditProgrammeForm(_ProgrammeDetailsForm):
+    status = RadioField(
+        "Status",
+        choices=[SelectChoice(status.value, status.label) for status in ProgrammeStatus],
+        widget=GovRadioInput(),
+        invalid_choice_message="Select a status",
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class _MembershipSiteForm(FlaskForm):
+    site_id = SelectField(
+        "Site led",
+        widget=GovSelect(),
+        description="Only for pilot site leads: the site they lead in this programme.",
+        coerce=_optional_id,
+        validate_choice=False,
+    )
+
+    def set_site_choices(self, sites: list[Site]) -> None:
+        self.site_id.choices = [
+            SelectChoice("", "Select a site"),
+            *(SelectChoice(str(site.id), site.name) for site in sites),
+        ]
+
+
+class NewMembershipForm(_MembershipSiteForm):
+    user_id = SelectField(
+        "Person",
+        widget=GovSelect(),
+        coerce=_optional_id,
+        validate_choice=False,
+    )
+    role = RadioField(
+        "Role in this programme",
+        choices=[SelectChoice(role.value, role.label) for role in MembershipRole],
+        widget=GovRadioInput(),
+        description="It must match the kind of account they have.",
+        invalid_choice_message="Select a role",
+    )
+    submit = SubmitField("Add member", widget=GovSubmitInput())
+
+    def set_user_choices(self, users: list[User]) -> None:
+        self.user_id.choices = [
+            SelectChoice("", "Select a person"),
+            *(SelectChoice(str(user.id), f"{user.full_name} ({user.role_label})") for user in users),
+        ]
+
+    def validate_user_id(self, field: Field) -> None:
+        if field.data is None:
+            raise ValidationError("Select the person to add")
+
+    @property
+    def chosen_role(self) -> MembershipRole:
+        return MembershipRole(self.role.data)
+
+
+class EditMembershipForm(_MembershipSiteForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class EndMembershipForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is it ending? (optional)",
+        widget=GovTextArea(),
+        description="Kept in the audit log.",
+        filters=[_stripped],
+        validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("End membership", widget=GovSubmitInput())

@@ -1,4 +1,6 @@
-"""Administration: users (add, change, deactivate, reset links) and pilot sites with their partners."""
+"""Administration: users (add, change, deactivate, reset links), pilot sites with their partners, and
+programmes with their memberships. Only service administrators manage these: an administrator limited to
+the programmes they administer manages those programmes' frameworks and periods, not the service."""
 
 from __future__ import annotations
 
@@ -10,14 +12,36 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from evidence_hub.admin.forms import EditSiteForm, EditUserForm, NewSiteForm, NewUserForm, PartnerForm
+from evidence_hub.admin.forms import (
+    EditMembershipForm,
+    EditProgrammeForm,
+    EditSiteForm,
+    EditUserForm,
+    EndMembershipForm,
+    NewMembershipForm,
+    NewProgrammeForm,
+    NewSiteForm,
+    NewUserForm,
+    PartnerForm,
+)
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.guards import roles
-from evidence_hub.models import Role, Site, User
+from evidence_hub.models import (
+    MembershipRole,
+    Programme,
+    ProgrammeMembership,
+    ProgrammeStatus,
+    Role,
+    Site,
+    User,
+)
+from evidence_hub.services.accounts import programmes as programme_service
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts import users as accounts
+from evidence_hub.services.accounts.programmes import ProgrammeError
 from evidence_hub.services.accounts.sites import SiteError
 from evidence_hub.services.accounts.users import AccountError, AccountSettings
+from evidence_hub.services.common.access import is_service_administrator
 from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,6 +60,13 @@ def format_datetime(value: datetime | None, never: str = "Never") -> str:
     local = value.astimezone(DISPLAY_TIME_ZONE)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+@admin.before_request
+def _service_administrators_only() -> None:
+    """The access rule has admitted administrators; of them, only service administrators go further."""
+    if not is_service_administrator(acting_user()):
+        abort(403)
 
 
 @admin.context_processor
@@ -61,7 +92,7 @@ def _site_or_404(site_id: int) -> Site:
     return site
 
 
-def _show_beside_field(form: FlaskForm, error: AccountError | SiteError) -> None:
+def _show_beside_field(form: FlaskForm, error: AccountError | SiteError | ProgrammeError) -> None:
     """Put a service's message beside the field it names (the summary at the top links to it)."""
     field = getattr(form, error.field, None)
     if field is None:
@@ -369,3 +400,195 @@ def site_reactivate(site_id: int) -> Response:
         site_service.set_site_active(session, actor=acting_user(), site=shown, active=True)
     flash(f"{shown.name} has been reactivated.", "success")
     return redirect(url_for("admin.site", site_id=shown.id))
+
+
+# Programmes and memberships
+
+
+def _programme_or_404(programme_id: int) -> Programme:
+    programme = programme_service.programme_by_id(db_session(), programme_id)
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def _membership_or_404(membership_id: int) -> ProgrammeMembership:
+    membership = programme_service.membership_by_id(db_session(), membership_id)
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@admin.route("/programmes")
+@roles(Role.ADMINISTRATOR)
+def programmes() -> str:
+    """Every programme, with its department, sites and members."""
+    return render_template(
+        "admin/programmes.html", summaries=programme_service.list_programmes(db_session()), title="Programmes"
+    )
+
+
+@admin.route("/programmes/new", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def programme_new() -> str | Response:
+    """Add a programme, owned by a department, with the sites taking part."""
+    session = db_session()
+    form = NewProgrammeForm()
+    form.set_choices(programme_service.departments(session), site_service.active_sites(session))
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                created = programme_service.create_programme(
+                    session,
+                    actor=acting_user(),
+                    code=form.code.data or "",
+                    name=form.name.data or "",
+                    department_id=form.department_id.data or 0,
+                    description=form.description.data or "",
+                    site_ids=form.site_ids.data or [],
+                )
+        except ProgrammeError as error:
+            _show_beside_field(form, error)
+        else:
+            flash(f"{created.name} has been added. Add its members next.", "success")
+            return redirect(url_for("admin.programme", programme_id=created.id))
+    return render_template("admin/programme_new.html", form=form, title="Add a programme")
+
+
+@admin.route("/programmes/<int:programme_id>")
+@roles(Role.ADMINISTRATOR)
+def programme(programme_id: int) -> str:
+    """One programme: its details, sites and memberships (current and ended)."""
+    shown = _programme_or_404(programme_id)
+    return render_template(
+        "admin/programme.html",
+        programme=shown,
+        memberships=programme_service.memberships_of_programme(db_session(), shown),
+        title=shown.name,
+    )
+
+
+@admin.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def programme_edit(programme_id: int) -> str | Response:
+    """Change a programme's name, department, description, status and sites."""
+    session = db_session()
+    shown = _programme_or_404(programme_id)
+    current = {
+        "name": shown.name,
+        "department_id": shown.department_id,
+        "description": shown.description,
+        "status": shown.status,
+        "site_ids": [site.id for site in shown.sites],
+    }
+    form = EditProgrammeForm(data=current if request.method == "GET" else None)
+    form.set_choices(programme_service.departments(session), site_service.every_site(session))
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                programme_service.update_programme(
+                    session,
+                    actor=acting_user(),
+                    programme=shown,
+                    name=form.name.data or "",
+                    department_id=form.department_id.data or 0,
+                    description=form.description.data or "",
+                    status=ProgrammeStatus(form.status.data),
+                    site_ids=form.site_ids.data or [],
+                )
+        except ProgrammeError as error:
+            _show_beside_field(form, error)
+        else:
+            flash(f"Changes to {shown.name} have been saved.", "success")
+            return redirect(url_for("admin.programme", programme_id=shown.id))
+    return render_template(
+        "admin/programme_edit.html", form=form, programme=shown, title=f"Change {shown.name}"
+    )
+
+
+@admin.route("/programmes/<int:programme_id>/memberships/new", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def membership_new(programme_id: int) -> str | Response:
+    """Give a person a role in the programme (a site lead: for one of its sites)."""
+    session = db_session()
+    shown = _programme_or_404(programme_id)
+    form = NewMembershipForm()
+    form.set_user_choices([user for user in accounts.list_users(session) if user.is_active])
+    form.set_site_choices(list(shown.sites))
+    if form.validate_on_submit():
+        member = accounts.user_by_id(session, form.user_id.data or 0)
+        try:
+            if member is None:
+                raise ProgrammeError("user_id", "Select the person to add")
+            with transaction(session):
+                programme_service.add_membership(
+                    session,
+                    actor=acting_user(),
+                    user=member,
+                    programme=shown,
+                    role=form.chosen_role,
+                    site_id=form.site_id.data if form.chosen_role is MembershipRole.SITE_LEAD else None,
+                )
+        except ProgrammeError as error:
+            _show_beside_field(form, error)
+        else:
+            flash(f"{member.full_name} is now a member of {shown.name}.", "success")
+            return redirect(url_for("admin.programme", programme_id=shown.id))
+    return render_template(
+        "admin/membership_new.html", form=form, programme=shown, title=f"Add a member to {shown.name}"
+    )
+
+
+@admin.route("/memberships/<int:membership_id>/edit", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def membership_edit(membership_id: int) -> str | Response:
+    """Move a site lead's membership to another site of the programme."""
+    session = db_session()
+    membership = _membership_or_404(membership_id)
+    if membership.role_enum is not MembershipRole.SITE_LEAD or membership.ended_at is not None:
+        abort(404)
+    form = EditMembershipForm(data={"site_id": membership.site_id} if request.method == "GET" else None)
+    form.set_site_choices(list(membership.programme.sites))
+    if form.validate_on_submit():
+        try:
+            with transaction(session):
+                programme_service.change_membership(
+                    session, actor=acting_user(), membership=membership, site_id=form.site_id.data
+                )
+        except ProgrammeError as error:
+            _show_beside_field(form, error)
+        else:
+            flash(f"Changes to {membership.user.full_name}'s membership have been saved.", "success")
+            return redirect(url_for("admin.programme", programme_id=membership.programme_id))
+    return render_template(
+        "admin/membership_edit.html",
+        form=form,
+        membership=membership,
+        title=f"Change {membership.user.full_name}'s membership",
+    )
+
+
+@admin.route("/memberships/<int:membership_id>/end", methods=["GET", "POST"])
+@roles(Role.ADMINISTRATOR)
+def membership_end(membership_id: int) -> str | Response:
+    """Ask to confirm, then end a membership: from now the person no longer sees the programme through it."""
+    session = db_session()
+    membership = _membership_or_404(membership_id)
+    if membership.ended_at is not None:
+        return redirect(url_for("admin.programme", programme_id=membership.programme_id))
+    form = EndMembershipForm()
+    if form.validate_on_submit():
+        with transaction(session):
+            programme_service.end_membership(
+                session, actor=acting_user(), membership=membership, reason=form.reason.data or ""
+            )
+        flash(
+            f"{membership.user.full_name}'s membership of {membership.programme.name} has ended.", "success"
+        )
+        return redirect(url_for("admin.programme", programme_id=membership.programme_id))
+    return render_template(
+        "admin/membership_end.html",
+        form=form,
+        membership=membership,
+        title=f"End {membership.user.full_name}'s membership",
+    )

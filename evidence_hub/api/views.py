@@ -34,6 +34,7 @@ from evidence_hub.models import ApiToken, Framework, FrameworkVersion, Release, 
 from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts.api_tokens import TokenRefused
+from evidence_hub.services.common.access import visible_site_ids
 from evidence_hub.services.framework import finding
 from evidence_hub.services.framework.version_rows import definition_of
 from evidence_hub.services.releases import reading
@@ -354,8 +355,9 @@ def framework(code: str) -> Response:
 @operation("sites")
 @public
 def sites() -> Response:
-    """The pilot sites; a site lead's token sees only their own."""
+    """The pilot sites of the token user's programmes; a site lead's token sees only their own."""
     user = _token_user()
+    site_ids = visible_site_ids(user)
     listed = [
         {
             "code": summary.site.code,
@@ -365,7 +367,8 @@ def sites() -> Response:
             "active": summary.site.is_active,
         }
         for summary in site_service.list_sites(db_session())
-        if user.role_enum is not Role.SITE_LEAD or summary.site.id == user.site_id
+        if (user.role_enum is not Role.SITE_LEAD or summary.site.id == user.site_id)
+        and (site_ids is None or summary.site.id in site_ids)
     ]
     return _answer({"data": listed})
 

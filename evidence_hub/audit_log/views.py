@@ -84,12 +84,18 @@ def _filter_form() -> tuple[AuditFilterForm, AuditFilters]:
     session = db_session()
     form = AuditFilterForm(formdata=request.args)
     form.set_choices(
-        sorted(audit_service.site_names(session).items(), key=lambda item: item[1]),
+        sorted(audit_service.site_names(session, acting_user()).items(), key=lambda item: item[1]),
         sorted(
-            ((action, action_label(action)) for action in audit_service.recorded_actions(session)),
+            (
+                (action, action_label(action))
+                for action in audit_service.recorded_actions(session, acting_user())
+            ),
             key=lambda c: c[1],
         ),
-        [(user.id, f"{user.full_name} ({user.email})") for user in audit_service.recorded_actors(session)],
+        [
+            (user.id, f"{user.full_name} ({user.email})")
+            for user in audit_service.recorded_actors(session, acting_user())
+        ],
     )
     if not request.args or not form.validate():
         return form, AuditFilters()

@@ -49,6 +49,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     demo_accounts = demo_data.ensure_demo_accounts(
         session, sites, app.instance_path, AccountSettings.from_config(app.config)
     )
+    programmes = demo_data.ensure_demo_programmes(session, sites)
     if ensure_demo_evidence(session, framework):
         click.echo("Demo evidence created: eight quarters of returns for the three sites.")
     if ensure_demo_impact(session, framework):
@@ -57,9 +58,10 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"Demo release published: {reference}.")
     session.close()
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
-    click.echo("Demo accounts (email / password / role):")
+    click.echo("Demo accounts (email / password / role / programmes):")
     for account, password in demo_accounts:
         site = f", {sites[account.site_code].name}" if account.site_code else ""
-        click.echo(f"  {account.email:42} {password:30} {account.role.label}{site}")
+        belongs = " and ".join(programmes[code].name for code in account.programmes) or "every programme"
+        click.echo(f"  {account.email:46} {password:30} {account.role.label}{site}: {belongs}")
     if not no_serve:
         _serve(app, host, port)

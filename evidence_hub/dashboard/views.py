@@ -42,7 +42,7 @@ from evidence_hub.services.dashboards.scope import (
     resolve_scope,
     scope_for_site,
 )
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, chosen_programme_id, db_session
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -210,7 +210,7 @@ def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
     """The filter form and, when the filters are valid, the scope they describe."""
     session = db_session()
     user = acting_user()
-    options = filter_options(session, user, request.args.get("framework"))
+    options = filter_options(session, user, request.args.get("framework"), chosen_programme_id())
     form = DashboardFilterForm(formdata=request.args if request.args else None)
     form.set_choices(options)
     if request.args and not form.validate():

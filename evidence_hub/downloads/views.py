@@ -36,8 +36,7 @@ from evidence_hub.downloads.forms import (
 from evidence_hub.downloads.render_slots import NoSlotFree, RenderSlots
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
-from evidence_hub.services.accounts import sites as site_service
-from evidence_hub.services.dashboards.scope import frameworks_with_periods
+from evidence_hub.services.dashboards.scope import frameworks_with_periods, visible_sites
 from evidence_hub.services.releases import publishing, reading, site_data
 from evidence_hub.services.releases.protected_tables import ReleaseRefused
 from evidence_hub.services.releases.publishing import NoApprovedData
@@ -365,7 +364,7 @@ def _read_in_chunks(file: IO[bytes], chunk_size: int = 64 * 1024) -> Iterator[by
 
 def _framework_from_address() -> Framework:
     """The framework the address names (`?framework=`), or the first with reporting periods."""
-    frameworks = frameworks_with_periods(db_session())
+    frameworks = frameworks_with_periods(db_session(), acting_user())
     wanted = request.args.get("framework")
     framework = next((each for each in frameworks if each.code == wanted), None) if wanted else None
     if framework is None and not wanted and frameworks:
@@ -385,7 +384,8 @@ def publish() -> str | BaseResponse:
     form = PublishReleaseForm(minimum_threshold=minimum)
     published_versions = [version for version in framework.versions if version.status != "draft"]
     periods = list(framework.reporting_periods)
-    sites = site_service.active_sites(session)
+    # The sites taking part in the framework's programme.
+    sites = [site for site in visible_sites(session, acting_user(), framework) if site.is_active]
     form.version.choices = [SelectChoice(ALL_VERSIONS, "Every published version")] + [
         SelectChoice(str(version.version), f"Version {version.version} only")
         for version in published_versions
@@ -468,7 +468,7 @@ def site_downloads(site_code: str) -> str:
         "downloads/site.html",
         title=f"Download {site.name}'s data",
         site=site,
-        frameworks=frameworks_with_periods(db_session()),
+        frameworks=frameworks_with_periods(db_session(), acting_user()),
     )
 
 

@@ -21,6 +21,7 @@ from evidence_hub.framework.forms import (
 )
 from evidence_hub.guards import roles, signed_in
 from evidence_hub.models import FrameworkVersion, Role
+from evidence_hub.services.common.access import may_see_programme
 from evidence_hub.services.framework import finding, lifecycle
 from evidence_hub.services.framework.data_dictionary import data_dictionary_xlsx
 from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
@@ -77,7 +78,7 @@ def index() -> str:
     user = acting_user()
     listed = [
         (item, finding.current_version_for(user, item), finding.visible_versions(user, item))
-        for item in finding.list_frameworks(db_session())
+        for item in finding.list_frameworks(db_session(), user)
     ]
     listed = [entry for entry in listed if entry[2]]
     return render_template("framework/index.html", listed=listed, title="Evaluation framework")
@@ -88,6 +89,8 @@ def index() -> str:
 def current(code: str) -> Response:
     """A framework's address without a version: go to the live version."""
     found = finding.find_framework(db_session(), code)
+    if found is not None and not may_see_programme(acting_user(), found.programme_id):
+        found = None
     version = finding.current_version_for(acting_user(), found) if found is not None else None
     if found is None or version is None:
         abort(404)
@@ -345,7 +348,7 @@ def sharing(code: str) -> str | Response:
     """Whether site leads see other sites' approved figures on this framework's dashboards."""
     session = db_session()
     chosen = finding.find_framework(session, code)
-    if chosen is None or chosen.code != code:
+    if chosen is None or chosen.code != code or not may_see_programme(acting_user(), chosen.programme_id):
         abort(404)
     form = CrossSiteSharingForm()
     if request.method == "GET":

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import check_database
-from evidence_hub.guards import public
+from evidence_hub.guards import public, signed_in
 from evidence_hub.models import Role
+from evidence_hub.services.common.access import may_see_programme, programme_in_view
 from evidence_hub.services.home.overview import overview_for
-from evidence_hub.web import DATABASE_RETRY_AFTER_SECONDS, acting_user, db_session
+from evidence_hub.web import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    PROGRAMME_IN_VIEW_KEY,
+    acting_user,
+    chosen_programme_id,
+    db_session,
+)
 
 main = Blueprint("main", __name__)
 log = logging.getLogger("evidence_hub.health")
@@ -35,6 +42,24 @@ def home() -> str | Response:
     user = acting_user()
     overview = overview_for(db_session(), user)
     return render_template(HOME_TEMPLATES[user.role_enum], overview=overview, user=user, title="Home")
+
+
+@main.route("/programmes")
+@signed_in
+def programmes() -> str:
+    """The user's programmes, to choose which one to view."""
+    listed, _ = programme_in_view(acting_user(), chosen_programme_id())
+    return render_template("main/programmes.html", programmes=listed, title="Programmes")
+
+
+@main.route("/programmes/<int:programme_id>/view", methods=["POST"])
+@signed_in
+def view_programme(programme_id: int) -> Response:
+    """Put one of the user's programmes in view; another programme's id is not found."""
+    if not may_see_programme(acting_user(), programme_id):
+        abort(404)
+    session[PROGRAMME_IN_VIEW_KEY] = programme_id
+    return redirect(url_for("main.home"))
 
 
 @main.route("/accessibility")

@@ -36,6 +36,15 @@ from evidence_hub.models.impact import (
     ImpactRating,
 )
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
+from evidence_hub.models.programmes import (
+    Department,
+    MembershipRole,
+    Programme,
+    ProgrammeMembership,
+    ProgrammeShare,
+    ProgrammeSite,
+    ProgrammeStatus,
+)
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
     Activity,
@@ -83,6 +92,7 @@ __all__ = [
     "CostType",
     "DataFlow",
     "DeflatorUpload",
+    "Department",
     "Direction",
     "EvaluationQuestion",
     "EvidenceLevel",
@@ -102,11 +112,17 @@ __all__ = [
     "LearningType",
     "LearningTypeGuidance",
     "MeasureValue",
+    "MembershipRole",
     "PartnerRole",
     "PartnerType",
     "PasswordResetToken",
     "PeriodKind",
     "PeriodStatus",
+    "Programme",
+    "ProgrammeMembership",
+    "ProgrammeShare",
+    "ProgrammeSite",
+    "ProgrammeStatus",
     "PublishedFrameworkIsImmutable",
     "QualityRating",
     "Release",

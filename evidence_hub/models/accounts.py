@@ -29,6 +29,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
+    # The department a national official works for: they read the releases of programmes shared with it.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
     is_active: Mapped[bool] = mapped_column(default=True)
     # Rotated at sign-out, deactivation and password change: every cookie holding the old one stops working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True)

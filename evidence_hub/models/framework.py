@@ -35,6 +35,7 @@ from evidence_hub.db import Base, UTCDateTime, utc_now
 from evidence_hub.models.accounts import User
 from evidence_hub.models.enums import LabelledEnum, one_of
 from evidence_hub.models.periods import ReportingPeriod
+from evidence_hub.models.programmes import Programme
 from evidence_hub.models.sites import PartnerType
 
 
@@ -101,11 +102,14 @@ class Framework(Base):
     # Lower-case words joined by hyphens, used in addresses and on the command line.
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # The programme that owns the framework, and through it the versions, periods, returns and releases.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     # Whether site leads see other sites' approved figures beside their own on the dashboards. Off until
     # an administrator agrees it with the sites, because a site's figures are its own until then.
     cross_site_sharing: Mapped[bool] = mapped_column(default=False, server_default=false())
 
+    programme: Mapped[Programme] = relationship()
     versions: Mapped[list[FrameworkVersion]] = relationship(
         back_populates="framework", order_by="FrameworkVersion.version"
     )

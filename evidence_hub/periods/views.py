@@ -35,7 +35,7 @@ def index() -> str:
 def close(period_id: int) -> str | Response:
     """Explain what closing does and ask to confirm; then close the period and lock every return in it."""
     session = db_session()
-    period = finding.period_by_id(session, period_id)
+    period = finding.period_by_id(session, period_id, acting_user())
     if period.status_enum is PeriodStatus.CLOSED:
         flash(f"{period.name} is already closed.", "information")
         return redirect(url_for("periods.index"))

@@ -23,7 +23,7 @@ from evidence_hub.return_pages import (
 )
 from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
 from evidence_hub.services.accounts.sites import active_sites
-from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.access import NotVisible, only_visible_sites
 from evidence_hub.services.returns import changes, completeness, finding, workflow
 from evidence_hub.services.returns.comments import comments_by_section
 from evidence_hub.services.returns.completeness import IncompleteReturn
@@ -42,7 +42,7 @@ def index() -> str | Response:
     user = acting_user()
     if user.site_id is not None:
         return redirect(url_for("returns.site_overview", site_id=user.site_id))
-    sites = active_sites(db_session())
+    sites = only_visible_sites(user, active_sites(db_session()))
     return render_template("returns/index.html", sites=sites, title="Site returns")
 
 
@@ -59,7 +59,7 @@ def site_overview(site_id: int) -> str:
 def start(period_id: int) -> Response:
     """Start (or carry on with) the lead's return for a reporting period."""
     session = db_session()
-    period = finding.period_by_id(session, period_id)
+    period = finding.period_by_id(session, period_id, acting_user())
     try:
         with transaction(session):
             site_return = workflow.start_return(session, acting_user(), period)

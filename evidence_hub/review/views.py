@@ -22,7 +22,7 @@ from evidence_hub.review.forms import (
     WithdrawApprovalForm,
 )
 from evidence_hub.services.accounts import sites as site_service
-from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.access import NotVisible, only_visible_sites
 from evidence_hub.services.returns import changes, comments, completeness, finding, workflow
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.web import acting_user, db_session, pagination
@@ -69,8 +69,8 @@ def all_returns() -> str:
     """Every return, narrowed by status, site and reporting period."""
     session = db_session()
     form = ReturnFilterForm(formdata=request.args)
-    sites = site_service.every_site(session)
-    periods = finding.every_period(session)
+    sites = only_visible_sites(acting_user(), site_service.every_site(session))
+    periods = finding.every_period(session, acting_user())
     frameworks = {period.framework_id for period in periods}
     form.set_choices(
         [(site.id, site.name) for site in sites],

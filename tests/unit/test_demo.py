@@ -37,7 +37,13 @@ def test_the_demo_fills_every_site_in_mixed_states_and_running_it_again_changes_
     db: Session, tmp_path: Path
 ) -> None:
     accounts = run_demo(db, tmp_path)
-    assert {site.name for site in db.scalars(select(Site))} == {"Kent", "Leeds", "Liverpool City Region"}
+    assert {site.name for site in db.scalars(select(Site))} == {
+        "Kent",
+        "Leeds",
+        "Liverpool City Region",
+        "Bristol",
+        "Cornwall",
+    }
     by_site: dict[str, list[str]] = {}
     for (code, _period), status in statuses(db).items():
         by_site.setdefault(code, []).append(status)

@@ -10,11 +10,11 @@ from typing import Any
 
 import docx
 from pypdf import PdfReader
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from evidence_hub.demo_evidence import ensure_demo_impact
-from evidence_hub.models import ImpactRating, Site
+from evidence_hub.models import ImpactRating
 from evidence_hub.services.impact import site_estimates
 from evidence_hub.services.impact.estimates import (
     CHANGE_FROM_BASELINE_LABEL,
@@ -41,9 +41,7 @@ def test_a_release_says_impact_where_rated_estimates_support_it(db: Session, tmp
     section = summary["impact"]
 
     # The same figures as the Impact view.
-    overview = site_estimates.overview_for_sites(
-        db, framework, list(db.scalars(select(Site).order_by(Site.name)))
-    )
+    overview = site_estimates.overview_for_sites(db, framework, list(framework.programme.sites))
     assert overview is not None
     assert [site["estimate"] for site in section["sites"]] == [
         f"{each.estimate.estimate:.2f}" for each in overview.sites

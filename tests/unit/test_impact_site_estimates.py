@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.demo_evidence import ensure_demo_impact
-from evidence_hub.models import ComparisonSeriesValue, Framework, Site, User
+from evidence_hub.models import ComparisonSeriesValue, Framework, Programme, ProgrammeSite, Site, User
 from evidence_hub.services.impact import comparisons, site_estimates
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL, EFFECT_LABEL
 from evidence_hub.services.impact.synthetic_series import (
@@ -29,7 +29,9 @@ def world(db: Session, tmp_path: Path) -> Framework:
 
 
 def _sites(db: Session) -> list[Site]:
-    return list(db.scalars(select(Site).order_by(Site.name)))
+    """The worklessness programme's sites (the demo's other programme has sites of its own)."""
+    programme_sites = select(ProgrammeSite.site_id).join(Programme).where(Programme.code == "worklessness")
+    return list(db.scalars(select(Site).where(Site.id.in_(programme_sites)).order_by(Site.name)))
 
 
 def test_each_demo_site_recovers_its_true_effect_within_its_interval(db: Session, world: Framework) -> None:

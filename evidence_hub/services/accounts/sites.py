@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import PartnerType, Role, Site, SitePartner, User
+from evidence_hub.services.accounts import programmes
 from evidence_hub.services.common import audit
 
 # Column sizes in models.sites; forms use the same numbers for their Length validators.
@@ -155,6 +156,7 @@ def create_site(
     site = Site(name=name, code=code, region=region, local_authorities=authorities, is_active=True)
     session.add(site)
     session.flush()
+    programmes.join_the_only_programme(session, site)
     audit.record(
         session,
         actor=actor,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import utc_now
 from evidence_hub.models import PasswordResetToken, Role, SignInAttempt, Site, User
+from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -138,6 +139,7 @@ def create_user(
         site_id=None,
         after=_snapshot(user),
     )
+    programmes.follow_account_role(session, actor=actor, user=user)
     return user
 
 
@@ -173,6 +175,8 @@ def update_user(
             before=changed_before,
             after=changed_after,
         )
+    if role_or_site_changed:
+        programmes.follow_account_role(session, actor=actor, user=user)
     return user
 
 

@@ -1,4 +1,16 @@
-"""Who may see what. The one place where queries of site-owned data are narrowed to the acting user.
+"""Who may see what. The one place where queries are narrowed to the acting user.
+
+The rule has two layers, the site rule inside the programme rule:
+
+- Programme: a person sees only the programmes they hold a current membership of (a national official
+  also those shared with their department). Every object of another programme answers 404.
+- Site: inside a programme, evaluators and programme administrators see every site; a site lead sees the
+  site they lead *in that programme*, so leading Kent in one programme shows nothing of Kent in another.
+
+Service administrators (an administrator account with no programme-administrator membership) see
+everything. Memberships are read from the database each time, so an ended membership or an API token used
+after its user's memberships changed takes effect at once. The account's role still decides which pages a
+person may open (evidence_hub/guards.py); memberships decide what those pages show.
 
 Every service that reads evidence passes its statement through `scope_to_user`; tests pin that a site
 lead only ever sees their own site and a national official sees no record-level evidence at all.
@@ -6,38 +18,257 @@ lead only ever sees their own site and a national official sees no record-level 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, or_, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, object_session
 
-from evidence_hub.models import Role, User
+from evidence_hub.db import Base
+from evidence_hub.models import (
+    ApiToken,
+    AuditEvent,
+    Framework,
+    FrameworkVersion,
+    MembershipRole,
+    Programme,
+    ProgrammeMembership,
+    ProgrammeShare,
+    ProgrammeSite,
+    Release,
+    ReportingPeriod,
+    ReviewComment,
+    Role,
+    Site,
+    SiteReturn,
+    User,
+)
 
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 
+# Kept for the services that ask which account roles see every site of a programme they belong to.
 ROLES_SEEING_EVERY_SITE = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR})
+MEMBERSHIPS_SEEING_EVERY_SITE = frozenset({MembershipRole.PROGRAMME_ADMINISTRATOR, MembershipRole.EVALUATOR})
 
 
 class NotVisible(LookupError):
     """The object does not exist or the user may not see it; both are answered with 404."""
 
 
+@dataclass(frozen=True)
+class Grant:
+    """One current membership, as the rule reads it."""
+
+    programme_id: int
+    role: MembershipRole
+    site_id: int | None
+
+
+def current_grants(user: User) -> list[Grant]:
+    """The user's current memberships, read now (never cached: an ended membership stops at once)."""
+    session = object_session(user)
+    if session is None or user.id is None:
+        return []
+    rows = session.execute(
+        select(ProgrammeMembership.programme_id, ProgrammeMembership.role, ProgrammeMembership.site_id)
+        .join(Programme, Programme.id == ProgrammeMembership.programme_id)
+        .where(ProgrammeMembership.user_id == user.id, ProgrammeMembership.ended_at.is_(None))
+        .order_by(Programme.name, ProgrammeMembership.id)
+    )
+    return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
+
+
+def programmes_led(user: User, site_id: int | None) -> list[int]:
+    """The programmes in which the user leads this site."""
+    return [
+        grant.programme_id
+        for grant in current_grants(user)
+        if grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id
+    ]
+
+
+def is_service_administrator(user: User) -> bool:
+    """An administrator account not limited to the programmes it administers."""
+    if user.role_enum is not Role.ADMINISTRATOR:
+        return False
+    return not any(grant.role is MembershipRole.PROGRAMME_ADMINISTRATOR for grant in current_grants(user))
+
+
+def visible_programme_ids(user: User) -> list[int] | None:
+    """The programmes the user belongs to (national officials: also those shared with their department);
+    None for a service administrator, who sees every programme."""
+    if is_service_administrator(user):
+        return None
+    ids = list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
+    session = object_session(user)
+    if user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None and session is not None:
+        shared = session.scalars(
+            select(Programme.id)
+            .where(
+                or_(
+                    Programme.department_id == user.department_id,
+                    Programme.id.in_(
+                        select(ProgrammeShare.programme_id).where(
+                            ProgrammeShare.department_id == user.department_id
+                        )
+                    ),
+                )
+            )
+            .order_by(Programme.name)
+        )
+        ids.extend(programme_id for programme_id in shared if programme_id not in ids)
+    return ids
+
+
+def programme_condition(
+    entity: Any, site_id_column: Any, programme_ids: Iterable[int]
+) -> ColumnElement[bool]:
+    """The rows of `entity` that belong to these programmes.
+
+    Returns belong to their reporting period's framework's programme, and every item of a return to the
+    return's. A site belongs to each programme it takes part in; rows owned by a site alone (baselines,
+    audit records about a site) belong to the programmes that site takes part in.
+    """
+    ids = list(programme_ids)
+    periods = (
+        select(ReportingPeriod.id)
+        .join(Framework, Framework.id == ReportingPeriod.framework_id)
+        .where(Framework.programme_id.in_(ids))
+    )
+    if entity is SiteReturn:
+        return SiteReturn.reporting_period_id.in_(periods)
+    if hasattr(entity, "site_return_id"):
+        return entity.site_return_id.in_(
+            select(SiteReturn.id).where(SiteReturn.reporting_period_id.in_(periods))
+        )  # type: ignore[no-any-return]
+    if entity is Programme:
+        return Programme.id.in_(ids)
+    if hasattr(entity, "programme_id"):
+        return entity.programme_id.in_(ids)  # type: ignore[no-any-return]
+    if hasattr(entity, "framework_id"):
+        return entity.framework_id.in_(select(Framework.id).where(Framework.programme_id.in_(ids)))  # type: ignore[no-any-return]
+    in_programme_sites = site_id_column.in_(
+        select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id.in_(ids))
+    )
+    if entity is AuditEvent:
+        return _audit_condition(ids, in_programme_sites)
+    return in_programme_sites  # type: ignore[no-any-return]
+
+
+def _audit_subjects() -> dict[str, Any]:
+    """Each kind of audited object that belongs to a programme, by the name its records carry."""
+    subjects: dict[str, Any] = {
+        mapper.class_.audit_name: mapper.class_
+        for mapper in Base.registry.mappers
+        if isinstance(getattr(mapper.class_, "audit_name", None), str)
+    }
+    subjects.update(
+        {
+            "comment": ReviewComment,
+            "reporting_period": ReportingPeriod,
+            "framework": Framework,
+            "framework_version": FrameworkVersion,
+            "release": Release,
+            "programme": Programme,
+            "programme_membership": ProgrammeMembership,
+        }
+    )
+    return subjects
+
+
+def _audit_condition(ids: list[int], in_programme_sites: ColumnElement[bool]) -> ColumnElement[bool]:
+    """An audit record belongs to the programmes of the object it is about: a return's to its programme's,
+    an item's to its return's, a period's or a version's to its framework's, a person's (and their API
+    tokens') to the programmes they belong or belonged to. Records about an object deleted since, or about
+    anything else, belong to the programmes of the site they name; a record naming neither is the
+    service's, for service administrators.
+    """
+    subjects = _audit_subjects()
+    conditions = [
+        and_(
+            AuditEvent.object_type == name,
+            or_(
+                AuditEvent.object_id.in_(
+                    select(model.id).where(programme_condition(model, getattr(model, "site_id", None), ids))
+                ),
+                # An object deleted since (an item taken out of a return) is known by its site alone.
+                and_(AuditEvent.object_id.not_in(select(model.id)), in_programme_sites),
+            ),
+        )
+        for name, model in subjects.items()
+    ]
+    members = select(ProgrammeMembership.user_id).where(ProgrammeMembership.programme_id.in_(ids))
+    conditions.append(and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(members)))
+    conditions.append(
+        and_(
+            AuditEvent.object_type == "api_token",
+            AuditEvent.object_id.in_(select(ApiToken.id).where(ApiToken.user_id.in_(members))),
+        )
+    )
+    conditions.append(
+        and_(AuditEvent.object_type.not_in([*subjects, "user", "api_token"]), in_programme_sites)
+    )
+    return or_(*conditions)
+
+
+def record_level_condition(user: User, entity: Any, site_id_column: Any) -> ColumnElement[bool]:
+    """The rule for record-level evidence of `entity`: each evaluator's programme whole, and each led site
+    within the programme it is led in."""
+    grants = [grant for grant in current_grants(user) if grant.role is not MembershipRole.NATIONAL_OFFICIAL]
+    whole = sorted({grant.programme_id for grant in grants if grant.role in MEMBERSHIPS_SEEING_EVERY_SITE})
+    conditions: list[ColumnElement[bool]] = []
+    if whole:
+        conditions.append(programme_condition(entity, site_id_column, whole))
+    for grant in grants:
+        if grant.role is MembershipRole.SITE_LEAD and grant.programme_id not in whole:
+            conditions.append(
+                and_(
+                    site_id_column == grant.site_id,
+                    programme_condition(entity, site_id_column, [grant.programme_id]),
+                )
+            )
+    return or_(*conditions) if conditions else false()
+
+
 def scope_to_user(statement: SelectT, user: User, site_id_column: InstrumentedAttribute[Any]) -> SelectT:
-    """Narrow a select of site-owned rows to the sites the user may see record by record."""
-    role = user.role_enum
-    if role in ROLES_SEEING_EVERY_SITE:
+    """Narrow a select of site-owned rows to the programmes, and the sites in them, the user may see."""
+    if user.role_enum is Role.NATIONAL_OFFICIAL:
+        return statement.where(false())
+    if is_service_administrator(user):
         return statement
-    if role is Role.SITE_LEAD and user.site_id is not None:
-        return statement.where(site_id_column == user.site_id)
-    return statement.where(false())
+    return statement.where(record_level_condition(user, site_id_column.class_, site_id_column))
 
 
 def may_see_site(user: User, site_id: int) -> bool:
     """The same rule as `scope_to_user`, for one site already in hand."""
-    role = user.role_enum
-    if role in ROLES_SEEING_EVERY_SITE:
-        return True
-    return role is Role.SITE_LEAD and user.site_id == site_id
+    session = object_session(user)
+    if session is None:
+        return False
+    return session.scalar(scope_to_user(select(Site.id).where(Site.id == site_id), user, Site.id)) is not None
+
+
+def may_see_programme(user: User, programme_id: int) -> bool:
+    ids = visible_programme_ids(user)
+    return ids is None or programme_id in ids
+
+
+def scope_frameworks(statement: SelectT, user: User) -> SelectT:
+    """Narrow a select of frameworks (or of anything joined to one) to the user's programmes."""
+    ids = visible_programme_ids(user)
+    return statement if ids is None else statement.where(Framework.programme_id.in_(ids))
+
+
+def visible_programmes(user: User) -> list[Programme]:
+    """The programmes the user may see, by name: the list on their home page and in the header."""
+    session = object_session(user)
+    if session is None:
+        return []
+    statement = select(Programme).order_by(Programme.name)
+    ids = visible_programme_ids(user)
+    if ids is not None:
+        statement = statement.where(Programme.id.in_(ids))
+    return list(session.scalars(statement))
 
 
 def comparison_condition(
@@ -45,16 +276,53 @@ def comparison_condition(
 ) -> ColumnElement[bool]:
     """Which returns' figures the user may see aggregated on the dashboards.
 
-    Evaluators and administrators see every site. A site lead sees their own site's returns in any
-    state and, only where an administrator has turned cross-site sharing on for the framework, other
-    sites' approved returns beside them. Everyone else sees none.
+    Evaluators and administrators see every site of their programmes. A site lead sees their own site's
+    returns in any state and, only where an administrator has turned cross-site sharing on for the
+    framework, other sites' approved returns of the same programme beside them. Everyone else sees none.
     """
     role = user.role_enum
-    if role in ROLES_SEEING_EVERY_SITE:
+    if role is Role.NATIONAL_OFFICIAL:
+        return false()
+    if is_service_administrator(user):
         return true()
-    if role is Role.SITE_LEAD and user.site_id is not None:
-        own_site = site_id_column == user.site_id
-        if not cross_site_sharing:
-            return own_site
-        return or_(own_site, approved_at_column.is_not(None))
-    return false()
+    entity = site_id_column.class_
+    own = record_level_condition(user, entity, site_id_column)
+    if role is Role.SITE_LEAD and cross_site_sharing:
+        led = sorted(
+            {grant.programme_id for grant in current_grants(user) if grant.role is MembershipRole.SITE_LEAD}
+        )
+        if led:
+            return or_(
+                own, and_(approved_at_column.is_not(None), programme_condition(entity, site_id_column, led))
+            )
+    return own
+
+
+def programme_in_view(user: User, chosen_id: int | None) -> tuple[list[Programme], Programme | None]:
+    """The user's programmes and the one in view: the one they chose, if they still belong to it, else the
+    first by name. The header shows it; pages that open on one programme (the dashboards) start there."""
+    programmes = visible_programmes(user)
+    chosen = next((programme for programme in programmes if programme.id == chosen_id), None)
+    return programmes, chosen or (programmes[0] if programmes else None)
+
+
+def visible_site_ids(user: User) -> set[int] | None:
+    """The sites the user may see listed (by name, not their evidence): those taking part in a national
+    official's programmes, else the sites `scope_to_user` lets them see; None for a service administrator."""
+    if is_service_administrator(user):
+        return None
+    session = object_session(user)
+    if session is None:
+        return set()
+    if user.role_enum is Role.NATIONAL_OFFICIAL:
+        in_programmes = select(ProgrammeSite.site_id).where(
+            ProgrammeSite.programme_id.in_(visible_programme_ids(user) or [])
+        )
+        return set(session.scalars(in_programmes))
+    return set(session.scalars(scope_to_user(select(Site.id), user, Site.id)))
+
+
+def only_visible_sites(user: User, sites: Iterable[Site]) -> list[Site]:
+    """The sites of a list the user may see listed, in the list's order (choices in a filter, say)."""
+    site_ids = visible_site_ids(user)
+    return [site for site in sites if site_ids is None or site.id in site_ids]

@@ -37,7 +37,7 @@ from evidence_hub.models.returns import (
     SiteReturn,
     SupportingDocument,
 )
-from evidence_hub.services.common.access import NotVisible, scope_to_user
+from evidence_hub.services.common.access import NotVisible, scope_to_user, visible_site_ids
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 
@@ -193,23 +193,31 @@ def history(session: Session, user: User, object_type: str, object_id: int) -> l
     return events
 
 
-def recorded_actions(session: Session) -> list[str]:
-    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+def recorded_actions(session: Session, user: User | None = None) -> list[str]:
+    """The actions recorded in the log (with a user given, in the records they may see)."""
+    statement = select(AuditEvent.action)
+    if user is not None:
+        statement = scope_to_user(statement, user, AuditEvent.site_id)
+    return list(session.scalars(statement.distinct().order_by(AuditEvent.action)))
 
 
-def recorded_actors(session: Session) -> list[User]:
-    """Everyone who has done something recorded in the log, by name."""
-    return list(
-        session.scalars(
-            select(User)
-            .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))))
-            .order_by(User.full_name, User.id)
-        )
-    )
+def recorded_actors(session: Session, user: User | None = None) -> list[User]:
+    """Everyone who has done something recorded in the log (with a user given, in the records they may
+    see), by name."""
+    actors = select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None))
+    if user is not None:
+        actors = scope_to_user(actors, user, AuditEvent.site_id)
+    return list(session.scalars(select(User).where(User.id.in_(actors)).order_by(User.full_name, User.id)))
 
 
-def site_names(session: Session) -> dict[int, str]:
-    return {row.id: row.name for row in session.execute(select(Site.id, Site.name))}
+def site_names(session: Session, user: User | None = None) -> dict[int, str]:
+    """Each site's name by id (with a user given, of the sites they may see)."""
+    site_ids = visible_site_ids(user) if user is not None else None
+    return {
+        row.id: row.name
+        for row in session.execute(select(Site.id, Site.name))
+        if site_ids is None or row.id in site_ids
+    }
 
 
 def _json(value: Mapping[str, Any] | None) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from evidence_hub.models import Site
 from evidence_hub.models.framework import CollectionFrequency, Indicator
 from evidence_hub.models.returns import MeasureValue, ReturnStatus, SiteReturn, state_label
-from evidence_hub.services.common.access import ROLES_SEEING_EVERY_SITE, scope_to_user
+from evidence_hub.services.common.access import ROLES_SEEING_EVERY_SITE, may_see_site, scope_to_user
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
@@ -81,7 +81,7 @@ def completeness_sites(scope: Scope) -> list[Site]:
     """Return states are a site's own business: a site lead sees their own row only, sharing or not."""
     if scope.user.role_enum in ROLES_SEEING_EVERY_SITE:
         return scope.sites
-    return [site for site in scope.sites if site.id == scope.user.site_id]
+    return [site for site in scope.sites if may_see_site(scope.user, site.id)]
 
 
 def completeness_figures(session: Session, scope: Scope) -> CompletenessFigures:

@@ -11,10 +11,16 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import Role, Site, User
+from evidence_hub.models import MembershipRole, ProgrammeSite, Role, Site, User
 from evidence_hub.models.framework import Framework, FrameworkStatus, FrameworkVersion, ReportingPeriod, Theme
 from evidence_hub.models.returns import ReturnStatus, SiteReturn
-from evidence_hub.services.common.access import ROLES_SEEING_EVERY_SITE, comparison_condition
+from evidence_hub.services.common.access import (
+    MEMBERSHIPS_SEEING_EVERY_SITE,
+    comparison_condition,
+    current_grants,
+    is_service_administrator,
+    scope_frameworks,
+)
 
 # Okabe–Ito and Paul Tol colours, chosen to stay apart for readers with any common colour-vision
 # deficiency and to keep at least 3:1 contrast against a white background.
@@ -159,22 +165,25 @@ def period_range_label(periods: Sequence[ReportingPeriod]) -> str:
     return first.name if first.id == last.id else f"{first.name} to {last.name}"
 
 
-def frameworks_with_periods(session: Session) -> list[Framework]:
-    return list(
-        session.scalars(
-            select(Framework)
-            .where(Framework.id.in_(select(ReportingPeriod.framework_id)))
-            .order_by(Framework.name)
-        )
+def frameworks_with_periods(session: Session, user: User | None = None) -> list[Framework]:
+    """The frameworks with reporting periods, of the user's programmes when a user is given."""
+    statement = (
+        select(Framework)
+        .where(Framework.id.in_(select(ReportingPeriod.framework_id)))
+        .order_by(Framework.name)
     )
+    return list(session.scalars(statement if user is None else scope_frameworks(statement, user)))
 
 
-def filter_options(session: Session, user: User, framework_code: str | None) -> FilterOptions:
-    """The frameworks, versions, periods, sites and themes the user can choose between."""
-    frameworks = frameworks_with_periods(session)
+def filter_options(
+    session: Session, user: User, framework_code: str | None, programme_id: int | None = None
+) -> FilterOptions:
+    """The frameworks, versions, periods, sites and themes the user can choose between; with no framework
+    asked for, the first of the programme in view."""
+    frameworks = frameworks_with_periods(session, user)
     if not frameworks:
         raise NothingToCompareYet("There are no reporting periods yet, so there is nothing to compare.")
-    framework = frameworks[0]
+    framework = next((each for each in frameworks if each.programme_id == programme_id), frameworks[0])
     if framework_code:
         framework = next((each for each in frameworks if each.code == framework_code), None)  # type: ignore[assignment]
         if framework is None:
@@ -201,15 +210,30 @@ def filter_options(session: Session, user: User, framework_code: str | None) -> 
 
 
 def visible_sites(session: Session, user: User, framework: Framework) -> list[Site]:
-    """The sites whose figures the user may see on this framework's dashboards, by name."""
-    statement = select(Site).order_by(Site.name)
-    if user.role_enum in ROLES_SEEING_EVERY_SITE:
+    """The sites of the framework's programme whose figures the user may see on its dashboards, by name:
+    every one for its evaluators (and a lead, where sites share), else the sites the user leads there."""
+    statement = (
+        select(Site)
+        .where(
+            Site.id.in_(
+                select(ProgrammeSite.site_id).where(ProgrammeSite.programme_id == framework.programme_id)
+            )
+        )
+        .order_by(Site.name)
+    )
+    if is_service_administrator(user):
         return list(session.scalars(statement))
-    if user.role_enum is Role.SITE_LEAD and user.site_id is not None:
-        if framework.cross_site_sharing:
-            return list(session.scalars(statement))
-        return list(session.scalars(statement.where(Site.id == user.site_id)))
-    return []
+    if user.role_enum is Role.NATIONAL_OFFICIAL:
+        return []
+    grants = [grant for grant in current_grants(user) if grant.programme_id == framework.programme_id]
+    if any(grant.role in MEMBERSHIPS_SEEING_EVERY_SITE for grant in grants):
+        return list(session.scalars(statement))
+    led = [grant.site_id for grant in grants if grant.role is MembershipRole.SITE_LEAD]
+    if not led:
+        return []
+    if framework.cross_site_sharing:
+        return list(session.scalars(statement))
+    return list(session.scalars(statement.where(Site.id.in_(led))))
 
 
 def site_styles(session: Session) -> tuple[dict[int, str], dict[int, str]]:

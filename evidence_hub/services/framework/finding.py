@@ -16,6 +16,7 @@ from evidence_hub.models import (
     Theme,
     User,
 )
+from evidence_hub.services.common.access import may_see_programme, scope_frameworks
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.differences import FrameworkDifference, compare_definitions
 from evidence_hub.services.framework.errors import FrameworkNotFound
@@ -25,10 +26,10 @@ from evidence_hub.services.framework.version_rows import definition_of
 ROLES_SEEING_DRAFTS = frozenset({Role.ADMINISTRATOR, Role.EVALUATOR})
 
 
-def list_frameworks(session: Session) -> list[Framework]:
-    return list(
-        session.scalars(select(Framework).options(selectinload(Framework.versions)).order_by(Framework.name))
-    )
+def list_frameworks(session: Session, user: User | None = None) -> list[Framework]:
+    """Every framework, or with a user given, those of the user's programmes."""
+    statement = select(Framework).options(selectinload(Framework.versions)).order_by(Framework.name)
+    return list(session.scalars(statement if user is None else scope_frameworks(statement, user)))
 
 
 def find_framework(session: Session, code_or_name: str) -> Framework | None:
@@ -82,7 +83,11 @@ def version_for_browsing(session: Session, code: str, number: int, user: User) -
             selectinload(FrameworkVersion.milestones),
         )
     )
-    if version is None or not may_see_version(user, version):
+    if (
+        version is None
+        or not may_see_version(user, version)
+        or not may_see_programme(user, version.framework.programme_id)
+    ):
         return None
     return version
 

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import Base, utc_now
-from evidence_hub.models import Framework, FrameworkStatus, FrameworkVersion, User
+from evidence_hub.models import Framework, FrameworkStatus, FrameworkVersion, Programme, User
 from evidence_hub.models.framework import VERSION_CONTENT_MODELS
+from evidence_hub.services.accounts import programmes
 from evidence_hub.services.common import audit
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.differences import FrameworkDifference
@@ -104,16 +105,37 @@ def check_file(session: Session, source_text: str) -> tuple[FrameworkDefinition 
 
 
 def import_framework(
-    session: Session, source_text: str, *, actor: User | None, filename: str = "", reason: str = ""
+    session: Session,
+    source_text: str,
+    *,
+    actor: User | None,
+    filename: str = "",
+    reason: str = "",
+    programme: Programme | None = None,
 ) -> ImportOutcome:
-    """Create a draft version from a framework file; an invalid file writes nothing (FrameworkFileInvalid)."""
+    """Create a draft version from a framework file; an invalid file writes nothing (FrameworkFileInvalid).
+    A new framework joins `programme`, or the service's only programme (made on first use)."""
     definition, problems = check_file(session, source_text)
     if definition is None:
         raise FrameworkFileInvalid(problems)
 
     framework = session.scalar(select(Framework).where(Framework.code == definition.code))
     if framework is None:
-        framework = Framework(code=definition.code, name=definition.name)
+        try:
+            owner = programme or programmes.programme_for_new_framework(session)
+        except programmes.ProgrammeError as error:
+            # Said as a problem with the file, so the import page and command explain it instead of failing.
+            raise FrameworkFileInvalid(
+                [
+                    Problem(
+                        "code",
+                        f"{definition.code} is a new framework and this service runs several programmes: "
+                        "a new framework can only be imported into a chosen programme, which this "
+                        "import cannot choose yet",
+                    )
+                ]
+            ) from error
+        framework = Framework(code=definition.code, name=definition.name, programme_id=owner.id)
         session.add(framework)
         session.flush()
     replaced = next((v for v in framework.versions if v.version == definition.version), None)

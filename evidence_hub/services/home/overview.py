@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from evidence_hub.models import Release, Role, Site, User
+from evidence_hub.models import Programme, Release, Role, Site, User
+from evidence_hub.services.common.access import visible_programmes, visible_site_ids
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import returns_needing_attention
 
@@ -23,22 +24,25 @@ class HomeOverview:
     attention: dict[str, list[Any]] = field(default_factory=dict)
     # For national officials: the newest release they can open.
     latest_release: Release | None = None
+    # The programmes the user belongs to, by name.
+    programmes: list[Programme] = field(default_factory=list)
 
 
 def overview_for(session: Session, user: User) -> HomeOverview:
-    overview = HomeOverview(attention=returns_needing_attention(session, user))
+    overview = HomeOverview(
+        attention=returns_needing_attention(session, user), programmes=visible_programmes(user)
+    )
     role = user.role_enum
     if role is Role.SITE_LEAD:
         overview.sites = [user.site] if user.site is not None else []
         return overview
-    overview.sites = list(
-        session.scalars(
-            select(Site)
-            .where(Site.is_active.is_(True))
-            .options(selectinload(Site.partners))
-            .order_by(Site.name)
-        )
+    sites = (
+        select(Site).where(Site.is_active.is_(True)).options(selectinload(Site.partners)).order_by(Site.name)
     )
+    site_ids = visible_site_ids(user)
+    if site_ids is not None:
+        sites = sites.where(Site.id.in_(site_ids))
+    overview.sites = list(session.scalars(sites))
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:

@@ -29,7 +29,7 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible, scope_to_user
+from evidence_hub.services.common.access import NotVisible, may_see_programme, scope_to_user
 from evidence_hub.services.framework.impact_settings import impact_settings
 from evidence_hub.services.impact.quarters import QUARTER_CODE, quarters_before
 from evidence_hub.services.impact.series_file import GSS_CODE, SeriesRow, read_series_file
@@ -352,16 +352,20 @@ def record_rating(
     return rating
 
 
-def framework_named(session: Session, code: str) -> Framework:
-    """The framework with this code; NotVisible (404) when there is none."""
+def framework_named(session: Session, code: str, user: User | None = None) -> Framework:
+    """The framework with this code (with a user given, of one of their programmes); NotVisible (404) when
+    there is none."""
     framework = session.scalar(select(Framework).where(Framework.code == code))
-    if framework is None:
+    if framework is None or (user is not None and not may_see_programme(user, framework.programme_id)):
         raise NotVisible(f"There is no framework called {code}")
     return framework
 
 
-def pilot_sites(session: Session) -> list[Site]:
-    """Every pilot site, by name: the evaluator sets up comparisons for all of them."""
+def pilot_sites(session: Session, framework: Framework | None = None) -> list[Site]:
+    """Every pilot site (of the framework's programme, when one is given), by name: the evaluator sets up
+    comparisons for all of them."""
+    if framework is not None:
+        return list(framework.programme.sites)
     return list(session.scalars(select(Site).order_by(Site.name)))
 
 

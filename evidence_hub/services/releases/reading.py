@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from evidence_hub.models import Role, User
+from evidence_hub.models import Framework, Role, User
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import scope_frameworks
 from evidence_hub.services.releases.impact_section import (
     IMPACT_TABLE_CODE,
     ImpactPackTable,
@@ -52,7 +53,7 @@ def _readable_releases(user: User) -> Select[Release] | None:
     )
     if user.role_enum is Role.NATIONAL_OFFICIAL:
         statement = statement.where(Release.status == ReleaseStatus.PUBLISHED.value)
-    return statement
+    return statement.where(Release.framework_id.in_(scope_frameworks(select(Framework.id), user)))
 
 
 def releases_for(session: Session, user: User) -> list[Release]:
@@ -76,7 +77,12 @@ def release_for(session: Session, user: User, reference: str, *, allow_withdrawn
         Role.EVALUATOR,
         Role.ADMINISTRATOR,
     ):
-        release = session.scalar(select(Release).where(Release.reference == reference))
+        release = session.scalar(
+            select(Release).where(
+                Release.reference == reference,
+                Release.framework_id.in_(scope_frameworks(select(Framework.id), user)),
+            )
+        )
     if release is None:
         raise ReleaseUnavailable(
             f"There is no release {reference}. Check the reference, or browse the releases."

@@ -19,7 +19,14 @@ from evidence_hub.models.returns import (
     SiteReturn,
 )
 from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostTotal, ReturnLearningCount
-from evidence_hub.services.common.access import NotVisible, may_see_site, scope_to_user
+from evidence_hub.services.common.access import (
+    NotVisible,
+    may_see_programme,
+    may_see_site,
+    programmes_led,
+    scope_frameworks,
+    scope_to_user,
+)
 from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
 from evidence_hub.services.returns.input_rules import PENNY
 
@@ -59,7 +66,9 @@ def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, lis
     site = visible_site(session, user, site_id)
     periods = list(
         session.scalars(
-            select(ReportingPeriod).join(Framework).order_by(Framework.name, ReportingPeriod.starts_on)
+            scope_frameworks(select(ReportingPeriod).join(Framework), user).order_by(
+                Framework.name, ReportingPeriod.starts_on
+            )
         )
     )
     returns = {
@@ -137,7 +146,11 @@ def returns_needing_attention(session: Session, user: User) -> dict[str, list[An
         }
         for period in session.scalars(
             select(ReportingPeriod)
-            .where(ReportingPeriod.status == PeriodStatus.OPEN.value)
+            .join(Framework)
+            .where(
+                ReportingPeriod.status == PeriodStatus.OPEN.value,
+                Framework.programme_id.in_(programmes_led(user, user.site_id)),
+            )
             .order_by(ReportingPeriod.starts_on)
         ):
             site_return = started.get(period.id)
@@ -190,7 +203,9 @@ def period_summaries(session: Session, user: User) -> list[tuple[Framework, list
     active_sites = session.scalar(select(func.count()).select_from(Site).where(Site.is_active.is_(True))) or 0
     summaries = []
     for framework in session.scalars(
-        select(Framework).options(selectinload(Framework.reporting_periods)).order_by(Framework.name)
+        scope_frameworks(select(Framework), user)
+        .options(selectinload(Framework.reporting_periods))
+        .order_by(Framework.name)
     ):
         summaries.append(
             (
@@ -212,9 +227,10 @@ def period_summaries(session: Session, user: User) -> list[tuple[Framework, list
     return summaries
 
 
-def period_by_id(session: Session, period_id: int) -> ReportingPeriod:
+def period_by_id(session: Session, period_id: int, user: User | None = None) -> ReportingPeriod:
+    """The period, if it exists and (with a user given) belongs to one of the user's programmes."""
     period = session.get(ReportingPeriod, period_id)
-    if period is None:
+    if period is None or (user is not None and not may_see_programme(user, period.framework.programme_id)):
         raise NotVisible(f"No reporting period {period_id}")
     return period
 
@@ -277,12 +293,13 @@ def find_returns(
     return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
 
 
-def every_period(session: Session) -> list[ReportingPeriod]:
-    """Every framework's reporting periods, by framework name and newest first, with their framework."""
+def every_period(session: Session, user: User | None = None) -> list[ReportingPeriod]:
+    """Every framework's reporting periods (with a user given, of the user's programmes), by framework name
+    and newest first, with their framework."""
+    statement = select(ReportingPeriod).join(Framework)
     return list(
         session.scalars(
-            select(ReportingPeriod)
-            .join(Framework)
+            (statement if user is None else scope_frameworks(statement, user))
             .options(selectinload(ReportingPeriod.framework))
             .order_by(Framework.name, ReportingPeriod.starts_on.desc())
         )

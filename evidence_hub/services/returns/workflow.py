@@ -26,6 +26,7 @@ from evidence_hub.models.returns import (
     SiteReturn,
 )
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import NotVisible, programmes_led
 from evidence_hub.services.common.values import clean_text
 from evidence_hub.services.returns.changes import content_of, current_round
 from evidence_hub.services.returns.comments import add_comment, new_comment
@@ -51,6 +52,8 @@ def start_return(session: Session, user: User, period: ReportingPeriod) -> SiteR
     """The lead's return for this period, started now (as a draft) if there is none yet."""
     if user.role_enum is not Role.SITE_LEAD or user.site_id is None:
         raise ReturnError("Only a site lead can start a return")
+    if period.framework.programme_id not in programmes_led(user, user.site_id):
+        raise NotVisible(f"{user.email} does not lead their site in the programme of period {period.id}")
     existing = session.scalar(
         select(SiteReturn).where(
             SiteReturn.site_id == user.site_id, SiteReturn.reporting_period_id == period.id

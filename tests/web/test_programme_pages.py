@@ -1,0 +1,155 @@
+"""Programmes through the test client: the header and home page, switching programme, administering
+programmes and memberships, and API tokens that carry their user's memberships at use time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from evidence_hub.db import transaction
+from evidence_hub.models import AuditEvent, MembershipRole, Programme, ProgrammeMembership, Role
+from evidence_hub.services.accounts import api_tokens
+from evidence_hub.services.accounts import programmes as programme_service
+from tests.factories import (
+    give_membership,
+    make_member_of,
+    make_programme,
+    make_site,
+    make_user,
+    the_programme,
+)
+from tests.pages import error_summary, field_error, page, text_of
+
+ClientAs = Callable[..., FlaskClient]
+
+
+def header_programme(client: FlaskClient) -> str:
+    soup = page(client.get("/"))
+    shown = soup.select_one(".app-programme-in-view")
+    return text_of(shown) if shown is not None else ""
+
+
+def test_a_lead_of_one_site_in_two_programmes_switches_between_them(db: Session, client_as: ClientAs) -> None:
+    make_site(db, "kent")
+    libraries = make_programme(db, "libraries", sites=("kent",))
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    give_membership(db, lead.user, libraries, MembershipRole.SITE_LEAD, site="kent")  # type: ignore[attr-defined]
+
+    home = page(lead.get("/"))
+    assert [text_of(item.strong) for item in home.select("#programmes + ul li")] == [
+        "Libraries pilots",
+        "Worklessness pilots",
+    ]
+    assert "Libraries pilots" in header_programme(lead)
+    assert home.find("a", string="Switch programme") is not None
+
+    response = lead.post(f"/programmes/{the_programme(db).id}/view")
+    assert response.status_code == 302
+    assert "Worklessness pilots" in header_programme(lead)
+
+
+def test_a_member_of_one_programme_cannot_put_another_in_view(db: Session, client_as: ClientAs) -> None:
+    libraries = make_programme(db, "libraries", sites=("york",))
+    evaluator = client_as(Role.EVALUATOR)
+
+    assert evaluator.post(f"/programmes/{libraries.id}/view").status_code == 404
+    assert "Worklessness pilots" in header_programme(evaluator)
+    assert page(evaluator.get("/")).find("a", string="Switch programme") is None
+
+
+def test_a_service_administrator_adds_a_programme_then_a_member_then_ends_the_membership(
+    db: Session, client_as: ClientAs
+) -> None:
+    kent = make_site(db, "kent")
+    department_id = the_programme(db).department_id
+    admin = client_as(Role.ADMINISTRATOR)
+    lead = make_user(db, Role.SITE_LEAD, site="kent", full_name="Kim Kent")
+
+    response = admin.post(
+        "/admin/programmes/new",
+        data={"code": "libraries", "name": "Libraries", "department_id": department_id, "site_ids": kent.id},
+    )
+    assert response.status_code == 302
+    libraries = db.scalars(select(Programme).where(Programme.code == "libraries")).one()
+    assert [site.code for site in libraries.sites] == ["kent"]
+
+    response = admin.post(
+        f"/admin/programmes/{libraries.id}/memberships/new",
+        data={"user_id": lead.id, "role": "site_lead", "site_id": kent.id},
+    )
+    assert response.status_code == 302
+    shown = page(admin.get(f"/admin/programmes/{libraries.id}"))
+    assert "Kim Kent Pilot site lead Kent" in text_of(shown.select_one("main table tbody"))
+
+    db.rollback()  # end this session's read, to see what the app has written since
+    membership = db.scalars(
+        select(ProgrammeMembership).where(ProgrammeMembership.programme_id == libraries.id)
+    ).one()
+    response = admin.post(f"/admin/memberships/{membership.id}/end", data={"reason": "Left the council."})
+    assert response.status_code == 302
+    db.rollback()
+    assert membership.ended_at is not None
+    actions = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type.in_(["programme", "programme_membership"]))
+    ).all()
+    assert sorted(actions) == ["membership.added", "membership.ended", "programme.created"]
+
+
+def test_a_membership_that_does_not_match_the_account_is_explained_beside_the_field(
+    db: Session, client_as: ClientAs
+) -> None:
+    admin = client_as(Role.ADMINISTRATOR)
+    evaluator = make_user(db, Role.EVALUATOR, full_name="Erin Evaluator")
+    libraries = make_programme(db, "libraries", sites=("york",))
+
+    soup = page(
+        admin.post(
+            f"/admin/programmes/{libraries.id}/memberships/new",
+            data={"user_id": evaluator.id, "role": "national_official"},
+        )
+    )
+    assert error_summary(soup) == [field_error(soup, "role")]
+    assert "account role is evaluator" in field_error(soup, "role")
+
+
+def test_an_administrator_of_one_programme_does_not_administer_the_service(
+    db: Session, client_as: ClientAs
+) -> None:
+    libraries = make_programme(db, "libraries", sites=("york",))
+    programme_administrator = make_member_of(
+        db, libraries, Role.ADMINISTRATOR, MembershipRole.PROGRAMME_ADMINISTRATOR
+    )
+    client = client_as(Role.EVALUATOR)  # any signed-in client, then sign in as the programme administrator
+    client.post("/sign-out")
+    client.post(
+        "/sign-in", data={"email": programme_administrator.email, "password": "correct horse battery staple"}
+    )
+
+    assert client.get("/admin/programmes").status_code == 403
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_an_api_token_carries_its_users_memberships_at_the_time_it_is_used(
+    db: Session, client: FlaskClient
+) -> None:
+    make_site(db, "kent")
+    make_site(db, "leeds")
+    make_programme(db, "libraries", sites=("york",))
+    evaluator = make_user(db, Role.EVALUATOR)
+    with transaction(db):
+        secret = api_tokens.create_token(db, user=evaluator, name="Script", days=30).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    listed = client.get("/api/v1/sites", headers=headers).get_json()["data"]
+    assert [site["code"] for site in listed] == ["kent", "leeds"]
+
+    membership = db.scalars(
+        select(ProgrammeMembership).where(ProgrammeMembership.user_id == evaluator.id)
+    ).one()
+    with transaction(db):
+        programme_service.end_membership(db, actor=None, membership=membership)
+
+    assert client.get("/api/v1/sites", headers=headers).get_json()["data"] == []
