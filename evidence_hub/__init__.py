@@ -14,7 +14,7 @@ from jinja2.bccache import Bucket
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from evidence_hub import errors, formatting, navigation
+from evidence_hub import errors, formatting, job_running, navigation
 from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
@@ -103,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
+    job_running.install(app)
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
     return app

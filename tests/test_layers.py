@@ -64,10 +64,11 @@ SERVICES = {
     "framework": (),
     "returns": ("framework", "accounts"),
     "dashboards": ("framework",),
-    "releases": ("dashboards", "framework"),
+    "releases": ("dashboards", "framework", "jobs"),
     "home": ("accounts", "returns", "releases"),
     "impact": (),
     "appraisal": (),
+    "jobs": (),
 }
 
 
@@ -127,6 +128,7 @@ LAYERS: tuple[Layer, ...] = (
             "services",
             "request_input",
             "request_log",
+            "job_running",
         )
         + _in_package(*BLUEPRINTS),
         why="only the app factory registers blueprints",
@@ -180,6 +182,13 @@ LAYERS: tuple[Layer, ...] = (
     _plain(
         "storage", "services", why="the deployment's object stores, made from its settings for any blueprint"
     ),
+    _plain(
+        "job_running",
+        "services",
+        "storage",
+        "web",
+        why="who runs background jobs in this process: the web process itself (SQLite) or a worker",
+    ),
     _plain("demo", "db", "models", "services", why="the demo world is built through the services"),
     _plain("demo_evidence", "db", "models", "services", why="the demo world is built through the services"),
     Layer(
@@ -197,6 +206,7 @@ LAYERS: tuple[Layer, ...] = (
                 "demo_evidence",
                 "formatting",
                 "storage",
+                "job_running",
             ),
         ),
         why="commands build an app and call services; they import no blueprint",

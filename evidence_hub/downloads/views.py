@@ -49,6 +49,7 @@ from evidence_hub.services.releases.render.data_pack.file_names import pack_file
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
 from evidence_hub.services.releases.rollout import project_rollout
+from evidence_hub.storage import release_file_store
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
 
 downloads = Blueprint("downloads", __name__)
@@ -289,10 +290,7 @@ def _pack_writer(source: Callable[[Session], Any], file_format: str) -> Writer:
 
 
 def _release_file_store() -> ReleaseFileStore:
-    """RELEASE_FILES_FOLDER, or `release-files` in the instance folder, of RELEASE_FILES_MB at most."""
-    configured = current_app.config.get("RELEASE_FILES_FOLDER") or ""
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "release-files"
-    return ReleaseFileStore(folder, int(current_app.config["RELEASE_FILES_MB"]) * 1024 * 1024)
+    return release_file_store()
 
 
 def _render_slots() -> RenderSlots:

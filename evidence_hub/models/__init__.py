@@ -27,6 +27,7 @@ from evidence_hub.models.framework import (
     PublishedFrameworkIsImmutable,
     Theme,
 )
+from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
@@ -63,6 +64,7 @@ __all__ = [
     "AgreementStatus",
     "ApiToken",
     "AuditEvent",
+    "BackgroundJob",
     "Baseline",
     "CollectionFrequency",
     "CombineRule",
@@ -80,6 +82,7 @@ __all__ = [
     "Funding",
     "Indicator",
     "IndicatorUnit",
+    "JobStatus",
     "JourneyMilestone",
     "LabelledEnum",
     "LearningDimension",
@@ -95,6 +98,7 @@ __all__ = [
     "PublishedFrameworkIsImmutable",
     "QualityRating",
     "Release",
+    "ReleaseFile",
     "ReleaseIsFrozen",
     "ReleaseRow",
     "ReleaseStatus",
