@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.api import api
     from evidence_hub.audit_log import audit_log
     from evidence_hub.auth import auth
+    from evidence_hub.background_jobs import background_jobs
     from evidence_hub.chart_assets import chart_assets
     from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
+    app.register_blueprint(background_jobs)
     app.register_blueprint(framework)
     app.register_blueprint(returns)
     app.register_blueprint(review)

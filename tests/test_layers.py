@@ -44,6 +44,7 @@ BLUEPRINTS = (
     "api",
     "audit_log",
     "auth",
+    "background_jobs",
     "chart_assets",
     "dashboard",
     "downloads",

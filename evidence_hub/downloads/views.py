@@ -38,7 +38,7 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.dashboards.scope import frameworks_with_periods
-from evidence_hub.services.releases import publishing, reading, site_data
+from evidence_hub.services.releases import prebuild, publishing, reading, site_data
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, ReleaseFileStore, Writer
@@ -184,6 +184,7 @@ def release(reference: str) -> str | tuple[str, int]:
         areas=areas,
         periods=periods,
         can_withdraw=acting_user().role_enum in PUBLISHERS,
+        files=prebuild.files_progress(db_session(), found),
     )
 
 
