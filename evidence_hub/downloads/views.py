@@ -41,7 +41,7 @@ from evidence_hub.services.dashboards.scope import frameworks_with_periods
 from evidence_hub.services.releases import prebuild, publishing, reading, site_data
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
-from evidence_hub.services.releases.release_files import ReleaseFileKey, ReleaseFileStore, Writer
+from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
 from evidence_hub.services.releases.render.blocks import summary_blocks
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
 from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
@@ -49,6 +49,7 @@ from evidence_hub.services.releases.render.data_pack.file_names import pack_file
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
 from evidence_hub.services.releases.rollout import project_rollout
+from evidence_hub.services.releases.shared_release_files import ReleaseFiles
 from evidence_hub.storage import release_file_store
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
 
@@ -290,7 +291,7 @@ def _pack_writer(source: Callable[[Session], Any], file_format: str) -> Writer:
     return write_pack
 
 
-def _release_file_store() -> ReleaseFileStore:
+def _release_file_store() -> ReleaseFiles:
     return release_file_store()
 
 

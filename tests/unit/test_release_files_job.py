@@ -147,3 +147,31 @@ def test_a_failure_is_recorded_with_its_reason_and_a_retry_finishes_without_repe
     finished = job_of(db, release)
     assert (finished.status_enum, finished.attempts) == (JobStatus.DONE, 2)
     assert built == [*DOWNLOADS, "data-pack.zip"], "the retry built only the file that was missing"
+
+
+def test_with_s3_storage_the_files_go_to_the_bucket_and_download_from_another_host(
+    make_app: Callable[..., Flask], db: Session, tmp_path: Path, s3_endpoint: str
+) -> None:
+    from evidence_hub.services.common.object_store import s3_client
+    from tests.conftest import sign_in
+    from tests.factories import make_user
+    from tests.object_stores import new_bucket
+
+    bucket = new_bucket(s3_endpoint)
+    storage = {"STORAGE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": s3_endpoint, "S3_REGION": "eu-west-2"}
+    worker_host, web_host = make_app(**storage), make_app(**storage)
+    release = published_release(db, tmp_path)
+
+    job_running.run_with_app(worker_host, job_of(db, release).id)
+
+    keys = s3_client(endpoint_url=s3_endpoint, region="eu-west-2").list_objects_v2(Bucket=bucket)["Contents"]
+    recorded = {file.kind: file for file in recorded_files(db)}
+    assert sorted(stored["Key"] for stored in keys) == sorted(
+        f"evidence-hub/release-files/{file.file_name}" for file in recorded.values()
+    )
+    official = web_host.test_client()
+    sign_in(official, make_user(db, Role.NATIONAL_OFFICIAL).email)
+    response = official.get(f"/releases/{release.reference}/data-pack.xlsx")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.data).hexdigest() == recorded["data-pack.xlsx"].sha256
+    assert not (Path(web_host.instance_path) / "release-files").exists()

@@ -25,7 +25,8 @@ from evidence_hub.models.releases import Release
 from evidence_hub.services.jobs.queue import enqueue
 from evidence_hub.services.jobs.running import JobContext, handles
 from evidence_hub.services.releases import reading
-from evidence_hub.services.releases.release_files import ReleaseFileKey, ReleaseFileStore
+from evidence_hub.services.releases.release_files import ReleaseFileKey
+from evidence_hub.services.releases.shared_release_files import ReleaseFiles
 
 KIND = "release_files"
 DOCUMENT_KINDS = ("summary.pdf", "summary.docx")
@@ -93,7 +94,7 @@ def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable
 @handles(KIND)
 def build_release_files(session: Session, arguments: dict[str, Any], context: JobContext) -> None:
     """The job: build whichever of the release's files are not stored yet, recording each one's checksum."""
-    store: ReleaseFileStore = context.resources["release_files"]
+    store: ReleaseFiles = context.resources["release_files"]
     release = session.get_one(Release, int(arguments["release_id"]))
     keys = file_keys(release)
     for number, key in enumerate(keys, start=1):
@@ -113,9 +114,7 @@ def build_release_files(session: Session, arguments: dict[str, Any], context: Jo
         context.report_progress(f"{number} of {len(keys)} files built")
 
 
-def _build(
-    store: ReleaseFileStore, key: ReleaseFileKey, write: Callable[[BinaryIO], None]
-) -> tuple[str, int]:
+def _build(store: ReleaseFiles, key: ReleaseFileKey, write: Callable[[BinaryIO], None]) -> tuple[str, int]:
     """Write the file into the store; its SHA-256 and size, read back from what was written."""
     measured: list[tuple[str, int]] = []
 
