@@ -75,6 +75,23 @@ def _run_what_the_request_queued(response: Response) -> Response:
     return response
 
 
+def take_on_unfinished_jobs(app: Flask) -> None:
+    """When a web process that runs jobs itself starts: run what an earlier process queued and did not
+    finish (the demo's releases, a job cut short by a restart), in a thread, as after a request."""
+    if app.config["JOBS_RUN_BY"] not in ("thread", "now"):
+        return
+    with app.app_context():
+        factory = cast(sessionmaker[Session], app.extensions[SESSION_FACTORY_KEY])
+        with factory() as session:
+            job_ids = queue.unfinished(session)
+    if job_ids:
+        thread = threading.Thread(
+            target=run_with_retries, args=(app, job_ids), name="background-jobs", daemon=True
+        )
+        app.extensions.setdefault(THREADS_KEY, []).append(thread)
+        thread.start()
+
+
 def wait_for_in_process_jobs(app: Flask, timeout: float = 120) -> None:
     """Wait until the jobs this app runs in threads have finished (for tests and `demo`)."""
     for thread in app.extensions.pop(THREADS_KEY, []):

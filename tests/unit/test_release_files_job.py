@@ -175,3 +175,16 @@ def test_with_s3_storage_the_files_go_to_the_bucket_and_download_from_another_ho
     assert response.status_code == 200
     assert hashlib.sha256(response.data).hexdigest() == recorded["data-pack.xlsx"].sha256
     assert not (Path(web_host.instance_path) / "release-files").exists()
+
+
+def test_a_web_process_that_runs_jobs_itself_takes_on_what_was_left_queued_when_it_starts(
+    app: Flask, db: Session, release: Release
+) -> None:
+    """As `evidence-hub demo` publishes its releases before serving: serving builds their files."""
+    app.config["JOBS_RUN_BY"] = "thread"
+
+    job_running.take_on_unfinished_jobs(app)
+    job_running.wait_for_in_process_jobs(app)
+
+    assert job_of(db, release).status_enum is JobStatus.DONE
+    assert len(recorded_files(db)) == prebuild.FILES_PER_RELEASE

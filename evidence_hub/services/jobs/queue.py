@@ -60,3 +60,20 @@ def enqueue(
 def enqueued_in(session: Session) -> list[int]:
     """The jobs this session enqueued since the last call, forgotten once read."""
     return session.info.pop(ENQUEUED_KEY, [])
+
+
+def unfinished(session: Session) -> list[int]:
+    """Jobs queued, or failed with tries left, oldest first: what a runner starting up should take on."""
+    from evidence_hub.models.jobs import JobStatus
+    from evidence_hub.services.jobs.running import MAX_ATTEMPTS
+
+    return list(
+        session.scalars(
+            select(BackgroundJob.id)
+            .where(
+                (BackgroundJob.status == JobStatus.QUEUED.value)
+                | ((BackgroundJob.status == JobStatus.FAILED.value) & (BackgroundJob.attempts < MAX_ATTEMPTS))
+            )
+            .order_by(BackgroundJob.id)
+        )
+    )
