@@ -67,11 +67,7 @@ def _run_what_the_request_queued(response: Response) -> Response:
     if run_by == "now":
         run_with_retries(app, job_ids)
         return response
-    thread = threading.Thread(
-        target=run_with_retries, args=(app, job_ids), name="background-jobs", daemon=True
-    )
-    app.extensions.setdefault(THREADS_KEY, []).append(thread)
-    thread.start()
+    _run_in_a_thread(app, job_ids)
     return response
 
 
@@ -85,11 +81,15 @@ def take_on_unfinished_jobs(app: Flask) -> None:
         with factory() as session:
             job_ids = queue.unfinished(session)
     if job_ids:
-        thread = threading.Thread(
-            target=run_with_retries, args=(app, job_ids), name="background-jobs", daemon=True
-        )
-        app.extensions.setdefault(THREADS_KEY, []).append(thread)
-        thread.start()
+        _run_in_a_thread(app, job_ids)
+
+
+def _run_in_a_thread(app: Flask, job_ids: list[int]) -> None:
+    thread = threading.Thread(
+        target=run_with_retries, args=(app, job_ids), name="background-jobs", daemon=True
+    )
+    app.extensions.setdefault(THREADS_KEY, []).append(thread)
+    thread.start()
 
 
 def wait_for_in_process_jobs(app: Flask, timeout: float = 120) -> None:
