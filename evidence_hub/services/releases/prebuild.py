@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
@@ -96,20 +96,28 @@ def build_release_files(session: Session, arguments: dict[str, Any], context: Jo
     """The job: build whichever of the release's files are not stored yet, recording each one's checksum."""
     store: ReleaseFiles = context.resources["release_files"]
     release = session.get_one(Release, int(arguments["release_id"]))
-    keys = file_keys(release)
+    release_id, keys = release.id, file_keys(release)
     for number, key in enumerate(keys, start=1):
-        recorded = session.scalar(select(ReleaseFile).where(ReleaseFile.file_name == key.file_name))
+        recorded = session.scalar(select(ReleaseFile.id).where(ReleaseFile.file_name == key.file_name))
         stored = store.open(key)
         if stored is not None:
             stored.close()
         if recorded is None or stored is None:
-            digest = _build(store, key, _writer(session, release, key))
-            if recorded is None:
-                recorded = ReleaseFile(release_id=release.id, kind=key.kind, file_name=key.file_name)
-                session.add(recorded)
-            recorded.sha256, recorded.size_bytes = digest
-        # Ends this session's transaction before progress is written on another: on SQLite a transaction
-        # that read before someone else's write may not write after it.
+            sha256, size = _build(store, key, _writer(session, release, key))
+            # SQLite: a transaction that has read may not write once another connection has written
+            # meanwhile (a page view's audit record, during a build of seconds), so the reading
+            # transaction ends here and the record is written in one that starts by writing.
+            session.rollback()
+            session.execute(delete(ReleaseFile).where(ReleaseFile.file_name == key.file_name))
+            session.add(
+                ReleaseFile(
+                    release_id=release_id,
+                    kind=key.kind,
+                    file_name=key.file_name,
+                    sha256=sha256,
+                    size_bytes=size,
+                )
+            )
         session.commit()
         context.report_progress(f"{number} of {len(keys)} files built")
 
