@@ -70,15 +70,25 @@ def processes(deployment: dict[str, str], tmp_path: Path, db: Session) -> Iterat
     # Jobs other tests left in the queue (their rows are gone) are not this deployment's.
     db.execute(text("DELETE FROM procrastinate_events; DELETE FROM procrastinate_jobs"))
     db.commit()
-    bin_folder = Path(sys.executable).parent
     started: list[subprocess.Popen[bytes]] = []
     bases = []
     for host in ("a", "b"):
         port = free_port()
-        command = [str(bin_folder / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "wsgi:app",
+        ]
         started.append(_start(command, deployment, tmp_path / f"host-{host}.log"))
         bases.append(f"http://127.0.0.1:{port}")
-    started.append(_start([str(bin_folder / "evidence-hub"), "worker"], deployment, tmp_path / "worker.log"))
+    # `evidence-hub worker`, through the interpreter running the tests (wherever its scripts were installed).
+    worker = [sys.executable, "-c", "from evidence_hub.cli import main; main()", "worker"]
+    started.append(_start(worker, deployment, tmp_path / "worker.log"))
     try:
         for base in bases:
             _wait_until_serving(base, started)
