@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
@@ -22,6 +22,7 @@ from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
+from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
 # static/ and migrations/ live at the top of the repository; the package links to them, so that a built
@@ -104,6 +105,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
     job_running.install(app)
+    init_static_files(app)
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
     return app
@@ -128,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.auth import auth
     from evidence_hub.background_jobs import background_jobs
     from evidence_hub.chart_assets import chart_assets
+    from evidence_hub.comparisons import comparisons
     from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
     from evidence_hub.framework import framework
@@ -151,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(downloads)
     app.register_blueprint(tokens)
     app.register_blueprint(api)
+    app.register_blueprint(comparisons)
     csrf.exempt(api)  # GET only, and no cookie is used: a token in a header cannot be forged cross-site
 
 
@@ -199,6 +203,7 @@ def _set_security_headers(response: Response) -> Response:
 def _template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
+        "govuk_brand": bool(current_app.config["GOVUK_BRAND"]),
         "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,

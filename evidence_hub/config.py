@@ -73,6 +73,10 @@ DEFAULTS: dict[str, Any] = {
     # PostgreSQL only), "thread" (the web process, after answering), "now" (the web process, before
     # answering: for tests) or "off". Empty means "thread" on SQLite and "worker" on PostgreSQL.
     "JOBS_RUN_BY": "",
+    # True only for a deployment on GOV.UK: the GOV.UK header, crown favicons, Crown copyright footer and
+    # "– GOV.UK" page titles, which the Design System reserves for services on GOV.UK. Otherwise the pages
+    # carry the generic header and the service's own icon.
+    "GOVUK_BRAND": False,
 }
 
 

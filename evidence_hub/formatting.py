@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # Times are stored in UTC and shown in UK time, as users read them.
@@ -62,4 +63,12 @@ def listed(items: Sequence[str]) -> str:
 
 
 # The functions pages use as Jinja filters (the app factory registers them).
-TEMPLATE_FILTERS = (money, number, date_uk, datetime_uk)
+def example_date(period: Any) -> str:
+    """A date inside the period (its middle), as typed in the GOV.UK date boxes: "15 5 2009". Hints give
+    it so that the example is itself an answer the form accepts."""
+    starts_on, ends_on = period.starts_on, period.ends_on
+    middle = starts_on + (ends_on - starts_on) / 2
+    return f"{middle.day} {middle.month} {middle.year}"
+
+
+TEMPLATE_FILTERS = (money, number, date_uk, datetime_uk, example_date)

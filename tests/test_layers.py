@@ -46,6 +46,7 @@ BLUEPRINTS = (
     "auth",
     "background_jobs",
     "chart_assets",
+    "comparisons",
     "dashboard",
     "downloads",
     "framework",
@@ -62,12 +63,12 @@ BLUEPRINTS = (
 SERVICES = {
     "common": (),
     "accounts": (),
-    "framework": (),
-    "returns": ("framework", "accounts"),
-    "dashboards": ("framework",),
-    "releases": ("dashboards", "framework", "jobs"),
+    "framework": ("appraisal",),
+    "returns": ("framework", "accounts", "impact"),
+    "dashboards": ("framework", "appraisal", "impact"),
+    "releases": ("dashboards", "framework", "appraisal", "impact", "jobs"),
     "home": ("accounts", "returns", "releases"),
-    "impact": (),
+    "impact": ("framework", "dashboards"),
     "appraisal": (),
     "jobs": (),
 }
@@ -130,6 +131,7 @@ LAYERS: tuple[Layer, ...] = (
             "request_input",
             "request_log",
             "job_running",
+            "static_files",
         )
         + _in_package(*BLUEPRINTS),
         why="only the app factory registers blueprints",
@@ -173,6 +175,7 @@ LAYERS: tuple[Layer, ...] = (
     ),
     _plain("guards", "models", "web", why="guards decide access from the signed-in user alone"),
     _plain("navigation", "models", why="the navigation lists endpoints by name, never by import"),
+    _plain("static_files", why="static files are compressed and cached by the same rules for every route"),
     _plain("errors", "db", "models", "services.common", "web", why="error pages import no blueprint"),
     _plain(
         "request_input",

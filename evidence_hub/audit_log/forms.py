@@ -34,7 +34,7 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError("The 'to' date must be the same as or after the 'from' date")
 
     def set_choices(
-        self, sites: list[tuple[int, str]], actions: list[str], users: list[tuple[int, str]]
+        self, sites: list[tuple[int, str]], actions: list[tuple[str, str]], users: list[tuple[int, str]]
     ) -> None:
         self.site.choices = [
             SelectChoice(ANY, "Any site"),
@@ -42,7 +42,7 @@ class AuditFilterForm(FlaskForm):
         ]
         self.action.choices = [
             SelectChoice(ANY, "Any action"),
-            *(SelectChoice(action, action) for action in actions),
+            *(SelectChoice(action, label) for action, label in actions),
         ]
         self.user.choices = [
             SelectChoice(ANY, "Anyone"),

@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from evidence_hub.audit_log.forms import AuditFilterForm
+from evidence_hub.audit_log.wording import AuditWording, ShownRecord, action_label
 from evidence_hub.guards import roles
-from evidence_hub.models import Role
+from evidence_hub.models import AuditEvent, Role
 from evidence_hub.services.common import audit as audit_service
 from evidence_hub.services.common.audit import AuditFilters
 from evidence_hub.web import acting_user, db_session, pagination
@@ -22,9 +23,60 @@ RECORDS_PER_PAGE = 50
 FILTER_ARGUMENTS = ("site", "action", "user", "date_from", "date_to")
 
 
+# Where each kind of item is listed: the section page and the anchor of the item on it.
+ITEM_SECTIONS = {
+    "cost": ("returns.costs", "cost"),
+    "saving": ("returns.costs", "saving"),
+    "activity": ("returns.activities", "activity"),
+    "learning": ("returns.learning", "learning"),
+    "document": ("returns.documents", "document"),
+}
+
+
 @audit_log.app_template_global()
-def audit_field_changes(record: Any) -> list[audit_service.FieldChange]:
-    return audit_service.field_changes(record)
+def audit_item_url(shown: ShownRecord) -> str | None:
+    """The page that shows the item a record is about, where there is one."""
+    if shown.return_id is None:
+        return None
+    if shown.item_type == "return":
+        return url_for("returns.task_list", return_id=shown.return_id)
+    if shown.item_type == "measure" and shown.indicator_code:
+        return url_for("returns.measure", return_id=shown.return_id, indicator_code=shown.indicator_code)
+    if shown.item_type in ITEM_SECTIONS:
+        endpoint, anchor = ITEM_SECTIONS[shown.item_type]
+        return url_for(endpoint, return_id=shown.return_id, _anchor=f"{anchor}-{shown.item_id}")
+    return None
+
+
+@audit_log.app_template_global()
+def audit_kind(object_type: str) -> str:
+    """What a kind of audited object is called: "impact measure", "review comment"."""
+    return audit_service.object_type_name(object_type)
+
+
+def _shown(records: list[AuditEvent]) -> list[ShownRecord]:
+    """The records in plain English, with the names of the returns, measures and codes they mention."""
+    session = db_session()
+    comment_ids = [record.object_id for record in records if record.object_type == "comment"]
+    subjects = audit_service.comment_subjects(session, [id_ for id_ in comment_ids if id_ is not None])
+    return_ids = {subject[2] for subject in subjects.values()}
+    for record in records:
+        values = {**(record.before or {}), **(record.after or {})}
+        if record.object_type == "return" and record.object_id is not None:
+            return_ids.add(record.object_id)
+        elif isinstance(values.get("site_return_id"), int):
+            return_ids.add(values["site_return_id"])
+    items = {(record.object_type, record.object_id) for record in records if record.object_id is not None}
+    items |= {(kind, item_id) for kind, item_id, _return in subjects.values() if item_id is not None}
+    facts = audit_service.item_facts(session, items)
+    return_ids |= {fact.return_id for fact in facts.values()}
+    wording = AuditWording(
+        audit_service.framework_names(session),
+        audit_service.return_names(session, return_ids),
+        subjects,
+        facts,
+    )
+    return [wording.shown(record) for record in records]
 
 
 def _filter_form() -> tuple[AuditFilterForm, AuditFilters]:
@@ -33,7 +85,10 @@ def _filter_form() -> tuple[AuditFilterForm, AuditFilters]:
     form = AuditFilterForm(formdata=request.args)
     form.set_choices(
         sorted(audit_service.site_names(session).items(), key=lambda item: item[1]),
-        audit_service.recorded_actions(session),
+        sorted(
+            ((action, action_label(action)) for action in audit_service.recorded_actions(session)),
+            key=lambda c: c[1],
+        ),
         [(user.id, f"{user.full_name} ({user.email})") for user in audit_service.recorded_actors(session)],
     )
     if not request.args or not form.validate():
@@ -67,6 +122,7 @@ def index() -> str:
         "audit_log/index.html",
         form=form,
         found=found,
+        shown_records=_shown(found.events),
         site_names=audit_service.site_names(session),
         download_url=url_for("audit_log.download", **arguments),
         pagination=pagination(
@@ -97,12 +153,15 @@ def history(object_type: str, object_id: int) -> str:
     """Every record about one item, oldest first (a site lead sees only their own site's items)."""
     session = db_session()
     records = audit_service.history(session, acting_user(), object_type, object_id)
+    shown = _shown(records)
+    about_item = [entry for entry in shown if entry.record.object_type == object_type]
+    item_name = next((entry.item_name for entry in reversed(about_item) if entry.item_name), "")
     return render_template(
         "audit_log/history.html",
-        records=records,
+        shown_records=shown,
         object_type=object_type,
-        object_id=object_id,
+        item_url=audit_item_url(about_item[-1]) if about_item else None,
         site_names=audit_service.site_names(session),
-        item_name=audit_service.item_name(records),
-        title=f"History of {audit_service.object_type_name(object_type)} {object_id}",
+        item_name=item_name,
+        title=f"History of the {audit_service.object_type_name(object_type)}",
     )

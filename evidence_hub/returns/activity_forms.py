@@ -56,7 +56,7 @@ class ActivityForm(ItemForm):
     starts_on = GovDateField(
         "Date of the activity, or the date it started",
         short_name="The date the activity started",
-        description="For example, 27 5 2009. It must be within the reporting period.",
+        description="It must be within the reporting period.",
     )
     ends_on = GovDateField(
         "Date it ended (optional)",

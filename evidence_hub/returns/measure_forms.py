@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 
@@ -194,3 +195,62 @@ class BaselineForm(IndicatorForm):
     def show_problems(self, problems: dict[str, str]) -> None:
         self.problem_fields = {"value": "value_yes_no"} if is_yes_no(self.indicator) else {}
         super().show_problems(problems)
+
+
+# The answers the theme table takes for each indicator; the rest (commentary, a justification, "not yet
+# available") stay on the indicator's own page and are kept as saved.
+THEME_TABLE_FIELDS = ("value", "target", "data_source", "quality_rating", "quality_reason", "evidence_level")
+
+
+class ThemeMeasuresForm(FlaskForm):
+    """Every indicator of one theme in one table. Its inputs are named "<indicator code>-<field>" (and
+    "<code>-version", the version the row was opened at), one row per indicator."""
+
+    submit = SubmitField("Save these answers", widget=GovSubmitInput())
+
+    @staticmethod
+    def field_name(indicator: Indicator, field: str) -> str:
+        return f"{indicator.code}-{field}"
+
+    @staticmethod
+    def initial(indicator: Indicator, measure: MeasureValue | None) -> dict[str, str]:
+        """The row as saved: what the table shows when it opens."""
+        if measure is None:
+            return {"version": "0"}
+        return {
+            "value": input_value(indicator, measure.value),
+            "target": input_value(indicator, measure.target),
+            "data_source": measure.data_source or "",
+            "quality_rating": measure.quality_rating or "",
+            "quality_reason": measure.quality_reason or "",
+            "evidence_level": str(measure.evidence_level_id or ""),
+            "version": str(measure.version),
+        }
+
+    def typed(self, formdata: Any, indicator: Indicator) -> dict[str, str]:
+        """The row as typed in the request's form data."""
+        data = formdata
+        names = (*THEME_TABLE_FIELDS, "version")
+        return {name: str(data.get(self.field_name(indicator, name), "")).strip() for name in names}
+
+    @staticmethod
+    def to_input(
+        typed: dict[str, str], measure: MeasureValue | None
+    ) -> tuple[MeasureInput, int | None] | None:
+        """The answer to save with the version its row was opened at; None for a row left blank."""
+        if not any(typed.get(name) for name in THEME_TABLE_FIELDS):
+            return None
+        version = typed.get("version", "")
+        return (
+            MeasureInput(
+                value=typed["value"],
+                target=typed["target"] or None,
+                data_source=typed["data_source"],
+                quality_rating=typed["quality_rating"],
+                quality_reason=typed["quality_reason"],
+                evidence_level=typed["evidence_level"] or None,
+                range_justification=(measure.range_justification or "") if measure else "",
+                commentary=(measure.commentary or "") if measure else "",
+            ),
+            int(version) if version.isdigit() else None,
+        )

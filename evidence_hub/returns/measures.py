@@ -21,7 +21,7 @@ from evidence_hub.return_pages import (
     visible_return,
 )
 from evidence_hub.returns.forms import DeleteItemForm
-from evidence_hub.returns.measure_forms import BaselineForm, MeasureForm
+from evidence_hub.returns.measure_forms import BaselineForm, MeasureForm, ThemeMeasuresForm
 from evidence_hub.returns.views import returns
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.framework.wording import range_text
@@ -34,7 +34,7 @@ from evidence_hub.services.returns.measure_checks import (
     measure_in_words,
     shown_value,
 )
-from evidence_hub.services.returns.measures import ThemeMeasures, stored_values
+from evidence_hub.services.returns.measures import InvalidMeasures, ThemeMeasures, stored_values
 from evidence_hub.web import acting_user, db_session
 
 
@@ -86,6 +86,67 @@ def measures(return_id: int) -> str:
         "returns/measures/index.html",
         **return_context(site_return, groups=measures_of_return(site_return)),
         title="Impact measures",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Every indicator of a theme in one table
+
+
+@returns.route("/<int:return_id>/measures/themes/<theme_code>", methods=["GET", "POST"])
+@roles(Role.SITE_LEAD)
+def theme_measures(return_id: int, theme_code: str) -> str | Response:
+    """Every indicator of one theme in one table: all the answers are saved, or none (each problem is
+    shown beside its field). One indicator's own page stays for the detail."""
+    session = db_session()
+    site_return = editable_return(return_id)
+    group = next((group for group in measures_of_return(site_return) if group.theme.code == theme_code), None)
+    if group is None:
+        raise NotVisible(f"No theme {theme_code} in return {return_id}")
+    form = ThemeMeasuresForm()
+    rows = {row.indicator.code: ThemeMeasuresForm.initial(row.indicator, row.measure) for row in group.rows}
+    problems: dict[str, dict[str, str]] = {}
+    if form.validate_on_submit():
+        rows = {row.indicator.code: form.typed(request.form, row.indicator) for row in group.rows}
+        answers = {}
+        for row in group.rows:
+            answer = ThemeMeasuresForm.to_input(rows[row.indicator.code], row.measure)
+            if answer is not None:
+                answers[row.indicator.code] = answer
+        try:
+            with transaction(session):
+                saved = measures_service.save_measures(session, acting_user(), site_return, answers)
+        except InvalidMeasures as invalid:
+            problems = invalid.problems
+        except StaleEdit:
+            flash(
+                "Somebody saved an answer in this theme after you opened the page, so nothing was saved. "
+                "Here are the answers as they are now.",
+                "information",
+            )
+            return redirect(url_for("returns.theme_measures", return_id=return_id, theme_code=theme_code))
+        except ReturnError as error:
+            return refused(error, site_return)
+        else:
+            flash(
+                f"{len(saved)} {'answer' if len(saved) == 1 else 'answers'} saved for {group.theme.title}.",
+                "success",
+            )
+            return redirect(url_for("returns.measures", return_id=return_id))
+    return render_template(
+        "returns/measures/theme.html",
+        **return_context(
+            site_return,
+            group=group,
+            rows=rows,
+            problems=problems,
+            theme_form=form,
+            levels={
+                row.indicator.code: measures_service.evidence_levels_for(row.indicator) for row in group.rows
+            },
+            qualities=[(rating.value, rating.label.split(":")[0]) for rating in QualityRating],
+        ),
+        title=f"Impact measures: {group.theme.title}",
     )
 
 

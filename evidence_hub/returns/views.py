@@ -4,13 +4,15 @@ adds its routes to this blueprint."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
-from evidence_hub.models.returns import ReturnSection
+from evidence_hub.models.returns import ReturnSection, ReturnStatus
 from evidence_hub.return_pages import (
     READERS,
     editable_return,
@@ -23,7 +25,9 @@ from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
 from evidence_hub.services.accounts.sites import active_sites
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns import changes, completeness, finding, workflow
+from evidence_hub.services.returns.comments import comments_by_section
 from evidence_hub.services.returns.completeness import IncompleteReturn
+from evidence_hub.services.returns.editing import why_read_only
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import SECTIONS
 from evidence_hub.web import acting_user, db_session
@@ -72,6 +76,7 @@ def task_list(return_id: int) -> str:
     site_return = visible_return(return_id)
     statuses = {section: completeness.section_status(site_return, section) for section in ReturnSection}
     since_review = changes.changes_since_last_review(db_session(), site_return)
+    completed = sum(1 for status in statuses.values() if status == "completed")
     return render_template(
         "returns/task_list.html",
         **return_context(
@@ -80,6 +85,9 @@ def task_list(return_id: int) -> str:
             sections=list(ReturnSection),
             changes=since_review,
             upload_sections=[(section.code, section.title) for section in SECTIONS.values()],
+            completed_count=completed,
+            comment_counts=comments_by_section(site_return),
+            read_only_reason=why_read_only(site_return),
         ),
         title=f"{site_return.site.name}: {site_return.reporting_period.name}",
     )
@@ -143,15 +151,43 @@ def submit(return_id: int) -> str | Response:
             )
         except ReturnError as error:
             return refused(error, site_return)
-        flash(
-            f"Return submitted. An evaluator will review {site_return.reporting_period.name} for "
-            f"{site_return.site.name}; you will see their comments here.",
-            "success",
-        )
-        return redirect(url_for("returns.task_list", return_id=return_id))
+        return redirect(url_for("returns.submitted", return_id=return_id))
     problems = completeness.completeness_problems(db_session(), site_return)
     return render_template(
         "returns/check_answers.html",
         **return_context(site_return, problems=problems, form=form),
         title="Check your return before submitting it",
     )
+
+
+@returns.route("/<int:return_id>/submitted")
+@roles(Role.SITE_LEAD)
+def submitted(return_id: int) -> str | Response:
+    """The confirmation that a return was submitted, and what happens next."""
+    site_return = visible_return(return_id)
+    if site_return.status_enum is not ReturnStatus.SUBMITTED:
+        return redirect(url_for("returns.task_list", return_id=return_id))
+    return render_template("returns/submitted.html", **return_context(site_return), title="Return submitted")
+
+
+@returns.app_template_global()
+def with_change_links(rows: list[dict[str, Any]], edit_url: str) -> list[dict[str, Any]]:
+    """Summary-list rows, each with a Change link to its own answer on the edit page (rows name their
+    form field as "field"; a row without one, such as a reference, gets none)."""
+    return [
+        {
+            **row,
+            "actions": {
+                "items": [
+                    {
+                        "href": f"{edit_url}#{row['field']}",
+                        "text": "Change",
+                        "visuallyHiddenText": str(row["key"]["text"]).lower(),
+                    }
+                ]
+            },
+        }
+        if row.get("field")
+        else row
+        for row in rows
+    ]

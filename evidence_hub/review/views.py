@@ -121,6 +121,8 @@ def review_return(return_id: int) -> str:
             problems=completeness.completeness_problems(session, site_return),
             submission_round=changes.current_round(session, site_return),
             sections=list(ReturnSection),
+            can_comment=site_return.status_enum is ReturnStatus.SUBMITTED,
+            comment_labels=dict(_item_choices(site_return)),
         ),
         title=f"Review {site_return.site.name}: {site_return.reporting_period.name}",
     )
@@ -139,9 +141,13 @@ def comment(return_id: int) -> str | Response:
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         return _refused(site_return, "You can comment on a return only while it is waiting for review.")
     form = ItemCommentForm()
-    form.set_item_choices(_item_choices(site_return))
+    choices = _item_choices(site_return)
+    form.set_item_choices(choices)
     if request.method == "GET" and request.args.get("item"):
         form.item.data = request.args["item"]
+    # Opened from an item on the review page: the comment is about that item, named rather than chosen.
+    from_item = request.args.get("item") or request.form.get("from_item")
+    chosen_label = dict(choices).get(form.item.data or "") if from_item else None
     if form.validate_on_submit():
         item_type, item_id = form.chosen_item()
         try:
@@ -161,7 +167,9 @@ def comment(return_id: int) -> str | Response:
             )
             return _back_to_review(site_return)
     return render_template(
-        "review/comment.html", **return_context(site_return, form=form), title="Comment on this return"
+        "review/comment.html",
+        **return_context(site_return, form=form, chosen_label=chosen_label),
+        title="Comment on this item" if chosen_label else "Comment on this return",
     )
 
 

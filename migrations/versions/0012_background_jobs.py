@@ -6,7 +6,7 @@ The procrastinate schema is the one of the installed version (pinned in requirem
 version of the library ships its own migrations, applied by a later migration here.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

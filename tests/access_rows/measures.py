@@ -15,6 +15,7 @@ from tests.access_rows import ADMINISTRATOR, EVALUATOR, SITE_LEAD, Row, only
 
 READERS = {ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200}
 ENGAGED = "WL-CLIENTS-ENGAGED"
+THEME = "VFM"
 
 
 def return_of(session: Session, return_id: int) -> SiteReturn:
@@ -123,6 +124,34 @@ ROWS = [
         "/returns/{return_id}/measures/WL-NO-SUCH-INDICATOR",
         only({ADMINISTRATOR: 404, EVALUATOR: 404, SITE_LEAD: 404}),
         note="unknown indicator",
+    ),
+    *(
+        Row(
+            "returns.theme_measures",
+            "GET",
+            f"/returns/{part}/measures/themes/{THEME}",
+            only({**status, SITE_LEAD: 200 if status[SITE_LEAD] == 302 else status[SITE_LEAD]}),
+            note=note,
+        )
+        for part, status, note in places(302)
+    ),
+    *(
+        Row(
+            "returns.theme_measures",
+            "POST",
+            f"/returns/{part}/measures/themes/{THEME}",
+            only(status),
+            {},
+            note,
+        )
+        for part, status, note in places(302)
+    ),
+    Row(
+        "returns.theme_measures",
+        "GET",
+        "/returns/{return_id}/measures/themes/NO-SUCH-THEME",
+        only({SITE_LEAD: 404}),
+        note="unknown theme",
     ),
     *(
         Row("returns.measure_save", "POST", f"/returns/{part}/measures/{ENGAGED}", only(status), ANSWER, note)

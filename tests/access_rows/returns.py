@@ -77,6 +77,14 @@ ROWS = [
         data={"completed": "yes"},
         note="submitted",
     ),
+    Row("returns.submitted", "GET", "/returns/{submitted_return_id}/submitted", only({SITE_LEAD: 200})),
+    Row(
+        "returns.submitted",
+        "GET",
+        "/returns/{other_return_id}/submitted",
+        only({SITE_LEAD: 404}),
+        note="another site",
+    ),
     # Incomplete: the check page is shown again with what is missing.
     Row(
         "returns.submit", "POST", "/returns/{return_id}/submit", only({SITE_LEAD: 200}), data={"confirm": "y"}

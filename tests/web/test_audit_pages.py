@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,9 +15,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import AuditEvent, Role, User
-from tests.factories import make_site, make_user
+from evidence_hub.models import AuditEvent, ReturnSection, ReturnStatus, Role, User
+from evidence_hub.services.returns import comments, measures, workflow
+from tests.factories import make_return, make_site, make_user
 from tests.pages import field_error, page, text_of
+from tests.unit.test_measures_service import GOOD as GOOD_ANSWER
 
 
 def record(
@@ -92,23 +95,27 @@ def test_evaluators_see_the_whole_log_newest_first_with_the_values_before_and_af
     )
     soup = page(evaluator.get("/audit/"))
     rows = rows_of(soup)
-    assert rows[0].startswith("1 August 2009 at 10:00am System return.locked")
+    assert rows[0].startswith("1 August 2009 at 10:00am The system locked the return")
+    assert "Status: Approved → changed to Locked" in rows[0]
     assert "Leeds" in rows[0]
-    assert "Amount: 4500 → changed to 3000" in rows[1]
+    assert "Kim Lead changed the cost" in rows[1]
+    assert "Amount: £4,500.00 → changed to £3,000.00" in rows[1]
     assert "Reason: Only the pilot's share" in rows[1]
     assert "Kim Lead" in rows[1] and "Kent" in rows[1]
+    assert "Kim Lead added the cost “Project manager”" in rows[2]
     assert "Description: Project manager" in rows[2]
+    assert "cost.created" not in text_of(soup)
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("action=cost.created", ["cost.created"]),
-        ("site={leeds}", ["return.locked"]),
-        ("user={lead}", ["cost.updated", "cost.created"]),
+        ("action=cost.created", ["added the cost"]),
+        ("site={leeds}", ["The system locked the"]),
+        ("user={lead}", ["changed the cost", "added the cost"]),
         (
             "date_from=2&date_from=5&date_from=2009&date_to=2&date_to=5&date_to=2009",
-            ["cost.updated"],
+            ["changed the cost"],
         ),
     ],
     ids=["action", "site", "user", "dates"],
@@ -122,8 +129,9 @@ def test_the_log_can_be_filtered(
     record(db, None, "return.locked", site="leeds", when=datetime(2009, 8, 1, 9, 0, tzinfo=UTC))
     url = "/audit/?" + query.format(leeds=make_site(db, "leeds").id, lead=lead.id)
     soup = page(evaluator.get(url))
-    actions = [row.select_one("code").get_text() for row in soup.select("table tbody tr")]
-    assert actions == expected
+    rows = rows_of(soup)
+    assert len(rows) == len(expected)
+    assert all(words in row for words, row in zip(expected, rows, strict=True))
 
 
 def test_a_date_that_is_not_real_is_explained_and_the_whole_log_shown(
@@ -200,11 +208,11 @@ def test_a_leads_sees_the_history_of_their_own_sites_items_only(
     kent_lead = client_as(Role.SITE_LEAD, site="kent")
 
     soup = page(kent_lead.get("/audit/history/cost/7"))
-    assert soup.find("h1").get_text(strip=True) == "History of cost 7"
+    assert soup.find("h1").get_text(strip=True) == "History of the cost"
+    assert soup.select_one(".govuk-caption-l").get_text(strip=True) == "Project manager"
     text = text_of(soup)
-    assert "Project manager" in text
-    assert text.index("cost.created") < text.index("cost.updated")
-    assert "Amount: 4500 → changed to 3000" in text
+    assert text.index("Kim Lead added the cost") < text.index("Kim Lead changed the cost")
+    assert "Amount: £4,500.00 → changed to £3,000.00" in text
 
     assert kent_lead.get("/audit/history/cost/8").status_code == 404
     assert kent_lead.get("/audit/history/cost/9999").status_code == 404
@@ -227,3 +235,40 @@ def test_nothing_in_the_service_can_change_an_audit_record(app: Flask) -> None:
     audit_rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/audit")]
     assert audit_rules
     assert all((rule.methods or set()) <= {"GET", "HEAD", "OPTIONS"} for rule in audit_rules)
+
+
+def test_the_log_and_a_history_speak_plain_english_with_units_names_links_and_comments(
+    db: Session, lead: User, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = make_return(db, "kent")
+    answer = replace(GOOD_ANSWER, value="40", target="45")
+    evaluator_user = make_user(db, Role.EVALUATOR, full_name="Eve Evaluator")
+    with transaction(db):
+        measure = measures.save_measure(db, lead, site_return, "WL-JOB-ENTRY-RATE", answer)
+    with transaction(db):
+        measures.save_measure(db, lead, site_return, "WL-JOB-ENTRY-RATE", replace(answer, value="30"), 1)
+    with transaction(db):
+        workflow.set_section_completed(db, lead, site_return, ReturnSection.MEASURES, True)
+    with transaction(db):
+        site_return.status = ReturnStatus.SUBMITTED.value
+    with transaction(db):
+        comments.add_comment(db, evaluator_user, site_return, "Is 30% right?", "measure", measure.id)
+    evaluator = client_as(Role.EVALUATOR)
+
+    log = text_of(page(evaluator.get("/audit/")))
+    period = site_return.reporting_period.name
+    assert f"Kim Lead changed which sections are marked as completed in the return “Kent, {period}”" in log
+    assert "Sections completed: none → changed to Impact measures" in log
+    assert "Kim Lead changed the impact measure “Job entry rate among engaged clients”" in log
+    assert "Figure: 40.0% → changed to 30.0%" in log
+    assert "Why there is no figure" not in log
+    assert "Eve Evaluator commented on the impact measure" in log
+    for code_word in ("section_marked", "Site return id", "Item id", "WL-JOB-ENTRY-RATE", "nesta:2"):
+        assert code_word not in log
+
+    history = page(evaluator.get(f"/audit/history/measure/{measure.id}"))
+    text = text_of(history)
+    assert text.index("Kim Lead added the impact measure") < text.index("Eve Evaluator commented on")
+    assert "Comment: Is 30% right?" in text
+    item_link = history.find("a", string="See the impact measure as it is now")
+    assert item_link["href"] == f"/returns/{site_return.id}/measures/WL-JOB-ENTRY-RATE"

@@ -72,7 +72,7 @@ def test_the_lead_sees_every_indicator_grouped_by_theme(lead: FlaskClient, kent_
     soup = page(lead.get(f"/returns/{kent_return.id}/measures"))
 
     assert heading(soup) == "Impact measures"
-    assert [h2.get_text(strip=True) for h2 in soup.select("main h2")][:5] == [
+    assert [h2.get_text(strip=True) for h2 in soup.select("main h2")][1:6] == [
         "Value for money: costs and benefits",
         "Data and capacity factors",
         "Wider context and partnership working",
@@ -96,7 +96,7 @@ def test_an_indicator_page_puts_the_frameworks_guidance_beside_the_fields(
 
     assert heading(soup) == "Clients engaged through data-led targeting"
     assert "took up an offer of support" in text_of(soup.select_one(".govuk-body-l"))
-    assert "Count, 0 decimal places" in guidance
+    assert "Count, a whole number" in guidance
     assert "0 to 5,000" in guidance
     assert "People who attended a first appointment" in guidance
     assert "People who came forward through routine Jobcentre Plus" in guidance
@@ -105,7 +105,8 @@ def test_an_indicator_page_puts_the_frameworks_guidance_beside_the_fields(
     # Beside the fields themselves: the unit and range, each level's plain-English question, the sources.
     assert "Count, a whole number. Plausible range: 0 to 5,000." in form
     assert "Do you have data showing that things improved" in form
-    assert "Were people or areas chosen at random to take part or not" in form
+    # One scale per list: the Maryland prompts are not mixed into a Nesta indicator's choices.
+    assert "Were people or areas chosen at random to take part or not" not in form
     assert "The framework expects at least this level for this indicator." in form
     assert "The framework suggests: The pilot's client tracking spreadsheet" in form
     assert soup.find("input", attrs={"name": "version", "value": "0"})

@@ -110,6 +110,33 @@ def test_an_evaluator_comments_on_one_item(db: Session, lead: User, evaluator: F
     )
 
 
+def test_an_evaluator_comments_from_the_item_itself(db: Session, lead: User, evaluator: FlaskClient) -> None:
+    site_return = submitted_return(db, lead)
+    cost = db.scalar(select(CostItem).where(CostItem.site_return_id == site_return.id))
+    assert cost is not None
+    review_page = page(evaluator.get(f"/review/returns/{site_return.id}"))
+    card = review_page.select_one(f"#cost-{cost.id}").find_next(class_="app-comment-on-item")
+    link = card.find("a")
+    assert link.get_text() == "Comment on this item: Cost: Project manager, 3 days a week (£4,500.00)"
+
+    form = page(evaluator.get(link["href"]))
+    assert form.find("h1").get_text(strip=True) == "Comment on this item"
+    assert form.select_one("select#item") is None, "the item is named, not picked from a list"
+    assert "About: Cost: Project manager, 3 days a week (£4,500.00)" in text_of(form)
+    hidden = {
+        field["name"]: field["value"]
+        for field in form.select("form input[type=hidden]")
+        if field.get("value")
+    }
+    response = evaluator.post(
+        f"/review/returns/{site_return.id}/comment", data={**hidden, "body": "Is this the pilot's share?"}
+    )
+    assert response.status_code == 302
+    db.rollback()
+    [comment] = db.scalars(select(ReviewComment)).all()
+    assert (comment.item_type, comment.item_id) == ("cost", cost.id)
+
+
 def test_a_comment_needs_text_and_an_item_of_this_return(
     db: Session, lead: User, evaluator: FlaskClient
 ) -> None:

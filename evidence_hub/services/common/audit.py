@@ -16,6 +16,27 @@ from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import AuditEvent, Site, User
+from evidence_hub.models.framework import (
+    ActivityType,
+    CostCategory,
+    EvidenceLevel,
+    EvidenceScale,
+    Indicator,
+    JourneyMilestone,
+    LearningDimension,
+    Theme,
+)
+from evidence_hub.models.periods import ReportingPeriod
+from evidence_hub.models.returns import (
+    Activity,
+    CostItem,
+    LearningEntry,
+    MeasureValue,
+    ReviewComment,
+    SavingClaim,
+    SiteReturn,
+    SupportingDocument,
+)
 from evidence_hub.services.common.access import NotVisible, scope_to_user
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
@@ -153,10 +174,16 @@ def history(session: Session, user: User, object_type: str, object_id: int) -> l
     """Every record about one item that the user may see, oldest first; NotVisible when there is none."""
     if not OBJECT_TYPE.fullmatch(object_type):
         raise NotVisible(f"No such kind of item: {object_type!r}")
+    # The evaluators' comments on the item are part of its history.
+    comments_on_item = select(ReviewComment.id).where(
+        ReviewComment.item_type == object_type, ReviewComment.item_id == object_id
+    )
+    about_the_item = (AuditEvent.object_type == object_type) & (AuditEvent.object_id == object_id)
+    about_its_comments = (AuditEvent.object_type == "comment") & AuditEvent.object_id.in_(comments_on_item)
     events = list(
         session.scalars(
             scope_to_user(select(AuditEvent), user, AuditEvent.site_id)
-            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+            .where(about_the_item | about_its_comments if object_type != "comment" else about_the_item)
             .options(selectinload(AuditEvent.actor))
             .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
@@ -183,25 +210,6 @@ def recorded_actors(session: Session) -> list[User]:
 
 def site_names(session: Session) -> dict[int, str]:
     return {row.id: row.name for row in session.execute(select(Site.id, Site.name))}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    name: str
-    before: Any
-    after: Any
-    # Whether the record holds a value before (and after): a value that was not there is not "none".
-    in_before: bool
-    in_after: bool
-
-
-def field_changes(record: AuditEvent) -> list[FieldChange]:
-    """The fields a record names, each with its value before and after where the record has them."""
-    before, after = record.before or {}, record.after or {}
-    names = list(after) + [name for name in before if name not in after]
-    return [
-        FieldChange(name, before.get(name), after.get(name), name in before, name in after) for name in names
-    ]
 
 
 def _json(value: Mapping[str, Any] | None) -> str:
@@ -266,18 +274,131 @@ OBJECT_TYPE_NAMES = {
     "user": "user",
     "site": "site",
 }
-NAME_FIELDS = ("title", "name", "description", "file", "dataset", "indicator", "full_name", "code", "period")
 
 
 def object_type_name(object_type: str) -> str:
     return OBJECT_TYPE_NAMES.get(object_type, object_type.replace("_", " "))
 
 
-def item_name(records: list[AuditEvent]) -> str:
-    """What the item is called, from the latest record that names it; empty when none does."""
-    for record in reversed(records):
-        for values in (record.after or {}, record.before or {}):
-            for key in NAME_FIELDS:
-                if isinstance(values.get(key), str) and values[key].strip():
-                    return str(values[key])[:120]
-    return ""
+@dataclass(frozen=True)
+class FrameworkNames:
+    """What the codes in audit records stand for, from every framework version (a later version's name
+    wins), so that a record reads "Emergency admissions" rather than "J85"."""
+
+    by_field: dict[str, dict[str, str]]
+    indicators: dict[str, Indicator]
+
+
+def framework_names(session: Session) -> FrameworkNames:
+    def names(rows: Iterable[Any]) -> dict[str, str]:
+        return {str(code): str(name) for code, name in rows}
+
+    themes = names(session.execute(select(Theme.code, Theme.title).order_by(Theme.id)))
+    indicators = {
+        indicator.code: indicator for indicator in session.scalars(select(Indicator).order_by(Indicator.id))
+    }
+    levels = names(
+        (f"{scale_code}:{level}", f"{scale_name} level {level}: {title}")
+        for scale_code, scale_name, level, title in session.execute(
+            select(EvidenceScale.code, EvidenceScale.name, EvidenceLevel.level, EvidenceLevel.title)
+            .join(EvidenceLevel, EvidenceLevel.scale_id == EvidenceScale.id)
+            .order_by(EvidenceLevel.id)
+        )
+    )
+    return FrameworkNames(
+        by_field={
+            "indicator": {code: indicator.name for code, indicator in indicators.items()},
+            "indicator_code": {code: indicator.name for code, indicator in indicators.items()},
+            "category": names(
+                session.execute(select(CostCategory.code, CostCategory.name).order_by(CostCategory.id))
+            ),
+            "activity_type": names(
+                session.execute(select(ActivityType.code, ActivityType.name).order_by(ActivityType.id))
+            ),
+            "theme": themes,
+            "themes": themes,
+            "dimensions": names(
+                session.execute(
+                    select(LearningDimension.code, LearningDimension.name).order_by(LearningDimension.id)
+                )
+            ),
+            "journey_milestone": names(
+                (code, f"{percentage}%: {title}")
+                for code, percentage, title in session.execute(
+                    select(
+                        JourneyMilestone.code, JourneyMilestone.percentage, JourneyMilestone.title
+                    ).order_by(JourneyMilestone.id)
+                )
+            ),
+            "evidence_level": levels,
+        },
+        indicators=indicators,
+    )
+
+
+def return_names(session: Session, return_ids: Iterable[int]) -> dict[int, str]:
+    """Each return named as people know it: "Kent, 2009-10 Q1"."""
+    ids = set(return_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(SiteReturn.id, Site.name, ReportingPeriod.name)
+        .join(Site, Site.id == SiteReturn.site_id)
+        .join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
+        .where(SiteReturn.id.in_(ids))
+    )
+    return {return_id: f"{site}, {period}" for return_id, site, period in rows}
+
+
+def comment_subjects(session: Session, comment_ids: Iterable[int]) -> dict[int, tuple[str, int | None, int]]:
+    """What each comment is about: (item type, item id, return id)."""
+    ids = set(comment_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            ReviewComment.id, ReviewComment.item_type, ReviewComment.item_id, ReviewComment.site_return_id
+        ).where(ReviewComment.id.in_(ids))
+    )
+    return {comment_id: (item_type, item_id, return_id) for comment_id, item_type, item_id, return_id in rows}
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """What an item of a return is called now, which return it is in and (a measure) its indicator."""
+
+    name: str
+    return_id: int
+    indicator_code: str | None = None
+
+
+ITEM_NAME_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "cost": (CostItem, CostItem.description),
+    "saving": (SavingClaim, SavingClaim.description),
+    "activity": (Activity, Activity.title),
+    "learning": (LearningEntry, LearningEntry.title),
+    "document": (SupportingDocument, SupportingDocument.original_filename),
+}
+
+
+def item_facts(session: Session, items: Iterable[tuple[str, int]]) -> dict[tuple[str, int], ItemFacts]:
+    """Facts about the items of returns that still exist, by (kind, id): a record of a change names only
+    the fields that changed, so the item's name and its return come from the item itself."""
+    wanted: dict[str, set[int]] = {}
+    for kind, item_id in items:
+        wanted.setdefault(kind, set()).add(item_id)
+    facts: dict[tuple[str, int], ItemFacts] = {}
+    for kind, (model, name_column) in ITEM_NAME_COLUMNS.items():
+        if wanted.get(kind):
+            for item_id, name, return_id in session.execute(
+                select(model.id, name_column, model.site_return_id).where(model.id.in_(wanted[kind]))
+            ):
+                facts[(kind, item_id)] = ItemFacts(str(name)[:120], return_id)
+    if wanted.get("measure"):
+        for measure_id, indicator_name, code, return_id in session.execute(
+            select(MeasureValue.id, Indicator.name, Indicator.code, MeasureValue.site_return_id)
+            .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+            .where(MeasureValue.id.in_(wanted["measure"]))
+        ):
+            facts[("measure", measure_id)] = ItemFacts(indicator_name, return_id, code)
+    return facts

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from evidence_hub.formatting import money
 from evidence_hub.models import User
 from evidence_hub.models.returns import (
+    ReturnSection,
     ReturnStatus,
     ReviewComment,
     SiteReturn,
@@ -74,6 +75,28 @@ COMMENTABLE_ITEMS = {
     "learning": "learning",
     "document": "documents",
 }
+
+
+# The task-list section each commentable kind of item is listed in.
+SECTION_OF_ITEM = {
+    "cost": ReturnSection.COSTS,
+    "saving": ReturnSection.COSTS,
+    "activity": ReturnSection.ACTIVITIES,
+    "measure": ReturnSection.MEASURES,
+    "learning": ReturnSection.LEARNING,
+    "document": ReturnSection.DOCUMENTS,
+}
+
+
+def comments_by_section(site_return: SiteReturn) -> dict[ReturnSection, int]:
+    """How many of the evaluators' comments from the latest review are about items in each section."""
+    latest = max((comment.round for comment in site_return.comments), default=None)
+    counts: dict[ReturnSection, int] = {}
+    for comment in site_return.comments:
+        section = SECTION_OF_ITEM.get(comment.item_type)
+        if section is not None and comment.round == latest:
+            counts[section] = counts.get(section, 0) + 1
+    return counts
 
 
 def _item_ids(site_return: SiteReturn, item_type: str) -> set[int]:

@@ -6,6 +6,7 @@ pass this rule before they change anything.
 
 from __future__ import annotations
 
+from evidence_hub.formatting import UK_TIME, date_uk
 from evidence_hub.models import Role, User
 from evidence_hub.models.returns import EDITABLE_STATUSES, ReturnStatus, SiteReturn
 from evidence_hub.services.returns.errors import ReturnError
@@ -24,6 +25,35 @@ def require_lead_can_edit(user: User, site_return: SiteReturn) -> None:
     if site_return.status_enum not in EDITABLE_STATUSES:
         reason = WHY_NOT_EDITABLE[site_return.status_enum]
         raise ReturnError(f"This return cannot be changed because {reason}.")
+
+
+def why_read_only(site_return: SiteReturn) -> str:
+    """Why the return cannot be changed now, in a sentence or two for its pages; empty while it can be."""
+    status = site_return.status_enum
+    if status is ReturnStatus.SUBMITTED:
+        return (
+            "This return cannot be changed while it is waiting for an evaluator's review. If they return it "
+            "with comments, you can change it and send it again."
+        )
+    if status is ReturnStatus.APPROVED:
+        return (
+            "This return has been approved, so it cannot be changed. If something in it is wrong, ask an "
+            "evaluator to reopen it."
+        )
+    if status is ReturnStatus.LOCKED:
+        locked_at = site_return.locked_at
+        closed = f" on {date_uk(locked_at.astimezone(UK_TIME).date())}" if locked_at else ""
+        approval = (
+            "It was approved before the period closed."
+            if site_return.is_approved
+            else "It had not been approved when the period closed; an evaluator may still approve it as it "
+            "stands."
+        )
+        return (
+            f"This return is locked: its reporting period closed{closed}, so nothing in it can be changed. "
+            f"{approval}"
+        )
+    return ""
 
 
 def lead_may_edit(user: User, site_return: SiteReturn) -> bool:

@@ -38,23 +38,25 @@ def cell_text(row: dict[str, str], key: str) -> str:
     return value
 
 
-def cell_decimal(row: dict[str, str], key: str, label: str, problems: dict[str, str]) -> Decimal | None:
+def cell_decimal(
+    row: dict[str, str], key: str, label: str, problems: dict[str, str], example: str = "1250.50"
+) -> Decimal | None:
     raw = cell_text(row, key).replace(",", "").replace("£", "").strip()
     if not raw:
         return None
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        problems[key] = f"{label} must be a number, like 1250.50"
+        problems[key] = f"{label} must be a number, like {example}"
         return None
     if not number.is_finite():
-        problems[key] = f"{label} must be a number, like 1250.50"
+        problems[key] = f"{label} must be a number, like {example}"
         return None
     return number
 
 
 def cell_whole_number(row: dict[str, str], key: str, label: str, problems: dict[str, str]) -> int | None:
-    number = cell_decimal(row, key, label, problems)
+    number = cell_decimal(row, key, label, problems, example="25")
     if number is None:
         return None
     if number != number.to_integral_value():

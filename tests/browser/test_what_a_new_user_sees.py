@@ -1,0 +1,160 @@
+"""What a new user sees, checked in the browser with a screenshot of each page kept for people to look at
+(in EVIDENCE_HUB_SCREENSHOTS when set, else the test's temporary folder)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy.orm import Session
+
+from evidence_hub import demo
+from evidence_hub.db import transaction
+from evidence_hub.demo_evidence import ensure_demo_evidence
+from evidence_hub.models import Role, User
+from evidence_hub.services.accounts.users import AccountSettings
+from evidence_hub.services.common import audit
+from evidence_hub.services.framework.demo import ensure_demo_framework
+from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
+from tests.browser.test_dashboards import CHARTS_DRAWN
+from tests.factories import make_return
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def screenshot(browser_page: Any, name: str, folder: Path) -> Path:
+    """A full-page screenshot, kept; fails when the page is wider than the window (sideways scrolling)."""
+    target = Path(os.environ.get("EVIDENCE_HUB_SCREENSHOTS", folder)) / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    browser_page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 0
+    page_width = browser_page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= browser_page.viewport_size["width"], f"{name} is {page_width} px wide"
+    return target
+
+
+def test_the_header_is_the_generic_header_with_no_crown(page_for: Any, tmp_path: Path) -> None:
+    page_for.set_viewport_size(DESKTOP)
+    page_for.goto("/sign-in")
+    header = page_for.locator(".govuk-generic-header")
+    expect(header).to_have_text("Evidence Hub")
+    assert page_for.locator(".govuk-header, .govuk-footer__crown").count() == 0
+    assert page_for.title() == "Sign in – Evidence Hub"
+    assert header.bounding_box()["height"] < 100
+    screenshot(page_for, "header-sign-in", tmp_path)
+    assert_accessible(page_for)
+
+
+def test_the_audit_log_reads_in_plain_english_and_fits_the_window(
+    page_for: Any, browser_user: Callable[..., User], db: Session, tmp_path: Path
+) -> None:
+    lead = browser_user(Role.SITE_LEAD, site="kent", full_name="Kim Lead")
+    site_return = make_return(db, "kent")
+    with transaction(db):
+        audit.record(
+            db,
+            actor=lead,
+            action="document.created",
+            object_type="document",
+            object_id=41,
+            site_id=site_return.site_id,
+            after={
+                "file": "data-sharing-agreement-signed-by-every-partner-2009.pdf",
+                "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" * 2,
+                "size_bytes": 48213,
+                "site_return_id": site_return.id,
+            },
+        )
+    evaluator = browser_user(Role.EVALUATOR)
+    page_for.set_viewport_size(DESKTOP)
+    sign_in_through_the_browser(page_for, evaluator.email)
+    page_for.goto("/audit/")
+    expect(page_for.locator("main table")).to_contain_text("Kim Lead added the supporting document")
+    expect(page_for.locator("main table")).to_contain_text("Size: 47.1 KB")
+    screenshot(page_for, "audit-log", tmp_path)
+    assert_accessible(page_for)
+
+
+DASHBOARD_VIEWS = ("costs", "outcomes", "value-for-money", "completeness", "learning", "journey")
+
+
+@pytest.fixture
+def demo_world(db: Session, tmp_path: Path) -> None:
+    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
+    sites = demo.ensure_demo_sites(db)
+    framework = ensure_demo_framework(db)
+    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
+    ensure_demo_evidence(db, framework)
+
+
+def test_every_dashboard_view_draws_without_console_warnings(
+    new_page: Callable[[], Any], demo_world: None, browser_user: Callable[..., User], tmp_path: Path
+) -> None:
+    page = new_page()
+    page.set_viewport_size(DESKTOP)
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    encodings: dict[str, str] = {}
+    page.on(
+        "response",
+        lambda response: encodings.setdefault(response.url, response.headers.get("content-encoding", "")),
+    )
+    sign_in_through_the_browser(page, browser_user(Role.EVALUATOR).email)
+    for view in DASHBOARD_VIEWS:
+        page.goto(f"/dashboard/{view}")
+        page.wait_for_function(CHARTS_DRAWN)
+        screenshot(page, f"dashboard-{view}", tmp_path)
+    assert [message for message in messages if message.startswith(("warning", "error"))] == []
+    plotly = [url for url in encodings if "/static/vendor/plotly-" in url]
+    assert plotly and all(encodings[url] == "gzip" for url in plotly)
+
+
+# Each word of the element's text (a hyphen may break a line), as a Range: a word drawn on two lines has
+# client rectangles on two lines.
+WORDS_SPLIT_ACROSS_LINES = """(element) => {
+    const split = [];
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        for (const match of node.textContent.matchAll(/[^\\s-]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+            if (lines.size > 1) split.push(match[0]);
+        }
+    }
+    return split;
+}"""
+
+
+def test_a_leads_task_list_and_measure_guidance_read_cleanly(
+    page_for: Any, browser_user: Callable[..., User], db: Session, tmp_path: Path
+) -> None:
+    lead = browser_user(Role.SITE_LEAD, site="kent")
+    site_return = make_return(db, "kent")
+    page_for.set_viewport_size(DESKTOP)
+    sign_in_through_the_browser(page_for, lead.email)
+    page_for.goto(f"/returns/{site_return.id}")
+    expect(page_for.locator("main")).to_contain_text("You have completed 0 of 6 sections.")
+    screenshot(page_for, "return-task-list", tmp_path)
+    assert_accessible(page_for)
+
+    indicator = site_return.framework_version.indicators[0]
+    page_for.goto(f"/returns/{site_return.id}/measures/{indicator.code}")
+    guidance = page_for.locator(".app-guidance")
+    assert guidance.evaluate(WORDS_SPLIT_ACROSS_LINES) == []
+    screenshot(page_for, "measure-with-guidance", tmp_path)
+    assert_accessible(page_for)
+
+    page_for.goto(f"/returns/{site_return.id}/measures/themes/{indicator.theme.code}")
+    page_for.get_by_label(f"Figure for {indicator.name}").fill("many")
+    page_for.get_by_role("button", name="Save these answers").click()
+    expect(page_for.locator(".govuk-error-summary")).to_contain_text("nothing has been saved")
+    expect(page_for.locator(f"#{indicator.code}-value-error")).to_be_visible()
+    screenshot(page_for, "theme-measures-with-errors", tmp_path)
+    assert_accessible(page_for)
