@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from evidence_hub import errors, formatting, navigation
+from evidence_hub import errors, formatting, job_running, navigation
 from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
@@ -107,6 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)
+    job_running.install(app)
     init_static_files(app)
     app.teardown_appcontext(close_db_session)
     app.context_processor(_template_globals)
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.api import api
     from evidence_hub.audit_log import audit_log
     from evidence_hub.auth import auth
+    from evidence_hub.background_jobs import background_jobs
     from evidence_hub.chart_assets import chart_assets
     from evidence_hub.comparisons import comparisons
     from evidence_hub.dashboard import dashboard
@@ -144,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
+    app.register_blueprint(background_jobs)
     app.register_blueprint(framework)
     app.register_blueprint(returns)
     app.register_blueprint(review)

@@ -69,6 +69,10 @@ DEFAULTS: dict[str, Any] = {
     "RENDERS_AT_ONCE": 2,
     "RELEASE_FILES_FOLDER": "",
     "RELEASE_FILES_MB": 512,
+    # Who runs background jobs (building a published release's files): "worker" (`evidence-hub worker`,
+    # PostgreSQL only), "thread" (the web process, after answering), "now" (the web process, before
+    # answering: for tests) or "off". Empty means "thread" on SQLite and "worker" on PostgreSQL.
+    "JOBS_RUN_BY": "",
     # True only for a deployment on GOV.UK: the GOV.UK header, crown favicons, Crown copyright footer and
     # "– GOV.UK" page titles, which the Design System reserves for services on GOV.UK. Otherwise the pages
     # carry the generic header and the service's own icon.
@@ -134,6 +138,7 @@ def _load_or_create_secret_key(instance_path: str) -> str:
 
 
 STORAGE_BACKENDS = frozenset({"folder", "s3"})
+JOB_RUNNERS = frozenset({"worker", "thread", "now", "off"})
 
 
 class ConfigurationError(RuntimeError):
@@ -177,6 +182,18 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     if app.config["STORAGE"] == "s3" and not app.config["S3_BUCKET"]:
         raise ConfigurationError(
             "EVIDENCE_HUB_STORAGE is s3: set EVIDENCE_HUB_S3_BUCKET to the bucket's name."
+        )
+    if not app.config["JOBS_RUN_BY"]:
+        app.config["JOBS_RUN_BY"] = "thread" if app.config["DATABASE_URL"].startswith("sqlite") else "worker"
+    if app.config["JOBS_RUN_BY"] not in JOB_RUNNERS:
+        raise ConfigurationError(
+            f"EVIDENCE_HUB_JOBS_RUN_BY must be one of {', '.join(sorted(JOB_RUNNERS))}, "
+            f"not {app.config['JOBS_RUN_BY']!r}"
+        )
+    if app.config["JOBS_RUN_BY"] == "worker" and app.config["DATABASE_URL"].startswith("sqlite"):
+        raise ConfigurationError(
+            "EVIDENCE_HUB_JOBS_RUN_BY is worker, but the worker's queue needs PostgreSQL: "
+            "use thread with SQLite."
         )
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600

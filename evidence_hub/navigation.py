@@ -47,6 +47,7 @@ LINKS = (
     NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),
     NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site"),
     NavigationLink("Programmes", "admin.programmes", frozenset({Role.ADMINISTRATOR}), "admin.programme"),
+    NavigationLink("Jobs", "background_jobs.index", frozenset({Role.ADMINISTRATOR}), "background_jobs."),
     NavigationLink("API tokens", "tokens.index", ALL_ROLES, "tokens."),
     NavigationLink("Your account", "auth.account", ALL_ROLES, "auth.account"),
 )

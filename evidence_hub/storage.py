@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import current_app
 
 from evidence_hub.services.common.object_store import FolderStore, ObjectStore, S3Store, s3_client
+from evidence_hub.services.releases.release_files import ReleaseFileStore
+from evidence_hub.services.releases.shared_release_files import ObjectReleaseFileStore, ReleaseFiles
 from evidence_hub.services.returns.document_store import DocumentStore
 
 S3_CLIENT_KEY = "evidence_hub.s3_client"
@@ -32,3 +34,14 @@ def object_store(area: str, folder_setting: str) -> ObjectStore:
 
 def document_store() -> DocumentStore:
     return DocumentStore(object_store("documents", "DOCUMENTS_FOLDER"))
+
+
+def release_file_store() -> ReleaseFiles:
+    """Files built from releases: with STORAGE=s3 under the `release-files/` prefix of the bucket, which
+    every host sees; else RELEASE_FILES_FOLDER, or `release-files` in the instance folder, of
+    RELEASE_FILES_MB at most (with several hosts, a folder all of them and the worker share)."""
+    if current_app.config["STORAGE"] == "s3":
+        return ObjectReleaseFileStore(object_store("release-files", "RELEASE_FILES_FOLDER"))
+    configured = current_app.config.get("RELEASE_FILES_FOLDER") or ""
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "release-files"
+    return ReleaseFileStore(folder, int(current_app.config["RELEASE_FILES_MB"]) * 1024 * 1024)

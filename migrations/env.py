@@ -10,6 +10,14 @@ from evidence_hub.models import __all__ as _registered_models  # noqa: F401  (re
 
 config = context.config
 target_metadata = Base.metadata
+# The queue library's tables (PostgreSQL only, migration 0012) are its own, not the models'.
+QUEUE_TABLE_PREFIX = "procrastinate_"
+
+
+def _is_the_services_own(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    return not (type_ == "table" and (name or "").startswith(QUEUE_TABLE_PREFIX))
 
 
 def _run(connection: Connection) -> None:
@@ -18,6 +26,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_is_the_services_own,
     )
     with context.begin_transaction():
         context.run_migrations()

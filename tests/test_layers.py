@@ -44,6 +44,7 @@ BLUEPRINTS = (
     "api",
     "audit_log",
     "auth",
+    "background_jobs",
     "chart_assets",
     "comparisons",
     "dashboard",
@@ -65,10 +66,11 @@ SERVICES = {
     "framework": ("accounts", "appraisal"),
     "returns": ("framework", "accounts", "impact"),
     "dashboards": ("framework", "appraisal", "impact"),
-    "releases": ("dashboards", "framework", "appraisal", "impact"),
+    "releases": ("dashboards", "framework", "appraisal", "impact", "jobs"),
     "home": ("accounts", "returns", "releases"),
     "impact": ("framework", "dashboards"),
     "appraisal": (),
+    "jobs": (),
 }
 
 
@@ -128,6 +130,7 @@ LAYERS: tuple[Layer, ...] = (
             "services",
             "request_input",
             "request_log",
+            "job_running",
             "static_files",
         )
         + _in_package(*BLUEPRINTS),
@@ -183,6 +186,13 @@ LAYERS: tuple[Layer, ...] = (
     _plain(
         "storage", "services", why="the deployment's object stores, made from its settings for any blueprint"
     ),
+    _plain(
+        "job_running",
+        "services",
+        "storage",
+        "web",
+        why="who runs background jobs in this process: the web process itself (SQLite) or a worker",
+    ),
     _plain("demo", "db", "models", "services", why="the demo world is built through the services"),
     _plain("demo_evidence", "db", "models", "services", why="the demo world is built through the services"),
     Layer(
@@ -200,6 +210,7 @@ LAYERS: tuple[Layer, ...] = (
                 "demo_evidence",
                 "formatting",
                 "storage",
+                "job_running",
             ),
         ),
         why="commands build an app and call services; they import no blueprint",

@@ -14,6 +14,7 @@ from evidence_hub.cli.database import check, db_group
 from evidence_hub.cli.framework import framework_cli
 from evidence_hub.cli.releases import release_cli
 from evidence_hub.cli.serving import demo, serve
+from evidence_hub.cli.worker import worker
 
 
 @click.group(help="Evidence Hub: evidence from policy pilot sites against one evaluation framework.")
@@ -21,5 +22,16 @@ def main() -> None:
     """Entry point of the console script."""
 
 
-for command in (db_group, create_user, check, serve, demo, framework_cli, release_cli, backup, restore):
+for command in (
+    db_group,
+    create_user,
+    check,
+    serve,
+    demo,
+    framework_cli,
+    release_cli,
+    backup,
+    restore,
+    worker,
+):
     main.add_command(command)

@@ -7,6 +7,7 @@ from flask import Flask
 
 from evidence_hub import prepare_to_serve
 from evidence_hub.cli.app import configured_app, engine_for, session_for
+from evidence_hub.job_running import take_on_unfinished_jobs
 from evidence_hub.services.accounts.users import AccountSettings
 
 DEMO_HOST = "127.0.0.1"
@@ -25,6 +26,7 @@ def _serve(app: Flask, host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     prepare_to_serve()
+    take_on_unfinished_jobs(app)  # With SQLite: e.g. building the files of the demo's releases.
     click.echo(f"Evidence Hub is running at http://{host}:{port}/ (press Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 

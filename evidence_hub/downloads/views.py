@@ -37,11 +37,11 @@ from evidence_hub.downloads.render_slots import NoSlotFree, RenderSlots
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.dashboards.scope import frameworks_with_periods, visible_sites
-from evidence_hub.services.releases import publishing, reading, site_data
+from evidence_hub.services.releases import prebuild, publishing, reading, site_data
 from evidence_hub.services.releases.protected_tables import ReleaseRefused
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
-from evidence_hub.services.releases.release_files import ReleaseFileKey, ReleaseFileStore, Writer
+from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
 from evidence_hub.services.releases.render.blocks import summary_blocks
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
 from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
@@ -49,6 +49,8 @@ from evidence_hub.services.releases.render.data_pack.file_names import pack_file
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
 from evidence_hub.services.releases.rollout import project_rollout
+from evidence_hub.services.releases.shared_release_files import ReleaseFiles
+from evidence_hub.storage import release_file_store
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
 
 downloads = Blueprint("downloads", __name__)
@@ -185,6 +187,7 @@ def release(reference: str) -> str | tuple[str, int]:
         can_withdraw=acting_user().role_enum in PUBLISHERS,
         audit=found.content.get("audit"),
         audit_detail=acting_user().role_enum in PUBLISHERS,
+        files=prebuild.files_progress(db_session(), found),
     )
 
 
@@ -290,11 +293,8 @@ def _pack_writer(source: Callable[[Session], Any], file_format: str) -> Writer:
     return write_pack
 
 
-def _release_file_store() -> ReleaseFileStore:
-    """RELEASE_FILES_FOLDER, or `release-files` in the instance folder, of RELEASE_FILES_MB at most."""
-    configured = current_app.config.get("RELEASE_FILES_FOLDER") or ""
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "release-files"
-    return ReleaseFileStore(folder, int(current_app.config["RELEASE_FILES_MB"]) * 1024 * 1024)
+def _release_file_store() -> ReleaseFiles:
+    return release_file_store()
 
 
 def _render_slots() -> RenderSlots:

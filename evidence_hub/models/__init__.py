@@ -35,6 +35,7 @@ from evidence_hub.models.impact import (
     ImpactArea,
     ImpactRating,
 )
+from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
 from evidence_hub.models.programmes import (
     Department,
@@ -82,6 +83,7 @@ __all__ = [
     "AreaRole",
     "AreaSizeUpload",
     "AuditEvent",
+    "BackgroundJob",
     "Baseline",
     "CollectionFrequency",
     "CombineRule",
@@ -105,6 +107,7 @@ __all__ = [
     "ImpactRating",
     "Indicator",
     "IndicatorUnit",
+    "JobStatus",
     "JourneyMilestone",
     "LabelledEnum",
     "LearningDimension",
@@ -126,6 +129,7 @@ __all__ = [
     "PublishedFrameworkIsImmutable",
     "QualityRating",
     "Release",
+    "ReleaseFile",
     "ReleaseIsFrozen",
     "ReleaseRow",
     "ReleaseStatus",

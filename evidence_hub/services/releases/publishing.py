@@ -39,6 +39,7 @@ from evidence_hub.models.framework import LearningType
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
 from evidence_hub.services.common import audit
 from evidence_hub.services.dashboards.scope import Scope, StateFilter, chosen_scope, period_range_label
+from evidence_hub.services.releases import prebuild
 from evidence_hub.services.releases.dictionary import data_dictionary
 from evidence_hub.services.releases.disclosure import DisclosureReport, DisclosureRules, publishable_text
 from evidence_hub.services.releases.impact_section import add_impact_section, impact_section
@@ -183,6 +184,7 @@ def publish_release(
             "fingerprint": release.fingerprint,
         },
     )
+    prebuild.schedule_release_files(session, release)  # Its files are built once, by a background job.
     return release
 
 

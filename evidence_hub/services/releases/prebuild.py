@@ -1,0 +1,173 @@
+"""Every file of a published release, built once by a background job, with each file's checksum.
+
+Publishing queues the job in its own transaction (`schedule_release_files`); a worker (or, on SQLite, the
+web process after answering) builds the summary as PDF and Word and the data pack as XLSX and as a zip of
+CSVs, for the default roll-out projection, into the release file store under the very keys the downloads
+ask for (downloads/views.py), and records each file's SHA-256 (`ReleaseFile`). Downloads then stream the
+stored file and never render it; a projection with other parameters is still rendered on demand and kept.
+
+The job is idempotent: a file already stored and recorded is not built again, so a retry after a failure
+half-way, or the job queued twice, finishes the set without repeating work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
+from evidence_hub.models.releases import Release
+from evidence_hub.services.jobs.queue import enqueue
+from evidence_hub.services.jobs.running import JobContext, handles
+from evidence_hub.services.releases import reading
+from evidence_hub.services.releases.release_files import ReleaseFileKey
+from evidence_hub.services.releases.shared_release_files import ReleaseFiles
+
+KIND = "release_files"
+DOCUMENT_KINDS = ("summary.pdf", "summary.docx")
+PACK_KINDS = ("data-pack.xlsx", "data-pack.zip")
+FILES_PER_RELEASE = len(DOCUMENT_KINDS) + len(PACK_KINDS)
+CHUNK_BYTES = 1024 * 1024
+
+
+def job_key(release_id: int) -> str:
+    return f"{KIND}:{release_id}"
+
+
+def schedule_release_files(session: Session, release: Release) -> None:
+    """Queue the building of the release's files, in the publishing transaction. Flushes."""
+    enqueue(
+        session,
+        kind=KIND,
+        key=job_key(release.id),
+        subject=f"Files of release {release.reference}",
+        arguments={"release_id": release.id},
+    )
+
+
+def default_projection(release: Release) -> tuple[int, int]:
+    """The roll-out projection's default areas and periods: what the release page shows first."""
+    projection = release.content["summary"]["projection"]
+    return int(projection["default_areas"]), int(projection["default_periods"])
+
+
+def file_keys(release: Release) -> list[ReleaseFileKey]:
+    """The keys of every file built at publication (the downloads ask for the same ones)."""
+    areas, periods = default_projection(release)
+    documents = [
+        ReleaseFileKey(release.id, release.fingerprint, kind, (("areas", areas), ("periods", periods)))
+        for kind in DOCUMENT_KINDS
+    ]
+    return documents + [ReleaseFileKey(release.id, release.fingerprint, kind) for kind in PACK_KINDS]
+
+
+def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable[[BinaryIO], None]:
+    # Imported here: reportlab, python-docx and matplotlib are only loaded by processes that build files.
+    from evidence_hub.services.releases.render.charts import summary_charts
+    from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
+    from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
+    from evidence_hub.services.releases.render.docx import summary_docx
+    from evidence_hub.services.releases.render.pdf import summary_pdf
+
+    if key.kind in DOCUMENT_KINDS:
+        render = summary_pdf if key.kind == "summary.pdf" else summary_docx
+        areas, periods = default_projection(release)
+
+        def write_document(target: BinaryIO) -> None:
+            summary = reading.summary_of(release)
+            target.write(render(summary, areas=areas, periods=periods, charts=summary_charts(summary)))
+
+        return write_document
+    write_pack = write_xlsx if key.kind == "data-pack.xlsx" else write_zip
+
+    def write_data_pack(target: BinaryIO) -> None:
+        write_pack(reading.release_pack_source(session, release), target)
+
+    return write_data_pack
+
+
+@handles(KIND)
+def build_release_files(session: Session, arguments: dict[str, Any], context: JobContext) -> None:
+    """The job: build whichever of the release's files are not stored yet, recording each one's checksum."""
+    store: ReleaseFiles = context.resources["release_files"]
+    release = session.get_one(Release, int(arguments["release_id"]))
+    release_id, keys = release.id, file_keys(release)
+    for number, key in enumerate(keys, start=1):
+        recorded = session.scalar(select(ReleaseFile.id).where(ReleaseFile.file_name == key.file_name))
+        stored = store.open(key)
+        if stored is not None:
+            stored.close()
+        if recorded is None or stored is None:
+            sha256, size = _build(store, key, _writer(session, release, key))
+            # SQLite: a transaction that has read may not write once another connection has written
+            # meanwhile (a page view's audit record, during a build of seconds), so the reading
+            # transaction ends here and the record is written in one that starts by writing.
+            session.rollback()
+            session.execute(delete(ReleaseFile).where(ReleaseFile.file_name == key.file_name))
+            session.add(
+                ReleaseFile(
+                    release_id=release_id,
+                    kind=key.kind,
+                    file_name=key.file_name,
+                    sha256=sha256,
+                    size_bytes=size,
+                )
+            )
+        session.commit()
+        context.report_progress(f"{number} of {len(keys)} files built")
+
+
+def _build(store: ReleaseFiles, key: ReleaseFileKey, write: Callable[[BinaryIO], None]) -> tuple[str, int]:
+    """Write the file into the store; its SHA-256 and size, read back from what was written."""
+    measured: list[tuple[str, int]] = []
+
+    def write_and_measure(target: BinaryIO) -> None:
+        write(target)
+        target.flush()
+        size = target.tell()
+        target.seek(0)
+        digest = hashlib.sha256()
+        while chunk := target.read(CHUNK_BYTES):
+            digest.update(chunk)
+        measured.append((digest.hexdigest(), size))
+
+    store.store(key, write_and_measure)
+    return measured[0]
+
+
+@dataclass(frozen=True)
+class FilesProgress:
+    """How far the building of a release's files has got, for the release page."""
+
+    ready: int
+    total: int
+    status: JobStatus | None  # None: never queued (files are then built when first downloaded)
+
+    @property
+    def building(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING) and self.ready < self.total
+
+    @property
+    def failed(self) -> bool:
+        return self.status == JobStatus.FAILED
+
+
+def files_progress(session: Session, release: Release) -> FilesProgress:
+    job_status = session.scalar(select(BackgroundJob.status).where(BackgroundJob.key == job_key(release.id)))
+    ready = session.scalar(
+        select(func.count()).select_from(ReleaseFile).where(ReleaseFile.release_id == release.id)
+    )
+    return FilesProgress(
+        ready=min(ready or 0, FILES_PER_RELEASE),
+        total=FILES_PER_RELEASE,
+        status=JobStatus(job_status) if job_status else None,
+    )
+
+
+def recorded_files(session: Session, release: Release) -> list[ReleaseFile]:
+    return list(session.scalars(select(ReleaseFile).where(ReleaseFile.release_id == release.id)))

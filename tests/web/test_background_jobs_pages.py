@@ -1,0 +1,102 @@
+"""Publishing through the pages: the release page shows its files being built and then ready, and
+administrators see every job's state, with the reason of a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from evidence_hub.models import BackgroundJob, JobStatus, Role
+from tests.pages import page
+from tests.release_helpers import demo_world
+
+
+def publish_through_the_form(evaluator: FlaskClient) -> str:
+    form = page(evaluator.get("/releases/new"))
+    periods = [option["value"] for option in form.select("#period_from option")]
+    response = evaluator.post(
+        "/releases/new",
+        data={
+            "title": "Pilots to date",
+            "version": "all",
+            "period_from": periods[0],
+            "period_to": periods[-1],
+            "sites": [box["value"] for box in form.select("input[name=sites]")],
+            "threshold": "10",
+            "rounding": "none",
+        },
+    )
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_files_published_with_an_in_process_runner_are_ready_when_the_evaluator_looks(
+    app: Flask, client_as: Callable[..., FlaskClient], db: Session, tmp_path: Path
+) -> None:
+    app.config["JOBS_RUN_BY"] = "now"
+    demo_world(db, tmp_path)
+    evaluator = client_as(Role.EVALUATOR)
+
+    release_page = page(evaluator.get(publish_through_the_form(evaluator)))
+
+    assert "All 4 files are ready to download." in release_page.get_text()
+    assert release_page.select("[data-release-files-building]") == []
+    jobs = page(client_as(Role.ADMINISTRATOR).get("/admin/background-jobs"))
+    row = jobs.select_one("tbody tr")
+    assert row is not None
+    assert "Files of release" in row.get_text() and "done" in row.get_text()
+    assert "4 of 4 files built" in row.get_text()
+
+
+def test_while_files_are_queued_the_release_page_says_how_many_are_ready_and_looks_again(
+    app: Flask, client_as: Callable[..., FlaskClient], db: Session, tmp_path: Path
+) -> None:
+    app.config["JOBS_RUN_BY"] = "worker" if db.get_bind().dialect.name == "postgresql" else "off"
+    demo_world(db, tmp_path)
+    evaluator = client_as(Role.EVALUATOR)
+
+    release_page = page(evaluator.get(publish_through_the_form(evaluator)))
+
+    assert "Files being built: 0 of 4 ready." in release_page.get_text()
+    marker = release_page.select_one("[data-release-files-building]")
+    assert marker is not None and marker["data-refresh-seconds"] == "5"
+    assert release_page.select_one("script[src*='release-files.js']") is not None
+    official_view = page(client_as(Role.NATIONAL_OFFICIAL).get(publish_path(release_page)))
+    assert "Files being built" not in official_view.get_text(), "only those who publish see the building"
+    queued = page(client_as(Role.ADMINISTRATOR).get("/admin/background-jobs?status=queued"))
+    assert "Files of release" in queued.select_one("tbody").get_text()
+
+
+def publish_path(release_page: object) -> str:
+    from bs4 import BeautifulSoup
+
+    assert isinstance(release_page, BeautifulSoup)
+    form = release_page.select_one("form[action*='/releases/']")
+    assert form is not None
+    return str(form["action"]).split("#")[0]
+
+
+def test_administrators_see_why_a_job_failed(client_as: Callable[..., FlaskClient], db: Session) -> None:
+    db.add(
+        BackgroundJob(
+            kind="release_files",
+            key="release_files:999",
+            subject="Files of release TEST-1",
+            arguments={"release_id": 999},
+            status=JobStatus.FAILED.value,
+            attempts=3,
+            last_error="OSError: No space left on device",
+        )
+    )
+    db.commit()
+    admin = client_as(Role.ADMINISTRATOR)
+
+    failed = page(admin.get("/admin/background-jobs?status=failed")).get_text()
+
+    assert "Files of release TEST-1" in failed
+    assert "Last failure: OSError: No space left on device" in failed
+    assert "Failed: 1" in page(admin.get("/admin/background-jobs")).get_text()
