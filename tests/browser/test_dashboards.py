@@ -67,8 +67,10 @@ def wait_for_charts(page: Any) -> int:
 
 
 def row_headings(page: Any) -> set[str]:
-    """The first cell of every row of every table in the page's main content."""
-    return {text.strip() for text in page.locator("main tbody th[scope=row]").all_inner_texts()}
+    """The first cell of every row of every table in the page's main content, and the column headings
+    (a table with a column per period is shown turned, with a column per site)."""
+    headings = page.locator("main tbody th[scope=row], main thead th[scope=col]").all_inner_texts()
+    return {text.strip() for text in headings}
 
 
 def table_captioned(page: Any, caption: str) -> Any:
@@ -132,11 +134,13 @@ def test_a_completeness_cell_leads_to_the_review_of_its_return(
     page = signed_in_page(new_page, evaluator)
     page.goto("/dashboard/completeness")
     grid = table_captioned(page, "Return status and share of required items reported")
-    headings = grid.locator("thead th").all_inner_texts()
-    # Columns: the site, one per period, then the share reported. Kent's latest return awaits review.
-    latest_period = headings[-2]
-    kent = grid.locator("tbody tr", has=page.get_by_role("rowheader", name="Kent", exact=True))
-    cell = kent.locator("td").nth(len(headings) - 3)
+    headings = [heading.strip() for heading in grid.locator("thead th").all_inner_texts()]
+    # Shown turned: a row per period, then the share reported; a column per site. Kent's latest return
+    # awaits review.
+    periods = grid.locator("tbody th[scope=row]").all_inner_texts()
+    latest_period = periods[-2].strip()
+    latest = grid.locator("tbody tr").nth(len(periods) - 2)
+    cell = latest.locator("td").nth(headings.index("Kent") - 1)
     assert cell.inner_text().startswith("Submitted")
     cell.get_by_role("link").click()
 

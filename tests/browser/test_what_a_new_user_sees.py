@@ -158,3 +158,56 @@ def test_a_leads_task_list_and_measure_guidance_read_cleanly(
     expect(page_for.locator(f"#{indicator.code}-value-error")).to_be_visible()
     screenshot(page_for, "theme-measures-with-errors", tmp_path)
     assert_accessible(page_for)
+
+
+# Every piece of text Plotly draws in a chart, by kind; two boxes of text that intersect are an overlap.
+# Text inside a heatmap's cells belongs to the cells and is left out.
+OVERLAPPING_TEXT = """(chart) => {
+    const kinds = {
+        'title': '.gtitle, .gtitle-subtitle',
+        'x-axis title': '.g-xtitle text, .g-x2title text',
+        'y-axis title': '.g-ytitle text, .g-y2title text',
+        'x tick': '.xtick text',
+        'y tick': '.ytick text',
+        'legend': '.legend .legendtext',
+    };
+    const boxes = [];
+    for (const [kind, selector] of Object.entries(kinds)) {
+        for (const element of chart.querySelectorAll(selector)) {
+            const box = element.getBoundingClientRect();
+            if (box.width > 0 && box.height > 0 && element.textContent.trim()) {
+                boxes.push({kind, text: element.textContent.trim(), box});
+            }
+        }
+    }
+    const overlaps = [];
+    for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i].box, b = boxes[j].box;
+            const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (across > 1 && down > 1) {
+                const first = `${boxes[i].kind} "${boxes[i].text}"`;
+                overlaps.push(`${first} overlaps ${boxes[j].kind} "${boxes[j].text}"`);
+            }
+        }
+    }
+    return overlaps;
+}"""
+
+
+def test_no_chart_on_any_dashboard_view_has_overlapping_text(
+    new_page: Callable[[], Any], demo_world: None, browser_user: Callable[..., User], tmp_path: Path
+) -> None:
+    page = new_page()
+    page.set_viewport_size(DESKTOP)
+    sign_in_through_the_browser(page, browser_user(Role.EVALUATOR).email)
+    overlaps: list[str] = []
+    for address in [*(f"/dashboard/{view}" for view in DASHBOARD_VIEWS), "/dashboard/sites/leeds"]:
+        page.goto(address)
+        page.wait_for_function(CHARTS_DRAWN)
+        charts = page.locator("[data-chart]")
+        for index in range(charts.count()):
+            found = charts.nth(index).evaluate(OVERLAPPING_TEXT)
+            overlaps += [f"{address} chart {index + 1}: {overlap}" for overlap in found]
+    assert overlaps == [], "\n".join(overlaps)

@@ -33,8 +33,9 @@ from evidence_hub.services.dashboards.scope import Scope
 
 def _unit_axis(indicator: IndicatorDefinition) -> Axis:
     unit = IndicatorUnit(indicator.unit)
+    # The chart's title names the indicator; the axis says only its unit, so it fits beside the plot.
     return Axis(
-        f"{indicator.name} ({unit.label.lower()})",
+        unit.label,
         money=unit is IndicatorUnit.MONEY_GBP,
         percent=unit is IndicatorUnit.PERCENTAGE,
     )
