@@ -27,7 +27,7 @@ from evidence_hub.models.framework import (
     PublishedFrameworkIsImmutable,
     Theme,
 )
-from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
+from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod, ReportingYear
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
 from evidence_hub.models.returns import (
     Activity,
@@ -99,6 +99,7 @@ __all__ = [
     "ReleaseRow",
     "ReleaseStatus",
     "ReportingPeriod",
+    "ReportingYear",
     "ReturnActivityTotal",
     "ReturnCostTotal",
     "ReturnLearningCount",
