@@ -95,8 +95,12 @@ class DataTable:
                     numeric = NUMERIC_CELL if column.numeric else ""
                     cells.append(f'<td class="govuk-table__cell{numeric}">{text}</td>')
             body.append('<tr class="govuk-table__row">' + "".join(cells) + "</tr>")
+        return self._markup(header, body)
+
+    def _markup(self, header: str, body: list[str]) -> Markup:
+        """The table around its header cells and body rows, in a region that scrolls sideways if wide."""
         caption = escape(self.caption)
-        # Every piece of text in the markup went through escape() above.
+        # Every piece of text in the markup went through escape() where it was made.
         return Markup(  # noqa: S704
             f'<div class="app-table-scroll" tabindex="0" role="region" aria-label="{caption} (table)">'
             f'<table class="govuk-table app-table--compact">'
@@ -125,15 +129,7 @@ class DataTable:
                 numeric = NUMERIC_CELL if column.numeric else ""
                 cells.append(f'<td class="govuk-table__cell{numeric}">{text}</td>')
             body.append('<tr class="govuk-table__row">' + "".join(cells) + "</tr>")
-        caption = escape(self.caption)
-        # Every piece of text in the markup went through escape() above.
-        return Markup(  # noqa: S704
-            f'<div class="app-table-scroll" tabindex="0" role="region" aria-label="{caption} (table)">'
-            f'<table class="govuk-table app-table--compact">'
-            f'<caption class="govuk-table__caption govuk-table__caption--s">{caption}</caption>'
-            f'<thead class="govuk-table__head"><tr class="govuk-table__row">{header}</tr></thead>'
-            f'<tbody class="govuk-table__body">{"".join(body)}</tbody></table></div>'
-        )
+        return self._markup(header, body)
 
 
 def _cell(value: Any) -> Cell:

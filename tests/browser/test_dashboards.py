@@ -8,19 +8,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy.orm import Session
 
-from evidence_hub import demo
-from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
-from evidence_hub.services.accounts.users import AccountSettings
-from evidence_hub.services.framework.demo import ensure_demo_framework
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
 
 DEMO_SITES = ("Kent", "Leeds", "Liverpool City Region")
@@ -33,15 +27,6 @@ CHARTS_DRAWN = """() => {
 }"""
 # A figure as the page shows it: "£1,234.50", "-£20.00", "96.2%", "1,204".
 SHOWN_FIGURE = re.compile(r"-?£?[\d,]+(\.\d+)?%?")
-
-
-@pytest.fixture
-def demo_evidence(db: Session, tmp_path: Path) -> None:
-    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
-    sites = demo.ensure_demo_sites(db)
-    framework = ensure_demo_framework(db)
-    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
-    ensure_demo_evidence(db, framework)
 
 
 @pytest.fixture

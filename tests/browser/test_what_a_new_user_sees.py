@@ -8,17 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
-from evidence_hub import demo
 from evidence_hub.db import transaction
-from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
-from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.common import audit
-from evidence_hub.services.framework.demo import ensure_demo_framework
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
 from tests.browser.test_dashboards import CHARTS_DRAWN
 from tests.factories import make_return
@@ -82,17 +77,8 @@ def test_the_audit_log_reads_in_plain_english_and_fits_the_window(
 DASHBOARD_VIEWS = ("costs", "outcomes", "value-for-money", "completeness", "learning", "journey")
 
 
-@pytest.fixture
-def demo_world(db: Session, tmp_path: Path) -> None:
-    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
-    sites = demo.ensure_demo_sites(db)
-    framework = ensure_demo_framework(db)
-    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
-    ensure_demo_evidence(db, framework)
-
-
 def test_every_dashboard_view_draws_without_console_warnings(
-    new_page: Callable[[], Any], demo_world: None, browser_user: Callable[..., User], tmp_path: Path
+    new_page: Callable[[], Any], demo_evidence: None, browser_user: Callable[..., User], tmp_path: Path
 ) -> None:
     page = new_page()
     page.set_viewport_size(DESKTOP)
@@ -197,7 +183,7 @@ OVERLAPPING_TEXT = """(chart) => {
 
 
 def test_no_chart_on_any_dashboard_view_has_overlapping_text(
-    new_page: Callable[[], Any], demo_world: None, browser_user: Callable[..., User], tmp_path: Path
+    new_page: Callable[[], Any], demo_evidence: None, browser_user: Callable[..., User], tmp_path: Path
 ) -> None:
     page = new_page()
     page.set_viewport_size(DESKTOP)
