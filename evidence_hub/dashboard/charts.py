@@ -212,7 +212,20 @@ def lines_over_time(
             trace["text"] = each.hover
             trace["hovertemplate"] = "%{x}<br>" + each.name + ": %{y}<br>%{text}<extra></extra>"
         data.append(trace)
-    return {"data": data, "layout": _layout(title, subtitle, "Reporting period", y_axis)}
+    layout = _layout(title, subtitle, "Reporting period", y_axis)
+    layout["xaxis"].update(_period_ticks(periods))
+    return {"data": data, "layout": layout}
+
+
+def _period_ticks(periods: Sequence[str]) -> dict[str, Any]:
+    """Period codes written across on two lines ("2009-10" over "Q1"): slanted, their boxes ran into each
+    other and the axis title."""
+    return {
+        "tickmode": "array",
+        "tickvals": list(periods),
+        "ticktext": [period.replace("-Q", "<br>Q") for period in periods],
+        "tickangle": 0,
+    }
 
 
 def count_matrix(
