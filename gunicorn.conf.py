@@ -1,6 +1,6 @@
 """gunicorn's settings for Evidence Hub, read from the folder gunicorn is started in:
 
-    .venv/bin/gunicorn --workers 4 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+    .venv/bin/gunicorn --workers 4 --bind 127.0.0.1:8000 wsgi:app
 
 Anything given on the command line wins over what is set here.
 """
@@ -17,6 +17,9 @@ preload_app = False
 # A slow render is bounded by the service's render limits; a request still running after this is stuck.
 timeout = 60
 graceful_timeout = 30
+# One JSON line per request, carrying the request id that the app's own log lines and error pages show.
+accesslog = "-"
+logger_class = "evidence_hub.cli.gunicorn_logging.JsonAccessLogger"
 
 
 def post_fork(_server: Any, _worker: Any) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 import secrets
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,14 @@ from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
 from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
+from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, close_db_session
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STATIC_FOLDER = PROJECT_ROOT / "static"
+# static/ and migrations/ live at the top of the repository; the package links to them, so that a built
+# wheel carries them and an installed service needs no checkout.
+STATIC_FOLDER = Path(__file__).resolve().parent / "static"
 GOVUK_FRONTEND_VERSION = (STATIC_FOLDER / "govuk-frontend" / "VERSION").read_text().strip()
 SERVICE_NAME = "Evidence Hub"
 ENGINE_KEY = "evidence_hub.engine"
@@ -65,7 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, config)
-    _configure_logging(app)
+    configure_logging(app)
     configure_hashing(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_kib=app.config["ARGON2_MEMORY_KIB"],
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from evidence_hub.audit_log import audit_log
     from evidence_hub.auth import auth
     from evidence_hub.chart_assets import chart_assets
+    from evidence_hub.comparisons import comparisons
     from evidence_hub.dashboard import dashboard
     from evidence_hub.downloads import downloads
     from evidence_hub.framework import framework
@@ -149,17 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(downloads)
     app.register_blueprint(tokens)
     app.register_blueprint(api)
+    app.register_blueprint(comparisons)
     csrf.exempt(api)  # GET only, and no cookie is used: a token in a header cannot be forged cross-site
-
-
-def _configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
-    logger = logging.getLogger("evidence_hub")
-    logger.setLevel(level)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
 
 
 def _csp_nonce() -> str:
@@ -213,4 +206,5 @@ def _template_globals() -> dict[str, Any]:
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
         "navigation_items": navigation.items_for_current_user(),
+        "request_id": current_request_id(),
     }

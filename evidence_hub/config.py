@@ -33,8 +33,17 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "evidence_hub_session",
     # Largest request body accepted, in bytes; supporting documents are at most 10 MB.
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
-    # Where uploaded supporting documents are kept; empty means `documents` in the instance folder.
+    # Where uploaded files are kept: "folder" (this machine's disk) or "s3" (an S3-compatible object store,
+    # which every web host can reach; credentials come from the usual AWS environment, never from here).
+    "STORAGE": "folder",
+    # With "folder": where uploaded supporting documents are kept; empty means `documents` in the instance
+    # folder.
     "DOCUMENTS_FOLDER": "",
+    # With "s3": the bucket, a prefix for this service's objects, and for a store other than AWS its address.
+    "S3_BUCKET": "",
+    "S3_PREFIX": "evidence-hub/",
+    "S3_ENDPOINT_URL": "",
+    "S3_REGION": "",
     "SIGN_IN_WINDOW_MINUTES": 15,
     "SIGN_IN_MAX_FAILURES_PER_ACCOUNT": 5,
     "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 20,
@@ -47,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front of the service whose X-Forwarded-* headers are trusted.
     "TRUSTED_PROXIES": 0,
     "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "json",
     "WTF_CSRF_TIME_LIMIT": 12 * 3600,
     # Disclosure control for releases: the smallest count of people shown (an evaluator may raise it for a
     # release, never lower it), and the rounding base offered by default (0: no rounding).
@@ -126,6 +136,9 @@ def _load_or_create_secret_key(instance_path: str) -> str:
     return key
 
 
+STORAGE_BACKENDS = frozenset({"folder", "s3"})
+
+
 class ConfigurationError(RuntimeError):
     """The service must not start with this configuration."""
 
@@ -158,6 +171,15 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         raise ConfigurationError(
             f"EVIDENCE_HUB_SECRET_KEY is too weak: use a random value of at least "
             f"{MINIMUM_SECRET_KEY_LENGTH} characters."
+        )
+    if app.config["STORAGE"] not in STORAGE_BACKENDS:
+        raise ConfigurationError(
+            f"EVIDENCE_HUB_STORAGE must be one of {', '.join(sorted(STORAGE_BACKENDS))}, "
+            f"not {app.config['STORAGE']!r}"
+        )
+    if app.config["STORAGE"] == "s3" and not app.config["S3_BUCKET"]:
+        raise ConfigurationError(
+            "EVIDENCE_HUB_STORAGE is s3: set EVIDENCE_HUB_S3_BUCKET to the bucket's name."
         )
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600

@@ -20,7 +20,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import Framework, Release, ReportingPeriod, ReturnSection, Site, SiteReturn, User
+from evidence_hub.models import (
+    AreaRole,
+    Framework,
+    Release,
+    ReportingPeriod,
+    ReturnSection,
+    Site,
+    SiteReturn,
+    User,
+)
+from evidence_hub.models.appraisal import AreaSizeUpload
+from evidence_hub.services.impact import comparisons, site_estimates
+from evidence_hub.services.impact.synthetic_series import (
+    DEMO_SITE_SERIES,
+    SYNTHETIC_INDICATOR,
+    synthetic_series_csv,
+)
 from evidence_hub.services.releases.publishing import publish_release
 from evidence_hub.services.returns import comments, journey, learning, measures, workflow
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
@@ -280,10 +296,37 @@ def ensure_demo_evidence(session: Session, framework: Framework) -> bool:
     for profile in PROFILES:
         _fill_site(session, profile, sites[profile.code], periods, evaluator)
     with transaction(session):
+        _add_area_sizes(session, framework, administrator)
+    with transaction(session):
         for period in periods[:-1]:
             if period.status == "open":
                 workflow.close_period(session, administrator, period)
     return True
+
+
+# Round, illustrative working-age populations for the demo's roll-out projection (not ONS figures): the
+# three pilot sites by their site codes, and areas a roll-out would reach.
+DEMO_AREA_SIZES = (
+    ("kent", "Kent", "950000"),
+    ("leeds", "Leeds", "520000"),
+    ("liverpool", "Liverpool City Region", "980000"),
+    ("E08000003", "Manchester", "400000"),
+    ("E08000025", "Birmingham", "740000"),
+    ("E06000023", "Bristol", "320000"),
+)
+
+
+def _add_area_sizes(session: Session, framework: Framework, administrator: User) -> None:
+    session.add(
+        AreaSizeUpload(
+            framework_id=framework.id,
+            measure_name="working-age population (16 to 64)",
+            measure_source="Illustrative round figures for the demonstration, not ONS estimates",
+            areas=[list(area) for area in DEMO_AREA_SIZES],
+            filename="demo-area-sizes.csv",
+            uploaded_by_id=administrator.id,
+        )
+    )
 
 
 def _fill_site(
@@ -739,3 +782,61 @@ def ensure_demo_releases(session: Session, framework: Framework) -> list[str]:
             )
         references.append(release.reference)
     return references
+
+
+def ensure_demo_impact(session: Session, framework: Framework) -> bool:
+    """Name each demo site's own area and three comparison areas, load the clearly labelled synthetic
+    series through the same upload checks as any file, and record the evaluator's rating of each site's
+    evidence (Maryland level 3 where the estimate's pre-trend check passes, else 2). Once only: returns
+    False and changes nothing when the areas already exist."""
+    version = comparisons.impact_version(framework)
+    sites = {site.code: site for site in session.scalars(select(Site))}
+    if version is None or any(series.site_code not in sites for series in DEMO_SITE_SERIES):
+        return False
+    if comparisons.areas_of(session, version, list(sites.values())):
+        return False
+    evaluator = _user(session, EVALUATOR_EMAIL)
+    with transaction(session):
+        for series in DEMO_SITE_SERIES:
+            site = sites[series.site_code]
+            comparisons.add_area(
+                session,
+                evaluator,
+                version,
+                site,
+                role=AreaRole.PILOT_SITE,
+                area_code=series.area.code,
+                area_name=series.area.name,
+                observed={},
+            )
+            for area in series.comparisons:
+                comparisons.add_area(
+                    session,
+                    evaluator,
+                    version,
+                    site,
+                    role=AreaRole.COMPARISON,
+                    area_code=area.code,
+                    area_name=area.name,
+                    observed={SYNTHETIC_INDICATOR: "Synthetic demo series, on the framework's definition"},
+                )
+        comparisons.upload_series(
+            session, evaluator, version, synthetic_series_csv(), "synthetic-comparison-series.csv"
+        )
+    with transaction(session):
+        overview = site_estimates.overview_for_sites(
+            session, framework, [sites[series.site_code] for series in DEMO_SITE_SERIES], SYNTHETIC_INDICATOR
+        )
+        for site_impact in overview.sites if overview else ():
+            passed = site_impact.estimate.qualifies_for_maryland_3
+            comparisons.record_rating(
+                session,
+                evaluator,
+                version,
+                site_impact.site,
+                SYNTHETIC_INDICATOR,
+                3 if passed else 2,
+                "Difference-in-differences against three neighbouring areas"
+                + (" with a passed pre-trend check." if passed else "; the pre-trend check did not pass."),
+            )
+    return True

@@ -10,7 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"
+# A link to the top-level migrations/, so that a built wheel carries them.
+MIGRATIONS_FOLDER = Path(__file__).resolve().parent / "migration_scripts"
 # The one head every branch must build on; tests/test_migrations.py checks it against the scripts.
 HEAD_FILE = MIGRATIONS_FOLDER / "HEAD"
 

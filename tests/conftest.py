@@ -28,6 +28,7 @@ from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role, User
 from evidence_hub.web import SESSION_FACTORY_KEY
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.object_stores import s3_endpoint  # noqa: F401 (a fixture of the whole suite)
 from tests.pages import PageCheckingClient
 
 POSTGRES_URL_VARIABLE = "EVIDENCE_HUB_TEST_DATABASE_URL"

@@ -33,6 +33,7 @@ from evidence_hub.models import (
     SupportingDocument,
     User,
 )
+from evidence_hub.services.common.object_store import FolderStore
 from evidence_hub.services.framework.periods import add_reporting_periods
 from evidence_hub.services.returns.completeness import required_indicators
 from evidence_hub.services.returns.document_store import DocumentStore
@@ -220,7 +221,7 @@ def add_document(session: Session, return_id: int, folder: Path, name: str = "ag
             site_return_id=site_return.id,
             site_id=site_return.site_id,
             original_filename=name,
-            stored_name=DocumentStore(folder).write(content),
+            stored_name=DocumentStore(FolderStore(folder)).write(content),
             content_type=PDF.content_type,
             size_bytes=len(content),
             sha256=hashlib.sha256(content).hexdigest(),

@@ -45,6 +45,7 @@ BLUEPRINTS = (
     "audit_log",
     "auth",
     "chart_assets",
+    "comparisons",
     "dashboard",
     "downloads",
     "framework",
@@ -61,12 +62,12 @@ BLUEPRINTS = (
 SERVICES = {
     "common": (),
     "accounts": (),
-    "framework": (),
-    "returns": ("framework", "accounts"),
-    "dashboards": ("framework",),
-    "releases": ("dashboards", "framework"),
+    "framework": ("appraisal",),
+    "returns": ("framework", "accounts", "impact"),
+    "dashboards": ("framework", "appraisal", "impact"),
+    "releases": ("dashboards", "framework", "appraisal", "impact"),
     "home": ("accounts", "returns", "releases"),
-    "impact": (),
+    "impact": ("framework", "dashboards"),
     "appraisal": (),
 }
 
@@ -100,6 +101,7 @@ def _blueprint_layer(blueprint: str) -> Layer:
             "form_fields",
             "extensions",
             "return_pages",
+            "storage",
         ),
         why="blueprints never import each other: a helper two of them need belongs in web.py, formatting.py "
         "or a service",
@@ -125,6 +127,7 @@ LAYERS: tuple[Layer, ...] = (
             "web",
             "services",
             "request_input",
+            "request_log",
             "static_files",
         )
         + _in_package(*BLUEPRINTS),
@@ -176,6 +179,10 @@ LAYERS: tuple[Layer, ...] = (
         "services.common",
         why="the rules for what a request may bring in are applied before any blueprint sees it",
     ),
+    _plain("request_log", why="every log line carries its request's id, from the first hook of a request"),
+    _plain(
+        "storage", "services", why="the deployment's object stores, made from its settings for any blueprint"
+    ),
     _plain("demo", "db", "models", "services", why="the demo world is built through the services"),
     _plain("demo_evidence", "db", "models", "services", why="the demo world is built through the services"),
     Layer(
@@ -184,7 +191,15 @@ LAYERS: tuple[Layer, ...] = (
         may_import=(
             PACKAGE,
             *_in_package(
-                "config", "db", "models", "services", "migrations", "demo", "demo_evidence", "formatting"
+                "config",
+                "db",
+                "models",
+                "services",
+                "migrations",
+                "demo",
+                "demo_evidence",
+                "formatting",
+                "storage",
             ),
         ),
         why="commands build an app and call services; they import no blueprint",

@@ -489,6 +489,23 @@ def component_schemas() -> dict[str, Any]:
                 "tables": {"type": "array", "items": _ref("TableDefinition")},
                 "disclosure": {"type": "array", "items": STRING},
                 "caveats": {"type": "array", "items": STRING},
+                "value_for_money": {
+                    "type": ["object", "null"],
+                    "description": "The Green Book appraisal the release froze (method green_book): net "
+                    "present value, benefit–cost ratio, return on investment, unit costs and payback for all "
+                    "sites and each site, each with its exact value (a decimal string), what a reader sees "
+                    "(display) and its workings; the low, central and high range; switching values; the "
+                    "parameters with their sources; and the glossary. The same figures as the dashboard and "
+                    "the summary. Null for a release published before the appraisal.",
+                },
+                "impact": {
+                    "type": ["object", "null"],
+                    "description": "Each site's difference-in-differences estimate against comparison "
+                    "areas (figures as decimal strings, with 95% confidence intervals, the pre-trend check, "
+                    "comparison areas, the evaluator's rating and sources), the pooled estimate with its "
+                    "prediction interval, methodology and caveats; null for a release without estimates. "
+                    "`label` says what a figure may be called: causal words only where `causal` is true.",
+                },
                 "links": _object({"self": LINK, "releases": LINK}),
             }
         ),

@@ -431,6 +431,8 @@ def release(reference: str) -> Response:
         "tables": tables,
         "disclosure": list(found.content.get("disclosure", [])),
         "caveats": list(found.content.get("caveats", [])),
+        "value_for_money": (found.content.get("summary") or {}).get("value_for_money") or None,
+        "impact": found.content.get("summary", {}).get("impact"),
         "links": {
             "self": url_for("api.release", reference=found.reference),
             "releases": url_for("api.releases"),

@@ -1,4 +1,5 @@
-"""The `evidence-hub` command: demo, serve, db upgrade/downgrade, create-user, check, framework.
+"""The `evidence-hub` command: demo, serve, db upgrade/downgrade, create-user, check, framework,
+release audit.
 
 Each module here holds the commands of one topic; `main`, the console script's entry point, gathers them.
 """
@@ -8,8 +9,10 @@ from __future__ import annotations
 import click
 
 from evidence_hub.cli.accounts import create_user
+from evidence_hub.cli.backups import backup, restore
 from evidence_hub.cli.database import check, db_group
 from evidence_hub.cli.framework import framework_cli
+from evidence_hub.cli.releases import release_cli
 from evidence_hub.cli.serving import demo, serve
 
 
@@ -18,5 +21,5 @@ def main() -> None:
     """Entry point of the console script."""
 
 
-for command in (db_group, create_user, check, serve, demo, framework_cli):
+for command in (db_group, create_user, check, serve, demo, framework_cli, release_cli, backup, restore):
     main.add_command(command)

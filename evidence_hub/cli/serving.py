@@ -72,7 +72,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     """Create or update the demo database (SQLite), print the demo accounts and serve."""
     from evidence_hub import demo as demo_data
     from evidence_hub import migrations
-    from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_releases
+    from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_impact, ensure_demo_releases
     from evidence_hub.services.framework.demo import ensure_demo_framework
 
     if not no_serve:
@@ -88,6 +88,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     )
     if ensure_demo_evidence(session, framework):
         click.echo("Demo evidence created: eight quarters of returns for the three sites.")
+    if ensure_demo_impact(session, framework):
+        click.echo("Demo comparison areas and synthetic comparison series loaded for the three sites.")
     for reference in ensure_demo_releases(session, framework):
         click.echo(f"Demo release published: {reference}.")
     session.close()

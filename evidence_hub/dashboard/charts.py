@@ -271,3 +271,71 @@ def figure_json(figure: Figure) -> Markup:
     """The figure as JSON that is safe inside <script type="application/json">: no `<`, `>` or `&`."""
     text = plotly.io.to_json(figure, validate=False)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S704
+
+
+def mark_quarter(figure: Figure, quarter: str, label: str) -> Figure:
+    """A dashed vertical line at a quarter of a chart over time (such as the pilot's start), labelled."""
+    layout = figure["layout"]
+    layout["shapes"] = [
+        *layout.get("shapes", []),
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": quarter,
+            "x1": quarter,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": TEXT_COLOUR, "dash": "dash", "width": 2},
+        },
+    ]
+    layout["annotations"] = [
+        *layout.get("annotations", []),
+        {
+            "x": quarter,
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "text": label,
+            "showarrow": False,
+            "xanchor": "left",
+            "yanchor": "bottom",
+        },
+    ]
+    return figure
+
+
+def estimates_with_intervals(
+    title: str,
+    subtitle: str,
+    labels: Sequence[str],
+    estimates: Sequence[float],
+    lows: Sequence[float],
+    highs: Sequence[float],
+    x_title: str,
+) -> Figure:
+    """Each estimate as a point with its interval as a horizontal bar, one row each, top to bottom, with
+    the line of no difference at zero (a forest plot)."""
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": list(estimates),
+        "y": list(labels),
+        "marker": {"color": TEXT_COLOUR, "size": 12, "symbol": "square"},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": [high - estimate for high, estimate in zip(highs, estimates, strict=True)],
+            "arrayminus": [estimate - low for low, estimate in zip(lows, estimates, strict=True)],
+            "color": NEUTRAL,
+            "thickness": 2,
+        },
+        "hovertemplate": "%{y}: %{x:.2f}<extra></extra>",
+        "name": "Estimate and interval",
+    }
+    layout = _layout(title, subtitle, x_title, Axis(""), legend=False)
+    layout["xaxis"]["zeroline"] = True
+    layout["xaxis"]["zerolinecolor"] = TEXT_COLOUR
+    layout["yaxis"] = {"autorange": "reversed", "automargin": True, "fixedrange": True}
+    layout["height"] = max(300, 160 + 50 * len(labels))
+    return {"data": [trace], "layout": layout}

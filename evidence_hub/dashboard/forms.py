@@ -1,13 +1,32 @@
-"""The dashboards' filters. They change nothing and live in the address, so they carry no CSRF token."""
+"""The dashboards' filters (they change nothing and live in the address, so they carry no CSRF token), and
+the value-for-money uploads (which do, and carry one)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
-from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, ValidationError
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.validators import InputRequired, Length
 
+from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
 from evidence_hub.services.dashboards.scope import DashboardFilters, FilterOptions, StateFilter
 
 ALL = ""
@@ -90,3 +109,73 @@ class DashboardFilterForm(FlaskForm):
             theme_code=self.theme.data or None,
             state=StateFilter(self.state.data or StateFilter.APPROVED.value),
         )
+
+
+SPREADSHEET_HINT = "A CSV file, or an Excel (.xlsx) workbook, 5 MB or smaller."
+
+
+def _spreadsheet_field(label: str, description: str) -> FileField:
+    return FileField(
+        label,
+        widget=GovFileInput(),
+        description=description,
+        validators=[
+            FileRequired(message=f"Select the {label.lower()}"),
+            FileAllowed(["csv", "xlsx"], message="The selected file must be a CSV or an Excel (.xlsx) file"),
+            FileSize(max_size=MAX_UPLOAD_BYTES, message="The selected file must be smaller than 5 MB"),
+        ],
+    )
+
+
+class DeflatorUploadForm(FlaskForm):
+    """Upload a GDP deflator series for the appraisal, with its source."""
+
+    deflator_file = _spreadsheet_field(
+        "Deflator file",
+        "Two columns with headings: financial_year (such as 2009-10) and deflator (the index). "
+        + SPREADSHEET_HINT
+        + " On an Excel workbook, the sheet called Deflators.",
+    )
+    source_title = StringField(
+        "Title of the source",
+        widget=GovTextInput(),
+        description="For example: GDP deflators at market prices, and money GDP",
+        validators=[InputRequired(message="Enter the title of the source"), Length(max=300)],
+    )
+    source_publisher = StringField(
+        "Publisher",
+        widget=GovTextInput(),
+        description="For example: HM Treasury",
+        validators=[Length(max=200)],
+    )
+    source_published = StringField(
+        "When it was published",
+        widget=GovTextInput(),
+        description="For example: March 2026 (Spring Statement)",
+        validators=[Length(max=200)],
+    )
+    source_url = StringField("Address of the source", widget=GovTextInput(), validators=[Length(max=500)])
+    submit = SubmitField("Upload the deflator series", widget=GovSubmitInput())
+
+
+class AreaSizesUploadForm(FlaskForm):
+    """Upload the size of each area, for the roll-out projection."""
+
+    area_file = _spreadsheet_field(
+        "Area sizes file",
+        "Three columns with headings: code, name and size. Give each pilot site by its site code, and every "
+        "area a roll-out would reach. " + SPREADSHEET_HINT + " On an Excel workbook, the sheet called Areas.",
+    )
+    measure_name = StringField(
+        "What the sizes measure",
+        widget=GovTextInput(),
+        description="For example: working-age population (16 to 64), or claimant count",
+        validators=[InputRequired(message="Enter what the sizes measure"), Length(max=200)],
+    )
+    measure_source = StringField(
+        "Where the sizes come from",
+        widget=GovTextInput(),
+        description="For example: ONS mid-year population estimates, mid-2023",
+        validators=[InputRequired(message="Enter where the sizes come from"), Length(max=1000)],
+    )
+    submit = SubmitField("Upload the area sizes", widget=GovSubmitInput())

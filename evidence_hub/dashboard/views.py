@@ -20,6 +20,7 @@ from evidence_hub.dashboard.charts import figure_json
 from evidence_hub.dashboard.forms import DashboardFilterForm
 from evidence_hub.dashboard.panels.completeness import completeness_view
 from evidence_hub.dashboard.panels.costs import costs_view
+from evidence_hub.dashboard.panels.impact import impact_view
 from evidence_hub.dashboard.panels.journey import journey_view
 from evidence_hub.dashboard.panels.learning import learning_view
 from evidence_hub.dashboard.panels.outcomes import outcomes_view
@@ -30,6 +31,7 @@ from evidence_hub.dashboard.tables import csv_text
 from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
 from evidence_hub.models.framework import LearningType
+from evidence_hub.services.appraisal.export import glossary_data
 from evidence_hub.services.dashboards import learning
 from evidence_hub.services.dashboards.scope import (
     DashboardUnavailable,
@@ -60,6 +62,7 @@ class View:
         summary: str,
         build: Callable[[Any, Scope, Links], ViewContent],
         choice: str | None = None,
+        template: str = "dashboard/view.html",
     ) -> None:
         self.slug = slug
         self.title = title
@@ -67,6 +70,7 @@ class View:
         self.build = build
         # The view's own query parameter (an indicator, an outcome, a learning type), kept in links.
         self.choice = choice
+        self.template = template
 
 
 def _learning_type(raw: str | None) -> LearningType | None:
@@ -95,11 +99,9 @@ VIEWS = {
         View(
             "value-for-money",
             "Value for money",
-            "Cost per person reached, cost per unit of outcome, and costs avoided against costs.",
-            lambda session, scope, links: value_for_money_view(
-                session, scope, links, request.args.get("outcome")
-            ),
-            choice="outcome",
+            "Green Book value for money: net present value, benefit–cost ratio, return on investment, "
+            "unit costs and payback, with their workings, parameters, switching values and range.",
+            value_for_money_view,
         ),
         View(
             "completeness",
@@ -121,6 +123,15 @@ VIEWS = {
             "Data-sharing journey",
             "Each site's milestone over time and its register of data flows.",
             journey_view,
+        ),
+        View(
+            "impact",
+            "Impact",
+            "Each site against comparison areas that did not take part: the difference-in-differences "
+            "estimate, its interval and pre-trend check, and the pooled estimate for a roll-out.",
+            lambda session, scope, links: impact_view(session, scope, links, request.args.get("indicator")),
+            choice="indicator",
+            template="dashboard/impact.html",
         ),
     )
 }
@@ -207,11 +218,11 @@ def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
     return form, options, resolve_scope(session, user, options, form.filters())
 
 
-def _page(view: View, template: str = "dashboard/view.html", **extra: Any) -> str:
+def _page(view: View, template: str | None = None, **extra: Any) -> str:
     form, options, scope = _filtered()
     content = view.build(db_session(), scope, _links()) if scope is not None else None
     return render_template(
-        template,
+        template or view.template,
         title=view.title,
         view=view,
         views=VIEWS.values(),
@@ -248,6 +259,15 @@ def index() -> str:
 
 
 VIEW_SLUG = "<any(" + ", ".join(f"'{slug}'" for slug in VIEWS) + "):view_slug>"
+
+
+@dashboard.route("/glossary")
+@roles(*DASHBOARD_USERS)
+def glossary() -> str:
+    """Every value-for-money figure's definition and formula, from the appraisal's one glossary."""
+    return render_template(
+        "dashboard/glossary.html", title="Value for money glossary", entries=glossary_data()
+    )
 
 
 @dashboard.route(f"/{VIEW_SLUG}")

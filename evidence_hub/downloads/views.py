@@ -39,6 +39,7 @@ from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.dashboards.scope import frameworks_with_periods
 from evidence_hub.services.releases import publishing, reading, site_data
+from evidence_hub.services.releases.protected_tables import ReleaseRefused
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, ReleaseFileStore, Writer
@@ -183,6 +184,8 @@ def release(reference: str) -> str | tuple[str, int]:
         areas=areas,
         periods=periods,
         can_withdraw=acting_user().role_enum in PUBLISHERS,
+        audit=found.content.get("audit"),
+        audit_detail=acting_user().role_enum in PUBLISHERS,
     )
 
 
@@ -418,6 +421,8 @@ def publish() -> str | BaseResponse:
                 )
         except NoApprovedData as nothing:
             form.period_from.errors = [str(nothing)]
+        except ReleaseRefused as refused:
+            form.threshold.errors = [str(refused)]
         else:
             flash(f"Release {published.reference} is published. It will not change.", "success")
             return redirect(url_for("downloads.release", reference=published.reference))

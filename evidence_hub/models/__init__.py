@@ -3,6 +3,7 @@
 # Registers the ORM events that keep the per-return figures equal to their items.
 import evidence_hub.models.summary_upkeep  # noqa: F401
 from evidence_hub.models.accounts import PasswordResetToken, Role, SignInAttempt, User
+from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.models.audit import AuditEvent
 from evidence_hub.models.enums import LabelledEnum
 from evidence_hub.models.framework import (
@@ -26,6 +27,13 @@ from evidence_hub.models.framework import (
     PartnerRole,
     PublishedFrameworkIsImmutable,
     Theme,
+)
+from evidence_hub.models.impact import (
+    AreaRole,
+    ComparisonObservation,
+    ComparisonSeriesValue,
+    ImpactArea,
+    ImpactRating,
 )
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod, ReportingYear
 from evidence_hub.models.releases import ApiToken, Release, ReleaseIsFrozen, ReleaseRow, ReleaseStatus
@@ -62,14 +70,19 @@ __all__ = [
     "ActivityType",
     "AgreementStatus",
     "ApiToken",
+    "AreaRole",
+    "AreaSizeUpload",
     "AuditEvent",
     "Baseline",
     "CollectionFrequency",
     "CombineRule",
+    "ComparisonObservation",
+    "ComparisonSeriesValue",
     "CostCategory",
     "CostItem",
     "CostType",
     "DataFlow",
+    "DeflatorUpload",
     "Direction",
     "EvaluationQuestion",
     "EvidenceLevel",
@@ -78,6 +91,8 @@ __all__ = [
     "FrameworkStatus",
     "FrameworkVersion",
     "Funding",
+    "ImpactArea",
+    "ImpactRating",
     "Indicator",
     "IndicatorUnit",
     "JourneyMilestone",

@@ -342,6 +342,9 @@ class Indicator(Base):
     include_guidance: Mapped[str] = mapped_column(Text)
     exclude_guidance: Mapped[str] = mapped_column(Text)
     data_sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How its figures go into a release (services/framework/definitions.ReleaseDeclaration); None: the
+    # defaults (a count of people, no formula).
+    release_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     minimum_evidence_level_id: Mapped[int] = mapped_column(
         ForeignKey("evidence_levels.id", ondelete="CASCADE"), index=True
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
@@ -15,16 +13,10 @@ from evidence_hub.returns.document_forms import DeleteDocumentForm, UploadDocume
 from evidence_hub.returns.views import returns
 from evidence_hub.services.returns import document_types
 from evidence_hub.services.returns import documents as documents_service
-from evidence_hub.services.returns.document_store import DocumentStore
 from evidence_hub.services.returns.document_types import DocumentRefused
 from evidence_hub.services.returns.errors import ReturnError
+from evidence_hub.storage import document_store
 from evidence_hub.web import acting_user, db_session
-
-
-def document_store() -> DocumentStore:
-    """The documents folder: DOCUMENTS_FOLDER, or `documents` in the instance folder (never static/)."""
-    configured = current_app.config.get("DOCUMENTS_FOLDER") or ""
-    return DocumentStore(Path(configured) if configured else Path(current_app.instance_path) / "documents")
 
 
 @returns.app_template_global()
@@ -84,8 +76,16 @@ def document_new(return_id: int) -> str | Response:
 def document_download(return_id: int, document_id: int) -> Response:
     """The document's file, as an attachment with the type found in its content."""
     document = documents_service.visible_document(db_session(), acting_user(), return_id, document_id)
-    path = documents_service.stored_file(document_store(), document)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True, max_age=0)
+    stored = documents_service.stored_file(document_store(), document)
+    response = send_file(
+        stored,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_filename,
+        max_age=0,
+        conditional=False,
+    )
+    response.content_length = document.size_bytes
     response.headers["Content-Disposition"] = document_types.content_disposition(document.original_filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -21,11 +21,22 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
 
 
 DASHBOARD_USERS = only({ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 200})
+# Uploads for the appraisal: evaluators and administrators; a POST with no file shows the form's errors.
+UPLOADERS = only({ADMINISTRATOR: 200, EVALUATOR: 200})
 OWN_SITE_ONLY = only({ADMINISTRATOR: 200, EVALUATOR: 200, SITE_LEAD: 404})
 FILTERS = "?framework={dashboard_framework}"
 
 ROWS = [
     Row("dashboard.index", "GET", "/dashboard/", DASHBOARD_USERS),
+    Row("dashboard.glossary", "GET", "/dashboard/glossary", DASHBOARD_USERS),
+    *(
+        Row(endpoint, method, f"/dashboard/value-for-money/{path}{FILTERS}", UPLOADERS)
+        for endpoint, path in (
+            ("dashboard.upload_deflators", "deflators"),
+            ("dashboard.upload_area_sizes", "area-sizes"),
+        )
+        for method in ("GET", "POST")
+    ),
     *(
         Row("dashboard.view", "GET", f"/dashboard/{slug}{FILTERS}", DASHBOARD_USERS, note=slug)
         for slug in VIEWS

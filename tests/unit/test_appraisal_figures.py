@@ -242,7 +242,9 @@ def test_a_site_with_no_approved_returns_shows_no_return_rather_than_zeros() -> 
     assert kent.cost_per_person_reached.display == "no return"
     assert kent.cost_per_outcome.display == "no return"
     assert kent.payback.display == "no return"
-    assert kent.benefit_cost_ratio.display == "no costs"
+    # Not £0.00, 0% or "no costs": with no approved return there is nothing to appraise.
+    assert [figure.display for figure in kent.figures()] == ["no return"] * 9
+    assert all(figure.value is None for figure in kent.figures())
 
 
 # --- honest counts ---

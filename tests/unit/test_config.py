@@ -69,3 +69,14 @@ def test_production_starts_with_a_strong_key(tmp_path: Path) -> None:
     app = bare_app(tmp_path)
     configure(app, {"ENV": "production", "SECRET_KEY": "k" * 16 + "9f8e7d6c5b4a3f2e1d0c9b8a"})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [({"STORAGE": "disk"}, "must be one of folder, s3"), ({"STORAGE": "s3"}, "S3_BUCKET")],
+)
+def test_storage_must_be_a_known_kind_and_s3_needs_its_bucket(
+    tmp_path: Path, settings: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=problem):
+        configure(bare_app(tmp_path), settings)

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import plotly.graph_objects as go
@@ -57,6 +58,7 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
+from evidence_hub.services.dashboards import value_for_money as value_for_money_module
 from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.costs import cost_figures
 from evidence_hub.services.dashboards.journey import data_flow_summaries
@@ -654,112 +656,62 @@ def test_an_outcome_reported_by_fewer_than_three_sites_is_flagged_and_every_indi
 # --- Value for money ------------------------------------------------------------------------------
 
 
-def test_value_for_money_sets_cost_against_people_reached_and_the_outcome_total(
+# The shipped Green Book defaults, worked by hand for 2009 Q2 to Q4 (financial year 2009-10, appraisal year 0,
+# so nothing is discounted): prices into 2023-24 terms × 100 ÷ 70.949; optimism bias 50% on set-up and 20% on
+# running costs; job entries additional at (1 − 70%) × (1 − 25%) × (1 − 10%) × (1 − 5%), each worth £7,000
+# fiscal + £12,000 economic at 2023-24 prices.
+TO_2023_PRICES = Decimal(100) / Decimal("70.949")
+ADDITIONAL_JOB_ENTRY = Decimal("0.3") * Decimal("0.75") * Decimal("0.9") * Decimal("0.95")
+JOB_ENTRY_VALUE = Decimal(7000) + Decimal(12000)
+
+
+def pence(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def test_value_for_money_shows_green_book_figures_worked_by_hand(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = value_for_money_view(db, scope_of(db, evaluator), LINKS, None)
+    content = value_for_money_view(db, scope_of(db, evaluator), LINKS)
 
-    assert content.context["outcome"].code == CLIENTS  # The first count indicator is the default.
-    per_person = rows(content.panel("cost-per-person"))
-    assert [row[:5] for row in per_person] == [
-        # Site, attributable cost, activities, people reached, cost per person.
-        ["Kent", Decimal(4000), 3, 120 + 80, Decimal(4000) / 200],
-        ["Leeds", Decimal("1833.303333"), 1, 50, Decimal("36.66606666")],  # 1833.303333 / 50
-        [LIVERPOOL, Decimal(3500), 2, 100 + 40, Decimal(3500) / 140],
-    ]
-    assert [row[:6] for row in rows(content.panel("cost-per-outcome"))] == [
-        # Site, cost, outcome total over the periods, periods with a value, baseline?, cost per unit.
-        ["Kent", Decimal(4000), Decimal(40 + 60), 2, "Yes", Decimal(40)],
-        ["Leeds", Decimal("1833.303333"), Decimal(25), 1, "Yes", Decimal("73.33213332")],  # 1833.303333 / 25
-        [LIVERPOOL, Decimal(3500), Decimal(35), 1, "No", Decimal(100)],
-    ]
-    job_entries = value_for_money(db, scope_of(db, evaluator), JOB_ENTRIES)
-    assert [site.cost_per_outcome for site in job_entries.sites] == [
-        Decimal(4000) / (4 + 6),
-        None,
-        Decimal(3500) / 3,
-    ]
+    figures = {row[0]: row for row in rows(content.panel("figures"))}
+    # Kent's approved returns: £2,400 set-up cash, £1,000 running cash, £1,600 in kind at 37.5%; savings
+    # claimed £1,800 + £3,000; 4 + 6 job entries. Its 2009 Q4 return is only submitted: no return.
+    kent_costs = (
+        Decimal(2400) * Decimal("1.5") + (Decimal(1000) + Decimal(600)) * Decimal("1.2")
+    ) * TO_2023_PRICES
+    kent_benefits = Decimal(4800) * TO_2023_PRICES + 10 * ADDITIONAL_JOB_ENTRY * JOB_ENTRY_VALUE
+    kent = figures["Kent"]
+    assert pence(kent[1]) == pence(kent_costs)
+    assert pence(kent[2]) == pence(kent_benefits)
+    assert pence(kent[3]) == pence(kent_benefits - kent_costs) == Decimal("35536.44")
+    assert kent[4].quantize(Decimal("0.01"), ROUND_HALF_UP) == (kent_benefits / kent_costs).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    # The activities are business-case work, which the framework counts as attendances, not people.
+    assert kent[6] == "no people reached"
+    assert pence(kent[7]) == pence((Decimal(2400) + Decimal(1600)) * TO_2023_PRICES / 10)
+    assert kent[9] == "2009 Q2 (April to June 2009)"
+    assert figures["All sites"][-1] == 2 + 1 + 2
+    # No site has an approved return for 2009 Q4: "no return", never 0.
+    periods = {row[0].split(" (")[0]: row for row in rows(content.panel("periods"))}
+    assert periods["2009 Q4"][1:] == ["no return"] * 6
+    assert content.context["value"].programme.figures()[2].workings.formula
 
 
-def test_savings_give_net_saving_return_on_cost_and_payback_or_say_it_is_not_reached(
+def test_the_value_for_money_parameters_name_their_sources(
     db: Session, world: World, evaluator: User
 ) -> None:
-    content = value_for_money_view(db, scope_of(db, evaluator), LINKS, None)
+    content = value_for_money_view(db, scope_of(db, evaluator), LINKS)
 
-    leeds_net = Decimal("300.00") - Decimal("1833.303333")
-    assert rows(content.panel("savings")) == [
-        # Site, cost, set-up, running, periods, claims, costs avoided, net saving, return %, payback.
-        # Kent: 4800 - 4000 = 800 net, 20% of cost; 2400 / ((4800 - 1600) / 2 periods) = 1.5 periods.
-        [
-            "Kent",
-            Decimal(4000),
-            Decimal(2400),
-            Decimal(1600),
-            2,
-            2,
-            Decimal(4800),
-            Decimal(800),
-            Decimal(20),
-            Decimal(2400) / ((Decimal(4800) - 1600) / 2),
-        ],
-        # Leeds: savings of 300 a period never cover running costs of 333.303333 a period.
-        [
-            "Leeds",
-            Decimal("1833.303333"),
-            Decimal(1500),
-            Decimal("333.303333"),
-            1,
-            1,
-            Decimal(300),
-            leeds_net,
-            leeds_net * 100 / Decimal("1833.303333"),
-            "Not reached",
-        ],
-        [
-            LIVERPOOL,
-            Decimal(3500),
-            Decimal(500),
-            Decimal(3000),
-            2,
-            0,
-            Decimal(0),
-            None,
-            None,
-            "No savings claimed",
-        ],
-    ]
-    assert leeds_net == Decimal("-1533.303333")
-    result = value_for_money(db, scope_of(db, evaluator), None)
-    kent, leeds, liverpool = result.sites
-    assert kent.payback_periods == Decimal("1.5")
-    assert (leeds.payback_periods, leeds.payback_not_reached) == (None, True)
-    assert (liverpool.payback_periods, liverpool.payback_not_reached) == (None, False)
-
-
-def test_value_for_money_warns_about_the_gaps_behind_each_sites_figures(
-    db: Session, world: World, evaluator: User
-) -> None:
-    result = value_for_money(db, scope_of(db, evaluator), None)
-
-    assert [site.warnings for site in result.sites] == [
-        [
-            "1 activities do not say how many people they reached",
-            "1 savings claims give no strength of evidence",
-        ],
-        [f"1 of 1 outcome figures have evidence below the framework's minimum ({NESTA_MINIMUM})"],
-        [
-            "No baseline: the outcome cannot be set against the starting point",
-            f"1 of 1 outcome figures have evidence below the framework's minimum ({NESTA_MINIMUM})",
-        ],
-    ]
-    assert result.warnings == [
-        "Sites report costs for different periods (Kent 2 of 3, Leeds 1 of 3, Liverpool City Region 2 of 3), "
-        "so totals over the whole range are not like for like."
-    ]
-    job_entries = value_for_money(db, scope_of(db, evaluator), JOB_ENTRIES)
-    assert job_entries.warnings[1:] == [
-        "Only 2 of the 3 sites shown report Job entries among engaged clients: comparisons need at least 3."
-    ]
+    parameters = {row[0]: row for row in rows(content.panel("parameters"))}
+    assert parameters["Price base year"][1] == "2023-24"
+    assert "HM Treasury" in parameters["Discount rates"][2]
+    assert parameters["Final outcome"][1] == "Job entries among engaged clients"
+    switching = rows(content.panel("switching"))
+    assert switching[0][0] == "All sites"
+    low, central, high = rows(content.panel("range"))[0][1:]
+    assert low != central != high
 
 
 # --- Completeness ---------------------------------------------------------------------------------
@@ -970,10 +922,10 @@ def test_by_default_only_approved_returns_count_and_the_state_filter_adds_submit
     }
     kent_submitted = clients_engaged(db, submitted).by_site[world.kent.id]
     assert (kent_submitted.change, kent_submitted.progress_to_target) == (Decimal(70), Decimal(70) * 100 / 80)
+    # The appraisal reads approved returns only, whatever the filter; business-case work counts attendances.
     assert [
-        value_for_money(db, scope, None).sites[0].activities.people_reached
-        for scope in (approved, submitted, every)
-    ] == [200, 200 + 1000, 200 + 1000]
+        value_for_money(db, scope).sites[0].reach.attendances for scope in (approved, submitted, every)
+    ] == [200, 200, 200]
     assert [learning_figures(db, scope, None).total for scope in (approved, submitted, every)] == [
         7,
         7 + 1,
@@ -1068,7 +1020,7 @@ def test_an_evaluator_sees_every_sites_figures(db: Session, world: World, evalua
 BUILDERS: dict[str, Callable[[Session, Scope, Links], ViewContent]] = {
     "costs": costs_view,
     "outcomes": lambda session, scope, links: outcomes_view(session, scope, links, None),
-    "value for money": lambda session, scope, links: value_for_money_view(session, scope, links, None),
+    "value for money": value_for_money_view,
     "completeness": completeness_view,
     "learning": lambda session, scope, links: learning_view(session, scope, links, None),
     "journey": journey_view,
@@ -1157,7 +1109,7 @@ def test_every_chart_is_a_valid_plotly_figure(db: Session, world: World, evaluat
     contents = [
         costs_view(db, scope, LINKS),
         outcomes_view(db, scope, LINKS, None),
-        value_for_money_view(db, scope, LINKS, None),
+        value_for_money_view(db, scope, LINKS),
         completeness_view(db, scope, LINKS),
         learning_view(db, scope, LINKS, None),
         journey_view(db, scope, LINKS),
@@ -1167,3 +1119,32 @@ def test_every_chart_is_a_valid_plotly_figure(db: Session, world: World, evaluat
     assert len(figures) >= 15
     for figure in figures:
         go.Figure(figure)
+
+
+def test_cost_per_additional_outcome_uses_the_impact_poolings_estimate_where_there_is_one(
+    db: Session, world: World, evaluator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pooled difference of 2 job entries per 100 clients engaged (prediction interval 0.5 to 3.5)
+    # against the pilots' own rate: (4 + 6 + 3) job entries ÷ (40 + 60 + 25 + 35) clients × 100 = 8.125.
+    pooled = SimpleNamespace(
+        is_pooled=True, estimate=2.0, prediction_low=0.5, prediction_high=3.5, sites=(1, 2, 3)
+    )
+    overview = SimpleNamespace(
+        version=world.framework.published_version,
+        indicator_code="WL-JOB-ENTRY-RATE",
+        indicator_name="Job entry rate",
+        pooled=pooled,
+        pooled_label="pooled estimated effect of the pilot",
+    )
+    monkeypatch.setattr(value_for_money_module, "impact_overview", lambda session, scope: overview)
+
+    kent = value_for_money(db, scope_of(db, evaluator)).sites[0]
+
+    impact_share = Decimal(2) / (Decimal(13) / Decimal(160) * 100)
+    # Displacement 25%, leakage 10% and substitution 5% still apply; the estimate replaces deadweight.
+    additional = 10 * impact_share * Decimal("0.75") * Decimal("0.9") * Decimal("0.95")
+    cost = (Decimal(2400) + Decimal(1600)) * TO_2023_PRICES
+    assert pence(kent.cost_per_additional_outcome.value) == pence(cost / additional)
+    workings = kent.cost_per_additional_outcome.workings
+    assert "Additional outcomes from the impact estimate." in workings.notes
+    assert any("pooled estimated effect of the pilot" in line.source for line in workings.parameters)

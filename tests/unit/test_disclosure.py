@@ -88,7 +88,7 @@ def test_the_threshold_is_configurable() -> None:
 
     assert table([[4, 20], [30, 40]], rules).cells[0][0] == C
     assert table([[5, 20], [30, 40]], rules).cells == [[5, 20], [30, 40]]
-    assert "Counts below 5 are shown as [c]." in table([[5, 20], [30, 40]], rules).report.rules
+    assert "Counts of people below 5 are shown as [c]." in table([[5, 20], [30, 40]], rules).report.rules
 
 
 def test_a_total_below_the_threshold_is_suppressed_too() -> None:
@@ -349,9 +349,11 @@ def test_reports_of_several_tables_merge_into_one_for_the_output() -> None:
     assert merged.suppressed == 4
     assert merged.withheld == 1
     assert merged.rules == [
-        "Counts below 10 are shown as [c].",
+        "Counts of people below 10 are shown as [c].",
         "A zero is a true zero and is shown.",
-        "Further cells are suppressed so that no [c] value can be worked out from the totals.",
+        "Further counts are shown as [c] where needed, so that no [c] can be worked out, or narrowed down to "
+        "fewer than 10 possible values, from this release and every earlier release of the framework taken "
+        "together.",
         "Counts are rounded to the nearest 5.",
         withheld_percentage,
     ]
@@ -359,10 +361,11 @@ def test_reports_of_several_tables_merge_into_one_for_the_output() -> None:
     assert first.tables == 1  # merging leaves the parts alone
 
 
-def test_the_summary_says_how_many_cells_were_suppressed() -> None:
+def test_the_summary_says_how_many_counts_are_suppressed_but_not_which_are_small() -> None:
     summary = table([[3, 20, 30], [25, 40, 50], [35, 45, 60]]).report.summary()
 
-    assert "4 cells suppressed in 1 table: 1 below the threshold and 3 to protect them." in summary
+    assert "4 counts shown as [c] in 1 table." in summary
+    assert not any("below the threshold" in line or "to protect" in line for line in summary[:-1])
     assert "[c] marks a figure withheld to protect confidentiality." in summary
 
 

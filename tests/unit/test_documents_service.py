@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, ReturnStatus, Role, SupportingDocument
 from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.object_store import FolderStore
 from evidence_hub.services.returns import document_types, documents
 from evidence_hub.services.returns.documents import DocumentRefused, DocumentStore
 from evidence_hub.services.returns.errors import ReturnError
 from tests.compound_files import compound_file
 from tests.factories import make_return, make_user
+from tests.object_stores import s3_store
 from tests.returns_helpers import pdf_bytes, png_bytes
 
 # Real small files, made here
@@ -231,13 +233,16 @@ def test_the_download_header_gives_an_ascii_name_and_the_exact_name_encoded() ->
 # Storing files in step with the database
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> DocumentStore:
-    return DocumentStore(tmp_path / "documents")
+@pytest.fixture(params=["folder", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> DocumentStore:
+    """Both kinds of store a deployment may choose: a folder, and an S3-compatible server."""
+    if request.param == "s3":
+        return DocumentStore(s3_store(request.getfixturevalue("s3_endpoint")))
+    return DocumentStore(FolderStore(tmp_path / "documents"))
 
 
-def stored_files(store: DocumentStore) -> list[Path]:
-    return sorted(store.folder.iterdir()) if store.folder.exists() else []
+def stored_files(store: DocumentStore) -> list[str]:
+    return list(store.objects.names())
 
 
 def test_an_uploaded_document_is_kept_under_a_random_name_and_audited(
@@ -255,10 +260,10 @@ def test_an_uploaded_document_is_kept_under_a_random_name_and_audited(
             description="  Data-sharing agreement with DWP  ",
             store=store,
         )
-    [path] = stored_files(store)
-    assert path.name == document.stored_name
-    assert "Agreement" not in path.name and len(path.name) == 32
-    assert path.read_bytes() == pdf_bytes()
+    [name] = stored_files(store)
+    assert name == document.stored_name
+    assert "Agreement" not in name and len(name) == 32
+    assert store.open(name).read() == pdf_bytes()
     assert (document.original_filename, document.content_type, document.description) == (
         "Agreement.pdf",
         "application/pdf",
@@ -305,19 +310,19 @@ def test_a_deleted_document_keeps_its_file_until_the_deletion_is_committed(
             description="Journey map",
             store=store,
         )
-    [path] = stored_files(store)
+    [name] = stored_files(store)
 
     with pytest.raises(RuntimeError), transaction(db):
         documents.delete_document(db, lead, document, store)
-        assert path.exists()
+        assert stored_files(store) == [name]
         raise RuntimeError("the deletion is rolled back")
-    assert path.exists()
+    assert stored_files(store) == [name]
 
     document = db.get(SupportingDocument, document.id)
     with transaction(db):
         documents.delete_document(db, lead, document, store)
-        assert path.exists()
-    assert not path.exists()
+        assert stored_files(store) == [name]
+    assert stored_files(store) == []
     assert db.scalar(select(SupportingDocument)) is None
     deleted = db.scalar(select(AuditEvent).where(AuditEvent.action == "document.deleted"))
     assert deleted is not None and deleted.before["file"] == "a.png"
@@ -358,4 +363,6 @@ def test_another_sites_lead_cannot_find_the_document(db: Session, store: Documen
 
 def test_stored_names_that_are_not_ours_are_never_opened(store: DocumentStore) -> None:
     with pytest.raises(NotVisible):
-        store.path_of("../../secret_key")
+        store.open("../../secret_key")
+    with pytest.raises(NotVisible):
+        store.open("0" * 32)  # ours in form, but never written

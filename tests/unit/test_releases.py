@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from evidence_hub.models import CostItem, Framework, Release, ReleaseIsFrozen, ReleaseRow, SiteReturn
 from evidence_hub.services.releases import publishing, reading
 from evidence_hub.services.releases.disclosure import SUPPRESSED, recoverable_cells
-from evidence_hub.services.releases.protected_tables import is_count_of_people
+from evidence_hub.services.releases.linked_tables import counts_people
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.rollout import project_rollout
 from evidence_hub.services.releases.tables import ALL_CODE
@@ -34,21 +34,37 @@ def table(db: Session, release: Release, code: str) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in reading.iter_rows(db, release, code)]
 
 
+def people_codes(release: Release) -> set[str]:
+    """The indicators the release's framework declares counts of people (others count records)."""
+    return {
+        indicator.code
+        for version in release.framework.versions
+        for indicator in version.indicators
+        if counts_people(indicator)
+    }
+
+
 def people_values(db: Session, release: Release) -> list[Any]:
     """Every published count of people in the release: its tables and its learning summary."""
     values: list[Any] = []
+    people = people_codes(release)
     for definition in reading.table_definitions(release):
         people_columns = [column.key for column in definition.columns if column.kind == "people"]
         for row in table(db, release, definition.code):
             values.extend(row[key] for key in people_columns)
-            if definition.code in ("measures", "baselines") and is_count_of_people(row["unit"]):
+            if definition.code in ("measures", "baselines") and row["indicator_code"] in people:
                 values.append(row["value"])
     summary = release.content["summary"]
     values.append(summary["executive"]["people_reached"])
     values.extend(row["people_reached"] for row in [*summary["costs"]["rows"], summary["costs"]["total"]])
-    values.extend(row["outcomes"] for row in summary["value_for_money"]["rows"])
+    appraisal = summary["value_for_money"]["appraisal"]
+    for scope in [appraisal["programme"], *appraisal["sites"]]:
+        assert "reach" not in scope  # the appraisal publishes no count: the tables carry them
+        assert not {"people_reached", "attendances", "staff", "final_outcome"} & {
+            key for row in scope["periods"] for key in row
+        }
     for row in summary["outcomes"]["rows"]:
-        if row["unit"] == "Count":
+        if row["indicator_code"] in people:
             values.extend([row["baseline"], row["latest"]])
     return [value for value in values if value is not None]
 
@@ -83,8 +99,11 @@ def test_no_count_of_people_below_the_threshold_and_no_suppressed_value_can_be_w
     if threshold > 10:
         assert any(cell == SUPPRESSED for row in grid for cell in row)
     lines = release.content["disclosure"]
-    assert f"Counts below {threshold} are shown as [c]." in lines
-    assert any("cells suppressed" in line for line in lines)
+    assert f"Counts of people below {threshold} are shown as [c]." in lines
+    assert any("the release does not say which" in line for line in lines)
+    # Nothing tells officials which [c] are small: no count of those suppressed to protect others.
+    assert not any("to protect them" in line or "pilot reached fewer" in line for line in lines)
+    assert release.content["audit"]["passed"] is True
 
 
 def test_a_mean_over_suppressed_people_is_withheld_too(db: Session, framework: Framework) -> None:
@@ -256,7 +275,7 @@ def test_the_data_pack_officials_download_shows_no_small_count_of_people(
             if column.kind == "people":
                 published.extend(row[headings.index(column.heading)] for row in rows[1:])
         if definition.code == "measures":
-            unit, value = headings.index("Unit"), headings.index("Value")
-            published.extend(row[value] for row in rows[1:] if row[unit] == "count")
+            code, value = headings.index("Indicator code"), headings.index("Value")
+            published.extend(row[value] for row in rows[1:] if row[code] in people_codes(release))
     assert published and SUPPRESSED in published
     assert_no_small_count([value for value in published if value is not None], 150)

@@ -13,8 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import AuditEvent, ReturnStatus, Role, SiteReturn, SupportingDocument
+from evidence_hub.services.common.object_store import s3_client
 from tests import hostile_documents as hostile
-from tests.factories import make_return
+from tests.conftest import sign_in
+from tests.factories import make_return, make_user
+from tests.object_stores import new_bucket
 from tests.pages import error_summary, field_error, page, text_of
 from tests.returns_helpers import pdf_bytes, png_bytes
 
@@ -224,3 +227,34 @@ def test_a_submitted_return_shows_its_documents_read_only(
     evaluator_view = page(client_as(Role.EVALUATOR).get(f"/returns/{site_return.id}/documents"))
     assert "agreement.pdf" in text_of(evaluator_view)
     assert "History of agreement.pdf" in links(evaluator_view)
+
+
+def test_with_s3_storage_a_document_uploaded_through_one_host_downloads_through_another(
+    make_app: Callable[..., Flask], db: Session, s3_endpoint: str
+) -> None:
+    """Two web hosts on one database and one bucket, as behind a load balancer: nothing on either's disk."""
+    bucket = new_bucket(s3_endpoint)
+    storage = {"STORAGE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": s3_endpoint, "S3_REGION": "eu-west-2"}
+    first_host, second_host = make_app(**storage), make_app(**storage)
+    site_return = make_return(db, "kent")
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    evaluator = make_user(db, Role.EVALUATOR)
+    uploading, reading = first_host.test_client(), second_host.test_client()
+    sign_in(uploading, lead.email)
+    sign_in(reading, evaluator.email)
+
+    assert upload(uploading, site_return, PDF, "agreement.pdf").status_code == 302  # type: ignore[attr-defined]
+    [document] = documents_of(db, site_return)
+    response = reading.get(f"/returns/{site_return.id}/documents/{document.id}/download")
+
+    assert response.status_code == 200
+    assert response.data == PDF
+    assert response.headers["Content-Length"] == str(len(PDF))
+    assert not (Path(first_host.instance_path) / "documents").exists()
+    keys = s3_client(endpoint_url=s3_endpoint, region="eu-west-2").list_objects_v2(Bucket=bucket)["Contents"]
+    assert [stored["Key"] for stored in keys] == [f"evidence-hub/documents/{document.stored_name}"]
+
+    page(uploading.post(f"/returns/{site_return.id}/documents/{document.id}/delete"), status=302)
+    assert "Contents" not in s3_client(endpoint_url=s3_endpoint, region="eu-west-2").list_objects_v2(
+        Bucket=bucket
+    )

@@ -105,7 +105,8 @@ def test_an_indicator_page_puts_the_frameworks_guidance_beside_the_fields(
     # Beside the fields themselves: the unit and range, each level's plain-English question, the sources.
     assert "Count, a whole number. Plausible range: 0 to 5,000." in form
     assert "Do you have data showing that things improved" in form
-    assert "Were people or areas chosen at random to take part or not" in form
+    # One scale per list: the Maryland prompts are not mixed into a Nesta indicator's choices.
+    assert "Were people or areas chosen at random to take part or not" not in form
     assert "The framework expects at least this level for this indicator." in form
     assert "The framework suggests: The pilot's client tracking spreadsheet" in form
     assert soup.find("input", attrs={"name": "version", "value": "0"})

@@ -29,6 +29,7 @@ from evidence_hub.services.dashboards.outcomes import (
     outcome_figures,
 )
 from evidence_hub.services.dashboards.scope import Scope
+from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 
 
 def _unit_axis(indicator: IndicatorDefinition) -> Axis:
@@ -175,7 +176,8 @@ def _change_from_baseline(scope: Scope, figures: OutcomeFigures, links: Links) -
         title=f"{indicator.name}: change from baseline",
         description=(
             "Change is the latest value in view less the site's baseline; progress to target is that change "
-            "as a share of the distance from baseline to the latest target."
+            "as a share of the distance from baseline to the latest target. Each is a "
+            f"{CHANGE_FROM_BASELINE_LABEL}: the Impact view compares sites with areas that did not take part."
         ),
         table=table,
         figure=bars_for_sites_shown(

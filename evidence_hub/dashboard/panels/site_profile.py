@@ -24,8 +24,8 @@ def site_profile_view(session: Session, scope: Scope, links: Links) -> ViewConte
     costs = cost_figures(session, scope)
     site = scope.sites[0]
     totals = costs.by_site.get(site.id, CostTotals())
-    result = value_for_money(session, scope, None, costs=costs)
-    site_value = result.sites[0]
+    result = value_for_money(session, scope)
+    site_value = result.sites[0] if result.sites else None
     indicators = indicators_in_scope(session, scope)
     latest = latest_values(session, scope)
     baselines = baselines_for(session, scope, [indicator.code for indicator in indicators])

@@ -76,6 +76,9 @@ class FigureWriter:
         self, key: FigureKey, value: Decimal | None, display: str, details: Callable[[], _Details]
     ) -> Figure:
         basis = self.basis
+        if not basis.returns:
+            # No approved return at all: every figure is "no return", never £0.00 or 0%.
+            value, display = None, str(NO_RETURN)
 
         def explain() -> Workings:
             meaning = definition(key)

@@ -1,259 +1,362 @@
-"""Value for money per site: cost per person reached, cost per unit of a chosen outcome, costs avoided
-against costs, payback and return, each with the figures it rests on and the warnings a reader needs.
+"""Value for money to Green Book standard, from the database: the approved returns in a scope, read through
+the one access scope (`Scope.returns_condition`), turned into the appraisal's plain evidence and appraised
+with the framework's parameters.
 
-Definitions (shown on the page too):
-- Cost is the cost attributable to the pilot over the periods in view.
-- Cost per person reached = cost ÷ people reached by the site's activities.
-- Cost per unit of outcome = cost ÷ the sum of the outcome indicator's values over the periods in view.
-- Return on cost = (costs avoided minus cost) ÷ cost.
-- Payback period = one-off set-up cost ÷ (average costs avoided per period minus average running cost per
-  period), in reporting periods; it is not reached when running costs match or exceed the savings.
+Every figure (net present value, benefit–cost ratio, return on investment, cost per person reached, per
+outcome and per additional outcome, payback) is defined once, in services/appraisal; the dashboard, the
+release's learning summary and the API all read the `ValueForMoney` this module builds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from evidence_hub.models.framework import EvidenceLevel, Indicator, IndicatorUnit
+from evidence_hub.models import Site
+from evidence_hub.models.framework import ActivityType, FrameworkStatus, FrameworkVersion, Indicator
 from evidence_hub.models.returns import MeasureValue, SiteReturn
-from evidence_hub.models.summaries import ReturnActivityTotal, ReturnSavingTotal
-from evidence_hub.services.common.money import pounds_from_pence
-from evidence_hub.services.dashboards.comparability import MINIMUM_SITES_TO_COMPARE
-from evidence_hub.services.dashboards.costs import CostFigures, CostTotals, cost_figures
-from evidence_hub.services.dashboards.outcomes import (
-    IndicatorDefinition,
-    baselines_for,
-    below_minimum_expression,
-    indicators_in_scope,
+from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostTotal, ReturnSavingTotal
+from evidence_hub.services.appraisal.appraisal import PROGRAMME_CODE, AppraisalError, ScopeAppraisal
+from evidence_hub.services.appraisal.evidence import (
+    NOT_YET_AVAILABLE,
+    BenefitKind,
+    CostLine,
+    CostType,
+    Funding,
+    ImpactEstimate,
+    NotYetAvailable,
+    Period,
+    PeriodEvidence,
+    PilotEvidence,
+    Reach,
+    SavingLine,
+    SiteEvidence,
 )
-from evidence_hub.services.dashboards.ratios import divide, share
+from evidence_hub.services.appraisal.parameters import ParameterProblems
+from evidence_hub.services.appraisal.projection import (
+    Projection,
+    ProjectionProblems,
+    ProjectionRequest,
+    project,
+)
+from evidence_hub.services.appraisal.sensitivity import (
+    AppraisalRange,
+    SwitchingValues,
+    appraisal_range,
+    switching_values,
+)
+from evidence_hub.services.appraisal.settings import (
+    AppraisalSettings,
+    default_settings,
+    settings_from_section,
+)
+from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
+from evidence_hub.services.dashboards.appraisal_inputs import latest_area_sizes, with_uploaded_deflators
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
+from evidence_hub.services.framework.impact_settings import impact_settings
+from evidence_hub.services.impact.site_estimates import impact_overview
 
-# Units whose values can be added up over periods and divided into a cost.
-OUTCOME_UNITS = frozenset({IndicatorUnit.COUNT.value})
-
-
-@dataclass
-class SiteValue:
-    site_id: int
-    costs: CostTotals
-    periods: int
-    activities: ActivityTotals
-    outcome: OutcomeTotal | None
-    savings: SavingTotals
-    has_baseline: bool
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def cost_per_person(self) -> Decimal | None:
-        return divide(self.costs.attributable, self.activities.people_reached)
-
-    @property
-    def cost_per_outcome(self) -> Decimal | None:
-        if self.outcome is None:
-            return None
-        return divide(self.costs.attributable, self.outcome.total)
-
-    @property
-    def net_saving(self) -> Decimal | None:
-        if not self.savings.claims:
-            return None
-        return self.savings.amount - self.costs.attributable
-
-    @property
-    def return_percent(self) -> Decimal | None:
-        """Costs avoided less cost, as a percentage of cost; only where savings are claimed."""
-        if self.net_saving is None:
-            return None
-        return share(self.net_saving, self.costs.attributable)
-
-    @property
-    def payback_periods(self) -> Decimal | None:
-        """Periods for average net savings to repay the set-up cost; None when it is never repaid."""
-        if not self.savings.claims or not self.periods:
-            return None
-        net_per_period = (self.savings.amount - self.costs.running) / self.periods
-        if net_per_period <= 0:
-            return None
-        return self.costs.set_up / net_per_period
-
-    @property
-    def payback_not_reached(self) -> bool:
-        return bool(self.savings.claims) and self.periods > 0 and self.payback_periods is None
+# Returns do not yet record whether a saving is cashable: a claimed saving is counted as non-cashable
+# (no budget released) unless shown otherwise, the cautious reading.
+SAVINGS_DESCRIPTION = "Savings claimed by the site (not recorded as cashable, so counted as non-cashable)"
+MEASURE_PLACES = Decimal("0.0001")
+# Years of running the roll-out projection covers: set-up in year 0, running and benefits in years 0 to 4.
+PROJECTION_YEARS = 5
 
 
 @dataclass
 class ValueForMoney:
-    outcome: IndicatorDefinition | None
-    outcome_choices: list[IndicatorDefinition]
-    sites: list[SiteValue]
-    warnings: list[str] = field(default_factory=list)
+    """The appraisal of a scope: low, central and high, with switching values for every site and for all
+    sites together. `problems` is set (and the rest empty) when the parameters cannot appraise the
+    evidence."""
+
+    settings: AppraisalSettings
+    evidence: PilotEvidence | None = None
+    range: AppraisalRange | None = None
+    switching: dict[str, SwitchingValues] = field(default_factory=dict)
+    projection: Projection | None = None
+    # Why there is no projection: no area sizes list yet, or what is wrong with it.
+    projection_problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def programme(self) -> ScopeAppraisal | None:
+        return self.range.central.programme if self.range else None
+
+    @property
+    def sites(self) -> tuple[ScopeAppraisal, ...]:
+        return self.range.central.sites if self.range else ()
+
+    def scopes(self) -> list[ScopeAppraisal]:
+        """All sites together first, then each site."""
+        return [self.range.central.programme, *self.range.central.sites] if self.range else []
 
 
-def outcome_choices(indicators: list[IndicatorDefinition]) -> list[IndicatorDefinition]:
-    return [indicator for indicator in indicators if indicator.unit in OUTCOME_UNITS]
+def framework_settings(session: Session, scope: Scope) -> tuple[AppraisalSettings, list[str]]:
+    """The appraisal settings of the framework version in view (the newest published one when the scope
+    spans versions), with a note when its section cannot be read and the defaults stand in."""
+    version = scope.version
+    if version is None:
+        version = session.scalars(
+            select(FrameworkVersion)
+            .where(
+                FrameworkVersion.framework_id == scope.framework.id,
+                FrameworkVersion.status != FrameworkStatus.DRAFT.value,
+            )
+            .order_by(FrameworkVersion.version.desc())
+            .limit(1)
+        ).first()
+    if version is None:
+        return default_settings(), []
+    settings, problem = _settings_of_text(version.source_sha256, version.source_yaml)
+    if problem:
+        return settings, [
+            f"Version {version.version}'s appraisal section could not be read ({problem}); the service's "
+            "default parameters are used instead."
+        ]
+    return settings, []
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of_text(_sha256: str, text: str) -> tuple[AppraisalSettings, str]:
+    """Parsed once per framework file (keyed by its checksum): parsing the YAML took most of a request."""
+    try:
+        data = yaml.safe_load(text) or {}
+        section = data.get("appraisal") if isinstance(data, dict) else None
+        return settings_from_section(section), ""
+    except (ParameterProblems, yaml.YAMLError) as error:
+        return default_settings(), str(error)
+
+
+def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) -> PilotEvidence:
+    """The approved returns in the scope as the appraisal's plain evidence. A site with no approved return
+    for a period has no entry for it: "no return", never 0."""
+    condition = (scope.returns_condition(), SiteReturn.approved_at.is_not(None))
+    returns = plain_rows(
+        session,
+        select(SiteReturn.id, SiteReturn.site_id, SiteReturn.reporting_period_id).where(*condition),
+    )
+    periods = {period.id: period.code for period in scope.periods}
+    where: dict[int, tuple[int, str]] = {
+        row.id: (row.site_id, periods[row.reporting_period_id]) for row in returns
+    }
+    costs: dict[int, list[CostLine]] = defaultdict(list)
+    for row in plain_rows(
+        session,
+        select(
+            ReturnCostTotal.site_return_id,
+            ReturnCostTotal.cost_type,
+            ReturnCostTotal.funding,
+            func.sum(ReturnCostTotal.attributable_units).label("units"),
+        )
+        .join(SiteReturn, SiteReturn.id == ReturnCostTotal.site_return_id)
+        .where(*condition)
+        .group_by(ReturnCostTotal.site_return_id, ReturnCostTotal.cost_type, ReturnCostTotal.funding),
+    ):
+        costs[row.site_return_id].append(
+            CostLine(pounds_from_attributable_units(row.units), CostType(row.cost_type), Funding(row.funding))
+        )
+    savings: dict[int, list[SavingLine]] = defaultdict(list)
+    for row in plain_rows(
+        session,
+        select(ReturnSavingTotal.site_return_id, ReturnSavingTotal.amount_pence)
+        .join(SiteReturn, SiteReturn.id == ReturnSavingTotal.site_return_id)
+        .where(*condition),
+    ):
+        if row.amount_pence:
+            savings[row.site_return_id].append(
+                SavingLine(
+                    pounds_from_pence(row.amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION
+                )
+            )
+    reach: dict[int, list[Reach]] = defaultdict(list)
+    for row in plain_rows(
+        session,
+        select(
+            ReturnActivityTotal.site_return_id,
+            ActivityType.code,
+            ReturnActivityTotal.people_reached,
+            ReturnActivityTotal.without_reach,
+        )
+        .join(SiteReturn, SiteReturn.id == ReturnActivityTotal.site_return_id)
+        .join(ActivityType, ActivityType.id == ReturnActivityTotal.activity_type_id)
+        .where(*condition),
+    ):
+        counting = settings.counting(row.code)
+        reach[row.site_return_id].append(Reach(row.code, int(row.people_reached or 0), counting))
+        reach[row.site_return_id] += [Reach(row.code, None, counting)] * int(row.without_reach or 0)
+    outcomes: dict[int, dict[str, Decimal | NotYetAvailable]] = defaultdict(dict)
+    valued = [outcome.code for outcome in settings.parameters.outcomes]
+    for row in plain_rows(
+        session,
+        select(
+            MeasureValue.site_return_id, Indicator.code, MeasureValue.value, MeasureValue.not_available_reason
+        )
+        .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
+        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+        .where(*condition, Indicator.code.in_(valued)),
+    ):
+        if row.value is not None:
+            outcomes[row.site_return_id][row.code] = Decimal(row.value).quantize(MEASURE_PLACES)
+        elif row.not_available_reason:
+            outcomes[row.site_return_id][row.code] = NOT_YET_AVAILABLE
+    by_site: dict[int, dict[str, PeriodEvidence]] = defaultdict(dict)
+    for return_id, (site_id, period_code) in where.items():
+        by_site[site_id][period_code] = PeriodEvidence(
+            costs=tuple(costs[return_id]),
+            savings=tuple(savings[return_id]),
+            reach=tuple(reach[return_id]),
+            outcomes=outcomes[return_id],
+        )
+    return PilotEvidence(
+        periods=tuple(
+            Period(period.code, period.name, period.starts_on, period.ends_on) for period in scope.periods
+        ),
+        sites=tuple(SiteEvidence(site.code, site.name, by_site.get(site.id, {})) for site in scope.sites),
+    )
+
+
+def pooled_impacts(
+    session: Session, scope: Scope, settings: AppraisalSettings
+) -> tuple[list[ImpactEstimate], list[str]]:
+    """The impact pooling's estimate (services/impact) as the additional share of a valued outcome.
+
+    The pooling estimates how far a rate (such as job entries per 100 clients engaged) differs from
+    comparison areas; the framework's theory of change says the rate is an outcome ÷ another × 100. The
+    additional share is that difference ÷ the pilots' own rate over the approved returns in view, and its
+    prediction interval feeds the low and high estimates. None where nothing is pooled."""
+    overview = impact_overview(session, scope)
+    if overview is None or not overview.pooled.is_pooled or overview.pooled.estimate is None:
+        return [], []
+    relation = next(
+        (
+            each
+            for each in impact_settings(overview.version).relations
+            if each.kind == "rate"
+            and each.rate == overview.indicator_code
+            and settings.parameters.outcome(each.numerator) is not None
+        ),
+        None,
+    )
+    if relation is None:
+        return [], []
+    totals = {
+        row.code: row.total
+        for row in plain_rows(
+            session,
+            select(Indicator.code, func.sum(MeasureValue.value).label("total"))
+            .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+            .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
+            .where(
+                scope.returns_condition(),
+                SiteReturn.approved_at.is_not(None),
+                Indicator.code.in_([relation.numerator, relation.denominator]),
+            )
+            .group_by(Indicator.code),
+        )
+    }
+    numerator, denominator = totals.get(relation.numerator), totals.get(relation.denominator)
+    if not numerator or not denominator:
+        return [], []
+    # SQLite sums a numeric column as a float: back to the four places the values are held to.
+    treated = (
+        Decimal(str(numerator)).quantize(MEASURE_PLACES)
+        / Decimal(str(denominator)).quantize(MEASURE_PLACES)
+        * relation.multiplier
+    )
+    pooled = overview.pooled
+    interval = (
+        (Decimal(str(pooled.prediction_low)), Decimal(str(pooled.prediction_high)))
+        if pooled.prediction_low is not None and pooled.prediction_high is not None
+        else None
+    )
+    estimate = ImpactEstimate.from_rate_difference(
+        relation.numerator,
+        treated,
+        Decimal(str(pooled.estimate)),
+        f"The {overview.pooled_label} in {overview.indicator_name} across {len(pooled.sites)} sites "
+        f"({pooled.estimate:.2f}) ÷ the pilots' own rate over the approved returns in view "
+        f"({treated.quantize(Decimal('0.01'))})",
+        interval,
+    )
+    if not 0 <= estimate.additional_percent <= 100:
+        return [], [
+            f"The impact pooling's estimate gives an additional share of {estimate.additional_percent:.1f}%, "
+            "outside 0% to 100%, so the framework's deadweight assumption is used instead."
+        ]
+    return [estimate], []
 
 
 def value_for_money(
-    session: Session, scope: Scope, outcome_code: str | None, costs: CostFigures | None = None
+    session: Session, scope: Scope, impacts: Sequence[ImpactEstimate] | None = None
 ) -> ValueForMoney:
-    """Every figure of the value-for-money view, from a fixed set of GROUP BY queries.
+    """The Green Book appraisal of the scope: low, central and high, and switching values.
 
-    A caller that has the scope's cost figures already passes them in, so they are not summed twice.
-    """
-    choices = outcome_choices(indicators_in_scope(session, scope))
-    outcome = next((each for each in choices if each.code == outcome_code), choices[0] if choices else None)
-    costs = costs if costs is not None else cost_figures(session, scope)
-    activities = activity_totals(session, scope)
-    savings = saving_totals(session, scope)
-    outcomes = outcome_totals(session, scope, outcome.code) if outcome else {}
-    baselines = baselines_for(session, scope, [outcome.code]) if outcome else {}
-    result = ValueForMoney(outcome=outcome, outcome_choices=choices, sites=[])
-    for site in scope.sites:
-        site_value = SiteValue(
-            site_id=site.id,
-            costs=costs.by_site.get(site.id, CostTotals()),
-            periods=len(costs.periods_reported.get(site.id, ())),
-            activities=activities.get(site.id, ActivityTotals()),
-            outcome=outcomes.get(site.id),
-            savings=savings.get(site.id, SavingTotals()),
-            has_baseline=outcome is not None and (site.id, outcome.code) in baselines,
+    `impacts` are impact estimates by outcome; unless given, the impact pooling's estimate is used where
+    there is one (`pooled_impacts`). Where one exists, cost per additional outcome and the outcome's
+    benefits use it in place of the framework's deadweight assumption, and the workings say which."""
+    settings, notes = framework_settings(session, scope)
+    if impacts is None:
+        impacts, impact_notes = pooled_impacts(session, scope, settings)
+        notes = notes + impact_notes
+    parameters, deflator_notes = with_uploaded_deflators(session, scope.framework, settings.parameters)
+    settings = replace(settings, parameters=parameters)
+    result = ValueForMoney(settings=settings, notes=notes + deflator_notes)
+    if not scope.periods:
+        result.problems = ["There are no reporting periods in view."]
+        return result
+    evidence = pilot_evidence(session, scope, settings)
+    result.evidence = evidence
+    try:
+        result.range = appraisal_range(evidence, settings.parameters, impacts)
+    except AppraisalError as error:
+        result.problems = list(error.problems)
+        return result
+    # A scope with no approved return has no switching value: it shows "no return".
+    result.switching = {each.code: switching_values(each) for each in result.scopes() if each.returns}
+    result.projection, result.projection_problems = _projection(session, scope, result.range)
+    if not settings.declared:
+        result.notes.append(
+            "The framework has no appraisal section: the service's default Green Book parameters are used, "
+            "and every activity counts attendances, so no one is counted as a person reached."
         )
-        site_value.warnings = _site_warnings(site_value, outcome)
-        result.sites.append(site_value)
-    result.warnings = costs.warnings + _view_warnings(scope, result)
     return result
 
 
-def _site_warnings(site: SiteValue, outcome: IndicatorDefinition | None) -> list[str]:
-    warnings = []
-    if outcome is not None and site.outcome is not None:
-        if not site.has_baseline:
-            warnings.append("No baseline: the outcome cannot be set against the starting point")
-        if site.outcome.below_minimum:
-            warnings.append(
-                f"{site.outcome.below_minimum} of {site.outcome.values} outcome figures have evidence below "
-                f"the framework's minimum ({outcome.minimum_scale} level {outcome.minimum_level})"
-            )
-    if site.activities.activities_without_reach:
-        warnings.append(
-            f"{site.activities.activities_without_reach} activities do not say how many people they reached"
-        )
-    if site.savings.claims_without_evidence_level:
-        warnings.append(
-            f"{site.savings.claims_without_evidence_level} savings claims give no strength of evidence"
-        )
-    return warnings
-
-
-def _view_warnings(scope: Scope, result: ValueForMoney) -> list[str]:
-    warnings = []
-    outcome = result.outcome
-    if outcome is not None:
-        reporting = sum(1 for site in result.sites if site.outcome is not None)
-        if reporting < MINIMUM_SITES_TO_COMPARE:
-            warnings.append(
-                f"Only {reporting} of the {len(result.sites)} sites shown report {outcome.name}: "
-                f"comparisons need at least {MINIMUM_SITES_TO_COMPARE}."
-            )
-        if outcome.changes:
-            warnings.append(
-                f"{outcome.name} changed between framework versions ("
-                + "; ".join(outcome.changes)
-                + "): sites may define the measure differently."
-            )
-    return warnings
-
-
-@dataclass(frozen=True)
-class ActivityTotals:
-    activities: int = 0
-    people_reached: int = 0
-    activities_without_reach: int = 0
-
-
-def activity_totals(session: Session, scope: Scope) -> dict[int, ActivityTotals]:
-    rows = plain_rows(
-        session,
-        select(
-            SiteReturn.site_id,
-            func.sum(ReturnActivityTotal.activities).label("activities"),
-            func.coalesce(func.sum(ReturnActivityTotal.people_reached), 0).label("people_reached"),
-            func.sum(ReturnActivityTotal.without_reach).label("without_reach"),
-        )
-        .select_from(ReturnActivityTotal)
-        .join(SiteReturn, SiteReturn.id == ReturnActivityTotal.site_return_id)
-        .where(scope.returns_condition())
-        .group_by(SiteReturn.site_id),
+def _projection(
+    session: Session, scope: Scope, appraisals: AppraisalRange
+) -> tuple[Projection | None, list[str]]:
+    """The roll-out projection to every area in the framework's area sizes list that is not a pilot site,
+    scaled by each area's size against the pilot sites' in view."""
+    sizes = latest_area_sizes(session, scope.framework)
+    if sizes is None:
+        return None, [
+            "No area sizes list has been uploaded for this framework, so the roll-out cannot be scaled to "
+            "other areas."
+        ]
+    in_view = {site.code for site in scope.sites}
+    # Every pilot site is left out of the areas projected to, in view or not: a site lead without
+    # cross-site sharing never sees another site named.
+    sites = set(session.scalars(select(Site.code)))
+    request = ProjectionRequest(
+        measure=sizes.measure,
+        pilot_sizes={area.code: area.size for area in sizes.areas if area.code in in_view},
+        areas=tuple(area for area in sizes.areas if area.code not in sites),
+        years=PROJECTION_YEARS,
     )
-    return {
-        row.site_id: ActivityTotals(int(row.activities), int(row.people_reached), int(row.without_reach or 0))
-        for row in rows
-    }
+    try:
+        return project(request, appraisals), []
+    except ProjectionProblems as error:
+        return None, list(error.problems)
 
 
-@dataclass(frozen=True)
-class SavingTotals:
-    claims: int = 0
-    amount: Decimal = Decimal(0)
-    claims_without_evidence_level: int = 0
-
-
-def saving_totals(session: Session, scope: Scope) -> dict[int, SavingTotals]:
-    rows = plain_rows(
-        session,
-        select(
-            SiteReturn.site_id,
-            func.sum(ReturnSavingTotal.claims).label("claims"),
-            func.sum(ReturnSavingTotal.amount_pence).label("amount"),
-            func.sum(ReturnSavingTotal.without_level).label("without_level"),
-        )
-        .select_from(ReturnSavingTotal)
-        .join(SiteReturn, SiteReturn.id == ReturnSavingTotal.site_return_id)
-        .where(scope.returns_condition())
-        .group_by(SiteReturn.site_id),
-    )
-    return {
-        row.site_id: SavingTotals(int(row.claims), pounds_from_pence(row.amount), int(row.without_level or 0))
-        for row in rows
-    }
-
-
-@dataclass(frozen=True)
-class OutcomeTotal:
-    total: Decimal
-    values: int
-    below_minimum: int
-
-
-def outcome_totals(session: Session, scope: Scope, indicator_code: str) -> dict[int, OutcomeTotal]:
-    """Each site's sum of one indicator's values over the periods in view, with weak-evidence counts."""
-    level = aliased(EvidenceLevel)
-    minimum = aliased(EvidenceLevel)
-    rows = plain_rows(
-        session,
-        select(
-            SiteReturn.site_id,
-            func.sum(MeasureValue.value).label("total"),
-            func.count(MeasureValue.value).label("values"),
-            func.sum(case((below_minimum_expression(level, minimum), 1), else_=0)).label("below_minimum"),
-        )
-        .select_from(MeasureValue)
-        .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
-        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
-        .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
-        .outerjoin(level, level.id == MeasureValue.evidence_level_id)
-        .where(scope.returns_condition(), Indicator.code == indicator_code, MeasureValue.value.is_not(None))
-        .group_by(SiteReturn.site_id),
-    )
-    return {
-        row.site_id: OutcomeTotal(
-            Decimal(row.total).quantize(Decimal("0.0001")), int(row.values), int(row.below_minimum or 0)
-        )
-        for row in rows
-    }
+__all__ = ["PROGRAMME_CODE", "ValueForMoney", "framework_settings", "pilot_evidence", "value_for_money"]

@@ -55,6 +55,57 @@ class EvidenceScaleDefinition:
 
 
 @dataclass(frozen=True)
+class ReleaseDeclaration:
+    """How an indicator's figures go into a release (the framework file's ``release:`` entry).
+
+    ``counts``: for a count, whether it counts people (protected by disclosure control) or records, such
+    as referrals between partners or data requests (shown in full). ``numerator``, ``denominator`` and
+    ``multiplier``: the indicator's formula over other indicators (or ``attributable_cost``, the site's
+    attributable cost in the period), e.g. job entries ÷ clients engaged × 100; a release then computes the
+    figure from the protected figures instead of printing the one the site reported; with a denominator
+    alone, a share of that count whose numerator no indicator holds. ``as_percentage_of``:
+    a count of people released as a percentage of another indicator instead of as the number.
+    ``management_information``: the sites' own management information, not accredited by the Department
+    (said beside the figures)."""
+
+    counts: str = "people"
+    numerator: str = ""
+    denominator: str = ""
+    multiplier: int = 1
+    as_percentage_of: str = ""
+    management_information: bool = False
+
+    @property
+    def has_formula(self) -> bool:
+        """A formula, or at least its denominator (a share of a count whose numerator is no indicator)."""
+        return bool(self.denominator)
+
+    def as_json(self) -> dict[str, object] | None:
+        """The declaration as stored with the indicator; None when everything is the default."""
+        if self == ReleaseDeclaration():
+            return None
+        return {key: value for key, value in self.__dict__.items() if value != getattr(DEFAULT_RELEASE, key)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object] | None) -> ReleaseDeclaration:
+        return cls(**data) if data else cls()  # type: ignore[arg-type]
+
+
+DEFAULT_RELEASE = ReleaseDeclaration()
+# Declarations read once each: a release reads one for every row of its measures.
+_DECLARATIONS: dict[tuple[tuple[str, object], ...], ReleaseDeclaration] = {}
+
+
+def release_declaration(stored: dict[str, object] | None) -> ReleaseDeclaration:
+    """The declaration an indicator stores (``Indicator.release_rules``), read once."""
+    frozen = tuple(sorted((stored or {}).items()))
+    found = _DECLARATIONS.get(frozen)
+    if found is None:
+        found = _DECLARATIONS.setdefault(frozen, ReleaseDeclaration.from_json(stored))
+    return found
+
+
+@dataclass(frozen=True)
 class IndicatorDefinition:
     code: str
     name: str
@@ -75,6 +126,7 @@ class IndicatorDefinition:
     data_sources: tuple[str, ...]
     minimum_evidence_scale: str
     minimum_evidence_level: int
+    release: ReleaseDeclaration = DEFAULT_RELEASE
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ TOP_LEVEL_FIELDS = {
     "partner_roles": ("partner roles", False),
     "journey": ("data-sharing journey", False),
     "evidence_scales": ("evidence scales", True),
+    "appraisal": ("value-for-money appraisal settings", False),
+    "impact": ("impact evaluation settings", False),
 }
 THEME_FIELDS = {
     "code": ("code", True),
@@ -70,7 +72,19 @@ INDICATOR_FIELDS = {
     "exclude": ("guidance on what to exclude", True),
     "data_sources": ("suggested data sources", True),
     "minimum_evidence": ("minimum evidence strength", True),
+    "release": ("how its figures are released", False),
 }
+RELEASE_FIELDS = {
+    "counts": ("what it counts (people or records)", False),
+    "numerator": ("formula numerator", False),
+    "denominator": ("formula denominator", False),
+    "multiplier": ("formula multiplier", False),
+    "as_percentage_of": ("indicator it is released as a percentage of", False),
+    "management_information": ("whether it is the sites' own management information", False),
+}
+# What a count may count, and the figure a formula may use besides indicators.
+RELEASE_COUNTS = ("people", "records")
+ATTRIBUTABLE_COST = "attributable_cost"
 MINIMUM_EVIDENCE_FIELDS = {"scale": ("evidence scale", True), "level": ("evidence level", True)}
 COST_CATEGORY_FIELDS = {
     "code": ("code", True),
@@ -112,4 +126,20 @@ EVIDENCE_LEVEL_FIELDS = {
     "title": ("title", True),
     "description": ("description", True),
     "prompt": ("prompt for pilot leads", True),
+}
+IMPACT_FIELDS = {
+    "evidence_scale": ("evidence scale used for prompts and ratings", True),
+    "comparison_indicators": ("indicators observed in comparison areas", False),
+    "relations": ("theory-of-change relations", False),
+}
+# A relation is `at_most` (smaller ≤ larger) or `rate` (rate = numerator ÷ denominator × multiplier).
+RELATION_KINDS = ("at_most", "rate")
+RELATION_FIELDS = {
+    "kind": ("kind of relation", True),
+    "smaller": ("indicator that can be no more than the other", False),
+    "larger": ("indicator it can be no more than", False),
+    "rate": ("rate indicator", False),
+    "numerator": ("numerator indicator", False),
+    "denominator": ("denominator indicator", False),
+    "multiplier": ("multiplier", False),
 }

@@ -39,6 +39,7 @@ from evidence_hub.services.framework.definitions import (
     MilestoneDefinition,
     PartnerRoleDefinition,
     QuestionDefinition,
+    ReleaseDeclaration,
     ThemeDefinition,
 )
 
@@ -123,6 +124,7 @@ def build_version(
             include_guidance=item.include,
             exclude_guidance=item.exclude,
             data_sources=list(item.data_sources),
+            release_rules=item.release.as_json(),
             minimum_evidence_level=levels[(item.minimum_evidence_scale, item.minimum_evidence_level)],
             position=position,
         )
@@ -220,6 +222,7 @@ def definition_of(version: FrameworkVersion) -> FrameworkDefinition:
                 data_sources=tuple(i.data_sources),
                 minimum_evidence_scale=i.minimum_evidence_level.scale.code,
                 minimum_evidence_level=i.minimum_evidence_level.level,
+                release=ReleaseDeclaration.from_json(i.release_rules),
             )
             for i in version.indicators
         ),

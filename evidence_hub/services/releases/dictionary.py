@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from evidence_hub.models import Framework, FrameworkVersion
-from evidence_hub.models.framework import IndicatorUnit
+from evidence_hub.models.framework import Indicator, IndicatorUnit
 from evidence_hub.services.dashboards.scope import Scope
-from evidence_hub.services.releases.table_definitions import TABLES
+from evidence_hub.services.framework.definitions import release_declaration
+from evidence_hub.services.framework.file_format import ATTRIBUTABLE_COST
+from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, TABLES
 
 
 def data_dictionary(scope: Scope) -> dict[str, Any]:
@@ -24,7 +26,7 @@ def data_dictionary(scope: Scope) -> dict[str, Any]:
                     indicator.code,
                     indicator.name,
                     IndicatorUnit(indicator.unit).label,
-                    indicator.definition,
+                    _released_as(indicator),
                     indicator.include_guidance,
                     indicator.exclude_guidance,
                 ]
@@ -86,6 +88,28 @@ def data_dictionary(scope: Scope) -> dict[str, Any]:
         "columns": ["Kind", "Code", "Name", "Unit or type", "Definition", "Include", "Exclude"],
         "rows": rows,
     }
+
+
+def _released_as(indicator: Indicator) -> str:
+    """The indicator's definition, with how a release shows it where the framework says."""
+    declared = release_declaration(indicator.release_rules)
+    notes = [indicator.definition.strip()]
+    if declared.numerator and declared.denominator:
+        numerator = "attributable cost" if declared.numerator == ATTRIBUTABLE_COST else declared.numerator
+        times = f" × {declared.multiplier}" if declared.multiplier != 1 else ""
+        notes.append(
+            f"Released as {numerator} ÷ {declared.denominator}{times}, worked out from the published figures "
+            "(withheld when one of them is [c])."
+        )
+    elif declared.denominator:
+        notes.append(f"Released only where {declared.denominator} is published and large enough.")
+    if declared.as_percentage_of:
+        notes.append(f"Released as a percentage of {declared.as_percentage_of} instead of as a number.")
+    if indicator.unit == IndicatorUnit.COUNT.value and declared.counts == "records":
+        notes.append("A count of records, not people: shown in full.")
+    if declared.management_information:
+        notes.append(NOT_ACCREDITED)
+    return " ".join(notes)
 
 
 def _newest_version(framework: Framework) -> FrameworkVersion | None:

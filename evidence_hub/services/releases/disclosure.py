@@ -18,8 +18,10 @@ Rules (``DisclosureRules``):
   total is rounded to the nearest multiple on its own (halves round up). Rounded figures may therefore not
   add up to the rounded totals; the report's notes say so.
 - Percentages and means on a base of fewer people than the threshold are withheld, and so is any figure
-  worked out from a withheld one: a percentage measure for a site and period in which the pilot reached
-  fewer people (``protected_tables``), a cost per person or per outcome (``learning_summary``).
+  worked out from a withheld one. Releases no longer use ``protect_counts`` below: they protect every
+  table and derived figure as one linked system, across releases, and audit it against the intruder
+  (``protection``, ``intruder``, ``protected_tables``); ``protect_counts`` and ``recoverable_cells``
+  remain for a single table on its own.
 - Free text comes only from learning entries cleared for national sharing.
 
 How secondary suppression works. Think of the published table as a grid with the row totals as an extra
@@ -66,6 +68,7 @@ class DisclosureRules:
     threshold: int = 10
     round_to: int | None = None
     suppress_zeros: bool = False
+    withhold_small_shares: bool = True
 
     def __post_init__(self) -> None:
         if not _is_count(self.threshold) or self.threshold < 1:
@@ -76,13 +79,16 @@ class DisclosureRules:
     # The sentences below are what outputs print in their notes: plain English, one rule each.
 
     def count_sentences(self) -> list[str]:
-        sentences = [f"Counts below {self.threshold} are shown as {SUPPRESSED}."]
+        sentences = [f"Counts of people below {self.threshold} are shown as {SUPPRESSED}."]
         if self.suppress_zeros:
             sentences.append(f"Zeros are shown as {SUPPRESSED} too.")
         else:
             sentences.append("A zero is a true zero and is shown.")
         sentences.append(
-            f"Further cells are suppressed so that no {SUPPRESSED} value can be worked out from the totals."
+            f"Further counts are shown as {SUPPRESSED} where needed, so that no {SUPPRESSED} can be worked "
+            "out, "
+            f"or narrowed down to fewer than {self.threshold} possible values, from this release and every "
+            "earlier release of the framework taken together."
         )
         if self.round_to is not None and self.round_to > 1:
             sentences.append(f"Counts are rounded to the nearest {self.round_to}.")
@@ -147,10 +153,10 @@ class DisclosureReport:
         """Lines for an output's notes: the rules, what they withheld, then the caveats."""
         lines = list(self.rules)
         if self.tables:
+            # Never how many are below the threshold: "0 to protect them" would say every [c] is small.
             lines.append(
-                f"{_plural(self.suppressed, 'cell')} suppressed in {_plural(self.tables, 'table')}: "
-                f"{self.primary_suppressed} below the threshold "
-                f"and {self.secondary_suppressed} to protect them."
+                f"{_plural(self.suppressed, 'count')} shown as {SUPPRESSED} "
+                f"in {_plural(self.tables, 'table')}."
             )
         if self.withheld:
             lines.append(f"{_plural(self.withheld, 'percentage or mean', 'percentages or means')} withheld.")

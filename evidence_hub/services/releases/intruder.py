@@ -155,6 +155,8 @@ class Linear:
 
     @classmethod
     def of(cls, key: str, coefficient: Number = 1) -> Linear:
+        if coefficient == 1 and type(coefficient) is int:  # most facts: a figure as shown, made by the 10,000
+            return cls(((key, _ONE),), _ZERO)
         return cls.combine({key: _fraction(coefficient)})
 
     @classmethod
@@ -284,7 +286,17 @@ class Fact:
         """The fact scaled to whole coefficients. The expression's value is then a whole number, so an open
         end becomes the next whole number inside it: exact, not an approximation. Kept with the fact, since
         protection audits the same facts round after round."""
-        coefficients = [value for _, value in self.expression.terms]
+        terms = self.expression.terms
+        if len(terms) == 1 and terms[0][1] == 1 and self.expression.constant == 0:
+            # One quantity as it is (a figure as shown): its ends are the whole numbers inside them.
+            return _Row(
+                (terms[0][0],),
+                (1,),
+                _inner_end(self.lower, self.lower_strict, up=True),
+                _inner_end(self.upper, self.upper_strict, up=False),
+                -1,
+            )
+        coefficients = [value for _, value in terms]
         scale = Fraction(math.lcm(*(value.denominator for value in coefficients)) if coefficients else 1)
         divisor = math.gcd(*(int(value * scale) for value in coefficients)) if coefficients else 1
         scale /= divisor or 1
@@ -963,6 +975,19 @@ def _grouped_rows(rows: Sequence[_Row], component_of: Mapping[str, int]) -> dict
     for row in rows:
         grouped[component_of[row.keys[0]]].append(row)
     return grouped
+
+
+_ONE: Final = Fraction(1)
+_ZERO: Final = Fraction(0)
+
+
+def _inner_end(end: Fraction | None, strict: bool, *, up: bool) -> int | None:
+    """The whole number nearest to ``end`` on the inside of it (the next one past it when it is open)."""
+    if end is None:
+        return None
+    if up:
+        return math.floor(end) + 1 if strict else math.ceil(end)
+    return math.ceil(end) - 1 if strict else math.floor(end)
 
 
 def _negated(value: int | None) -> int | None:

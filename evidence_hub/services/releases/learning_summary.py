@@ -15,12 +15,14 @@ from typing import Any
 
 from evidence_hub.formatting import money
 from evidence_hub.models import Framework, FrameworkVersion, ReportingPeriod, Site
-from evidence_hub.models.framework import CombineRule, Direction, IndicatorUnit, LearningType
+from evidence_hub.models.framework import Direction, IndicatorUnit, LearningType
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import period_range_label
+from evidence_hub.services.framework.definitions import release_declaration
+from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureReport, DisclosureRules
 from evidence_hub.services.releases.rollout import projection_figures
-from evidence_hub.services.releases.table_definitions import AggregatedTable
+from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, AggregatedTable
 from evidence_hub.services.releases.tables import ALL_CODE
 
 PENNY = Decimal("0.01")
@@ -46,8 +48,9 @@ GLOSSARY = (
     ),
     ("[c]", "A figure withheld to protect confidentiality (disclosure control)."),
     (
-        "Secondary suppression",
-        "Withholding further figures so that a withheld one cannot be worked out from totals.",
+        "Disclosure audit",
+        "A check, before a release is published, that no figure shown as [c] can be worked out or "
+        "narrowed down to a small range from everything published for the framework.",
     ),
     (
         "Cleared for national sharing",
@@ -135,7 +138,8 @@ class _SummaryWriter:
             "costs": costs,
             "outcomes": {"rows": outcomes},
             "themes": self.themes(outcomes),
-            "value_for_money": self.value_for_money(costs),
+            # Publishing adds the Green Book appraisal (value_for_money_block), which reads the database.
+            "value_for_money": {},
             "barriers_enablers": barriers_enablers,
             "recommendations": self.recommendations(),
             "projection": projection_figures(self.rows("costs"), self.rows("returns"), inputs.sites),
@@ -170,16 +174,7 @@ class _SummaryWriter:
         )
         if people_total != SUPPRESSED:
             key_points.append(f"Activities reached {int(people_total):,} people.")
-        per_person = [
-            Decimal(row["cost_per_person"])
-            for row in costs["rows"]
-            if row["cost_per_person"] not in (None, SUPPRESSED)
-        ]
-        if len(per_person) >= 2:
-            key_points.append(
-                f"Cost per person reached ranged from {money(Decimal(min(per_person)))} "
-                f"to {money(Decimal(max(per_person)))} across sites."
-            )
+        # Value for money's key point (one definition: services/appraisal) is added by publishing.
         if barriers:
             most = max(barriers, key=lambda row: row["barriers"])
             if most["barriers"]:
@@ -360,7 +355,7 @@ class _SummaryWriter:
             statement = (
                 f"Improved from baseline at {len(improved)} of {len(compared)} "
                 f"{'site' if len(compared) == 1 else 'sites'} with a baseline and a latest value "
-                f"({len(site_rows)} reporting)."
+                f"({len(site_rows)} reporting): a {CHANGE_FROM_BASELINE_LABEL}."
             )
         levels = sorted(
             {
@@ -381,10 +376,12 @@ class _SummaryWriter:
                 evidence += (
                     f" The framework asks for at least level {indicator.minimum_evidence_level.level}."
                 )
+        management_information = release_declaration(indicator.release_rules).management_information
         return {
             "indicator_code": indicator.code,
             "indicator": indicator.name,
             "unit": IndicatorUnit(indicator.unit).label,
+            "source_status": NOT_ACCREDITED if management_information else "",
             "direction_label": direction.label,
             "statement": statement,
             "evidence": evidence,
@@ -404,69 +401,6 @@ class _SummaryWriter:
                 }
                 for row in site_rows
             ],
-        }
-
-    def value_for_money(self, costs: dict[str, Any]) -> dict[str, Any]:
-        outcome = next(
-            (
-                indicator
-                for indicator in self._indicators()
-                if indicator.unit == IndicatorUnit.COUNT.value
-                and indicator.combine_rule == CombineRule.SUM.value
-                and indicator.direction == Direction.HIGHER_IS_BETTER.value
-            ),
-            None,
-        )
-        savings: dict[str, Decimal] = defaultdict(Decimal)
-        unevidenced: dict[str, int] = defaultdict(int)
-        for row in self.rows("savings"):
-            savings[row["site_code"]] += Decimal(row["amount"])
-            unevidenced[row["site_code"]] += row["claims_without_evidence_level"]
-        outcome_values: dict[str, list[Any]] = defaultdict(list)
-        if outcome is not None:
-            for row in self.rows("measures"):
-                if row["indicator_code"] == outcome.code and row["value"] is not None:
-                    outcome_values[row["site_code"]].append(row["value"])
-        rows = []
-        for cost_row in costs["rows"]:
-            code = cost_row["site_code"]
-            cost = Decimal(cost_row["attributable"])
-            saved = savings.get(code, Decimal(0))
-            outcomes = self._outcome_total(outcome_values.get(code, []))
-            cost_per_outcome: str | None = None
-            if outcomes == SUPPRESSED:
-                cost_per_outcome = SUPPRESSED
-            elif isinstance(outcomes, int) and outcomes > 0:
-                cost_per_outcome = str((cost / outcomes).quantize(PENNY, ROUND_HALF_UP))
-            rows.append(
-                {
-                    "site_code": code,
-                    "site": cost_row["site"],
-                    "cost": cost_row["attributable"],
-                    "savings": str(saved.quantize(PENNY)),
-                    "net_saving": str((saved - cost).quantize(PENNY)),
-                    "return_percent": _percent(saved, cost),
-                    "outcomes": outcomes,
-                    "cost_per_outcome": cost_per_outcome,
-                    "cost_per_person": cost_row["cost_per_person"],
-                }
-            )
-        notes = [
-            "Net saving is savings claimed minus attributable cost; return is savings claimed as a "
-            "percentage of attributable cost.",
-        ]
-        if outcome is not None:
-            notes.append(
-                f"Cost per outcome divides attributable cost by the total of “{outcome.name}” over the "
-                "periods released; it is withheld where that total, or any figure in it, is withheld."
-            )
-        flagged = [self.site_names[code] for code, count in unevidenced.items() if count]
-        if flagged:
-            notes.append("Some savings claims carry no evidence level: " + ", ".join(sorted(flagged)) + ".")
-        return {
-            "outcome": {"code": outcome.code, "name": outcome.name} if outcome is not None else None,
-            "rows": rows,
-            "notes": notes,
         }
 
     def _outcome_total(self, values: list[Any]) -> int | str | None:

@@ -1,8 +1,10 @@
 """Publishing a release: an evaluator freezes the approved evidence of a framework, periods and sites,
 under disclosure control, into a numbered release that national officials read, download and cite.
 
-Publishing builds every aggregated table from the approved returns at that moment (`tables`), protects it
-(`protected_tables`), writes the learning summary's figures from the protected tables only
+Publishing builds every aggregated table from the approved returns at that moment (`tables`), protects them
+as one linked system together with every earlier release of the framework and audits the result against
+the intruder (`protected_tables`; it refuses, after trying further suppression, a release whose [c] could
+still be worked out), writes the learning summary's figures from the protected tables only
 (`learning_summary`), and stores the lot with a SHA-256 fingerprint. Every national output (the summary
 page, PDF, DOCX, data pack, API) is drawn from that stored copy (`reading`), never from live evidence, so a
 release says the same thing for ever; later edits appear only in a later release.
@@ -25,6 +27,7 @@ from evidence_hub.formatting import listed
 from evidence_hub.models import (
     Framework,
     FrameworkVersion,
+    Indicator,
     LearningEntry,
     ReportingPeriod,
     Site,
@@ -38,11 +41,20 @@ from evidence_hub.services.common import audit
 from evidence_hub.services.dashboards.scope import Scope, StateFilter, chosen_scope, period_range_label
 from evidence_hub.services.releases.dictionary import data_dictionary
 from evidence_hub.services.releases.disclosure import DisclosureReport, DisclosureRules, publishable_text
+from evidence_hub.services.releases.impact_section import add_impact_section, impact_section
 from evidence_hub.services.releases.learning_summary import SummaryInputs, build_summary
-from evidence_hub.services.releases.protected_tables import protect_tables
+from evidence_hub.services.releases.protected_tables import (
+    earlier_knowledge,
+    protect_tables,
+    store_knowledge,
+)
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
 from evidence_hub.services.releases.tables import build_tables
+from evidence_hub.services.releases.value_for_money_block import (
+    value_for_money_key_point,
+    value_for_money_summary,
+)
 
 DEFAULT_THRESHOLD = 10
 ROWS_PER_INSERT = 1000
@@ -88,7 +100,16 @@ def publish_release(
         )
     rules = DisclosureRules(threshold=threshold, round_to=round_to)
     exact = build_tables(session, scope)
-    tables, report = protect_tables(exact, rules)
+    protected = protect_tables(
+        exact,
+        rules,
+        indicators=_indicators(framework, version),
+        revisions=_revisions(session, scope),
+        earlier=earlier_knowledge(session, framework.id),
+    )
+    tables = protected.tables
+    report = DisclosureReport()
+    report.add_rules(protected.official_notes(rules))
     reference = _next_reference(session, framework)
     published_at = datetime.now(UTC)
     entries = _cleared_entries(session, scope, report)
@@ -109,6 +130,12 @@ def publish_release(
             caveats=list(CAVEATS),
         )
     )
+    summary["value_for_money"] = value_for_money_summary(
+        session, scope, rules.threshold, protected.exposed_scopes(rules)
+    )
+    if key_point := value_for_money_key_point(summary["value_for_money"]):
+        summary["executive"]["key_points"].append(key_point)
+    add_impact_section(summary, impact_section(session, framework, version, sites))
     content = {
         "format": 1,
         "tables": [
@@ -116,6 +143,7 @@ def publish_release(
         ],
         "dictionary": data_dictionary(scope),
         "disclosure": report.summary(),
+        "audit": protected.audit_summary(),
         "caveats": list(CAVEATS),
         "summary": summary,
     }
@@ -138,6 +166,7 @@ def publish_release(
     session.add(release)
     session.flush()
     _store_rows(session, release, tables)
+    store_knowledge(session, release, protected.protection.knowledge)
     audit.record(
         session,
         actor=actor,
@@ -155,6 +184,31 @@ def publish_release(
         },
     )
     return release
+
+
+def _indicators(framework: Framework, version: FrameworkVersion | None) -> list[Indicator]:
+    """The indicators whose declarations the release follows: the version's, or for every version the
+    newest definition of each code."""
+    if version is not None:
+        return list(version.indicators)
+    newest: dict[str, Indicator] = {}
+    for each in framework.versions:
+        for indicator in each.indicators:
+            newest[indicator.code] = indicator
+    return list(newest.values())
+
+
+def _revisions(session: Session, scope: Scope) -> dict[tuple[str, str], str]:
+    """The return behind each site and period, as "id.version": a corrected return is a new quantity."""
+    statement = (
+        select(Site.code, ReportingPeriod.code, SiteReturn.id, SiteReturn.version)
+        .join(Site, Site.id == SiteReturn.site_id)
+        .join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
+        .where(scope.returns_condition())
+    )
+    return {
+        (site, period): f"{ident}.{revision}" for site, period, ident, revision in session.execute(statement)
+    }
 
 
 def withdraw_release(session: Session, *, actor: User, release: Release, reason: str) -> None:

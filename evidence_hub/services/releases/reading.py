@@ -15,6 +15,12 @@ from sqlalchemy.orm import Session, selectinload
 from evidence_hub.models import Role, User
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
 from evidence_hub.services.common import audit
+from evidence_hub.services.releases.impact_section import (
+    IMPACT_TABLE_CODE,
+    ImpactPackTable,
+    impact_pack_table,
+    impact_rows,
+)
 from evidence_hub.services.releases.table_definitions import TableDefinition
 
 STREAM_BATCH = 2000
@@ -169,10 +175,13 @@ class ReleasePackSource:
         return [list(row) for row in self.release.content["dictionary"]["rows"]]
 
     @property
-    def tables(self) -> list[TableDefinition]:
-        return table_definitions(self.release)
+    def tables(self) -> list[TableDefinition | ImpactPackTable]:
+        impact = impact_pack_table(self.release.content["summary"])
+        return [*table_definitions(self.release), *([impact] if impact else [])]
 
     def rows(self, code: str) -> Iterator[list[Any]]:
+        if code == IMPACT_TABLE_CODE:
+            return iter(impact_rows(self.release.content["summary"]["impact"]))
         return iter_rows(self.session, self.release, code)
 
 

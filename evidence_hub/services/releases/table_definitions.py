@@ -72,6 +72,9 @@ PERIOD_COLUMNS = (
     _column("period", "Period", "text", "The reporting period."),
 )
 MONEY_NOTE = "Pounds and pence, from approved returns."
+# Said beside the figures the framework declares the sites' own management information (DWP guidance:
+# information shared is the provider's own and "not accredited by the Department").
+NOT_ACCREDITED = "The sites' own management information, not accredited by the Department."
 
 TABLES: dict[str, TableDefinition] = {
     table.code: table
@@ -191,6 +194,13 @@ TABLES: dict[str, TableDefinition] = {
                     "Meets the minimum evidence level",
                     "flag",
                     "Whether the evidence reaches the minimum the framework sets for the indicator.",
+                ),
+                _column(
+                    "source_status",
+                    "Source",
+                    "text",
+                    "For referrals, starts and job outcomes: the sites' own management information, not "
+                    "accredited by the Department (DWP). Empty for other indicators.",
                 ),
             ),
         ),

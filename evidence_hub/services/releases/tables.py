@@ -50,7 +50,8 @@ from evidence_hub.services.common.money import (
 from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
-from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
+from evidence_hub.services.framework.definitions import release_declaration
+from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, TABLES, AggregatedTable
 
 ALL_CODE = "ALL"
 ALL_SITES = "All sites"
@@ -285,6 +286,7 @@ class _TableBuilder:
                 level.level,
                 level.title.label("level_name"),
                 minimum.level.label("minimum_level"),
+                Indicator.release_rules,
             )
             .join(Indicator, Indicator.id == MeasureValue.indicator_id)
             .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
@@ -309,6 +311,9 @@ class _TableBuilder:
                         row.level,
                         row.level_name or "",
                         meets,
+                        NOT_ACCREDITED
+                        if release_declaration(row.release_rules).management_information
+                        else "",
                     ],
                 )
             )

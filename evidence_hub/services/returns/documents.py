@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import logging
 from hashlib import sha256
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import User
 from evidence_hub.models.returns import SiteReturn, SupportingDocument
 from evidence_hub.services.common.access import NotVisible
-from evidence_hub.services.returns.document_store import (
-    DocumentStore,
-    remove_after_commit,
-    remove_if_rolled_back,
-)
+from evidence_hub.services.common.object_store import remove_after_commit, remove_if_rolled_back
+from evidence_hub.services.returns.document_store import DocumentStore
 from evidence_hub.services.returns.document_types import (
     MAX_DESCRIPTION_LENGTH,
     MAX_DOCUMENT_BYTES,
@@ -66,7 +62,7 @@ def upload_document(
     document_type = detect_type(content)
     check_name_matches(filename, document_type)
     stored_name = store.write(content)
-    remove_if_rolled_back(session, store.path_of(stored_name))
+    remove_if_rolled_back(session, store.objects, stored_name)
     document = SupportingDocument(
         site_return_id=site_return.id,
         site_id=site_return.site_id,
@@ -105,20 +101,19 @@ def visible_document(session: Session, user: User, return_id: int, document_id: 
 def delete_document(session: Session, user: User, document: SupportingDocument, store: DocumentStore) -> None:
     """Delete a document; its file is removed once the deletion is committed. Call inside a transaction."""
     require_lead_can_edit(user, document.site_return)
-    path = store.path_of(document.stored_name)
     record_deleted(session, user, document, before=audit_values(document))
     session.delete(document)
     session.flush()
-    remove_after_commit(session, path)
+    remove_after_commit(session, store.objects, document.stored_name)
 
 
-def stored_file(store: DocumentStore, document: SupportingDocument) -> Path:
-    """Where the document's bytes are; NotVisible (404) if the file has gone missing."""
-    path = store.path_of(document.stored_name)
-    if not path.is_file():
-        log.error("The file of document %s is missing from the documents folder", document.id)
-        raise NotVisible(f"The file of document {document.id} is missing")
-    return path
+def stored_file(store: DocumentStore, document: SupportingDocument) -> BinaryIO:
+    """The document's bytes, open for reading; NotVisible (404) if the file has gone missing."""
+    try:
+        return store.open(document.stored_name)
+    except NotVisible:
+        log.error("The file of document %s is missing from the document store", document.id)
+        raise
 
 
 def size_text(size_bytes: int) -> str:

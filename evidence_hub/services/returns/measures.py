@@ -32,6 +32,7 @@ from evidence_hub.models.framework import (
 from evidence_hub.models.returns import Baseline, MeasureValue, SiteReturn
 from evidence_hub.services.common.access import NotVisible, scope_to_user
 from evidence_hub.services.common.values import plain, snapshot
+from evidence_hub.services.impact.relation_checks import broken_on_entry
 from evidence_hub.services.returns.completeness import EVERY_PERIOD_FREQUENCIES
 from evidence_hub.services.returns.editing import require_lead_can_edit
 from evidence_hub.services.returns.errors import InvalidEvidence, ReturnError
@@ -81,12 +82,12 @@ def baseline_of(session: Session, user: User, site_id: int, indicator_code: str)
 
 
 def evidence_levels_for(indicator: Indicator) -> list[EvidenceLevel]:
-    """Every level of the version's scales, the scale of the indicator's minimum evidence first."""
-    version = indicator.framework_version
+    """The levels a lead chooses from: one scale only, the one the indicator's minimum is set on, so the
+    prompts never mix Nesta and Maryland in one list and the minimum can always be checked."""
     minimum_scale = indicator.minimum_evidence_level.scale_id
     return sorted(
-        version.evidence_levels,
-        key=lambda level: (level.scale_id != minimum_scale, level.scale.position, level.level),
+        (level for level in indicator.framework_version.evidence_levels if level.scale_id == minimum_scale),
+        key=lambda level: level.level,
     )
 
 
@@ -201,6 +202,7 @@ def save_measure(
     require_lead_can_edit(user, site_return)
     indicator = _known_indicator(site_return.framework_version, indicator_code)
     values = validate_measure(indicator, data)
+    _check_theory_of_change(site_return, indicator, values)
     measure = measure_of(session, site_return, indicator)
     if measure is None:
         measure = MeasureValue(
@@ -226,6 +228,17 @@ def save_measure(
     return measure
 
 
+def _check_theory_of_change(site_return: SiteReturn, indicator: Indicator, values: dict[str, Any]) -> None:
+    """A figure that breaks a relation the framework declares (more job entries than clients engaged)
+    is refused unless the lead explains why it is right."""
+    others = {measure.indicator.code: measure.value for measure in site_return.measures}
+    broken = broken_on_entry(site_return.framework_version, others, indicator.code, values["value"])
+    if broken and not values["range_justification"]:
+        raise InvalidEvidence(
+            {"range_justification": " ".join(broken) + " Check the figures, or explain why they are right."}
+        )
+
+
 class InvalidMeasures(ReturnError):
     """Answers for several indicators, at least one of which cannot be saved: `problems` maps each
     indicator's code to its fields' messages. Nothing was saved."""
@@ -247,15 +260,21 @@ def save_measures(
     problems: dict[str, dict[str, str]] = {}
     for code, (data, _version) in answers.items():
         try:
-            validate_measure(_known_indicator(site_return.framework_version, code), data)
+            indicator = _known_indicator(site_return.framework_version, code)
+            _check_theory_of_change(site_return, indicator, validate_measure(indicator, data))
         except InvalidEvidence as invalid:
             problems[code] = invalid.problems
     if problems:
         raise InvalidMeasures(problems)
-    return [
-        save_measure(session, user, site_return, code, data, version)
-        for code, (data, version) in answers.items()
-    ]
+    saved = []
+    for code, (data, version) in answers.items():
+        try:
+            saved.append(save_measure(session, user, site_return, code, data, version))
+        except InvalidEvidence as invalid:
+            # A relation broken only by the new figures together (checked as each is saved): the caller's
+            # transaction rolls back every answer already saved.
+            raise InvalidMeasures({code: invalid.problems}) from invalid
+    return saved
 
 
 def delete_measure(

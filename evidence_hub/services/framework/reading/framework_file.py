@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from evidence_hub.models.periods import ReportingYear
+from evidence_hub.services.appraisal.settings import section_problems
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.errors import FrameworkFileInvalid, Problem
 from evidence_hub.services.framework.file_format import (
@@ -23,6 +24,7 @@ from evidence_hub.services.framework.file_format import (
     TOP_LEVEL_FIELDS,
 )
 from evidence_hub.services.framework.reading.entries import EntryReader, quoted
+from evidence_hub.services.framework.reading.impact_section import read_impact
 from evidence_hub.services.framework.reading.sections import (
     read_activity_types,
     read_cost_categories,
@@ -137,6 +139,15 @@ def _read_framework(reader: EntryReader, data: Any) -> FrameworkDefinition | Non
     learning_dimensions = read_learning_dimensions(reader, top)
     partner_roles = read_partner_roles(reader, top)
     journey = read_journey(reader, top)
+    if top.get("appraisal") is not None:
+        for message in section_problems(
+            top["appraisal"],
+            {indicator.code for indicator in indicators},
+            {activity_type.code for activity_type in activity_types},
+        ):
+            reader.problem("appraisal", message)
+    # Checked here so a file with a wrong impact section is refused; read back by impact_settings.py.
+    read_impact(reader, top, indicators, evidence_scales)
 
     if reader.problems or code is None or version is None or effective_from is None:
         return None

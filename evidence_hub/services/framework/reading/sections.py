@@ -32,10 +32,12 @@ from evidence_hub.services.framework.definitions import (
     MilestoneDefinition,
     PartnerRoleDefinition,
     QuestionDefinition,
+    ReleaseDeclaration,
     ThemeDefinition,
 )
 from evidence_hub.services.framework.file_format import (
     ACTIVITY_TYPE_FIELDS,
+    ATTRIBUTABLE_COST,
     COST_CATEGORY_FIELDS,
     EVIDENCE_LEVEL_FIELDS,
     EVIDENCE_SCALE_FIELDS,
@@ -48,6 +50,8 @@ from evidence_hub.services.framework.file_format import (
     NAME_LENGTH,
     PARTNER_ROLE_FIELDS,
     QUESTION_FIELDS,
+    RELEASE_COUNTS,
+    RELEASE_FIELDS,
     THEME_FIELDS,
 )
 from evidence_hub.services.framework.reading.entries import (
@@ -256,6 +260,46 @@ def _read_indicator(reader: EntryReader, value: Any, at: str) -> IndicatorDefini
         data_sources=reader.text_list(entry, "data_sources", at),
         minimum_evidence_scale=evidence_scale,
         minimum_evidence_level=evidence_level,
+        release=_read_release(reader, entry, at, unit),
+    )
+
+
+def _read_release(
+    reader: EntryReader, entry: Mapping[str, Any], at: str, unit: IndicatorUnit | None
+) -> ReleaseDeclaration:
+    value = entry.get("release")
+    if value in (None, {}):
+        return ReleaseDeclaration()
+    location = f"{at}.release"
+    release = reader.entry(value, location, RELEASE_FIELDS, "How its figures are released")
+    if release is None:
+        return ReleaseDeclaration()
+    counts = release.get("counts", "people")
+    if counts not in RELEASE_COUNTS:
+        reader.problem(f"{location}.counts", f"`counts:` is `people` or `records`, not {quoted(counts)}.")
+        counts = "people"
+    if "counts" in release and unit is not None and unit is not IndicatorUnit.COUNT:
+        reader.problem(f"{location}.counts", "Only a count says what it counts: remove `counts:`.")
+    numerator = reader.code(release, "numerator", location) if "numerator" in release else ""
+    denominator = reader.code(release, "denominator", location) if "denominator" in release else ""
+    if numerator and not denominator:
+        reader.problem(location, "A formula with a `numerator:` needs a `denominator:`.")
+    if numerator and unit is IndicatorUnit.COUNT:
+        reader.problem(location, "A count is not worked out from a formula: remove the formula.")
+    as_percentage_of = (
+        reader.code(release, "as_percentage_of", location) if "as_percentage_of" in release else ""
+    )
+    if as_percentage_of and (unit is not IndicatorUnit.COUNT or counts != "people"):
+        reader.problem(
+            f"{location}.as_percentage_of", "Only a count of people can be released as a percentage."
+        )
+    return ReleaseDeclaration(
+        counts=counts,
+        numerator=numerator,
+        denominator=denominator,
+        multiplier=reader.whole_number(release, "multiplier", location, minimum=1, maximum=1000) or 1,
+        as_percentage_of=as_percentage_of,
+        management_information=reader.yes_no(release, "management_information", location),
     )
 
 
@@ -372,6 +416,25 @@ def _check_indicator_references(
                     f"{at}.minimum_evidence.level",
                     f"{subject} asks for level {indicator.minimum_evidence_level} of {scale.name}, which has "
                     f"levels 1 to {len(scale.levels)}.",
+                )
+        declared = indicator.release
+        for key, code in (
+            ("numerator", declared.numerator),
+            ("denominator", declared.denominator),
+            ("as_percentage_of", declared.as_percentage_of),
+        ):
+            if not code or (key == "numerator" and code == ATTRIBUTABLE_COST):
+                continue
+            used = indicators_by_code.get(code)
+            if used is None or used.code == indicator.code:
+                reader.problem(
+                    f"{at}.release.{key}",
+                    f"{subject}'s release uses {quoted(code)}, which is not another indicator of this file."
+                    f"{did_you_mean(code, indicators_by_code)}",
+                )
+            elif used.unit is not IndicatorUnit.COUNT and key != "numerator":
+                reader.problem(
+                    f"{at}.release.{key}", f"{subject}'s release divides by {code}, which is not a count."
                 )
         if indicator.weighted_by and indicator.combine is CombineRule.WEIGHTED_MEAN:
             weight = indicators_by_code.get(indicator.weighted_by)

@@ -37,6 +37,8 @@ EXECUTIVE_SUMMARY: Final = "Executive summary"
 FINDINGS_BY_THEME: Final = "Findings by theme"
 COSTS_PER_SITE: Final = "Costs per site"
 OUTCOMES_AGAINST_BASELINES: Final = "Outcomes against baselines"
+# Written out here as well as in impact_blocks.py, which imports this module.
+IMPACT: Final = "Impact against comparison areas"
 VALUE_FOR_MONEY: Final = "Value for money"
 BARRIERS_AND_ENABLERS: Final = "Barriers and enablers"
 RECOMMENDATIONS: Final = "Recommendations for national roll-out"
@@ -51,6 +53,7 @@ SECTION_TITLES: Final = (
     FINDINGS_BY_THEME,
     COSTS_PER_SITE,
     OUTCOMES_AGAINST_BASELINES,
+    IMPACT,
     VALUE_FOR_MONEY,
     BARRIERS_AND_ENABLERS,
     RECOMMENDATIONS,
@@ -261,48 +264,6 @@ def outcome_table(indicator: str, unit: str, rows: Sequence[Mapping[str, Any]]) 
     )
 
 
-def value_for_money_tables(summary: Mapping[str, Any]) -> tuple[Table, Table]:
-    """Costs against savings per site, then cost per outcome and per person."""
-    value = summary.get("value_for_money") or {}
-    outcome = value.get("outcome")
-    outcomes_heading = clean_text(outcome.get("name")) if outcome else "Outcomes"
-    rows = list(value.get("rows") or [])
-    savings = _table(
-        "Cost against costs avoided per site",
-        (
-            ("Site", False),
-            ("Cost", True),
-            ("Costs avoided", True),
-            ("Net saving", True),
-            ("Return on cost", True),
-        ),
-        (
-            (
-                clean_text(row.get("site")),
-                money(row.get("cost")),
-                money(row.get("savings")),
-                money(row.get("net_saving")),
-                percent(row.get("return_percent")),
-            )
-            for row in rows
-        ),
-    )
-    unit_costs = _table(
-        "Cost per outcome and per person reached, per site",
-        (("Site", False), (outcomes_heading, True), ("Cost per outcome", True), ("Cost per person", True)),
-        (
-            (
-                clean_text(row.get("site")),
-                number(row.get("outcomes")),
-                money(row.get("cost_per_outcome")),
-                money(row.get("cost_per_person")),
-            )
-            for row in rows
-        ),
-    )
-    return savings, unit_costs
-
-
 def barriers_enablers_table(summary: Mapping[str, Any]) -> Table:
     rows = (
         (
@@ -445,6 +406,11 @@ def findings_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[B
                     clean_text(finding.get("evidence")) or "No evidence level recorded", "Evidence strength"
                 ),
                 Paragraph(unit_with_direction(unit, finding.get("direction_label")), "Unit"),
+                *(
+                    [Paragraph(clean_text(finding.get("source_status")), "Source")]
+                    if finding.get("source_status")
+                    else []
+                ),
                 finding_table(finding),
             ]
             blocks += _picture(charts.findings.get(str(finding.get("indicator_code"))))
@@ -470,7 +436,13 @@ def costs_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Bloc
 
 
 def outcomes_blocks(summary: Mapping[str, Any]) -> list[Block]:
-    blocks: list[Block] = [Heading(OUTCOMES_AGAINST_BASELINES, 1)]
+    blocks: list[Block] = [
+        Heading(OUTCOMES_AGAINST_BASELINES, 1),
+        Paragraph(
+            "Each change here is a change from baseline, not an estimate of impact: figures move with the "
+            "economy whatever a pilot does. Estimates against comparison areas are in the next section."
+        ),
+    ]
     groups = outcome_groups(summary)
     if not groups:
         blocks.append(Paragraph("No outcome with a baseline was reported in this release."))
@@ -479,22 +451,246 @@ def outcomes_blocks(summary: Mapping[str, Any]) -> list[Block]:
     return blocks
 
 
-def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+FIGURES_BY_SITE = (
+    "net_present_value",
+    "benefit_cost_ratio",
+    "return_on_investment",
+    "cost_per_person_reached",
+    "cost_per_outcome",
+    "cost_per_additional_outcome",
+    "payback",
+)
+
+
+def _figures_by_key(scope: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {figure.get("key"): figure for figure in scope.get("figures") or []}
+
+
+def _shown(figure: Mapping[str, Any] | None) -> str:
+    return clean_text((figure or {}).get("display")) or NOT_AVAILABLE
+
+
+def value_for_money_tables(summary: Mapping[str, Any]) -> list[Table]:
+    """The Green Book figures by site, all sites period by period, the range, switching values and the
+    parameters with their sources, as the release froze them (services/appraisal defines each figure)."""
     value = summary.get("value_for_money") or {}
-    outcome = value.get("outcome")
-    blocks: list[Block] = [Heading(VALUE_FOR_MONEY, 1)]
-    if outcome:
-        blocks.append(
-            Paragraph(
-                f"Cost per outcome is the attributable cost per unit of {clean_text(outcome.get('name'))}."
+    appraisal = value.get("appraisal") or {}
+    scopes = [appraisal.get("programme") or {}, *(appraisal.get("sites") or [])]
+    scopes = [scope for scope in scopes if scope]
+    names = (
+        {figure.get("key"): clean_text(figure.get("name")) for figure in (scopes[0].get("figures") or [])}
+        if scopes
+        else {}
+    )
+    tables = [
+        _table(
+            "Green Book figures by site",
+            (("Site", False), *((names.get(key, key), True) for key in FIGURES_BY_SITE)),
+            (
+                (
+                    clean_text(scope.get("name")),
+                    *(_shown(_figures_by_key(scope).get(key)) for key in FIGURES_BY_SITE),
+                )
+                for scope in scopes
+            ),
+        ),
+        _table(
+            "Present values of costs and benefits by site",
+            (("Site", False), ("Present value of costs", True), ("Present value of benefits", True)),
+            (
+                (
+                    clean_text(scope.get("name")),
+                    _shown(_figures_by_key(scope).get("present_value_costs")),
+                    _shown(_figures_by_key(scope).get("present_value_benefits")),
+                )
+                for scope in scopes
+            ),
+        ),
+    ]
+    if scopes:
+        tables.append(
+            _table(
+                "All sites, period by period",
+                (
+                    ("Period", False),
+                    ("Costs, present value", True),
+                    ("Benefits, present value", True),
+                    ("Cumulative net present value", True),
+                ),
+                (
+                    (
+                        clean_text(row.get("name")),
+                        *(
+                            _shown(row.get(key)) if row.get("status") == "returned" else "no return"
+                            for key in (
+                                "costs_present_value",
+                                "benefits_present_value",
+                                "cumulative_net_present_value",
+                            )
+                        ),
+                    )
+                    for row in scopes[0].get("periods") or []
+                ),
             )
         )
-    else:
-        blocks.append(Paragraph("No outcome was chosen for cost per outcome in this release."))
+    tables.append(
+        _table(
+            "Low, central and high estimates, all sites",
+            (("Figure", False), ("Low", True), ("Central", True), ("High", True)),
+            (
+                (
+                    clean_text(row.get("name")),
+                    _shown(row.get("low")),
+                    _shown(row.get("central")),
+                    _shown(row.get("high")),
+                )
+                for row in (value.get("range") or {}).get("figures") or []
+            ),
+        )
+    )
+    tables.append(
+        _table(
+            "Switching values: how far benefits may fall, or costs rise, before the net present value "
+            "turns negative",
+            (("Site", False), ("Benefits may fall by", True), ("Costs may rise by", True)),
+            (
+                (clean_text(row.get("scope")), _shown(row.get("benefits")), _shown(row.get("costs")))
+                for row in value.get("switching") or []
+            ),
+        )
+    )
+    tables.append(
+        _table(
+            "Parameters and their sources",
+            (("Parameter", False), ("Value", False), ("Source", False)),
+            (
+                (clean_text(line.get("label")), clean_text(line.get("value")), clean_text(line.get("source")))
+                for line in appraisal.get("assumptions") or []
+            ),
+        )
+    )
+    return tables
+
+
+def _workings_blocks(figure: Mapping[str, Any]) -> list[Block]:
+    workings = figure.get("workings") or {}
+    blocks: list[Block] = [
+        Heading(f"{clean_text(figure.get('name'))}: {_shown(figure)}", 3),
+        Paragraph(clean_text(workings.get("formula")), label="Formula"),
+    ]
+    if workings.get("calculation"):
+        blocks.append(Paragraph(clean_text(workings.get("calculation")), label="Calculation"))
+    lines = [
+        f"{clean_text(line.get('label'))}: {clean_text(line.get('value'))}"
+        + (f" ({clean_text(line.get('source'))})" if line.get("source") else "")
+        for line in [*(workings.get("inputs") or []), *(workings.get("parameters") or [])]
+    ]
+    lines += [clean_text(note) for note in workings.get("notes") or []]
+    if lines:
+        blocks.append(Bullets(tuple(line for line in lines if line)))
+    return blocks
+
+
+def _projection_blocks(value: Mapping[str, Any]) -> list[Block]:
+    """The Green Book roll-out projection, scaled by area size, with its assumptions and workings."""
+    projection = value.get("projection")
+    blocks: list[Block] = [Heading("Roll-out projection scaled by area size", 2)]
+    if not projection:
+        reasons = tuple(clean_text(reason) for reason in value.get("projection_problems") or [])
+        return [*blocks, Bullets(reasons or ("No roll-out projection was made.",))]
+    measure = clean_text((projection.get("size_measure") or {}).get("name"))
+    areas = [*(projection.get("areas") or []), projection.get("total") or {}]
+    blocks.append(
+        _table(
+            f"Roll-out over {projection.get('years')} years, scaled by {measure}",
+            (
+                ("Area", False),
+                ("Size", True),
+                ("Net present value, low", True),
+                ("Net present value, central", True),
+                ("Net present value, high", True),
+            ),
+            (
+                (
+                    clean_text(area.get("name")),
+                    number(area.get("size")),
+                    *(
+                        _shown((area.get(level) or {}).get("net_present_value"))
+                        for level in ("low", "central", "high")
+                    ),
+                )
+                for area in areas
+                if area
+            ),
+        )
+    )
+    blocks.append(
+        _table(
+            "Assumptions of the roll-out projection",
+            (("Assumption", False), ("Low", False), ("Central", False), ("High", False), ("Basis", False)),
+            (
+                tuple(clean_text(row.get(key)) for key in ("assumption", "low", "central", "high", "basis"))
+                for row in projection.get("assumptions") or []
+            ),
+        )
+    )
+    for workings in projection.get("workings") or []:
+        blocks += [
+            Heading(clean_text(workings.get("title")), 3),
+            Paragraph(clean_text(workings.get("formula")), label="Formula"),
+            Paragraph(clean_text(workings.get("calculation")), label="Calculation"),
+        ]
+    return blocks
+
+
+def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    value = summary.get("value_for_money") or {}
+    blocks: list[Block] = [Heading(VALUE_FOR_MONEY, 1)]
+    if value.get("method") != "green_book":
+        return [
+            *blocks,
+            Paragraph(
+                "This release was published before value for money followed the Green Book: its earlier "
+                "figures mixed definitions and are not shown. A newer release gives the appraisal."
+            ),
+        ]
+    problems = tuple(clean_text(problem) for problem in value.get("problems") or [])
+    if problems:
+        return [*blocks, Paragraph("The value-for-money figures could not be worked out:"), Bullets(problems)]
+    appraisal = value.get("appraisal") or {}
+    final = appraisal.get("final_outcome") or {}
+    base_year = clean_text(appraisal.get("price_base_year"))
+    year_zero = clean_text(appraisal.get("year_zero"))
+    blocks.append(
+        Paragraph(
+            f"A Green Book appraisal of the approved returns: money in {base_year} prices, discounted to "
+            f"{year_zero}, with optimism bias on costs. Unit costs divide by the final outcome, "
+            f"{clean_text(final.get('name'))}; additional outcomes "
+            f"{clean_text(final.get('additional_outcomes'))}. {clean_text(value.get('parameters_from'))}."
+        )
+    )
     blocks += value_for_money_tables(summary)
-    notes = tuple(clean_text(note) for note in value.get("notes") or [] if clean_text(note))
+    notes = tuple(
+        clean_text(note)
+        for note in [*(value.get("notes") or []), *((appraisal.get("programme") or {}).get("notes") or [])]
+        if clean_text(note)
+    )
     if notes:
         blocks.append(Bullets(notes))
+    blocks += _projection_blocks(value)
+    blocks.append(Heading("Workings of the figures for all sites", 2))
+    for figure in (appraisal.get("programme") or {}).get("figures") or []:
+        blocks += _workings_blocks(figure)
+    blocks.append(
+        _table(
+            "Value-for-money definitions",
+            (("Figure", False), ("Formula", False)),
+            (
+                (clean_text(entry.get("name")), clean_text(entry.get("formula")))
+                for entry in value.get("glossary") or []
+            ),
+        )
+    )
     return blocks
 
 
@@ -559,11 +755,15 @@ def summary_blocks(
 
     A table with no rows is said in words instead, so no reader meets a table of headings alone.
     """
+    # Imported here: impact_blocks builds on this module's blocks.
+    from evidence_hub.services.releases.render.impact_blocks import impact_blocks
+
     blocks = [
         *executive_blocks(summary),
         *findings_blocks(summary, charts),
         *costs_blocks(summary, charts),
         *outcomes_blocks(summary),
+        *impact_blocks(summary),
         *value_for_money_blocks(summary),
         *barriers_enablers_blocks(summary, charts),
         *recommendations_blocks(summary),

@@ -1,0 +1,382 @@
+"""The comparison an evaluator sets up for each pilot site: the site's own area and its comparison areas
+(by GSS code) per framework version, the series uploaded for them (all or nothing), and the evaluator's
+own rating of each site's evidence of impact.
+
+Only evaluators and administrators change these (the pages check the role; `_require_evaluator` checks
+it again here, so no other caller can).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from evidence_hub.models import (
+    AreaRole,
+    ComparisonObservation,
+    ComparisonSeriesValue,
+    EvidenceLevel,
+    Framework,
+    FrameworkVersion,
+    ImpactArea,
+    ImpactRating,
+    Role,
+    Site,
+    User,
+)
+from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import NotVisible, scope_to_user
+from evidence_hub.services.framework.impact_settings import impact_settings
+from evidence_hub.services.impact.quarters import QUARTER_CODE, quarters_before
+from evidence_hub.services.impact.series_file import GSS_CODE, SeriesRow, read_series_file
+
+# Quarters before the pilot's first reporting period that an upload may hold: the method needs 4 to 8.
+PRE_PILOT_QUARTERS_ALLOWED = 8
+
+
+class ComparisonRefused(ValueError):
+    """The change cannot be made; `field_errors` says why, by form field."""
+
+    def __init__(self, field_errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(field_errors.values()))
+        self.field_errors = dict(field_errors)
+
+
+def _require_evaluator(user: User) -> None:
+    if user.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR):
+        raise PermissionError("Only evaluators and administrators set up comparisons.")
+
+
+def impact_version(framework: Framework) -> FrameworkVersion | None:
+    """The version comparisons are set up against: the published one, else the newest that was published."""
+    if framework.published_version is not None:
+        return framework.published_version
+    published = [version for version in framework.versions if version.published_at is not None]
+    return published[-1] if published else None
+
+
+def pilot_quarters(framework: Framework) -> list[str]:
+    """The framework's reporting periods that are quarters, oldest first: the pilot's quarters."""
+    return [period.code for period in framework.reporting_periods if QUARTER_CODE.match(period.code)]
+
+
+def first_pilot_quarter(framework: Framework) -> str | None:
+    """The quarter the pilot began: the framework's first quarterly reporting period."""
+    quarters = pilot_quarters(framework)
+    return quarters[0] if quarters else None
+
+
+def series_quarters(framework: Framework) -> list[str]:
+    """Every quarter a series figure may be for: up to eight before the pilot, then the pilot's own."""
+    quarters = pilot_quarters(framework)
+    if not quarters:
+        return []
+    return [*quarters_before(quarters[0], PRE_PILOT_QUARTERS_ALLOWED), *quarters]
+
+
+def comparison_indicators(version: FrameworkVersion) -> list[tuple[str, str]]:
+    """The indicators compared with comparison areas (code, name): those the framework names, else all."""
+    named = impact_settings(version).comparison_indicators
+    return [
+        (indicator.code, indicator.name)
+        for indicator in version.indicators
+        if not named or indicator.code in named
+    ]
+
+
+def areas_of(session: Session, version: FrameworkVersion, sites: Sequence[Site]) -> list[ImpactArea]:
+    """The sites' own areas and comparison areas for the version, by site then role then name."""
+    if not sites:
+        return []
+    return list(
+        session.scalars(
+            select(ImpactArea)
+            .where(
+                ImpactArea.framework_version_id == version.id,
+                ImpactArea.site_id.in_([site.id for site in sites]),
+            )
+            .options(selectinload(ImpactArea.observations), selectinload(ImpactArea.site))
+            .order_by(ImpactArea.site_id, ImpactArea.role.desc(), ImpactArea.area_name)
+        )
+    )
+
+
+def add_area(
+    session: Session,
+    actor: User,
+    version: FrameworkVersion,
+    site: Site,
+    *,
+    role: AreaRole,
+    area_code: str,
+    area_name: str,
+    observed: Mapping[str, str],
+) -> ImpactArea:
+    """Name the site's own area or a comparison area; `observed` gives, per indicator code, how the
+    indicator is observed there. ComparisonRefused says what to correct."""
+    _require_evaluator(actor)
+    code = area_code.strip().upper()
+    errors: dict[str, str] = {}
+    if not GSS_CODE.match(code):
+        errors["area_code"] = "Enter a GSS code: a letter E, W, S or N followed by 8 digits, like E06000035"
+    existing = areas_of(session, version, [site])
+    if any(area.area_code == code for area in existing):
+        errors["area_code"] = f"{code} is already one of {site.name}'s areas"
+    if role is AreaRole.PILOT_SITE and any(area.role_enum is AreaRole.PILOT_SITE for area in existing):
+        errors["role"] = f"{site.name} already has its own area: remove it first to name another"
+    if not area_name.strip():
+        errors["area_name"] = "Enter the area's name, like Medway"
+    if errors:
+        raise ComparisonRefused(errors)
+    area = ImpactArea(
+        framework_version_id=version.id,
+        site=site,
+        role=role.value,
+        area_code=code,
+        area_name=area_name.strip(),
+        created_by_id=actor.id,
+        observations=[
+            ComparisonObservation(indicator_code=indicator, how_observed=how.strip())
+            for indicator, how in observed.items()
+        ],
+    )
+    session.add(area)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="impact.area_added",
+        object_type="impact_area",
+        object_id=area.id,
+        site_id=site.id,
+        after={
+            "area_code": code,
+            "area_name": area.area_name,
+            "role": role.value,
+            "observed": dict(observed),
+        },
+    )
+    return area
+
+
+def remove_area(session: Session, actor: User, area: ImpactArea) -> None:
+    _require_evaluator(actor)
+    audit.record(
+        session,
+        actor=actor,
+        action="impact.area_removed",
+        object_type="impact_area",
+        object_id=area.id,
+        site_id=area.site_id,
+        before={"area_code": area.area_code, "area_name": area.area_name, "role": area.role},
+    )
+    session.delete(area)
+
+
+@dataclass(frozen=True)
+class SeriesUploaded:
+    figures: int
+    replaced: int
+    areas: int
+
+
+def upload_series(
+    session: Session,
+    actor: User,
+    version: FrameworkVersion,
+    content: bytes,
+    filename: str,
+    *,
+    today: date | None = None,
+) -> SeriesUploaded:
+    """Take every figure of the file, or none: SeriesFileRejected lists every problem by row and column.
+    A figure for an area, quarter and indicator already held replaces it.
+
+    Evaluators and administrators upload for every site's areas; a site lead for their own site's areas
+    only (its own area and the comparison areas the evaluator named for it), through the access scope.
+    """
+    if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
+        raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
+    known = {
+        area.area_code
+        for area in session.scalars(
+            scope_to_user(
+                select(ImpactArea).where(ImpactArea.framework_version_id == version.id),
+                actor,
+                ImpactArea.site_id,
+            )
+        )
+    }
+    rows = read_series_file(
+        content,
+        filename,
+        area_codes=known,
+        period_codes=series_quarters(version.framework),
+        indicator_codes=[code for code, _name in comparison_indicators(version)],
+        today=today,
+    )
+    keys = [(row.area_code, row.period_code, row.indicator_code) for row in rows]
+    replaced = 0
+    for start in range(0, len(keys), 500):
+        batch = keys[start : start + 500]
+        result = session.execute(
+            delete(ComparisonSeriesValue).where(
+                ComparisonSeriesValue.framework_version_id == version.id,
+                tuple_(
+                    ComparisonSeriesValue.area_code,
+                    ComparisonSeriesValue.period_code,
+                    ComparisonSeriesValue.indicator_code,
+                ).in_(batch),
+            )
+        )
+        replaced += result.rowcount or 0  # type: ignore[attr-defined]
+    session.add_all(_series_value(version, actor, row) for row in rows)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="impact.series_uploaded",
+        object_type="framework_version",
+        object_id=version.id,
+        after={"filename": filename, "figures": len(rows), "replaced": replaced},
+    )
+    return SeriesUploaded(len(rows), replaced, len({row.area_code for row in rows}))
+
+
+def _series_value(version: FrameworkVersion, actor: User, row: SeriesRow) -> ComparisonSeriesValue:
+    return ComparisonSeriesValue(
+        framework_version_id=version.id,
+        area_code=row.area_code,
+        area_name=row.area_name,
+        period_code=row.period_code,
+        indicator_code=row.indicator_code,
+        value=row.value,
+        source=row.source,
+        extracted_on=row.extracted_on,
+        uploaded_by_id=actor.id,
+    )
+
+
+def series_of(
+    session: Session, version: FrameworkVersion, area_codes: Sequence[str], indicator_code: str
+) -> list[ComparisonSeriesValue]:
+    """The figures held for these areas and this indicator, by area and quarter."""
+    if not area_codes:
+        return []
+    return list(
+        session.scalars(
+            select(ComparisonSeriesValue)
+            .where(
+                ComparisonSeriesValue.framework_version_id == version.id,
+                ComparisonSeriesValue.indicator_code == indicator_code,
+                ComparisonSeriesValue.area_code.in_(list(area_codes)),
+            )
+            .order_by(ComparisonSeriesValue.area_code, ComparisonSeriesValue.period_code)
+        )
+    )
+
+
+def rating_levels(version: FrameworkVersion) -> list[EvidenceLevel]:
+    """The levels of the framework's one evidence scale for prompts and ratings, lowest first."""
+    scale_code = impact_settings(version).evidence_scale
+    scale = next((scale for scale in version.evidence_scales if scale.code == scale_code), None)
+    return list(scale.levels) if scale is not None else []
+
+
+def ratings_of(session: Session, version: FrameworkVersion, sites: Sequence[Site]) -> list[ImpactRating]:
+    if not sites:
+        return []
+    return list(
+        session.scalars(
+            select(ImpactRating)
+            .where(
+                ImpactRating.framework_version_id == version.id,
+                ImpactRating.site_id.in_([site.id for site in sites]),
+            )
+            .options(selectinload(ImpactRating.evidence_level))
+        )
+    )
+
+
+def record_rating(
+    session: Session,
+    actor: User,
+    version: FrameworkVersion,
+    site: Site,
+    indicator_code: str,
+    level: int,
+    rationale: str,
+) -> ImpactRating:
+    """The evaluator's own rating of a site's evidence of impact on an indicator, on the framework's scale
+    (replacing an earlier one); separate from the site's self-assessment."""
+    _require_evaluator(actor)
+    chosen = next((each for each in rating_levels(version) if each.level == level), None)
+    errors: dict[str, str] = {}
+    if chosen is None:
+        errors["level"] = "Choose a level on the framework's evidence scale"
+    if indicator_code not in {code for code, _name in comparison_indicators(version)}:
+        errors["indicator"] = "Choose an indicator the framework compares with comparison areas"
+    if not rationale.strip():
+        errors["rationale"] = "Say why the evidence is at this level"
+    if errors or chosen is None:
+        raise ComparisonRefused(errors)
+    rating = session.scalar(
+        select(ImpactRating).where(
+            ImpactRating.framework_version_id == version.id,
+            ImpactRating.site_id == site.id,
+            ImpactRating.indicator_code == indicator_code,
+        )
+    )
+    before = {"level": rating.evidence_level.level, "rationale": rating.rationale} if rating else None
+    if rating is None:
+        rating = ImpactRating(framework_version_id=version.id, site_id=site.id, indicator_code=indicator_code)
+        session.add(rating)
+    rating.evidence_level = chosen
+    rating.rationale = rationale.strip()
+    rating.rated_by_id = actor.id
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="impact.rating_recorded",
+        object_type="impact_rating",
+        object_id=rating.id,
+        site_id=site.id,
+        before=before,
+        after={"indicator": indicator_code, "level": level, "rationale": rating.rationale},
+    )
+    return rating
+
+
+def framework_named(session: Session, code: str) -> Framework:
+    """The framework with this code; NotVisible (404) when there is none."""
+    framework = session.scalar(select(Framework).where(Framework.code == code))
+    if framework is None:
+        raise NotVisible(f"There is no framework called {code}")
+    return framework
+
+
+def pilot_sites(session: Session) -> list[Site]:
+    """Every pilot site, by name: the evaluator sets up comparisons for all of them."""
+    return list(session.scalars(select(Site).order_by(Site.name)))
+
+
+def area_numbered(session: Session, version: FrameworkVersion, area_id: int) -> ImpactArea:
+    area = session.get(ImpactArea, area_id)
+    if area is None or area.framework_version_id != version.id:
+        raise NotVisible("There is no such area")
+    return area
+
+
+def series_counts(session: Session, version: FrameworkVersion) -> dict[str, int]:
+    """How many figures are held for each area code, and the latest extraction date's source."""
+    rows = session.execute(
+        select(ComparisonSeriesValue.area_code, func.count())
+        .where(ComparisonSeriesValue.framework_version_id == version.id)
+        .group_by(ComparisonSeriesValue.area_code)
+    )
+    return {str(code): int(count) for code, count in rows}
