@@ -207,6 +207,7 @@ def _template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
         "govuk_brand": bool(current_app.config["GOVUK_BRAND"]),
+        "support_email": str(current_app.config["SUPPORT_EMAIL"]),
         "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,

@@ -77,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     # "– GOV.UK" page titles, which the Design System reserves for services on GOV.UK. Otherwise the pages
     # carry the generic header and the service's own icon.
     "GOVUK_BRAND": False,
+    # Where people ask for help, other formats or report accessibility problems (shown in the
+    # accessibility statement); empty means "the administrator of your programme".
+    "SUPPORT_EMAIL": "",
 }
 
 

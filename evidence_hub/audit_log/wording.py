@@ -35,7 +35,7 @@ ACTION_VERBS = {
     "return.started": "started",
     "return.section_marked": "changed which sections are marked as completed in",
     "return.submitted": "submitted",
-    "return.returned": "sent back with comments",
+    "return.returned": "sent back",
     "return.approved": "approved",
     "return.approved_after_lock": "approved, after its period had closed,",
     "return.approval_withdrawn": "withdrew approval of",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import click
 from flask import Flask
 
@@ -19,16 +22,48 @@ DEMO_PORT = 5000
 @click.option("--port", default=DEMO_PORT, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve on one machine with the built-in server (production uses gunicorn; see the README)."""
-    _serve(configured_app(), host, port)
+    require_free_port("serve", host, port)
+    _serve(configured_app(), "serve", host, port)
 
 
-def _serve(app: Flask, host: str, port: int) -> None:
-    from werkzeug.serving import run_simple
+def _port_in_use(command: str, host: str, port: int, error: OSError) -> click.ClickException:
+    return click.ClickException(
+        f"Cannot serve on {host}:{port}: {error.strerror or error}. Another program is probably using that "
+        f"port. Stop it, or choose another port: evidence-hub {command} --port {port + 1}"
+    )
+
+
+def require_free_port(command: str, host: str, port: int) -> None:
+    """Fail at once, naming --port, when the address cannot be served on: before minutes of preparation
+    and before anything says the service is running."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise _port_in_use(command, host, port, error) from error
+
+
+def _serve(app: Flask, command: str, host: str, port: int) -> None:
+    from werkzeug.serving import make_server
 
     prepare_to_serve()
+    try:
+        # Bound here, before the message: "running at" is printed only once it is true.
+        server = make_server(host, port, app, threaded=True)
+    except OSError as error:
+        raise _port_in_use(command, host, port, error) from None
+    except SystemExit:
+        # werkzeug exits when the address is taken (by another program since the check above).
+        taken = OSError(errno.EADDRINUSE, "address already in use")
+        raise _port_in_use(command, host, port, taken) from None
     take_on_unfinished_jobs(app)  # With SQLite: e.g. building the files of the demo's releases.
     click.echo(f"Evidence Hub is running at http://{host}:{port}/ (press Ctrl+C to stop)")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()
 
 
 @click.command("demo")
@@ -42,6 +77,8 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_impact, ensure_demo_releases
     from evidence_hub.services.framework.demo import ensure_demo_framework
 
+    if not no_serve:
+        require_free_port("demo", host, port)
     app = configured_app()
     engine = engine_for(app)
     migrations.upgrade(engine)
@@ -66,4 +103,4 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         belongs = " and ".join(programmes[code].name for code in account.programmes) or "every programme"
         click.echo(f"  {account.email:46} {password:30} {account.role.label}{site}: {belongs}")
     if not no_serve:
-        _serve(app, host, port)
+        _serve(app, "demo", host, port)

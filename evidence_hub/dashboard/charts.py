@@ -13,6 +13,7 @@ hatched, so the difference never rests on colour alone.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -62,7 +63,9 @@ def _number(value: Decimal | int | None) -> float | None:
 
 def _layout(title: str, subtitle: str, x_title: str, y_axis: Axis, *, legend: bool = True) -> dict[str, Any]:
     y: dict[str, Any] = {
-        "title": {"text": y_axis.title},
+        # automargin and a standoff keep the axis title clear of the tick labels, however wide they are.
+        "title": {"text": y_axis.title, "standoff": 12},
+        "automargin": True,
         "gridcolor": GRID_COLOUR,
         "zerolinecolor": NEUTRAL,
         "rangemode": "tozero",
@@ -79,10 +82,12 @@ def _layout(title: str, subtitle: str, x_title: str, y_axis: Axis, *, legend: bo
     return {
         "title": {"text": title, "subtitle": {"text": subtitle}, "x": 0, "xanchor": "left"},
         "font": {"family": FONT, "size": 16, "color": TEXT_COLOUR},
-        "xaxis": {"title": {"text": x_title}, "automargin": True, "fixedrange": True},
+        "xaxis": {"title": {"text": x_title, "standoff": 12}, "automargin": True, "fixedrange": True},
         "yaxis": y,
         "showlegend": legend,
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+        # Beside the plot, right of it: Plotly widens the right margin to fit it, so it never lies over an
+        # axis title or tick labels (a legend under the plot did).
+        "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
         "margin": {"l": 80, "r": 24, "t": 90, "b": 40},
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
@@ -170,8 +175,21 @@ def grouped_bars(
             },
         )
         layout["height"] = max(420, 120 + 28 * len(categories) * max(1, len(series)))
+    else:
+        layout["xaxis"].update(_wrapped_ticks(categories))
     layout["barmode"] = "group"
     return {"data": data, "layout": layout}
+
+
+def _wrapped_ticks(labels: Sequence[str], width: int = 14) -> dict[str, Any]:
+    """Category labels written across, on several short lines, instead of long slanted ones that run into
+    each other and the axis title."""
+    return {
+        "tickmode": "array",
+        "tickvals": list(labels),
+        "ticktext": ["<br>".join(textwrap.wrap(label, width)) or label for label in labels],
+        "tickangle": 0,
+    }
 
 
 def lines_over_time(
@@ -194,7 +212,20 @@ def lines_over_time(
             trace["text"] = each.hover
             trace["hovertemplate"] = "%{x}<br>" + each.name + ": %{y}<br>%{text}<extra></extra>"
         data.append(trace)
-    return {"data": data, "layout": _layout(title, subtitle, "Reporting period", y_axis)}
+    layout = _layout(title, subtitle, "Reporting period", y_axis)
+    layout["xaxis"].update(_period_ticks(periods))
+    return {"data": data, "layout": layout}
+
+
+def _period_ticks(periods: Sequence[str]) -> dict[str, Any]:
+    """Period codes written across on two lines ("2009-10" over "Q1"): slanted, their boxes ran into each
+    other and the axis title."""
+    return {
+        "tickmode": "array",
+        "tickvals": list(periods),
+        "ticktext": [period.replace("-Q", "<br>Q") for period in periods],
+        "tickangle": 0,
+    }
 
 
 def count_matrix(
@@ -206,28 +237,33 @@ def count_matrix(
     x_title: str,
     y_title: str,
 ) -> Figure:
-    """A heat map of counts with each count written in its cell."""
+    """A heat map of counts with each count written in its cell. It is drawn turned: the columns (themes,
+    dimensions: long names) run down the side, written across, one row each, and the rows (sites) across
+    the top, so that no label is slanted or cut off and each cell is big enough to read."""
+    turned = [list(column) for column in zip(*counts, strict=True)] if counts else []
     heatmap = {
         "type": "heatmap",
-        "z": [list(row) for row in counts],
-        "x": list(columns),
-        "y": list(rows),
-        "text": [[str(count) for count in row] for row in counts],
+        "z": turned,
+        "x": list(rows),
+        "y": list(columns),
+        "text": [[str(count) for count in row] for row in turned],
         "texttemplate": "%{text}",
         "colorscale": COUNT_SCALE,
         "showscale": False,
-        "hovertemplate": y_title + ": %{y}<br>" + x_title + ": %{x}<br>Entries: %{z}<extra></extra>",
+        "hovertemplate": x_title + ": %{y}<br>" + y_title + ": %{x}<br>Entries: %{z}<extra></extra>",
         "xgap": 2,
         "ygap": 2,
     }
-    layout = _layout(title, subtitle, x_title, Axis(y_title), legend=False)
+    layout = _layout(title, subtitle, y_title, Axis(x_title), legend=False)
+    layout["xaxis"].update(side="top", title={"text": ""})
     layout["yaxis"] = {
-        "title": {"text": y_title},
+        "title": {"text": x_title, "standoff": 12},
         "autorange": "reversed",
         "automargin": True,
         "fixedrange": True,
     }
-    layout["height"] = max(320, 200 + 30 * len(rows))
+    layout["margin"] = {**layout["margin"], "t": 130}
+    layout["height"] = max(360, 220 + 48 * len(columns))
     return {"data": [heatmap], "layout": layout}
 
 

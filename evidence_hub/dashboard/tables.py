@@ -58,6 +58,10 @@ class DataTable:
     rows: list[list[Any]] = field(default_factory=list)
     # Shown when there are no rows.
     empty_message: str = "There are no figures for these filters."
+    # Shown turned on the page (each column a row) for a table with one column per period or theme: the
+    # sites then run across and the periods down, so the latest period is on screen without scrolling
+    # sideways. The CSV keeps one row per site.
+    turned: bool = False
 
     def add_row(self, *values: Any) -> None:
         if len(values) != len(self.columns):
@@ -70,6 +74,8 @@ class DataTable:
         Built here rather than in a template because a national-scale table has thousands of cells
         and a template loop costs more than the SQL behind it.
         """
+        if self.turned and self.rows:
+            return self._turned_html()
         header = "".join(
             f'<th scope="col" class="govuk-table__header{NUMERIC_HEADER if column.numeric else ""}">'
             f"{escape(column.heading)}</th>"
@@ -89,8 +95,12 @@ class DataTable:
                     numeric = NUMERIC_CELL if column.numeric else ""
                     cells.append(f'<td class="govuk-table__cell{numeric}">{text}</td>')
             body.append('<tr class="govuk-table__row">' + "".join(cells) + "</tr>")
+        return self._markup(header, body)
+
+    def _markup(self, header: str, body: list[str]) -> Markup:
+        """The table around its header cells and body rows, in a region that scrolls sideways if wide."""
         caption = escape(self.caption)
-        # Every piece of text in the markup went through escape() above.
+        # Every piece of text in the markup went through escape() where it was made.
         return Markup(  # noqa: S704
             f'<div class="app-table-scroll" tabindex="0" role="region" aria-label="{caption} (table)">'
             f'<table class="govuk-table app-table--compact">'
@@ -98,6 +108,28 @@ class DataTable:
             f'<thead class="govuk-table__head"><tr class="govuk-table__row">{header}</tr></thead>'
             f'<tbody class="govuk-table__body">{"".join(body)}</tbody></table></div>'
         )
+
+    def _turned_html(self) -> Markup:
+        """The table with its rows as columns: the first column's values head the columns, and each other
+        column becomes a row headed by its heading, its cells formatted as that column formats them."""
+        first = self.columns[0]
+        header = f'<th scope="col" class="govuk-table__header">{escape(first.heading)}</th>' + "".join(
+            f'<th scope="col" class="govuk-table__header{NUMERIC_HEADER}">'
+            f"{escape(shown(_cell(row[0]).value, first))}</th>"
+            for row in self.rows
+        )
+        body = []
+        for position, column in enumerate(self.columns[1:], start=1):
+            cells = [f'<th scope="row" class="govuk-table__header">{escape(column.heading)}</th>']
+            for row in self.rows:
+                cell = _cell(row[position])
+                text = escape(shown(cell.value, column))
+                if cell.href:
+                    text = Markup(f'<a class="govuk-link" href="{escape(cell.href)}">{text}</a>')  # noqa: S704
+                numeric = NUMERIC_CELL if column.numeric else ""
+                cells.append(f'<td class="govuk-table__cell{numeric}">{text}</td>')
+            body.append('<tr class="govuk-table__row">' + "".join(cells) + "</tr>")
+        return self._markup(header, body)
 
 
 def _cell(value: Any) -> Cell:

@@ -36,7 +36,7 @@ from evidence_hub.models.impact import (
     ImpactRating,
 )
 from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
-from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod
+from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod, ReportingYear
 from evidence_hub.models.programmes import (
     Department,
     MembershipRole,
@@ -134,6 +134,7 @@ __all__ = [
     "ReleaseRow",
     "ReleaseStatus",
     "ReportingPeriod",
+    "ReportingYear",
     "ReturnActivityTotal",
     "ReturnCostTotal",
     "ReturnLearningCount",

@@ -24,6 +24,14 @@ class PeriodKind(LabelledEnum):
     MONTH = "month", "Month"
 
 
+class ReportingYear(LabelledEnum):
+    """How a framework's quarters are named: by calendar year ("2009 Q2" for April to June 2009) or by
+    the UK public sector's financial year, April to March ("2009-10 Q1" for April to June 2009)."""
+
+    CALENDAR = "calendar", "Calendar year, January to December"
+    FINANCIAL = "financial", "Financial year, April to March"
+
+
 class PeriodStatus(LabelledEnum):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"

@@ -18,7 +18,11 @@ from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from evidence_hub import demo
+from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
+from evidence_hub.services.accounts.users import AccountSettings
+from evidence_hub.services.framework.demo import ensure_demo_framework
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 CHROMIUM = os.environ.get("EVIDENCE_HUB_CHROMIUM", "/usr/bin/chromium")
@@ -127,3 +131,12 @@ def browser_user(db: Session) -> Callable[..., User]:
         return make_user(db, role, **fields)
 
     return build
+
+
+@pytest.fixture
+def demo_evidence(db: Session, tmp_path: Path) -> None:
+    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
+    sites = demo.ensure_demo_sites(db)
+    framework = ensure_demo_framework(db)
+    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
+    ensure_demo_evidence(db, framework)

@@ -8,19 +8,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy.orm import Session
 
-from evidence_hub import demo
-from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
-from evidence_hub.services.accounts.users import AccountSettings
-from evidence_hub.services.framework.demo import ensure_demo_framework
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
 
 DEMO_SITES = ("Kent", "Leeds", "Liverpool City Region")
@@ -33,15 +27,6 @@ CHARTS_DRAWN = """() => {
 }"""
 # A figure as the page shows it: "£1,234.50", "-£20.00", "96.2%", "1,204".
 SHOWN_FIGURE = re.compile(r"-?£?[\d,]+(\.\d+)?%?")
-
-
-@pytest.fixture
-def demo_evidence(db: Session, tmp_path: Path) -> None:
-    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
-    sites = demo.ensure_demo_sites(db)
-    framework = ensure_demo_framework(db)
-    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
-    ensure_demo_evidence(db, framework)
 
 
 @pytest.fixture
@@ -67,8 +52,10 @@ def wait_for_charts(page: Any) -> int:
 
 
 def row_headings(page: Any) -> set[str]:
-    """The first cell of every row of every table in the page's main content."""
-    return {text.strip() for text in page.locator("main tbody th[scope=row]").all_inner_texts()}
+    """The first cell of every row of every table in the page's main content, and the column headings
+    (a table with a column per period is shown turned, with a column per site)."""
+    headings = page.locator("main tbody th[scope=row], main thead th[scope=col]").all_inner_texts()
+    return {text.strip() for text in headings}
 
 
 def table_captioned(page: Any, caption: str) -> Any:
@@ -132,11 +119,13 @@ def test_a_completeness_cell_leads_to_the_review_of_its_return(
     page = signed_in_page(new_page, evaluator)
     page.goto("/dashboard/completeness")
     grid = table_captioned(page, "Return status and share of required items reported")
-    headings = grid.locator("thead th").all_inner_texts()
-    # Columns: the site, one per period, then the share reported. Kent's latest return awaits review.
-    latest_period = headings[-2]
-    kent = grid.locator("tbody tr", has=page.get_by_role("rowheader", name="Kent", exact=True))
-    cell = kent.locator("td").nth(len(headings) - 3)
+    headings = [heading.strip() for heading in grid.locator("thead th").all_inner_texts()]
+    # Shown turned: a row per period, then the share reported; a column per site. Kent's latest return
+    # awaits review.
+    periods = grid.locator("tbody th[scope=row]").all_inner_texts()
+    latest_period = periods[-2].strip()
+    latest = grid.locator("tbody tr").nth(len(periods) - 2)
+    cell = latest.locator("td").nth(headings.index("Kent") - 1)
     assert cell.inner_text().startswith("Submitted")
     cell.get_by_role("link").click()
 

@@ -239,6 +239,12 @@ def test_a_return_goes_round_the_whole_loop_in_the_browser(
     expect(evaluator_page.locator("main")).to_contain_text("Approved")
     evaluator_page.goto("/audit/")
     audit_text = evaluator_page.locator("main").inner_text()
-    for step in ("return.submitted", "return.returned", "return.approved", "comment.created", "cost.updated"):
+    for step in (
+        "submitted the return",
+        "sent back the return",
+        "approved the return",
+        "commented on the cost",
+        "changed the cost",
+    ):
         assert step in audit_text, step
     assert_accessible(evaluator_page)

@@ -150,6 +150,27 @@ def test_failures_older_than_the_window_no_longer_count(db: Session) -> None:
     assert authenticate(db, "pat@example.gov.uk", DEFAULT_PASSWORD).user is not None
 
 
+def test_attempts_older_than_the_window_are_deleted_as_the_privacy_notice_says(db: Session) -> None:
+    make_user(db, email="pat@example.gov.uk")
+    with transaction(db):
+        db.add_all(
+            SignInAttempt(
+                email="someone@example.gov.uk",
+                ip_address="192.0.2.9",
+                succeeded=False,
+                attempted_at=utc_now() - timedelta(minutes=minutes),
+            )
+            for minutes in (16, 60, 24 * 60, 14)
+        )
+    authenticate(db, "pat@example.gov.uk", "a wrong password")
+    db.expire_all()
+    ages = sorted(
+        round((utc_now() - attempt.attempted_at).total_seconds() / 60)
+        for attempt in db.scalars(select(SignInAttempt))
+    )
+    assert ages == [0, 14], "only this attempt and the one still inside the 15-minute window are kept"
+
+
 def test_twenty_failures_from_one_address_block_that_address(db: Session) -> None:
     make_user(db, email="pat@example.gov.uk")
     for attempt in range(20):

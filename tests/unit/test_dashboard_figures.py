@@ -808,12 +808,14 @@ def test_learning_is_counted_by_theme_and_site_with_entries_without_a_theme_coun
         [LIVERPOOL, 0, 1, 0, 0, 1, 0, 2],
         ["All sites shown", 0, 3, 1, 0, 1, 2, 7],
     ]
+    # The heat map is drawn turned: a row per theme, a column per site.
     [heat_map] = traces(content.panel("themes"), "z")
-    assert [list(row) for row in heat_map] == [
+    by_site = [
         [0, 1, 1, 0, 0, 1],
         [0, 1, 0, 0, 0, 1],
         [0, 1, 0, 0, 1, 0],
     ]
+    assert [list(row) for row in heat_map] == [list(column) for column in zip(*by_site, strict=True)]
 
 
 def test_a_learning_type_narrows_the_theme_counts_and_barriers_and_enablers_are_counted_by_dimension(

@@ -398,15 +398,16 @@ def test_the_demo_framework_is_published_with_eight_quarters_and_running_it_agai
     live = framework.published_version
     assert live is not None and live.version == 1
     periods = framework.reporting_periods
+    # The shipped framework reports by financial year, April to March.
     assert [period.code for period in periods] == [
-        "2009-Q2",
-        "2009-Q3",
-        "2009-Q4",
-        "2010-Q1",
-        "2010-Q2",
-        "2010-Q3",
-        "2010-Q4",
-        "2011-Q1",
+        "2009-10-Q1",
+        "2009-10-Q2",
+        "2009-10-Q3",
+        "2009-10-Q4",
+        "2010-11-Q1",
+        "2010-11-Q2",
+        "2010-11-Q3",
+        "2010-11-Q4",
     ]
     first, last = periods[0], periods[-1]
     assert (first.starts_on, first.ends_on, first.returns_due_on) == (
@@ -414,7 +415,7 @@ def test_the_demo_framework_is_published_with_eight_quarters_and_running_it_agai
         date(2009, 6, 30),
         date(2009, 7, 31),
     )
-    assert first.name == "2009 Q2 (April to June 2009)"
+    assert first.name == "2009-10 Q1 (April to June 2009)"
     assert (last.starts_on, last.ends_on) == (date(2011, 1, 1), date(2011, 3, 31))
     assert [period.status for period in periods] == ["open"] * 8
 

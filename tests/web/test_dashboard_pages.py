@@ -180,10 +180,11 @@ def test_the_completeness_grid_links_each_return(
     client_as: Callable[..., FlaskClient], db: Session, three_sites: Framework
 ) -> None:
     soup = page(client_as(Role.EVALUATOR).get("/dashboard/completeness"))
+    # Shown turned: a row per period, a column per site, so the latest period is on screen.
     rows = table_rows(soup, "Return status and share of required items reported, by site and period")
     assert rows[0][1].startswith("Approved, ")
-    assert rows[2][1].startswith("Draft, ")
-    assert rows[2][2] == "No return"
+    assert rows[0][3].startswith("Draft, ")
+    assert rows[1][3] == "No return"
     links = [link["href"] for link in soup.select("table a[href^='/review/returns/']")]
     assert len(links) == 5
 
@@ -311,3 +312,37 @@ def test_the_entries_behind_a_count_say_when_there_are_more_than_the_page_lists(
     soup = page(client.get("/dashboard/learning/entries?type=barrier"))
     assert len(soup.select(".app-entry")) == 1
     assert "Narrow the filters" in text_of(soup)
+
+
+def test_panel_labels_match_the_filters_they_apply(
+    client_as: Callable[..., FlaskClient], three_sites: Framework
+) -> None:
+    client = client_as(Role.EVALUATOR)
+    completeness = page(client.get("/dashboard/completeness"))
+    labels = [text_of(label) for label in completeness.select(".app-state")]
+    assert labels and all(label == "Every return, whatever its state" for label in labels)
+    assert "Approved returns only" not in [
+        text_of(tag) for tag in completeness.select(".app-state .govuk-tag")
+    ]
+
+    costs = page(client.get("/dashboard/costs"))
+    assert {text_of(tag) for tag in costs.select(".app-state .govuk-tag")} == {"Approved returns only"}
+    everything = page(client.get("/dashboard/costs?state=all"))
+    assert {text_of(tag) for tag in everything.select(".app-state .govuk-tag")} == {
+        "All returns, including drafts"
+    }
+
+
+def test_a_table_with_a_column_per_period_is_shown_turned_with_the_latest_period_on_screen(
+    client_as: Callable[..., FlaskClient], three_sites: Framework
+) -> None:
+    soup = page(client_as(Role.EVALUATOR).get("/dashboard/costs"))
+    table = next(
+        table
+        for table in soup.select("table")
+        if text_of(table.caption) == "Attributable cost by site and period"
+    )
+    assert text_of(table.select_one("thead th")) == "Site"
+    periods = [text_of(th) for th in table.select("tbody th[scope=row]")]
+    assert len(periods) >= 2 and all("(£)" in period for period in periods)
+    assert len(table.select("thead th")) <= 5

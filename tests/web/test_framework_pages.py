@@ -105,8 +105,9 @@ def test_the_overview_shows_lines_of_enquiry_questions_indicators_and_periods(
         assert theme in text
     assert "What did the pilot cost each partner, in cash and in kind" in text
     assert soup.find("a", string="Referrals between partners") is not None
-    assert "2009 Q2 (April to June 2009) 1 April 2009 to 30 June 2009 31 July 2009 Open" in text
-    assert "2011 Q1 (January to March 2011) 1 January 2011 to 31 March 2011 30 April 2011 Open" in text
+    # The shipped framework names quarters by financial year.
+    assert "2009-10 Q1 (April to June 2009) 1 April 2009 to 30 June 2009 31 July 2009 Open" in text
+    assert "2010-11 Q4 (January to March 2011) 1 January 2011 to 31 March 2011 30 April 2011 Open" in text
     assert "Publish version" not in text
 
 

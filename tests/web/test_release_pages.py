@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,22 @@ def test_an_official_browses_releases_and_reads_the_learning_summary(
     assert "Management information, not accredited official statistics" in text
     assert release.fingerprint in text
     assert summary.select("img[alt]"), "charts are shown with alternative text"
+
+
+def test_the_learning_summary_has_a_contents_list_and_says_what_completeness_counts(
+    client_as: Callable[..., FlaskClient], release: Release
+) -> None:
+    summary = page(client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{release.reference}"))
+    contents = summary.select_one("nav.app-contents")
+    links = {link.get_text(strip=True): link["href"] for link in contents.select("a")}
+    assert "Executive summary" in links and "Glossary" in links
+    for target in links.values():
+        assert summary.select_one(target) is not None, f"{target} leads nowhere"
+    text = summary.get_text(" ", strip=True)
+    assert re.search(
+        r"\d+ of \d+ expected returns approved; [\d.]+% of the figures they must report are present", text
+    )
+    assert "approved of" not in text
 
 
 def test_the_projection_uses_the_areas_and_periods_asked_for_and_explains_bad_ones(

@@ -72,3 +72,44 @@ def test_plotly_js_is_served_gzipped_and_kept_for_a_year(client: FlaskClient) ->
     assert response.headers["Content-Encoding"] == "gzip"
     assert len(response.get_data()) < 2_000_000 < PLOTLY_JS.stat().st_size
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_accessibility_statement_has_the_model_statements_sections_and_is_true(
+    client: FlaskClient,
+) -> None:
+    soup = BeautifulSoup(client.get("/accessibility").get_data(as_text=True), "html.parser")
+    headings = [heading.get_text(strip=True) for heading in soup.select("main h2, main h3, main h4")]
+    for section in (
+        "How accessible this service is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this service",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Non-compliance with the accessibility regulations",
+        "Disproportionate burden",
+        "What we’re doing to improve accessibility",
+        "Preparation of this accessibility statement",
+    ):
+        assert section in headings, section
+    text = soup.select_one("main").get_text(" ", strip=True)
+    assert "partially compliant" in text and "fully compliant" not in text
+    assert "PDF of a release is not tagged" in text and "Word document (DOCX)" in text and "web page" in text
+    assert "large print, easy read, audio recording or braille" in text
+    assert "This statement was prepared on 6 December 2026. It was last reviewed on 6 December 2026." in text
+    assert "contact the administrator of your programme" in text
+
+
+def test_the_accessibility_statement_names_the_support_address_when_one_is_set(
+    make_app: Callable[..., Flask],
+) -> None:
+    page = make_app(SUPPORT_EMAIL="evidence-hub@example.gov.uk").test_client().get("/accessibility")
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    assert soup.select_one("a[href='mailto:evidence-hub@example.gov.uk']") is not None
+
+
+def test_the_privacy_notice_says_sign_in_attempts_are_deleted_after_the_window(client: FlaskClient) -> None:
+    text = BeautifulSoup(client.get("/privacy").get_data(as_text=True), "html.parser").get_text(
+        " ", strip=True
+    )
+    assert "are used for 15 minutes to limit password guessing, then deleted" in text

@@ -27,6 +27,7 @@ def completeness_view(session: Session, scope: Scope, links: Links) -> ViewConte
             *(Column(period.name) for period in scope.periods),
             Column("Items reported (%)", Kind.PERCENT),
         ],
+        turned=True,
     )
     for site in sites:
         cells: list[Any] = []
@@ -72,12 +73,14 @@ def completeness_view(session: Session, scope: Scope, links: Links) -> ViewConte
                     "gives a value. Open a cell to see the return."
                 ),
                 table=grid,
+                every_state=True,
             ),
             Panel(
                 slug="reporting-rate",
                 title="Reporting rate by period",
                 description="Returns submitted (including approved or locked) as a share of the sites shown.",
                 table=rate,
+                every_state=True,
                 figure=charts.grouped_bars(
                     "Reporting rate by period",
                     f"Every return whatever its state, {scope.period_label()}",

@@ -203,6 +203,7 @@ def costs_over_time(scope: Scope, figures: CostFigures) -> Panel:
     table = DataTable(
         "Attributable cost by site and period",
         [Column("Site"), *(Column(f"{period.name} (£)", Kind.MONEY) for period in periods)],
+        turned=True,
     )
     by_site = {
         site.id: [

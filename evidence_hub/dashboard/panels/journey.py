@@ -26,6 +26,7 @@ def journey_view(session: Session, scope: Scope, links: Links) -> ViewContent:
     milestones = DataTable(
         "Data-sharing milestone (%) by site and period",
         [Column("Site"), *(Column(period.name, Kind.COUNT) for period in scope.periods)],
+        turned=True,
     )
     series = []
     for site in scope.sites:

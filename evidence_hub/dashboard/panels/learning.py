@@ -24,6 +24,7 @@ def learning_view(
             *(Column(title, Kind.COUNT) for _, title in figures.themes),
             Column("All themes", Kind.COUNT),
         ],
+        turned=True,
     )
     counts = []
     for site in scope.sites:
@@ -85,6 +86,7 @@ def _dimension_panel(scope: Scope, figures: LearningFigures, kind: LearningType,
     table = DataTable(
         f"{plural} by site and dimension",
         [Column("Site"), *(Column(name, Kind.COUNT) for _, name in figures.dimensions)],
+        turned=True,
     )
     counts = []
     for site in scope.sites:

@@ -34,8 +34,9 @@ from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 
 def _unit_axis(indicator: IndicatorDefinition) -> Axis:
     unit = IndicatorUnit(indicator.unit)
+    # The chart's title names the indicator; the axis says only its unit, so it fits beside the plot.
     return Axis(
-        f"{indicator.name} ({unit.label.lower()})",
+        unit.label,
         money=unit is IndicatorUnit.MONEY_GBP,
         percent=unit is IndicatorUnit.PERCENTAGE,
     )

@@ -23,6 +23,9 @@ class Panel:
     figure: charts.Figure | None = None
     description: str = ""
     warnings: list[str] = field(default_factory=list)
+    # True for a panel that counts every return whatever its state (completeness): its label says so
+    # rather than repeating the filter on the returns' states, which it does not apply.
+    every_state: bool = False
 
     @property
     def chart_label(self) -> str:

@@ -162,7 +162,7 @@ def _periods(scope: Scope, programme: ScopeAppraisal) -> Panel:
             chart_subtitle(scope),
             [period.code for period in scope.periods],
             [SiteSeries("All sites", "#0b0c0c", "solid", cumulative)],
-            Axis("Cumulative net present value (£)", money=True),
+            Axis("Net present value (£)", money=True),
         ),
     )
 

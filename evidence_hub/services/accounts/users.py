@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import utc_now
@@ -262,6 +262,26 @@ def check_password(
     return PasswordCheck(email=email, user=user, new_hash=new_hash)
 
 
+PURGE_BATCH = 500
+
+
+def purge_sign_in_attempts(session: Session, *, older_than: datetime) -> int:
+    """Delete the records of sign-in attempts made before `older_than` (up to a batch at a time); how many
+    went. Rows another sign-in is deleting are skipped rather than waited for (PostgreSQL), so sign-ins at
+    the same moment never queue or deadlock on each other's purge; the next sign-in takes what is left."""
+    expired = (
+        select(SignInAttempt.id)
+        .where(SignInAttempt.attempted_at < older_than)
+        .limit(PURGE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(expired))
+    if not ids:
+        return 0
+    session.execute(delete(SignInAttempt).where(SignInAttempt.id.in_(ids)))
+    return len(ids)
+
+
 def record_sign_in(
     session: Session, check: PasswordCheck, *, ip_address: str, settings: AccountSettings
 ) -> SignInOutcome:
@@ -276,6 +296,8 @@ def record_sign_in(
         if not user.is_active:  # Deactivated while the password was being checked.
             user = None
     now = utc_now()
+    # Attempts older than the window count for nothing, and the privacy notice says they are deleted.
+    purge_sign_in_attempts(session, older_than=now - settings.sign_in_window)
     session.add(
         SignInAttempt(email=check.email, ip_address=ip_address, succeeded=user is not None, attempted_at=now)
     )

@@ -17,6 +17,7 @@ from evidence_hub.models.framework import (
     IndicatorUnit,
     LearningType,
 )
+from evidence_hub.models.periods import ReportingYear
 from evidence_hub.models.sites import PartnerType
 from evidence_hub.services.framework.wording import count_phrase
 
@@ -191,6 +192,8 @@ class FrameworkDefinition:
     partner_roles: tuple[PartnerRoleDefinition, ...]
     journey: tuple[MilestoneDefinition, ...]
     evidence_scales: tuple[EvidenceScaleDefinition, ...]
+    # How its reporting periods are named: by calendar or financial year.
+    reporting_year: ReportingYear = ReportingYear.CALENDAR
 
     @property
     def questions(self) -> tuple[QuestionDefinition, ...]:

@@ -19,7 +19,8 @@ DEMO_QUARTERS = 8
 
 
 def ensure_demo_framework(session: Session) -> Framework:
-    """The default framework, published, with quarterly periods 2009 Q2 to 2011 Q1.
+    """The default framework, published, with quarterly periods 2009-10 Q1 to 2010-11 Q4 (its file reports
+    by financial year).
 
     Running it again changes nothing. The periods are created open: the demo's returns are entered and
     reviewed in them first, then every quarter but the latest is closed (evidence_hub/demo_evidence.py).

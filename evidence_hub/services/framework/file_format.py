@@ -32,6 +32,7 @@ TOP_LEVEL_FIELDS = {
     "name": ("framework name", True),
     "version": ("version number", True),
     "effective_from": ("date it takes effect", True),
+    "reporting_year": ("reporting year (calendar or financial)", False),
     "description": ("description", True),
     "themes": ("themes", True),
     "indicators": ("indicators", True),

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from evidence_hub.models.periods import ReportingYear
 from evidence_hub.services.appraisal.settings import section_problems
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.errors import FrameworkFileInvalid, Problem
@@ -127,6 +128,7 @@ def _read_framework(reader: EntryReader, data: Any) -> FrameworkDefinition | Non
     version = reader.whole_number(top, "version", "", minimum=1)
     effective_from = reader.date(top, "effective_from", "")
     description = reader.text(top, "description", "")
+    reporting_year = reader.choice(top, "reporting_year", "", ReportingYear, "reporting year")
     # Evidence scales and themes first: indicators refer to them.
     evidence_scales = read_evidence_scales(reader, top)
     themes = read_themes(reader, top)
@@ -164,6 +166,7 @@ def _read_framework(reader: EntryReader, data: Any) -> FrameworkDefinition | Non
         partner_roles=partner_roles,
         journey=journey,
         evidence_scales=evidence_scales,
+        reporting_year=reporting_year or ReportingYear.CALENDAR,
     )
 
 

@@ -132,10 +132,12 @@ def key_figures_table(summary: Mapping[str, Any]) -> Table:
     sites = executive.get("sites") or []
     periods = executive.get("periods") or []
     approved, expected = executive.get("returns_approved", 0), executive.get("returns_expected", 0)
-    returns = f"{approved:,} approved of {expected:,} expected"
+    # Two different shares, each said in full: of the returns expected, how many were approved; of the
+    # figures those returns must give, how many they gave.
+    returns = f"{approved:,} of {expected:,} expected returns approved"
     completeness = executive.get("completeness_percent")
     if completeness is not None:
-        returns += f" ({percent(completeness)} complete)"
+        returns += f"; {percent(completeness)} of the figures they must report are present"
     rows = [
         ("Pilot sites", site_list(sites)),
         (
