@@ -71,6 +71,16 @@ def create_postgres_database(suffix: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# The job queue's own tables (procrastinate's, PostgreSQL only): a job left by one test would hold the
+# queueing lock of a release id the next test reuses.
+EMPTY_QUEUE_TABLES = (
+    "DELETE FROM procrastinate_events",
+    "DELETE FROM procrastinate_periodic_defers",
+    "DELETE FROM procrastinate_jobs",
+    "DELETE FROM procrastinate_workers",
+)
+
+
 def empty_all_tables(connection: Connection) -> None:
     """Remove every row (PostgreSQL). DELETE, children first, is much quicker than TRUNCATE for the handful
     of rows a test leaves; the append-only guards of the audit log and releases are skipped for this
@@ -78,7 +88,7 @@ def empty_all_tables(connection: Connection) -> None:
     deletes = [
         str(table.delete().compile(dialect=connection.dialect))
         for table in reversed(Base.metadata.sorted_tables)
-    ]
+    ] + list(EMPTY_QUEUE_TABLES)
     # One round trip for every statement: a test's setup otherwise waits on dozens of them.
     connection.exec_driver_sql("; ".join(["SET LOCAL session_replication_role = replica", *deletes]))
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from evidence_hub.db import check_database
 from evidence_hub.guards import public, signed_in
 from evidence_hub.models import Role
-from evidence_hub.services.common.access import may_see_programme, programme_in_view
+from evidence_hub.services.common.access import programme_in_view
 from evidence_hub.services.home.overview import overview_for
 from evidence_hub.web import (
     DATABASE_RETRY_AFTER_SECONDS,
@@ -56,8 +56,9 @@ def programmes() -> str:
 @signed_in
 def view_programme(programme_id: int) -> Response:
     """Put one of the user's programmes in view; another programme's id is not found."""
-    if not may_see_programme(acting_user(), programme_id):
-        abort(404)
+    programmes, _ = programme_in_view(acting_user(), None)
+    if programme_id not in {programme.id for programme in programmes}:
+        abort(404)  # Another programme's, or none at all (a service administrator may see any that exists).
     session[PROGRAMME_IN_VIEW_KEY] = programme_id
     return redirect(url_for("main.home"))
 

@@ -24,6 +24,7 @@ from evidence_hub.models import (
     FrameworkVersion,
     ImpactArea,
     ImpactRating,
+    PeriodKind,
     Role,
     Site,
     User,
@@ -31,7 +32,7 @@ from evidence_hub.models import (
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import NotVisible, may_see_programme, scope_to_user
 from evidence_hub.services.framework.impact_settings import impact_settings
-from evidence_hub.services.impact.quarters import QUARTER_CODE, quarters_before
+from evidence_hub.services.impact.quarters import quarter_code, quarters_before
 from evidence_hub.services.impact.series_file import GSS_CODE, SeriesRow, read_series_file
 
 # Quarters before the pilot's first reporting period that an upload may hold: the method needs 4 to 8.
@@ -60,8 +61,12 @@ def impact_version(framework: Framework) -> FrameworkVersion | None:
 
 
 def pilot_quarters(framework: Framework) -> list[str]:
-    """The framework's reporting periods that are quarters, oldest first: the pilot's quarters."""
-    return [period.code for period in framework.reporting_periods if QUARTER_CODE.match(period.code)]
+    """The framework's quarterly reporting periods, oldest first, as calendar quarter codes (2009-Q2), the
+    form public series use, whether the framework names its periods by calendar or by financial year."""
+    starts = sorted(
+        period.starts_on for period in framework.reporting_periods if period.kind == PeriodKind.QUARTER
+    )
+    return [quarter_code(start.year, (start.month - 1) // 3 + 1) for start in starts]
 
 
 def first_pilot_quarter(framework: Framework) -> str | None:
