@@ -22,7 +22,7 @@ EVALUATORS = (Role.EVALUATOR, Role.ADMINISTRATOR)
 
 
 def _framework_and_version(code: str) -> tuple[Framework, FrameworkVersion]:
-    framework = service.framework_named(db_session(), code, acting_user())
+    framework = service.framework_named(db_session(), acting_user(), code)
     version = service.impact_version(framework)
     if version is None:
         raise NotVisible(f"{framework.name} has no published version to set comparisons up against")
@@ -35,7 +35,7 @@ def index(code: str) -> str:
     """Each site's own area and comparison areas, the figures held for them, and the ratings."""
     framework, version = _framework_and_version(code)
     session = db_session()
-    sites = service.pilot_sites(session, framework)
+    sites = service.pilot_sites(framework)
     areas = service.areas_of(session, version, sites)
     ratings = service.ratings_of(session, version, sites)
     return render_template(
@@ -59,7 +59,7 @@ def new_area(code: str) -> str | Response:
     """Name a site's own area or a comparison area, and the indicators observed there."""
     framework, version = _framework_and_version(code)
     session = db_session()
-    sites = service.pilot_sites(session, framework)
+    sites = service.pilot_sites(framework)
     form = AreaForm()
     form.site.choices = [("", "Choose a site")] + [(site.code, site.name) for site in sites]
     form.indicators.choices = service.comparison_indicators(version)
@@ -162,7 +162,7 @@ def rate(code: str) -> str | Response:
     """Record your own rating of a site's evidence of impact, on the framework's one evidence scale."""
     framework, version = _framework_and_version(code)
     session = db_session()
-    sites = service.pilot_sites(session, framework)
+    sites = service.pilot_sites(framework)
     levels = service.rating_levels(version)
     form = RatingForm()
     form.site.choices = [("", "Choose a site")] + [(site.code, site.name) for site in sites]

@@ -81,10 +81,6 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {failure.stderr.strip()}") from failure
 
 
-def _sqlite_copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
-    source.backup(target)
-
-
 def back_up(
     engine: Engine, stores: Mapping[str, ObjectStore], folder: Path, schema_revision: str | None
 ) -> Manifest:
@@ -111,7 +107,7 @@ def back_up(
         target = sqlite3.connect(folder / database_file)
         try:
             with engine.connect() as connection:
-                _sqlite_copy(connection.connection.driver_connection, target)  # type: ignore[arg-type]
+                connection.connection.driver_connection.backup(target)  # type: ignore[union-attr]
         finally:
             target.close()
     for area, store in stores.items():
@@ -197,7 +193,7 @@ def restore(engine: Engine, stores: Mapping[str, ObjectStore], folder: Path) -> 
             source = sqlite3.connect(folder / manifest.database_file)
             try:
                 with engine.connect() as connection:
-                    _sqlite_copy(source, connection.connection.driver_connection)  # type: ignore[arg-type]
+                    source.backup(connection.connection.driver_connection)  # type: ignore[arg-type]
             finally:
                 source.close()
     except BaseException:

@@ -30,9 +30,10 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible, may_see_programme, scope_to_user
+from evidence_hub.services.common.access import NotVisible, scope_frameworks, scope_to_user
 from evidence_hub.services.framework.impact_settings import impact_settings
-from evidence_hub.services.impact.quarters import quarter_code, quarters_before
+from evidence_hub.services.framework.periods import period_dates
+from evidence_hub.services.impact.quarters import quarters_before
 from evidence_hub.services.impact.series_file import GSS_CODE, SeriesRow, read_series_file
 
 # Quarters before the pilot's first reporting period that an upload may hold: the method needs 4 to 8.
@@ -66,7 +67,7 @@ def pilot_quarters(framework: Framework) -> list[str]:
     starts = sorted(
         period.starts_on for period in framework.reporting_periods if period.kind == PeriodKind.QUARTER
     )
-    return [quarter_code(start.year, (start.month - 1) // 3 + 1) for start in starts]
+    return [period_dates(PeriodKind.QUARTER, start)[0] for start in starts]
 
 
 def first_pilot_quarter(framework: Framework) -> str | None:
@@ -357,21 +358,18 @@ def record_rating(
     return rating
 
 
-def framework_named(session: Session, code: str, user: User | None = None) -> Framework:
-    """The framework with this code (with a user given, of one of their programmes); NotVisible (404) when
-    there is none."""
-    framework = session.scalar(select(Framework).where(Framework.code == code))
-    if framework is None or (user is not None and not may_see_programme(user, framework.programme_id)):
+def framework_named(session: Session, user: User, code: str) -> Framework:
+    """The framework with this code in one of the user's programmes; NotVisible (404) otherwise."""
+    framework = session.scalar(scope_frameworks(select(Framework).where(Framework.code == code), user))
+    if framework is None:
         raise NotVisible(f"There is no framework called {code}")
     return framework
 
 
-def pilot_sites(session: Session, framework: Framework | None = None) -> list[Site]:
-    """Every pilot site (of the framework's programme, when one is given), by name: the evaluator sets up
-    comparisons for all of them."""
-    if framework is not None:
-        return list(framework.programme.sites)
-    return list(session.scalars(select(Site).order_by(Site.name)))
+def pilot_sites(framework: Framework) -> list[Site]:
+    """The sites taking part in the framework's programme, by name: the evaluator sets up comparisons for
+    all of them."""
+    return list(framework.programme.sites)
 
 
 def area_numbered(session: Session, version: FrameworkVersion, area_id: int) -> ImpactArea:
