@@ -77,3 +77,24 @@ def test_a_site_without_comparison_areas_shows_change_from_baseline(db: Session,
     # Two sites left: not pooled, and it says so.
     assert not overview.pooled.is_pooled
     assert "at least 3" in (overview.pooled.not_pooled_reason or "")
+
+
+def test_a_window_of_pilot_quarters_compares_the_baseline_with_those_quarters_only(
+    db: Session, world: Framework
+) -> None:
+    whole = site_estimates.overview_for_sites(db, world, _sites(db), SYNTHETIC_INDICATOR)
+    assert whole is not None
+    last_two = list(comparisons.pilot_quarters(world)[-2:])
+    window = site_estimates.overview_for_sites(
+        db, world, _sites(db), SYNTHETIC_INDICATOR, chosen_quarters=last_two
+    )
+    assert window is not None
+    assert window.pilot_window == tuple(last_two)
+    assert window.window_text == f"{last_two[0]} to {last_two[1]}"
+    for narrowed, full in zip(window.sites, whole.sites, strict=True):
+        assert narrowed.estimate.post_periods == tuple(last_two)
+        assert narrowed.estimate.pre_periods == full.estimate.pre_periods
+        # The pilot's start stays where it was, for the chart's mark.
+        assert narrowed.first_pilot_quarter == full.first_pilot_quarter
+    # Fewer quarters after the pilot began: a wider interval for the pooled estimate.
+    assert (window.pooled.ci_high - window.pooled.ci_low) > (whole.pooled.ci_high - whole.pooled.ci_low)

@@ -155,6 +155,25 @@ def test_without_comparison_areas_the_figure_is_change_from_baseline(
     assert "at least 3 are needed to pool" in text
 
 
+def test_the_period_filters_narrow_the_pilot_quarters_the_estimates_rest_on(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    framework = the_framework(db)
+    for series in DEMO_SITE_SERIES:
+        make_site(db, series.site_code)
+    client = client_as(Role.EVALUATOR)
+    _add_demo_areas(client)
+    assert _upload(client, series_csv(_series_within_the_framework())).status_code == 302
+    periods = sorted(framework.reporting_periods, key=lambda period: period.starts_on)
+
+    whole = text_of(page(client.get(f"/dashboard/impact?framework={FRAMEWORK}")))
+    assert "with the pilot quarters 2009-Q2 to 2010-Q1." in whole
+    narrowed = text_of(
+        page(client.get(f"/dashboard/impact?framework={FRAMEWORK}&period_from={periods[2].code}"))
+    )
+    assert "with the pilot quarters 2009-Q4 to 2010-Q1 (the periods chosen in the filters" in narrowed
+
+
 def test_a_refused_area_says_what_to_correct(db: Session, client_as: Callable[..., FlaskClient]) -> None:
     the_framework(db)
     make_site(db, "kent")

@@ -24,6 +24,7 @@ from evidence_hub.services.impact.site_estimates import (
 
 COMPARISON_COLOURS = ("#505a5f", "#b58840", "#6f72af", "#3d3d3d", "#912b88")
 PILOT_STARTS = "Pilot starts"
+CHOSEN_QUARTERS_START = "Chosen pilot quarters"
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -213,7 +214,11 @@ def series_panel(overview: ImpactOverview, site: SiteImpact) -> Panel:
             series,
             Axis(overview.indicator_name),
         )
-        figure = charts.mark_quarter(figure, site.first_pilot_quarter, PILOT_STARTS)
+        if site.first_pilot_quarter in shown_quarters:
+            figure = charts.mark_quarter(figure, site.first_pilot_quarter, PILOT_STARTS)
+        elif overview.pilot_window and overview.pilot_window[0] in shown_quarters:
+            # The filters left the pilot's first quarters out: mark where the chosen quarters begin.
+            figure = charts.mark_quarter(figure, overview.pilot_window[0], CHOSEN_QUARTERS_START)
     warnings = []
     if site.estimate.not_estimated_reason:
         warnings.append(site.estimate.not_estimated_reason)

@@ -19,13 +19,16 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import AreaRole, Framework, FrameworkVersion, ImpactArea, Site, User
+from evidence_hub.models.periods import PeriodKind
 from evidence_hub.services.dashboards.scope import Scope, visible_sites
 from evidence_hub.services.framework.impact_settings import impact_settings
+from evidence_hub.services.framework.periods import period_dates
 from evidence_hub.services.impact.comparisons import (
     areas_of,
     comparison_indicators,
     first_pilot_quarter,
     impact_version,
+    pilot_quarters,
     ratings_of,
     series_of,
     series_quarters,
@@ -143,15 +146,34 @@ class ImpactOverview:
     sites: tuple[SiteImpact, ...]
     pooled: PooledEstimate
     pooled_label: str
+    # The pilot quarters the estimates rest on (after the quarters before the pilot): all of them unless
+    # the dashboard's filters chose fewer.
+    pilot_window: tuple[str, ...] = ()
     methodology: tuple[str, ...] = METHODOLOGY
+
+    @property
+    def window_text(self) -> str:
+        """'2009-Q2 to 2011-Q1', the pilot quarters in the estimates."""
+        if not self.pilot_window:
+            return ""
+        first, last = self.pilot_window[0], self.pilot_window[-1]
+        return first if first == last else f"{first} to {last}"
 
 
 def impact_overview(
     session: Session, scope: Scope, indicator_code: str | None = None
 ) -> ImpactOverview | None:
     """Every site in the scope's estimate for one indicator (the first compared one unless chosen), and
-    the pooled estimate; None when the framework has no published version or no quarters yet."""
-    return overview_for_sites(session, scope.framework, scope.sites, indicator_code, scope.version)
+    the pooled estimate, over the pilot quarters of the scope's periods; None when the framework has no
+    published version or no quarters yet."""
+    chosen_quarters = [
+        period_dates(PeriodKind.QUARTER, period.starts_on)[0]
+        for period in scope.periods
+        if period.kind == PeriodKind.QUARTER
+    ]
+    return overview_for_sites(
+        session, scope.framework, scope.sites, indicator_code, scope.version, chosen_quarters
+    )
 
 
 def overview_for_sites(
@@ -160,19 +182,27 @@ def overview_for_sites(
     sites: Sequence[Site],
     indicator_code: str | None = None,
     version: FrameworkVersion | None = None,
+    chosen_quarters: Sequence[str] | None = None,
 ) -> ImpactOverview | None:
-    """The same for sites already narrowed to what the user may see (through the dashboard scope)."""
+    """The same for sites already narrowed to what the user may see (through the dashboard scope).
+
+    With `chosen_quarters`, the estimates compare the quarters before the pilot with the chosen pilot
+    quarters only (the effect in that window); pilot quarters outside it are left out of both sides."""
     version = version or impact_version(framework)
     first = first_pilot_quarter(framework)
     if version is None or first is None:
         return None
+    pilot = pilot_quarters(framework)
+    window = [quarter for quarter in pilot if chosen_quarters is None or quarter in set(chosen_quarters)]
+    if not window:
+        window = pilot
     indicators = comparison_indicators(version)
     if not indicators:
         return None
     chosen = next((each for each in indicators if each[0] == indicator_code), indicators[0])
     settings = impact_settings(version)
     scale = next((each for each in version.evidence_scales if each.code == settings.evidence_scale), None)
-    site_impacts = tuple(_site_impacts(session, framework, version, list(sites), chosen, first))
+    site_impacts = tuple(_site_impacts(session, framework, version, list(sites), chosen, first, window))
     pooled = pool_estimates([each.estimate for each in site_impacts])
     allowed = bool(site_impacts) and all(each.causal_words for each in site_impacts if each.is_estimate)
     return ImpactOverview(
@@ -186,6 +216,7 @@ def overview_for_sites(
         sites=site_impacts,
         pooled=pooled,
         pooled_label=POOLED_EFFECT_LABEL if pooled.is_pooled and allowed else POOLED_NEUTRAL_LABEL,
+        pilot_window=tuple(window),
     )
 
 
@@ -210,9 +241,14 @@ def _site_impacts(
     sites: list[Site],
     indicator: tuple[str, str],
     first: str,
+    window: Sequence[str],
 ) -> list[SiteImpact]:
     indicator_code, indicator_name = indicator
-    quarters = series_quarters(framework)
+    pilot = set(pilot_quarters(framework))
+    # The quarters before the pilot stay whole: they are the baseline every window is compared with.
+    quarters = [
+        quarter for quarter in series_quarters(framework) if quarter not in pilot or quarter in window
+    ]
     areas_by_site: dict[int, list[ImpactArea]] = defaultdict(list)
     for area in areas_of(session, version, sites):
         areas_by_site[area.site_id].append(area)
@@ -246,7 +282,7 @@ def _site_impacts(
         panel = Panel(
             indicator_code=indicator_code,
             periods=quarters,
-            first_pilot_period=first,
+            first_pilot_period=window[0],
             site=AreaSeries(
                 own.area_code if own else site.code, site.name, values.get(own.area_code, {}) if own else {}
             ),
