@@ -42,6 +42,7 @@ ACTION_VERBS = {
     "return.reopened": "reopened",
     "return.locked": "locked",
     "comment.created": "commented on",
+    "impact.return_figures_saved": "saved comparison figures in",
     "user.created": "created the account of",
     "user.updated": "changed the account of",
     "user.deactivated": "deactivated the account of",

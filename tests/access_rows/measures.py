@@ -96,6 +96,38 @@ def places(page_status: int) -> list[tuple[str, dict[str, int], str]]:
 
 ROWS = [
     Row("returns.measures", "GET", "/returns/{return_id}/measures", only(READERS)),
+    # Kent's return asks for comparison figures (tests/access_rows/comparisons.py names its area); Leeds'
+    # asks for none, so the page is not found for anyone.
+    Row("returns.comparison_figures_page", "GET", "/returns/{return_id}/comparison-figures", only(READERS)),
+    Row(
+        "returns.comparison_figures_page",
+        "GET",
+        "/returns/{other_return_id}/comparison-figures",
+        only({ADMINISTRATOR: 404, EVALUATOR: 404, SITE_LEAD: 404}),
+        note="another site, which asks for none",
+    ),
+    Row(
+        "returns.comparison_figures_page",
+        "GET",
+        "/returns/{submitted_return_id}/comparison-figures",
+        only(READERS),
+        note="submitted",
+    ),
+    *(
+        Row(
+            "returns.comparison_figures_save",
+            "POST",
+            f"/returns/{part}/comparison-figures",
+            only({SITE_LEAD: status}),
+            {},
+            note,
+        )
+        for part, status, note in (
+            ("{return_id}", 302, ""),
+            ("{other_return_id}", 404, "another site"),
+            ("{submitted_return_id}", 403, "submitted"),
+        )
+    ),
     Row(
         "returns.measures",
         "GET",

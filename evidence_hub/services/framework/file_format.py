@@ -130,6 +130,7 @@ EVIDENCE_LEVEL_FIELDS = {
 IMPACT_FIELDS = {
     "evidence_scale": ("evidence scale used for prompts and ratings", True),
     "comparison_indicators": ("indicators observed in comparison areas", False),
+    "comparison_figures_in_returns": ("whether site leads enter comparison figures in their returns", False),
     "relations": ("theory-of-change relations", False),
 }
 # A relation is `at_most` (smaller ≤ larger) or `rate` (rate = numerator ÷ denominator × multiplier).

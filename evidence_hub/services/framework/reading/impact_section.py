@@ -4,6 +4,7 @@ the indicators observed in comparison areas, and the theory-of-change relations 
     impact:
       evidence_scale: maryland
       comparison_indicators: [WL-JOB-ENTRY-RATE]
+      comparison_figures_in_returns: true
       relations:
         - {kind: at_most, smaller: WL-JOB-ENTRIES, larger: WL-CLIENTS-ENGAGED}
         - {kind: at_most, smaller: WL-CLIENTS-ENGAGED, larger: people_reached}
@@ -49,6 +50,9 @@ class ImpactSettings:
     evidence_scale: str
     comparison_indicators: tuple[str, ...] = ()
     relations: tuple[RelationDefinition, ...] = ()
+    # Site leads enter their areas' figures of the comparison indicators in each quarterly return (an
+    # evaluator's series upload can always add or correct them).
+    comparison_figures_in_returns: bool = False
 
 
 RELATION_INDICATOR_KEYS = {
@@ -99,7 +103,13 @@ def read_impact(
         "The relations",
         lambda item, at: _read_relation(reader, item, at, indicator_codes),
     )
-    return ImpactSettings(scale, tuple(comparison), tuple(relation for _, relation in relations))
+    in_returns = reader.yes_no(entry, "comparison_figures_in_returns", "impact")
+    return ImpactSettings(
+        scale,
+        tuple(comparison),
+        tuple(relation for _, relation in relations),
+        comparison_figures_in_returns=bool(in_returns),
+    )
 
 
 def _read_relation(
