@@ -15,8 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import AuditEvent, CostItem, Role, SiteReturn
+from evidence_hub.models import AuditEvent, ComparisonSeriesValue, CostItem, Role, SiteReturn
 from tests.factories import make_return
+from tests.pages import page
 from tests.returns_helpers import add_cost
 
 ROUNDS = 20
@@ -154,3 +155,46 @@ def test_many_leads_adding_costs_to_one_return_at_once_all_land_with_their_own_r
     )
     created = list(db.scalars(select(AuditEvent).where(AuditEvent.action == "cost.created")))
     assert sorted(event.object_id for event in created) == sorted(cost.id for cost in costs)
+
+
+def test_only_one_of_many_simultaneous_saves_of_comparison_figures_wins(
+    db: Session, client_as: ClientAs
+) -> None:
+    site_return = make_return(db, "kent")
+    evaluator = client_as(Role.EVALUATOR)
+    named = evaluator.post(
+        "/comparisons/worklessness-data-sharing/areas/new",
+        data={
+            "site": "kent",
+            "role": "pilot_site",
+            "area_code": "E10000016",
+            "area_name": "Kent",
+            "indicators": "WL-JOB-ENTRY-RATE",
+        },
+    )
+    assert named.status_code == 302
+    leads = [client_as(Role.SITE_LEAD, site="kent") for _ in range(RACERS)]
+    url = f"/returns/{site_return.id}/comparison-figures"
+    opened = page(leads[0].get(url)).select_one("input[name=opened_with]")["value"]
+
+    responses = race(
+        leads,
+        [
+            (
+                url,
+                {
+                    "opened_with": opened,
+                    "figure-E10000016-WL-JOB-ENTRY-RATE": f"1{lead}.5",
+                    "source": f"Nomis, read by lead {lead}",
+                    "extracted_on": ["14", "7", "2009"],  # type: ignore[dict-item]
+                },
+            )
+            for lead in range(RACERS)
+        ],
+    )
+
+    statuses = [response.status_code for response in responses]
+    assert statuses.count(302) == 1, statuses
+    winner = statuses.index(302)
+    held = fresh(db).scalars(select(ComparisonSeriesValue)).one()
+    assert (str(held.value.normalize()), held.source) == (f"1{winner}.5", f"Nomis, read by lead {winner}")
