@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from evidence_hub import demo
 from evidence_hub.db import transaction
 from evidence_hub.demo_evidence import ensure_demo_evidence
-from evidence_hub.models import AreaRole, Role, Site, User
+from evidence_hub.models import AreaRole, ReportingPeriod, Role, Site, SiteReturn, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.impact import comparisons
 from evidence_hub.services.impact.synthetic_series import DEMO_SITE_SERIES, synthetic_series_csv
+from evidence_hub.services.returns import workflow
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
 
 CODE = "worklessness-data-sharing"
@@ -124,3 +125,46 @@ def test_an_evaluator_uploads_series_and_sees_the_impact_view(
     expect(toc.get_by_role("rowheader", name="Kent").first).to_be_visible()
     expect(toc).to_contain_text("cannot be more than People reached by the return's activities")
     assert_accessible(page)
+
+
+def test_a_lead_gives_comparison_figures_in_the_return(
+    new_page: Callable[[], Any], db: Session, evaluator: User, browser_user: Callable[..., User]
+) -> None:
+    kent = db.scalars(select(Site).where(Site.code == "kent")).one()
+    lead = browser_user(Role.SITE_LEAD, site=kent)
+    open_period = db.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.status == "open").order_by(ReportingPeriod.starts_on)
+    ).first()
+    assert open_period is not None
+    open_return = db.scalars(
+        select(SiteReturn).where(
+            SiteReturn.site_id == kent.id, SiteReturn.reporting_period_id == open_period.id
+        )
+    ).first()
+    with transaction(db):
+        if open_return is None:
+            open_return = workflow.start_return(db, lead, open_period)
+        elif open_return.status == "submitted":
+            workflow.return_to_site(db, evaluator, open_return, "Please add the comparison figures.")
+    assert open_return.status in ("draft", "returned")
+    page = new_page()
+    sign_in_through_the_browser(page, lead.email)
+    page.goto(f"/returns/{open_return.id}/measures")
+    page.get_by_role("link", name="Give the comparison figures").click()
+    expect(page.locator("h1")).to_have_text("Comparison figures")
+    assert_accessible(page)
+
+    page.get_by_label("Figure for Kent, Job entry rate among engaged clients").fill("twelve")
+    page.get_by_role("button", name="Save comparison figures").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("as a number, like 12.5")
+    assert_accessible(page)
+
+    page.get_by_label("Figure for Kent, Job entry rate among engaged clients").fill("12.5")
+    page.get_by_label("Where the figures come from").fill("ONS Nomis, claimant count (CC01)")
+    page.get_by_label("Day").fill("3")
+    page.get_by_label("Month").fill("5")
+    page.get_by_label("Year").fill("2011")
+    page.get_by_role("button", name="Save comparison figures").click()
+    expect(page.locator("h1")).to_have_text("Impact measures")
+    expect(page.locator("main")).to_contain_text("1 comparison figure saved")
