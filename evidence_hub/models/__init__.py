@@ -36,6 +36,7 @@ from evidence_hub.models.impact import (
     ImpactRating,
 )
 from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
+from evidence_hub.models.notifications import Email, EmailPreference, EmailStatus, ReminderSent, ReminderStage
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod, ReportingYear
 from evidence_hub.models.programmes import (
     Department,
@@ -96,6 +97,9 @@ __all__ = [
     "DeflatorUpload",
     "Department",
     "Direction",
+    "Email",
+    "EmailPreference",
+    "EmailStatus",
     "EvaluationQuestion",
     "EvidenceLevel",
     "EvidenceScale",
@@ -133,6 +137,8 @@ __all__ = [
     "ReleaseIsFrozen",
     "ReleaseRow",
     "ReleaseStatus",
+    "ReminderSent",
+    "ReminderStage",
     "ReportingPeriod",
     "ReportingYear",
     "ReturnActivityTotal",
