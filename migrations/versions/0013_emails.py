@@ -1,5 +1,6 @@
 """Emails: the outbox of every email the service sends, each person's choice of optional emails, and the
-reminders already sent (one per site, period and stage, enforced by a unique constraint).
+reminders already sent (one per site, period and stage, enforced by a unique constraint), and the requests
+for password reset links made from the sign-in page (counted to limit them).
 
 Revision ID: 0013
 Revises: 0012
@@ -17,6 +18,26 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "password_reset_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("ip_address", sa.String(length=64), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset_requests")),
+    )
+    op.create_index(
+        "ix_password_reset_requests_email_requested_at",
+        "password_reset_requests",
+        ["email", "requested_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_password_reset_requests_ip_address_requested_at",
+        "password_reset_requests",
+        ["ip_address", "requested_at"],
+        unique=False,
+    )
     op.create_table(
         "emails",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -96,3 +117,6 @@ def downgrade() -> None:
     op.drop_index("ix_emails_status", table_name="emails")
     op.drop_index("ix_emails_queued_at", table_name="emails")
     op.drop_table("emails")
+    op.drop_index("ix_password_reset_requests_ip_address_requested_at", table_name="password_reset_requests")
+    op.drop_index("ix_password_reset_requests_email_requested_at", table_name="password_reset_requests")
+    op.drop_table("password_reset_requests")
