@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
 
 from evidence_hub.services.jobs import queue, running
+from evidence_hub.services.notifications import sending  # noqa: F401  (registers the email job's handler)
 from evidence_hub.services.notifications.backends import backend_from_settings
 from evidence_hub.storage import release_file_store
 from evidence_hub.web import SESSION_FACTORY_KEY
