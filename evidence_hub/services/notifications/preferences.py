@@ -20,11 +20,10 @@ class Choice:
 
 def choices_of(session: Session, user: User) -> list[Choice]:
     """The optional emails the user's role can receive, each with whether they receive it now."""
-    chosen = dict(
-        session.execute(
-            select(EmailPreference.template, EmailPreference.wanted).where(EmailPreference.user_id == user.id)
-        ).tuples()
+    rows = session.execute(
+        select(EmailPreference.template, EmailPreference.wanted).where(EmailPreference.user_id == user.id)
     )
+    chosen = {row.template: row.wanted for row in rows}
     return [
         Choice(template, chosen.get(template.name, template.wanted_by_default))
         for template in optional_templates(user.role_enum)

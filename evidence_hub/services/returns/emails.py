@@ -181,9 +181,9 @@ def send_reminders(session: Session, today: date) -> RemindersSent:
             Site.is_active.is_(True),
         )
         .order_by(ReportingPeriod.returns_due_on, Site.name)
-    ).tuples()
+    )
     reminders = emails = 0
-    for period, site in list(due):
+    for period, site in due.all():
         stage = _stage(period.returns_due_on, today)
         if stage is None:
             continue
