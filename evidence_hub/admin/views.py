@@ -641,5 +641,5 @@ def email(email_id: int) -> str:
         email=shown,
         colours=EMAIL_STATUS_COLOURS,
         templates=TEMPLATES,
-        title=f"Email: {shown.subject}",
+        title=shown.subject,
     )
