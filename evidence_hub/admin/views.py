@@ -614,14 +614,20 @@ EMAIL_STATUS_COLOURS = {
 @admin.route("/emails")
 @roles(Role.ADMINISTRATOR)
 def emails() -> str:
-    """Every email the service has queued or sent, newest first, a page at a time."""
+    """Every email the service has queued or sent (or those of one kind), newest first, a page at a time."""
     number = request.args.get("page", "1")
-    shown = email_listing.emails_page(db_session(), int(number)) if number.isdigit() else None
+    template = request.args.get("template") or None
+    if template is not None and template not in TEMPLATES:
+        abort(404)
+    session = db_session()
+    shown = email_listing.emails_page(session, int(number), template) if number.isdigit() else None
     if shown is None:
         abort(404)
     return render_template(
         "admin/emails.html",
         shown=shown,
+        chosen=template,
+        counts=email_listing.counts_by_template(session),
         colours=EMAIL_STATUS_COLOURS,
         backend=current_app.config["EMAIL_BACKEND"],
         templates=TEMPLATES,

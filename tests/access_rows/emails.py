@@ -38,5 +38,19 @@ ROWS = [
         only({ADMINISTRATOR: 404}),
         note=" (beyond the last page)",
     ),
+    Row(
+        "admin.emails",
+        "GET",
+        "/admin/emails?template=return_submitted",
+        only({ADMINISTRATOR: 200}),
+        note=" (one kind of email)",
+    ),
+    Row(
+        "admin.emails",
+        "GET",
+        "/admin/emails?template=nonsense",
+        only({ADMINISTRATOR: 404}),
+        note=" (no such kind)",
+    ),
     Row("admin.email", "GET", "/admin/emails/{email_id}", only({ADMINISTRATOR: 200})),
 ]

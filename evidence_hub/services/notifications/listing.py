@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Email
@@ -23,14 +23,28 @@ class EmailPage:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def emails_page(session: Session, number: int) -> EmailPage | None:
-    """One page of emails, newest first; None for a page beyond the last."""
-    total = session.scalar(select(func.count()).select_from(Email)) or 0
+def counts_by_template(session: Session) -> dict[str, int]:
+    """How many emails of each template there are, for those that have any."""
+    return {
+        row.template: row.count
+        for row in session.execute(
+            select(Email.template, func.count().label("count"))
+            .group_by(Email.template)
+            .order_by(Email.template)
+        )
+    }
+
+
+def emails_page(session: Session, number: int, template: str | None = None) -> EmailPage | None:
+    """One page of emails (of one template, if given), newest first; None for a page beyond the last."""
+    condition = Email.template == template if template is not None else true()
+    total = session.scalar(select(func.count()).select_from(Email).where(condition)) or 0
     page = EmailPage([], number, total)
     if number < 1 or number > page.pages:
         return None
     emails = session.scalars(
         select(Email)
+        .where(condition)
         .order_by(Email.queued_at.desc(), Email.id.desc())
         .offset((number - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
