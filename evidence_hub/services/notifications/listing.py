@@ -25,14 +25,11 @@ class EmailPage:
 
 def counts_by_template(session: Session) -> dict[str, int]:
     """How many emails of each template there are, for those that have any."""
-    return {
-        row.template: row.count
-        for row in session.execute(
-            select(Email.template, func.count().label("count"))
-            .group_by(Email.template)
-            .order_by(Email.template)
-        )
-    }
+    grouped = select(Email.template, func.count()).group_by(Email.template).order_by(Email.template)
+    counted: dict[str, int] = {}
+    for template, count in session.execute(grouped):
+        counted[template] = count
+    return counted
 
 
 def emails_page(session: Session, number: int, template: str | None = None) -> EmailPage | None:
