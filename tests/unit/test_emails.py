@@ -401,3 +401,28 @@ def test_a_published_release_emails_the_officials_who_opted_in(db: Session, tmp_
         assert f"/releases/{release.reference}" in email.body
         official = db.get_one(User, email.user_id)
         assert official.role_enum is Role.NATIONAL_OFFICIAL
+
+
+def test_the_send_reminders_command_sends_each_reminder_once(
+    db: Session, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from evidence_hub.cli import main
+
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    _period_id, due = due_on(db)
+    monkeypatch.setenv("EVIDENCE_HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("EVIDENCE_HUB_SECRET_KEY", "a-secret-key-long-enough-for-the-configuration-checks")
+    monkeypatch.setenv("EVIDENCE_HUB_JOBS_RUN_BY", "now")
+    day = (due - timedelta(days=3)).isoformat()  # type: ignore[operator]
+
+    first = CliRunner().invoke(main, ["send-reminders", "--today", day])
+    second = CliRunner().invoke(main, ["send-reminders", "--today", day])
+
+    assert first.exit_code == 0, first.output
+    assert "Reminders: 1 queued (1 emails)." in first.output
+    assert "Reminders: 0 queued (0 emails)." in second.output
+    [reminder] = emails_to(db, lead)
+    assert reminder.template == "return_due"
+    assert reminder.status_enum is EmailStatus.RECORDED
