@@ -317,16 +317,21 @@ def test_the_database_backend_records_the_email_and_sends_nothing(app: Flask, db
 
 def test_notify_gets_the_subject_and_body_and_later_says_it_was_delivered(db: Session) -> None:
     email = queued_reset(db)
+    queued = {"subject": email.subject, "body": email.body}
     with fake_notify() as notify:
         backend = notify_backend(notify)
         assert send_one(db, email.id, backend) is EmailStatus.SENDING
         [request] = notify.sent
         assert request["email_address"] == email.to_address
         assert request["template_id"] == TEMPLATE_ID
-        assert request["personalisation"] == {"subject": email.subject, "body": email.body}
+        assert request["personalisation"] == queued
 
         [sent] = all_emails(db)
         assert sent.status_enum is EmailStatus.SENDING and sent.provider_id in notify.statuses
+        # Notify has the reset link; the copy kept for administrators no longer holds it.
+        assert "/reset-password/" in request["personalisation"]["body"]
+        assert "/reset-password/[link removed once sent]" in sent.body
+        assert request["personalisation"]["body"].split("/reset-password/")[1][:20] not in sent.body
         # Sent again (a retried job), it is not sent twice.
         assert send_one(db, email.id, backend) is EmailStatus.SENDING
         assert len(notify.sent) == 1

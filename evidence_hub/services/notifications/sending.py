@@ -10,6 +10,7 @@ caused the email is committed already and is never undone by it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select, update
@@ -22,6 +23,10 @@ from evidence_hub.services.notifications.backends import EmailBackend, EmailNotS
 from evidence_hub.services.notifications.outbox import SEND_KIND
 
 REASON_CHARACTERS = 2000
+# A reset or invitation link is a key to the account: once Notify has it, the copy kept here is cut out,
+# so that nobody reading Sent emails could use it. The database backend keeps it: there it is the only copy.
+SECRET_LINK = re.compile(r"/reset-password/[A-Za-z0-9_-]+")
+LINK_REMOVED = "/reset-password/[link removed once sent]"
 DELIVERIES_CHECKED_AT_ONCE = 200
 
 
@@ -46,16 +51,17 @@ def send_one(session: Session, email_id: int, backend: EmailBackend) -> EmailSta
             _record(session, email_id, attempts=Email.attempts + 1, last_error=str(error)[:REASON_CHARACTERS])
         raise
     now = utc_now()
+    values: dict[str, Any] = {
+        "attempts": Email.attempts + 1,
+        "status": handed.status.value,
+        "provider_id": handed.provider_id,
+        "sent_at": now,
+        "status_at": now,
+    }
+    if handed.status is not EmailStatus.RECORDED:
+        values["body"] = SECRET_LINK.sub(LINK_REMOVED, outgoing.body)
     with transaction(session):
-        _record(
-            session,
-            email_id,
-            attempts=Email.attempts + 1,
-            status=handed.status.value,
-            provider_id=handed.provider_id,
-            sent_at=now,
-            status_at=now,
-        )
+        _record(session, email_id, **values)
     return handed.status
 
 
