@@ -431,3 +431,10 @@ def test_the_send_reminders_command_sends_each_reminder_once(
     [reminder] = emails_to(db, lead)
     assert reminder.template == "return_due"
     assert reminder.status_enum is EmailStatus.RECORDED
+
+
+def test_the_worker_queues_reminders_on_a_schedule(app: Flask) -> None:
+    from evidence_hub.cli.worker import REMINDERS_CRON, REMINDERS_TASK, queue_for
+
+    scheduled = queue_for(app).periodic_registry.periodic_tasks.values()
+    assert [(each.task.name, each.cron) for each in scheduled] == [(REMINDERS_TASK, REMINDERS_CRON)]
