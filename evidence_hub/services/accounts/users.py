@@ -217,15 +217,19 @@ class SignInOutcome:
     throttled: bool = False
 
 
+def _count_rows(session: Session, model: type[Any], *conditions: Any, **match: str) -> int:
+    """How many rows of `model` meet the conditions and have these column values (limits are counted so)."""
+    matched = [getattr(model, column) == value for column, value in match.items()]
+    return session.scalar(select(func.count()).select_from(model).where(*conditions, *matched)) or 0
+
+
 def _recent_failures(session: Session, *, since: datetime, **match: str) -> int:
-    conditions = [getattr(SignInAttempt, column) == value for column, value in match.items()]
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(SignInAttempt)
-            .where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since, *conditions)
-        )
-        or 0
+    return _count_rows(
+        session,
+        SignInAttempt,
+        SignInAttempt.succeeded.is_(False),
+        SignInAttempt.attempted_at >= since,
+        **match,
     )
 
 
@@ -409,15 +413,7 @@ def invite(session: Session, *, actor: User, user: User, settings: AccountSettin
 
 
 def _recent_reset_requests(session: Session, *, since: datetime, **match: str) -> int:
-    conditions = [getattr(PasswordResetRequest, column) == value for column, value in match.items()]
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(PasswordResetRequest)
-            .where(PasswordResetRequest.requested_at >= since, *conditions)
-        )
-        or 0
-    )
+    return _count_rows(session, PasswordResetRequest, PasswordResetRequest.requested_at >= since, **match)
 
 
 def request_password_reset(
