@@ -176,7 +176,7 @@ def _password_reset(content: dict[str, Any]) -> RenderedEmail:
 
 
 LEADS = frozenset({Role.SITE_LEAD})
-REVIEWERS = frozenset({Role.EVALUATOR, Role.ADMINISTRATOR})
+REVIEWERS = frozenset({Role.EVALUATOR})
 
 TEMPLATES: dict[str, EmailTemplate] = {
     template.name: template
