@@ -438,3 +438,15 @@ def test_the_worker_queues_reminders_on_a_schedule(app: Flask) -> None:
 
     scheduled = queue_for(app).periodic_registry.periodic_tasks.values()
     assert [(each.task.name, each.cron) for each in scheduled] == [(REMINDERS_TASK, REMINDERS_CRON)]
+
+
+def test_the_notify_backend_will_not_start_without_its_key_and_template(tmp_path: Path) -> None:
+    from evidence_hub import create_app
+    from evidence_hub.config import ConfigurationError
+    from tests.conftest import TEST_CONFIG
+
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    with pytest.raises(ConfigurationError, match="EVIDENCE_HUB_NOTIFY_API_KEY"):
+        create_app({**TEST_CONFIG, **database, "EMAIL_BACKEND": "notify"})
+    with pytest.raises(ConfigurationError, match="EVIDENCE_HUB_EMAIL_BACKEND must be one of"):
+        create_app({**TEST_CONFIG, **database, "EMAIL_BACKEND": "smtp"})
