@@ -13,18 +13,20 @@ from evidence_hub.cli.app import configured_app, session_for
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.job_running import job_resources, run_with_retries
 from evidence_hub.services.jobs import queue
-from evidence_hub.services.notifications.sending import check_deliveries
+from evidence_hub.services.notifications.sending import check_deliveries, queue_given_up_again
 from evidence_hub.services.returns.emails import RemindersSent
 from evidence_hub.services.returns.emails import send_reminders as queue_reminders
 
 
 def send_due_reminders(app: Flask, today: date) -> RemindersSent:
-    """Queue today's reminders; where the web process runs jobs itself (SQLite), send them now too."""
+    """Queue today's reminders, and emails whose tries were spent an hour ago or more; where the web
+    process runs jobs itself (SQLite), send them now too."""
     with app.app_context():
         session = session_for(app)
         try:
             with transaction(session):
                 sent = queue_reminders(session, today)
+                queue_given_up_again(session)
             job_ids = queue.enqueued_in(session)
         finally:
             session.close()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from evidence_hub.db import transaction
+from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import (
     BackgroundJob,
     Email,
@@ -450,3 +450,23 @@ def test_the_notify_backend_will_not_start_without_its_key_and_template(tmp_path
         create_app({**TEST_CONFIG, **database, "EMAIL_BACKEND": "notify"})
     with pytest.raises(ConfigurationError, match="EVIDENCE_HUB_EMAIL_BACKEND must be one of"):
         create_app({**TEST_CONFIG, **database, "EMAIL_BACKEND": "smtp"})
+
+
+def test_an_email_whose_tries_were_all_spent_is_queued_again_an_hour_later(app: Flask, db: Session) -> None:
+    from evidence_hub.models import JobStatus
+    from evidence_hub.services.notifications.sending import queue_given_up_again
+
+    email = queued_reset(db)
+    with transaction(db):
+        job = db.scalars(select(BackgroundJob).where(BackgroundJob.key == f"send_email:{email.id}")).one()
+        job.status, job.attempts = JobStatus.FAILED.value, running.MAX_ATTEMPTS
+        job.finished_at = utc_now() - timedelta(minutes=30)
+    with transaction(db):
+        assert queue_given_up_again(db) == 0  # Not yet: it gave up half an hour ago.
+    with transaction(db):
+        job.finished_at = utc_now() - timedelta(hours=2)
+    with transaction(db):
+        assert queue_given_up_again(db) == 1
+
+    assert running.run_job(factory(app), job.id, {"email_backend": DatabaseBackend()})
+    assert all_emails(db)[0].status_enum is EmailStatus.RECORDED

@@ -11,14 +11,16 @@ caused the email is committed already and is never undone by it.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction, utc_now
-from evidence_hub.models import Email, EmailStatus
-from evidence_hub.services.jobs.running import JobContext, handles
+from evidence_hub.models import BackgroundJob, Email, EmailStatus, JobStatus
+from evidence_hub.services.jobs.queue import queue_again
+from evidence_hub.services.jobs.running import MAX_ATTEMPTS, JobContext, handles
 from evidence_hub.services.notifications.backends import EmailBackend, EmailNotSent, OutgoingEmail
 from evidence_hub.services.notifications.outbox import SEND_KIND
 
@@ -28,6 +30,8 @@ REASON_CHARACTERS = 2000
 SECRET_LINK = re.compile(r"/reset-password/[A-Za-z0-9_-]+")
 LINK_REMOVED = "/reset-password/[link removed once sent]"
 DELIVERIES_CHECKED_AT_ONCE = 200
+# An email whose tries were all spent is queued once more after this long (by the reminders' schedule).
+GIVEN_UP_RETRY_AFTER = timedelta(hours=1)
 
 
 @handles(SEND_KIND)
@@ -101,3 +105,22 @@ def check_deliveries(session: Session, backend: EmailBackend) -> int:
             _record(session, email_id, **values)
         changed += 1
     return changed
+
+
+def queue_given_up_again(session: Session, *, idle_for: timedelta = GIVEN_UP_RETRY_AFTER) -> int:
+    """Queue once more the emails whose sending job spent all its tries (Notify down for longer than the
+    back-off lasts), once they have waited `idle_for`; how many. Call inside `transaction(session)`."""
+    given_up = session.scalars(
+        select(BackgroundJob)
+        .join(Email, BackgroundJob.key == literal(f"{SEND_KIND}:", String) + cast(Email.id, String))
+        .where(
+            Email.status == EmailStatus.QUEUED.value,
+            BackgroundJob.status == JobStatus.FAILED.value,
+            BackgroundJob.attempts >= MAX_ATTEMPTS,
+            BackgroundJob.finished_at < utc_now() - idle_for,
+        )
+        .order_by(BackgroundJob.id)
+    ).all()
+    for job in given_up:
+        queue_again(session, job)
+    return len(given_up)
