@@ -29,6 +29,8 @@ DEFER = text(
     ")::procrastinate_job_to_defer_v1]))"
 )
 
+WAITING = text("SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :key AND status = 'todo'")
+
 
 def enqueue(
     session: Session, *, kind: str, key: str, subject: str, arguments: dict[str, Any]
@@ -69,6 +71,10 @@ def queue_again(session: Session, job: BackgroundJob) -> None:
     job.status = JobStatus.QUEUED.value
     job.attempts = 0
     session.flush()
+    if session.get_bind().dialect.name == "postgresql" and session.scalar(WAITING, {"key": job.key}):
+        # The queue still holds it, waiting for a worker: that entry will run it.
+        session.info.setdefault(ENQUEUED_KEY, []).append(job.id)
+        return
     _defer(session, job)
 
 
