@@ -29,6 +29,7 @@ DEFER = text(
     ")::procrastinate_job_to_defer_v1]))"
 )
 
+# procrastinate refuses a second waiting entry with the same queueing lock (its own rule, not an error here).
 WAITING = text("SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :key AND status = 'todo'")
 
 
