@@ -25,6 +25,7 @@ from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
 from evidence_hub.services.common.access import programme_in_view
+from evidence_hub.services.notifications.outbox import SERVICE_URL_KEY
 from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
 
@@ -81,7 +82,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[ENGINE_KEY] = engine
-    app.extensions[SESSION_FACTORY_KEY] = make_session_factory(engine)
+    app.extensions[SESSION_FACTORY_KEY] = make_session_factory(
+        engine, info={SERVICE_URL_KEY: app.config["SERVICE_URL"]}
+    )
 
     app.jinja_loader = ChoiceLoader(
         [

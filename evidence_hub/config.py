@@ -80,6 +80,22 @@ DEFAULTS: dict[str, Any] = {
     # Where people ask for help, other formats or report accessibility problems (shown in the
     # accessibility statement); empty means "the administrator of your programme".
     "SUPPORT_EMAIL": "",
+    # The address people reach the service at, for the links in emails (no trailing slash needed).
+    "SERVICE_URL": "http://127.0.0.1:5000",
+    # How emails go out: "database" records each one for the Sent emails page and sends nothing (development
+    # and the demo: no key, no network); "notify" sends through GOV.UK Notify. With "notify", set
+    # EVIDENCE_HUB_NOTIFY_API_KEY in the environment (never in a file under version control) and the id of
+    # the Notify email template whose subject is ((subject)) and whose body is ((body)).
+    "EMAIL_BACKEND": "database",
+    "NOTIFY_API_KEY": "",
+    "NOTIFY_TEMPLATE_ID": "",
+    "NOTIFY_BASE_URL": "https://api.notifications.service.gov.uk",
+    # How long the link in an invitation to a new account works.
+    "INVITATION_DAYS": 7,
+    # Reset links asked for from the sign-in page: at most this many per account, and per network address,
+    # in an hour; more are answered the same way and send nothing.
+    "RESET_REQUESTS_PER_ACCOUNT_PER_HOUR": 3,
+    "RESET_REQUESTS_PER_ADDRESS_PER_HOUR": 20,
 }
 
 
@@ -141,6 +157,7 @@ def _load_or_create_secret_key(instance_path: str) -> str:
 
 
 STORAGE_BACKENDS = frozenset({"folder", "s3"})
+EMAIL_BACKENDS = frozenset({"database", "notify"})
 JOB_RUNNERS = frozenset({"worker", "thread", "now", "off"})
 
 
@@ -197,6 +214,18 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         raise ConfigurationError(
             "EVIDENCE_HUB_JOBS_RUN_BY is worker, but the worker's queue needs PostgreSQL: "
             "use thread with SQLite."
+        )
+    if app.config["EMAIL_BACKEND"] not in EMAIL_BACKENDS:
+        raise ConfigurationError(
+            f"EVIDENCE_HUB_EMAIL_BACKEND must be one of {', '.join(sorted(EMAIL_BACKENDS))}, "
+            f"not {app.config['EMAIL_BACKEND']!r}"
+        )
+    if app.config["EMAIL_BACKEND"] == "notify" and not (
+        app.config["NOTIFY_API_KEY"] and app.config["NOTIFY_TEMPLATE_ID"]
+    ):
+        raise ConfigurationError(
+            "EVIDENCE_HUB_EMAIL_BACKEND is notify: set EVIDENCE_HUB_NOTIFY_API_KEY (in the environment) and "
+            "EVIDENCE_HUB_NOTIFY_TEMPLATE_ID."
         )
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600

@@ -88,9 +88,11 @@ def make_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """Sessions on the engine; `info` is copied into every session's `info` (the deployment's address for
+    the links in emails, for example), for services that take a session and nothing else."""
     # Objects stay readable after commit: a view renders what it has just saved without reloading.
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True, info=info)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.lifecycle import import_framework, publish_version
 from evidence_hub.services.framework.periods import add_reporting_periods
 from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
+from evidence_hub.services.notifications import preferences as email_preferences
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 PASSWORD_CHANGED_NOTE = "(changed since the demo was created: ask an administrator for a reset link)"  # noqa: S105
@@ -299,7 +300,7 @@ def ensure_demo_accounts(
             password = saved.get(demo.email, "")
             if user is None:
                 password = _new_demo_password()
-                accounts.create_user(
+                created = accounts.create_user(
                     session,
                     actor=None,
                     email=demo.email,
@@ -309,6 +310,9 @@ def ensure_demo_accounts(
                     settings=settings,
                     site_id=sites[demo.site_code].id if demo.site_code else None,
                 )
+                if demo.role is Role.NATIONAL_OFFICIAL:
+                    # The demo's officials have asked to hear of new releases (an email they opt in to).
+                    email_preferences.set_choices(session, user=created, wanted={"release_published"})
             elif not password or not verify_password(user.password_hash, password):
                 password = PASSWORD_CHANGED_NOTE
             result.append((demo, password))

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
 
 from evidence_hub.services.jobs import queue, running
+from evidence_hub.services.notifications import sending  # noqa: F401  (registers the email job's handler)
+from evidence_hub.services.notifications.backends import backend_from_settings
 from evidence_hub.storage import release_file_store
 from evidence_hub.web import SESSION_FACTORY_KEY
 
@@ -33,7 +35,10 @@ THREADS_KEY = "evidence_hub.job_threads"
 
 def job_resources() -> dict[str, Any]:
     """What handlers need of the deployment (read in the app's context)."""
-    return {"release_files": release_file_store()}
+    return {
+        "release_files": release_file_store(),
+        "email_backend": backend_from_settings(current_app.config),
+    }
 
 
 def run_with_app(app: Flask, job_id: int) -> bool:

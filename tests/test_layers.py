@@ -62,15 +62,16 @@ BLUEPRINTS = (
 # has a layer of its own, below.
 SERVICES = {
     "common": (),
-    "accounts": (),
+    "accounts": ("notifications",),
     "framework": ("accounts", "appraisal"),
-    "returns": ("framework", "accounts", "impact"),
+    "returns": ("framework", "accounts", "impact", "notifications"),
     "dashboards": ("framework", "appraisal", "impact"),
-    "releases": ("dashboards", "framework", "appraisal", "impact", "jobs"),
+    "releases": ("dashboards", "framework", "appraisal", "impact", "jobs", "notifications"),
     "home": ("accounts", "returns", "releases"),
     "impact": ("framework", "dashboards"),
     "appraisal": (),
     "jobs": (),
+    "notifications": ("jobs",),
 }
 
 

@@ -27,6 +27,7 @@ from evidence_hub.admin.forms import (
 from evidence_hub.db import transaction, utc_now
 from evidence_hub.guards import roles
 from evidence_hub.models import (
+    EmailStatus,
     MembershipRole,
     Programme,
     ProgrammeMembership,
@@ -42,6 +43,8 @@ from evidence_hub.services.accounts.programmes import ProgrammeError
 from evidence_hub.services.accounts.sites import SiteError
 from evidence_hub.services.accounts.users import AccountError, AccountSettings
 from evidence_hub.services.common.access import is_service_administrator
+from evidence_hub.services.notifications import listing as email_listing
+from evidence_hub.services.notifications.templates import TEMPLATES
 from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -113,7 +116,8 @@ def users() -> str:
 @admin.route("/users/new", methods=["GET", "POST"])
 @roles(Role.ADMINISTRATOR)
 def user_new() -> str | Response:
-    """Add a user with a role, a pilot site for site leads, and an initial password."""
+    """Add a user with a role, a pilot site for site leads, and an initial password; they are emailed an
+    invitation to set their own."""
     session = db_session()
     form = NewUserForm()
     form.set_site_choices(site_service.active_sites(session))
@@ -130,12 +134,13 @@ def user_new() -> str | Response:
                     settings=_settings(),
                     site_id=form.chosen_site_id,
                 )
+                accounts.invite(session, actor=acting_user(), user=created, settings=_settings())
         except AccountError as error:
             _show_beside_field(form, error)
         else:
             flash(
-                f"{created.full_name} has been added. "
-                "Give them their initial password in person or by phone.",
+                f"{created.full_name} has been added and emailed an invitation with a link to set their "
+                "own password.",
                 "success",
             )
             return redirect(url_for("admin.user", user_id=created.id))
@@ -591,4 +596,56 @@ def membership_end(membership_id: int) -> str | Response:
         form=form,
         membership=membership,
         title=f"End {membership.user.full_name}'s membership",
+    )
+
+
+# Sent emails
+
+
+EMAIL_STATUS_COLOURS = {
+    EmailStatus.QUEUED: "govuk-tag--grey",
+    EmailStatus.SENDING: "govuk-tag--blue",
+    EmailStatus.DELIVERED: "govuk-tag--green",
+    EmailStatus.NOT_DELIVERED: "govuk-tag--red",
+    EmailStatus.RECORDED: "govuk-tag--turquoise",
+}
+
+
+@admin.route("/emails")
+@roles(Role.ADMINISTRATOR)
+def emails() -> str:
+    """Every email the service has queued or sent (or those of one kind), newest first, a page at a time."""
+    number = request.args.get("page", "1")
+    template = request.args.get("template") or None
+    if template is not None and template not in TEMPLATES:
+        abort(404)
+    session = db_session()
+    shown = email_listing.emails_page(session, int(number), template) if number.isdigit() else None
+    if shown is None:
+        abort(404)
+    return render_template(
+        "admin/emails.html",
+        shown=shown,
+        chosen=template,
+        counts=email_listing.counts_by_template(session),
+        colours=EMAIL_STATUS_COLOURS,
+        backend=current_app.config["EMAIL_BACKEND"],
+        templates=TEMPLATES,
+        title="Sent emails",
+    )
+
+
+@admin.route("/emails/<int:email_id>")
+@roles(Role.ADMINISTRATOR)
+def email(email_id: int) -> str:
+    """One email as its recipient read it, with what became of it."""
+    shown = email_listing.email_by_id(db_session(), email_id)
+    if shown is None:
+        abort(404)
+    return render_template(
+        "admin/email.html",
+        email=shown,
+        colours=EMAIL_STATUS_COLOURS,
+        templates=TEMPLATES,
+        title=shown.subject,
     )

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import EmailField, PasswordField, SelectMultipleField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from evidence_hub.services.accounts.passwords import MAXIMUM_LENGTH
@@ -66,3 +71,27 @@ class ResetPasswordForm(FlaskForm):
     new_password = _new_password_field()
     confirm_password = _confirm_password_field()
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        description="The address you sign in with. We will email a link to set a new password to it.",
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class EmailChoicesForm(FlaskForm):
+    wanted = SelectMultipleField(
+        "Emails you get",
+        widget=GovCheckboxesInput(),
+        description="Select every email you want. Emails about your account are always sent.",
+        validate_choice=True,
+    )
+    submit = SubmitField("Save your choices", widget=GovSubmitInput())

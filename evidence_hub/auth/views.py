@@ -8,13 +8,20 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from evidence_hub.auth.forms import ChangePasswordForm, ResetPasswordForm, SignInForm
+from evidence_hub.auth.forms import (
+    ChangePasswordForm,
+    EmailChoicesForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from evidence_hub.db import transaction
 from evidence_hub.extensions import login_manager
 from evidence_hub.guards import public, signed_in, start_session_clock
 from evidence_hub.models import User
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.notifications import preferences
 from evidence_hub.web import acting_user, client_address, db_session, is_safe_local_path
 
 auth = Blueprint("auth", __name__)
@@ -23,7 +30,7 @@ security_log = logging.getLogger("evidence_hub.security")
 SIGN_IN_FAILED = "Enter the email address and password of an active account"
 SIGN_IN_THROTTLED = (
     "There have been too many failed attempts to sign in. Wait 15 minutes, then try again, "
-    "or ask an administrator for a password reset link."
+    'or choose "Forgot your password?" to set a new one.'
 )
 
 
@@ -127,10 +134,52 @@ def account() -> str | Response:
     return render_template("auth/account.html", form=form, user=user, title="Your account")
 
 
+@auth.route("/forgot-password", methods=["GET", "POST"])
+@public
+def forgot_password() -> str:
+    """Ask for a link to set a new password, emailed to the account's own address.
+
+    The answer is the same whether or not the address has an account (and whether or not the request was
+    over the limit), so the page tells nobody which addresses are registered."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with transaction(db_session()):
+            accounts.request_password_reset(
+                db_session(), email=form.email.data or "", ip_address=client_address(), settings=_settings()
+            )
+        security_log.info("Password reset link asked for from %s", client_address())
+        return render_template(
+            "auth/forgot_password_sent.html",
+            email=accounts.normalise_email(form.email.data or ""),
+            hours=current_app.config["PASSWORD_RESET_HOURS"],
+            title="Check your email",
+        )
+    return render_template("auth/forgot_password.html", form=form, title="Reset your password")
+
+
+@auth.route("/account/emails", methods=["GET", "POST"])
+@signed_in
+def email_choices() -> str | Response:
+    """Choose which of the optional emails your role can receive you get."""
+    user = acting_user()
+    session_ = db_session()
+    choices = preferences.choices_of(session_, user)
+    form = EmailChoicesForm()
+    form.wanted.choices = [(choice.template.name, choice.template.label) for choice in choices]
+    if request.method == "GET":
+        form.wanted.data = [choice.template.name for choice in choices if choice.wanted]
+    if form.validate_on_submit():
+        with transaction(session_):
+            preferences.set_choices(session_, user=user, wanted=set(form.wanted.data or []))
+        flash("Your email choices have been saved.", "success")
+        return redirect(url_for("auth.email_choices"))
+    return render_template("auth/email_choices.html", form=form, choices=choices, title="Emails you get")
+
+
 @auth.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str) -> str | Response | tuple[str, int]:
-    """Set a new password with a one-time link an administrator gave you."""
+    """Set a new password with a one-time link from an email or an administrator."""
     try:
         reset = accounts.usable_reset_token(db_session(), token)
     except ResetLinkError as error:

@@ -1,5 +1,5 @@
 """The `evidence-hub` command: demo, serve, db upgrade/downgrade, create-user, check, framework,
-release audit.
+release audit, send-reminders, worker.
 
 Each module here holds the commands of one topic; `main`, the console script's entry point, gathers them.
 """
@@ -11,6 +11,7 @@ import click
 from evidence_hub.cli.accounts import create_user
 from evidence_hub.cli.backups import backup, restore
 from evidence_hub.cli.database import check, db_group
+from evidence_hub.cli.emails import send_reminders
 from evidence_hub.cli.framework import framework_cli
 from evidence_hub.cli.releases import release_cli
 from evidence_hub.cli.serving import demo, serve
@@ -33,5 +34,6 @@ for command in (
     backup,
     restore,
     worker,
+    send_reminders,
 ):
     main.add_command(command)

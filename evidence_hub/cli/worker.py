@@ -7,6 +7,7 @@ workers run on however many hosts), runs it here, and retries a failed one with 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import click
 import procrastinate
@@ -14,12 +15,18 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from evidence_hub.cli.app import configured_app
+from evidence_hub.cli.emails import check_email_deliveries, send_due_reminders
 from evidence_hub.job_running import run_with_app
 from evidence_hub.services.jobs import running
 from evidence_hub.services.jobs.queue import QUEUE_NAME, TASK_NAME
 
 # Every kind of job registers its handler when its module is imported.
+from evidence_hub.services.notifications import sending  # noqa: F401
 from evidence_hub.services.releases import prebuild  # noqa: F401
+
+REMINDERS_TASK = "evidence_hub.send_reminders"
+# Reminders and delivery checks every quarter of an hour: each reminder is sent once whenever it runs.
+REMINDERS_CRON = "*/15 * * * *"
 
 log = logging.getLogger("evidence_hub.jobs")
 
@@ -45,6 +52,12 @@ def queue_for(app: Flask) -> procrastinate.App:
     def run_background_job(job_id: int) -> None:
         run_with_app(app, job_id)
 
+    @queue.periodic(cron=REMINDERS_CRON)
+    @queue.task(name=REMINDERS_TASK, queue=QUEUE_NAME, queueing_lock=REMINDERS_TASK)
+    def send_reminders(timestamp: int) -> None:
+        send_due_reminders(app, datetime.fromtimestamp(timestamp, UTC).date())
+        check_email_deliveries(app)
+
     return queue
 
 
@@ -52,7 +65,7 @@ def queue_for(app: Flask) -> procrastinate.App:
 @click.option("--concurrency", default=1, show_default=True, help="Jobs run at once by this worker.")
 @click.option("--until-empty", is_flag=True, help="Stop once the queue is empty (for one-off runs).")
 def worker(concurrency: int, until_empty: bool) -> None:
-    """Run queued background jobs (building published releases' files); PostgreSQL only."""
+    """Run queued background jobs (releases' files, emails) and the reminder schedule; PostgreSQL only."""
     app = configured_app()
     if not app.config["DATABASE_URL"].startswith("postgresql"):
         raise click.ClickException(

@@ -2,7 +2,7 @@
 
 # Registers the ORM events that keep the per-return figures equal to their items.
 import evidence_hub.models.summary_upkeep  # noqa: F401
-from evidence_hub.models.accounts import PasswordResetToken, Role, SignInAttempt, User
+from evidence_hub.models.accounts import PasswordResetRequest, PasswordResetToken, Role, SignInAttempt, User
 from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.models.audit import AuditEvent
 from evidence_hub.models.enums import LabelledEnum
@@ -36,6 +36,7 @@ from evidence_hub.models.impact import (
     ImpactRating,
 )
 from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
+from evidence_hub.models.notifications import Email, EmailPreference, EmailStatus, ReminderSent, ReminderStage
 from evidence_hub.models.periods import PeriodKind, PeriodStatus, ReportingPeriod, ReportingYear
 from evidence_hub.models.programmes import (
     Department,
@@ -96,6 +97,9 @@ __all__ = [
     "DeflatorUpload",
     "Department",
     "Direction",
+    "Email",
+    "EmailPreference",
+    "EmailStatus",
     "EvaluationQuestion",
     "EvidenceLevel",
     "EvidenceScale",
@@ -118,6 +122,7 @@ __all__ = [
     "MembershipRole",
     "PartnerRole",
     "PartnerType",
+    "PasswordResetRequest",
     "PasswordResetToken",
     "PeriodKind",
     "PeriodStatus",
@@ -133,6 +138,8 @@ __all__ = [
     "ReleaseIsFrozen",
     "ReleaseRow",
     "ReleaseStatus",
+    "ReminderSent",
+    "ReminderStage",
     "ReportingPeriod",
     "ReportingYear",
     "ReturnActivityTotal",

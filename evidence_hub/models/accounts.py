@@ -105,3 +105,20 @@ class PasswordResetToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class PasswordResetRequest(Base):
+    """One request for a reset link from the sign-in page, whether or not the address has an account:
+    counted so that requests are limited per address and per network address, whatever the answer."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    __table_args__ = (
+        Index("ix_password_reset_requests_email_requested_at", "email", "requested_at"),
+        Index("ix_password_reset_requests_ip_address_requested_at", "ip_address", "requested_at"),
+    )

@@ -169,7 +169,7 @@ def test_an_administrator_adds_a_site_lead_and_sees_their_page(admin: FlaskClien
     assert summary(soup)["Pilot site"] == "Kent"
     created = db.scalar(select(User).where(User.email == "priya.shah@example.gov.uk"))
     assert created is not None and created.site_id == kent.id
-    assert audit_actions(db, object_type="user", object_id=created.id) == ["user.created"]
+    assert audit_actions(db, object_type="user", object_id=created.id) == ["user.created", "user.invited"]
 
 
 def test_the_new_user_can_sign_in_with_the_initial_password(admin: FlaskClient, client: FlaskClient) -> None:

@@ -46,9 +46,9 @@ def test_files_published_with_an_in_process_runner_are_ready_when_the_evaluator_
     assert "All 4 files are ready to download." in release_page.get_text()
     assert release_page.select("[data-release-files-building]") == []
     jobs = page(client_as(Role.ADMINISTRATOR).get("/admin/background-jobs"))
-    row = jobs.select_one("tbody tr")
-    assert row is not None
-    assert "Files of release" in row.get_text() and "done" in row.get_text()
+    # The release's emails to national officials are jobs too; the files' job is among them.
+    [row] = [row for row in jobs.select("tbody tr") if "Files of release" in row.get_text()]
+    assert "done" in row.get_text()
     assert "4 of 4 files built" in row.get_text()
 
 

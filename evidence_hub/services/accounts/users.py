@@ -12,7 +12,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import utc_now
-from evidence_hub.models import PasswordResetToken, Role, SignInAttempt, Site, User
+from evidence_hub.formatting import datetime_uk
+from evidence_hub.models import PasswordResetRequest, PasswordResetToken, Role, SignInAttempt, Site, User
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import (
     hash_password,
@@ -22,6 +23,10 @@ from evidence_hub.services.accounts.passwords import (
     verify_password,
 )
 from evidence_hub.services.common import audit
+from evidence_hub.services.notifications.outbox import link, queue_email
+
+RESET_REQUEST_WINDOW = timedelta(hours=1)
+ASK_AGAIN = " Ask for a new one: choose 'Forgot your password?' on the sign-in page."
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ class AccountSettings:
     max_failures_per_account: int = 5
     max_failures_per_address: int = 20
     password_reset_lifetime: timedelta = timedelta(hours=24)
+    invitation_lifetime: timedelta = timedelta(days=7)
+    reset_requests_per_account: int = 3
+    reset_requests_per_address: int = 20
 
     @classmethod
     def from_config(cls, config: Any) -> AccountSettings:
@@ -40,6 +48,9 @@ class AccountSettings:
             max_failures_per_account=config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"],
             max_failures_per_address=config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
             password_reset_lifetime=timedelta(hours=config["PASSWORD_RESET_HOURS"]),
+            invitation_lifetime=timedelta(days=config["INVITATION_DAYS"]),
+            reset_requests_per_account=config["RESET_REQUESTS_PER_ACCOUNT_PER_HOUR"],
+            reset_requests_per_address=config["RESET_REQUESTS_PER_ADDRESS_PER_HOUR"],
         )
 
 
@@ -206,15 +217,19 @@ class SignInOutcome:
     throttled: bool = False
 
 
+def _count_rows(session: Session, model: type[Any], *conditions: Any, **match: str) -> int:
+    """How many rows of `model` meet the conditions and have these column values (limits are counted so)."""
+    matched = [getattr(model, column) == value for column, value in match.items()]
+    return session.scalar(select(func.count()).select_from(model).where(*conditions, *matched)) or 0
+
+
 def _recent_failures(session: Session, *, since: datetime, **match: str) -> int:
-    conditions = [getattr(SignInAttempt, column) == value for column, value in match.items()]
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(SignInAttempt)
-            .where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since, *conditions)
-        )
-        or 0
+    return _count_rows(
+        session,
+        SignInAttempt,
+        SignInAttempt.succeeded.is_(False),
+        SignInAttempt.attempted_at >= since,
+        **match,
     )
 
 
@@ -340,8 +355,10 @@ def _hash_token(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
 
 
-def issue_password_reset(session: Session, *, actor: User, user: User, settings: AccountSettings) -> str:
-    """Create a one-time reset token and return it; only its hash is stored. Earlier unused links lapse."""
+def _new_reset_token(
+    session: Session, *, actor: User, user: User, lifetime: timedelta
+) -> tuple[PasswordResetToken, str]:
+    """A one-time token and its raw value (never stored: only its hash is). Earlier unused links lapse."""
     now = utc_now()
     for earlier in session.scalars(
         select(PasswordResetToken).where(
@@ -350,19 +367,88 @@ def issue_password_reset(session: Session, *, actor: User, user: User, settings:
     ):
         earlier.expires_at = min(earlier.expires_at, now)
     raw_token = secrets.token_urlsafe(32)
-    session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=_hash_token(raw_token),
-            created_by_id=actor.id,
-            created_at=now,
-            expires_at=now + settings.password_reset_lifetime,
-        )
+    token = PasswordResetToken(
+        user_id=user.id,
+        token_hash=_hash_token(raw_token),
+        created_by_id=actor.id,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(token)
+    return token, raw_token
+
+
+def _reset_link(session: Session, raw_token: str) -> str:
+    return link(session, f"/reset-password/{raw_token}")
+
+
+def issue_password_reset(session: Session, *, actor: User, user: User, settings: AccountSettings) -> str:
+    """Create a one-time reset token and return it, for an administrator to pass on."""
+    _token, raw_token = _new_reset_token(
+        session, actor=actor, user=user, lifetime=settings.password_reset_lifetime
     )
     audit.record(
         session, actor=actor, action="user.password_reset_issued", object_type="user", object_id=user.id
     )
     return raw_token
+
+
+def invite(session: Session, *, actor: User, user: User, settings: AccountSettings) -> None:
+    """Email a new account's owner an invitation with a link to set their own password. Flushes."""
+    token, raw_token = _new_reset_token(
+        session, actor=actor, user=user, lifetime=settings.invitation_lifetime
+    )
+    queue_email(
+        session,
+        template="invitation",
+        user=user,
+        content={
+            "invited_by": actor.full_name,
+            "role": user.role_label.lower(),
+            "expires": datetime_uk(token.expires_at),
+            "link": _reset_link(session, raw_token),
+        },
+    )
+    audit.record(session, actor=actor, action="user.invited", object_type="user", object_id=user.id)
+
+
+def _recent_reset_requests(session: Session, *, since: datetime, **match: str) -> int:
+    return _count_rows(session, PasswordResetRequest, PasswordResetRequest.requested_at >= since, **match)
+
+
+def request_password_reset(
+    session: Session, *, email: str, ip_address: str, settings: AccountSettings
+) -> None:
+    """Someone asked for a reset link for `email` on the sign-in page: email one to the account's owner,
+    if there is an active account, and the limits (per address and per network address, an hour) allow.
+    Whatever happens the caller answers the same, so nobody learns which addresses have accounts; the
+    link goes only to the account's own address. Call inside `transaction(session)`."""
+    email = normalise_email(email)
+    now = utc_now()
+    since = now - RESET_REQUEST_WINDOW
+    throttled = (
+        _recent_reset_requests(session, since=since, email=email) >= settings.reset_requests_per_account
+        or _recent_reset_requests(session, since=since, ip_address=ip_address)
+        >= settings.reset_requests_per_address
+    )
+    # Requests older than the window count for nothing: they are deleted, as sign-in attempts are.
+    session.execute(delete(PasswordResetRequest).where(PasswordResetRequest.requested_at < since))
+    session.add(PasswordResetRequest(email=email, ip_address=ip_address, requested_at=now))
+    user = session.scalar(select(User).where(User.email == email, User.is_active.is_(True)))
+    if throttled or user is None:
+        return
+    token, raw_token = _new_reset_token(
+        session, actor=user, user=user, lifetime=settings.password_reset_lifetime
+    )
+    queue_email(
+        session,
+        template="password_reset",
+        user=user,
+        content={"expires": datetime_uk(token.expires_at), "link": _reset_link(session, raw_token)},
+    )
+    audit.record(
+        session, actor=user, action="user.password_reset_requested", object_type="user", object_id=user.id
+    )
 
 
 class ResetLinkError(ValueError):
@@ -375,13 +461,11 @@ def usable_reset_token(session: Session, raw_token: str) -> PasswordResetToken:
         select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash_token(raw_token))
     )
     if token is None:
-        raise ResetLinkError("This password reset link is not valid. Ask an administrator for a new one.")
+        raise ResetLinkError("This password reset link is not valid." + ASK_AGAIN)
     if token.used_at is not None:
-        raise ResetLinkError(
-            "This password reset link has already been used. Ask an administrator for a new one."
-        )
+        raise ResetLinkError("This password reset link has already been used." + ASK_AGAIN)
     if token.expires_at <= utc_now():
-        raise ResetLinkError("This password reset link has expired. Ask an administrator for a new one.")
+        raise ResetLinkError("This password reset link has expired." + ASK_AGAIN)
     if not token.user.is_active:
         raise ResetLinkError("This account has been deactivated. Contact an administrator.")
     return token

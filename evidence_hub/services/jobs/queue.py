@@ -29,6 +29,9 @@ DEFER = text(
     ")::procrastinate_job_to_defer_v1]))"
 )
 
+# procrastinate refuses a second waiting entry with the same queueing lock (its own rule, not an error here).
+WAITING = text("SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :key AND status = 'todo'")
+
 
 def enqueue(
     session: Session, *, kind: str, key: str, subject: str, arguments: dict[str, Any]
@@ -41,6 +44,11 @@ def enqueue(
     job = BackgroundJob(kind=kind, key=key, subject=subject, arguments=arguments)
     session.add(job)
     session.flush()
+    _defer(session, job)
+    return job
+
+
+def _defer(session: Session, job: BackgroundJob) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             DEFER,
@@ -48,13 +56,27 @@ def enqueue(
                 "queue": QUEUE_NAME,
                 "task": TASK_NAME,
                 # Never two attempts of the same work at once, never two waiting copies of it.
-                "lock": key,
-                "queueing_lock": key,
+                "lock": job.key,
+                "queueing_lock": job.key,
                 "args": json.dumps({"job_id": job.id}),
             },
         )
     session.info.setdefault(ENQUEUED_KEY, []).append(job.id)
-    return job
+
+
+def queue_again(session: Session, job: BackgroundJob) -> None:
+    """Queue a job whose tries are all spent once more, from its first try (its last reason is kept).
+    Flushes; the caller commits."""
+    from evidence_hub.models.jobs import JobStatus
+
+    job.status = JobStatus.QUEUED.value
+    job.attempts = 0
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql" and session.scalar(WAITING, {"key": job.key}):
+        # The queue still holds it, waiting for a worker: that entry will run it.
+        session.info.setdefault(ENQUEUED_KEY, []).append(job.id)
+        return
+    _defer(session, job)
 
 
 def enqueued_in(session: Session) -> list[int]:

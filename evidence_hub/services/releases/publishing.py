@@ -39,6 +39,8 @@ from evidence_hub.models.framework import LearningType
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
 from evidence_hub.services.common import audit
 from evidence_hub.services.dashboards.scope import Scope, StateFilter, chosen_scope, period_range_label
+from evidence_hub.services.notifications import recipients
+from evidence_hub.services.notifications.outbox import link, queue_to_each
 from evidence_hub.services.releases import prebuild
 from evidence_hub.services.releases.dictionary import data_dictionary
 from evidence_hub.services.releases.disclosure import DisclosureReport, DisclosureRules, publishable_text
@@ -185,7 +187,25 @@ def publish_release(
         },
     )
     prebuild.schedule_release_files(session, release)  # Its files are built once, by a background job.
+    _tell_officials(session, release)
     return release
+
+
+def _tell_officials(session: Session, release: Release) -> None:
+    """Email the national officials who may read the release and asked to hear of new ones."""
+    queue_to_each(
+        session,
+        template="release_published",
+        users=recipients.release_readers(session, release.framework.programme),
+        content={
+            "programme": release.framework.programme.name,
+            "reference": release.reference,
+            "title": release.title,
+            "periods": release.period_label,
+            "link": link(session, f"/releases/{release.reference}"),
+            "preferences_link": link(session, "/account/emails"),
+        },
+    )
 
 
 def _indicators(framework: Framework, version: FrameworkVersion | None) -> list[Indicator]:

@@ -28,6 +28,7 @@ from evidence_hub.models.returns import (
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import NotVisible, programmes_led
 from evidence_hub.services.common.values import clean_text
+from evidence_hub.services.returns import emails
 from evidence_hub.services.returns.changes import content_of, current_round
 from evidence_hub.services.returns.comments import add_comment, new_comment
 from evidence_hub.services.returns.completeness import IncompleteReturn, completeness_problems
@@ -139,6 +140,7 @@ def submit(session: Session, user: User, site_return: SiteReturn) -> None:
     site_return.submitted_by_id = user.id
     site_return.version += 1
     _record_step(session, user, site_return, "return.submitted", before, extra={"round": round_number})
+    emails.submitted(session, site_return, user)
 
 
 def _record_step(
@@ -177,6 +179,7 @@ def return_to_site(session: Session, user: User, site_return: SiteReturn, commen
     site_return.reviewed_at, site_return.reviewed_by_id = utc_now(), user.id
     site_return.version += 1
     _record_step(session, user, site_return, "return.returned", before, reason=clean_text(comment))
+    emails.returned(session, site_return, user, clean_text(comment))
 
 
 def approve(session: Session, user: User, site_return: SiteReturn, comment: str = "") -> None:
@@ -201,6 +204,7 @@ def approve(session: Session, user: User, site_return: SiteReturn, comment: str 
     site_return.version += 1
     action = "return.approved_after_lock" if locked else "return.approved"
     _record_step(session, user, site_return, action, before, reason=reason, extra={"approved": True})
+    emails.approved(session, site_return, user)
 
 
 def withdraw_approval(session: Session, user: User, site_return: SiteReturn, reason: str) -> None:
@@ -274,6 +278,7 @@ def close_period(session: Session, user: User, period: ReportingPeriod) -> int:
         site_return.version += 1
         extra = {"period": period.code, "approved": site_return.is_approved}
         _record_step(session, user, site_return, "return.locked", before, extra=extra)
+        emails.locked(session, site_return)
         locked += 1
     # The same object type as when the period was created (framework/periods.py): its history is one.
     audit.record(
