@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from evidence_hub.services.accounts.passwords import MAXIMUM_LENGTH
@@ -66,3 +66,42 @@ class ResetPasswordForm(FlaskForm):
     new_password = _new_password_field()
     confirm_password = _confirm_password_field()
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        validators=[
+            InputRequired(message="Enter the code from your authenticator app"),
+            Length(max=40, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        widget=GovTextInput(),
+        description="After adding Evidence Hub to your app, enter the 6-digit code it shows.",
+        validators=[
+            InputRequired(message="Enter the 6-digit code from your authenticator app"),
+            Length(max=40, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class ResetTwoFactorForm(FlaskForm):
+    recovery_code = StringField(
+        "Recovery code",
+        widget=GovTextInput(),
+        description="One of the recovery codes you were given when you set up two-factor sign-in.",
+        validators=[
+            InputRequired(message="Enter one of your recovery codes"),
+            Length(max=40, message="Enter one of your recovery codes, like abcde-fghjk"),
+        ],
+    )
+    submit = SubmitField("Reset two-factor sign-in", widget=GovSubmitInput())
