@@ -8,6 +8,7 @@ first step was taken. Nobody is signed in until the second step succeeds.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,7 +20,9 @@ from evidence_hub.guards import start_session_clock
 from evidence_hub.models import User
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.two_factor import TwoFactorSettings
-from evidence_hub.web import db_session, is_safe_local_path
+from evidence_hub.web import client_address, db_session, is_safe_local_path
+
+security_log = logging.getLogger("evidence_hub.security")
 
 PENDING_KEY = "second_step"
 # Minutes a half-finished sign-in waits for its second step (long enough to install an app and set it up).
@@ -50,10 +53,16 @@ def start_session(user: User) -> None:
     start_session_clock()
 
 
+def finish_sign_in(user: User, how: str) -> None:
+    """Every step is done: the session starts."""
+    security_log.info("Sign-in succeeded (%s): user %s from %s", how, user.id, client_address())
+    start_session(user)
+
+
 def after_first_step(user: User, *, next_path: str | None, through_single_sign_on: bool) -> Response:
     """Sign in, or ask for the second step when this account needs one."""
     if not two_factor_settings().second_step_needed(user, through_single_sign_on=through_single_sign_on):
-        start_session(user)
+        finish_sign_in(user, "single sign-on" if through_single_sign_on else "password")
         return redirect(local_target(next_path))
     session.clear()
     session[PENDING_KEY] = {

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from evidence_hub.auth.forms import ResetTwoFactorForm, SetUpTwoFactorForm, TwoFactorCodeForm
 from evidence_hub.auth.signing_in import (
+    finish_sign_in,
     local_target,
     pending_sign_in,
     start_session,
@@ -115,13 +116,7 @@ def two_factor_code() -> str | Response | tuple[str, int]:
                 settings=_account_settings(),
             )
         if check.accepted:
-            security_log.info(
-                "Signed in with a second factor%s: user %s from %s",
-                " (a recovery code)" if check.used_recovery_code else "",
-                pending.user.id,
-                client_address(),
-            )
-            start_session(pending.user)
+            finish_sign_in(pending.user, "recovery code" if check.used_recovery_code else "second factor")
             if check.used_recovery_code:
                 flash(
                     f"You signed in with a recovery code. You have {check.recovery_codes_left} left. If you "
@@ -156,7 +151,7 @@ def two_factor_set_up_at_sign_in() -> str | Response:
     form = SetUpTwoFactorForm()
     if form.validate_on_submit() and _confirm_set_up(pending.user, form):
         codes = session[NEW_RECOVERY_CODES_KEY]
-        start_session(pending.user)
+        finish_sign_in(pending.user, "second factor set up")
         session[NEW_RECOVERY_CODES_KEY] = codes
         return redirect(url_for("auth.recovery_codes", next=pending.next_path))
     return _set_up_page(pending.user, form, at_sign_in=True)
