@@ -189,7 +189,8 @@ def _check_sign_in_settings(config: Any) -> None:
     unknown = set(listed(config["TWO_FACTOR_REQUIRED_ROLES"])) - SECOND_FACTOR_ROLES
     if unknown:
         raise ConfigurationError(
-            f"EVIDENCE_HUB_TWO_FACTOR_REQUIRED_ROLES names roles that do not exist: {', '.join(sorted(unknown))}"
+            "EVIDENCE_HUB_TWO_FACTOR_REQUIRED_ROLES names roles that do not exist: "
+            + ", ".join(sorted(unknown))
         )
     if config["OIDC_ISSUER"] and not config["OIDC_CLIENT_ID"]:
         raise ConfigurationError("EVIDENCE_HUB_OIDC_ISSUER is set: set EVIDENCE_HUB_OIDC_CLIENT_ID too.")
@@ -206,8 +207,8 @@ def _check_sign_in_settings(config: Any) -> None:
         )
     if role and not listed(config["OIDC_NEW_ACCOUNT_DOMAINS"]):
         raise ConfigurationError(
-            "EVIDENCE_HUB_OIDC_NEW_ACCOUNT_ROLE is set: list in EVIDENCE_HUB_OIDC_NEW_ACCOUNT_DOMAINS the email "
-            "domains whose people may have an account made when they first sign in."
+            "EVIDENCE_HUB_OIDC_NEW_ACCOUNT_ROLE is set: list in EVIDENCE_HUB_OIDC_NEW_ACCOUNT_DOMAINS the "
+            "email domains whose people may have an account made when they first sign in."
         )
 
 

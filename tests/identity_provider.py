@@ -22,8 +22,7 @@ from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
 CLIENT_ID = "evidence-hub"
-CLIENT_SECRET = "a-client-secret-only-the-tests-know"  # noqa: S105 (the test provider's own)
-MISBEHAVIOURS = ("bad_signature", "wrong_nonce", "wrong_issuer", "wrong_audience", "expired")
+CLIENT_SECRET = "a-client-secret-only-the-tests-know"
 
 
 @dataclass
@@ -33,7 +32,9 @@ class IdentityProvider:
     person: dict[str, Any] = field(default_factory=dict)
     misbehaviour: str | None = None
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "provider-key"}))
-    other_key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "provider-key"}))
+    other_key: RSAKey = field(
+        default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "provider-key"})
+    )
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def id_token(self, grant: dict[str, Any]) -> str:

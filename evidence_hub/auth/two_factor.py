@@ -33,7 +33,7 @@ security_log = logging.getLogger("evidence_hub.security")
 
 # The session keys of a secret being set up (until a first code confirms it) and of new recovery codes
 # (until the page showing them once has been drawn).
-SECRET_BEING_SET_UP_KEY = "two_factor_secret"
+SECRET_BEING_SET_UP_KEY = "two_factor_secret"  # noqa: S105 (a session key, not a secret)
 NEW_RECOVERY_CODES_KEY = "new_recovery_codes"
 WRONG_CODE = (
     "The code is not right, or has been used already. Enter the newest code from your authenticator app"

@@ -153,13 +153,17 @@ def test_an_email_address_matching_no_account_is_refused_and_no_account_is_made(
 def test_a_deployment_may_make_accounts_for_its_own_domains(
     sso_app: Callable[..., Flask], provider: IdentityProvider, db: Session
 ) -> None:
-    client = sso_app(OIDC_NEW_ACCOUNT_ROLE="evaluator", OIDC_NEW_ACCOUNT_DOMAINS="example.gov.uk").test_client()
+    client = sso_app(
+        OIDC_NEW_ACCOUNT_ROLE="evaluator", OIDC_NEW_ACCOUNT_DOMAINS="example.gov.uk"
+    ).test_client()
     provider.person = person("newcomer@example.gov.uk")
     assert sign_in_at_provider(client).status_code == 302
     created = db.scalar(select(User).where(User.email == "newcomer@example.gov.uk"))
     assert created is not None and created.role_enum is Role.EVALUATOR and created.full_name == "Alex Example"
 
-    other = sso_app(OIDC_NEW_ACCOUNT_ROLE="evaluator", OIDC_NEW_ACCOUNT_DOMAINS="example.gov.uk").test_client()
+    other = sso_app(
+        OIDC_NEW_ACCOUNT_ROLE="evaluator", OIDC_NEW_ACCOUNT_DOMAINS="example.gov.uk"
+    ).test_client()
     provider.person = person("someone@elsewhere.example", subject="provider-person-2")
     soup = page(sign_in_at_provider(other), status=403)
     assert "There is no Evidence Hub account" in " ".join(error_summary(soup))
@@ -199,7 +203,9 @@ def test_password_sign_in_can_be_turned_off(sso_app: Callable[..., Flask], db: S
     assert soup.select_one("input[name=password]") is None
     assert "Sign in with Example Department" in text_of(soup)
 
-    refused = page(client.post("/sign-in", data={"email": user.email, "password": DEFAULT_PASSWORD}), status=403)
+    refused = page(
+        client.post("/sign-in", data={"email": user.email, "password": DEFAULT_PASSWORD}), status=403
+    )
     assert "turned off" in " ".join(error_summary(refused))
     assert not is_signed_in(client)
 

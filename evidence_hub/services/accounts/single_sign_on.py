@@ -57,8 +57,8 @@ def _verified_email(claims: dict[str, Any]) -> str:
         )
     if not verified:
         raise SingleSignOnRefused(
-            "Your identity provider has not verified your email address, so we cannot match it to an account. "
-            "Verify your email address with your organisation, then try again."
+            "Your identity provider has not verified your email address, so we cannot match it to an "
+            "account. Verify your email address with your organisation, then try again."
         )
     return normalise_email(email)
 
@@ -102,8 +102,8 @@ def account_for_identity(
             user = _create_account(session, email, claims, settings, accounts)
         if user is None:
             raise SingleSignOnRefused(
-                f"There is no Evidence Hub account for {email}. Ask an administrator of your programme to add "
-                "you, then sign in again."
+                f"There is no Evidence Hub account for {email}. Ask an administrator of your programme to "
+                "add you, then sign in again."
             )
         if user.sso_subject is not None:
             raise SingleSignOnRefused(
