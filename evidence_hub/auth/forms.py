@@ -68,40 +68,38 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class TwoFactorCodeForm(FlaskForm):
-    code = StringField(
-        "Code",
+def _code_field(label: str, description: str, message: str) -> StringField:
+    """A short code typed in: from an authenticator app, or a recovery code."""
+    return StringField(
+        label,
         widget=GovTextInput(),
-        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        validators=[
-            InputRequired(message="Enter the code from your authenticator app"),
-            Length(max=40, message="Enter the 6-digit code from your authenticator app"),
-        ],
+        description=description,
+        validators=[InputRequired(message=message), Length(max=40, message=message)],
+    )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = _code_field(
+        "Code",
+        "The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        "Enter the 6-digit code from your authenticator app",
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class SetUpTwoFactorForm(FlaskForm):
-    code = StringField(
+    code = _code_field(
         "Code from your app",
-        widget=GovTextInput(),
-        description="After adding Evidence Hub to your app, enter the 6-digit code it shows.",
-        validators=[
-            InputRequired(message="Enter the 6-digit code from your authenticator app"),
-            Length(max=40, message="Enter the 6-digit code from your authenticator app"),
-        ],
+        "After adding Evidence Hub to your app, enter the 6-digit code it shows.",
+        "Enter the 6-digit code from your authenticator app",
     )
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
 class ResetTwoFactorForm(FlaskForm):
-    recovery_code = StringField(
+    recovery_code = _code_field(
         "Recovery code",
-        widget=GovTextInput(),
-        description="One of the recovery codes you were given when you set up two-factor sign-in.",
-        validators=[
-            InputRequired(message="Enter one of your recovery codes"),
-            Length(max=40, message="Enter one of your recovery codes, like abcde-fghjk"),
-        ],
+        "One of the recovery codes you were given when you set up two-factor sign-in.",
+        "Enter one of your recovery codes, like abcde-fghjk",
     )
     submit = SubmitField("Reset two-factor sign-in", widget=GovSubmitInput())
