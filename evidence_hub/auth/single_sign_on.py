@@ -51,8 +51,12 @@ def _client() -> Any:
 
 
 def redirect_to_provider(callback_address: str) -> Response:
-    """Send the browser to the identity provider, with a new state and nonce kept in the session."""
-    return cast(Response, _client().authorize_redirect(callback_address))
+    """Send the browser to the identity provider, with a new state and nonce kept in the session; or
+    IdentityProviderAnswerRefused when its discovery document cannot be read."""
+    try:
+        return cast(Response, _client().authorize_redirect(callback_address))
+    except (AuthlibBaseError, ValueError, OSError) as error:
+        raise IdentityProviderAnswerRefused(str(error) or type(error).__name__) from error
 
 
 def verified_claims() -> dict[str, Any]:

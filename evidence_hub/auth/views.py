@@ -100,14 +100,23 @@ def sign_in() -> str | Response | tuple[str, int]:
 
 @auth.route("/sign-in/single-sign-on")
 @public
-def single_sign_on_start() -> Response:
+def single_sign_on_start() -> Response | tuple[str, int]:
     """Go to the identity provider to sign in there."""
     if not single_sign_on.is_configured():
         abort(404)
     if current_user.is_authenticated:
         return redirect(local_target(request.args.get("next")))
     session[SSO_NEXT_KEY] = request.args.get("next")
-    return single_sign_on.redirect_to_provider(url_for("auth.single_sign_on_return", _external=True))
+    try:
+        return single_sign_on.redirect_to_provider(url_for("auth.single_sign_on_return", _external=True))
+    except single_sign_on.IdentityProviderAnswerRefused as error:
+        security_log.error("Identity provider unreachable: %s", error)
+        return _sign_in_page(
+            SignInForm(formdata=None),
+            503,
+            "We could not reach your identity provider. Try again in a few minutes; if it goes on, tell an "
+            "administrator of your programme.",
+        )
 
 
 @auth.route("/sign-in/single-sign-on/return")

@@ -213,3 +213,11 @@ def test_password_sign_in_can_be_turned_off(sso_app: Callable[..., Flask], db: S
 def test_password_sign_in_cannot_be_turned_off_without_single_sign_on(make_app: Callable[..., Flask]) -> None:
     with pytest.raises(ConfigurationError, match="nobody could sign in"):
         make_app(PASSWORD_SIGN_IN=False)
+
+
+def test_an_unreachable_identity_provider_is_explained(make_app: Callable[..., Flask]) -> None:
+    client = make_app(
+        OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET
+    ).test_client()
+    soup = page(client.get("/sign-in/single-sign-on"), status=503)
+    assert "could not reach your identity provider" in " ".join(error_summary(soup))
