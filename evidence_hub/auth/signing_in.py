@@ -20,6 +20,7 @@ from evidence_hub.guards import start_session_clock
 from evidence_hub.models import User
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.two_factor import TwoFactorSettings
+from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.web import client_address, db_session, is_safe_local_path
 
 security_log = logging.getLogger("evidence_hub.security")
@@ -34,6 +35,10 @@ class PendingSignIn:
     user: User
     next_path: str | None
     through_single_sign_on: bool
+
+
+def account_settings() -> AccountSettings:
+    return AccountSettings.from_config(current_app.config)
 
 
 def two_factor_settings() -> TwoFactorSettings:

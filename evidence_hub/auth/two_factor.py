@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from evidence_hub.auth.forms import ResetTwoFactorForm, SetUpTwoFactorForm, TwoFactorCodeForm
 from evidence_hub.auth.signing_in import (
+    account_settings,
     finish_sign_in,
     local_target,
     pending_sign_in,
@@ -26,7 +27,6 @@ from evidence_hub.guards import public, signed_in
 from evidence_hub.models import User
 from evidence_hub.services.accounts import two_factor
 from evidence_hub.services.accounts.two_factor import TwoFactorError
-from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.web import acting_user, client_address, db_session
 
 security_log = logging.getLogger("evidence_hub.security")
@@ -38,10 +38,6 @@ NEW_RECOVERY_CODES_KEY = "new_recovery_codes"
 WRONG_CODE = (
     "The code is not right, or has been used already. Enter the newest code from your authenticator app"
 )
-
-
-def _account_settings() -> AccountSettings:
-    return AccountSettings.from_config(current_app.config)
 
 
 def _qr_code(address: str) -> Markup:
@@ -113,7 +109,7 @@ def two_factor_code() -> str | Response | tuple[str, int]:
                 user=pending.user,
                 code=form.code.data or "",
                 ip_address=client_address(),
-                settings=_account_settings(),
+                settings=account_settings(),
             )
         if check.accepted:
             finish_sign_in(pending.user, "recovery code" if check.used_recovery_code else "second factor")

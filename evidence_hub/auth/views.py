@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from evidence_hub.auth import single_sign_on
 from evidence_hub.auth.forms import ChangePasswordForm, ResetPasswordForm, SignInForm
-from evidence_hub.auth.signing_in import after_first_step, local_target, start_session
+from evidence_hub.auth.signing_in import account_settings, after_first_step, local_target, start_session
 from evidence_hub.db import transaction
 from evidence_hub.extensions import login_manager
 from evidence_hub.guards import public, signed_in
@@ -22,7 +22,7 @@ from evidence_hub.services.accounts.single_sign_on import (
     SingleSignOnSettings,
     account_for_identity,
 )
-from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.accounts.users import AccountError, ResetLinkError
 from evidence_hub.web import acting_user, client_address, db_session
 
 auth = Blueprint("auth", __name__)
@@ -38,10 +38,6 @@ SIGN_IN_THROTTLED = (
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     return accounts.user_by_session_token(db_session(), session_token)
-
-
-def _settings() -> AccountSettings:
-    return AccountSettings.from_config(current_app.config)
 
 
 # The session key of the page asked for before going to the identity provider.
@@ -80,11 +76,11 @@ def sign_in() -> str | Response | tuple[str, int]:
             email=form.email.data or "",
             password=form.password.data or "",
             ip_address=client_address(),
-            settings=_settings(),
+            settings=account_settings(),
         )
         with transaction(session_):
             outcome = accounts.record_sign_in(
-                session_, check, ip_address=client_address(), settings=_settings()
+                session_, check, ip_address=client_address(), settings=account_settings()
             )
         if outcome.user is not None:
             security_log.info("Password accepted: user %s from %s", outcome.user.id, client_address())
@@ -145,7 +141,7 @@ def single_sign_on_return() -> str | Response | tuple[str, int]:
                 session_,
                 claims=claims,
                 settings=SingleSignOnSettings.from_config(current_app.config),
-                accounts=_settings(),
+                accounts=account_settings(),
             )
     except SingleSignOnRefused as error:
         security_log.warning("Single sign-on refused from %s: %s", client_address(), error)
@@ -184,7 +180,7 @@ def account() -> str | Response:
                     user=user,
                     current_password=form.current_password.data or "",
                     new_password=form.new_password.data or "",
-                    settings=_settings(),
+                    settings=account_settings(),
                 )
         except AccountError as error:
             getattr(form, error.field).errors = [error.message]
@@ -222,7 +218,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
                     db_session(),
                     raw_token=token,
                     new_password=form.new_password.data or "",
-                    settings=_settings(),
+                    settings=account_settings(),
                 )
         except AccountError as error:
             getattr(form, error.field).errors = [error.message]
