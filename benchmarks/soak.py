@@ -40,10 +40,15 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pyotp
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEMO_ACCOUNTS = REPOSITORY / "instance" / "demo-accounts.txt"
+# The authenticator keys this script set up for demo accounts that need two-factor sign-in (email, key).
+DEMO_TWO_FACTOR_KEYS = REPOSITORY / "instance" / "demo-two-factor-keys.txt"
 LEAD = "liverpool.lead@demo.evidence-hub.example"
 EVALUATOR = "evaluator@demo.evidence-hub.example"
 OFFICIAL = "official@demo.evidence-hub.example"
@@ -119,14 +124,49 @@ def start_gunicorn(
     raise SystemExit(f"gunicorn did not start; see {log}")
 
 
+def _post_form(
+    browser: urllib.request.OpenerDirector, address: str, fields: dict[str, str]
+) -> tuple[str, str]:
+    """Fill in the form at `address` and send it (with its CSRF token); where it led, and that page."""
+    form = browser.open(address).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    data = {**fields, **({"csrf_token": token.group(1)} if token else {})}
+    answer = browser.open(address, urllib.parse.urlencode(data).encode())
+    return urllib.parse.urlsplit(answer.geturl()).path, answer.read().decode()
+
+
+def _second_step(browser: urllib.request.OpenerDirector, base: str, email: str, path: str) -> None:
+    """Set up or use the authenticator of an account that needs two-factor sign-in, keeping its key."""
+    keys = (
+        dict(line.split(" ", 1) for line in DEMO_TWO_FACTOR_KEYS.read_text().splitlines() if " " in line)
+        if DEMO_TWO_FACTOR_KEYS.exists()
+        else {}
+    )
+    if path == "/sign-in/two-factor/set-up":
+        page = browser.open(f"{base}{path}").read().decode()
+        found = re.search(r'id="setup-key">([^<]+)<', page)
+        if found is None:
+            raise SystemExit(f"Could not read the authenticator key set up for {email}")
+        keys[email] = found.group(1).replace(" ", "").strip()
+        DEMO_TWO_FACTOR_KEYS.write_text("".join(f"{each} {key}\n" for each, key in keys.items()))
+        _post_form(browser, f"{base}{path}", {"code": pyotp.TOTP(keys[email]).now()})
+    elif path == "/sign-in/two-factor":
+        if email not in keys:
+            raise SystemExit(f"{email} has two-factor sign-in set up with a key this script did not keep")
+        totp = pyotp.TOTP(keys[email])
+        # A code is accepted once: the next step's, if this step's was used by the last run.
+        for step in (totp.timecode(datetime.now(UTC)), totp.timecode(datetime.now(UTC)) + 1):
+            if _post_form(browser, f"{base}{path}", {"code": totp.generate_otp(step)})[0] != path:
+                return
+
+
 def sign_in(base: str, email: str, password: str) -> tuple[str, urllib.request.OpenerDirector]:
-    """The session cookie of a fresh sign-in, and a browser that carries it."""
+    """The session cookie of a fresh sign-in (taking the second step where the account needs one), and a
+    browser that carries it."""
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    form = browser.open(f"{base}/sign-in").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
-    data = {"email": email, "password": password, **({"csrf_token": token.group(1)} if token else {})}
-    browser.open(f"{base}/sign-in", urllib.parse.urlencode(data).encode()).read()
+    path, _page = _post_form(browser, f"{base}/sign-in", {"email": email, "password": password})
+    _second_step(browser, base, email, path)
     cookie = "; ".join(f"{each.name}={each.value}" for each in jar)
     if "session" not in cookie:
         raise SystemExit(f"Could not sign in as {email}")

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from evidence_hub import errors, formatting, job_running, navigation
+from evidence_hub.auth.single_sign_on import init_single_sign_on
 from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.extensions import csrf, login_manager
@@ -103,6 +104,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     login_manager.init_app(app)
     csrf.init_app(app)
+    init_single_sign_on(app)
     _register_blueprints(app)
     errors.register(app)
     for template_filter in formatting.TEMPLATE_FILTERS:

@@ -49,6 +49,30 @@ DEFAULTS: dict[str, Any] = {
     "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 20,
     "PASSWORD_RESET_HOURS": 24,
     "PASSWORD_MIN_LENGTH": 12,
+    # False turns password sign-in off: the sign-in page offers single sign-on alone (which must then be set
+    # up) and refuses passwords sent to it.
+    "PASSWORD_SIGN_IN": True,
+    # Single sign-on with OpenID Connect: the identity provider's issuer address (its settings are read from
+    # <issuer>/.well-known/openid-configuration; empty turns single sign-on off), the client id this service
+    # is registered with, and the name on the button ("Sign in with ..."). The client secret is read from
+    # the environment alone (EVIDENCE_HUB_OIDC_CLIENT_SECRET), never from a file in the repository.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_DISPLAY_NAME": "your organisation's account",
+    # A person the identity provider vouches for whose verified email address matches no account is
+    # refused, unless this names the role a new account gets (evaluator or national_official; an
+    # administrator or site lead is always added by hand) and OIDC_NEW_ACCOUNT_DOMAINS lists the email
+    # domains (comma-separated) whose people may have one made.
+    "OIDC_NEW_ACCOUNT_ROLE": "",
+    "OIDC_NEW_ACCOUNT_DOMAINS": "",
+    # Two-factor sign-in (a one-time code from an authenticator app): the roles that must use it
+    # (comma-separated; anyone else may choose to), and whether a sign-in through single sign-on needs no
+    # second code here because the identity provider asks for its own second factor.
+    "TWO_FACTOR_REQUIRED_ROLES": "administrator,national_official",
+    "TWO_FACTOR_TRUSTS_SSO": False,
+    # The name authenticator apps show beside the codes for this service.
+    "TWO_FACTOR_ISSUER_NAME": "Evidence Hub",
     # Argon2id cost; lowered only by the test configuration.
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
@@ -169,10 +193,52 @@ def is_weak_secret_key(key: str) -> bool:
     return len(key) < MINIMUM_SECRET_KEY_LENGTH or key.lower() in WELL_KNOWN_WEAK_KEYS
 
 
+SECOND_FACTOR_ROLES = frozenset({"administrator", "evaluator", "site_lead", "national_official"})
+SSO_NEW_ACCOUNT_ROLES = frozenset({"evaluator", "national_official"})
+
+
+def listed(value: str) -> list[str]:
+    """The items of a comma-separated setting, trimmed, without empty ones."""
+    return [item.strip().lower() for item in value.split(",") if item.strip()]
+
+
+def _check_sign_in_settings(config: Any) -> None:
+    unknown = set(listed(config["TWO_FACTOR_REQUIRED_ROLES"])) - SECOND_FACTOR_ROLES
+    if unknown:
+        raise ConfigurationError(
+            "EVIDENCE_HUB_TWO_FACTOR_REQUIRED_ROLES names roles that do not exist: "
+            + ", ".join(sorted(unknown))
+        )
+    if config["OIDC_ISSUER"] and not config["OIDC_CLIENT_ID"]:
+        raise ConfigurationError("EVIDENCE_HUB_OIDC_ISSUER is set: set EVIDENCE_HUB_OIDC_CLIENT_ID too.")
+    if not config["PASSWORD_SIGN_IN"] and not config["OIDC_ISSUER"]:
+        raise ConfigurationError(
+            "EVIDENCE_HUB_PASSWORD_SIGN_IN is false, but single sign-on is not set up "
+            "(EVIDENCE_HUB_OIDC_ISSUER): nobody could sign in."
+        )
+    role = config["OIDC_NEW_ACCOUNT_ROLE"]
+    if role and role not in SSO_NEW_ACCOUNT_ROLES:
+        raise ConfigurationError(
+            f"EVIDENCE_HUB_OIDC_NEW_ACCOUNT_ROLE must be one of {', '.join(sorted(SSO_NEW_ACCOUNT_ROLES))}, "
+            f"not {role!r}"
+        )
+    if role and not listed(config["OIDC_NEW_ACCOUNT_DOMAINS"]):
+        raise ConfigurationError(
+            "EVIDENCE_HUB_OIDC_NEW_ACCOUNT_ROLE is set: list in EVIDENCE_HUB_OIDC_NEW_ACCOUNT_DOMAINS the "
+            "email domains whose people may have an account made when they first sign in."
+        )
+
+
 def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Fill app.config from defaults, instance/config.py, the environment and explicit overrides."""
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
+    if app.config["OIDC_CLIENT_SECRET"]:
+        # A secret in a file is a secret that ends up in a backup or a repository.
+        raise ConfigurationError(
+            "OIDC_CLIENT_SECRET is set in instance/config.py: set it in the environment alone, as "
+            "EVIDENCE_HUB_OIDC_CLIENT_SECRET."
+        )
     app.config.update(environment_overrides())
     if overrides:
         app.config.update(overrides)
@@ -227,5 +293,6 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
             "EVIDENCE_HUB_EMAIL_BACKEND is notify: set EVIDENCE_HUB_NOTIFY_API_KEY (in the environment) and "
             "EVIDENCE_HUB_NOTIFY_TEMPLATE_ID."
         )
+    _check_sign_in_settings(app.config)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600

@@ -10,10 +10,12 @@ The suite runs on SQLite by default and on PostgreSQL when EVIDENCE_HUB_TEST_DAT
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -27,7 +29,7 @@ from evidence_hub.db import Base, make_engine, make_session_factory
 from evidence_hub.migrations import upgrade
 from evidence_hub.models import Role, User
 from evidence_hub.web import SESSION_FACTORY_KEY
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, factory_totp_secret, make_user, second_factor_codes
 from tests.object_stores import s3_endpoint  # noqa: F401 (a fixture of the whole suite)
 from tests.pages import PageCheckingClient
 
@@ -201,9 +203,31 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def _csrf(client: FlaskClient, path: str) -> dict[str, str]:
+    """The form's CSRF token, when the app checks them (most tests turn the check off)."""
+    if not client.application.config.get("WTF_CSRF_ENABLED", True):
+        return {}
+    found = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(path).get_data(as_text=True)
+    )
+    return {"csrf_token": found.group(1)} if found else {}
+
+
 def sign_in(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD) -> None:
-    response = client.post("/sign-in", data={"email": email, "password": password})
+    """Sign in through the sign-in pages, entering a code from the authenticator app when asked (the
+    app of a user the factories enrolled)."""
+    response = client.post(
+        "/sign-in", data={"email": email, "password": password, **_csrf(client, "/sign-in")}
+    )
     assert response.status_code == 302, f"Could not sign in as {email}: {response.status_code}"
+    if urlsplit(response.location).path != "/sign-in/two-factor":
+        return
+    for code in second_factor_codes(factory_totp_secret(email)):
+        token = _csrf(client, "/sign-in/two-factor")
+        response = client.post("/sign-in/two-factor", data={"code": code, **token})
+        if response.status_code == 302:
+            return
+    raise AssertionError(f"Could not sign in as {email}: the second factor was refused")
 
 
 @pytest.fixture

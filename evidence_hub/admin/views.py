@@ -38,9 +38,11 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.accounts import programmes as programme_service
 from evidence_hub.services.accounts import sites as site_service
+from evidence_hub.services.accounts import two_factor
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.programmes import ProgrammeError
 from evidence_hub.services.accounts.sites import SiteError
+from evidence_hub.services.accounts.two_factor import TwoFactorError
 from evidence_hub.services.accounts.users import AccountError, AccountSettings
 from evidence_hub.services.common.access import is_service_administrator
 from evidence_hub.services.notifications import listing as email_listing
@@ -247,6 +249,26 @@ def user_reset_link(user_id: int) -> str:
         hours=current_app.config["PASSWORD_RESET_HOURS"],
         title=f"Password reset link for {shown.full_name}",
     )
+
+
+@admin.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@roles(Role.ADMINISTRATOR)
+def user_two_factor_reset(user_id: int) -> Response:
+    """Turn off a user's two-factor sign-in (a lost phone and no recovery codes left); they set it up again
+    when they next sign in if their role requires it. Every session of theirs ends."""
+    session = db_session()
+    shown = _user_or_404(user_id)
+    try:
+        with transaction(session):
+            two_factor.reset_for(session, actor=acting_user(), user=shown)
+    except TwoFactorError as error:
+        flash(str(error), "information")
+    else:
+        flash(
+            f"Two-factor sign-in has been reset for {shown.full_name}, who has been signed out everywhere.",
+            "success",
+        )
+    return redirect(url_for("admin.user", user_id=shown.id))
 
 
 # Sites

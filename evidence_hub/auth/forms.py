@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import EmailField, PasswordField, SelectMultipleField, SubmitField
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from evidence_hub.services.accounts.passwords import MAXIMUM_LENGTH
@@ -95,3 +95,40 @@ class EmailChoicesForm(FlaskForm):
         validate_choice=True,
     )
     submit = SubmitField("Save your choices", widget=GovSubmitInput())
+
+
+def _code_field(label: str, description: str, message: str) -> StringField:
+    """A short code typed in: from an authenticator app, or a recovery code."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=description,
+        validators=[InputRequired(message=message), Length(max=40, message=message)],
+    )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = _code_field(
+        "Code",
+        "The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        "Enter the 6-digit code from your authenticator app",
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpTwoFactorForm(FlaskForm):
+    code = _code_field(
+        "Code from your app",
+        "After adding Evidence Hub to your app, enter the 6-digit code it shows.",
+        "Enter the 6-digit code from your authenticator app",
+    )
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class ResetTwoFactorForm(FlaskForm):
+    recovery_code = _code_field(
+        "Recovery code",
+        "One of the recovery codes you were given when you set up two-factor sign-in.",
+        "Enter one of your recovery codes, like abcde-fghjk",
+    )
+    submit = SubmitField("Reset two-factor sign-in", widget=GovSubmitInput())

@@ -1,13 +1,15 @@
-"""Signing in and out, changing your own password, and one-time password-reset links."""
+"""Signing in and out (with a password or through single sign-on), changing your own password, and
+one-time password-reset links. The second step of signing in is in auth/two_factor.py."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from evidence_hub.auth import single_sign_on
 from evidence_hub.auth.forms import (
     ChangePasswordForm,
     EmailChoicesForm,
@@ -15,14 +17,20 @@ from evidence_hub.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
+from evidence_hub.auth.signing_in import account_settings, after_first_step, local_target, start_session
 from evidence_hub.db import transaction
 from evidence_hub.extensions import login_manager
-from evidence_hub.guards import public, signed_in, start_session_clock
+from evidence_hub.guards import public, signed_in
 from evidence_hub.models import User
 from evidence_hub.services.accounts import users as accounts
-from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.accounts.single_sign_on import (
+    SingleSignOnRefused,
+    SingleSignOnSettings,
+    account_for_identity,
+)
+from evidence_hub.services.accounts.users import AccountError, ResetLinkError
 from evidence_hub.services.notifications import preferences
-from evidence_hub.web import acting_user, client_address, db_session, is_safe_local_path
+from evidence_hub.web import acting_user, client_address, db_session
 
 auth = Blueprint("auth", __name__)
 security_log = logging.getLogger("evidence_hub.security")
@@ -39,31 +47,34 @@ def load_user(session_token: str) -> User | None:
     return accounts.user_by_session_token(db_session(), session_token)
 
 
-def _settings() -> AccountSettings:
-    return AccountSettings.from_config(current_app.config)
+# The session key of the page asked for before going to the identity provider.
+SSO_NEXT_KEY = "sso_next"
 
 
-def _local_target(next_path: str | None) -> str:
-    """Where to go after signing in: the page asked for when it is on this service, else home."""
-    return next_path if next_path is not None and is_safe_local_path(next_path) else url_for("main.home")
-
-
-def _start_session(user: User) -> None:
-    # A fresh session at every sign-in: nothing from before it (including a planted one) survives.
-    session.clear()
-    login_user(user)
-    session.permanent = True
-    start_session_clock()
+def _sign_in_page(form: SignInForm, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    return render_template(
+        "auth/sign_in.html",
+        form=form,
+        password_sign_in=current_app.config["PASSWORD_SIGN_IN"],
+        single_sign_on=single_sign_on.is_configured(),
+        sso_name=current_app.config["OIDC_DISPLAY_NAME"],
+        next_path=request.args.get("next"),
+        problem=problem,
+        title="Sign in",
+    ), status
 
 
 @auth.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in() -> str | Response | tuple[str, int]:
-    """Sign in with email address and password."""
+    """Sign in with email address and password, or through single sign-on."""
     next_path = request.args.get("next")
     if current_user.is_authenticated:
-        return redirect(_local_target(next_path))
+        return redirect(local_target(next_path))
     form = SignInForm()
+    if request.method == "POST" and not current_app.config["PASSWORD_SIGN_IN"]:
+        security_log.warning("Password sign-in refused (turned off) from %s", client_address())
+        return _sign_in_page(form, 403, "Signing in with a password is turned off for this service.")
     if form.validate_on_submit():
         session_ = db_session()
         # The password is checked before the write transaction begins: see check_password.
@@ -72,24 +83,80 @@ def sign_in() -> str | Response | tuple[str, int]:
             email=form.email.data or "",
             password=form.password.data or "",
             ip_address=client_address(),
-            settings=_settings(),
+            settings=account_settings(),
         )
         with transaction(session_):
             outcome = accounts.record_sign_in(
-                session_, check, ip_address=client_address(), settings=_settings()
+                session_, check, ip_address=client_address(), settings=account_settings()
             )
         if outcome.user is not None:
-            security_log.info("Sign-in succeeded: user %s from %s", outcome.user.id, client_address())
-            _start_session(outcome.user)
-            return redirect(_local_target(next_path))
+            security_log.info("Password accepted: user %s from %s", outcome.user.id, client_address())
+            return after_first_step(outcome.user, next_path=next_path, through_single_sign_on=False)
         security_log.warning(
             "Sign-in failed%s from %s", " (throttled)" if outcome.throttled else "", client_address()
         )
         message = SIGN_IN_THROTTLED if outcome.throttled else SIGN_IN_FAILED
         form.email.errors = [message]
-        page = render_template("auth/sign_in.html", form=form, title="Sign in")
-        return (page, 429) if outcome.throttled else page
-    return render_template("auth/sign_in.html", form=form, title="Sign in")
+        return _sign_in_page(form, 429 if outcome.throttled else 200)
+    return _sign_in_page(form)
+
+
+@auth.route("/sign-in/single-sign-on")
+@public
+def single_sign_on_start() -> Response | tuple[str, int]:
+    """Go to the identity provider to sign in there."""
+    if not single_sign_on.is_configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(local_target(request.args.get("next")))
+    session[SSO_NEXT_KEY] = request.args.get("next")
+    try:
+        return single_sign_on.redirect_to_provider(url_for("auth.single_sign_on_return", _external=True))
+    except single_sign_on.IdentityProviderAnswerRefused as error:
+        security_log.error("Identity provider unreachable: %s", error)
+        return _sign_in_page(
+            SignInForm(formdata=None),
+            503,
+            "We could not reach your identity provider. Try again in a few minutes; if it goes on, tell an "
+            "administrator of your programme.",
+        )
+
+
+@auth.route("/sign-in/single-sign-on/return")
+@public
+def single_sign_on_return() -> str | Response | tuple[str, int]:
+    """The identity provider sends the browser back here with its answer."""
+    if not single_sign_on.is_configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(local_target(None))
+    next_path = session.pop(SSO_NEXT_KEY, None)
+    try:
+        claims = single_sign_on.verified_claims()
+    except single_sign_on.IdentityProviderAnswerRefused as error:
+        security_log.warning("Single sign-on answer refused from %s: %s", client_address(), error)
+        return _sign_in_page(
+            SignInForm(formdata=None),
+            400,
+            "We could not sign you in: the answer from your identity provider could not be checked. "
+            "Try again; if it happens again, tell an administrator of your programme.",
+        )
+    session_ = db_session()
+    try:
+        with transaction(session_):
+            user = account_for_identity(
+                session_,
+                claims=claims,
+                settings=SingleSignOnSettings.from_config(current_app.config),
+                accounts=account_settings(),
+            )
+    except SingleSignOnRefused as error:
+        security_log.warning("Single sign-on refused from %s: %s", client_address(), error)
+        return _sign_in_page(SignInForm(formdata=None), 403, str(error))
+    security_log.info("Single sign-on accepted: user %s from %s", user.id, client_address())
+    return after_first_step(
+        user, next_path=next_path if isinstance(next_path, str) else None, through_single_sign_on=True
+    )
 
 
 @auth.route("/sign-out", methods=["POST"])
@@ -120,18 +187,24 @@ def account() -> str | Response:
                     user=user,
                     current_password=form.current_password.data or "",
                     new_password=form.new_password.data or "",
-                    settings=_settings(),
+                    settings=account_settings(),
                 )
         except AccountError as error:
             getattr(form, error.field).errors = [error.message]
         else:
             # Every other session has ended; this one carries on with the new token.
-            _start_session(user)
+            start_session(user)
             flash(
                 "Your password has been changed. You have been signed out on every other device.", "success"
             )
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, user=user, title="Your account")
+    return render_template(
+        "auth/account.html",
+        form=form,
+        user=user,
+        password_sign_in=current_app.config["PASSWORD_SIGN_IN"],
+        title="Your account",
+    )
 
 
 @auth.route("/forgot-password", methods=["GET", "POST"])
@@ -141,11 +214,17 @@ def forgot_password() -> str:
 
     The answer is the same whether or not the address has an account (and whether or not the request was
     over the limit), so the page tells nobody which addresses are registered."""
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        # Nobody signs in with a password here: there is no password to reset.
+        abort(404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         with transaction(db_session()):
             accounts.request_password_reset(
-                db_session(), email=form.email.data or "", ip_address=client_address(), settings=_settings()
+                db_session(),
+                email=form.email.data or "",
+                ip_address=client_address(),
+                settings=account_settings(),
             )
         security_log.info("Password reset link asked for from %s", client_address())
         return render_template(
@@ -194,7 +273,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
                     db_session(),
                     raw_token=token,
                     new_password=form.new_password.data or "",
-                    settings=_settings(),
+                    settings=account_settings(),
                 )
         except AccountError as error:
             getattr(form, error.field).errors = [error.message]

@@ -11,6 +11,7 @@ from flask import Flask
 from evidence_hub import prepare_to_serve
 from evidence_hub.cli.app import configured_app, engine_for, session_for
 from evidence_hub.job_running import take_on_unfinished_jobs
+from evidence_hub.services.accounts.two_factor import TwoFactorSettings
 from evidence_hub.services.accounts.users import AccountSettings
 
 DEMO_HOST = "127.0.0.1"
@@ -102,5 +103,12 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         site = f", {sites[account.site_code].name}" if account.site_code else ""
         belongs = " and ".join(programmes[code].name for code in account.programmes) or "every programme"
         click.echo(f"  {account.email:46} {password:30} {account.role.label}{site}: {belongs}")
+    required = TwoFactorSettings.from_config(app.config).required_roles
+    if required:
+        roles = " and ".join(sorted(f"{role.label.lower()}s" for role in required))
+        click.echo(
+            f"Two-factor sign-in: {roles} set up an authenticator app at their first sign-in (the set-up "
+            "page shows a QR code and the key to type in), then enter its code each time they sign in."
+        )
     if not no_serve:
         _serve(app, "demo", host, port)

@@ -2,7 +2,14 @@
 
 # Registers the ORM events that keep the per-return figures equal to their items.
 import evidence_hub.models.summary_upkeep  # noqa: F401
-from evidence_hub.models.accounts import PasswordResetRequest, PasswordResetToken, Role, SignInAttempt, User
+from evidence_hub.models.accounts import (
+    PasswordResetRequest,
+    PasswordResetToken,
+    RecoveryCode,
+    Role,
+    SignInAttempt,
+    User,
+)
 from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.models.audit import AuditEvent
 from evidence_hub.models.enums import LabelledEnum
@@ -133,6 +140,7 @@ __all__ = [
     "ProgrammeStatus",
     "PublishedFrameworkIsImmutable",
     "QualityRating",
+    "RecoveryCode",
     "Release",
     "ReleaseFile",
     "ReleaseIsFrozen",

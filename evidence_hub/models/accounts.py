@@ -1,10 +1,11 @@
-"""People who use the service, their sign-in attempts and their one-time password-reset links."""
+"""People who use the service, their sign-in attempts, one-time password-reset links and the recovery codes
+of their second factor."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
@@ -37,6 +38,15 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The second factor: a time-based one-time password (RFC 6238) secret in base32, when it was confirmed
+    # with a first code, and the last time step a code was accepted for (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column()
+    # The identity provider's account this user signed in with first: later sign-ins through single sign-on
+    # must come from the same one, so an address reassigned at the provider cannot take the account over.
+    sso_issuer: Mapped[str | None] = mapped_column(String(255))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     site: Mapped[Site | None] = relationship()
 
@@ -46,7 +56,15 @@ class User(Base):
             "(role = 'site_lead' AND site_id IS NOT NULL) OR (role <> 'site_lead' AND site_id IS NULL)",
             name="site_only_for_site_leads",
         ),
+        CheckConstraint(
+            "totp_confirmed_at IS NULL OR totp_secret IS NOT NULL", name="confirmed_second_factor_has_secret"
+        ),
+        UniqueConstraint("sso_issuer", "sso_subject"),
     )
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     # Flask-Login's user protocol. The cookie holds the session token, never the row id, so that
     # rotating the token ends every session at once.
@@ -122,3 +140,16 @@ class PasswordResetRequest(Base):
         Index("ix_password_reset_requests_email_requested_at", "email", "requested_at"),
         Index("ix_password_reset_requests_ip_address_requested_at", "ip_address", "requested_at"),
     )
+
+
+class RecoveryCode(Base):
+    """One single-use code that stands in for the second factor when its device is lost."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Hashed like a password: the codes are shown once and never stored.
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

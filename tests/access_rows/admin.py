@@ -21,6 +21,7 @@ ROWS = [
     Row("admin.user_deactivate", "POST", "/admin/users/{user_id}/deactivate", admin_only(302)),
     Row("admin.user_reactivate", "POST", "/admin/users/{user_id}/reactivate", admin_only(302)),
     Row("admin.user_reset_link", "POST", "/admin/users/{user_id}/reset-link", admin_only(200)),
+    Row("admin.user_two_factor_reset", "POST", "/admin/users/{user_id}/two-factor/reset", admin_only(302)),
     Row("admin.sites", "GET", "/admin/sites", admin_only(200)),
     Row("admin.site_new", "GET", "/admin/sites/new", admin_only(200)),
     Row("admin.site_new", "POST", "/admin/sites/new", admin_only(200)),

@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ from evidence_hub.demo_evidence import ensure_demo_evidence
 from evidence_hub.models import Role, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, factory_totp_secret, make_user, second_factor_codes
 
 CHROMIUM = os.environ.get("EVIDENCE_HUB_CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -117,12 +119,44 @@ def assert_accessible(browser_page: Any) -> None:
     assert serious == [], f"Accessibility problems on {browser_page.url}: " + "; ".join(serious)
 
 
+# The authenticator secrets set up through the browser in this run, by email address.
+SECRETS_SET_UP: dict[str, str] = {}
+
+
+def path_of(browser_page: Any) -> str:
+    return urlsplit(browser_page.url).path
+
+
+def set_up_two_factor_in_the_browser(browser_page: Any, email: str) -> str:
+    """On the set-up page: read the key shown for manual entry, enter the app's code, keep the recovery
+    codes. Returns the secret, as an authenticator app would hold it."""
+    secret = (browser_page.locator("#setup-key").text_content() or "").replace(" ", "").strip()
+    SECRETS_SET_UP[email] = secret
+    browser_page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
+    browser_page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    browser_page.wait_for_load_state()
+    browser_page.get_by_role("button", name="I have kept my recovery codes").click()
+    browser_page.wait_for_load_state()
+    return secret
+
+
 def sign_in_through_the_browser(browser_page: Any, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the form, taking the second step as the person would: setting up the app when
+    asked, or entering its code (a factory user's app, or one set up earlier in this run)."""
     browser_page.goto("/sign-in")
     browser_page.get_by_label("Email address").fill(email)
     browser_page.get_by_label("Password", exact=True).fill(password)
     browser_page.get_by_role("button", name="Sign in").click()
     browser_page.wait_for_load_state()
+    if path_of(browser_page) == "/sign-in/two-factor/set-up":
+        set_up_two_factor_in_the_browser(browser_page, email)
+    elif path_of(browser_page) == "/sign-in/two-factor":
+        for code in second_factor_codes(SECRETS_SET_UP.get(email) or factory_totp_secret(email)):
+            browser_page.get_by_label("Code", exact=True).fill(code)
+            browser_page.get_by_role("button", name="Continue").click()
+            browser_page.wait_for_load_state()
+            if path_of(browser_page) != "/sign-in/two-factor":
+                return
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, factory_totp_secret, second_factor_codes
 
 Answer = TypeVar("Answer")
 # Long enough for a render queued behind others on a busy two-core machine; a hung request fails the test.
@@ -45,6 +45,17 @@ def signed_in(base: str, email: str, password: str = DEFAULT_PASSWORD) -> reques
         timeout=REQUEST_TIMEOUT_SECONDS,
     )
     assert response.status_code == 302, f"could not sign in as {email}: {response.status_code}"
+    if response.headers["Location"].endswith("/sign-in/two-factor"):
+        for code in second_factor_codes(factory_totp_secret(email)):
+            response = browser.post(
+                f"{base}/sign-in/two-factor",
+                data={"code": code},
+                allow_redirects=False,
+                timeout=REQUEST_TIMEOUT_SECONDS,
+            )
+            if response.status_code == 302:
+                break
+        assert response.status_code == 302, f"could not sign in as {email}: the second factor was refused"
     return browser
 
 

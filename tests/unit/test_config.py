@@ -80,3 +80,40 @@ def test_storage_must_be_a_known_kind_and_s3_needs_its_bucket(
 ) -> None:
     with pytest.raises(ConfigurationError, match=problem):
         configure(bare_app(tmp_path), settings)
+
+
+def test_the_single_sign_on_client_secret_is_refused_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "config.py").write_text('OIDC_CLIENT_SECRET = "written-down"\n')
+    with pytest.raises(ConfigurationError, match="EVIDENCE_HUB_OIDC_CLIENT_SECRET"):
+        configure(bare_app(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"TWO_FACTOR_REQUIRED_ROLES": "administrator,superuser"}, "superuser"),
+        ({"OIDC_ISSUER": "https://login.example"}, "OIDC_CLIENT_ID"),
+        ({"PASSWORD_SIGN_IN": False}, "nobody could sign in"),
+        (
+            {
+                "OIDC_ISSUER": "https://login.example",
+                "OIDC_CLIENT_ID": "hub",
+                "OIDC_NEW_ACCOUNT_ROLE": "administrator",
+            },
+            "evaluator, national_official",
+        ),
+        (
+            {
+                "OIDC_ISSUER": "https://login.example",
+                "OIDC_CLIENT_ID": "hub",
+                "OIDC_NEW_ACCOUNT_ROLE": "evaluator",
+            },
+            "OIDC_NEW_ACCOUNT_DOMAINS",
+        ),
+    ],
+)
+def test_sign_in_settings_that_cannot_work_stop_the_service(
+    tmp_path: Path, settings: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        configure(bare_app(tmp_path), {"SECRET_KEY": "k" * 40, **settings})

@@ -793,12 +793,7 @@ def test_every_form_that_changes_something_carries_the_csrf_token(
     person = make_user(db, Role.EVALUATOR)
     administrator = make_user(db, Role.ADMINISTRATOR)
     browser = app.test_client()
-    sign_in_page = BeautifulSoup(browser.get("/sign-in").get_data(as_text=True), "html.parser")
-    token = sign_in_page.select_one("input[name=csrf_token]")["value"]
-    browser.post(
-        "/sign-in",
-        data={"email": administrator.email, "password": "correct horse battery staple", "csrf_token": token},
-    )
+    sign_in(browser, administrator.email)
 
     soup = page(browser.get(path.format(user_id=person.id, site_id=kent.id)))
 

@@ -48,9 +48,8 @@ def test_each_role_lands_on_its_own_home_page(
     client: FlaskClient, db: Session, role: Role, expected_text: str
 ) -> None:
     user = make_user(db, role, full_name="Sam Example")
-    response = client.post("/sign-in", data={"email": user.email, "password": DEFAULT_PASSWORD})
-    assert response.status_code == 302
-    soup = page(client.get(response.headers["Location"]))
+    sign_in(client, user.email)
+    soup = page(client.get("/"))
     assert expected_text in text_of(soup)
     assert "Sam Example" in soup.select_one(".govuk-service-navigation").get_text()
 

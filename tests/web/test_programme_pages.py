@@ -13,6 +13,7 @@ from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, MembershipRole, Programme, ProgrammeMembership, Role
 from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.accounts import programmes as programme_service
+from tests.conftest import sign_in
 from tests.factories import (
     give_membership,
     make_member_of,
@@ -124,9 +125,7 @@ def test_an_administrator_of_one_programme_does_not_administer_the_service(
     )
     client = client_as(Role.EVALUATOR)  # any signed-in client, then sign in as the programme administrator
     client.post("/sign-out")
-    client.post(
-        "/sign-in", data={"email": programme_administrator.email, "password": "correct horse battery staple"}
-    )
+    sign_in(client, programme_administrator.email)
 
     assert client.get("/admin/programmes").status_code == 403
     assert client.get("/admin/users").status_code == 403

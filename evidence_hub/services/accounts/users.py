@@ -245,7 +245,9 @@ class PasswordCheck:
     new_hash: str | None = None
 
 
-def _throttled(session: Session, email: str, ip_address: str, settings: AccountSettings) -> bool:
+def throttled(session: Session, email: str, ip_address: str, settings: AccountSettings) -> bool:
+    """Whether this account, or this address, has failed to sign in too often lately (a wrong password or
+    a wrong second-factor code counts alike)."""
     since = utc_now() - settings.sign_in_window
     return (
         _recent_failures(session, since=since, email=email) >= settings.max_failures_per_account
@@ -264,7 +266,7 @@ def check_password(
     outcome, and the same password-hashing work, so neither the message nor the timing tells them apart.
     """
     email = normalise_email(email)
-    if _throttled(session, email, ip_address, settings):
+    if throttled(session, email, ip_address, settings):
         spend_verification_time()
         return PasswordCheck(email=email, user=None, throttled=True)
     user = session.scalar(select(User).where(User.email == email))
@@ -297,24 +299,32 @@ def purge_sign_in_attempts(session: Session, *, older_than: datetime) -> int:
     return len(ids)
 
 
+def record_attempt(
+    session: Session, *, email: str, ip_address: str, succeeded: bool, settings: AccountSettings
+) -> datetime:
+    """Count one attempt at a step of signing in (a password, a second-factor code); when it was."""
+    now = utc_now()
+    # Attempts older than the window count for nothing, and the privacy notice says they are deleted.
+    purge_sign_in_attempts(session, older_than=now - settings.sign_in_window)
+    session.add(SignInAttempt(email=email, ip_address=ip_address, succeeded=succeeded, attempted_at=now))
+    return now
+
+
 def record_sign_in(
     session: Session, check: PasswordCheck, *, ip_address: str, settings: AccountSettings
 ) -> SignInOutcome:
     """Record the attempt a check made and sign the account in if it succeeded. Call inside
     `transaction(session)`. Failures are counted again under the write lock, so that attempts made at the
     same moment cannot slip past the limit between checking and recording."""
-    if check.throttled or _throttled(session, check.email, ip_address, settings):
+    if check.throttled or throttled(session, check.email, ip_address, settings):
         return SignInOutcome(user=None, throttled=True)
     user = check.user
     if user is not None:
         session.refresh(user)
         if not user.is_active:  # Deactivated while the password was being checked.
             user = None
-    now = utc_now()
-    # Attempts older than the window count for nothing, and the privacy notice says they are deleted.
-    purge_sign_in_attempts(session, older_than=now - settings.sign_in_window)
-    session.add(
-        SignInAttempt(email=check.email, ip_address=ip_address, succeeded=user is not None, attempted_at=now)
+    now = record_attempt(
+        session, email=check.email, ip_address=ip_address, succeeded=user is not None, settings=settings
     )
     if user is None:
         return SignInOutcome(user=None)
