@@ -19,7 +19,6 @@ from evidence_hub.services.releases import publishing, reading
 from evidence_hub.services.releases.disclosure import SUPPRESSED, recoverable_cells
 from evidence_hub.services.releases.linked_tables import counts_people
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
-from evidence_hub.services.releases.rollout import project_rollout
 from evidence_hub.services.releases.tables import ALL_CODE
 from tests.release_helpers import demo_releases, demo_world, evaluator, publish
 
@@ -106,11 +105,17 @@ def test_no_count_of_people_below_the_threshold_and_no_suppressed_value_can_be_w
     assert release.content["audit"]["passed"] is True
 
 
-def test_a_mean_over_suppressed_people_is_withheld_too(db: Session, framework: Framework) -> None:
+def test_a_cost_per_person_over_suppressed_people_is_withheld_too(db: Session, framework: Framework) -> None:
     release = publish(db, framework, threshold=400)
-    for row in release.content["summary"]["costs"]["rows"]:
-        if row["people_reached"] == SUPPRESSED:
-            assert row["cost_per_person"] == SUPPRESSED
+    summary = release.content["summary"]
+    withheld = {row["site"] for row in summary["costs"]["rows"] if row["people_reached"] == SUPPRESSED}
+    assert withheld
+    # Cost per person reached has one definition, the appraisal's; the costs table no longer has its own.
+    assert all("cost_per_person" not in row for row in summary["costs"]["rows"])
+    for scope in summary["value_for_money"]["appraisal"]["sites"]:
+        if scope["name"] in withheld:
+            figures = {figure["key"]: figure["display"] for figure in scope["figures"]}
+            assert figures["cost_per_person_reached"] == SUPPRESSED
 
 
 def test_rounding_publishes_multiples_of_five(db: Session, framework: Framework) -> None:
@@ -241,14 +246,12 @@ def test_publishing_with_no_approved_returns_writes_nothing(db: Session, framewo
     assert db.scalar(select(func.count()).select_from(Release)) == 0
 
 
-def test_the_projection_scales_the_range_of_site_unit_costs(db: Session, framework: Framework) -> None:
-    projection = publish(db, framework).content["summary"]["projection"]
-    result = project_rollout(projection, areas=20, periods=4)
-    low = (Decimal(projection["set_up"]["low"]) + 4 * Decimal(projection["running_per_period"]["low"])) * 20
-    assert result.low == low
-    assert result.low <= result.central <= result.high
-    with pytest.raises(ValueError, match="at least one area"):
-        project_rollout(projection, areas=0, periods=4)
+def test_the_summary_holds_only_the_appraisals_roll_out_projection(db: Session, framework: Framework) -> None:
+    summary = publish(db, framework).content["summary"]
+    assert "projection" not in summary
+    value = summary["value_for_money"]
+    assert value["method"] == "green_book"
+    assert value["projection"] is not None or value["projection_problems"]
 
 
 def test_the_demo_publishes_its_releases_once(db: Session, tmp_path: Path) -> None:
