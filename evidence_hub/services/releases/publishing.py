@@ -55,6 +55,7 @@ from evidence_hub.services.releases.tables import build_tables
 from evidence_hub.services.releases.value_for_money_block import (
     value_for_money_key_point,
     value_for_money_summary,
+    withheld_outcomes,
 )
 
 DEFAULT_THRESHOLD = 10
@@ -132,7 +133,11 @@ def publish_release(
         )
     )
     summary["value_for_money"] = value_for_money_summary(
-        session, scope, rules.threshold, protected.exposed_scopes(rules)
+        session,
+        scope,
+        rules.threshold,
+        protected.exposed_scopes(rules),
+        withheld_outcomes(tables["measures"], rules),
     )
     if key_point := value_for_money_key_point(summary["value_for_money"]):
         summary["executive"]["key_points"].append(key_point)
