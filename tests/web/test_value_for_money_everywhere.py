@@ -27,12 +27,13 @@ from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
 from evidence_hub.services.dashboards.value_for_money import framework_settings, pilot_evidence
 from tests.factories import make_user
 from tests.pages import page
-from tests.release_helpers import evaluator, published_release
+from tests.release_helpers import demo_world, evaluator, publish, published_release
 
 
 @pytest.fixture
 def release(db: Session, tmp_path: Path) -> Release:
-    return published_release(db, tmp_path)
+    """A release with nothing withheld (a threshold of 1), so every figure is published and comparable."""
+    return publish(db, demo_world(db, tmp_path), threshold=1)
 
 
 def figures_of(db: Session, release: Release) -> tuple[str, str, str]:
@@ -144,3 +145,35 @@ def test_the_summary_lists_each_figures_workings_and_never_prints_a_missing_retu
         client_as(Role.EVALUATOR).get(f"/dashboard/value-for-money?framework={release.framework.code}")
     ).get_text(" ", strip=True)
     assert "Roll-out projection, central estimate: all areas" in dashboard
+
+
+def test_figures_built_on_a_withheld_count_of_outcomes_are_withheld_everywhere(
+    db: Session, tmp_path: Path, client_as: Callable[..., FlaskClient]
+) -> None:
+    # At the demo's threshold of 10 every site has a quarter of job entries (the final outcome, valued
+    # as benefits) shown as [c]: its benefits, and so its net present value, would give the count away.
+    release = published_release(db, tmp_path)
+    npv, _, per_outcome = figures_of(db, release)
+    summary = release.content["summary"]
+    value = summary["value_for_money"]
+    for scope in [value["appraisal"]["programme"], *value["appraisal"]["sites"]]:
+        shown = {figure["key"]: figure["display"] for figure in scope["figures"]}
+        for key in ("net_present_value", "benefit_cost_ratio", "cost_per_outcome", "cost_per_person_reached"):
+            assert shown[key] == "[c]", (scope["name"], key)
+        assert scope["benefits"] is None
+        assert shown["present_value_costs"].startswith("£")
+    assert all(row["benefits"]["display"] == "[c]" for row in value["switching"])
+    total = value["projection"]["total"]["central"]
+    assert total["net_present_value"]["display"] == "[c]" and total["present_value_costs"][
+        "display"
+    ].startswith("£")
+    assert any("withheld ([c])" in point for point in summary["executive"]["key_points"])
+
+    official = client_as(Role.NATIONAL_OFFICIAL)
+    text = page(official.get(f"/releases/{release.reference}")).get_text(" ", strip=True)
+    pdf = PdfReader(io.BytesIO(official.get(f"/releases/{release.reference}/summary.pdf").data))
+    pdf_text = " ".join(page_.extract_text() for page_ in pdf.pages)
+    rows = pack_cells(official.get(f"/releases/{release.reference}/data-pack.xlsx").data, "xlsx")
+    pack = " ".join(" ".join(row) for row in rows)
+    for output in (text, pdf_text, pack):
+        assert npv not in output and per_outcome not in output
