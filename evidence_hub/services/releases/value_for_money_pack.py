@@ -141,9 +141,10 @@ def _shown(figure: Mapping[str, Any] | None) -> str:
     return str((figure or {}).get("display") or "")
 
 
-def _penny(amount: Mapping[str, Any] | None) -> Decimal | None:
+def _penny(amount: Mapping[str, Any] | None) -> Decimal | str | None:
+    """Money as a number rounded to the penny; where there is no value, what is shown instead ([c])."""
     value = (amount or {}).get("value")
-    return None if value is None else to_penny(Decimal(value))
+    return (amount or {}).get("display") if value is None else to_penny(Decimal(value))
 
 
 def _figure_rows(value: Mapping[str, Any]) -> list[list[Any]]:
