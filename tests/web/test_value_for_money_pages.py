@@ -15,7 +15,7 @@ from evidence_hub.models import Framework, ReturnStatus, Role, Site
 from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.services.appraisal.definitions import GLOSSARY
 from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
-from evidence_hub.services.releases.render.blocks import Table, rollout_blocks
+from evidence_hub.services.releases.render.blocks import Table, rollout_blocks, value_for_money_blocks
 from evidence_hub.services.releases.value_for_money_block import value_for_money_summary
 from tests.factories import make_return, make_user, the_framework
 from tests.pages import error_summary, page
@@ -179,8 +179,7 @@ def test_a_site_with_no_approved_return_shows_no_return_in_every_table_and_file(
         list(db.scalars(select(Site).order_by(Site.name))),
         StateFilter.APPROVED,
     )
-    # The roll-out projection has its own section of the summary, after the recommendations.
-    blocks = rollout_blocks({"value_for_money": value_for_money_summary(db, scope, 10)})
+    blocks = value_for_money_blocks({"value_for_money": value_for_money_summary(db, scope, 10)})
     figures = next(
         block for block in blocks if isinstance(block, Table) and block.caption.startswith("Green Book")
     )
