@@ -585,16 +585,14 @@ def _projection_table(projection: Mapping[str, Any]) -> Table:
 def rollout_blocks(summary: Mapping[str, Any]) -> list[Block]:
     """The Green Book roll-out projection (services/appraisal/projection.py), scaled by area size, with its
     assumptions beside the figures and its workings: the same projection the value-for-money view shows."""
-    value = summary.get("value_for_money") or {}
-    blocks: list[Block] = [Heading(ROLLOUT_PROJECTION, 1)]
-    if value.get("method") != "green_book":
-        return [
-            *blocks,
-            Paragraph(
-                "This release was published before the roll-out projection followed the Green Book: its "
-                "earlier projection used a different definition and is not shown. A newer release gives it."
-            ),
-        ]
+    value, blocks = _green_book_section(
+        summary,
+        ROLLOUT_PROJECTION,
+        "This release was published before the roll-out projection followed the Green Book: its earlier "
+        "projection used a different definition and is not shown. A newer release gives it.",
+    )
+    if value is None:
+        return blocks
     projection = value.get("projection")
     if not projection:
         reasons = tuple(clean_text(reason) for reason in value.get("projection_problems") or [])
@@ -631,17 +629,26 @@ def rollout_blocks(summary: Mapping[str, Any]) -> list[Block]:
     return blocks
 
 
-def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+def _green_book_section(
+    summary: Mapping[str, Any], title: str, before_green_book: str
+) -> tuple[Mapping[str, Any] | None, list[Block]]:
+    """A section read from the release's Green Book appraisal: its block and heading, or (None, the
+    heading and `before_green_book`) for a release published before the appraisal."""
     value = summary.get("value_for_money") or {}
-    blocks: list[Block] = [Heading(VALUE_FOR_MONEY, 1)]
     if value.get("method") != "green_book":
-        return [
-            *blocks,
-            Paragraph(
-                "This release was published before value for money followed the Green Book: its earlier "
-                "figures mixed definitions and are not shown. A newer release gives the appraisal."
-            ),
-        ]
+        return None, [Heading(title, 1), Paragraph(before_green_book)]
+    return value, [Heading(title, 1)]
+
+
+def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    value, blocks = _green_book_section(
+        summary,
+        VALUE_FOR_MONEY,
+        "This release was published before value for money followed the Green Book: its earlier figures "
+        "mixed definitions and are not shown. A newer release gives the appraisal.",
+    )
+    if value is None:
+        return blocks
     problems = tuple(clean_text(problem) for problem in value.get("problems") or [])
     if problems:
         return [*blocks, Paragraph("The value-for-money figures could not be worked out:"), Bullets(problems)]
