@@ -47,6 +47,7 @@ from sqlalchemy.engine import make_url
 from evidence_hub import ENGINE_KEY, create_app, prepare_to_serve
 from evidence_hub.db import transaction
 from evidence_hub.models import Role, User
+from evidence_hub.models.programmes import Programme, ProgrammeMembership
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.web import SESSION_FACTORY_KEY
@@ -229,6 +230,23 @@ def signed_in_evaluator(app: Flask) -> FlaskClient:
                 session.add(user)
             user.password_hash = hash_password(password)
             user.is_active = True
+            session.flush()
+            # An evaluator sees only the programmes it is a member of: without a membership every view
+            # answers "nothing to compare" and the timings measure an empty page.
+            held = set(
+                session.scalars(
+                    select(ProgrammeMembership.programme_id).where(
+                        ProgrammeMembership.user_id == user.id, ProgrammeMembership.ended_at.is_(None)
+                    )
+                )
+            )
+            for programme_id in session.scalars(select(Programme.id)):
+                if programme_id not in held:
+                    session.add(
+                        ProgrammeMembership(
+                            user_id=user.id, programme_id=programme_id, role=Role.EVALUATOR.value
+                        )
+                    )
     finally:
         session.close()
     client = app.test_client()

@@ -74,6 +74,7 @@ from evidence_hub.models import (
     TimeUnit,
     User,
 )
+from evidence_hub.models.programmes import ProgrammeSite
 from evidence_hub.models.returns import activity_partners, activity_themes, learning_entry_dimensions
 from evidence_hub.models.summary_upkeep import rebuild_figures
 from evidence_hub.services.accounts.passwords import hash_password
@@ -854,6 +855,15 @@ def build(database_url: str, sites: int = 150, quarters: int = 20, seed: int = 1
             plan.site_ids = list(range(1, sites + 1))
             plan.site_scale = {site_id: plan.rng.uniform(0.4, 1.6) for site_id in plan.site_ids}
             insert_in_batches(session, Site, site_rows(sites))
+            # Every site takes part in the framework's programme: the dashboards show a programme's sites.
+            programme_id = session.scalar(
+                select(Framework.programme_id).where(Framework.code == FRAMEWORK_CODE)
+            )
+            insert_in_batches(
+                session,
+                ProgrammeSite,
+                [{"programme_id": programme_id, "site_id": site_id} for site_id in plan.site_ids],
+            )
             insert_in_batches(session, SitePartner, site_partner_rows(plan))
             insert_in_batches(session, SiteReturn, return_rows(plan))
             insert_in_batches(session, CostItem, cost_rows(plan))

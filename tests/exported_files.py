@@ -132,7 +132,8 @@ def add_release(
     people: set[str] = set()
     for row in people_rows:
         name = people_key(row["site_code"], row["period_code"])
-        shown[name] = row["people_reached"]
+        # "no return": no approved return, so nobody reached, which the intruder knows exactly.
+        shown[name] = 0 if row["people_reached"] == "no return" else row["people_reached"]
         people.add(name)
     programme.add_sums(grid_sums("people", sites, periods, sites_total, periods_total))
 

@@ -27,8 +27,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from evidence_hub.form_fields import WholeNumber
 
 MAXIMUM_THRESHOLD = 100
-MAXIMUM_AREAS = 1000
-MAXIMUM_PERIODS = 40
 ALL_VERSIONS = "all"
 NO_ROUNDING = "none"
 
@@ -117,36 +115,3 @@ class WithdrawReleaseForm(FlaskForm):
         ],
     )
     submit = SubmitField("Withdraw the release", widget=GovSubmitInput())
-
-
-class ProjectionForm(FlaskForm):
-    """Read from the address (GET), so a projection can be bookmarked and carried into the downloads."""
-
-    class Meta:
-        csrf = False
-
-    areas = WholeNumber(
-        "Number of areas",
-        unreadable="Enter the number of areas as a whole number, like 20",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter the number of areas, as a whole number"),
-            NumberRange(
-                min=1, max=MAXIMUM_AREAS, message=f"The number of areas must be between 1 and {MAXIMUM_AREAS}"
-            ),
-        ],
-    )
-    periods = WholeNumber(
-        "Number of periods",
-        unreadable="Enter the number of periods as a whole number, like 4",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter the number of periods, as a whole number"),
-            NumberRange(
-                min=1,
-                max=MAXIMUM_PERIODS,
-                message=f"The number of periods must be between 1 and {MAXIMUM_PERIODS}",
-            ),
-        ],
-    )
-    submit = SubmitField("Show the projection", widget=GovSubmitInput())

@@ -29,7 +29,6 @@ from evidence_hub.db import transaction
 from evidence_hub.downloads.forms import (
     ALL_VERSIONS,
     NO_ROUNDING,
-    ProjectionForm,
     PublishReleaseForm,
     WithdrawReleaseForm,
 )
@@ -48,7 +47,6 @@ from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
 from evidence_hub.services.releases.render.data_pack.file_names import pack_filename, table_filename
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
-from evidence_hub.services.releases.rollout import project_rollout
 from evidence_hub.services.releases.shared_release_files import ReleaseFiles
 from evidence_hub.storage import release_file_store
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
@@ -124,18 +122,6 @@ def _release(reference: str, *, allow_withdrawn: bool = False) -> Release:
         abort(unavailable.status_code, description=str(unavailable))
 
 
-def _projection(release: Release) -> tuple[ProjectionForm, int, int]:
-    """The areas and periods the reader asked for, or the release's defaults when the form is not valid."""
-    projection = release.content["summary"]["projection"]
-    form = ProjectionForm(request.args if "areas" in request.args else None)
-    areas, periods = projection["default_areas"], projection["default_periods"]
-    if "areas" not in request.args:
-        form.areas.data, form.periods.data = areas, periods
-    elif form.validate():
-        areas, periods = cast(int, form.areas.data), cast(int, form.periods.data)
-    return form, areas, periods
-
-
 def _attachment(response: Response, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -166,9 +152,7 @@ def release(reference: str) -> str | tuple[str, int]:
         return render_template(
             "downloads/withdrawn.html", title=f"Release {found.reference} was withdrawn", release=found
         ), 410
-    form, areas, periods = _projection(found)
     summary = reading.summary_of(found)
-    rollout = project_rollout(summary["projection"], areas, periods)
     with transaction(db_session()) as session:
         reading.record_download(session, acting_user(), found, "summary page")
     return render_template(
@@ -177,13 +161,9 @@ def release(reference: str) -> str | tuple[str, int]:
         release=found,
         summary=summary,
         tables=reading.table_definitions(found),
-        form=form if form.errors else None,
-        projection_form=form,
-        blocks=summary_blocks(summary, rollout, _charts(found, summary)),
+        blocks=summary_blocks(summary, _charts(found, summary)),
         block_kind=lambda block: type(block).__name__,
         chart_data=_chart_data,
-        areas=areas,
-        periods=periods,
         can_withdraw=acting_user().role_enum in PUBLISHERS,
         audit=found.content.get("audit"),
         audit_detail=acting_user().role_enum in PUBLISHERS,
@@ -202,23 +182,17 @@ def summary_document(reference: str, file_format: str) -> BaseResponse:
     from evidence_hub.services.releases.render.pdf import summary_pdf
 
     found = _release(reference)
-    _form, areas, periods = _projection(found)
     render = summary_pdf if file_format == "pdf" else summary_docx
 
     def write(target: BinaryIO) -> None:
         summary = reading.summary_of(found)
-        target.write(render(summary, areas=areas, periods=periods, charts=_charts(found, summary)))
+        target.write(render(summary, charts=_charts(found, summary)))
 
-    key = ReleaseFileKey(
-        found.id, found.fingerprint, f"summary.{file_format}", (("areas", areas), ("periods", periods))
-    )
-    rendered = _release_file(key, write)
+    rendered = _release_file(ReleaseFileKey(found.id, found.fingerprint, f"summary.{file_format}"), write)
     if isinstance(rendered, BaseResponse):
         return rendered
     with transaction(db_session()) as session:
-        reading.record_download(
-            session, acting_user(), found, f"summary {file_format}", areas=areas, periods=periods
-        )
+        reading.record_download(session, acting_user(), found, f"summary {file_format}")
     return _file_response(
         rendered,
         DOCUMENT_FORMATS[file_format],

@@ -55,16 +55,15 @@ def test_a_national_official_opens_the_latest_release_and_downloads_every_format
     assert page.locator("main img[alt]").count() >= 3
     assert_accessible(page)
 
-    page.get_by_label("Number of areas").fill("40")
-    page.get_by_role("button", name="Show the projection").click()
-    page.wait_for_url("**areas=40**")
-    expect(page.locator("main")).to_contain_text("40 areas")
+    # One roll-out projection, the appraisal's, scaled by the demo's area sizes: nothing to choose.
+    expect(page.locator("main")).to_contain_text("Assumptions of the roll-out projection")
+    assert page.get_by_label("Number of areas").count() == 0
 
     pdf = PdfReader(download(page, "Learning summary (PDF)"))
     pdf_text = "\n".join(each.extract_text() for each in pdf.pages)
     assert latest_release.reference in pdf_text
     assert "Executive summary" in pdf_text and "Kent" in pdf_text
-    assert "40 areas" in pdf_text
+    assert "Roll-out over 5 years, scaled by" in pdf_text
 
     word = Document(download(page, "Learning summary, editable (Word, DOCX)"))
     paragraphs = [paragraph.text for paragraph in word.paragraphs]

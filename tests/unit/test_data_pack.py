@@ -522,8 +522,18 @@ def test_a_published_release_makes_a_zip_whose_csvs_match_the_release_rows(
     release, source = release_source
     archive = zip_of(source)
 
-    definitions = list(source.tables)  # the release's tables, then its impact estimates
-    assert definitions[-1].code == "impact_estimates"
+    # The release's tables, then its impact estimates, then its value for money and roll-out projection.
+    definitions = list(source.tables)
+    codes = [definition.code for definition in definitions]
+    assert codes[codes.index("impact_estimates") :] == [
+        "impact_estimates",
+        "value_for_money_figures",
+        "value_for_money_periods",
+        "value_for_money_switching",
+        "value_for_money_parameters",
+        "rollout_projection",
+        "rollout_projection_assumptions",
+    ]
     assert archive.namelist() == [
         "README.txt",
         "notes.csv",
@@ -536,7 +546,8 @@ def test_a_published_release_makes_a_zip_whose_csvs_match_the_release_rows(
         assert len(rows) - 1 == definition.row_count
     dictionary = read_csv(archive.read("dictionary.csv"))
     assert dictionary[0] == release.content["dictionary"]["columns"]
-    assert len(dictionary) - 1 == len(release.content["dictionary"]["rows"])
+    # The framework's definitions and the tables' columns, then each value-for-money figure's formula.
+    assert len(dictionary) - 1 == len(source.dictionary_rows) > len(release.content["dictionary"]["rows"])
 
 
 def test_a_release_table_streams_as_the_same_csv_as_in_the_zip(

@@ -29,7 +29,7 @@ from tests.release_helpers import demo_world, publish
 
 
 def _pdf_text(summary: dict[str, Any]) -> str:
-    content = summary_pdf(summary, areas=25, periods=6)
+    content = summary_pdf(summary)
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
@@ -57,7 +57,7 @@ def test_a_release_says_impact_where_rated_estimates_support_it(db: Session, tmp
     # The before-and-after findings say what they are.
     assert "not an estimate of impact" in text
 
-    word = docx.Document(io.BytesIO(summary_docx(summary, areas=25, periods=6)))
+    word = docx.Document(io.BytesIO(summary_docx(summary)))
     word_text = "\n".join(paragraph.text for paragraph in word.paragraphs)
     assert "estimated effect of the pilot" in word_text
 

@@ -19,8 +19,7 @@ from evidence_hub.services.releases import publishing, reading
 from evidence_hub.services.releases.disclosure import SUPPRESSED, recoverable_cells
 from evidence_hub.services.releases.linked_tables import counts_people
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
-from evidence_hub.services.releases.rollout import project_rollout
-from evidence_hub.services.releases.tables import ALL_CODE
+from evidence_hub.services.releases.tables import ALL_CODE, NO_RETURN
 from tests.release_helpers import demo_releases, demo_world, evaluator, publish
 
 
@@ -71,7 +70,7 @@ def people_values(db: Session, release: Release) -> list[Any]:
 
 def assert_no_small_count(values: list[Any], threshold: int) -> None:
     for value in values:
-        if value == SUPPRESSED:
+        if value in (SUPPRESSED, NO_RETURN):
             continue
         count = Decimal(value)
         assert count == 0 or count >= threshold, f"{value} is a count of people below {threshold}"
@@ -82,7 +81,13 @@ def people_grid(db: Session, release: Release) -> list[list[Any]]:
     rows = table(db, release, "people_reached")
     sites = list(dict.fromkeys(row["site_code"] for row in rows if row["site_code"] != ALL_CODE))
     periods = list(dict.fromkeys(row["period_code"] for row in rows if row["period_code"] != ALL_CODE))
-    value = {(row["site_code"], row["period_code"]): row["people_reached"] for row in rows}
+    # A cell with no approved return behind it reached nobody: 0 in the grid the audit checks.
+    value = {
+        (row["site_code"], row["period_code"]): 0
+        if row["people_reached"] == NO_RETURN
+        else row["people_reached"]
+        for row in rows
+    }
     return [[value[(site, period)] for period in [*periods, ALL_CODE]] for site in [*sites, ALL_CODE]]
 
 
@@ -106,11 +111,17 @@ def test_no_count_of_people_below_the_threshold_and_no_suppressed_value_can_be_w
     assert release.content["audit"]["passed"] is True
 
 
-def test_a_mean_over_suppressed_people_is_withheld_too(db: Session, framework: Framework) -> None:
+def test_a_cost_per_person_over_suppressed_people_is_withheld_too(db: Session, framework: Framework) -> None:
     release = publish(db, framework, threshold=400)
-    for row in release.content["summary"]["costs"]["rows"]:
-        if row["people_reached"] == SUPPRESSED:
-            assert row["cost_per_person"] == SUPPRESSED
+    summary = release.content["summary"]
+    withheld = {row["site"] for row in summary["costs"]["rows"] if row["people_reached"] == SUPPRESSED}
+    assert withheld
+    # Cost per person reached has one definition, the appraisal's; the costs table no longer has its own.
+    assert all("cost_per_person" not in row for row in summary["costs"]["rows"])
+    for scope in summary["value_for_money"]["appraisal"]["sites"]:
+        if scope["name"] in withheld:
+            figures = {figure["key"]: figure["display"] for figure in scope["figures"]}
+            assert figures["cost_per_person_reached"] == SUPPRESSED
 
 
 def test_rounding_publishes_multiples_of_five(db: Session, framework: Framework) -> None:
@@ -241,14 +252,12 @@ def test_publishing_with_no_approved_returns_writes_nothing(db: Session, framewo
     assert db.scalar(select(func.count()).select_from(Release)) == 0
 
 
-def test_the_projection_scales_the_range_of_site_unit_costs(db: Session, framework: Framework) -> None:
-    projection = publish(db, framework).content["summary"]["projection"]
-    result = project_rollout(projection, areas=20, periods=4)
-    low = (Decimal(projection["set_up"]["low"]) + 4 * Decimal(projection["running_per_period"]["low"])) * 20
-    assert result.low == low
-    assert result.low <= result.central <= result.high
-    with pytest.raises(ValueError, match="at least one area"):
-        project_rollout(projection, areas=0, periods=4)
+def test_the_summary_holds_only_the_appraisals_roll_out_projection(db: Session, framework: Framework) -> None:
+    summary = publish(db, framework).content["summary"]
+    assert "projection" not in summary
+    value = summary["value_for_money"]
+    assert value["method"] == "green_book"
+    assert value["projection"] is not None or value["projection_problems"]
 
 
 def test_the_demo_publishes_its_releases_once(db: Session, tmp_path: Path) -> None:
@@ -279,3 +288,32 @@ def test_the_data_pack_officials_download_shows_no_small_count_of_people(
             published.extend(row[value] for row in rows[1:] if row[code] in people_codes(release))
     assert published and SUPPRESSED in published
     assert_no_small_count([value for value in published if value is not None], 150)
+
+
+def test_a_period_with_no_approved_return_reads_no_return_never_0(db: Session, framework: Framework) -> None:
+    release = publish(db, framework)
+    returns = table(db, release, "returns")
+    missing = {(row["site_code"], row["period_code"]) for row in returns if row["status"] != "Approved"}
+    assert missing, "the demo has quarters with no approved return"
+    for row in returns:
+        if row["status"] == "No return":
+            assert (row["items_reported"], row["items_required"]) == (None, None)
+    people = {
+        (row["site_code"], row["period_code"]): row["people_reached"]
+        for row in table(db, release, "people_reached")
+    }
+    for place in missing:
+        assert people[place] == NO_RETURN, place
+    assert all(
+        value != NO_RETURN
+        for place, value in people.items()
+        if place not in missing and ALL_CODE not in place
+    )
+
+    buffer = io.BytesIO()
+    write_xlsx(reading.release_pack_source(db, release), buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+    cells = [
+        cell for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+    ]
+    assert NO_RETURN in cells

@@ -51,7 +51,6 @@ from evidence_hub.services.releases.render.words import (
     percent,
     unit_label,
 )
-from evidence_hub.services.releases.rollout import project_rollout
 from tests.release_helpers import published_release
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "release_content.json"
@@ -76,7 +75,7 @@ def summary(release_summary: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def pdf_bytes(release_summary: dict[str, Any]) -> bytes:
-    return summary_pdf(release_summary, areas=25, periods=6)
+    return summary_pdf(release_summary)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +85,7 @@ def pdf_text(pdf_bytes: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def word(release_summary: dict[str, Any]) -> WordDocument:
-    return docx.Document(io.BytesIO(summary_docx(release_summary, areas=25, periods=6)))
+    return docx.Document(io.BytesIO(summary_docx(release_summary)))
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +97,8 @@ def typed_and_withheld(release_summary: dict[str, Any]) -> tuple[str, WordDocume
     entry["what_happened"] = TYPED_TEXT + "\x00\x07"
     leeds = next(row for row in summary["costs"]["rows"] if row["site"] == "Leeds")
     leeds["people_reached"] = SUPPRESSED
-    leeds["cost_per_person"] = SUPPRESSED
-    text = pdf_to_text(summary_pdf(summary, areas=10, periods=4))
-    return text, docx.Document(io.BytesIO(summary_docx(summary, areas=10, periods=4)))
+    text = pdf_to_text(summary_pdf(summary))
+    return text, docx.Document(io.BytesIO(summary_docx(summary)))
 
 
 def pdf_to_text(content: bytes) -> str:
@@ -195,7 +193,7 @@ def test_the_documents_know_every_framework_unit_by_its_code_and_by_its_label() 
 
 
 def test_the_blocks_hold_every_section_title_once_in_order(summary: dict[str, Any]) -> None:
-    blocks = summary_blocks(summary, project_rollout(summary["projection"], 10, 4), summary_charts(summary))
+    blocks = summary_blocks(summary, summary_charts(summary))
     sections = [block.text for block in blocks if isinstance(block, Heading) and block.level == 1]
 
     assert sections == list(SECTION_TITLES)
@@ -253,17 +251,22 @@ def test_a_withheld_count_of_people_is_printed_as_c_not_as_a_number(
     ]
 
     assert "581" not in text
-    assert ["Leeds", "£73,251.20", "£13,035.00", SUPPRESSED, SUPPRESSED] in leeds_rows
+    assert ["Leeds", "£73,251.20", "£13,035.00", SUPPRESSED] in leeds_rows
 
 
-def test_the_pdf_projects_the_roll_out_for_the_readers_areas_and_periods(pdf_text: str) -> None:
-    # 25 areas × (set-up + running per period × 6), from the low, median and high site unit costs.
-    assert "£1,462,565.00" in pdf_text
-    assert "£1,896,058.50" in pdf_text
-    assert "£2,349,981.50" in pdf_text
-    assert "25 areas" in pdf_text
-    assert "Central: 25 × (£13,179.00 + £10,443.89 × 6) = £1,896,058.50." in pdf_text
-    assert "It does not include costs borne nationally, inflation or savings." in pdf_text
+def test_a_release_stored_with_the_old_projection_and_cost_per_person_prints_neither(
+    pdf_text: str, word: WordDocument
+) -> None:
+    # The fixture is a release published before the appraisal: its summary still holds the old roll-out
+    # projection's unit costs and a cost per person for each site. Neither has the one definition, so
+    # neither is printed; the section says why.
+    cells = all_cells(word)
+    for old in ("£1,896,058.50", "Roll-out cost projection", "Running cost per period"):
+        assert old not in pdf_text
+        assert old not in cells
+    # The frozen key points keep their own words; no table has a column of cost per person.
+    assert "Cost per person" not in cells and "£202.54" not in cells
+    assert "earlier projection used a different definition" in " ".join(pdf_text.split())
 
 
 def test_typed_markup_in_a_learning_entry_prints_literally_in_both_documents(
@@ -279,7 +282,7 @@ def test_typed_markup_in_a_learning_entry_prints_literally_in_both_documents(
 
 
 def test_the_same_summary_gives_the_same_pdf_bytes(release_summary: dict[str, Any], pdf_bytes: bytes) -> None:
-    assert summary_pdf(copy.deepcopy(release_summary), areas=25, periods=6) == pdf_bytes
+    assert summary_pdf(copy.deepcopy(release_summary)) == pdf_bytes
 
 
 def test_a_summary_with_nothing_recorded_still_has_every_section_and_draws_no_chart(
@@ -297,12 +300,11 @@ def test_a_summary_with_nothing_recorded_still_has_every_section_and_draws_no_ch
         glossary=[],
         disclosure=[],
     )
-    summary["projection"]["unit_costs"] = []
     summary["executive"]["key_points"] = []
 
     charts = summary_charts(summary)
-    text = pdf_to_text(summary_pdf(summary, areas=1, periods=1, charts=charts))
-    word = docx.Document(io.BytesIO(summary_docx(summary, areas=1, periods=1, charts=charts)))
+    text = pdf_to_text(summary_pdf(summary, charts=charts))
+    word = docx.Document(io.BytesIO(summary_docx(summary, charts=charts)))
 
     assert (charts.costs, charts.people, charts.barriers_enablers, charts.findings) == (None, None, None, {})
     assert lines_in_order(text, list(SECTION_TITLES))
@@ -346,7 +348,6 @@ def test_the_word_tables_have_header_rows_and_the_summarys_figures(word: WordDoc
     cells = all_cells(word)
     assert "Liverpool City Region" in cells
     assert SUPPRESSED in cells
-    assert "£1,896,058.50" in cells
 
 
 def test_the_word_charts_are_pictures_with_alternative_text(
@@ -453,11 +454,9 @@ def test_the_same_chart_gives_the_same_bytes(summary: dict[str, Any]) -> None:
 def test_a_published_releases_summary_renders_in_both_formats(db: Session, tmp_path: Path) -> None:
     release = published_release(db, tmp_path)
     summary = reading.summary_of(release)
-    projection = summary["projection"]
-    areas, periods = projection["default_areas"], projection["default_periods"]
 
-    text = pdf_to_text(summary_pdf(summary, areas=areas, periods=periods))
-    word = docx.Document(io.BytesIO(summary_docx(summary, areas=areas, periods=periods)))
+    text = pdf_to_text(summary_pdf(summary))
+    word = docx.Document(io.BytesIO(summary_docx(summary)))
 
     assert footer_lead(summary) + "1" in text
     assert release.fingerprint in text

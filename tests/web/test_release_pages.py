@@ -50,7 +50,7 @@ def test_an_official_browses_releases_and_reads_the_learning_summary(
         "Value for money",
         "Barriers and enablers",
         "Recommendations for national roll-out",
-        "Roll-out cost projection",
+        "Roll-out projection",
         "Methodology",
         "Glossary",
     ):
@@ -76,15 +76,24 @@ def test_the_learning_summary_has_a_contents_list_and_says_what_completeness_cou
     assert "approved of" not in text
 
 
-def test_the_projection_uses_the_areas_and_periods_asked_for_and_explains_bad_ones(
+def test_the_release_has_one_roll_out_projection_and_no_choice_of_areas_or_periods(
     client_as: Callable[..., FlaskClient], release: Release
 ) -> None:
     official = client_as(Role.NATIONAL_OFFICIAL)
-    text = page(official.get(f"/releases/{release.reference}?areas=25&periods=8")).get_text(" ", strip=True)
-    assert "25 areas" in text and "8 reporting periods" in text
-    bad = page(official.get(f"/releases/{release.reference}?areas=0&periods=x"))
-    assert field_error(bad, "areas") == "The number of areas must be between 1 and 1000"
-    assert field_error(bad, "periods") == "Enter the number of periods as a whole number, like 4"
+    shown = page(official.get(f"/releases/{release.reference}"))
+    text = shown.get_text(" ", strip=True)
+    assert "Roll-out cost projection" not in text
+    # Cost per person reached is the appraisal's figure, in Value for money; the costs table has none.
+    assert "Cost per person" not in [cell.get_text(strip=True) for cell in shown.select("th")]
+    assert shown.select("input[name=areas], input[name=periods]") == []
+    assert "Roll-out over 5 years, scaled by working-age population (16 to 64)" in text
+    # Parameters the old projection took change nothing: every reader gets the same page and files.
+    asked = page(official.get(f"/releases/{release.reference}?areas=25&periods=8"))
+    assert asked.select_one("main").get_text(" ", strip=True) == shown.select_one("main").get_text(
+        " ", strip=True
+    )
+    for link in shown.select("a[href*='summary.']"):
+        assert "?" not in link["href"]
 
 
 def test_every_download_states_its_release_and_is_recorded(

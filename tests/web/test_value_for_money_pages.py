@@ -15,7 +15,7 @@ from evidence_hub.models import Framework, ReturnStatus, Role, Site
 from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.services.appraisal.definitions import GLOSSARY
 from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
-from evidence_hub.services.releases.render.blocks import Table, value_for_money_blocks
+from evidence_hub.services.releases.render.blocks import Table, rollout_blocks, value_for_money_blocks
 from evidence_hub.services.releases.value_for_money_block import value_for_money_summary
 from tests.factories import make_return, make_user, the_framework
 from tests.pages import error_summary, page
@@ -148,7 +148,8 @@ def test_area_sizes_give_a_roll_out_projection_with_its_assumptions(
         list(db.scalars(select(Site).order_by(Site.name))),
         StateFilter.APPROVED,
     )
-    blocks = value_for_money_blocks({"value_for_money": value_for_money_summary(db, scope, 10)})
+    # The roll-out projection has its own section of the summary, after the recommendations.
+    blocks = rollout_blocks({"value_for_money": value_for_money_summary(db, scope, 10)})
     captions = [block.caption for block in blocks if isinstance(block, Table)]
     assert "Roll-out over 5 years, scaled by working-age population (16 to 64)" in captions
     assert "Assumptions of the roll-out projection" in captions

@@ -12,9 +12,10 @@ every figure, with a note. See `display` for precision and rounding.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from evidence_hub.formatting import listed
@@ -118,15 +119,25 @@ class Appraisal:
     periods: tuple[Period, ...]
     final_outcome_name: str
     final_outcome_basis: str
-    sites: tuple[ScopeAppraisal, ...]
     programme: ScopeAppraisal
     notes: tuple[str, ...]
+    # Each site's appraisal, built when first asked for: the low and high scenarios are mostly read for
+    # the programme alone, and a site's figures and workings are most of the cost of an appraisal.
+    site_scopes: Callable[[], tuple[ScopeAppraisal, ...]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def sites(self) -> tuple[ScopeAppraisal, ...]:
+        return self.site_scopes()
+
+    @functools.cached_property
+    def _by_code(self) -> dict[str, ScopeAppraisal]:
+        return {site.code: site for site in self.sites}
 
     def scope(self, code: str) -> ScopeAppraisal:
         """A site by its code, or the programme by PROGRAMME_CODE; KeyError for any other code."""
         if code == PROGRAMME_CODE:
             return self.programme
-        return {site.code: site for site in self.sites}[code]
+        return self._by_code[code]
 
     def annex(self) -> tuple[Workings, ...]:
         """Every figure's workings, programme first, then each site: what a summary's annex lists."""
@@ -194,47 +205,85 @@ def appraise(
     `impacts` are pooled impact estimates by outcome; where one exists it takes the place of the
     framework's deadweight assumption for that outcome. Raises AppraisalError when the parameters cannot
     appraise the evidence."""
+    return appraise_scenarios(evidence, parameters, impacts, (scenario,))[0]
+
+
+@exact_arithmetic
+def appraise_scenarios(
+    evidence: PilotEvidence,
+    parameters: AppraisalParameters,
+    impacts: Sequence[ImpactEstimate],
+    scenarios: Sequence[Scenario],
+) -> tuple[Appraisal, ...]:
+    """`appraise` under each scenario, in order. What a return gives in every scenario (its timing, real
+    costs and savings, reach) is worked out once and shared."""
     problems = evidence_problems(evidence, parameters)
     if problems:
         raise AppraisalError(problems)
-    assumptions = assumptions_for(parameters, impacts, scenario)
-    calculator = _PeriodCalculator(evidence, assumptions)
-    notes = [
+    calculators = [
+        _PeriodCalculator(evidence, assumptions_for(parameters, impacts, scenario)) for scenario in scenarios
+    ]
+    first = calculators[0]
+    basics = [
+        {
+            code: first.basics(period_evidence, first.periods[code])
+            for code, period_evidence in site.returns.items()
+        }
+        for site in evidence.sites
+    ]
+    notes = tuple(
         f"Impact estimate for {impact.outcome_code} not used: the parameters do not value that outcome."
         for impact in impacts
         if parameters.outcome(impact.outcome_code) is None
-    ]
-    sites = []
+    )
+    return tuple(_appraisal(evidence, calculator, basics, notes) for calculator in calculators)
+
+
+def _appraisal(
+    evidence: PilotEvidence,
+    calculator: _PeriodCalculator,
+    basics: Sequence[Mapping[str, _Basics]],
+    notes: tuple[str, ...],
+) -> Appraisal:
+    by_site: list[dict[str, _Computed]] = []
     by_period: dict[str, list[_Computed]] = defaultdict(list)
-    for site in evidence.sites:
+    for site, site_basics in zip(evidence.sites, basics, strict=True):
         computed = {
-            code: calculator.compute(period_evidence, calculator.periods[code])
+            code: calculator.compute(site_basics[code], period_evidence, calculator.periods[code])
             for code, period_evidence in site.returns.items()
         }
         for code, each in computed.items():
             by_period[code].append(each)
-        missing = [period.name for period in evidence.periods if period.code not in computed]
-        site_notes = (
-            [f"No return for {listed(missing)}: left out of every figure, never counted as 0."]
-            if missing
-            else []
-        )
-        sites.append(
-            calculator.scope(
-                site.code, site.name, {code: [each] for code, each in computed.items()}, site_notes
-            )
-        )
+        by_site.append(computed)
     programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, _programme_notes(evidence))
+
+    @exact_arithmetic
+    def site_scopes() -> tuple[ScopeAppraisal, ...]:
+        sites = []
+        for site, computed in zip(evidence.sites, by_site, strict=True):
+            missing = [period.name for period in evidence.periods if period.code not in computed]
+            site_notes = (
+                [f"No return for {listed(missing)}: left out of every figure, never counted as 0."]
+                if missing
+                else []
+            )
+            sites.append(
+                calculator.scope(
+                    site.code, site.name, {code: [each] for code, each in computed.items()}, site_notes
+                )
+            )
+        return tuple(sites)
+
     return Appraisal(
-        scenario=scenario,
-        assumptions=assumptions,
+        scenario=calculator.assumptions.scenario,
+        assumptions=calculator.assumptions,
         year_zero=calculator.year_zero,
         periods=evidence.periods,
         final_outcome_name=calculator.final_name,
         final_outcome_basis=calculator.final_share.basis.label if calculator.final_share else "",
-        sites=tuple(sites),
         programme=programme,
-        notes=tuple(notes),
+        notes=notes,
+        site_scopes=site_scopes,
     )
 
 
@@ -284,6 +333,17 @@ class _Timing:
     divisor: Decimal
 
 
+@dataclass(frozen=True)
+class _Basics:
+    """One return's flows that no scenario changes: its timing; each cost type and funding as
+    (type, funding, nominal, real, present value before optimism bias); its savings; its reach."""
+
+    timing: _Timing
+    costs: tuple[tuple[CostType, Funding, Decimal, Decimal, Decimal], ...]
+    savings: tuple[BenefitStream, ...]
+    reach: ReachCounts
+
+
 class _PeriodCalculator:
     def __init__(self, evidence: PilotEvidence, assumptions: Assumptions) -> None:
         self.evidence = evidence
@@ -325,7 +385,8 @@ class _PeriodCalculator:
             )
         return self._timings[year]
 
-    def compute(self, evidence: PeriodEvidence, period: Period) -> _Computed:
+    def basics(self, evidence: PeriodEvidence, period: Period) -> _Basics:
+        """What one return gives whatever the scenario."""
         timing = self.timing(period)
         divisor = timing.divisor
 
@@ -335,30 +396,17 @@ class _PeriodCalculator:
         attributable: dict[tuple[CostType, Funding], Decimal] = defaultdict(Decimal)
         for line in evidence.costs:
             attributable[(line.cost_type, line.funding)] += line.attributable
-        cost_streams = []
+        costs = []
         for (cost_type, funding), nominal in sorted(attributable.items()):
             in_real_terms = real(nominal)
-            with_bias = in_real_terms * (1 + self.assumptions.optimism_bias[cost_type] / 100)
-            cost_streams.append(
-                CostStream(
-                    cost_type,
-                    funding,
-                    nominal=nominal,
-                    real=in_real_terms,
-                    with_optimism_bias=with_bias,
-                    present_value=with_bias / divisor,
-                    present_value_before_optimism_bias=in_real_terms / divisor,
-                )
-            )
-        costs = CostBreakdown(tuple(cost_streams))
-
-        benefit_streams = []
+            costs.append((cost_type, funding, nominal, in_real_terms, in_real_terms / divisor))
+        savings = []
         saved: dict[tuple[BenefitKind, bool], Decimal] = defaultdict(Decimal)
         for saving in evidence.savings:
             saved[(saving.kind, saving.cashable)] += saving.amount
         for (kind, cashable), amount in sorted(saved.items()):
             in_real_terms = real(amount)
-            benefit_streams.append(
+            savings.append(
                 BenefitStream(
                     key=f"savings:{kind.value}:{'cashable' if cashable else 'non_cashable'}",
                     label=f"{'C' if cashable else 'Non-c'}ashable {kind.label.lower()} savings claimed",
@@ -370,6 +418,27 @@ class _PeriodCalculator:
                     present_value=in_real_terms / divisor,
                 )
             )
+        return _Basics(timing, tuple(costs), tuple(savings), _reach(evidence))
+
+    def compute(self, basics: _Basics, evidence: PeriodEvidence, period: Period) -> _Computed:
+        divisor = basics.timing.divisor
+        cost_streams = []
+        for cost_type, funding, nominal, in_real_terms, before_bias in basics.costs:
+            with_bias = in_real_terms * (1 + self.assumptions.optimism_bias[cost_type] / 100)
+            cost_streams.append(
+                CostStream(
+                    cost_type,
+                    funding,
+                    nominal=nominal,
+                    real=in_real_terms,
+                    with_optimism_bias=with_bias,
+                    present_value=with_bias / divisor,
+                    present_value_before_optimism_bias=before_bias,
+                )
+            )
+        costs = CostBreakdown(tuple(cost_streams))
+
+        benefit_streams = list(basics.savings)
         discounted_outcomes = {}
         for code, outcome in self.assumptions.outcomes.items():
             value = evidence.outcomes.get(code)
@@ -396,7 +465,7 @@ class _PeriodCalculator:
             months=period.months,
             costs=costs,
             benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=lambda stream: stream.key))),
-            reach=_reach(evidence),
+            reach=basics.reach,
             final_outcome=self._final_outcome(evidence, costs.real()),
             discounted_outcomes=discounted_outcomes,
         )

@@ -12,11 +12,14 @@ from typing import Any
 from evidence_hub.services.appraisal import years
 from evidence_hub.services.appraisal.appraisal import Appraisal, ScopeAppraisal
 from evidence_hub.services.appraisal.definitions import GLOSSARY
-from evidence_hub.services.appraisal.display import money
+from evidence_hub.services.appraisal.display import money, ratio
 from evidence_hub.services.appraisal.evidence import BenefitKind, CostType, Funding
 from evidence_hub.services.appraisal.flows import PeriodFlows
 from evidence_hub.services.appraisal.projection import AreaProjection, ProjectedFigures, Projection
 from evidence_hub.services.appraisal.sensitivity import AppraisalRange, SwitchingValues
+
+# A projection with no costs has no benefit–cost ratio (the value-for-money view says the same).
+NO_COSTS = "no costs"
 
 
 def _amount(value: Decimal) -> dict[str, str]:
@@ -182,7 +185,7 @@ def range_data(result: AppraisalRange, scope_code: str) -> dict[str, Any]:
 
 
 def _projected(figures: ProjectedFigures) -> dict[str, Any]:
-    ratio = figures.benefit_cost_ratio
+    value = figures.benefit_cost_ratio
     return {
         "set_up_cost": _amount(figures.set_up_cost),
         "running_cost_per_year": _amount(figures.running_cost_per_year),
@@ -190,7 +193,8 @@ def _projected(figures: ProjectedFigures) -> dict[str, Any]:
         "present_value_costs": _amount(figures.present_value_costs),
         "present_value_benefits": _amount(figures.present_value_benefits),
         "net_present_value": _amount(figures.net_present_value),
-        "benefit_cost_ratio": None if ratio is None else str(ratio),
+        "benefit_cost_ratio": None if value is None else str(value),
+        "benefit_cost_ratio_display": NO_COSTS if value is None else ratio(value),
     }
 
 

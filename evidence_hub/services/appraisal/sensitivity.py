@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from evidence_hub.services.appraisal.additionality import additional_share
-from evidence_hub.services.appraisal.appraisal import Appraisal, ScopeAppraisal, appraise
+from evidence_hub.services.appraisal.appraisal import Appraisal, ScopeAppraisal, appraise_scenarios
 from evidence_hub.services.appraisal.assumptions import (
     CENTRAL,
     Level,
@@ -254,7 +254,9 @@ def appraisal_range(
     prediction interval), and, unless `one_at_a_time` is False, the programme's net present value with each
     parameter moved alone."""
     ranged = ranged_parameters(parameters, impacts)
-    central = appraise(evidence, parameters, impacts, CENTRAL)
+    central, low, high = appraise_scenarios(
+        evidence, parameters, impacts, (CENTRAL, low_scenario(ranged), high_scenario(ranged))
+    )
     moved = [
         ParameterSensitivity(
             parameter,
@@ -264,9 +266,9 @@ def appraisal_range(
         for parameter in (ranged if one_at_a_time else ())
     ]
     return AppraisalRange(
-        low=appraise(evidence, parameters, impacts, low_scenario(ranged)),
+        low=low,
         central=central,
-        high=appraise(evidence, parameters, impacts, high_scenario(ranged)),
+        high=high,
         parameters=ranged,
         one_at_a_time=tuple(sorted(moved, key=lambda each: each.swing, reverse=True)),
     )

@@ -16,16 +16,18 @@ from typing import Any
 from evidence_hub.formatting import money
 from evidence_hub.models import Framework, FrameworkVersion, ReportingPeriod, Site
 from evidence_hub.models.framework import Direction, IndicatorUnit, LearningType
+from evidence_hub.services.appraisal.evidence import NO_RETURN as APPRAISAL_NO_RETURN
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import period_range_label
 from evidence_hub.services.framework.definitions import release_declaration
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.releases.disclosure import SUPPRESSED, DisclosureReport, DisclosureRules
-from evidence_hub.services.releases.rollout import projection_figures
 from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, AggregatedTable
 from evidence_hub.services.releases.tables import ALL_CODE
 
 PENNY = Decimal("0.01")
+# What a figure reads when the site has no approved return for it: never 0 (services/appraisal's word).
+NO_RETURN = str(APPRAISAL_NO_RETURN)
 TENTH = Decimal("0.1")
 STATUS_LINE = (
     "Management information, not accredited official statistics. Disclosure-controlled for sharing "
@@ -142,7 +144,6 @@ class _SummaryWriter:
             "value_for_money": {},
             "barriers_enablers": barriers_enablers,
             "recommendations": self.recommendations(),
-            "projection": projection_figures(self.rows("costs"), self.rows("returns"), inputs.sites),
             "methodology": self.methodology(),
             "caveats": list(inputs.caveats),
             "glossary": [{"term": term, "definition": definition} for term, definition in GLOSSARY],
@@ -222,36 +223,28 @@ class _SummaryWriter:
             for row in self.rows("people_reached")
             if row["period_code"] == ALL_CODE
         }
+        approved = {row["site_code"] for row in self.rows("returns") if row["status"] == "Approved"}
         rows = []
         total: dict[str, Decimal] = defaultdict(Decimal)
         for site in self.inputs.sites:
-            figures = sums.get(site.code, {})
             site_row: dict[str, Any] = {"site_code": site.code, "site": site.name}
+            if site.code not in approved:
+                # No approved return in the release: nothing was reported, which is not a cost of £0.
+                site_row.update(dict.fromkeys((*keys, "people_reached"), NO_RETURN))
+                rows.append(site_row)
+                continue
+            figures = sums.get(site.code, {})
             for key in keys:
                 amount = figures.get(key, Decimal(0))
                 total[key] += amount
                 site_row[key] = str(amount.quantize(PENNY))
             site_row["people_reached"] = people.get(site.code, 0)
-            site_row["cost_per_person"] = self._per_person(
-                Decimal(site_row["attributable"]), site_row["people_reached"]
-            )
             rows.append(site_row)
         total_row: dict[str, Any] = {"site_code": ALL_CODE, "site": "All sites"}
         for key in keys:
             total_row[key] = str(total[key].quantize(PENNY))
         total_row["people_reached"] = people.get(ALL_CODE, 0)
-        total_row["cost_per_person"] = self._per_person(total["attributable"], total_row["people_reached"])
         return {"rows": rows, "total": total_row}
-
-    def _per_person(self, cost: Decimal, people: Any) -> str | None:
-        """A mean over people: withheld when the count of people is (or is below the threshold)."""
-        if people == SUPPRESSED:
-            return SUPPRESSED
-        if not people:
-            return None
-        if people < self.rules.threshold:
-            return SUPPRESSED
-        return str((cost / Decimal(people)).quantize(PENNY, ROUND_HALF_UP))
 
     def _indicators(self) -> list[Any]:
         return list(self.version.indicators) if self.version is not None else []

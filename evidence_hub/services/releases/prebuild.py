@@ -2,9 +2,9 @@
 
 Publishing queues the job in its own transaction (`schedule_release_files`); a worker (or, on SQLite, the
 web process after answering) builds the summary as PDF and Word and the data pack as XLSX and as a zip of
-CSVs, for the default roll-out projection, into the release file store under the very keys the downloads
-ask for (downloads/views.py), and records each file's SHA-256 (`ReleaseFile`). Downloads then stream the
-stored file and never render it; a projection with other parameters is still rendered on demand and kept.
+CSVs into the release file store under the very keys the downloads ask for (downloads/views.py), and
+records each file's SHA-256 (`ReleaseFile`). Downloads then stream the stored file and never render it: a
+release's files take no reader's parameters, so every download is one of these files.
 
 The job is idempotent: a file already stored and recorded is not built again, so a retry after a failure
 half-way, or the job queued twice, finishes the set without repeating work.
@@ -50,20 +50,9 @@ def schedule_release_files(session: Session, release: Release) -> None:
     )
 
 
-def default_projection(release: Release) -> tuple[int, int]:
-    """The roll-out projection's default areas and periods: what the release page shows first."""
-    projection = release.content["summary"]["projection"]
-    return int(projection["default_areas"]), int(projection["default_periods"])
-
-
 def file_keys(release: Release) -> list[ReleaseFileKey]:
     """The keys of every file built at publication (the downloads ask for the same ones)."""
-    areas, periods = default_projection(release)
-    documents = [
-        ReleaseFileKey(release.id, release.fingerprint, kind, (("areas", areas), ("periods", periods)))
-        for kind in DOCUMENT_KINDS
-    ]
-    return documents + [ReleaseFileKey(release.id, release.fingerprint, kind) for kind in PACK_KINDS]
+    return [ReleaseFileKey(release.id, release.fingerprint, kind) for kind in (*DOCUMENT_KINDS, *PACK_KINDS)]
 
 
 def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable[[BinaryIO], None]:
@@ -76,11 +65,10 @@ def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable
 
     if key.kind in DOCUMENT_KINDS:
         render = summary_pdf if key.kind == "summary.pdf" else summary_docx
-        areas, periods = default_projection(release)
 
         def write_document(target: BinaryIO) -> None:
             summary = reading.summary_of(release)
-            target.write(render(summary, areas=areas, periods=periods, charts=summary_charts(summary)))
+            target.write(render(summary, charts=summary_charts(summary)))
 
         return write_document
     write_pack = write_xlsx if key.kind == "data-pack.xlsx" else write_zip

@@ -53,10 +53,11 @@ from evidence_hub.services.releases.protected_tables import (
 )
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.table_definitions import TABLES, AggregatedTable
-from evidence_hub.services.releases.tables import build_tables
+from evidence_hub.services.releases.tables import build_tables, with_no_return
 from evidence_hub.services.releases.value_for_money_block import (
     value_for_money_key_point,
     value_for_money_summary,
+    withheld_outcomes,
 )
 
 DEFAULT_THRESHOLD = 10
@@ -110,7 +111,8 @@ def publish_release(
         revisions=_revisions(session, scope),
         earlier=earlier_knowledge(session, framework.id),
     )
-    tables = protected.tables
+    tables = {**protected.tables}
+    tables["people_reached"] = with_no_return(tables["people_reached"], tables["returns"])
     report = DisclosureReport()
     report.add_rules(protected.official_notes(rules))
     reference = _next_reference(session, framework)
@@ -134,7 +136,11 @@ def publish_release(
         )
     )
     summary["value_for_money"] = value_for_money_summary(
-        session, scope, rules.threshold, protected.exposed_scopes(rules)
+        session,
+        scope,
+        rules.threshold,
+        protected.exposed_scopes(rules),
+        withheld_outcomes(tables["measures"], rules),
     )
     if key_point := value_for_money_key_point(summary["value_for_money"]):
         summary["executive"]["key_points"].append(key_point)

@@ -23,6 +23,13 @@ from evidence_hub.services.releases.impact_section import (
     impact_rows,
 )
 from evidence_hub.services.releases.table_definitions import TableDefinition
+from evidence_hub.services.releases.value_for_money_pack import ROWS as VALUE_FOR_MONEY_TABLES
+from evidence_hub.services.releases.value_for_money_pack import (
+    ValueForMoneyPackTable,
+    value_for_money_dictionary_rows,
+    value_for_money_rows,
+    value_for_money_tables,
+)
 
 STREAM_BATCH = 2000
 REFERENCE_FORMAT = re.compile(r"^[A-Z0-9]{1,12}-\d{4}-\d{2,}$")
@@ -178,16 +185,26 @@ class ReleasePackSource:
 
     @property
     def dictionary_rows(self) -> list[list[Any]]:
-        return [list(row) for row in self.release.content["dictionary"]["rows"]]
+        return [
+            *(list(row) for row in self.release.content["dictionary"]["rows"]),
+            *value_for_money_dictionary_rows(self.release.content["summary"]),
+        ]
 
     @property
-    def tables(self) -> list[TableDefinition | ImpactPackTable]:
-        impact = impact_pack_table(self.release.content["summary"])
-        return [*table_definitions(self.release), *([impact] if impact else [])]
+    def tables(self) -> list[TableDefinition | ImpactPackTable | ValueForMoneyPackTable]:
+        summary = self.release.content["summary"]
+        impact = impact_pack_table(summary)
+        return [
+            *table_definitions(self.release),
+            *([impact] if impact else []),
+            *value_for_money_tables(summary),
+        ]
 
     def rows(self, code: str) -> Iterator[list[Any]]:
         if code == IMPACT_TABLE_CODE:
             return iter(impact_rows(self.release.content["summary"]["impact"]))
+        if code in VALUE_FOR_MONEY_TABLES:
+            return iter(value_for_money_rows(self.release.content["summary"], code))
         return iter_rows(self.session, self.release, code)
 
 

@@ -5,8 +5,8 @@ A release never changes, so each of its files is the same bytes for every reader
 by the first request that needs it, and every later request reads it from the store. The store is a
 folder of at most `max_bytes`, the least recently read files going first; nothing is held in memory.
 
-A file is named by its ReleaseFileKey (the release, its fingerprint, the kind of file and the reader's
-parameters, such as the roll-out projection's areas and periods). Anything that can write a file for a
+A file is named by its ReleaseFileKey (the release, its fingerprint, the kind of file and any parameters
+the kind of file takes). Anything that can write a file for a
 key can fill the store: today the first download does (`open_or_build`); a worker that builds a release's
 files once at publication would call `store` with the same keys, and downloads would then find them.
 """

@@ -56,6 +56,8 @@ from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, TAB
 ALL_CODE = "ALL"
 ALL_SITES = "All sites"
 ALL_PERIODS = "All periods"
+# A figure with no approved return behind it (services/appraisal says the same): never 0.
+NO_RETURN = "no return"
 
 
 def money(value: Decimal) -> str:
@@ -147,7 +149,8 @@ class _TableBuilder:
             for period in self.scope.periods:
                 cell = figures.cells.get((site.id, period.id))
                 if cell is None:
-                    status, reported, required = "No return", 0, 0
+                    # Nothing was reported, not nothing of nothing: the counts are left empty, never 0.
+                    status, reported, required = "No return", None, None
                 else:
                     status = "Approved" if cell.approved else "Not approved"
                     reported, required = cell.items_reported, cell.items_required
@@ -501,3 +504,30 @@ def people_rows(
         rows.append([ALL_CODE, ALL_SITES, period.code, period.name, column_totals[period_index]])
     rows.append([ALL_CODE, ALL_SITES, ALL_CODE, ALL_PERIODS, grand_total])
     return rows
+
+
+def with_no_return(people: AggregatedTable, returns: AggregatedTable) -> AggregatedTable:
+    """The people-reached table with "no return" where no approved return stands behind a count: a site's
+    period it sent no approved return for, a site with none, a period with none from any site. The grid
+    behind the table (and disclosure control) counts those as 0 people, which is true of the evidence but
+    is not what happened: nothing was reported."""
+    site, period, status = (
+        returns.definition.column_index(key) for key in ("site_code", "period_code", "status")
+    )
+    approved = {(row[site], row[period]) for row in returns.rows if row[status] == "Approved"}
+    sites = {each for each, _ in approved}
+    periods = {each for _, each in approved}
+    value = people.definition.column_index("people_reached")
+
+    def reported(site_code: str, period_code: str) -> bool:
+        if site_code == ALL_CODE:
+            return period_code == ALL_CODE or period_code in periods
+        if period_code == ALL_CODE:
+            return site_code in sites
+        return (site_code, period_code) in approved
+
+    rows = [
+        row if reported(row[0], row[2]) else [*row[:value], NO_RETURN, *row[value + 1 :]]
+        for row in people.rows
+    ]
+    return AggregatedTable(people.definition, rows)

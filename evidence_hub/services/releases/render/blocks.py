@@ -12,11 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts
-from evidence_hub.services.releases.render.projection import (
-    projection_caveat,
-    projection_estimates,
-    projection_sentence,
-)
 from evidence_hub.services.releases.render.words import (
     NOT_AVAILABLE,
     clean_text,
@@ -31,7 +26,6 @@ from evidence_hub.services.releases.render.words import (
     unit_label,
     unit_with_direction,
 )
-from evidence_hub.services.releases.rollout import RolloutProjection
 
 EXECUTIVE_SUMMARY: Final = "Executive summary"
 FINDINGS_BY_THEME: Final = "Findings by theme"
@@ -42,7 +36,7 @@ IMPACT: Final = "Impact against comparison areas"
 VALUE_FOR_MONEY: Final = "Value for money"
 BARRIERS_AND_ENABLERS: Final = "Barriers and enablers"
 RECOMMENDATIONS: Final = "Recommendations for national roll-out"
-ROLLOUT_PROJECTION: Final = "Roll-out cost projection"
+ROLLOUT_PROJECTION: Final = "Roll-out projection"
 METHODOLOGY: Final = "Methodology"
 CAVEATS: Final = "Data quality caveats"
 DISCLOSURE_CONTROL: Final = "Disclosure control"
@@ -223,21 +217,14 @@ def costs_table(summary: Mapping[str, Any]) -> Table:
 def people_reached_table(summary: Mapping[str, Any]) -> Table:
     rows, has_total = _cost_rows(summary)
     return _table(
-        "Cash and in-kind cost, people reached and cost per person, per site",
-        (
-            ("Site", False),
-            ("Cash", True),
-            ("In kind", True),
-            ("People reached", True),
-            ("Cost per person", True),
-        ),
+        "Cash and in-kind cost and people reached, per site",
+        (("Site", False), ("Cash", True), ("In kind", True), ("People reached", True)),
         (
             (
                 clean_text(row.get("site")),
                 money(row.get("cash")),
                 money(row.get("in_kind")),
                 people(row.get("people_reached")),
-                money(row.get("cost_per_person")),
             )
             for row in rows
         ),
@@ -295,37 +282,6 @@ def barriers_enablers_by_site_table(summary: Mapping[str, Any]) -> Table:
         "Barriers and enablers by dimension and site",
         (("Dimension", False), ("Site", False), ("Barriers", True), ("Enablers", True)),
         rows,
-    )
-
-
-def unit_costs_table(summary: Mapping[str, Any]) -> Table:
-    rows = (
-        (
-            clean_text(row.get("site")),
-            money(row.get("set_up")),
-            money(row.get("running_per_period")),
-            number(row.get("periods_reported")),
-        )
-        for row in (summary.get("projection") or {}).get("unit_costs") or []
-    )
-    return _table(
-        "Each pilot site's unit costs, on which the projection rests",
-        (
-            ("Site", False),
-            ("Set-up cost", True),
-            ("Running cost per period", True),
-            ("Periods reported", True),
-        ),
-        rows,
-    )
-
-
-def projection_table(projection: RolloutProjection) -> Table:
-    return _table(
-        f"Projected cost for {plural(projection.areas, 'area')} over "
-        f"{plural(projection.periods, 'reporting period')}",
-        (("Estimate", False), ("Projected cost", True)),
-        projection_estimates(projection),
     )
 
 
@@ -426,7 +382,7 @@ def costs_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Bloc
         Heading(COSTS_PER_SITE, 1),
         Paragraph(
             "Attributable cost is the part of each recorded cost that the pilot caused. Cost per person "
-            "divides attributable cost by the people reached."
+            "reached is a value-for-money figure: it is in that section, with its definition."
         ),
         costs_table(summary),
         *_picture(charts.costs),
@@ -591,40 +547,66 @@ def _workings_blocks(figure: Mapping[str, Any]) -> list[Block]:
     return blocks
 
 
-def _projection_blocks(value: Mapping[str, Any]) -> list[Block]:
-    """The Green Book roll-out projection, scaled by area size, with its assumptions and workings."""
+def _projection_table(projection: Mapping[str, Any]) -> Table:
+    measure = clean_text((projection.get("size_measure") or {}).get("name"))
+    areas = [*(projection.get("areas") or []), projection.get("total") or {}]
+
+    def central(area: Mapping[str, Any], key: str) -> Any:
+        return (area.get("central") or {}).get(key)
+
+    return _table(
+        f"Roll-out over {projection.get('years')} years, scaled by {measure}",
+        (
+            ("Area", False),
+            (f"Size ({measure})", True),
+            ("Present value of costs, central", True),
+            ("Net present value, low", True),
+            ("Net present value, central", True),
+            ("Net present value, high", True),
+            ("Benefit–cost ratio, central", True),
+        ),
+        (
+            (
+                clean_text(area.get("name")),
+                number(area.get("size")),
+                _shown(central(area, "present_value_costs")),
+                *(
+                    _shown((area.get(level) or {}).get("net_present_value"))
+                    for level in ("low", "central", "high")
+                ),
+                clean_text(central(area, "benefit_cost_ratio_display")) or NOT_AVAILABLE,
+            )
+            for area in areas
+            if area
+        ),
+    )
+
+
+def rollout_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    """The Green Book roll-out projection (services/appraisal/projection.py), scaled by area size, with its
+    assumptions beside the figures and its workings: the same projection the value-for-money view shows."""
+    value, blocks = _green_book_section(
+        summary,
+        ROLLOUT_PROJECTION,
+        "This release was published before the roll-out projection followed the Green Book: its earlier "
+        "projection used a different definition and is not shown. A newer release gives it.",
+    )
+    if value is None:
+        return blocks
     projection = value.get("projection")
-    blocks: list[Block] = [Heading("Roll-out projection scaled by area size", 2)]
     if not projection:
         reasons = tuple(clean_text(reason) for reason in value.get("projection_problems") or [])
         return [*blocks, Bullets(reasons or ("No roll-out projection was made.",))]
-    measure = clean_text((projection.get("size_measure") or {}).get("name"))
-    areas = [*(projection.get("areas") or []), projection.get("total") or {}]
-    blocks.append(
-        _table(
-            f"Roll-out over {projection.get('years')} years, scaled by {measure}",
-            (
-                ("Area", False),
-                ("Size", True),
-                ("Net present value, low", True),
-                ("Net present value, central", True),
-                ("Net present value, high", True),
-            ),
-            (
-                (
-                    clean_text(area.get("name")),
-                    number(area.get("size")),
-                    *(
-                        _shown((area.get(level) or {}).get("net_present_value"))
-                        for level in ("low", "central", "high")
-                    ),
-                )
-                for area in areas
-                if area
-            ),
-        )
-    )
-    blocks.append(
+    measure = projection.get("size_measure") or {}
+    blocks += [
+        Paragraph(
+            "What rolling the pilot out to other areas would cost and return: the pilot sites' costs and "
+            f"benefits per unit of {clean_text(measure.get('name'))} ({clean_text(measure.get('source'))}), "
+            "scaled to each area, with optimism bias on costs and Green Book discounting. Low and high use "
+            "the low and high appraisals, not the spread of the sites. It is a planning range, not a "
+            "forecast."
+        ),
+        _projection_table(projection),
         _table(
             "Assumptions of the roll-out projection",
             (("Assumption", False), ("Low", False), ("Central", False), ("High", False), ("Basis", False)),
@@ -632,8 +614,12 @@ def _projection_blocks(value: Mapping[str, Any]) -> list[Block]:
                 tuple(clean_text(row.get(key)) for key in ("assumption", "low", "central", "high", "basis"))
                 for row in projection.get("assumptions") or []
             ),
-        )
-    )
+        ),
+    ]
+    notes = tuple(clean_text(note) for note in projection.get("notes") or [] if clean_text(note))
+    if notes:
+        blocks.append(Bullets(notes))
+    blocks.append(Heading("Workings of the roll-out projection", 2))
     for workings in projection.get("workings") or []:
         blocks += [
             Heading(clean_text(workings.get("title")), 3),
@@ -643,17 +629,26 @@ def _projection_blocks(value: Mapping[str, Any]) -> list[Block]:
     return blocks
 
 
-def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+def _green_book_section(
+    summary: Mapping[str, Any], title: str, before_green_book: str
+) -> tuple[Mapping[str, Any] | None, list[Block]]:
+    """A section read from the release's Green Book appraisal: its block and heading, or (None, the
+    heading and `before_green_book`) for a release published before the appraisal."""
     value = summary.get("value_for_money") or {}
-    blocks: list[Block] = [Heading(VALUE_FOR_MONEY, 1)]
     if value.get("method") != "green_book":
-        return [
-            *blocks,
-            Paragraph(
-                "This release was published before value for money followed the Green Book: its earlier "
-                "figures mixed definitions and are not shown. A newer release gives the appraisal."
-            ),
-        ]
+        return None, [Heading(title, 1), Paragraph(before_green_book)]
+    return value, [Heading(title, 1)]
+
+
+def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
+    value, blocks = _green_book_section(
+        summary,
+        VALUE_FOR_MONEY,
+        "This release was published before value for money followed the Green Book: its earlier figures "
+        "mixed definitions and are not shown. A newer release gives the appraisal.",
+    )
+    if value is None:
+        return blocks
     problems = tuple(clean_text(problem) for problem in value.get("problems") or [])
     if problems:
         return [*blocks, Paragraph("The value-for-money figures could not be worked out:"), Bullets(problems)]
@@ -677,7 +672,6 @@ def value_for_money_blocks(summary: Mapping[str, Any]) -> list[Block]:
     )
     if notes:
         blocks.append(Bullets(notes))
-    blocks += _projection_blocks(value)
     blocks.append(Heading("Workings of the figures for all sites", 2))
     for figure in (appraisal.get("programme") or {}).get("figures") or []:
         blocks += _workings_blocks(figure)
@@ -727,30 +721,13 @@ def recommendations_blocks(summary: Mapping[str, Any]) -> list[Block]:
     ]
 
 
-def projection_blocks(summary: Mapping[str, Any], projection: RolloutProjection) -> list[Block]:
-    method = (summary.get("projection") or {}).get("method")
-    return [
-        Heading(ROLLOUT_PROJECTION, 1),
-        Paragraph(projection_sentence(projection)),
-        projection_table(projection),
-        Heading("How the projection is worked out", 2),
-        *_lines(projection.lines, "The projection has no pilot costs to rest on."),
-        *_lines(method, "No method notes were recorded."),
-        Paragraph(projection_caveat()),
-        Heading("Unit costs per site", 2),
-        unit_costs_table(summary),
-    ]
-
-
 def methodology_blocks(summary: Mapping[str, Any]) -> list[Block]:
     texts = [clean_text(item) for item in summary.get("methodology") or []]
     paragraphs: list[Block] = [Paragraph(text) for text in texts if text]
     return [Heading(METHODOLOGY, 1), *(paragraphs or [Paragraph("No methodology notes were recorded.")])]
 
 
-def summary_blocks(
-    summary: Mapping[str, Any], projection: RolloutProjection, charts: SummaryCharts
-) -> list[Block]:
+def summary_blocks(summary: Mapping[str, Any], charts: SummaryCharts) -> list[Block]:
     """The whole learning summary after its title page, section by section in ``SECTION_TITLES`` order.
 
     A table with no rows is said in words instead, so no reader meets a table of headings alone.
@@ -767,7 +744,7 @@ def summary_blocks(
         *value_for_money_blocks(summary),
         *barriers_enablers_blocks(summary, charts),
         *recommendations_blocks(summary),
-        *projection_blocks(summary, projection),
+        *rollout_blocks(summary),
         *methodology_blocks(summary),
         Heading(CAVEATS, 1),
         *_lines(summary.get("caveats"), "No caveats were recorded for this release."),

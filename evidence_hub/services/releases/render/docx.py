@@ -43,7 +43,6 @@ from evidence_hub.services.releases.render.words import (
     footer_lead,
     title_page,
 )
-from evidence_hub.services.releases.rollout import project_rollout
 
 MARGIN: Final = Mm(20)
 PICTURE_WIDTH: Final = Mm(165)
@@ -226,15 +225,12 @@ def _add(document: WordDocument, block: Block) -> None:
             raise TypeError(f"No Word layout for {type(block).__name__}")
 
 
-def summary_docx(
-    summary: dict[str, Any], *, areas: int, periods: int, charts: SummaryCharts | None = None
-) -> bytes:
-    """The release's learning summary as Word, with the roll-out projected for ``areas`` and ``periods``.
+def summary_docx(summary: dict[str, Any], *, charts: SummaryCharts | None = None) -> bytes:
+    """The release's learning summary as Word.
 
     ``charts`` are the summary's charts when the caller has them already (they depend only on the summary).
     """
-    projection = project_rollout(summary["projection"], areas, periods)
-    blocks = summary_blocks(summary, projection, charts if charts is not None else summary_charts(summary))
+    blocks = summary_blocks(summary, charts if charts is not None else summary_charts(summary))
     document = Document()
     _a4_portrait(document)
     _set_language(document)

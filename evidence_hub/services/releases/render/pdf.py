@@ -67,7 +67,6 @@ from evidence_hub.services.releases.render.words import (
     footer_text,
     title_page,
 )
-from evidence_hub.services.releases.rollout import project_rollout
 
 FONT: Final = "DejaVuSans"
 BOLD: Final = "DejaVuSans-Bold"
@@ -394,16 +393,13 @@ def _flowables(block: Block) -> list[Flowable]:
     raise TypeError(f"No PDF layout for {type(block).__name__}")
 
 
-def summary_pdf(
-    summary: dict[str, Any], *, areas: int, periods: int, charts: SummaryCharts | None = None
-) -> bytes:
-    """The release's learning summary as a PDF, with the roll-out projected for ``areas`` and ``periods``.
+def summary_pdf(summary: dict[str, Any], *, charts: SummaryCharts | None = None) -> bytes:
+    """The release's learning summary as a PDF.
 
     ``charts`` are the summary's charts when the caller has them already (they depend only on the summary).
     """
     register_fonts()
-    projection = project_rollout(summary["projection"], areas, periods)
-    blocks = summary_blocks(summary, projection, charts if charts is not None else summary_charts(summary))
+    blocks = summary_blocks(summary, charts if charts is not None else summary_charts(summary))
     story = _title_page(summary)
     for block in blocks:
         story += _flowables(block)
