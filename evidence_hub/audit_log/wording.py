@@ -29,6 +29,7 @@ from evidence_hub.models.returns import (
     ReturnStatus,
     TimeUnit,
 )
+from evidence_hub.models.sites import PartnerType
 from evidence_hub.services.common.audit import FrameworkNames, ItemFacts, object_type_name
 from evidence_hub.services.framework.wording import format_value
 from evidence_hub.services.returns.comments import MILESTONE
@@ -159,6 +160,13 @@ FIELD_LABELS = {
     "fingerprint": "Fingerprint of the content",
     "ended_at": "Ended",
     "started_at": "Started",
+    "differences": "Differences from the version before",
+    "compared_with_version": "Compared with version",
+    "framework_fields_changed": "Details of the framework changed",
+    "sections": "Sections",
+    "added": "Added",
+    "removed": "Removed",
+    "changed": "Changed",
 }
 # Bookkeeping the reader does not need: ids are shown as links and names instead.
 HIDDEN_FIELDS = frozenset({"id", "version", "import_reference", "item_id"})
@@ -174,6 +182,7 @@ ENUM_FIELDS: dict[str, tuple[type[LabelledEnum], ...]] = {
     "impact_assessment_status": (AgreementStatus,),
     "learning_type": (LearningType,),
     "role": (Role, MembershipRole, AreaRole),
+    "partner_types": (PartnerType,),
 }
 
 
@@ -308,7 +317,8 @@ class AuditWording:
         if name == "completed_sections":
             return listed([_label((ReturnSection,), code) for code in value])
         if name in ENUM_FIELDS:
-            return _label(ENUM_FIELDS[name], str(value))
+            codes = value if isinstance(value, list) else [value]
+            return listed([_label(ENUM_FIELDS[name], str(code)) for code in codes])
         if name in self.names.by_field:
             known = self.names.by_field[name]
             codes = value if isinstance(value, list) else [value]
@@ -327,11 +337,17 @@ class AuditWording:
         if isinstance(value, list):
             return listed([str(part) for part in value])
         if isinstance(value, dict):
-            # Keyed by indicator code (the indicators observed in an area): named, each with its words.
+            # Keyed by indicator code (the indicators observed in an area) or by field (the differences
+            # of a framework version): each key named, each part in words.
             indicator_names = self.names.by_field["indicator"]
-            return "; ".join(
-                f"{indicator_names.get(str(key), str(key))}: {self.value_text(str(key), part, values)}"
-                for key, part in sorted(value.items())
+            return (
+                "; ".join(
+                    f"{indicator_names.get(str(key)) or field_label(str(key))}: "
+                    f"{self.value_text(str(key), part, values)}"
+                    for key, part in value.items()
+                    if part not in (None, "", [], {})
+                )
+                or "none"
             )
         if isinstance(value, str):
             as_date = _iso_date(value)

@@ -470,9 +470,7 @@ def object_names(session: Session, objects: Iterable[tuple[str, int]]) -> dict[t
             ),
         )
     if wanted.get("impact_rating"):
-        indicator_names: dict[str, str] = dict(
-            session.execute(select(Indicator.code, Indicator.name)).all()
-        )
+        indicator_names: dict[str, str] = dict(session.execute(select(Indicator.code, Indicator.name)).all())
         rows = session.execute(
             select(ImpactRating.id, Site.name, ImpactRating.indicator_code)
             .join(Site, Site.id == ImpactRating.site_id)
