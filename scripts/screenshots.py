@@ -27,6 +27,8 @@ from urllib.request import urlopen
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from evidence_hub.demo import DEMO_ACCOUNTS_FILE
+
 CHROMIUM = os.environ.get("EVIDENCE_HUB_CHROMIUM", "/usr/bin/chromium")
 WIDTH, HEIGHT = 1280, 900
 MAX_HEIGHT = 2400
@@ -121,6 +123,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     arguments = parser.parse_args()
     arguments.out.mkdir(parents=True, exist_ok=True)
+    # The demo keeps its accounts' passwords in the instance folder whatever its database: this run's
+    # database gets new accounts, so the file is put back afterwards for the developer's own demo.
+    passwords_file = ROOT / "instance" / DEMO_ACCOUNTS_FILE
+    kept = passwords_file.read_bytes() if passwords_file.exists() else None
     with tempfile.TemporaryDirectory() as folder:
         server, base, passwords = start_demo(Path(folder))
         try:
@@ -128,6 +134,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=20)
+            if kept is None:
+                passwords_file.unlink(missing_ok=True)
+            else:
+                passwords_file.write_bytes(kept)
 
 
 def take(base: str, passwords: dict[str, str], out: Path) -> None:
