@@ -429,6 +429,14 @@ def item_facts(session: Session, items: Iterable[tuple[str, int]]) -> dict[tuple
     return facts
 
 
+# Things outside returns named by one column of their own.
+OBJECT_NAME_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "programme": (Programme, Programme.name),
+    "release": (Release, Release.title),
+    "impact_area": (ImpactArea, ImpactArea.area_name),
+}
+
+
 def object_names(session: Session, objects: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
     """What the things outside returns that records are about are called now, by (kind, id): a record of
     a change to a membership holds only ids, and one of a rating only its figures."""
@@ -450,25 +458,9 @@ def object_names(session: Session, objects: Iterable[tuple[str, int]]) -> dict[t
             "programme_membership",
             ((each.id, f"{each.user.full_name} in {each.programme.name}") for each in memberships),
         )
-    if wanted.get("programme"):
-        add(
-            "programme",
-            session.execute(
-                select(Programme.id, Programme.name).where(Programme.id.in_(wanted["programme"]))
-            ),
-        )
-    if wanted.get("release"):
-        add(
-            "release",
-            session.execute(select(Release.id, Release.title).where(Release.id.in_(wanted["release"]))),
-        )
-    if wanted.get("impact_area"):
-        add(
-            "impact_area",
-            session.execute(
-                select(ImpactArea.id, ImpactArea.area_name).where(ImpactArea.id.in_(wanted["impact_area"]))
-            ),
-        )
+    for kind, (model, name_column) in OBJECT_NAME_COLUMNS.items():
+        if wanted.get(kind):
+            add(kind, session.execute(select(model.id, name_column).where(model.id.in_(wanted[kind]))))
     if wanted.get("impact_rating"):
         indicator_names: dict[str, str] = dict(session.execute(select(Indicator.code, Indicator.name)).all())
         rows = session.execute(
