@@ -14,6 +14,7 @@ from evidence_hub.guards import roles
 from evidence_hub.models import AuditEvent, Role
 from evidence_hub.services.common import audit as audit_service
 from evidence_hub.services.common.audit import AuditFilters
+from evidence_hub.services.returns.comments import MILESTONE
 from evidence_hub.web import acting_user, db_session, pagination
 
 audit_log = Blueprint("audit_log", __name__, url_prefix="/audit")
@@ -40,6 +41,8 @@ def audit_item_url(shown: ShownRecord) -> str | None:
         return None
     if shown.item_type == "return":
         return url_for("returns.task_list", return_id=shown.return_id)
+    if shown.item_type == MILESTONE:
+        return url_for("returns.journey", return_id=shown.return_id, _anchor="journey-milestone")
     if shown.item_type == "measure" and shown.indicator_code:
         return url_for("returns.measure", return_id=shown.return_id, indicator_code=shown.indicator_code)
     if shown.item_type in ITEM_SECTIONS:
@@ -75,6 +78,7 @@ def _shown(records: list[AuditEvent]) -> list[ShownRecord]:
         audit_service.return_names(session, return_ids),
         subjects,
         facts,
+        audit_service.object_names(session, items),
     )
     return [wording.shown(record) for record in records]
 

@@ -7,17 +7,19 @@ is translated, here, for the audit log and every item's history.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from evidence_hub.formatting import date_uk, listed, money
+from evidence_hub.formatting import date_uk, datetime_uk, listed, money
 from evidence_hub.models import AuditEvent
+from evidence_hub.models.accounts import Role
 from evidence_hub.models.enums import LabelledEnum
 from evidence_hub.models.framework import LearningType
+from evidence_hub.models.impact import AreaRole
 from evidence_hub.models.periods import PeriodStatus
+from evidence_hub.models.programmes import MembershipRole, ProgrammeStatus
 from evidence_hub.models.returns import (
     AgreementStatus,
     CostType,
@@ -27,8 +29,10 @@ from evidence_hub.models.returns import (
     ReturnStatus,
     TimeUnit,
 )
+from evidence_hub.models.sites import PartnerType
 from evidence_hub.services.common.audit import FrameworkNames, ItemFacts, object_type_name
 from evidence_hub.services.framework.wording import format_value
+from evidence_hub.services.returns.comments import MILESTONE
 
 # What somebody did, for actions that are not adding, changing or deleting an item.
 ACTION_VERBS = {
@@ -76,6 +80,13 @@ ACTION_VERBS = {
     "site_data.download": "downloaded the data of",
     "api_token.created": "created",
     "api_token.revoked": "revoked",
+    "impact.area_added": "added",
+    "impact.area_removed": "removed",
+    "impact.series_uploaded": "uploaded comparison series for",
+    "impact.rating_recorded": "recorded",
+    "membership.ended": "ended",
+    "appraisal.deflators_uploaded": "uploaded",
+    "appraisal.area_sizes_uploaded": "uploaded",
 }
 ITEM_VERBS = {"created": "added", "updated": "changed", "deleted": "deleted"}
 
@@ -136,13 +147,42 @@ FIELD_LABELS = {
     "email": "Email address",
     "role": "Role",
     "is_active": "Active",
+    "area_code": "Area code",
+    "area_name": "Area name",
+    "observed": "Indicators observed there",
+    "level": "Evidence level",
+    "rationale": "Why that level",
+    "filename": "File",
+    "figures": "Figures",
+    "replaced": "Figures replaced",
+    "years": "Years",
+    "areas": "Areas",
+    "framework": "Framework",
+    "reference": "Reference",
+    "title": "Title",
+    "name": "Name",
+    "code": "Code",
+    "periods": "Periods",
+    "sites": "Sites",
+    "threshold": "Counts below this are suppressed",
+    "round_to": "Counts rounded to the nearest",
+    "fingerprint": "Fingerprint of the content",
+    "ended_at": "Ended",
+    "started_at": "Started",
+    "differences": "Differences from the version before",
+    "compared_with_version": "Compared with version",
+    "framework_fields_changed": "Details of the framework changed",
+    "sections": "Sections",
+    "added": "Added",
+    "removed": "Removed",
+    "changed": "Changed",
 }
 # Bookkeeping the reader does not need: ids are shown as links and names instead.
 HIDDEN_FIELDS = frozenset({"id", "version", "import_reference", "item_id"})
 MONEY_FIELDS = frozenset({"amount", "staff_rate"})
 # Fields holding a member of a fixed list, with the lists it may come from (the first that knows it wins).
 ENUM_FIELDS: dict[str, tuple[type[LabelledEnum], ...]] = {
-    "status": (ReturnStatus, PeriodStatus),
+    "status": (ReturnStatus, PeriodStatus, ProgrammeStatus),
     "cost_type": (CostType,),
     "funding": (Funding,),
     "staff_time_unit": (TimeUnit,),
@@ -150,6 +190,8 @@ ENUM_FIELDS: dict[str, tuple[type[LabelledEnum], ...]] = {
     "agreement_status": (AgreementStatus,),
     "impact_assessment_status": (AgreementStatus,),
     "learning_type": (LearningType,),
+    "role": (Role, MembershipRole, AreaRole),
+    "partner_types": (PartnerType,),
 }
 
 
@@ -187,11 +229,13 @@ class AuditWording:
         return_names: dict[int, str],
         comment_subjects: dict[int, tuple[str, int | None, int]],
         items: dict[tuple[str, int], ItemFacts],
+        object_names: dict[tuple[str, int], str] | None = None,
     ) -> None:
         self.names = names
         self.return_names = return_names
         self.comment_subjects = comment_subjects
         self.items = items
+        self.object_names = object_names or {}
 
     def shown(self, record: AuditEvent) -> ShownRecord:
         values = {**(record.before or {}), **(record.after or {})}
@@ -227,11 +271,14 @@ class AuditWording:
         return ITEM_VERBS.get(happened, happened.replace("_", " "))
 
     def _item_name(self, item_type: str, item_id: int | None, values: dict[str, Any]) -> str:
-        if item_type == "return" and item_id is not None:
+        if item_type in ("return", MILESTONE) and item_id is not None:
             return self.return_names.get(item_id, "")
         if item_type == "measure" and isinstance(values.get("indicator"), str):
             return self.names.by_field["indicator"].get(values["indicator"], values["indicator"])
-        for key in ("title", "description", "file", "dataset", "name", "full_name", "code", "period"):
+        if item_id is not None and (item_type, item_id) in self.object_names:
+            return self.object_names[(item_type, item_id)]
+        names = ("title", "name", "area_name", "dataset", "file", "filename", "full_name", "description")
+        for key in (*names, "code", "reference", "period"):
             if item_type != "comment" and isinstance(values.get(key), str) and values[key].strip():
                 return str(values[key])[:120]
         return ""
@@ -250,7 +297,7 @@ class AuditWording:
         fields = [
             name
             for name in after
-            if self._shown_field(name) and not (added and after[name] in (None, "", []))
+            if self._shown_field(name) and not (added and after[name] in (None, "", [], {}))
         ]
         fields += [name for name in before if name not in after and self._shown_field(name)]
         return [
@@ -270,7 +317,7 @@ class AuditWording:
 
     def value_text(self, name: str, value: Any, values: dict[str, Any]) -> str:
         """A value as the pages show it; "none" when it was empty."""
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or value == {}:
             return "none"
         if isinstance(value, bool):
             return "Yes" if value else "No"
@@ -279,7 +326,8 @@ class AuditWording:
         if name == "completed_sections":
             return listed([_label((ReturnSection,), code) for code in value])
         if name in ENUM_FIELDS:
-            return _label(ENUM_FIELDS[name], str(value))
+            codes = value if isinstance(value, list) else [value]
+            return listed([_label(ENUM_FIELDS[name], str(code)) for code in codes])
         if name in self.names.by_field:
             known = self.names.by_field[name]
             codes = value if isinstance(value, list) else [value]
@@ -298,11 +346,25 @@ class AuditWording:
         if isinstance(value, list):
             return listed([str(part) for part in value])
         if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+            # Keyed by indicator code (the indicators observed in an area) or by field (the differences
+            # of a framework version): each key named, each part in words.
+            indicator_names = self.names.by_field["indicator"]
+            return (
+                "; ".join(
+                    f"{indicator_names.get(str(key)) or field_label(str(key))}: "
+                    f"{self.value_text(str(key), part, values)}"
+                    for key, part in value.items()
+                    if part not in (None, "", [], {})
+                )
+                or "none"
+            )
         if isinstance(value, str):
             as_date = _iso_date(value)
             if as_date is not None:
                 return date_uk(as_date)
+            as_moment = _iso_datetime(value)
+            if as_moment is not None:
+                return datetime_uk(as_moment)
             figure = _decimal(value) if any(ch.isdigit() for ch in value) else None
             if figure is not None and value.strip().lstrip("-").replace(".", "", 1).isdigit():
                 return _plain(figure)
@@ -366,3 +428,14 @@ def _iso_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def _iso_datetime(text: str) -> datetime | None:
+    """A moment stored as ISO 8601 with its offset ("2026-12-06T17:38:00+00:00"), else None."""
+    if len(text) < 19 or text[10] != "T":
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

@@ -13,6 +13,7 @@ hatched, so the difference never rests on colour alone.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ HATCH = "/"
 COUNT_SCALE = [[0.0, "#f3f7fb"], [0.5, "#5694ca"], [1.0, "#003078"]]
 # Above this many sites a chart with one series per site is unreadable: it shows all sites together.
 MOST_SITES_AS_SERIES = 12
+# Period labels that fit across a chart beside its legend, written on two lines.
+MOST_PERIOD_TICKS = 10
 
 
 Figure = dict[str, Any]
@@ -64,7 +67,9 @@ def _number(value: Decimal | int | None) -> float | None:
 def _layout(title: str, subtitle: str, x_title: str, y_axis: Axis, *, legend: bool = True) -> dict[str, Any]:
     y: dict[str, Any] = {
         # automargin and a standoff keep the axis title clear of the tick labels, however wide they are.
-        "title": {"text": y_axis.title, "standoff": 12},
+        # Written up the side on short lines: a long title on one line ran past the plot into the chart's
+        # own title.
+        "title": {"text": "<br>".join(textwrap.wrap(y_axis.title, 26)) or y_axis.title, "standoff": 12},
         "automargin": True,
         "gridcolor": GRID_COLOUR,
         "zerolinecolor": NEUTRAL,
@@ -218,12 +223,15 @@ def lines_over_time(
 
 
 def _period_ticks(periods: Sequence[str]) -> dict[str, Any]:
-    """Period codes written across on two lines ("2009-10" over "Q1"): slanted, their boxes ran into each
-    other and the axis title."""
+    """Period codes written across on two lines ("2009-10" over "Q1", "2007" over "Q2" for a calendar
+    quarter such as "2007Q2"): slanted, their boxes ran into each other and the axis title. Of more than
+    MOST_PERIOD_TICKS periods, every second (or third...) is labelled, counting back from the latest."""
+    step = -(-len(periods) // MOST_PERIOD_TICKS)
+    labelled = list(periods)[::-1][::step][::-1] if step > 1 else list(periods)
     return {
         "tickmode": "array",
-        "tickvals": list(periods),
-        "ticktext": [period.replace("-Q", "<br>Q") for period in periods],
+        "tickvals": labelled,
+        "ticktext": [re.sub(r"-?Q(?=\d$)", "<br>Q", period) for period in labelled],
         "tickangle": 0,
     }
 

@@ -20,6 +20,8 @@ from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 NUMERIC_HEADER = " govuk-table__header--numeric"
 NUMERIC_CELL = " govuk-table__cell--numeric"
+# Columns of figures that fit beside each other in the page's 960 px column.
+COLUMNS_THAT_FIT = 8
 
 
 class Kind(StrEnum):
@@ -63,6 +65,13 @@ class DataTable:
     # sideways. The CSV keeps one row per site.
     turned: bool = False
 
+    @property
+    def shown_turned(self) -> bool:
+        """Turned when asked, or when it has more columns than fit beside each other and turning leaves
+        fewer (a few sites against many categories), so that it fits without scrolling sideways."""
+        wide = len(self.columns) > COLUMNS_THAT_FIT and len(self.rows) + 1 < len(self.columns)
+        return bool(self.rows) and (self.turned or wide)
+
     def add_row(self, *values: Any) -> None:
         if len(values) != len(self.columns):
             raise ValueError(f"{self.caption}: {len(values)} values for {len(self.columns)} columns")
@@ -74,7 +83,7 @@ class DataTable:
         Built here rather than in a template because a national-scale table has thousands of cells
         and a template loop costs more than the SQL behind it.
         """
-        if self.turned and self.rows:
+        if self.shown_turned:
             return self._turned_html()
         header = "".join(
             f'<th scope="col" class="govuk-table__header{NUMERIC_HEADER if column.numeric else ""}">'

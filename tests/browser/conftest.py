@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from evidence_hub import demo
-from evidence_hub.demo_evidence import ensure_demo_evidence
+from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_impact
 from evidence_hub.models import Role, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
@@ -169,8 +169,10 @@ def browser_user(db: Session) -> Callable[..., User]:
 
 @pytest.fixture
 def demo_evidence(db: Session, tmp_path: Path) -> None:
-    """The demo's sites, framework, accounts and eight quarters of returns in every state."""
+    """The demo's sites, framework, accounts, eight quarters of returns in every state, and its comparison
+    areas and series (so that the Impact view draws its charts)."""
     sites = demo.ensure_demo_sites(db)
     framework = ensure_demo_framework(db)
     demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
     ensure_demo_evidence(db, framework)
+    ensure_demo_impact(db, framework)

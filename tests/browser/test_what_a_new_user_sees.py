@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.dashboard.views import VIEWS
 from evidence_hub.db import transaction
-from evidence_hub.models import Role, User
+from evidence_hub.models import LearningType, Role, User
 from evidence_hub.services.common import audit
 from tests.browser.conftest import assert_accessible, sign_in_through_the_browser
 from tests.factories import make_return
@@ -77,8 +77,11 @@ def test_the_audit_log_reads_in_plain_english_and_fits_the_window(
 # Every chart on the page is drawn (a view with no chart for the demo's evidence passes at once).
 EVERY_CHART_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(
     (chart) => chart.classList.contains('js-plotly-plot') && chart.querySelector('svg'))"""
-# Every view the dashboard offers, so that a new view is checked too.
+# Every view the dashboard offers, so that a new view is checked too, each kind of learning the Learning
+# view draws, and the demo sites' profiles.
 DASHBOARD_VIEWS = tuple(VIEWS)
+EVERY_DASHBOARD_CHOICE = tuple(f"/dashboard/learning?type={kind.value}" for kind in LearningType)
+SITE_PROFILES = tuple(f"/dashboard/sites/{site}" for site in ("kent", "leeds", "liverpool"))
 
 
 def test_every_dashboard_view_draws_without_console_warnings(
@@ -98,6 +101,9 @@ def test_every_dashboard_view_draws_without_console_warnings(
         page.goto(f"/dashboard/{view}")
         page.wait_for_function(EVERY_CHART_DRAWN)
         screenshot(page, f"dashboard-{view}", tmp_path)
+    for address in [*EVERY_DASHBOARD_CHOICE, *SITE_PROFILES]:
+        page.goto(address)
+        page.wait_for_function(EVERY_CHART_DRAWN)
     assert [message for message in messages if message.startswith(("warning", "error"))] == []
     plotly = [url for url in encodings if "/static/vendor/plotly-" in url]
     assert plotly and all(encodings[url] == "gzip" for url in plotly)
@@ -186,18 +192,41 @@ OVERLAPPING_TEXT = """(chart) => {
 }"""
 
 
-def test_no_chart_on_any_dashboard_view_has_overlapping_text(
+# Each table region (or page) on the page that is wider than the room it has, so would scroll sideways.
+TABLES_THAT_SCROLL = """() => [...document.querySelectorAll('main .app-table-scroll, main .govuk-table')]
+    .filter((element) => element.scrollWidth > element.clientWidth + 1)
+    .map((element) => {
+        const table = element.closest('table') || element.querySelector('table');
+        const caption = table && table.querySelector('caption');
+        return `"${caption ? caption.textContent.trim() : 'a table'}" is ${element.scrollWidth} px `
+            + `wide in ${element.clientWidth} px`;
+    })"""
+
+
+def test_every_dashboard_view_fits_the_window_with_no_overlapping_text(
     new_page: Callable[[], Any], demo_evidence: None, browser_user: Callable[..., User], tmp_path: Path
 ) -> None:
+    """Every view (each of its choices too), every site's profile and the learning entries: no chart's
+    titles, ticks and legends overlap, and every table shows all its columns (the latest periods
+    included) in a 1,280 px window without scrolling sideways."""
     page = new_page()
     page.set_viewport_size(DESKTOP)
     sign_in_through_the_browser(page, browser_user(Role.EVALUATOR).email)
+    addresses = [
+        *(f"/dashboard/{view}" for view in DASHBOARD_VIEWS),
+        *EVERY_DASHBOARD_CHOICE,
+        *SITE_PROFILES,
+        "/dashboard/learning/entries",
+    ]
     overlaps: list[str] = []
-    for address in [*(f"/dashboard/{view}" for view in DASHBOARD_VIEWS), "/dashboard/sites/leeds"]:
+    too_wide: list[str] = []
+    for address in addresses:
         page.goto(address)
         page.wait_for_function(EVERY_CHART_DRAWN)
         charts = page.locator("[data-chart]")
         for index in range(charts.count()):
             found = charts.nth(index).evaluate(OVERLAPPING_TEXT)
             overlaps += [f"{address} chart {index + 1}: {overlap}" for overlap in found]
+        too_wide += [f"{address}: {table}" for table in page.evaluate(TABLES_THAT_SCROLL)]
     assert overlaps == [], "\n".join(overlaps)
+    assert too_wide == [], "\n".join(too_wide)

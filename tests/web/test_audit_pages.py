@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidence_hub import demo
 from evidence_hub.db import transaction
+from evidence_hub.demo_evidence import ensure_demo_evidence, ensure_demo_impact, ensure_demo_releases
 from evidence_hub.models import AuditEvent, ReturnSection, ReturnStatus, Role, User
+from evidence_hub.models.impact import ImpactArea
+from evidence_hub.models.programmes import ProgrammeMembership
+from evidence_hub.services.accounts.users import AccountSettings
+from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.returns import comments, measures, workflow
 from tests.factories import make_return, make_site, make_user
 from tests.pages import field_error, page, text_of
@@ -272,3 +281,86 @@ def test_the_log_and_a_history_speak_plain_english_with_units_names_links_and_co
     assert "Comment: Is 30% right?" in text
     item_link = history.find("a", string="See the impact measure as it is now")
     assert item_link["href"] == f"/returns/{site_return.id}/measures/WL-JOB-ENTRY-RATE"
+
+
+# Words of the code rather than of people: an action code, a snake_case code, an id, a JSON object.
+CODE_WORDS = re.compile(r"\b[a-z]+_[a-z_]+\b|\bid\b|[{}]|\b[a-z_]+\.[a-z_]+ed\b", re.IGNORECASE)
+
+
+def test_every_kind_of_record_the_demo_makes_reads_in_plain_english(
+    db: Session, tmp_path: Path, client_as: Callable[..., FlaskClient]
+) -> None:
+    """Programmes, memberships, comparison areas, series and ratings, releases and appraisal uploads as
+    well as returns: each action's records name who did what to which thing, with labels and words."""
+    sites = demo.ensure_demo_sites(db)
+    framework = ensure_demo_framework(db)
+    demo.ensure_demo_accounts(db, sites, str(tmp_path), AccountSettings())
+    demo.ensure_demo_programmes(db, sites)
+    ensure_demo_evidence(db, framework)
+    ensure_demo_impact(db, framework)
+    ensure_demo_releases(db, framework)
+    area = db.scalars(select(ImpactArea).where(ImpactArea.role == "comparison")).first()
+    assert area is not None
+    admin_user = db.scalars(select(User).where(User.role == Role.ADMINISTRATOR.value)).first()
+    record(
+        db,
+        admin_user,
+        "impact.area_removed",
+        site="kent",
+        object_type="impact_area",
+        object_id=area.id,
+        before={"area_code": area.area_code, "area_name": area.area_name, "role": "comparison"},
+    )
+    record(
+        db,
+        admin_user,
+        "appraisal.deflators_uploaded",
+        object_type="deflator_upload",
+        object_id=1,
+        after={"framework": framework.code, "filename": "gdp-deflators.csv", "years": 12},
+    )
+    record(
+        db,
+        admin_user,
+        "appraisal.area_sizes_uploaded",
+        object_type="area_size_upload",
+        object_id=1,
+        after={"framework": framework.code, "filename": "working-age.csv", "areas": 3},
+    )
+    membership = db.scalars(select(ProgrammeMembership)).first()
+    assert membership is not None
+    record(
+        db,
+        admin_user,
+        "membership.ended",
+        object_type="programme_membership",
+        object_id=membership.id,
+        before={"role": "site_lead", "ended_at": None},
+        after={"role": "site_lead", "ended_at": "2026-12-01T09:30:00+00:00"},
+    )
+    admin = client_as(Role.ADMINISTRATOR)
+
+    actions = sorted(set(db.scalars(select(AuditEvent.action))))
+    assert {"membership.added", "impact.rating_recorded", "release.publish", "programme.created"} <= set(
+        actions
+    )
+    found: list[str] = []
+    for action in actions:
+        records = page(admin.get(f"/audit/?action={action}")).select("main table tbody tr")
+        assert records, action
+        for row in records:
+            text = text_of(row)
+            found += [f"{action}: {match!r} in {text[:200]}" for match in CODE_WORDS.findall(text)]
+    assert found == [], "\n".join(found)
+
+    log = text_of(page(admin.get("/audit/?action=membership.ended")))
+    assert "ended the programme membership “" in log
+    assert "Ended: none → changed to 1 December 2026" in log
+    areas = text_of(page(admin.get("/audit/?action=impact.area_added")))
+    assert "added the area “Medway”" in areas
+    assert "Role: Comparison area" in areas
+    assert "Indicators observed there: Job entry rate among engaged clients: Synthetic demo series" in areas
+    ratings = text_of(page(admin.get("/audit/?action=impact.rating_recorded")))
+    assert "recorded the impact evidence rating “Kent: Job entry rate among engaged clients”" in ratings
+    releases = text_of(page(admin.get("/audit/?action=release.publish")))
+    assert "Sites: Kent, Leeds and Liverpool City Region" in releases

@@ -298,7 +298,7 @@ def test_an_evaluator_reads_the_journey_without_forms(
     assert evaluator.post(f"/returns/{kent_return.id}/journey", data={"milestone": "J100"}).status_code == 403
 
 
-def test_the_check_answers_page_summarises_the_journey(
+def test_the_check_answers_page_summarises_the_journey_with_a_change_link_beside_each_answer(
     db: Session, lead: FlaskClient, kent_return: SiteReturn
 ) -> None:
     lead.post(
@@ -313,3 +313,23 @@ def test_the_check_answers_page_summarises_the_journey(
     assert soup.find(id="section-journey").get_text(strip=True) == "Data-sharing journey and data flows"
     assert "25%: Data needs defined" in text_of(soup.find(id="journey-milestone"))
     assert soup.find(id=f"data-flow-{flow.id}") is not None
+
+    # A Change link beside each answer, landing on its own field.
+    milestone_links = [
+        link["href"] for link in soup.select("#journey-milestone .govuk-summary-list__actions a")
+    ]
+    assert milestone_links == [
+        f"/returns/{kent_return.id}/journey#milestone",
+        f"/returns/{kent_return.id}/journey#evidence",
+    ]
+    flow_links = {
+        text_of(link).split(" (")[0]: link["href"]
+        for link in soup.select(f"#data-flow-{flow.id} .govuk-summary-list__actions a")
+    }
+    edit = f"/returns/{kent_return.id}/data-flows/{flow.id}/edit"
+    assert flow_links["Change held by"] == f"{edit}#holder"
+    assert flow_links["Change requested"] == f"{edit}#requested_on-day"
+    assert len(flow_links) == 10
+    for href in [*milestone_links, *flow_links.values()]:
+        address, anchor = href.split("#")
+        assert page(lead.get(address)).find(id=anchor) is not None, href

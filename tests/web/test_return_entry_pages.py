@@ -180,3 +180,21 @@ def test_a_theme_takes_every_indicator_in_one_table_all_or_nothing(
     assert "2 answers saved for Value for money: costs and benefits." in text_of(
         page(lead.get(saved.headers["Location"]))
     )
+
+
+def test_check_your_answers_changes_an_impact_measure_at_its_figure(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    fill_return(db, site_return)
+    soup = page(lead.get(f"/returns/{site_return.id}/check"))
+    measures = soup.select("#section-measures ~ .govuk-summary-list .govuk-summary-list__actions a")
+    changes = [
+        link["href"]
+        for link in measures
+        if "/measures/" in link["href"] and text_of(link).startswith("Change")
+    ]
+    # The figure, or (for a figure not yet available) the reason why, on the measure's own page.
+    assert [href for href in changes if not href.endswith(("#value", "#not_available_reason"))] == []
+    for href in {href.split("#")[1]: href for href in changes}.values():
+        address, anchor = href.split("#")
+        assert page(lead.get(address)).find(id=anchor) is not None, href

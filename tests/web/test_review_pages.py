@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,7 +19,7 @@ from evidence_hub.services.returns import workflow
 from evidence_hub.services.returns.evidence_rows import record_updated
 from tests.factories import make_return, make_user
 from tests.pages import error_summary, field_error, page, text_of
-from tests.returns_helpers import add_cost, fill_return
+from tests.returns_helpers import add_cost, add_document, fill_return
 
 
 def links(soup: BeautifulSoup) -> dict[str, str]:
@@ -135,6 +136,44 @@ def test_an_evaluator_comments_from_the_item_itself(db: Session, lead: User, eva
     db.rollback()
     [comment] = db.scalars(select(ReviewComment)).all()
     assert (comment.item_type, comment.item_id) == ("cost", cost.id)
+
+
+def test_an_evaluator_comments_from_a_document_and_from_the_milestone(
+    db: Session, lead: User, evaluator: FlaskClient, client_as: Callable[..., FlaskClient], tmp_path: Path
+) -> None:
+    site_return = make_return(db, "kent")
+    add_cost(db, site_return)
+    fill_return(db, site_return)
+    document_id = add_document(db, site_return.id, tmp_path)
+    with transaction(db):
+        workflow.submit(db, lead, site_return)
+    milestone = site_return.journey_milestone
+    assert milestone is not None
+    review_page = page(evaluator.get(f"/review/returns/{site_return.id}"))
+    for item, anchor, label in (
+        (f"document:{document_id}", f"#document-{document_id}", "Document: agreement.pdf"),
+        (f"milestone:{site_return.id}", "#journey-milestone", f"Data-sharing milestone: {milestone.title}"),
+    ):
+        link = review_page.select_one(anchor).find_next(class_="app-comment-on-item").find("a")
+        assert link.get_text() == f"Comment on this item: {label}"
+        form = page(evaluator.get(link["href"]))
+        assert f"About: {label}" in text_of(form)
+        hidden = {field["name"]: field["value"] for field in form.select("form input[type=hidden]")}
+        assert item in hidden.values()
+        response = evaluator.post(
+            f"/review/returns/{site_return.id}/comment",
+            data={**hidden, "body": f"Please explain the {anchor}"},
+        )
+        assert response.status_code == 302
+    with transaction(db):
+        workflow.return_to_site(db, make_user(db, Role.EVALUATOR), site_return, "See the comments")
+
+    # The lead reads each comment beside its item, and the task list marks the journey as commented on.
+    lead_client = client_as(Role.SITE_LEAD, site="kent")
+    journey = page(lead_client.get(f"/returns/{site_return.id}/journey"))
+    assert "Please explain the #journey-milestone" in text_of(journey.select_one(".app-review-comments"))
+    documents = page(lead_client.get(f"/returns/{site_return.id}/documents"))
+    assert "Please explain the #document-" in text_of(documents.select_one(".app-review-comments"))
 
 
 def test_a_comment_needs_text_and_an_item_of_this_return(

@@ -21,12 +21,17 @@ from evidence_hub.models.framework import (
     CostCategory,
     EvidenceLevel,
     EvidenceScale,
+    Framework,
+    FrameworkVersion,
     Indicator,
     JourneyMilestone,
     LearningDimension,
     Theme,
 )
+from evidence_hub.models.impact import ImpactArea, ImpactRating
 from evidence_hub.models.periods import ReportingPeriod
+from evidence_hub.models.programmes import Programme, ProgrammeMembership
+from evidence_hub.models.releases import Release
 from evidence_hub.models.returns import (
     Activity,
     CostItem,
@@ -275,6 +280,14 @@ OBJECT_TYPE_NAMES = {
     "measure": "impact measure",
     "learning": "learning entry",
     "data_flow": "data flow",
+    "milestone": "data-sharing milestone",
+    "impact_area": "area",
+    "impact_rating": "impact evidence rating",
+    "programme": "programme",
+    "programme_membership": "programme membership",
+    "deflator_upload": "deflator series",
+    "area_size_upload": "area sizes",
+    "api_token": "API token",
     "document": "supporting document",
     "comment": "review comment",
     "reporting_period": "reporting period",
@@ -339,6 +352,10 @@ def framework_names(session: Session) -> FrameworkNames:
                 )
             ),
             "evidence_level": levels,
+            "framework": names(
+                session.execute(select(Framework.code, Framework.name).order_by(Framework.id))
+            ),
+            "sites": names(session.execute(select(Site.code, Site.name).order_by(Site.id))),
         },
         indicators=indicators,
     )
@@ -410,3 +427,55 @@ def item_facts(session: Session, items: Iterable[tuple[str, int]]) -> dict[tuple
         ):
             facts[("measure", measure_id)] = ItemFacts(indicator_name, return_id, code)
     return facts
+
+
+# Things outside returns named by one column of their own.
+OBJECT_NAME_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "programme": (Programme, Programme.name),
+    "release": (Release, Release.title),
+    "impact_area": (ImpactArea, ImpactArea.area_name),
+}
+
+
+def object_names(session: Session, objects: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """What the things outside returns that records are about are called now, by (kind, id): a record of
+    a change to a membership holds only ids, and one of a rating only its figures."""
+    wanted: dict[str, set[int]] = {}
+    for kind, object_id in objects:
+        wanted.setdefault(kind, set()).add(object_id)
+    found: dict[tuple[str, int], str] = {}
+
+    def add(kind: str, rows: Iterable[Any]) -> None:
+        found.update({(kind, object_id): str(name) for object_id, name in rows})
+
+    if wanted.get("programme_membership"):
+        memberships = session.scalars(
+            select(ProgrammeMembership)
+            .where(ProgrammeMembership.id.in_(wanted["programme_membership"]))
+            .options(selectinload(ProgrammeMembership.user), selectinload(ProgrammeMembership.programme))
+        )
+        add(
+            "programme_membership",
+            ((each.id, f"{each.user.full_name} in {each.programme.name}") for each in memberships),
+        )
+    for kind, (model, name_column) in OBJECT_NAME_COLUMNS.items():
+        if wanted.get(kind):
+            add(kind, session.execute(select(model.id, name_column).where(model.id.in_(wanted[kind]))))
+    if wanted.get("impact_rating"):
+        indicator_names: dict[str, str] = dict(session.execute(select(Indicator.code, Indicator.name)).all())
+        rows = session.execute(
+            select(ImpactRating.id, Site.name, ImpactRating.indicator_code)
+            .join(Site, Site.id == ImpactRating.site_id)
+            .where(ImpactRating.id.in_(wanted["impact_rating"]))
+        )
+        add(
+            "impact_rating", ((id_, f"{site}: {indicator_names.get(code, code)}") for id_, site, code in rows)
+        )
+    if wanted.get("framework_version"):
+        rows = session.execute(
+            select(FrameworkVersion.id, Framework.name, FrameworkVersion.version)
+            .join(Framework, Framework.id == FrameworkVersion.framework_id)
+            .where(FrameworkVersion.id.in_(wanted["framework_version"]))
+        )
+        add("framework_version", ((id_, f"{name}, version {version}") for id_, name, version in rows))
+    return found

@@ -67,6 +67,10 @@ def new_comment(
     return comment
 
 
+# The milestone a return reports is one answer of the return rather than a row of its own, so a comment
+# on it names the return's id.
+MILESTONE = "milestone"
+
 COMMENTABLE_ITEMS = {
     "cost": "costs",
     "saving": "savings",
@@ -85,6 +89,7 @@ SECTION_OF_ITEM = {
     "measure": ReturnSection.MEASURES,
     "learning": ReturnSection.LEARNING,
     "document": ReturnSection.DOCUMENTS,
+    MILESTONE: ReturnSection.JOURNEY,
 }
 
 
@@ -100,6 +105,8 @@ def comments_by_section(site_return: SiteReturn) -> dict[ReturnSection, int]:
 
 
 def _item_ids(site_return: SiteReturn, item_type: str) -> set[int]:
+    if item_type == MILESTONE:
+        return {site_return.id} if site_return.journey_milestone is not None else set()
     collection = COMMENTABLE_ITEMS.get(item_type)
     return {item.id for item in getattr(site_return, collection)} if collection else set()
 
@@ -137,6 +144,11 @@ def commentable_items(site_return: SiteReturn) -> list[CommentableItem]:
         CommentableItem("learning", entry.id, f"Learning: {entry.title[:80]}")
         for entry in site_return.learning
     ]
+    milestone = site_return.journey_milestone
+    if milestone is not None:
+        items.append(
+            CommentableItem(MILESTONE, site_return.id, f"Data-sharing milestone: {milestone.title[:80]}")
+        )
     items += [
         CommentableItem("document", document.id, f"Document: {document.original_filename}")
         for document in site_return.documents
