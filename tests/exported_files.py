@@ -260,23 +260,21 @@ def docx_table(exported: ExportedRelease, heading: str) -> list[list[str]] | Non
     return next((rows for rows in tables.values() if heading in rows[0]), None)
 
 
-def pdf_rows(text: str, title: str, end: str, labels: Iterable[str]) -> dict[str, list[str]]:
-    """The figures of each row of the PDF's table ``title`` (up to the line ``end``), by row label: the PDF's
-    text gives a table's cells one after another, each row's label first."""
+def pdf_rows(text: str, title: str, end: str, labels: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """The figures of each row of the PDF's table ``title`` (up to the line ``end``), in order, each with its
+    row label: the PDF's text gives a table's cells one after another, each row's label first."""
     lines = [line.strip() for line in text.splitlines()]
     wanted = set(labels)
-    rows: dict[str, list[str]] = {}
-    current: str | None = None
+    rows: list[tuple[str, list[str]]] = []
     for line in lines[lines.index(title) + 1 :]:
         if line == end:
             break
         if PAGE_HEADING.match(line):
             continue
-        if line in wanted and line not in rows:
-            current = line
-            rows[current] = []
-        elif current is not None:
-            rows[current] += figures_in(line)
+        if line in wanted:
+            rows.append((line, []))
+        elif rows:
+            rows[-1][1].extend(figures_in(line))
     return rows
 
 
@@ -295,10 +293,10 @@ def value_for_money_tables(exported: ExportedRelease) -> dict[str, list[list[str
         table = docx_table(exported, headings[title])
         if table is None:
             continue
-        from_pdf = pdf_rows(exported.text, title, end, [row[0] for row in table[1:]])
-        for row in table[1:]:
-            docx_figures = [figure for cell in row[1:] for figure in figures_in(cell)]
-            assert from_pdf.get(row[0]) == docx_figures, (title, row[0], from_pdf.get(row[0]), docx_figures)
+        from_docx = [
+            (row[0], [figure for cell in row[1:] for figure in figures_in(cell)]) for row in table[1:]
+        ]
+        assert pdf_rows(exported.text, title, end, [row[0] for row in table[1:]]) == from_docx, title
         tables[title] = table
     return tables
 
