@@ -262,19 +262,23 @@ def docx_table(exported: ExportedRelease, heading: str) -> list[list[str]] | Non
 
 def pdf_rows(text: str, title: str, end: str, labels: Iterable[str]) -> list[tuple[str, list[str]]]:
     """The figures of each row of the PDF's table ``title`` (up to the line ``end``), in order, each with its
-    row label: the PDF's text gives a table's cells one after another, each row's label first."""
+    row label: the PDF's text gives a table's cells one after another, each row's label first (a long label
+    wraps over lines)."""
     lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines[lines.index(title) + 1 :] if not PAGE_HEADING.match(line)]
     wanted = set(labels)
     rows: list[tuple[str, list[str]]] = []
-    for line in lines[lines.index(title) + 1 :]:
-        if line == end:
-            break
-        if PAGE_HEADING.match(line):
-            continue
-        if line in wanted:
-            rows.append((line, []))
+    position = 0
+    while position < len(lines) and lines[position] != end:
+        length = next(
+            (length for length in (1, 2, 3) if " ".join(lines[position : position + length]) in wanted),
+            0,
+        )
+        if length:
+            rows.append((" ".join(lines[position : position + length]), []))
         elif rows:
-            rows[-1][1].extend(figures_in(line))
+            rows[-1][1].extend(figures_in(lines[position]))
+        position += length or 1
     return rows
 
 
@@ -296,7 +300,8 @@ def value_for_money_tables(exported: ExportedRelease) -> dict[str, list[list[str
         from_docx = [
             (row[0], [figure for cell in row[1:] for figure in figures_in(cell)]) for row in table[1:]
         ]
-        assert pdf_rows(exported.text, title, end, [row[0] for row in table[1:]]) == from_docx, title
+        from_pdf = pdf_rows(exported.text, title, end, [row[0] for row in table[1:]])
+        assert from_pdf == from_docx, (title, from_pdf, from_docx)
         tables[title] = table
     return tables
 
