@@ -22,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -176,17 +177,9 @@ def intruder_of(
 
 
 def failures_across(
-    app: Flask,
-    db: Session,
-    client_as: Callable[..., FlaskClient],
-    references: list[str],
-    *,
-    rounding: int | None = None,
-    people_indicators: set[str] = PEOPLE_INDICATORS,
+    app: Flask, db: Session, client_as: Callable[..., FlaskClient], references: list[str], **options: Any
 ) -> tuple[dict[str, tuple[str, int, int | None]], int]:
-    programme, _ = intruder_of(
-        app, db, client_as, references, rounding=rounding, people_indicators=people_indicators
-    )
+    programme, _ = intruder_of(app, db, client_as, references, **options)
     return programme.failures(), len(programme.suppressed)
 
 
