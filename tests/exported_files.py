@@ -3,8 +3,10 @@ the intruder's programme (tests/intruder_programme.py), independently of the cod
 
 ``downloaded`` fetches, as a national official and through an API token, the XLSX data pack, the CSV zip,
 the learning summary's PDF and DOCX and the API's table rows, checks that they agree with each other, and
-keeps the tables. The PDF's text is read row by row (``pdf_rows``) and must give, row for row, the same
-figures as the DOCX's tables; its sentences are read for the final outcome the unit costs divide by.
+keeps the tables. Every figure the PDF's text prints (tables and sentences) must be one the DOCX prints
+too, and the value-for-money tables are read from the PDF's text row by row (``pdf_rows``) and must give,
+row for row, the same figures as the DOCX's; the PDF's sentences are read for the final outcome the unit
+costs divide by.
 ``add_release`` puts every figure into an ``IntruderProgramme``: the people-reached grid with its totals (a
 total over Q1–Q3 and one over Q1–Q4 are different unknowns, a cell of a site and period the same unknown in
 every release), counts of people among the measures and baselines, counts of records and money as exact
@@ -67,6 +69,7 @@ class ExportedRelease:
     reference: str
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     text: str = ""
+    docx_text: str = ""
 
 
 def downloaded(official: FlaskClient, api: FlaskClient, secret: str, reference: str) -> ExportedRelease:
@@ -105,6 +108,12 @@ def downloaded(official: FlaskClient, api: FlaskClient, secret: str, reference: 
     assert pdf.status_code == docx.status_code == 200
     exported.text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf.data)).pages)
     document = Document(io.BytesIO(docx.data))
+    exported.docx_text = "\n".join(
+        [paragraph.text for paragraph in document.paragraphs]
+        + [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    )
+    only_in_pdf = set(_pdf_figures(exported.text)) - set(figures_in(exported.docx_text))
+    assert not only_in_pdf, f"the PDF prints figures the DOCX does not: {sorted(only_in_pdf)}"
     exported.tables["docx"] = [
         {"table": number, "cells": [cell.text.strip() for cell in row.cells]}
         for number, table in enumerate(document.tables)
@@ -258,6 +267,15 @@ def docx_table(exported: ExportedRelease, heading: str) -> list[list[str]] | Non
     for row in exported.tables["docx"]:
         tables.setdefault(row["table"], []).append(row["cells"])
     return next((rows for rows in tables.values() if heading in rows[0]), None)
+
+
+def _pdf_figures(text: str) -> list[str]:
+    return [
+        figure
+        for line in text.splitlines()
+        if not PAGE_HEADING.match(line.strip())
+        for figure in figures_in(line)
+    ]
 
 
 def pdf_rows(text: str, title: str, end: str, labels: Iterable[str]) -> list[tuple[str, list[str]]]:
