@@ -10,6 +10,9 @@ The world (four quarters, threshold 10), one site for each way of giving a [c] a
 - "alone" again: a job entry rate and a cost per client over a suppressed count of clients engaged
   (6 clients, 2 job entries, the rate and unit cost the site reported printed beside them before);
 - "big": large counts everywhere.
+The activities are targeted outreach, whose people reached the appraisal counts as people, so the value
+for money's cost per person reached divides by the people-reached counts, and its cost per outcome by job
+entries: a unit cost over a suppressed count, and a cost per outcome over a suppressed outcome.
 Releases: Q1–Q3, then Q1–Q4 (overlapping); and, in a world of its own, counts rounded to 5 with rates.
 """
 
@@ -19,12 +22,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import tests.exported_files as exported_files
@@ -32,15 +36,15 @@ from evidence_hub.cli.releases import release_cli
 from evidence_hub.db import transaction
 from evidence_hub.demo_evidence import ensure_demo_releases
 from evidence_hub.models import Framework, Release, ReleaseRow, Role, Site, User
-from evidence_hub.models.framework import Indicator
+from evidence_hub.models.framework import ActivityType, FrameworkVersion, Indicator
 from evidence_hub.models.returns import Activity, MeasureValue, ReturnStatus
 from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.releases import publishing
 from evidence_hub.services.releases.intruder import Fact, Linear
 from evidence_hub.services.releases.protected_tables import KNOWLEDGE_TABLE, ReleaseRefused, stored_knowledge
-from tests.exported_files import Formula, downloaded
+from tests.exported_files import GREEN_BOOK, ExportedRelease, Formula, downloaded
 from tests.factories import make_return, make_site, make_user, periods_of, the_framework
-from tests.intruder_programme import IntruderProgramme
+from tests.intruder_programme import IntruderProgramme, PublishedRate, key
 from tests.pages import page
 from tests.release_helpers import demo_world
 from tests.returns_helpers import add_cost
@@ -83,7 +87,7 @@ def build_world(db: Session) -> Framework:
                     Activity(
                         site_return_id=site_return.id,
                         site_id=site.id,
-                        activity_type_id=version.activity_types[0].id,
+                        activity_type_id=outreach_of(version).id,
                         title="Outreach",
                         starts_on=periods[quarter].starts_on,
                         ends_on=periods[quarter].starts_on,
@@ -113,6 +117,10 @@ def build_world(db: Session) -> Framework:
     return framework
 
 
+def outreach_of(version: FrameworkVersion) -> ActivityType:
+    return next(each for each in version.activity_types if each.code == "TARGETED-OUTREACH")
+
+
 def publish_range(db: Session, framework: Framework, last: int, *, round_to: int | None = None) -> Release:
     periods = periods_of(db, framework)
     sites = list(db.scalars(select(Site).where(Site.code.in_(list(PEOPLE))).order_by(Site.name)))
@@ -137,7 +145,7 @@ def evaluator_of(db: Session) -> User:
     return db.scalar(select(User).where(User.email == email)) or make_user(db, Role.EVALUATOR, email=email)
 
 
-def failures_across(
+def intruder_of(
     app: Flask,
     db: Session,
     client_as: Callable[..., FlaskClient],
@@ -145,14 +153,18 @@ def failures_across(
     *,
     rounding: int | None = None,
     people_indicators: set[str] = PEOPLE_INDICATORS,
-) -> tuple[dict[str, tuple[str, int, int | None]], int]:
+) -> tuple[IntruderProgramme, list[ExportedRelease]]:
+    """The intruder's programme over every file of the releases, after checking that every figure it does
+    not model, worked out from a count shown as [c], is withheld in the files."""
     official = client_as(Role.NATIONAL_OFFICIAL)
     reader = make_user(db, Role.NATIONAL_OFFICIAL, email="api.reader@example.gov.uk")
     with transaction(db):
         secret = api_tokens.create_token(db, user=reader, name="intruder", days=30).secret
     programme = IntruderProgramme(THRESHOLD)
+    releases = []
     for reference in references:
         exported = downloaded(official, app.test_client(), secret, reference)
+        assert exported_files.check_withheld(exported, rounding=rounding) == []
         exported_files.add_release(
             programme,
             exported,
@@ -160,6 +172,14 @@ def failures_across(
             formulas=FORMULAS,
             rounding=rounding,
         )
+        releases.append(exported)
+    return programme, releases
+
+
+def failures_across(
+    app: Flask, db: Session, client_as: Callable[..., FlaskClient], references: list[str], **options: Any
+) -> tuple[dict[str, tuple[str, int, int | None]], int]:
+    programme, _ = intruder_of(app, db, client_as, references, **options)
     return programme.failures(), len(programme.suppressed)
 
 
@@ -260,3 +280,74 @@ def test_publishing_refuses_a_release_whose_c_an_earlier_release_gave_away(db: S
     assert "earlier releases alone" in message
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Release)) == 1, "nothing more was published"
+
+
+def test_value_for_money_over_suppressed_counts_is_withheld_in_the_files(
+    app: Flask, db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    """A unit cost over a suppressed count, and a cost per outcome over a suppressed outcome, in the value
+    for money: "Alone" has 3 people reached and 2 job entries in Q1. Read from the PDF and the DOCX, its
+    figures built on those counts are [c] (and so are all sites' together), while a site whose counts are
+    all shown keeps its cost per person reached, which the intruder's programme takes in. Printed as the
+    appraisal works them out, Alone's cost per outcome would give its job entries away: the programme
+    catches that."""
+    framework = build_world(db)
+    release = publish_range(db, framework, 3)
+    db.commit()
+    programme, (exported,) = intruder_of(app, db, client_as, [release.reference])
+    assert programme.failures() == {}
+
+    figures = exported_files.value_for_money_tables(exported)[GREEN_BOOK]
+    by_site = {row[0]: dict(zip(figures[0], row, strict=True)) for row in figures[1:]}
+    for name in ("Alone", "All sites"):
+        assert by_site[name]["Cost per person reached"] == by_site[name]["Cost per outcome"] == "[c]"
+        assert by_site[name]["Net present value"] == by_site[name]["Benefit–cost ratio"] == "[c]"
+    assert by_site["Big"]["Cost per person reached"].startswith("£"), "counts all shown: the figure stays"
+    assert "Alone" in exported.text and "[c]" in exported.text
+
+    # What the old design printed: Alone's cost per outcome over its exact job entries (2 + 5 + 12 + 20).
+    # Its real cost is Big's (the same £1,000 a quarter), which Big's cost per person reached gives away:
+    # 380 people (80 + 90 + 100 + 110) × what it prints, to within half a penny a person.
+    big = Decimal(by_site["Big"]["Cost per person reached"].replace("£", "").replace(",", ""))
+    alone = exported_files.real_cost_key(exported.reference, "alone")
+    people = sum(PEOPLE["big"])
+    programme.fact(
+        {alone: 1},
+        Fraction((big - Decimal("0.005")) * people * 100),
+        Fraction((big + Decimal("0.005")) * people * 100),
+    )
+    real_cost = big * people
+    periods = sorted(
+        {row["period_code"] for row in exported.tables["measures"] if row["site_code"] == "alone"}
+    )
+    PublishedRate(
+        "Alone, cost per outcome",
+        {alone: 1},
+        {key("measure:WL-JOB-ENTRIES", "alone", period): 1 for period in periods},
+        (real_cost / sum(JOBS["alone"])).quantize(Decimal("0.01")),
+        2,
+        Fraction(1, 100),
+        from_shown=False,
+    ).add_to(programme, {})
+    assert programme.failures(), "a cost per outcome over the exact job entries would give a [c] away"
+
+
+def test_a_percentage_with_no_formula_declared_is_withheld(
+    app: Flask, db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    """A framework that says nothing of how a percentage is made (here the job entry rate, its declaration
+    taken away): its base is unknown, so it is withheld everywhere, and the release passes the intruder."""
+    framework = build_world(db)
+    db.execute(update(Indicator).where(Indicator.code == "WL-JOB-ENTRY-RATE").values(release_rules=None))
+    db.commit()
+    release = publish_range(db, framework, 3)
+    db.commit()
+    programme, (exported,) = intruder_of(app, db, client_as, [release.reference])
+    rates = [
+        row["value"] for row in exported.tables["measures"] if row["indicator_code"] == "WL-JOB-ENTRY-RATE"
+    ]
+    assert rates and set(rates) == {"[c]"}
+    assert programme.failures() == {}
+    assert "A percentage the framework gives no formula or denominator for is withheld" in " ".join(
+        exported.text.split()
+    )

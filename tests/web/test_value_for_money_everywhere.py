@@ -1,5 +1,6 @@
 """One definition per figure: the dashboard, the release's summary page, its PDF and DOCX, and the API show
-the same Green Book net present value and benefit–cost ratio, to the penny, for the same approved returns.
+the same Green Book figures, to the penny, for the same approved returns, except that a release withholds
+([c]) every figure built on counts it does not show exactly.
 """
 
 from __future__ import annotations

@@ -65,6 +65,17 @@ how ``protection`` uses them across its rounds.
 
 What is audited: every [c] asked about, those below the threshold and those suppressed to protect them
 alike, since an official cannot tell them apart.
+
+What is kept out of the intruder's reach instead of audited. The value for money (Green Book appraisal) is
+worked out from the exact returns with published parameters (deflators, discount rates, unit values), so
+every figure of it built on counts (unit costs, benefits = outcomes × unit values, net present value,
+benefit–cost ratio, payback, switching values, the roll-out projection's benefits) is withheld for a site
+whose counts the release does not show exactly, and for all sites together when any site's are
+(``value_for_money_block``): what is left is a function of figures the release shows, and adds no fact.
+A percentage the framework declares no formula for is withheld (``linked_tables``): its base is unknown.
+The impact section's estimates come from published statistics for areas, not the returns: no [c] is among
+their inputs. Figures of other units printed as reported (hours, days, scores with no formula) are outside
+the model.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ What goes in, read from the framework's declarations (``definitions.ReleaseDecla
   never the figure the site reported; a share with a denominator alone is a hidden count of people (its
   numerator, worked out from what the site reported) over that denominator;
 - each site's attributable cost in each period, in pence, where a formula uses it (shown in full).
+- a percentage with no formula declared: withheld, since its base, and so whether it hides a [c], is unknown.
 
 Keys. A figure about one site and period carries the return it comes from (its id and version) and a
 digest of its value, so a corrected figure is a different quantity for the intruder, while the same figure
@@ -245,6 +246,22 @@ class _Builder:
                 self._derived(position, key, label, part, whole, Fraction(100), 1, share=True, base=True)
             elif declared.has_formula and indicator.unit != IndicatorUnit.COUNT.value:
                 self._formula(position, row, indicator, declared, keys, attributable_pence, label)
+            elif indicator.unit == IndicatorUnit.PERCENTAGE.value:
+                # A percentage with no declared formula: its base is unknown, so neither the small-base
+                # rule nor "withheld when an input is [c]" can be applied, and the site's own figure over a
+                # suppressed base (33.3 of a [c] that is 3) would say what the [c] hides. Withheld.
+                key = f"derived|{site}|{period}|{self._revision(site, period)}|{indicator.code}"
+                self._derived(
+                    position,
+                    key,
+                    label,
+                    None,
+                    None,
+                    Fraction(100),
+                    indicator.decimal_places,
+                    share=True,
+                    base=True,
+                )
 
     def _formula(
         self,

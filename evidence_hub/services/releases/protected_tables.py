@@ -29,7 +29,7 @@ from evidence_hub.services.releases.intruder import (
     audit_knowledge,
 )
 from evidence_hub.services.releases.linked_tables import linked_tables
-from evidence_hub.services.releases.protection import Protection, ProtectionReport, protect_release
+from evidence_hub.services.releases.protection import Kind, Protection, ProtectionReport, protect_release
 from evidence_hub.services.releases.table_definitions import AggregatedTable
 from evidence_hub.services.releases.tables import ALL_CODE, ExactTables
 
@@ -51,6 +51,8 @@ def is_count_of_people(unit: str) -> bool:
 class ProtectedRelease:
     tables: dict[str, AggregatedTable]
     protection: Protection
+    # Counts of people the release uses but does not show (a count released as a percentage instead).
+    hidden: frozenset[str] = frozenset()
 
     @property
     def report(self) -> ProtectionReport:
@@ -66,21 +68,27 @@ class ProtectedRelease:
             f"withheld ({SUPPRESSED}) when a figure it uses is {SUPPRESSED}, when its own base is fewer than "
             f"{rules.threshold}, and, for a percentage of a group, when the part or the rest of the group is "
             f"fewer than {rules.threshold}.",
+            "A percentage the framework gives no formula or denominator for is withheld "
+            f"({SUPPRESSED}): its base is not known, so these rules cannot be applied to it.",
+            "Value-for-money figures worked out from counts of people or outcomes (unit costs, benefits, net "
+            "present value, benefit–cost ratio, payback, switching values) are withheld for a site when any "
+            f"of its counts is {SUPPRESSED}, rounded or released as a percentage, and for all sites together "
+            "when any site's is.",
             "Counts of records (activities, referrals between partners, data requests, saving claims, "
             "learning entries) and amounts of money are not counts of people and are shown in full.",
             *rules.count_notes(),
         ]
 
     def exposed_scopes(self, rules: DisclosureRules) -> set[str]:
-        """The sites whose counts of people the release does not show exactly: some are [c], or every count
-        is rounded. A figure worked out elsewhere from those sites' exact counts (the appraisal's cost per
-        person reached or per outcome) would give them away."""
+        """The sites whose counts of people the release does not show exactly: some are [c] or released only
+        as a percentage, or every count is rounded. A figure worked out elsewhere from those sites' exact
+        counts (the appraisal's unit costs, and its benefits: outcomes × unit values) would give them away."""
         sites = {row[0] for row in self.tables["people_reached"].rows if row[0] != ALL_CODE}
         if rules.round_to and rules.round_to > 1:
             return sites
         # Keys read "people|<site>|...", "measure|<site>|...": the site comes second.
-        suppressed = self.protection.primary | self.protection.secondary
-        return {key.split("|")[1] for key in suppressed} & sites
+        not_shown = self.protection.primary | self.protection.secondary | self.hidden
+        return {key.split("|")[1] for key in not_shown} & sites
 
     def audit_summary(self) -> dict[str, Any]:
         """The audit's result for the evaluator's view of the release (never in what officials download)."""
@@ -120,7 +128,12 @@ def protect_tables(
     refusal = protection.report().refusal()
     if refusal is not None:
         raise ReleaseRefused(refusal)
-    return ProtectedRelease(linked.write_back(exact.tables, protection.shown, protection.derived), protection)
+    hidden = frozenset(
+        figure.key for figure in linked.release.figures if not figure.shown and figure.kind is Kind.PEOPLE
+    )
+    return ProtectedRelease(
+        linked.write_back(exact.tables, protection.shown, protection.derived), protection, hidden
+    )
 
 
 def attributable_pence(costs: AggregatedTable) -> dict[tuple[str, str], int]:

@@ -139,8 +139,12 @@ def publish_release(
         session,
         scope,
         rules.threshold,
-        protected.exposed_scopes(rules),
-        withheld_outcomes(tables["measures"], rules),
+        # A site whose counts the release hides in any way, or whose valued outcome counts it does not
+        # show exactly, has every figure built on those counts withheld.
+        {
+            *protected.exposed_scopes(rules),
+            *(site for site, _indicator in withheld_outcomes(tables["measures"], rules)),
+        },
     )
     if key_point := value_for_money_key_point(summary["value_for_money"]):
         summary["executive"]["key_points"].append(key_point)

@@ -9,7 +9,7 @@ defines a figure.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
@@ -37,28 +37,28 @@ COUNTED_FIGURES = {
     "cost_per_outcome": "outcomes",
     "cost_per_additional_outcome": "outcomes",
 }
-# Figures built on benefits, which are valued counts of outcomes.
-BENEFIT_FIGURES = {
+# The one figure of a scope that uses no count of people: money alone, shown in full like the costs table.
+MONEY_ONLY_FIGURES = frozenset({"present_value_costs"})
+# Counts a release never publishes from the appraisal: the disclosure-controlled tables carry them.
+PERIOD_COUNTS = ("people_reached", "attendances", "staff", "final_outcome")
+# Each period's amounts that use counts of outcomes (benefits are outcomes × unit values).
+PERIOD_COUNTED_AMOUNTS = ("benefits_present_value", "net_present_value", "cumulative_net_present_value")
+# The roll-out projection's amounts that scale the pilots' benefits.
+PROJECTED_COUNTED_AMOUNTS = (
+    "benefits_per_year",
     "present_value_benefits",
     "net_present_value",
     "benefit_cost_ratio",
-    "return_on_investment",
-    "payback",
-    "cost_per_outcome",
-    "cost_per_additional_outcome",
-}
-PERIOD_BENEFIT_FIGURES = ("benefits_present_value", "net_present_value", "cumulative_net_present_value")
-WITHHELD_SHOWN = {"value": None, "display": SUPPRESSED}
-WITHHELD_BENEFITS = (
-    "Withheld ([c]): the benefits rest on counts of outcomes the release withholds, and the benefits would "
-    "give them away."
 )
-# Counts a release never publishes from the appraisal: the disclosure-controlled tables carry them.
-PERIOD_COUNTS = ("people_reached", "attendances", "staff", "final_outcome")
 WITHHELD_WORKINGS = (
     "The counts behind this figure are disclosure-controlled, so its inputs are not listed here; "
     "evaluators see them on the dashboard."
 )
+WITHHELD_FIGURE_NOTE = (
+    "Withheld because some of the counts of people or outcomes it is worked out from are not shown exactly "
+    "in this release."
+)
+WITHHELD_AMOUNT: Final = {"value": None, "display": SUPPRESSED}
 
 
 def value_for_money_summary(
@@ -66,53 +66,34 @@ def value_for_money_summary(
     scope: Scope,
     threshold: int,
     exposed: Collection[str] = (),
-    withheld_outcomes: Collection[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The appraisal of the released scope as the learning summary stores it, with no count of people or
-    outcomes in it: a figure that divides by a count below `threshold` is withheld ([c]), and so is every
-    figure that divides by a count of a site in `exposed`, or of the programme when any site is: its count
-    is worked out from the exact returns, so where the release shows some of those counts as [c] (or
-    rounded), cost ÷ the figure would give away what the release withholds.
-
-    Benefits are valued outcomes (count × value × additionality, all published): where the release
-    withholds a valued outcome's count for a site (`withheld_outcomes`: (site code, indicator code) pairs
-    shown as [c] or rounded), every figure built on that site's benefits is withheld too (benefits, net
-    present value, benefit–cost ratio, return on investment, payback, switching values, the period rows),
-    for the site and for all sites (whose total less the other sites' gives it), and so are the roll-out
-    projection's benefits, which are the pilots' benefits per unit of size."""
+    outcomes in it. A figure that divides by a count below `threshold` is withheld ([c]). For a site in
+    `exposed` (some of its counts of people or outcomes are [c], rounded or released only as a percentage),
+    and for all sites together when any site is, every figure worked out from those counts is withheld:
+    the unit costs, and everything built on the benefits (outcomes × unit values), namely the present
+    value of benefits, net present value, benefit–cost ratio, return on investment, payback, switching
+    values, each period's benefits and the roll-out projection's benefits. Those figures come from the
+    exact returns, so with the published parameters an intruder would undo the [c] from any of them.
+    Costs are money, shown in full in the costs table, and stay."""
     result = value_for_money(session, scope)
     if result.range is None:
         return {"method": METHOD, "problems": list(result.problems), "notes": list(result.notes)}
     central = result.range.central
-    valued = {outcome.code for outcome in result.settings.parameters.outcomes if outcome.unit_values} | {
-        result.settings.parameters.final_outcome
-    }
-    benefits_hidden = {site for site, indicator in withheld_outcomes if indicator in valued}
-    if benefits_hidden:
-        benefits_hidden.add(PROGRAMME_CODE)
     appraisal = appraisal_data(central)
+    programme_exposed = bool(exposed)
     for scope_appraisal, data in zip(
         [central.programme, *central.sites], [appraisal["programme"], *appraisal["sites"]], strict=True
     ):
         counts = {"people": scope_appraisal.reach.people, "outcomes": scope_appraisal.final_outcome.gross}
         withhold = scope_appraisal.code in exposed or (
-            scope_appraisal.code == PROGRAMME_CODE and bool(exposed)
+            scope_appraisal.code == PROGRAMME_CODE and programme_exposed
         )
         _protect(data, counts, threshold, withhold=withhold)
-        if scope_appraisal.code in benefits_hidden:
-            _withhold_benefits(data)
-    switching = [
-        switching_data(result.switching[each.code])
-        if each.code in result.switching
-        else {"scope": each.name, "benefits": NO_RETURN_SHOWN, "costs": NO_RETURN_SHOWN, "items": []}
-        for each in result.scopes()
-    ]
-    for each, row in zip(result.scopes(), switching, strict=True):
-        if each.code in benefits_hidden and each.code in result.switching:
-            row.update(benefits=WITHHELD_SHOWN, costs=WITHHELD_SHOWN, items=[])
+    withheld_scopes = {*exposed, *([PROGRAMME_CODE] if programme_exposed else [])}
     projection = projection_data(result.projection) if result.projection else None
-    if projection is not None and PROGRAMME_CODE in benefits_hidden:
-        _withhold_projected_benefits(projection)
+    if projection is not None and programme_exposed:
+        _withhold_projection(projection)
     return {
         "method": METHOD,
         "parameters_from": result.settings.parameters_from,
@@ -121,10 +102,16 @@ def value_for_money_summary(
             range_data(result.range, PROGRAMME_CODE),
             central.programme,
             threshold,
-            withhold=bool(exposed),
-            benefits_hidden=PROGRAMME_CODE in benefits_hidden,
+            withhold=programme_exposed,
         ),
-        "switching": switching,
+        "switching": [
+            _protected_switching(
+                switching_data(result.switching[each.code]), withhold=each.code in withheld_scopes
+            )
+            if each.code in result.switching
+            else {"scope": each.name, "benefits": NO_RETURN_SHOWN, "costs": NO_RETURN_SHOWN, "items": []}
+            for each in result.scopes()
+        ],
         "projection": projection,
         "projection_problems": list(result.projection_problems),
         "glossary": glossary_data(),
@@ -151,19 +138,33 @@ def _small(count: Any, threshold: int) -> bool:
     return 0 < count < threshold
 
 
+def _withheld(figure: dict[str, Any]) -> None:
+    figure.update(value=None, display=SUPPRESSED)
+    figure["workings"].update(inputs=[], calculation="", notes=[WITHHELD_FIGURE_NOTE])
+
+
 def _protect(data: dict[str, Any], counts: dict[str, Any], threshold: int, *, withhold: bool) -> None:
-    """Takes the counts out of one scope's data, and each count's unit cost where the count is small."""
+    """Takes the counts out of one scope's data, each count's unit cost where the count is small, and,
+    when `withhold`, every figure worked out from its counts."""
     data.pop("reach", None)
     for row in data.get("periods", []):
         for key in PERIOD_COUNTS:
             row.pop(key, None)
+        if withhold:
+            for key in PERIOD_COUNTED_AMOUNTS:
+                if key in row:
+                    row[key] = dict(WITHHELD_AMOUNT)
+    if withhold:
+        data["benefits"] = None
     for figure in data.get("figures", []):
+        if withhold and figure["key"] not in MONEY_ONLY_FIGURES:
+            _withheld(figure)
+            continue
         counted = COUNTED_FIGURES.get(figure["key"])
         if counted is None:
             continue
-        workings = figure["workings"]
-        workings.update(inputs=[], calculation="", notes=[WITHHELD_WORKINGS])
-        if withhold or _small(counts[counted], threshold):
+        figure["workings"].update(inputs=[], calculation="", notes=[WITHHELD_WORKINGS])
+        if _small(counts[counted], threshold):
             figure.update(value=None, display=SUPPRESSED)
 
 
@@ -173,48 +174,51 @@ def _protected_range(
     threshold: int,
     *,
     withhold: bool,
-    benefits_hidden: bool = False,
 ) -> dict[str, Any]:
     counts = {"people": programme.reach.people, "outcomes": programme.final_outcome.gross}
     for row in data["figures"]:
         counted = COUNTED_FIGURES.get(row["key"])
+        hidden = (withhold and row["key"] not in MONEY_ONLY_FIGURES) or (
+            counted is not None and _small(counts[counted], threshold)
+        )
         for level in ("low", "central", "high"):
             row[level]["workings"] = {"formula": row[level]["workings"]["formula"]}
-            if counted is not None and (withhold or _small(counts[counted], threshold)):
+            if hidden:
                 row[level].update(value=None, display=SUPPRESSED)
-            if benefits_hidden and row["key"] in BENEFIT_FIGURES:
-                row[level].update(value=None, display=SUPPRESSED)
-    if benefits_hidden:
-        data["one_at_a_time"] = []
-        data["workings"] = {**data["workings"], "inputs": [], "calculation": "", "notes": [WITHHELD_BENEFITS]}
+    if withhold:
+        for each in data["one_at_a_time"]:
+            each["net_present_value_at_low"] = dict(WITHHELD_AMOUNT)
+            each["net_present_value_at_high"] = dict(WITHHELD_AMOUNT)
+        data["workings"].update(inputs=[], calculation="", notes=[WITHHELD_FIGURE_NOTE])
     return data
 
 
-def _withhold_benefits(data: dict[str, Any]) -> None:
-    """Takes out of one scope's data every figure built on its benefits."""
-    for figure in data.get("figures", []):
-        if figure["key"] in BENEFIT_FIGURES:
-            figure.update(value=None, display=SUPPRESSED)
-            figure["workings"].update(inputs=[], calculation="", notes=[WITHHELD_BENEFITS])
-    data["benefits"] = None
-    for row in data.get("periods", []):
-        for key in PERIOD_BENEFIT_FIGURES:
-            if key in row:
-                row[key] = dict(WITHHELD_SHOWN)
+def _protected_switching(data: dict[str, Any], *, withhold: bool) -> dict[str, Any]:
+    """A scope's switching values divide the net present value by the benefits or the costs: withheld with
+    them."""
+    if not withhold:
+        return data
+    for side in ("benefits", "costs"):
+        _withheld(data[side])
+    for item in data["items"]:
+        item.update(present_value=dict(WITHHELD_AMOUNT), change_percent=None, display=SUPPRESSED)
+    return data
 
 
-def _withhold_projected_benefits(projection: dict[str, Any]) -> None:
+def _withhold_projection(projection: dict[str, Any]) -> None:
+    """The roll-out projection scales the pilots' benefits by area size: withheld with them (its costs,
+    scaled from the costs table's money, stay)."""
     for area in [*projection["areas"], projection["total"]]:
         for level in ("low", "central", "high"):
-            figures = area[level]
-            for key in ("benefits_per_year", "present_value_benefits", "net_present_value"):
-                figures[key] = dict(WITHHELD_SHOWN)
-            figures.update(benefit_cost_ratio=None, benefit_cost_ratio_display=SUPPRESSED)
+            for key in PROJECTED_COUNTED_AMOUNTS:
+                area[level][key] = None if key == "benefit_cost_ratio" else dict(WITHHELD_AMOUNT)
+            area[level]["benefit_cost_ratio_display"] = SUPPRESSED
     for row in projection["assumptions"]:
+        # The pilots' benefits per unit of size a year, by kind: the benefits themselves, scaled.
         if "benefits" in row["assumption"].lower():
             row.update(low=SUPPRESSED, central=SUPPRESSED, high=SUPPRESSED)
     for workings in projection["workings"]:
-        workings.update(inputs=[], calculation="", notes=[WITHHELD_BENEFITS])
+        workings.update(inputs=[], calculation="", notes=[WITHHELD_FIGURE_NOTE])
 
 
 def value_for_money_key_point(block: dict[str, Any]) -> str | None:
