@@ -19,7 +19,7 @@ from evidence_hub.services.jobs import running
 from evidence_hub.services.jobs.queue import QUEUE_NAME, TASK_NAME
 
 # Every kind of job registers its handler when its module is imported.
-from evidence_hub.services.releases import prebuild  # noqa: F401
+from evidence_hub.services.releases import prebuild, publication_job  # noqa: F401
 
 log = logging.getLogger("evidence_hub.jobs")
 

@@ -37,8 +37,7 @@ from evidence_hub.downloads.render_slots import NoSlotFree, RenderSlots
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.dashboards.scope import frameworks_with_periods, visible_sites
-from evidence_hub.services.releases import prebuild, publishing, reading, site_data
-from evidence_hub.services.releases.protected_tables import ReleaseRefused
+from evidence_hub.services.releases import prebuild, publication_job, publishing, reading, site_data
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
@@ -407,7 +406,7 @@ def publish() -> str | BaseResponse:
         version = next((each for each in published_versions if str(each.version) == form.version.data), None)
         try:
             with transaction(session):
-                published = publishing.publish_release(
+                queued = publication_job.queue_publication(
                     session,
                     actor=acting_user(),
                     framework=framework,
@@ -421,13 +420,34 @@ def publish() -> str | BaseResponse:
                 )
         except NoApprovedData as nothing:
             form.period_from.errors = [str(nothing)]
-        except ReleaseRefused as refused:
-            form.threshold.errors = [str(refused)]
         else:
-            flash(f"Release {published.reference} is published. It will not change.", "success")
-            return redirect(url_for("downloads.release", reference=published.reference))
+            return redirect(url_for("downloads.publication", job_id=queued.id))
     return render_template(
         "downloads/publish.html", title="Publish a release", form=form, framework=framework
+    )
+
+
+@downloads.route("/releases/publishing/<int:job_id>")
+@roles(*PUBLISHERS)
+def publication(job_id: int) -> str:
+    """How far a publication has got: each step with its counts, then the release, or why it was refused."""
+    session = db_session()
+    try:
+        job = publication_job.publication_for(session, acting_user(), job_id)
+    except publication_job.PublicationNotFound as missing:
+        abort(404, description=str(missing))
+    progress = publication_job.publication_progress(session, job)
+    if progress.refused:
+        title = "The release was not published"
+    elif progress.reference:
+        title = f"Release {progress.reference} is published"
+    else:
+        title = "Publishing the release"
+    return render_template(
+        "downloads/publication.html",
+        title=title,
+        progress=progress,
+        framework_code=session.get_one(Framework, job.arguments["framework_id"]).code,
     )
 
 

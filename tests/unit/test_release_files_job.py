@@ -59,7 +59,7 @@ def test_the_job_builds_every_file_once_and_records_its_checksum(
 ) -> None:
     job = job_of(db, release)
 
-    assert job_running.run_with_app(app, job.id) is True
+    assert job_running.run_with_app(app, job.id) == []
 
     job = job_of(db, release)
     assert (job.status_enum, job.attempts, job.progress) == (JobStatus.DONE, 1, "4 of 4 files built")
@@ -109,7 +109,7 @@ def test_a_job_that_is_done_is_not_run_again(app: Flask, db: Session, release: R
     job_running.run_with_app(app, job_id)
     built = {file.file_name: file.built_at for file in recorded_files(db)}
 
-    assert job_running.run_with_app(app, job_id) is False
+    assert job_running.run_with_app(app, job_id) is None
     prebuild.schedule_release_files(db, release)  # Asking again finds the same job.
     db.commit()
 
