@@ -43,7 +43,6 @@ from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
 from evidence_hub.services.releases.render.blocks import summary_blocks
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
-from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
 from evidence_hub.services.releases.render.data_pack.file_names import pack_filename, table_filename
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
@@ -249,35 +248,30 @@ def data_pack_download(reference: str, file_format: str) -> BaseResponse:
 
 @downloads.route(f"/releases/{REFERENCE}/tables/<table_code>.csv")
 @roles(*RELEASE_READERS)
-def table_csv(reference: str, table_code: str) -> Response:
-    """One of the release's tables as CSV, streamed row by row however long it is."""
+def table_csv(reference: str, table_code: str) -> BaseResponse:
+    """One of the release's tables as CSV: the file built at publication, streamed as it is stored."""
     found = _release(reference)
     try:
         table = reading.table_definition(found, table_code)
     except ReleaseUnavailable as unknown:
         abort(404, description=str(unknown))
-    with transaction(db_session()) as session:
-        reading.record_download(session, acting_user(), found, "table csv", table=table.code)
     release_id = found.id
-
-    def rows(streaming_session: Session) -> Iterator[bytes]:
-        streamed = streaming_session.get_one(Release, release_id)
-        yield from iter_csv(table.columns, reading.iter_rows(streaming_session, streamed, table.code))
-
-    response = Response(_with_own_session(rows), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-    return _attachment(response, table_filename(found.reference, table.code))
-
-
-def _with_own_session(produce: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
-    """Run a streamed body on its own database session: the request's closes when the view returns."""
     factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
 
-    def body() -> Iterator[bytes]:
+    def write(target: BinaryIO) -> None:
+        # Only when the file was not built at publication (its job not run yet): built now, and kept.
         with factory() as session:
-            yield from produce(session)
+            released = session.get_one(Release, release_id)
+            prebuild.table_csv_writer(session, released, table.code)(target)
 
-    return body()
+    rendered = _release_file(prebuild.table_csv_key(found, table.code), write)
+    if isinstance(rendered, BaseResponse):
+        return rendered
+    with transaction(db_session()) as session:
+        reading.record_download(session, acting_user(), found, "table csv", table=table.code)
+    response = _file_response(rendered, "text/csv", table_filename(found.reference, table.code))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    return response
 
 
 def _pack_writer(source: Callable[[Session], Any], file_format: str) -> Writer:
