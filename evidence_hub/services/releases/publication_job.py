@@ -142,7 +142,7 @@ def publish(session: Session, arguments: dict[str, Any], context: JobContext) ->
 @dataclass(frozen=True)
 class PublicationStep:
     label: str
-    state: str  # "done", "in progress", "waiting", "failed"
+    state: str  # "done", "in progress", "waiting", "failed", "refused"
     detail: str
 
 
@@ -197,11 +197,13 @@ def publication_progress(session: Session, job: BackgroundJob) -> PublicationPro
         detail = completed.get(code, "")
         if code in completed and not (code == STEP_FILES and not files_ready):
             state = "done"
-        elif current_found or refused:
+        elif current_found:
             state = "waiting"
         else:
             current_found = True
-            if job.status == JobStatus.FAILED.value and code != STEP_FILES:
+            if refused:
+                state = "refused"
+            elif job.status == JobStatus.FAILED.value and code != STEP_FILES:
                 state = "failed"
                 detail = "failed" + ("" if failed_for_good else "; it will be tried again shortly")
             else:
