@@ -51,7 +51,12 @@ def build_files(database_url: str, release_id: int, folder: str) -> None:
     try:
         session: Session = make_session_factory(engine)()
         with session:
-            context = JobContext({"release_files": ReleaseFileStore(Path(folder))}, lambda _words: None)
+            context = JobContext(
+                0,
+                {"release_files": ReleaseFileStore(Path(folder))},
+                lambda _words: None,
+                lambda _outcome: None,
+            )
             prebuild.build_release_files(session, {"release_id": release_id}, context)
     finally:
         engine.dispose()

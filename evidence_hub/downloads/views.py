@@ -115,9 +115,11 @@ def _chart_data(chart: Chart) -> str:
     return base64.b64encode(chart.png).decode("ascii")
 
 
-def _release(reference: str, *, allow_withdrawn: bool = False) -> Release:
+def _release(reference: str, *, allow_withdrawn: bool = False, with_content: bool = True) -> Release:
     try:
-        return reading.release_for(db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn)
+        return reading.release_for(
+            db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn, with_content=with_content
+        )
     except ReleaseUnavailable as unavailable:
         abort(unavailable.status_code, description=str(unavailable))
 
@@ -230,7 +232,7 @@ def data_pack_download(reference: str, file_format: str) -> BaseResponse:
     """The release's aggregated tables, data dictionary and notes, as a workbook or a zip of CSVs."""
     if file_format not in PACK_FORMATS:
         abort(404)
-    found = _release(reference)
+    found = _release(reference, with_content=False)
     release_id = found.id
     rendered = _release_file(
         ReleaseFileKey(release_id, found.fingerprint, f"data-pack.{file_format}"),
@@ -250,26 +252,32 @@ def data_pack_download(reference: str, file_format: str) -> BaseResponse:
 @roles(*RELEASE_READERS)
 def table_csv(reference: str, table_code: str) -> BaseResponse:
     """One of the release's tables as CSV: the file built at publication, streamed as it is stored."""
-    found = _release(reference)
-    try:
-        table = reading.table_definition(found, table_code)
-    except ReleaseUnavailable as unknown:
-        abort(404, description=str(unknown))
-    release_id = found.id
-    factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
+    found = _release(reference, with_content=False)
+    key = prebuild.table_csv_key(found, table_code)
+    # A file stored under this key is the table's (the key names the table): sent without reading the
+    # release's content, which only a file still to be built needs.
+    rendered = _release_file_store().open(key)
+    if rendered is None:
+        try:
+            table = reading.table_definition(found, table_code)
+        except ReleaseUnavailable as unknown:
+            abort(404, description=str(unknown))
+        release_id = found.id
+        factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
 
-    def write(target: BinaryIO) -> None:
-        # Only when the file was not built at publication (its job not run yet): built now, and kept.
-        with factory() as session:
-            released = session.get_one(Release, release_id)
-            prebuild.table_csv_writer(session, released, table.code)(target)
+        def write(target: BinaryIO) -> None:
+            # Only when the file was not built at publication (its job not run yet): built now, and kept.
+            with factory() as session:
+                released = session.get_one(Release, release_id)
+                prebuild.table_csv_writer(session, released, table.code)(target)
 
-    rendered = _release_file(prebuild.table_csv_key(found, table.code), write)
-    if isinstance(rendered, BaseResponse):
-        return rendered
+        built = _release_file(key, write)
+        if isinstance(built, BaseResponse):
+            return built
+        rendered = built
     with transaction(db_session()) as session:
-        reading.record_download(session, acting_user(), found, "table csv", table=table.code)
-    response = _file_response(rendered, "text/csv", table_filename(found.reference, table.code))
+        reading.record_download(session, acting_user(), found, "table csv", table=table_code)
+    response = _file_response(rendered, "text/csv", table_filename(found.reference, table_code))
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
     return response
 
