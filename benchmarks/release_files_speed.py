@@ -28,9 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from evidence_hub.db import make_engine, make_session_factory
+from evidence_hub.models import Release
 from evidence_hub.services.jobs.running import JobContext
 from evidence_hub.services.releases import prebuild
 from evidence_hub.services.releases.release_files import ReleaseFileStore
@@ -92,6 +94,26 @@ def first_bytes(database_url: str, release_reference: str, folder: str) -> tuple
     return timings, whole, size
 
 
+def release_loading_ms(database_url: str, release_reference: str) -> tuple[float, float]:
+    """Median milliseconds to load the release with its content (the summary's JSON) and without it: what a
+    download of a stored file used to spend, and now spends, before its first byte."""
+    engine = make_engine(database_url)
+    try:
+        medians = []
+        for options in ((), (defer(Release.content),)):
+            times = []
+            for _ in range(5):
+                with make_session_factory(engine)() as session:
+                    started = time.perf_counter()
+                    statement = select(Release).where(Release.reference == release_reference)
+                    session.scalars(statement.options(*options)).one()
+                    times.append((time.perf_counter() - started) * 1000)
+            medians.append(statistics.median(times))
+        return medians[0], medians[1]
+    finally:
+        engine.dispose()
+
+
 def run(base_url: str | None, folder: Path, sites: int, quarters: int) -> dict[str, Any]:
     print(f"\n{sites} sites × {quarters} quarters", flush=True)
     database_url = export_speed.national_database(base_url, folder, sites, quarters, seed=1)
@@ -102,12 +124,16 @@ def run(base_url: str | None, folder: Path, sites: int, quarters: int) -> dict[s
     print(f"   build every file (the job): {built.seconds:.1f} s; {built.memory()}", flush=True)
     engine = make_engine(database_url)
     with make_session_factory(engine)() as session:
-        from evidence_hub.models import Release
-
         release = session.get_one(Release, release_id)
         reference = release.reference
         sizes = {file.kind: file.size_bytes for file in prebuild.recorded_files(session, release)}
     engine.dispose()
+    with_content, without_content = release_loading_ms(database_url, reference)
+    print(
+        f"   loading the release: {with_content:.1f} ms with its content, {without_content:.1f} ms without "
+        "(a stored file's download loads it without)",
+        flush=True,
+    )
     timings, whole, size = first_bytes(database_url, reference, files_folder)
     print(
         f"   stored XLSX pack ({size / 1024:,.0f} KB): first byte best {min(timings):.1f} ms, "
