@@ -428,9 +428,13 @@ def run_csv(database_url: str, rows: int, trace: bool) -> bool:
             raw_seconds = time.perf_counter() - started
     finally:
         engine.dispose()
-    first_byte_ms, download_seconds, download_size = download_stored_csv(
-        database_url, release_id, Path(tempfile.mkdtemp(prefix="export-csv-store-"))
-    )
+    store_folder = Path(tempfile.mkdtemp(prefix="export-csv-store-"))
+    try:
+        first_byte_ms, download_seconds, download_size = download_stored_csv(
+            database_url, release_id, store_folder
+        )
+    finally:
+        shutil.rmtree(store_folder, ignore_errors=True)
     print(
         f"   raw limit (SELECT cells, csv.writer): {raw_seconds:.1f} s: "
         f"{rows / raw_seconds:,.0f} rows a second"
