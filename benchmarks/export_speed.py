@@ -3,18 +3,22 @@
     .venv/bin/python benchmarks/export_speed.py [--rows 1000000] [--sites 150] [--quarters 20]
         [--skip-csv] [--skip-national] [--no-tracemalloc] [--database-url URL] [--keep]
 
-1. Streamed CSV of one big table. A database is built by the service's own machinery
+1. CSV of one big table. A database is built by the service's own machinery
    (benchmarks/national_scale.py with one site and one quarter: migrations, framework, periods, users),
    then a release is added holding one table (the costs table's columns) of --rows rows, bulk-inserted as
-   ReleaseRow rows through SQLAlchemy Core. The table is then streamed exactly as a download sends it,
-   `iter_csv(definition.columns, reading.iter_rows(...))`, each chunk taken and thrown away.
-   Printed: rows a second, bytes, and the process's peak memory growth (see "Memory" below).
-   Target: peak memory growth under 50 MB.
+   ReleaseRow rows through SQLAlchemy Core. Measured in the same run, each as rows a second:
+   - the raw limit: a plain SELECT of the same rows' cells in order, written by Python's csv.writer;
+   - the CSV as publication builds it into the release file store,
+     `iter_csv(definition.columns, reading.iter_rows(...))` (the column kinds, formula escaping);
+   - the download: /releases/<reference>/tables/<code>.csv through the app, signed in, which streams the
+     stored file (time to the first byte and to the last).
+   Also printed: bytes, and the process's peak memory growth (see "Memory" below).
+   Targets: the download within 1.5 × the raw limit's time; peak memory growth under 50 MB.
 
 2. Data pack at national scale. A national_scale database (--sites × --quarters; 150 × 20 by default),
    a release of every site and period published with publishing.publish_release (timed), then
    write_xlsx and write_zip of that release to temporary files (each timed).
-   Target: each file written in under 30 seconds.
+   Targets: the XLSX in under 20 seconds (issue 16, at 350 sites × 40 quarters), the zip in under 30.
 
 Memory is measured two ways, because each alone can mislead (the databases are built in a separate
 process, so that this one starts lean):
@@ -39,7 +43,9 @@ refuses to replace any database that is not one of its own benchmarks.
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
+import io
 import multiprocessing
 import os
 import shutil
@@ -59,24 +65,28 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import make_engine, make_session_factory, transaction
-from evidence_hub.models import Framework, ReportingPeriod, Site, User
+from evidence_hub.models import Framework, ReportingPeriod, Role, Site, User
+from evidence_hub.models.programmes import Programme, ProgrammeMembership
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
-from evidence_hub.services.releases import publishing, reading
+from evidence_hub.services.releases import prebuild, publishing, reading
+from evidence_hub.services.releases.release_files import ReleaseFileStore
 from evidence_hub.services.releases.render.data_pack.contents import PackSource
-from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
+from evidence_hub.services.releases.render.data_pack.csv_file import CHUNK_SIZE, iter_csv
 from evidence_hub.services.releases.render.data_pack.file_names import pack_filename
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
 from evidence_hub.services.releases.table_definitions import TABLES
 
 if __package__:
-    from benchmarks import national_scale
+    from benchmarks import dashboard_speed, national_scale
 else:  # run as a script: python benchmarks/export_speed.py
+    import dashboard_speed  # type: ignore[no-redef]
     import national_scale  # type: ignore[no-redef]
 
 MEGABYTE = 1024 * 1024
 TARGET_CSV_MEMORY_MB = 50.0
-TARGET_PACK_SECONDS = 30.0
+TARGET_PACK_SECONDS = {"write_xlsx": 20.0, "write_zip": 30.0}
+TARGET_CSV_RATIO = 1.5
 BIG_TABLE = "costs"
 BIG_RELEASE_REFERENCE = "BENCH-2026-01"
 INSERT_BATCH = 20_000
@@ -299,6 +309,91 @@ def stream_csv(session: Session, release: Release) -> tuple[int, int]:
     return total, chunks
 
 
+def raw_limit(session: Session, release: Release) -> int:
+    """The same rows by a plain SELECT of their cells, written by csv.writer as they come; bytes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    total = 0
+    statement = (
+        select(ReleaseRow.cells)
+        .where(ReleaseRow.release_id == release.id, ReleaseRow.table_code == BIG_TABLE)
+        .order_by(ReleaseRow.position)
+        .execution_options(yield_per=reading.STREAM_BATCH)
+    )
+    for cells in session.scalars(statement):
+        writer.writerow(cells)
+        if buffer.tell() >= CHUNK_SIZE:
+            total += len(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
+    total += len(buffer.getvalue().encode("utf-8"))
+    session.rollback()
+    return total
+
+
+def let_the_evaluator_read_releases(database_url: str) -> None:
+    """Make the benchmark's evaluator a member of every programme (national_scale.py gives it none since
+    programmes came, and a release is only found by a member of its framework's programme)."""
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session, transaction(session):
+            evaluator = session.scalars(
+                select(User).where(User.email == national_scale.EVALUATOR_EMAIL)
+            ).one_or_none()
+            if evaluator is None:
+                return  # dashboard_speed.signed_in_evaluator makes it; it is called again after that.
+            member_of = set(
+                session.scalars(
+                    select(ProgrammeMembership.programme_id).where(
+                        ProgrammeMembership.user_id == evaluator.id
+                    )
+                )
+            )
+            for programme_id in session.scalars(select(Programme.id)):
+                if programme_id not in member_of:
+                    session.add(
+                        ProgrammeMembership(
+                            user_id=evaluator.id, programme_id=programme_id, role=Role.EVALUATOR.value
+                        )
+                    )
+    finally:
+        engine.dispose()
+
+
+def download_stored_csv(database_url: str, release_id: int, folder: Path) -> tuple[float, float, int]:
+    """Store the table's CSV as publication does, then download it through the app as a reader does:
+    (milliseconds to the first byte, seconds to the last, bytes)."""
+    store = ReleaseFileStore(folder)
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            stored = session.get_one(Release, release_id)
+            reference = stored.reference
+            store.store(
+                prebuild.table_csv_key(stored, BIG_TABLE),
+                prebuild.table_csv_writer(session, stored, BIG_TABLE),
+            )
+    finally:
+        engine.dispose()
+    app = dashboard_speed.make_app(database_url)
+    app.config["RELEASE_FILES_FOLDER"] = str(folder)
+    app.config["JOBS_RUN_BY"] = "off"
+    client = dashboard_speed.signed_in_evaluator(app)
+    let_the_evaluator_read_releases(database_url)
+    address = f"/releases/{reference}/tables/{BIG_TABLE}.csv"
+    client.head(address)  # the app's first request loads what every later one finds ready
+    started = time.perf_counter()
+    response = client.get(address, buffered=False)
+    if response.status_code != 200:
+        raise RuntimeError(f"{address} answered {response.status_code}")
+    body = iter(response.response)
+    first = next(body)
+    first_byte = (time.perf_counter() - started) * 1000
+    size = len(first) + sum(len(chunk) for chunk in body)
+    response.close()
+    return first_byte, time.perf_counter() - started, size
+
+
 def run_csv(database_url: str, rows: int, trace: bool) -> bool:
     print(f"\n1. Streamed CSV of one table of {rows:,} rows ({shown(database_url)})", flush=True)
     started = time.perf_counter()
@@ -324,13 +419,44 @@ def run_csv(database_url: str, rows: int, trace: bool) -> bool:
 
     worst = measured.worst_memory_mb()
     passed = worst is not None and worst < TARGET_CSV_MEMORY_MB
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            raw_release = session.get_one(Release, release_id)
+            started = time.perf_counter()
+            raw_size = raw_limit(session, raw_release)
+            raw_seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    store_folder = Path(tempfile.mkdtemp(prefix="export-csv-store-"))
+    try:
+        first_byte_ms, download_seconds, download_size = download_stored_csv(
+            database_url, release_id, store_folder
+        )
+    finally:
+        shutil.rmtree(store_folder, ignore_errors=True)
     print(
-        f"   streamed {rows:,} rows in {measured.seconds:.1f} s: {rows / measured.seconds:,.0f} rows a second"
+        f"   raw limit (SELECT cells, csv.writer): {raw_seconds:.1f} s: "
+        f"{rows / raw_seconds:,.0f} rows a second"
     )
-    print(f"   {size:,} bytes ({size / MEGABYTE:,.1f} MB) in {chunks:,} chunks")
+    print(
+        f"   built as publication stores it (iter_csv): {measured.seconds:.1f} s: "
+        f"{rows / measured.seconds:,.0f} rows a second, {measured.seconds / raw_seconds:.2f} × the raw limit"
+    )
+    print(
+        f"   downloaded (the stored file, through the app): first byte {first_byte_ms:.0f} ms, all in "
+        f"{download_seconds:.1f} s: {rows / download_seconds:,.0f} rows a second, "
+        f"{download_seconds / raw_seconds:.2f} × the raw limit"
+    )
+    print(
+        f"   {size:,} bytes ({size / MEGABYTE:,.1f} MB) in {chunks:,} chunks; "
+        f"raw {raw_size:,}; downloaded {download_size:,}"
+    )
     print(f"   memory: {measured.memory()}")
+    near = download_seconds <= TARGET_CSV_RATIO * raw_seconds
+    print(f"   target: the download within {TARGET_CSV_RATIO} × the raw limit: {verdict(near)}")
     print(f"   target: peak memory growth under {TARGET_CSV_MEMORY_MB:.0f} MB: {verdict(passed)}")
-    return passed
+    return passed and near
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -446,11 +572,11 @@ def run_national(
             ):
                 path = folder / pack_filename(loaded.reference, extension)
                 size, measured = time_pack_file(writer, source, path, session, trace)
-                fast = measured.seconds < TARGET_PACK_SECONDS
+                fast = measured.seconds < TARGET_PACK_SECONDS[label]
                 passed &= fast
                 print(
                     f"   {label}: {measured.seconds:.1f} s, {size / MEGABYTE:,.1f} MB file; "
-                    f"{measured.memory()}; under {TARGET_PACK_SECONDS:.0f} s: {verdict(fast)}",
+                    f"{measured.memory()}; under {TARGET_PACK_SECONDS[label]:.0f} s: {verdict(fast)}",
                     flush=True,
                 )
         finally:

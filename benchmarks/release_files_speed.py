@@ -28,9 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from evidence_hub.db import make_engine, make_session_factory
+from evidence_hub.models import Release
 from evidence_hub.services.jobs.running import JobContext
 from evidence_hub.services.releases import prebuild
 from evidence_hub.services.releases.release_files import ReleaseFileStore
@@ -51,7 +53,13 @@ def build_files(database_url: str, release_id: int, folder: str) -> None:
     try:
         session: Session = make_session_factory(engine)()
         with session:
-            context = JobContext({"release_files": ReleaseFileStore(Path(folder))}, lambda _words: None)
+            store = ReleaseFileStore(Path(folder))
+            started = time.perf_counter()
+
+            def say(words: str) -> None:
+                print(f"      {time.perf_counter() - started:6.1f} s: {words}", flush=True)
+
+            context = JobContext(0, {"release_files": store}, say, lambda _outcome: None)
             prebuild.build_release_files(session, {"release_id": release_id}, context)
     finally:
         engine.dispose()
@@ -68,12 +76,15 @@ def first_bytes(database_url: str, release_reference: str, folder: str) -> tuple
     app.config["RELEASE_FILES_FOLDER"] = folder
     app.config["JOBS_RUN_BY"] = "off"
     client = dashboard_speed.signed_in_evaluator(app)
+    export_speed.let_the_evaluator_read_releases(database_url)
     timings = []
     whole = 0.0
     size = 0
     for _ in range(DOWNLOADS):
         started = time.perf_counter()
         response = client.get(f"/releases/{release_reference}/data-pack.xlsx", buffered=False)
+        if response.status_code != 200:
+            raise RuntimeError(f"the stored pack answered {response.status_code}")
         body = iter(response.response)
         first = next(body)
         timings.append((time.perf_counter() - started) * 1000)
@@ -83,6 +94,26 @@ def first_bytes(database_url: str, release_reference: str, folder: str) -> tuple
     return timings, whole, size
 
 
+def release_loading_ms(database_url: str, release_reference: str) -> tuple[float, float]:
+    """Median milliseconds to load the release with its content (the summary's JSON) and without it: what a
+    download of a stored file used to spend, and now spends, before its first byte."""
+    engine = make_engine(database_url)
+    try:
+        medians = []
+        for options in ((), (defer(Release.content),)):
+            times = []
+            for _ in range(5):
+                with make_session_factory(engine)() as session:
+                    started = time.perf_counter()
+                    statement = select(Release).where(Release.reference == release_reference)
+                    session.scalars(statement.options(*options)).one()
+                    times.append((time.perf_counter() - started) * 1000)
+            medians.append(statistics.median(times))
+        return medians[0], medians[1]
+    finally:
+        engine.dispose()
+
+
 def run(base_url: str | None, folder: Path, sites: int, quarters: int) -> dict[str, Any]:
     print(f"\n{sites} sites × {quarters} quarters", flush=True)
     database_url = export_speed.national_database(base_url, folder, sites, quarters, seed=1)
@@ -90,15 +121,19 @@ def run(base_url: str | None, folder: Path, sites: int, quarters: int) -> dict[s
     print(f"   publish (and queue the job): {published.seconds:.1f} s; {published.memory()}", flush=True)
     files_folder = str(folder / f"release-files-{sites}")
     built = export_speed.in_fresh_process(build_and_measure, database_url, release_id, files_folder)
-    print(f"   build the four files (the job): {built.seconds:.1f} s; {built.memory()}", flush=True)
+    print(f"   build every file (the job): {built.seconds:.1f} s; {built.memory()}", flush=True)
     engine = make_engine(database_url)
     with make_session_factory(engine)() as session:
-        from evidence_hub.models import Release
-
         release = session.get_one(Release, release_id)
         reference = release.reference
         sizes = {file.kind: file.size_bytes for file in prebuild.recorded_files(session, release)}
     engine.dispose()
+    with_content, without_content = release_loading_ms(database_url, reference)
+    print(
+        f"   loading the release: {with_content:.1f} ms with its content, {without_content:.1f} ms without "
+        "(a stored file's download loads it without)",
+        flush=True,
+    )
     timings, whole, size = first_bytes(database_url, reference, files_folder)
     print(
         f"   stored XLSX pack ({size / 1024:,.0f} KB): first byte best {min(timings):.1f} ms, "

@@ -41,19 +41,23 @@ def job_resources() -> dict[str, Any]:
     }
 
 
-def run_with_app(app: Flask, job_id: int) -> bool:
-    """Run one job once in `app`'s context (the worker's task, and each in-process attempt)."""
+def run_with_app(app: Flask, job_id: int) -> list[int] | None:
+    """Run one job once in `app`'s context (the worker's task, and each in-process attempt): None when it
+    was not there to run, else the jobs it queued in turn (the worker's queue has those already)."""
     with app.app_context():
         factory = cast(sessionmaker[Session], app.extensions[SESSION_FACTORY_KEY])
         return running.run_job(factory, job_id, job_resources())
 
 
 def run_with_retries(app: Flask, job_ids: list[int]) -> None:
-    """Run each job, trying a failed one again after 2, 4, 8... seconds, up to running.MAX_ATTEMPTS."""
-    for job_id in job_ids:
+    """Run each job, and then the jobs it queued (a publication queues its files), trying a failed one
+    again after 2, 4, 8... seconds, up to running.MAX_ATTEMPTS."""
+    waiting = list(job_ids)
+    while waiting:
+        job_id = waiting.pop(0)
         for attempt in range(1, running.MAX_ATTEMPTS + 1):
             try:
-                run_with_app(app, job_id)
+                waiting.extend(run_with_app(app, job_id) or [])
                 break
             except running.JobFailed:
                 if attempt == running.MAX_ATTEMPTS:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub import demo
+from evidence_hub import demo, job_running
 from evidence_hub.demo_evidence import EVALUATOR_EMAIL, ensure_demo_evidence, ensure_demo_releases
 from evidence_hub.models import Framework, Release, User
 from evidence_hub.services.accounts.users import AccountSettings
 from evidence_hub.services.framework.demo import ensure_demo_framework
 from evidence_hub.services.releases import publishing
 from tests.factories import WORKLESSNESS
+from tests.pages import page
 from tests.snapshots import build_once
 
 # The demo accounts' passwords file the first build wrote, by engine: loading the rows does not write it.
@@ -90,3 +93,33 @@ def demo_releases(session: Session, instance: Path) -> list[str]:
     references = ensure_demo_releases(session, framework)
     session.commit()
     return references
+
+
+def publish_through_the_form(evaluator: FlaskClient, **choices: object) -> str:
+    """Publish every period and site the form offers (or `choices`) as an evaluator: the address of the
+    publication's progress page the form redirects to."""
+    form = page(evaluator.get("/releases/new"))
+    periods = [option["value"] for option in form.select("#period_from option")]
+    data: dict[str, object] = {
+        "title": "Pilots to date",
+        "version": "all",
+        "period_from": periods[0],
+        "period_to": periods[-1],
+        "sites": [box["value"] for box in form.select("input[name=sites]")],
+        "threshold": "10",
+        "rounding": "none",
+        **choices,
+    }
+    response = evaluator.post("/releases/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    location = response.headers["Location"]
+    assert "/releases/publishing/" in location
+    return location
+
+
+def run_publication(app: Flask, progress_address: str) -> list[int]:
+    """Run the publication job the progress page follows, as a worker would (not the files job it queues,
+    whose ids are returned)."""
+    queued_next = job_running.run_with_app(app, int(progress_address.rstrip("/").rsplit("/", 1)[-1]))
+    assert queued_next is not None, "the publication had already run"
+    return queued_next

@@ -22,7 +22,7 @@ from evidence_hub.services.jobs.queue import QUEUE_NAME, TASK_NAME
 
 # Every kind of job registers its handler when its module is imported.
 from evidence_hub.services.notifications import sending  # noqa: F401
-from evidence_hub.services.releases import prebuild  # noqa: F401
+from evidence_hub.services.releases import prebuild, publication_job  # noqa: F401
 
 REMINDERS_TASK = "evidence_hub.send_reminders"
 # Reminders and delivery checks every quarter of an hour: each reminder is sent once whenever it runs.

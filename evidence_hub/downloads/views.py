@@ -36,14 +36,12 @@ from evidence_hub.downloads.render_slots import NoSlotFree, RenderSlots
 from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.dashboards.scope import frameworks_with_periods, visible_sites
-from evidence_hub.services.releases import prebuild, publishing, reading, site_data
-from evidence_hub.services.releases.protected_tables import ReleaseRefused
+from evidence_hub.services.releases import prebuild, publication_job, publishing, reading, site_data
 from evidence_hub.services.releases.publishing import NoApprovedData
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
 from evidence_hub.services.releases.render.blocks import summary_blocks
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
-from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
 from evidence_hub.services.releases.render.data_pack.file_names import pack_filename, table_filename
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
@@ -115,9 +113,11 @@ def _chart_data(chart: Chart) -> str:
     return base64.b64encode(chart.png).decode("ascii")
 
 
-def _release(reference: str, *, allow_withdrawn: bool = False) -> Release:
+def _release(reference: str, *, allow_withdrawn: bool = False, with_content: bool = True) -> Release:
     try:
-        return reading.release_for(db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn)
+        return reading.release_for(
+            db_session(), acting_user(), reference, allow_withdrawn=allow_withdrawn, with_content=with_content
+        )
     except ReleaseUnavailable as unavailable:
         abort(unavailable.status_code, description=str(unavailable))
 
@@ -206,7 +206,7 @@ def data_pack_download(reference: str, file_format: str) -> BaseResponse:
     """The release's aggregated tables, data dictionary and notes, as a workbook or a zip of CSVs."""
     if file_format not in PACK_FORMATS:
         abort(404)
-    found = _release(reference)
+    found = _release(reference, with_content=False)
     release_id = found.id
     rendered = _release_file(
         ReleaseFileKey(release_id, found.fingerprint, f"data-pack.{file_format}"),
@@ -224,35 +224,36 @@ def data_pack_download(reference: str, file_format: str) -> BaseResponse:
 
 @downloads.route(f"/releases/{REFERENCE}/tables/<table_code>.csv")
 @roles(*RELEASE_READERS)
-def table_csv(reference: str, table_code: str) -> Response:
-    """One of the release's tables as CSV, streamed row by row however long it is."""
-    found = _release(reference)
-    try:
-        table = reading.table_definition(found, table_code)
-    except ReleaseUnavailable as unknown:
-        abort(404, description=str(unknown))
+def table_csv(reference: str, table_code: str) -> BaseResponse:
+    """One of the release's tables as CSV: the file built at publication, streamed as it is stored."""
+    found = _release(reference, with_content=False)
+    key = prebuild.table_csv_key(found, table_code)
+    # A file stored under this key is the table's (the key names the table): sent without reading the
+    # release's content, which only a file still to be built needs.
+    rendered = _release_file_store().open(key)
+    if rendered is None:
+        try:
+            table = reading.table_definition(found, table_code)
+        except ReleaseUnavailable as unknown:
+            abort(404, description=str(unknown))
+        release_id = found.id
+        factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
+
+        def write(target: BinaryIO) -> None:
+            # Only when the file was not built at publication (its job not run yet): built now, and kept.
+            with factory() as session:
+                released = session.get_one(Release, release_id)
+                prebuild.table_csv_writer(session, released, table.code)(target)
+
+        built = _release_file(key, write)
+        if isinstance(built, BaseResponse):
+            return built
+        rendered = built
     with transaction(db_session()) as session:
-        reading.record_download(session, acting_user(), found, "table csv", table=table.code)
-    release_id = found.id
-
-    def rows(streaming_session: Session) -> Iterator[bytes]:
-        streamed = streaming_session.get_one(Release, release_id)
-        yield from iter_csv(table.columns, reading.iter_rows(streaming_session, streamed, table.code))
-
-    response = Response(_with_own_session(rows), mimetype="text/csv")
+        reading.record_download(session, acting_user(), found, "table csv", table=table_code)
+    response = _file_response(rendered, "text/csv", table_filename(found.reference, table_code))
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-    return _attachment(response, table_filename(found.reference, table.code))
-
-
-def _with_own_session(produce: Callable[[Session], Iterator[bytes]]) -> Iterator[bytes]:
-    """Run a streamed body on its own database session: the request's closes when the view returns."""
-    factory = cast(sessionmaker[Session], current_app.extensions[SESSION_FACTORY_KEY])
-
-    def body() -> Iterator[bytes]:
-        with factory() as session:
-            yield from produce(session)
-
-    return body()
+    return response
 
 
 def _pack_writer(source: Callable[[Session], Any], file_format: str) -> Writer:
@@ -381,7 +382,7 @@ def publish() -> str | BaseResponse:
         version = next((each for each in published_versions if str(each.version) == form.version.data), None)
         try:
             with transaction(session):
-                published = publishing.publish_release(
+                queued = publication_job.queue_publication(
                     session,
                     actor=acting_user(),
                     framework=framework,
@@ -395,13 +396,34 @@ def publish() -> str | BaseResponse:
                 )
         except NoApprovedData as nothing:
             form.period_from.errors = [str(nothing)]
-        except ReleaseRefused as refused:
-            form.threshold.errors = [str(refused)]
         else:
-            flash(f"Release {published.reference} is published. It will not change.", "success")
-            return redirect(url_for("downloads.release", reference=published.reference))
+            return redirect(url_for("downloads.publication", job_id=queued.id))
     return render_template(
         "downloads/publish.html", title="Publish a release", form=form, framework=framework
+    )
+
+
+@downloads.route("/releases/publishing/<int:job_id>")
+@roles(*PUBLISHERS)
+def publication(job_id: int) -> str:
+    """How far a publication has got: each step with its counts, then the release, or why it was refused."""
+    session = db_session()
+    try:
+        job = publication_job.publication_for(session, acting_user(), job_id)
+    except publication_job.PublicationNotFound as missing:
+        abort(404, description=str(missing))
+    progress = publication_job.publication_progress(session, job)
+    if progress.refused:
+        title = "The release was not published"
+    elif progress.reference:
+        title = f"Release {progress.reference} is published"
+    else:
+        title = "Publishing the release"
+    return render_template(
+        "downloads/publication.html",
+        title=title,
+        progress=progress,
+        framework_code=session.get_one(Framework, job.arguments["framework_id"]).code,
     )
 
 

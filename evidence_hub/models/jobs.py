@@ -44,6 +44,9 @@ class BackgroundJob(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     # How far it got, in words, e.g. "3 of 4 files built".
     progress: Mapped[str] = mapped_column(String(200), default="")
+    # What the job found, for the page that follows it: a publication's steps so far, then the release's
+    # reference or why the disclosure audit refused it (services/releases/publication_job.py).
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

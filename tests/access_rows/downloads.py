@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import ReturnStatus, Site, User
-from evidence_hub.services.releases import publishing, reading
+from evidence_hub.services.releases import publication_job, publishing, reading
 from tests.access_rows import ADMINISTRATOR, EVALUATOR, NATIONAL_OFFICIAL, SITE_LEAD, Row, only
 from tests.factories import make_return, periods_of, the_framework
 
@@ -46,6 +46,20 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     session.commit()
     world["withdrawn_reference"] = withdrawn
     world["release_period_code"] = period.code
+    queued = publication_job.queue_publication(
+        session,
+        actor=evaluator,
+        framework=framework,
+        version=None,
+        period_from=period,
+        period_to=period,
+        sites=sites,
+        title="A publication under way",
+        threshold=10,
+        round_to=None,
+    )
+    session.commit()
+    world["publication_id"] = queued.id
 
 
 READERS = {NATIONAL_OFFICIAL: 200, EVALUATOR: 200, ADMINISTRATOR: 200}
@@ -86,6 +100,14 @@ ROWS = [
         "/releases/new",
         only({EVALUATOR: 302, ADMINISTRATOR: 302}),
         data=PUBLISH_FORM,
+    ),
+    Row("downloads.publication", "GET", "/releases/publishing/{publication_id}", only(PUBLISHERS)),
+    Row(
+        "downloads.publication",
+        "GET",
+        "/releases/publishing/999999",
+        only({EVALUATOR: 404, ADMINISTRATOR: 404}),
+        note="unknown",
     ),
     Row("downloads.withdraw", "GET", RELEASE + "/withdraw", only(PUBLISHERS)),
     Row(

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -154,6 +155,19 @@ def wait_for_the_files(db: Session, release: Release) -> BackgroundJob:
     raise AssertionError("the worker did not build the release's files in time")
 
 
+def wait_for_the_publication(browser: requests.Session, progress_address: str) -> str:
+    """Follow the progress page until it names the published release; its reference."""
+    deadline = time.monotonic() + BUILD_SECONDS
+    while time.monotonic() < deadline:
+        shown = browser.get(progress_address, timeout=REQUEST_TIMEOUT_SECONDS).text
+        published = re.search(r"Release ([A-Z0-9]+-\d{4}-\d+) is published", shown)
+        if published:
+            return published.group(1)
+        assert "was not published" not in shown, shown[:2000]
+        time.sleep(1)
+    raise AssertionError("the worker did not publish the release in time")
+
+
 def test_two_hosts_and_a_worker_share_sessions_documents_and_release_files(
     db: Session, tmp_path: Path, processes: list[str]
 ) -> None:
@@ -206,9 +220,13 @@ def test_two_hosts_and_a_worker_share_sessions_documents_and_release_files(
         timeout=REQUEST_TIMEOUT_SECONDS,
     )
     assert published.status_code == 302, published.text[:500]
-    reference = published.headers["Location"].rsplit("/", 1)[-1]
+    # The worker publishes it; its progress page, followed on the other host, names the release.
+    progress_path = urlsplit(published.headers["Location"]).path
+    reference = wait_for_the_publication(browser, f"{host_b}{progress_path}")
     db.rollback()
     release = db.scalars(select(Release).where(Release.reference == reference)).one()
+    publication = db.get_one(BackgroundJob, int(progress_path.rsplit("/", 1)[-1]))
+    assert (publication.status_enum, publication.attempts) == (JobStatus.DONE, 1), publication.last_error
 
     job = wait_for_the_files(db, release)
 
@@ -217,10 +235,13 @@ def test_two_hosts_and_a_worker_share_sessions_documents_and_release_files(
         file.kind: file
         for file in db.scalars(select(ReleaseFile).where(ReleaseFile.release_id == release.id))
     }
-    assert sorted(recorded) == sorted(prebuild.DOCUMENT_KINDS + prebuild.PACK_KINDS)
+    assert sorted(recorded) == sorted(key.kind for key in prebuild.file_keys(release))
     for kind, file in recorded.items():
-        from_a = browser.get(f"{host_a}/releases/{reference}/{kind}", timeout=REQUEST_TIMEOUT_SECONDS)
-        from_b = browser.get(f"{host_b}/releases/{reference}/{kind}", timeout=REQUEST_TIMEOUT_SECONDS)
+        address = f"/releases/{reference}/" + (
+            f"tables/{kind.removeprefix('table-')}" if kind.startswith("table-") else kind
+        )
+        from_a = browser.get(f"{host_a}{address}", timeout=REQUEST_TIMEOUT_SECONDS)
+        from_b = browser.get(f"{host_b}{address}", timeout=REQUEST_TIMEOUT_SECONDS)
         assert from_a.status_code == from_b.status_code == 200, kind
         assert hashlib.sha256(from_a.content).hexdigest() == file.sha256, f"{kind} from host A was rebuilt"
         assert from_b.content == from_a.content, kind

@@ -17,11 +17,16 @@ from sqlalchemy.orm import Session
 from evidence_hub import job_running
 from evidence_hub.models import BackgroundJob, JobStatus, Release, ReleaseFile, Role
 from evidence_hub.services.jobs import running
-from evidence_hub.services.releases import prebuild
+from evidence_hub.services.releases import prebuild, reading
 from evidence_hub.storage import release_file_store
 from tests.release_helpers import published_release
 
 DOWNLOADS = ("summary.pdf", "summary.docx", "data-pack.xlsx", "data-pack.zip")
+
+
+def table_files(release: Release) -> list[str]:
+    """One CSV a table, built at publication beside the packs."""
+    return [f"table-{table.code}.csv" for table in reading.table_definitions(release)]
 
 
 @pytest.fixture
@@ -59,12 +64,18 @@ def test_the_job_builds_every_file_once_and_records_its_checksum(
 ) -> None:
     job = job_of(db, release)
 
-    assert job_running.run_with_app(app, job.id) is True
+    assert job_running.run_with_app(app, job.id) == []
 
     job = job_of(db, release)
-    assert (job.status_enum, job.attempts, job.progress) == (JobStatus.DONE, 1, "4 of 4 files built")
+    every_file = [*DOWNLOADS, *table_files(release)]
+    total = len(every_file)
+    assert (job.status_enum, job.attempts, job.progress) == (
+        JobStatus.DONE,
+        1,
+        f"{total} of {total} files built",
+    )
     recorded = {file.kind: file for file in recorded_files(db)}
-    assert sorted(recorded) == sorted(DOWNLOADS)
+    assert sorted(recorded) == sorted(every_file)
     with app.app_context():
         store = release_file_store()
     for key in prebuild.file_keys(release):
@@ -98,9 +109,16 @@ def test_downloads_stream_the_built_files_and_never_render_them(
         monkeypatch.setitem(views.PACK_FORMATS, file_format, (mimetype, must_not_render))
     official = client_as(Role.NATIONAL_OFFICIAL)
 
+    monkeypatch.setattr(prebuild, "table_csv_writer", must_not_render)
     for kind in DOWNLOADS:
         response = official.get(f"/releases/{release.reference}/{kind}")
         assert response.status_code == 200, kind
+        assert hashlib.sha256(response.data).hexdigest() == recorded[kind], kind
+    for kind in table_files(release):
+        table_code = kind.removeprefix("table-")
+        response = official.get(f"/releases/{release.reference}/tables/{table_code}")
+        assert response.status_code == 200, kind
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8; header=present"
         assert hashlib.sha256(response.data).hexdigest() == recorded[kind], kind
 
 
@@ -109,7 +127,7 @@ def test_a_job_that_is_done_is_not_run_again(app: Flask, db: Session, release: R
     job_running.run_with_app(app, job_id)
     built = {file.file_name: file.built_at for file in recorded_files(db)}
 
-    assert job_running.run_with_app(app, job_id) is False
+    assert job_running.run_with_app(app, job_id) is None
     prebuild.schedule_release_files(db, release)  # Asking again finds the same job.
     db.commit()
 
@@ -143,13 +161,15 @@ def test_a_failure_is_recorded_with_its_reason_and_a_retry_finishes_without_repe
     failed = job_of(db, release)
     assert failed.status_enum is JobStatus.FAILED
     assert "No space left on device" in failed.last_error
-    assert failed.progress == "3 of 4 files built"
+    assert failed.progress == f"3 of {len(DOWNLOADS) + len(table_files(release))} files built"
 
     job_running.run_with_retries(app, [job_id])
 
     finished = job_of(db, release)
     assert (finished.status_enum, finished.attempts) == (JobStatus.DONE, 2)
-    assert built == [*DOWNLOADS, "data-pack.zip"], "the retry built only the file that was missing"
+    assert built == [*DOWNLOADS, "data-pack.zip", *table_files(release)], (
+        "the retry built only the files that were missing"
+    )
 
 
 def test_with_s3_storage_the_files_go_to_the_bucket_and_download_from_another_host(
@@ -190,4 +210,4 @@ def test_a_web_process_that_runs_jobs_itself_takes_on_what_was_left_queued_when_
     job_running.wait_for_in_process_jobs(app)
 
     assert job_of(db, release).status_enum is JobStatus.DONE
-    assert len(recorded_files(db)) == prebuild.FILES_PER_RELEASE
+    assert len(recorded_files(db)) == len(prebuild.file_keys(release))

@@ -8,30 +8,13 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import BackgroundJob, JobStatus, Role
+from evidence_hub.models import BackgroundJob, JobStatus, Release, Role
+from evidence_hub.services.releases import prebuild
 from tests.pages import page
-from tests.release_helpers import demo_world
-
-
-def publish_through_the_form(evaluator: FlaskClient) -> str:
-    form = page(evaluator.get("/releases/new"))
-    periods = [option["value"] for option in form.select("#period_from option")]
-    response = evaluator.post(
-        "/releases/new",
-        data={
-            "title": "Pilots to date",
-            "version": "all",
-            "period_from": periods[0],
-            "period_to": periods[-1],
-            "sites": [box["value"] for box in form.select("input[name=sites]")],
-            "threshold": "10",
-            "rounding": "none",
-        },
-    )
-    assert response.status_code == 302
-    return response.headers["Location"]
+from tests.release_helpers import demo_world, publish_through_the_form, run_publication
 
 
 def test_files_published_with_an_in_process_runner_are_ready_when_the_evaluator_looks(
@@ -41,15 +24,20 @@ def test_files_published_with_an_in_process_runner_are_ready_when_the_evaluator_
     demo_world(db, tmp_path)
     evaluator = client_as(Role.EVALUATOR)
 
-    release_page = page(evaluator.get(publish_through_the_form(evaluator)))
+    progress = page(evaluator.get(publish_through_the_form(evaluator)))
+    release_address = progress.select_one("[data-publication-progress]")["data-release-url"]
+    assert progress.select_one("[data-publication-progress]")["data-finished"] == "true"
+    release_page = page(evaluator.get(release_address))
 
-    assert "All 4 files are ready to download." in release_page.get_text()
+    db.rollback()  # a fresh snapshot: the jobs committed on their own sessions
+    total = len(prebuild.file_keys(db.scalars(select(Release)).one()))
+    assert f"All {total} files are ready to download." in release_page.get_text()
     assert release_page.select("[data-release-files-building]") == []
     jobs = page(client_as(Role.ADMINISTRATOR).get("/admin/background-jobs"))
     # The release's emails to national officials are jobs too; the files' job is among them.
     [row] = [row for row in jobs.select("tbody tr") if "Files of release" in row.get_text()]
     assert "done" in row.get_text()
-    assert "4 of 4 files built" in row.get_text()
+    assert f"{total} of {total} files built" in row.get_text()
 
 
 def test_while_files_are_queued_the_release_page_says_how_many_are_ready_and_looks_again(
@@ -59,9 +47,14 @@ def test_while_files_are_queued_the_release_page_says_how_many_are_ready_and_loo
     demo_world(db, tmp_path)
     evaluator = client_as(Role.EVALUATOR)
 
-    release_page = page(evaluator.get(publish_through_the_form(evaluator)))
+    progress_address = publish_through_the_form(evaluator)
+    run_publication(app, progress_address)
+    progress = page(evaluator.get(progress_address))
+    release_page = page(evaluator.get(progress.select_one("[data-publication-progress]")["data-release-url"]))
 
-    assert "Files being built: 0 of 4 ready." in release_page.get_text()
+    db.rollback()  # a fresh snapshot: the jobs committed on their own sessions
+    total = len(prebuild.file_keys(db.scalars(select(Release)).one()))
+    assert f"Files being built: 0 of {total} ready." in release_page.get_text()
     marker = release_page.select_one("[data-release-files-building]")
     assert marker is not None and marker["data-refresh-seconds"] == "5"
     assert release_page.select_one("script[src*='release-files.js']") is not None

@@ -45,8 +45,8 @@ from evidence_hub.services.releases.protected_tables import KNOWLEDGE_TABLE, Rel
 from tests.exported_files import GREEN_BOOK, ExportedRelease, Formula, downloaded
 from tests.factories import make_return, make_site, make_user, periods_of, the_framework
 from tests.intruder_programme import IntruderProgramme, PublishedRate, key
-from tests.pages import page
-from tests.release_helpers import demo_world
+from tests.pages import heading, page
+from tests.release_helpers import demo_world, publish_through_the_form, run_publication
 from tests.returns_helpers import add_cost
 
 THRESHOLD = 10
@@ -256,6 +256,51 @@ def test_publishing_refuses_a_release_whose_c_an_earlier_release_gave_away(db: S
     withdrawn, is simulated by adding that fact to what it told the intruder: no suppression in the new
     release can hide the count again, so publishing refuses and says which count and why."""
     framework = build_world(db)
+    leak_a_small_count_in_an_earlier_release(db, framework)
+    with pytest.raises(ReleaseRefused) as refused:
+        publish_range(db, framework, 3)
+    message = str(refused.value)
+    assert message.startswith("This release cannot be published")
+    assert "Alone, 2009 Q2 (April to June 2009), people reached: could be worked out as exactly 3" in message
+    assert "earlier releases alone" in message
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Release)) == 1, "nothing more was published"
+
+
+def test_an_evaluator_publishing_through_the_pages_reads_the_audits_refusal_on_the_progress_page(
+    app: Flask, client_as: Callable[..., FlaskClient], db: Session
+) -> None:
+    framework = build_world(db)
+    leak_a_small_count_in_an_earlier_release(db, framework)
+    periods = periods_of(db, framework)
+    evaluator = client_as(Role.EVALUATOR)
+
+    progress_address = publish_through_the_form(
+        evaluator,
+        title="Quarters one to four",
+        period_from=periods[0].code,
+        period_to=periods[3].code,
+        sites=list(PEOPLE),
+        threshold=str(THRESHOLD),
+    )
+    run_publication(app, progress_address)
+
+    refused = page(evaluator.get(progress_address))
+    assert heading(refused) == "The release was not published"
+    message = refused.select_one(".app-publication-refusal").get_text()
+    assert message.startswith("This release cannot be published")
+    assert "Alone, 2009 Q2 (April to June 2009), people reached: could be worked out as exactly 3" in message
+    states = [step["data-step-state"] for step in refused.select(".app-publication-step")]
+    assert states == ["done", "refused", "waiting", "waiting"]
+    assert refused.select_one("[data-publication-progress]")["data-finished"] == "true"
+    assert refused.select_one("head noscript") is None, "a refused publication stops refreshing"
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Release)) == 1, "nothing more was published"
+
+
+def leak_a_small_count_in_an_earlier_release(db: Session, framework: Framework) -> None:
+    """A first release (quarters 1 to 3) that, as releases did before the audit, printed a small count
+    exactly, and was withdrawn since."""
     first = publish_range(db, framework, 2)
     db.commit()
     told = stored_knowledge(db, [first])
@@ -272,14 +317,6 @@ def test_publishing_refuses_a_release_whose_c_an_earlier_release_gave_away(db: S
     # Withdrawn, it still counts: what was downloaded before the withdrawal stays downloaded.
     with transaction(db):
         publishing.withdraw_release(db, actor=evaluator_of(db), release=first, reason="Superseded.")
-    with pytest.raises(ReleaseRefused) as refused:
-        publish_range(db, framework, 3)
-    message = str(refused.value)
-    assert message.startswith("This release cannot be published")
-    assert "Alone, 2009 Q2 (April to June 2009), people reached: could be worked out as exactly 3" in message
-    assert "earlier releases alone" in message
-    db.rollback()
-    assert db.scalar(select(func.count()).select_from(Release)) == 1, "nothing more was published"
 
 
 def test_value_for_money_over_suppressed_counts_is_withheld_in_the_files(

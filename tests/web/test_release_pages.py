@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -18,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import AuditEvent, Release, ReleaseRow, Role, Site
+from evidence_hub.services.releases.protected_tables import KNOWLEDGE_TABLE
 from tests.pages import error_summary, field_error, heading, page
-from tests.release_helpers import demo_world, publish
+from tests.release_helpers import demo_world, publish, publish_through_the_form, run_publication
 
 
 @pytest.fixture
@@ -155,34 +157,58 @@ def test_unknown_and_withdrawn_releases_give_a_clear_error_and_write_nothing(
     assert release.reference not in official.get("/releases/").get_data(as_text=True)
 
 
-def test_an_evaluator_publishes_a_release_that_later_edits_do_not_change(
-    client_as: Callable[..., FlaskClient], db: Session, tmp_path: Path
+def test_an_evaluator_publishes_a_release_and_follows_its_steps_to_the_release(
+    app: Flask, client_as: Callable[..., FlaskClient], db: Session, tmp_path: Path
 ) -> None:
     demo_world(db, tmp_path)
     evaluator = client_as(Role.EVALUATOR)
-    form = page(evaluator.get("/releases/new"))
-    periods = [option["value"] for option in form.select("#period_from option")]
-    sites = [box["value"] for box in form.select("input[name=sites]")]
-    response = evaluator.post(
-        "/releases/new",
-        data={
-            "title": "Pilots to date",
-            "version": "all",
-            "period_from": periods[0],
-            "period_to": periods[-1],
-            "sites": sites,
-            "threshold": "10",
-            "rounding": "none",
-        },
+
+    progress_address = publish_through_the_form(evaluator)
+
+    queued = page(evaluator.get(progress_address))
+    assert heading(queued) == "Publishing the release"
+    assert [step["data-step-state"] for step in queued.select(".app-publication-step")] == ["waiting"] * 4
+    assert queued.select_one("head noscript meta[http-equiv=refresh]") is not None, "refreshes without JS"
+    assert queued.select_one("script[src*='publication-progress.js']") is not None
+    assert db.scalar(select(func.count()).select_from(Release)) == 0, "nothing is published in the request"
+
+    run_publication(app, progress_address)
+
+    published = page(evaluator.get(progress_address))
+    db.rollback()  # a fresh snapshot: the job committed on its own session
+    released = db.scalars(select(Release)).one()
+    assert heading(published) == f"Release {released.reference} is published"
+    steps = [step.get_text(" ", strip=True) for step in published.select(".app-publication-step")]
+    assert steps[0].startswith("Done Build the tables from the approved returns:")
+    assert re.search(r"\d+ tables, [\d,]+ rows", steps[0])
+    assert steps[1].startswith("Done Protect the tables and audit them against an intruder: passed")
+    stored = released_rows(db, released)
+    assert steps[2] == f"Done Store the release: release {released.reference}: {stored:,} rows stored"
+    assert steps[3].startswith("In progress Build the release's files")
+    assert published.select_one("[data-publication-progress]")["data-finished"] == "false"
+    assert published.select_one(f"a[href='/releases/{released.reference}']") is not None
+    assert released.title == "Pilots to date"
+    assert "It will not change" in page(evaluator.get(f"/releases/{released.reference}")).get_text()
+
+
+def released_rows(db: Session, release: Release) -> int:
+    """The rows of its tables (not what it told an intruder, kept beside them)."""
+    return db.scalar(
+        select(func.count())
+        .select_from(ReleaseRow)
+        .where(ReleaseRow.release_id == release.id, ReleaseRow.table_code != KNOWLEDGE_TABLE)
     )
-    assert response.status_code == 302
-    reference = response.headers["Location"].rsplit("/", 1)[-1]
-    released = db.scalars(select(Release).where(Release.reference == reference)).one()
-    rows_before = db.scalar(
-        select(func.count()).select_from(ReleaseRow).where(ReleaseRow.release_id == released.id)
-    )
-    assert rows_before and released.title == "Pilots to date"
-    assert "It will not change" in page(evaluator.get(response.headers["Location"])).get_text()
+
+
+def test_a_publication_is_followed_only_by_those_who_publish_in_its_programme(
+    client_as: Callable[..., FlaskClient], db: Session, tmp_path: Path
+) -> None:
+    demo_world(db, tmp_path)
+    progress_address = publish_through_the_form(client_as(Role.EVALUATOR))
+
+    assert client_as(Role.ADMINISTRATOR).get(progress_address).status_code == 200
+    assert client_as(Role.NATIONAL_OFFICIAL).get(progress_address).status_code == 403
+    assert client_as(Role.EVALUATOR).get("/releases/publishing/999999").status_code == 404
 
 
 def test_publishing_periods_with_no_approved_returns_says_so_and_writes_nothing(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from evidence_hub.db import utc_now
 from evidence_hub.models.jobs import BackgroundJob, JobStatus
+from evidence_hub.services.jobs.queue import enqueued_in
 
 log = logging.getLogger("evidence_hub.jobs")
 
@@ -34,10 +35,14 @@ REASON_CHARACTERS = 2000
 
 @dataclass
 class JobContext:
-    """What a handler gets besides its session: the deployment's resources, and a way to say how far it is."""
+    """What a handler gets besides its session: the deployment's resources, and ways to say how far it is
+    (in words, for administrators; as an outcome, for the page that follows the job), each written at
+    once in a transaction of its own so it is seen while the handler's own transaction is still open."""
 
+    job_id: int
     resources: dict[str, Any]
     report_progress: Callable[[str], None]
+    report_outcome: Callable[[dict[str, Any]], None]
 
 
 Handler = Callable[[Session, dict[str, Any], JobContext], None]
@@ -83,29 +88,36 @@ def claim(factory: sessionmaker[Session], job_id: int) -> bool:
         return cast(CursorResult[Any], claimed).rowcount == 1
 
 
-def run_job(factory: sessionmaker[Session], job_id: int, resources: dict[str, Any]) -> bool:
-    """Run the job if this runner can claim it; False when it was not there to run (done, or another
-    runner's). Raises JobFailed after recording the reason, for the runner to retry."""
+def run_job(factory: sessionmaker[Session], job_id: int, resources: dict[str, Any]) -> list[int] | None:
+    """Run the job if this runner can claim it; None when it was not there to run (done, or another
+    runner's), else the jobs it queued in turn (an in-process runner runs those next). Raises JobFailed
+    after recording the reason, for the runner to retry."""
     if not claim(factory, job_id):
         log.info("Job %s is done or running elsewhere: not run again", job_id)
-        return False
+        return None
 
     def report_progress(words: str) -> None:
         _set(factory, job_id, progress=words[:200])
+
+    def report_outcome(outcome: dict[str, Any]) -> None:
+        _set(factory, job_id, outcome=outcome)
 
     try:
         with factory() as session:
             job = session.get_one(BackgroundJob, job_id)
             handler = HANDLERS[job.kind]
-            handler(session, dict(job.arguments), JobContext(resources, report_progress))
+            handler(
+                session, dict(job.arguments), JobContext(job_id, resources, report_progress, report_outcome)
+            )
             session.commit()
+            queued_next = enqueued_in(session)
     except Exception as error:
         reason = "".join(traceback.format_exception_only(error)).strip()[:REASON_CHARACTERS]
         log.exception("Job %s failed", job_id)
         _set(factory, job_id, status=JobStatus.FAILED.value, last_error=reason, finished_at=utc_now())
         raise JobFailed(reason) from error
     _set(factory, job_id, status=JobStatus.DONE.value, finished_at=utc_now())
-    return True
+    return queued_next
 
 
 def _set(factory: sessionmaker[Session], job_id: int, **values: Any) -> None:

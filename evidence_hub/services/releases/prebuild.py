@@ -1,10 +1,11 @@
 """Every file of a published release, built once by a background job, with each file's checksum.
 
 Publishing queues the job in its own transaction (`schedule_release_files`); a worker (or, on SQLite, the
-web process after answering) builds the summary as PDF and Word and the data pack as XLSX and as a zip of
-CSVs into the release file store under the very keys the downloads ask for (downloads/views.py), and
-records each file's SHA-256 (`ReleaseFile`). Downloads then stream the stored file and never render it: a
-release's files take no reader's parameters, so every download is one of these files.
+web process after answering) builds the summary as PDF and Word, the data pack as XLSX and as a zip of
+CSVs, and each table as a CSV of its own into the release file store under the very keys the downloads ask
+for (downloads/views.py), and records each file's SHA-256 (`ReleaseFile`). Downloads then stream the stored
+file and never render it: a release's files take no reader's parameters, so every download is one of these
+files.
 
 The job is idempotent: a file already stored and recorded is not built again, so a retry after a failure
 half-way, or the job queued twice, finishes the set without repeating work.
@@ -31,7 +32,7 @@ from evidence_hub.services.releases.shared_release_files import ReleaseFiles
 KIND = "release_files"
 DOCUMENT_KINDS = ("summary.pdf", "summary.docx")
 PACK_KINDS = ("data-pack.xlsx", "data-pack.zip")
-FILES_PER_RELEASE = len(DOCUMENT_KINDS) + len(PACK_KINDS)
+TABLE_KIND_PREFIX = "table-"
 CHUNK_BYTES = 1024 * 1024
 
 
@@ -52,7 +53,28 @@ def schedule_release_files(session: Session, release: Release) -> None:
 
 def file_keys(release: Release) -> list[ReleaseFileKey]:
     """The keys of every file built at publication (the downloads ask for the same ones)."""
-    return [ReleaseFileKey(release.id, release.fingerprint, kind) for kind in (*DOCUMENT_KINDS, *PACK_KINDS)]
+    return [
+        *(ReleaseFileKey(release.id, release.fingerprint, kind) for kind in (*DOCUMENT_KINDS, *PACK_KINDS)),
+        *(table_csv_key(release, table.code) for table in reading.table_definitions(release)),
+    ]
+
+
+def table_csv_key(release: Release, table_code: str) -> ReleaseFileKey:
+    """The key of one table's CSV (the download of /releases/<reference>/tables/<code>.csv)."""
+    return ReleaseFileKey(release.id, release.fingerprint, f"{TABLE_KIND_PREFIX}{table_code}.csv")
+
+
+def table_csv_writer(session: Session, release: Release, table_code: str) -> Callable[[BinaryIO], None]:
+    """Writes the table as CSV, its rows read in batches from `session` as they are written."""
+    from evidence_hub.services.releases.render.data_pack.csv_file import iter_csv
+
+    definition = reading.table_definition(release, table_code)
+
+    def write_table(target: BinaryIO) -> None:
+        for chunk in iter_csv(definition.columns, reading.iter_rows(session, release, table_code)):
+            target.write(chunk)
+
+    return write_table
 
 
 def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable[[BinaryIO], None]:
@@ -63,6 +85,10 @@ def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable
     from evidence_hub.services.releases.render.docx import summary_docx
     from evidence_hub.services.releases.render.pdf import summary_pdf
 
+    if key.kind.startswith(TABLE_KIND_PREFIX):
+        return table_csv_writer(
+            session, release, key.kind.removeprefix(TABLE_KIND_PREFIX).removesuffix(".csv")
+        )
     if key.kind in DOCUMENT_KINDS:
         render = summary_pdf if key.kind == "summary.pdf" else summary_docx
 
@@ -150,9 +176,10 @@ def files_progress(session: Session, release: Release) -> FilesProgress:
     ready = session.scalar(
         select(func.count()).select_from(ReleaseFile).where(ReleaseFile.release_id == release.id)
     )
+    total = len(file_keys(release))
     return FilesProgress(
-        ready=min(ready or 0, FILES_PER_RELEASE),
-        total=FILES_PER_RELEASE,
+        ready=min(ready or 0, total),
+        total=total,
         status=JobStatus(job_status) if job_status else None,
     )
 

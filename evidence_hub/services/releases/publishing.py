@@ -16,7 +16,8 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +46,7 @@ from evidence_hub.services.releases import prebuild
 from evidence_hub.services.releases.dictionary import data_dictionary
 from evidence_hub.services.releases.disclosure import DisclosureReport, DisclosureRules, publishable_text
 from evidence_hub.services.releases.impact_section import add_impact_section, impact_section
+from evidence_hub.services.releases.intruder import Knowledge
 from evidence_hub.services.releases.learning_summary import SummaryInputs, build_summary
 from evidence_hub.services.releases.protected_tables import (
     earlier_knowledge,
@@ -79,7 +81,73 @@ class NoApprovedData(ValueError):
     """The periods and sites chosen have no approved return, so there is nothing to release."""
 
 
-def publish_release(
+# The steps of a publication, in order, as the progress page names them; `Progress` hears each one as it
+# completes, with its counts. The release's files are built afterwards, by their own job (prebuild).
+STEP_TABLES = "tables"
+STEP_AUDIT = "audit"
+STEP_STORE = "store"
+Progress = Callable[[str, str], None]
+
+
+def _no_progress(_step: str, _detail: str) -> None:
+    return None
+
+
+@dataclass
+class PreparedRelease:
+    """Everything a release will hold, read and protected, before anything is written."""
+
+    actor: User
+    framework: Framework
+    version: FrameworkVersion | None
+    periods: list[ReportingPeriod]
+    sites: list[Site]
+    title: str
+    rules: DisclosureRules
+    reference: str
+    published_at: datetime
+    tables: dict[str, AggregatedTable]
+    content: dict[str, Any]
+    knowledge: Knowledge
+
+
+def check_publishable(
+    session: Session,
+    *,
+    actor: User,
+    framework: Framework,
+    version: FrameworkVersion | None,
+    period_from: ReportingPeriod,
+    period_to: ReportingPeriod,
+    sites: list[Site],
+) -> None:
+    """Raise NoApprovedData when the choice holds no approved return (cheap: one count), so the form can say
+    so at once, before a publication is queued."""
+    _scope_with_approved_returns(session, actor, framework, version, period_from, period_to, sites)
+
+
+def _scope_with_approved_returns(
+    session: Session,
+    actor: User,
+    framework: Framework,
+    version: FrameworkVersion | None,
+    period_from: ReportingPeriod,
+    period_to: ReportingPeriod,
+    sites: list[Site],
+) -> tuple[Scope, list[ReportingPeriod], list[Site]]:
+    periods = _periods_between(framework, period_from, period_to)
+    sites = sorted(sites, key=lambda site: site.name)
+    scope = chosen_scope(session, actor, framework, version, periods, sites, StateFilter.APPROVED)
+    approved = session.scalar(select(func.count()).select_from(SiteReturn).where(scope.returns_condition()))
+    if not approved:
+        raise NoApprovedData(
+            f"There are no approved returns from the sites chosen for {period_range_label(periods)}. "
+            "Choose other periods or sites, or approve returns first."
+        )
+    return scope, periods, sites
+
+
+def prepare_release(
     session: Session,
     *,
     actor: User,
@@ -91,25 +159,31 @@ def publish_release(
     title: str,
     threshold: int = DEFAULT_THRESHOLD,
     round_to: int | None = None,
-) -> Release:
-    """Freeze the approved evidence in scope into a new release. Flushes; the caller commits."""
-    periods = _periods_between(framework, period_from, period_to)
-    sites = sorted(sites, key=lambda site: site.name)
-    scope = chosen_scope(session, actor, framework, version, periods, sites, StateFilter.APPROVED)
-    approved = session.scalar(select(func.count()).select_from(SiteReturn).where(scope.returns_condition()))
-    if not approved:
-        raise NoApprovedData(
-            f"There are no approved returns from the sites chosen for {period_range_label(periods)}. "
-            "Choose other periods or sites, or approve returns first."
-        )
+    progress: Progress = _no_progress,
+) -> PreparedRelease:
+    """Read and protect everything the release will hold; writes nothing, so that a long publication holds
+    no write lock while it reads. Raises NoApprovedData, or ReleaseRefused when the audit refuses."""
+    scope, periods, sites = _scope_with_approved_returns(
+        session, actor, framework, version, period_from, period_to, sites
+    )
     rules = DisclosureRules(threshold=threshold, round_to=round_to)
     exact = build_tables(session, scope)
+    progress(
+        STEP_TABLES,
+        f"{len(exact.tables)} tables, {sum(len(table.rows) for table in exact.tables.values()):,} rows",
+    )
     protected = protect_tables(
         exact,
         rules,
         indicators=_indicators(framework, version),
         revisions=_revisions(session, scope),
         earlier=earlier_knowledge(session, framework.id),
+    )
+    del exact  # The protected tables replace the exact ones: only one copy is held from here on.
+    audit_summary = protected.audit_summary()
+    progress(
+        STEP_AUDIT,
+        f"passed: {audit_summary['suppressed']:,} figures suppressed, {audit_summary['withheld']:,} withheld",
     )
     tables = {**protected.tables}
     tables["people_reached"] = with_no_return(tables["people_reached"], tables["returns"])
@@ -156,47 +230,68 @@ def publish_release(
         ],
         "dictionary": data_dictionary(scope),
         "disclosure": report.summary(),
-        "audit": protected.audit_summary(),
+        "audit": audit_summary,
         "caveats": list(CAVEATS),
         "summary": summary,
     }
-    release = Release(
-        reference=reference,
-        title=title,
+    return PreparedRelease(
+        actor=actor,
         framework=framework,
-        framework_version=version,
-        period_from=periods[0],
-        period_to=periods[-1],
-        site_codes=[site.code for site in sites],
-        threshold=threshold,
-        round_to=round_to,
+        version=version,
+        periods=periods,
+        sites=sites,
+        title=title,
+        rules=rules,
+        reference=reference,
         published_at=published_at,
-        published_by_id=actor.id,
+        tables=tables,
         content=content,
-        fingerprint=fingerprint(content, tables),
+        knowledge=protected.protection.knowledge,
+    )
+
+
+def store_release(session: Session, prepared: PreparedRelease, progress: Progress = _no_progress) -> Release:
+    """Write the prepared release, its rows, what it lets an intruder know and its audit record, and queue
+    the building of its files. Flushes; the caller commits."""
+    tables = prepared.tables
+    release = Release(
+        reference=prepared.reference,
+        title=prepared.title,
+        framework=prepared.framework,
+        framework_version=prepared.version,
+        period_from=prepared.periods[0],
+        period_to=prepared.periods[-1],
+        site_codes=[site.code for site in prepared.sites],
+        threshold=prepared.rules.threshold,
+        round_to=prepared.rules.round_to,
+        published_at=prepared.published_at,
+        published_by_id=prepared.actor.id,
+        content=prepared.content,
+        fingerprint=fingerprint(prepared.content, tables),
         status=ReleaseStatus.PUBLISHED.value,
     )
     session.add(release)
     session.flush()
-    _store_rows(session, release, tables)
-    store_knowledge(session, release, protected.protection.knowledge)
+    stored = _store_rows(session, release, tables)
+    store_knowledge(session, release, prepared.knowledge)
     audit.record(
         session,
-        actor=actor,
+        actor=prepared.actor,
         action="release.publish",
         object_type="release",
         object_id=release.id,
         after={
-            "reference": reference,
-            "title": title,
+            "reference": release.reference,
+            "title": release.title,
             "periods": release.period_label,
             "sites": release.site_codes,
-            "threshold": threshold,
-            "round_to": round_to,
+            "threshold": release.threshold,
+            "round_to": release.round_to,
             "fingerprint": release.fingerprint,
         },
     )
     prebuild.schedule_release_files(session, release)  # Its files are built once, by a background job.
+    progress(STEP_STORE, f"release {release.reference}: {stored:,} rows stored")
     _tell_officials(session, release)
     return release
 
@@ -216,6 +311,37 @@ def _tell_officials(session: Session, release: Release) -> None:
             "preferences_link": link(session, "/account/emails"),
         },
     )
+
+
+def publish_release(
+    session: Session,
+    *,
+    actor: User,
+    framework: Framework,
+    version: FrameworkVersion | None,
+    period_from: ReportingPeriod,
+    period_to: ReportingPeriod,
+    sites: list[Site],
+    title: str,
+    threshold: int = DEFAULT_THRESHOLD,
+    round_to: int | None = None,
+) -> Release:
+    """Freeze the approved evidence in scope into a new release, in one go. Flushes; the caller commits.
+    (Publishing from the pages runs the same two halves as a background job: services/releases/
+    publication_job.py.)"""
+    prepared = prepare_release(
+        session,
+        actor=actor,
+        framework=framework,
+        version=version,
+        period_from=period_from,
+        period_to=period_to,
+        sites=sites,
+        title=title,
+        threshold=threshold,
+        round_to=round_to,
+    )
+    return store_release(session, prepared)
 
 
 def _indicators(framework: Framework, version: FrameworkVersion | None) -> list[Indicator]:
@@ -275,16 +401,21 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def _store_rows(session: Session, release: Release, tables: dict[str, AggregatedTable]) -> None:
+def _store_rows(session: Session, release: Release, tables: dict[str, AggregatedTable]) -> int:
+    """Insert every row in batches; how many were stored."""
     batch: list[dict[str, Any]] = []
+    stored = 0
     for code in TABLES:
         for position, row in enumerate(tables[code].rows):
             batch.append({"release_id": release.id, "table_code": code, "position": position, "cells": row})
             if len(batch) >= ROWS_PER_INSERT:
                 session.execute(insert(ReleaseRow), batch)
+                stored += len(batch)
                 batch = []
     if batch:
         session.execute(insert(ReleaseRow), batch)
+        stored += len(batch)
+    return stored
 
 
 def _periods_between(

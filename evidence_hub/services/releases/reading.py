@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from evidence_hub.models import Framework, Role, User
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
@@ -76,20 +76,25 @@ def latest_release(session: Session, user: User) -> Release | None:
     return session.scalars(statement.where(Release.status == ReleaseStatus.PUBLISHED.value).limit(1)).first()
 
 
-def release_for(session: Session, user: User, reference: str, *, allow_withdrawn: bool = False) -> Release:
-    """The release with this reference, or ReleaseUnavailable saying clearly why not."""
+def release_for(
+    session: Session, user: User, reference: str, *, allow_withdrawn: bool = False, with_content: bool = True
+) -> Release:
+    """The release with this reference, or ReleaseUnavailable saying clearly why not. Without content, its
+    content (the summary, dictionary and notes: megabytes of JSON at national scale) is read only if used,
+    so that sending a stored file does not first decode what the file already holds."""
     release = None
     if REFERENCE_FORMAT.match(reference) and user.role_enum in (
         Role.NATIONAL_OFFICIAL,
         Role.EVALUATOR,
         Role.ADMINISTRATOR,
     ):
-        release = session.scalar(
-            select(Release).where(
-                Release.reference == reference,
-                Release.framework_id.in_(scope_frameworks(select(Framework.id), user)),
-            )
+        statement = select(Release).where(
+            Release.reference == reference,
+            Release.framework_id.in_(scope_frameworks(select(Framework.id), user)),
         )
+        if not with_content:
+            statement = statement.options(defer(Release.content))
+        release = session.scalar(statement)
     if release is None:
         raise ReleaseUnavailable(
             f"There is no release {reference}. Check the reference, or browse the releases."

@@ -8,12 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import IO, Any, Final
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from evidence_hub.formatting import shortened
 from evidence_hub.services.common.spreadsheet_safety import looks_like_formula
@@ -78,87 +75,119 @@ def sheet_names(tables: Sequence[PackTable]) -> list[str]:
     return names
 
 
-# Text that openpyxl would not store as plain text as it stands: a formula or error code, or characters XML
-# cannot hold. Everything else is handed to openpyxl as it is.
+# Characters an XLSX file cannot hold (XML 1.0 forbids most control characters): removed from text.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# Text written as it is, without a look at each character: no formula trigger first, nothing to remove.
 NEEDS_CARE_IN_XLSX = re.compile(r"^[=+\-@\t\r#]|" + ILLEGAL_CHARACTERS_RE.pattern)
+# Excel's error values: text that reads as one is quote-prefixed, so that editing the cell keeps it text.
+ERROR_CODES: Final = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+
+# How one cell is written: (value, format); a format of None writes the value plain.
+Written = tuple[Any, Format | None]
 
 
-class _SheetWriter:
-    """Cells for one write-only sheet; only cells that need a style or a forced type are Cell objects."""
+class _Formats:
+    """The workbook's few cell formats, made once (XlsxWriter keeps each format in the styles part)."""
 
-    def __init__(self, worksheet: WriteOnlyWorksheet) -> None:
-        self.worksheet = worksheet
-        self.bold = Font(bold=True)
+    def __init__(self, workbook: Workbook) -> None:
+        self.bold = workbook.add_format({"bold": True})
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.quoted = workbook.add_format({"quote_prefix": True})
+        self.quoted_bold = workbook.add_format({"quote_prefix": True, "bold": True})
+        self.money = workbook.add_format({"num_format": MONEY_FORMAT})
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
 
-    def text(self, value: str, *, bold: bool = False) -> Any:
+    def text(self, value: str, *, bold: bool = False) -> Written:
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not bold and not looks_like_formula(text) and text not in ERROR_CODES:
-            return text
-        cell = WriteOnlyCell(self.worksheet, value=None)
-        cell.value = text
         if looks_like_formula(text) or text in ERROR_CODES:
-            # openpyxl would store "=..." as a formula and "#N/A" as an error: keep it as text, and quote
-            # prefixed so that editing the cell in Excel does not turn it into a formula either.
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        if bold:
-            cell.font = self.bold
-        return cell
+            # Written as text (the workbook never turns strings into formulas), and quote-prefixed so that
+            # editing the cell in Excel does not turn it into a formula either.
+            return text, self.quoted_bold if bold else self.quoted
+        return text, self.bold if bold else None
 
-    def value(self, kind: str, value: Any) -> Any:
+    def value(self, kind: str, value: Any) -> Written:
         typed = typed_value(kind, value)
         if isinstance(typed, str):
             return self.text(typed)
         if kind == "money" and isinstance(typed, int | Decimal):
-            cell = WriteOnlyCell(self.worksheet, value=typed)
-            cell.number_format = MONEY_FORMAT
-            return cell
+            return typed, self.money
         if isinstance(typed, date):
-            cell = WriteOnlyCell(self.worksheet, value=typed)
-            cell.number_format = DATE_FORMAT
-            return cell
-        return typed
+            return typed, self.date
+        return typed, None
 
-    def cell_writer(self, kind: str) -> Callable[[Any], Any]:
+    def cell_writer(self, kind: str) -> Callable[[Any], Written]:
         """`value` for one column kind, with a short path for the values a release table usually holds."""
         if kind in NUMERIC_KINDS:
             plain = PLAIN_WHOLE_NUMBER if kind in WHOLE_NUMBER_KINDS else PLAIN_DECIMAL
             as_number: Callable[[str], int | Decimal] = int if kind in WHOLE_NUMBER_KINDS else Decimal
+            number_format = self.money if kind == "money" else None
 
-            def number_cell(value: Any) -> Any:
-                if kind != "money":
-                    if type(value) is int:
-                        return value
-                    if type(value) is str and plain.fullmatch(value):
-                        return as_number(value)
+            def number_cell(value: Any) -> Written:
+                if type(value) is int:
+                    return value, number_format
+                if type(value) is str and plain.fullmatch(value):
+                    return as_number(value), number_format
                 return self.value(kind, value)
 
             return number_cell
         if kind == "text":
 
-            def text_cell(value: Any) -> Any:
+            def text_cell(value: Any) -> Written:
                 if type(value) is str and value and not NEEDS_CARE_IN_XLSX.search(value):
-                    return value
+                    return value, None
                 return self.value(kind, value)
 
             return text_cell
         return lambda value: self.value(kind, value)
 
-    def row_writer(self, kinds: Sequence[str]) -> Callable[[Sequence[Any]], list[Any]]:
-        writers = [self.cell_writer(kind) for kind in kinds]
-        extra = self.cell_writer("text")
 
-        def row_cells(row: Sequence[Any]) -> list[Any]:
-            if len(row) == len(writers):
-                return [write(value) for write, value in zip(writers, row, strict=True)]
-            return [
-                (writers[index] if index < len(writers) else extra)(value) for index, value in enumerate(row)
-            ]
+class _Sheet:
+    """One sheet written row by row, as constant-memory mode requires (each row once, in order)."""
 
-        return row_cells
+    def __init__(self, worksheet: Worksheet, formats: _Formats) -> None:
+        self.worksheet = worksheet
+        self.formats = formats
+        self.next_row = 0
 
-    def headings(self, headings: Iterable[str]) -> list[Any]:
-        return [self.text(heading, bold=True) for heading in headings]
+    def append(self, cells: Sequence[Written]) -> None:
+        write, row = self.worksheet.write, self.next_row
+        for column, (value, cell_format) in enumerate(cells):
+            if value is None or value == "":
+                continue  # An empty cell is left out of the file altogether.
+            if cell_format is None:
+                write(row, column, value)
+            else:
+                write(row, column, value, cell_format)
+        self.next_row += 1
+
+    def append_rows(self, kinds: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Rows of a table: numbers as numbers, text as text, written straight to the sheet's file."""
+        formats = self.formats
+        writers = [formats.cell_writer(kind) for kind in kinds]
+        extra = formats.cell_writer("text")
+        worksheet = self.worksheet
+        write_string, write_number = worksheet.write_string, worksheet.write_number
+        write = worksheet.write
+        row = self.next_row
+        for cells in rows:
+            for column, value in enumerate(cells):
+                written, cell_format = (writers[column] if column < len(writers) else extra)(value)
+                if cell_format is None:
+                    kind_of = type(written)
+                    if kind_of is str:
+                        if written:
+                            write_string(row, column, written)
+                        continue
+                    if kind_of is int or kind_of is Decimal:
+                        write_number(row, column, written)
+                        continue
+                    if written is None:
+                        continue
+                    write(row, column, written)
+                else:
+                    write(row, column, written, cell_format)
+            row += 1
+        self.next_row = row
 
 
 def _header_footer_text(text: str) -> str:
@@ -167,18 +196,16 @@ def _header_footer_text(text: str) -> str:
 
 
 def _new_sheet(
-    workbook: Workbook, name: str, source: PackSource, widths: Sequence[float]
-) -> WriteOnlyWorksheet:
-    worksheet: WriteOnlyWorksheet = workbook.create_sheet(name)
+    workbook: Workbook, formats: _Formats, name: str, source: PackSource, widths: Sequence[float]
+) -> _Sheet:
+    worksheet = workbook.add_worksheet(name)
     stated = source.reference or NOT_A_RELEASE
     # Printed on every page of every sheet, so a printout always says which release it comes from.
-    worksheet.oddHeader.left.text = _header_footer_text(f"Evidence Hub {stated}")
-    worksheet.oddHeader.right.text = "&A"
-    worksheet.oddFooter.left.text = _header_footer_text(STATUS_LINE)
-    worksheet.oddFooter.right.text = "Page &P of &N"
-    for index, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = width
-    return worksheet
+    worksheet.set_header(f"&L{_header_footer_text(f'Evidence Hub {stated}')}&R&A")
+    worksheet.set_footer(f"&L{_header_footer_text(STATUS_LINE)}&RPage &P of &N")
+    for index, width in enumerate(widths):
+        worksheet.set_column(index, index, width)
+    return _Sheet(worksheet, formats)
 
 
 def column_width(column: PackColumn) -> float:
@@ -187,71 +214,79 @@ def column_width(column: PackColumn) -> float:
 
 
 def _write_notes_sheet(
-    workbook: Workbook, source: PackSource, table_sheets: Sequence[tuple[str, PackTable]]
+    workbook: Workbook, formats: _Formats, source: PackSource, table_sheets: Sequence[tuple[str, PackTable]]
 ) -> None:
-    worksheet = _new_sheet(workbook, NOTES_SHEET, source, (30, 70, 18, 70))
-    cells = _SheetWriter(worksheet)
-    title = cells.text(source.title, bold=True)
-    title.font = Font(bold=True, size=14)
-    worksheet.append([title])
+    sheet = _new_sheet(workbook, formats, NOTES_SHEET, source, (30, 70, 18, 70))
+    text = formats.text
+    title, _bold = text(source.title)
+    sheet.append([(title, formats.title)])
     label, stated = reference_line(source)
-    worksheet.append([cells.text(label, bold=True), cells.text(stated)])
-    worksheet.append([cells.text("Status", bold=True), cells.text(STATUS_LINE)])
-    worksheet.append([])
-    worksheet.append([cells.text("Notes", bold=True)])
+    sheet.append([text(label, bold=True), text(stated)])
+    sheet.append([text("Status", bold=True), text(STATUS_LINE)])
+    sheet.append([])
+    sheet.append([text("Notes", bold=True)])
     for note in (*source.notes, EMPTY_CELL_NOTE):
-        worksheet.append([cells.text(note)])
-    worksheet.append([])
-    worksheet.append([cells.text("Sheets in this workbook", bold=True)])
-    worksheet.append(cells.headings(("Sheet", "What it holds", "Rows")))
-    worksheet.append([cells.text(NOTES_SHEET), cells.text(NOTES_DESCRIPTION)])
-    worksheet.append(
-        [cells.text(DICTIONARY_SHEET), cells.text(DICTIONARY_DESCRIPTION), len(source.dictionary_rows)]
-    )
+        sheet.append([text(note)])
+    sheet.append([])
+    sheet.append([text("Sheets in this workbook", bold=True)])
+    sheet.append([text(heading, bold=True) for heading in ("Sheet", "What it holds", "Rows")])
+    sheet.append([text(NOTES_SHEET), text(NOTES_DESCRIPTION)])
+    sheet.append([text(DICTIONARY_SHEET), text(DICTIONARY_DESCRIPTION), (len(source.dictionary_rows), None)])
     for name, table in table_sheets:
-        worksheet.append([cells.text(name), cells.text(table_summary(table)), table.row_count])
-    worksheet.append([])
-    worksheet.append([cells.text("Columns in each sheet", bold=True)])
-    worksheet.append(cells.headings(("Sheet", "Column", "Kind", "What it means")))
+        sheet.append([text(name), text(table_summary(table)), (table.row_count, None)])
+    sheet.append([])
+    sheet.append([text("Columns in each sheet", bold=True)])
+    sheet.append([text(heading, bold=True) for heading in ("Sheet", "Column", "Kind", "What it means")])
     for name, table in table_sheets:
         for column in table.columns:
-            worksheet.append(
-                [
-                    cells.text(name),
-                    cells.text(column.heading),
-                    cells.text(kind_label(column.kind)),
-                    cells.text(column.description),
-                ]
+            sheet.append(
+                [text(name), text(column.heading), text(kind_label(column.kind)), text(column.description)]
             )
 
 
 def _write_table_sheet(
     workbook: Workbook,
+    formats: _Formats,
     source: PackSource,
     name: str,
     columns: Sequence[PackColumn],
     rows: Iterable[Sequence[Any]],
 ) -> None:
-    worksheet = _new_sheet(workbook, name, source, [column_width(column) for column in columns])
-    worksheet.freeze_panes = "A2"
-    cells = _SheetWriter(worksheet)
-    worksheet.append(cells.headings(column.heading for column in columns))
-    row_cells = cells.row_writer([column.kind for column in columns])
-    for row in rows:
-        worksheet.append(row_cells(row))
+    sheet = _new_sheet(workbook, formats, name, source, [column_width(column) for column in columns])
+    sheet.worksheet.freeze_panes(1, 0)
+    sheet.append([formats.text(column.heading, bold=True) for column in columns])
+    sheet.append_rows([column.kind for column in columns], rows)
 
 
 def write_xlsx(source: PackSource, target: IO[bytes]) -> None:
-    """The pack as an XLSX workbook: Notes, Dictionary, then one sheet per table, written row by row."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = source.title
-    workbook.properties.subject = source.reference or NOT_A_RELEASE
-    workbook.properties.creator = "Evidence Hub"
-    workbook.properties.description = STATUS_LINE
+    """The pack as an XLSX workbook: Notes, Dictionary, then one sheet per table, written row by row.
+
+    XlsxWriter in constant-memory mode writes each row to the sheet's file as it comes, so a table of any
+    length takes no more memory than one row; strings are never read as formulas, numbers or links."""
+    workbook = Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    workbook.set_properties(
+        {
+            "title": source.title,
+            "subject": source.reference or NOT_A_RELEASE,
+            "author": "Evidence Hub",
+            "comments": STATUS_LINE,
+        }
+    )
+    formats = _Formats(workbook)
     tables = list(source.tables)
     table_sheets = list(zip(sheet_names(tables), tables, strict=True))
-    _write_notes_sheet(workbook, source, table_sheets)
-    _write_table_sheet(workbook, source, DICTIONARY_SHEET, dictionary_columns(source), source.dictionary_rows)
+    _write_notes_sheet(workbook, formats, source, table_sheets)
+    _write_table_sheet(
+        workbook, formats, source, DICTIONARY_SHEET, dictionary_columns(source), source.dictionary_rows
+    )
     for name, table in table_sheets:
-        _write_table_sheet(workbook, source, name, table.columns, source.rows(table.code))
-    workbook.save(target)
+        _write_table_sheet(workbook, formats, source, name, table.columns, source.rows(table.code))
+    workbook.close()
