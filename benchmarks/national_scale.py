@@ -68,6 +68,7 @@ from evidence_hub.models import (
     MeasureValue,
     PartnerType,
     PeriodKind,
+    ProgrammeSite,
     QualityRating,
     ReportingPeriod,
     ReturnSection,
@@ -82,6 +83,7 @@ from evidence_hub.models import (
 )
 from evidence_hub.models.returns import activity_partners, activity_themes, learning_entry_dimensions
 from evidence_hub.models.summary_upkeep import rebuild_figures
+from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.services.framework import lifecycle
@@ -192,6 +194,8 @@ LEARNING_TEXT = {
 COUNTED_TABLES = (
     "users",
     "sites",
+    "programme_sites",
+    "programme_memberships",
     "site_partners",
     "frameworks",
     "framework_versions",
@@ -370,6 +374,7 @@ class Plan:
     """Everything the row generators share: the framework's ids, the periods, the sites and the dice."""
 
     rng: Random
+    programme_id: int
     version_id: int
     evaluator_id: int
     periods: list[PeriodInfo]
@@ -828,6 +833,8 @@ def _framework_plan(session: Session, quarters: int, seed: int, profile: str) ->
         )
         lifecycle.publish_version(session, outcome.version, actor=administrator, reason=reason)
         framework = outcome.version.framework
+        # The service's only programme, made by the import: the evaluator reads it as an evaluator.
+        programmes.follow_account_role(session, actor=administrator, user=evaluator)
         add_reporting_periods(
             session,
             framework,
@@ -846,6 +853,7 @@ def _framework_plan(session: Session, quarters: int, seed: int, profile: str) ->
     )
     return Plan(
         rng=Random(seed),
+        programme_id=framework.programme_id,
         version_id=version.id,
         evaluator_id=evaluator.id,
         periods=[PeriodInfo(period.id, period.starts_on, period.ends_on) for period in periods],
@@ -923,6 +931,11 @@ def build(
             plan.site_ids = list(range(1, sites + 1))
             plan.site_scale = {site_id: plan.rng.uniform(0.4, 1.6) for site_id in plan.site_ids}
             insert_in_batches(session, Site, site_rows(sites))
+            insert_in_batches(
+                session,
+                ProgrammeSite,
+                ({"programme_id": plan.programme_id, "site_id": site_id} for site_id in plan.site_ids),
+            )
             insert_in_batches(session, SitePartner, site_partner_rows(plan))
             insert_in_batches(session, SiteReturn, return_rows(plan))
             plan_volumes(plan, profile)
@@ -980,6 +993,8 @@ def is_complete_benchmark(
             )
             # Data flows are written last: their presence means the build ran to the end.
             flows = connection.scalar(select(func.count()).select_from(DataFlow))
+            # Data built before programmes existed is invisible to the evaluator: not reusable.
+            programme_sites = connection.scalar(select(func.count()).select_from(ProgrammeSite))
     except SQLAlchemyError:  # a missing database or table: not a finished benchmark
         return False
     finally:
@@ -989,6 +1004,7 @@ def is_complete_benchmark(
         and found_sites == sites
         and found_periods == quarters
         and flows == sites * DATA_FLOWS_PER_SITE
+        and programme_sites == sites
     )
 
 
