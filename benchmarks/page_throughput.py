@@ -266,7 +266,7 @@ def start_gunicorn(
         )
     for _ in range(120):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return server
         except OSError:
             time.sleep(0.5)
