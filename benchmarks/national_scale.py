@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
 import re
 import secrets
@@ -45,12 +46,12 @@ from random import Random
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, Table, create_engine, func, insert, inspect, select, text
+from sqlalchemy import JSON, Engine, Table, create_engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from evidence_hub.db import make_engine, make_session_factory, transaction
+from evidence_hub.db import Base, make_engine, make_session_factory, transaction
 from evidence_hub.migrations import current_revision, recorded_head, upgrade
 from evidence_hub.models import (
     Activity,
@@ -963,6 +964,65 @@ def build(
         engine.dispose()
 
 
+def copy_benchmark(source_url: str, target_url: str) -> dict[str, int]:
+    """Copy a finished benchmark (a SQLite file, say) into a fresh PostgreSQL database with COPY.
+
+    The same rows on the second engine without generating them again: PostgreSQL takes the generator's
+    batched INSERTs many times slower than SQLite on a busy machine. The schema is built by the
+    migrations, every table of the models is emptied and then filled from the source in one
+    transaction, with foreign keys checked by the schema only once every row is in (replica mode),
+    and the id sequences are moved past the copied ids.
+    """
+    if make_url(target_url).get_backend_name() != "postgresql":
+        raise ValueError("Copy into a PostgreSQL database")
+    prepare_empty_database(target_url)
+    source, target = make_engine(source_url), make_engine(target_url)
+    try:
+        upgrade(target)
+        tables = list(Base.metadata.sorted_tables)
+        raw = target.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SET session_replication_role = replica")
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            with source.connect() as reading:
+                for table in tables:
+                    columns = list(table.columns)
+                    as_json = [isinstance(column.type, JSON) for column in columns]
+                    listed = ", ".join(f'"{column.name}"' for column in columns)
+                    rows = reading.execution_options(yield_per=20_000).execute(select(*columns))
+                    with cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copying:  # type: ignore[attr-defined]
+                        for row in rows:
+                            copying.write_row(
+                                [
+                                    json.dumps(value) if encode and value is not None else value
+                                    for value, encode in zip(row, as_json, strict=True)
+                                ]
+                            )
+            cursor.execute("SET session_replication_role = DEFAULT")
+            for table in tables:
+                if "id" in table.columns and table.columns["id"].autoincrement is not False:
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                        f'(SELECT coalesce(max(id), 0) + 1 FROM "{table.name}"), false) '
+                        f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"
+                    )
+            raw.commit()
+        finally:
+            raw.close()
+        _finish_analyze(target)
+        return count_rows(target)
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def _finish_analyze(engine: Engine) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
+
+
 def is_complete_benchmark(
     database_url: str, sites: int, quarters: int = 20, profile: str = "uniform"
 ) -> bool:
@@ -1026,17 +1086,25 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url",
         help="SQLite or PostgreSQL URL (default sqlite:///instance/benchmark-<sites>.sqlite)",
     )
+    parser.add_argument(
+        "--copy-from",
+        metavar="URL",
+        help="copy this finished benchmark into the PostgreSQL --database-url rather than generating",
+    )
     arguments = parser.parse_args(argv)
     database_url = arguments.database_url or default_database_url(arguments.sites)
     started = time.perf_counter()
     try:
-        counts = build(
-            database_url,
-            sites=arguments.sites,
-            quarters=arguments.quarters,
-            seed=arguments.seed,
-            profile=arguments.profile,
-        )
+        if arguments.copy_from:
+            counts = copy_benchmark(arguments.copy_from, database_url)
+        else:
+            counts = build(
+                database_url,
+                sites=arguments.sites,
+                quarters=arguments.quarters,
+                seed=arguments.seed,
+                profile=arguments.profile,
+            )
     except NotABenchmarkDatabase as refusal:
         print(f"Refused: {refusal}", file=sys.stderr)
         return 2
