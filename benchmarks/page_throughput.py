@@ -28,10 +28,8 @@ import re
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,28 +170,7 @@ def latest_return(database_url: str, site_id: int) -> int:
 def wrk(base: str, path: str, cookie: str, connections: int, duration: int, folder: Path) -> Result:
     script = folder / "page.lua"
     script.write_text(LUA_SCRIPT % (path, cookie), encoding="utf-8")
-    program = shutil.which("wrk")
-    assert program is not None
-    output = subprocess.run(  # noqa: S603  (wrk on this machine's own server)
-        [
-            program,
-            "--threads",
-            "2",
-            "--connections",
-            str(connections),
-            "--duration",
-            f"{duration}s",
-            "--timeout",
-            "30s",
-            "--latency",
-            "--script",
-            str(script),
-            base,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    output = soak.wrk_output(base, script, connections, duration)
     per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
     not_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -242,38 +219,6 @@ def check_answers(base: str, wanted: list[tuple[str, str, str]]) -> list[str]:
     return problems
 
 
-def start_gunicorn(
-    environment: dict[str, str], workers: int, port: int, folder: Path
-) -> subprocess.Popen[bytes]:
-    """gunicorn as soak.py starts it, its access log (one JSON line a request) kept out of the report."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        str(soak.REPOSITORY / "gunicorn.conf.py"),
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--error-logfile",
-        str(folder / "gunicorn.log"),
-        "wsgi:app",
-    ]
-    with (folder / "access.log").open("wb") as access:
-        server = subprocess.Popen(  # noqa: S603  (our own command)
-            command, cwd=soak.REPOSITORY, env=environment, stdout=access
-        )
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise SystemExit(f"gunicorn did not start; see {folder / 'gunicorn.log'}")
-
-
 def measure(database_url: str, workers: int, connections: int, duration: int, port: int) -> bool:
     accounts, site_id = prepare_people(database_url)
     return_id = latest_return(database_url, site_id)
@@ -286,7 +231,7 @@ def measure(database_url: str, workers: int, connections: int, duration: int, po
         "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
     }
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(environment, workers, port, folder)
+    server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
     try:
         wanted = pages(base, accounts, site_id, return_id)
         problems = check_answers(base, wanted)

@@ -30,7 +30,6 @@ import secrets
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,11 +50,10 @@ from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.services.returns.costs import COSTS, CostInput
 
 if __package__:
-    from benchmarks import dashboard_speed, national_scale, page_throughput, soak
+    from benchmarks import dashboard_speed, national_scale, soak
 else:  # run as a script: python benchmarks/write_speed.py
     import dashboard_speed  # type: ignore[no-redef]
     import national_scale  # type: ignore[no-redef]
-    import page_throughput  # type: ignore[no-redef]
     import soak  # type: ignore[no-redef]
 
 WRITER_EMAIL = "benchmark.writer-{number:03d}@evidence-hub.example"
@@ -171,28 +169,7 @@ def run_wrk(base: str, posts: list[tuple[str, str, str]], duration: int, folder:
     script = folder / "posts.lua"
     rows = ",\n".join(f'  {{"{path}", "{cookie}", "{body}"}}' for path, cookie, body in posts)
     script.write_text(LUA_SCRIPT % rows, encoding="utf-8")
-    program = shutil.which("wrk")
-    assert program is not None
-    return subprocess.run(  # noqa: S603  (wrk on this machine's own server)
-        [
-            program,
-            "--threads",
-            "2",
-            "--connections",
-            str(len(posts)),
-            "--duration",
-            f"{duration}s",
-            "--timeout",
-            "60s",
-            "--latency",
-            "--script",
-            str(script),
-            base,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    return soak.wrk_output(base, script, len(posts), duration, timeout=60)
 
 
 def measure_server(database_url: str, writers: int, workers: int, duration: int, port: int) -> None:
@@ -210,7 +187,7 @@ def measure_server(database_url: str, writers: int, workers: int, duration: int,
         "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
     }
     base = f"http://127.0.0.1:{port}"
-    server = page_throughput.start_gunicorn(environment, workers, port, folder)
+    server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
     try:
         posts = []
         for email, return_id, category_id in prepared:
