@@ -1,6 +1,7 @@
 """Synthetic evidence at national scale: 150 pilot sites reporting for 20 quarters against 40 indicators.
 
     .venv/bin/python benchmarks/national_scale.py [--sites 150] [--quarters 20] [--database-url URL]
+    .venv/bin/python benchmarks/national_scale.py --sites 350 --quarters 40 --profile skewed
 
 The database is made from nothing through the service's own machinery: the Alembic migrations build the
 schema, the framework services import and publish a 40-indicator version of the shipped worklessness
@@ -13,6 +14,11 @@ values (one a return and indicator, some "not yet available"), with baselines (s
 claims (a third of the sites), data flows (four a site, some incomplete) and journey milestones. Every
 count is proportional to sites × quarters, and a seeded generator makes the same data on every machine.
 
+--profile skewed makes data of a different shape, the size of every English and Welsh local authority
+over ten years at 350 sites × 40 quarters: 1,000,000 cost lines, 300,000 activities and 50,000 learning
+entries (in proportion to sites × quarters), shared among the sites by a log-normal volume, so the
+largest sites report dozens of times the lines of the smallest; states are mixed as in the uniform data.
+
 The default target is instance/benchmark-<sites>.sqlite. A PostgreSQL URL is accepted too; the database
 is created when it does not exist. An existing database is replaced only when it is an earlier benchmark
 (or entirely empty): anything else is refused.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
 import re
 import secrets
@@ -39,12 +46,12 @@ from random import Random
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, Table, create_engine, func, insert, inspect, select, text
+from sqlalchemy import JSON, Engine, Table, create_engine, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from evidence_hub.db import make_engine, make_session_factory, transaction
+from evidence_hub.db import Base, make_engine, make_session_factory, transaction
 from evidence_hub.migrations import current_revision, recorded_head, upgrade
 from evidence_hub.models import (
     Activity,
@@ -62,6 +69,7 @@ from evidence_hub.models import (
     MeasureValue,
     PartnerType,
     PeriodKind,
+    ProgrammeSite,
     QualityRating,
     ReportingPeriod,
     ReturnSection,
@@ -74,9 +82,9 @@ from evidence_hub.models import (
     TimeUnit,
     User,
 )
-from evidence_hub.models.programmes import ProgrammeSite
 from evidence_hub.models.returns import activity_partners, activity_themes, learning_entry_dimensions
 from evidence_hub.models.summary_upkeep import rebuild_figures
+from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.services.framework import lifecycle
@@ -101,6 +109,15 @@ ACTIVITIES_PER_RETURN = Fraction(100_000, 3_000)
 LEARNING_PER_RETURN = Fraction(20_000, 3_000)
 DATA_FLOWS_PER_SITE = 4
 BATCH_SIZE = 20_000
+# The skewed profile's totals at 350 sites × 40 quarters (14,000 returns), about the national data set of
+# issue 16: sites' volumes drawn from a log-normal distribution, so a few large areas hold most of the lines.
+SKEWED_PER_RETURN = {
+    "cost_lines": Fraction(1_000_000, 14_000),
+    "activities": Fraction(300_000, 14_000),
+    "learning": Fraction(50_000, 14_000),
+}
+SKEW_SIGMA = 1.0
+PROFILES = ("uniform", "skewed")
 
 PENNY = Decimal("0.01")
 STAFF_TIME_CATEGORIES = frozenset({"PILOT-STAFF", "PARTNER-TIME"})
@@ -178,6 +195,8 @@ LEARNING_TEXT = {
 COUNTED_TABLES = (
     "users",
     "sites",
+    "programme_sites",
+    "programme_memberships",
     "site_partners",
     "frameworks",
     "framework_versions",
@@ -307,11 +326,16 @@ def prepare_empty_database(database_url: str) -> None:
 # The framework: the shipped worklessness framework with 24 more indicators.
 
 
-def synthetic_framework_text(indicators: int = INDICATORS) -> str:
+def profile_marker(profile: str) -> str:
+    """How the framework version's description starts for a build of this profile."""
+    return MARKER if profile == "uniform" else f"{MARKER} Profile: {profile}."
+
+
+def synthetic_framework_text(indicators: int = INDICATORS, profile: str = "uniform") -> str:
     """The shipped framework file with copies of its indicators appended (new codes and names, themes in
-    turn) until it has `indicators`; its description starts with MARKER."""
+    turn) until it has `indicators`; its description starts with the profile's marker."""
     definition = yaml.safe_load(DEFAULT_FRAMEWORK_PATH.read_text(encoding="utf-8"))
-    definition["description"] = f"{MARKER} {definition['description']}"
+    definition["description"] = f"{profile_marker(profile)} {definition['description']}"
     originals = list(definition["indicators"])
     themes = [theme["code"] for theme in definition["themes"]]
     for number in range(len(originals) + 1, indicators + 1):
@@ -351,6 +375,7 @@ class Plan:
     """Everything the row generators share: the framework's ids, the periods, the sites and the dice."""
 
     rng: Random
+    programme_id: int
     version_id: int
     evaluator_id: int
     periods: list[PeriodInfo]
@@ -364,6 +389,8 @@ class Plan:
     site_ids: list[int] = field(default_factory=list)
     site_scale: dict[int, float] = field(default_factory=dict)
     site_partner_ids: dict[int, list[int]] = field(default_factory=dict)
+    # Rows of each kind ("cost_lines", "activities", "learning") per return, in the order of `returns`.
+    per_return: dict[str, list[int]] = field(default_factory=dict)
     # (return id, site id, quarter index, status, created_at) for every return, in id order.
     returns: list[tuple[int, int, int, str, datetime]] = field(default_factory=list)
 
@@ -371,6 +398,49 @@ class Plan:
 def share(rate: Fraction, index: int) -> int:
     """How many rows the index-th return gets so that n returns hold exactly floor(n × rate) rows."""
     return math.floor((index + 1) * rate) - math.floor(index * rate)
+
+
+def weighted_shares(total: int, weights: list[float]) -> list[int]:
+    """`total` rows shared out in proportion to `weights`, exactly: each gets the step of a running sum."""
+    whole = sum(weights)
+    shares = []
+    running = 0.0
+    given = 0
+    for weight in weights:
+        running += weight
+        upto = round(total * running / whole)
+        shares.append(upto - given)
+        given = upto
+    return shares
+
+
+def plan_volumes(plan: Plan, profile: str) -> None:
+    """How many cost lines, activities and learning entries each return gets.
+
+    uniform: the same share for every return (the 150-site data). skewed: the totals of SKEWED_PER_RETURN
+    shared in proportion to a log-normal volume per site (a few sites dozens of times the median), growing
+    over the pilot's first quarters, so no two sites look alike and the largest dominate the sums.
+    """
+    quarters = len(plan.periods)
+    if profile == "uniform":
+        rates = {
+            "cost_lines": COST_LINES_PER_RETURN,
+            "activities": ACTIVITIES_PER_RETURN,
+            "learning": LEARNING_PER_RETURN,
+        }
+        plan.per_return = {
+            kind: [share(rate, index) for index in range(len(plan.returns))] for kind, rate in rates.items()
+        }
+        return
+    volume = {site_id: plan.rng.lognormvariate(0.0, SKEW_SIGMA) for site_id in plan.site_ids}
+    weights = [
+        volume[site_id] * min(1.0, 0.3 + quarter / max(1, min(8, quarters)))
+        for _return_id, site_id, quarter, _status, _created_at in plan.returns
+    ]
+    plan.per_return = {
+        kind: weighted_shares(math.floor(rate * len(plan.returns)), weights)
+        for kind, rate in SKEWED_PER_RETURN.items()
+    }
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -481,7 +551,7 @@ def cost_rows(plan: Plan) -> Iterator[dict[str, Any]]:
     for index, (return_id, site_id, quarter, _status, created_at) in enumerate(plan.returns):
         scale = plan.site_scale[site_id]
         set_up_share = 0.6 if quarter < 4 else 0.1
-        for line in range(share(COST_LINES_PER_RETURN, index)):
+        for line in range(plan.per_return["cost_lines"][index]):
             category_id, code, name, in_kind = rng.choice(plan.cost_categories)
             quantity = unit = rate = None
             if code in STAFF_TIME_CATEGORIES:
@@ -548,7 +618,7 @@ def activity_rows(
         period = plan.periods[quarter]
         scale = plan.site_scale[site_id]
         last_start = (period.ends_on - period.starts_on).days
-        for number in range(share(ACTIVITIES_PER_RETURN, index)):
+        for number in range(plan.per_return["activities"][index]):
             activity_id += 1
             type_id, type_name = rng.choice(plan.activity_types)
             starts_on = period.starts_on + timedelta(days=rng.randint(0, last_start))
@@ -646,7 +716,7 @@ def learning_rows(plan: Plan, dimension_links: list[dict[str, int]]) -> Iterator
     reviewed = {ReturnStatus.APPROVED.value, ReturnStatus.LOCKED.value}
     entry_id = 0
     for index, (return_id, site_id, _quarter, status, created_at) in enumerate(plan.returns):
-        for number in range(share(LEARNING_PER_RETURN, index)):
+        for number in range(plan.per_return["learning"][index]):
             entry_id += 1
             kind = rng.choice(kinds)
             title, happened, matters, implication = LEARNING_TEXT[kind]
@@ -747,13 +817,13 @@ def _user(email: str, role: Role, name: str) -> User:
     )
 
 
-def _framework_plan(session: Session, quarters: int, seed: int) -> Plan:
+def _framework_plan(session: Session, quarters: int, seed: int, profile: str) -> Plan:
     """Users, the 40-indicator framework published through the framework services, and its periods."""
     with transaction(session):
         administrator = _user(ADMINISTRATOR_EMAIL, Role.ADMINISTRATOR, "Benchmark administrator")
         evaluator = _user(EVALUATOR_EMAIL, Role.EVALUATOR, "Benchmark evaluator")
         session.add_all([administrator, evaluator])
-    source = synthetic_framework_text()
+    source = synthetic_framework_text(profile=profile)
     definition, problems = lifecycle.check_file(session, source)
     if definition is None:
         raise RuntimeError("The synthetic framework file is invalid: " + "; ".join(map(str, problems)))
@@ -764,6 +834,8 @@ def _framework_plan(session: Session, quarters: int, seed: int) -> Plan:
         )
         lifecycle.publish_version(session, outcome.version, actor=administrator, reason=reason)
         framework = outcome.version.framework
+        # The service's only programme, made by the import: the evaluator reads it as an evaluator.
+        programmes.follow_account_role(session, actor=administrator, user=evaluator)
         add_reporting_periods(
             session,
             framework,
@@ -782,6 +854,7 @@ def _framework_plan(session: Session, quarters: int, seed: int) -> Plan:
     )
     return Plan(
         rng=Random(seed),
+        programme_id=framework.programme_id,
         version_id=version.id,
         evaluator_id=evaluator.id,
         periods=[PeriodInfo(period.id, period.starts_on, period.ends_on) for period in periods],
@@ -835,7 +908,9 @@ def count_rows(engine: Engine) -> dict[str, int]:
         }
 
 
-def build(database_url: str, sites: int = 150, quarters: int = 20, seed: int = 1) -> dict[str, int]:
+def build(
+    database_url: str, sites: int = 150, quarters: int = 20, seed: int = 1, profile: str = "uniform"
+) -> dict[str, int]:
     """Create a fresh benchmark database at `database_url` and return the row count of every table filled.
 
     An earlier benchmark (or an empty database) at the URL is replaced; anything else raises
@@ -845,27 +920,26 @@ def build(database_url: str, sites: int = 150, quarters: int = 20, seed: int = 1
         raise ValueError("Build between 1 and 999 sites")
     if not 1 <= quarters <= 120:
         raise ValueError("Build between 1 and 120 quarters")
+    if profile not in PROFILES:
+        raise ValueError(f"The profile is one of {', '.join(PROFILES)}, not {profile!r}")
     prepare_empty_database(database_url)
     engine = make_engine(database_url)
     try:
         upgrade(engine)
         session = make_session_factory(engine)()
         try:
-            plan = _framework_plan(session, quarters, seed)
+            plan = _framework_plan(session, quarters, seed, profile)
             plan.site_ids = list(range(1, sites + 1))
             plan.site_scale = {site_id: plan.rng.uniform(0.4, 1.6) for site_id in plan.site_ids}
             insert_in_batches(session, Site, site_rows(sites))
-            # Every site takes part in the framework's programme: the dashboards show a programme's sites.
-            programme_id = session.scalar(
-                select(Framework.programme_id).where(Framework.code == FRAMEWORK_CODE)
-            )
             insert_in_batches(
                 session,
                 ProgrammeSite,
-                [{"programme_id": programme_id, "site_id": site_id} for site_id in plan.site_ids],
+                ({"programme_id": plan.programme_id, "site_id": site_id} for site_id in plan.site_ids),
             )
             insert_in_batches(session, SitePartner, site_partner_rows(plan))
             insert_in_batches(session, SiteReturn, return_rows(plan))
+            plan_volumes(plan, profile)
             insert_in_batches(session, CostItem, cost_rows(plan))
             insert_in_batches(session, SavingClaim, saving_rows(plan))
             theme_links: list[dict[str, int]] = []
@@ -890,7 +964,68 @@ def build(database_url: str, sites: int = 150, quarters: int = 20, seed: int = 1
         engine.dispose()
 
 
-def is_complete_benchmark(database_url: str, sites: int, quarters: int = 20) -> bool:
+def copy_benchmark(source_url: str, target_url: str) -> dict[str, int]:
+    """Copy a finished benchmark (a SQLite file, say) into a fresh PostgreSQL database with COPY.
+
+    The same rows on the second engine without generating them again: PostgreSQL takes the generator's
+    batched INSERTs many times slower than SQLite on a busy machine. The schema is built by the
+    migrations, every table of the models is emptied and then filled from the source in one
+    transaction, with foreign keys checked by the schema only once every row is in (replica mode),
+    and the id sequences are moved past the copied ids.
+    """
+    if make_url(target_url).get_backend_name() != "postgresql":
+        raise ValueError("Copy into a PostgreSQL database")
+    prepare_empty_database(target_url)
+    source, target = make_engine(source_url), make_engine(target_url)
+    try:
+        upgrade(target)
+        tables = list(Base.metadata.sorted_tables)
+        raw = target.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SET session_replication_role = replica")
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            with source.connect() as reading:
+                for table in tables:
+                    columns = list(table.columns)
+                    as_json = [isinstance(column.type, JSON) for column in columns]
+                    listed = ", ".join(f'"{column.name}"' for column in columns)
+                    rows = reading.execution_options(yield_per=20_000).execute(select(*columns))
+                    with cursor.copy(f'COPY "{table.name}" ({listed}) FROM STDIN') as copying:  # type: ignore[attr-defined]
+                        for row in rows:
+                            copying.write_row(
+                                [
+                                    json.dumps(value) if encode and value is not None else value
+                                    for value, encode in zip(row, as_json, strict=True)
+                                ]
+                            )
+            cursor.execute("SET session_replication_role = DEFAULT")
+            for table in tables:
+                if "id" in table.columns and table.columns["id"].autoincrement is not False:
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                        f'(SELECT coalesce(max(id), 0) + 1 FROM "{table.name}"), false) '
+                        f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"
+                    )
+            raw.commit()
+        finally:
+            raw.close()
+        _finish_analyze(target)
+        return count_rows(target)
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def _finish_analyze(engine: Engine) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
+
+
+def is_complete_benchmark(
+    database_url: str, sites: int, quarters: int = 20, profile: str = "uniform"
+) -> bool:
     """True when the URL holds a finished benchmark of this size at the latest migration: reusable."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -909,13 +1044,17 @@ def is_complete_benchmark(database_url: str, sites: int, quarters: int = 20) -> 
                 .select_from(ReportingPeriod)
                 .where(ReportingPeriod.framework_id == framework)
             )
-            marked = connection.scalar(
-                select(func.count())
-                .select_from(FrameworkVersion)
-                .where(FrameworkVersion.description.like(MARKER + "%"))
+            descriptions = connection.scalars(
+                select(FrameworkVersion.description).where(FrameworkVersion.description.like(MARKER + "%"))
+            ).all()
+            skewed = profile_marker("skewed")
+            marked = any(
+                description.startswith(skewed) == (profile == "skewed") for description in descriptions
             )
             # Data flows are written last: their presence means the build ran to the end.
             flows = connection.scalar(select(func.count()).select_from(DataFlow))
+            # Data built before programmes existed is invisible to the evaluator: not reusable.
+            programme_sites = connection.scalar(select(func.count()).select_from(ProgrammeSite))
     except SQLAlchemyError:  # a missing database or table: not a finished benchmark
         return False
     finally:
@@ -925,6 +1064,7 @@ def is_complete_benchmark(database_url: str, sites: int, quarters: int = 20) -> 
         and found_sites == sites
         and found_periods == quarters
         and flows == sites * DATA_FLOWS_PER_SITE
+        and programme_sites == sites
     )
 
 
@@ -936,14 +1076,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="uniform",
+        help="uniform: 100 cost lines a return (default); skewed: log-normal site sizes, 1,000,000 cost "
+        "lines, 300,000 activities and 50,000 learning entries at 350 sites × 40 quarters",
+    )
+    parser.add_argument(
         "--database-url",
         help="SQLite or PostgreSQL URL (default sqlite:///instance/benchmark-<sites>.sqlite)",
+    )
+    parser.add_argument(
+        "--copy-from",
+        metavar="URL",
+        help="copy this finished benchmark into the PostgreSQL --database-url rather than generating",
     )
     arguments = parser.parse_args(argv)
     database_url = arguments.database_url or default_database_url(arguments.sites)
     started = time.perf_counter()
     try:
-        counts = build(database_url, sites=arguments.sites, quarters=arguments.quarters, seed=arguments.seed)
+        if arguments.copy_from:
+            counts = copy_benchmark(arguments.copy_from, database_url)
+        else:
+            counts = build(
+                database_url,
+                sites=arguments.sites,
+                quarters=arguments.quarters,
+                seed=arguments.seed,
+                profile=arguments.profile,
+            )
     except NotABenchmarkDatabase as refusal:
         print(f"Refused: {refusal}", file=sys.stderr)
         return 2

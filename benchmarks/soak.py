@@ -97,8 +97,10 @@ def prepare_demo(environment: dict[str, str]) -> dict[str, str]:
 
 
 def start_gunicorn(
-    environment: dict[str, str], workers: int, port: int, log: Path
+    environment: dict[str, str], workers: int, port: int, log: Path, access_log: Path | None = None
 ) -> subprocess.Popen[bytes]:
+    """gunicorn on 127.0.0.1:port, its error log in `log`; its access log (one JSON line a request, on
+    standard output) in `access_log` when given."""
     command = [
         sys.executable,
         "-m",
@@ -113,7 +115,13 @@ def start_gunicorn(
         str(log),
         "wsgi:app",
     ]
-    server = subprocess.Popen(command, cwd=REPOSITORY, env=environment)  # noqa: S603  (our own command)
+    if access_log is None:
+        server = subprocess.Popen(command, cwd=REPOSITORY, env=environment)  # noqa: S603  (our own command)
+    else:
+        with access_log.open("wb") as access:
+            server = subprocess.Popen(  # noqa: S603  (our own command)
+                command, cwd=REPOSITORY, env=environment, stdout=access
+            )
     for _ in range(120):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
@@ -206,15 +214,11 @@ def watch_health(base: str, stop: threading.Event, slowest: list[float]) -> None
         slowest.append(time.monotonic() - started)
 
 
-def run_wrk(
-    base: str, pages: list[tuple[str, str]], connections: int, duration: int, folder: Path
-) -> Figures:
-    script = folder / "pages.lua"
-    rows = ",\n".join(f'  {{"{path}", "{cookie}"}}' for path, cookie in pages)
-    script.write_text(LUA_SCRIPT % rows, encoding="utf-8")
+def wrk_output(base: str, script: Path, connections: int, duration: int, timeout: int = 30) -> str:
+    """wrk's report of `duration` seconds of the Lua script's requests over `connections` connections."""
     wrk = shutil.which("wrk")
     assert wrk is not None
-    output = subprocess.run(  # noqa: S603  (wrk on this machine's own server)
+    return subprocess.run(  # noqa: S603  (wrk on this machine's own server)
         [
             wrk,
             "--threads",
@@ -224,7 +228,7 @@ def run_wrk(
             "--duration",
             f"{duration}s",
             "--timeout",
-            "30s",
+            f"{timeout}s",
             "--latency",
             "--script",
             str(script),
@@ -234,6 +238,15 @@ def run_wrk(
         capture_output=True,
         text=True,
     ).stdout
+
+
+def run_wrk(
+    base: str, pages: list[tuple[str, str]], connections: int, duration: int, folder: Path
+) -> Figures:
+    script = folder / "pages.lua"
+    rows = ",\n".join(f'  {{"{path}", "{cookie}"}}' for path, cookie in pages)
+    script.write_text(LUA_SCRIPT % rows, encoding="utf-8")
+    output = wrk_output(base, script, connections, duration)
     print(output)
     done = re.search(r"(\d+) requests in ([\d.]+)(m|s)", output)
     assert done is not None, output

@@ -197,12 +197,22 @@ def _wrapped_ticks(labels: Sequence[str], width: int = 14) -> dict[str, Any]:
     }
 
 
+MAX_SERIES_WITH_NOTES = 25
+
+
 def lines_over_time(
     title: str, subtitle: str, periods: Sequence[str], series: Sequence[SiteSeries], y_axis: Axis
 ) -> Figure:
     data = []
+    # Past a few dozen lines the hover notes (what the table beside the chart says of each point) would
+    # repeat the table in the page: the chart keeps the period, site and value, the table the rest.
+    notes = len(series) <= MAX_SERIES_WITH_NOTES
     for each in series:
-        symbols = ["circle-open" if hollow else "circle" for hollow in each.open_markers] or "circle"
+        symbols: list[str] | str = [
+            "circle-open" if hollow else "circle" for hollow in each.open_markers
+        ] or "circle"
+        if not notes and len(set(symbols)) == 1:
+            symbols = symbols[0]
         trace: dict[str, Any] = {
             "type": "scatter",
             "x": list(periods),
@@ -213,7 +223,9 @@ def lines_over_time(
             "line": {"color": each.colour, "dash": each.dash, "width": 3},
             "marker": {"color": each.colour, "size": 10, "symbol": symbols, "line": {"width": 2}},
         }
-        if each.hover:
+        if not notes:
+            trace["hovertemplate"] = "%{x}<br>" + each.name + ": %{y}<extra></extra>"
+        elif each.hover:
             trace["text"] = each.hover
             trace["hovertemplate"] = "%{x}<br>" + each.name + ": %{y}<br>%{text}<extra></extra>"
         data.append(trace)

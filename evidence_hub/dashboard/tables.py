@@ -18,6 +18,9 @@ from markupsafe import Markup, escape
 
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
+# A table of every local authority (350 sites × 40 quarters) runs to megabytes of markup: the page shows
+# it this many rows (sites, for a turned table its columns) at a time, and its CSV always holds every row.
+ROWS_PER_PAGE = 25
 NUMERIC_HEADER = " govuk-table__header--numeric"
 NUMERIC_CELL = " govuk-table__cell--numeric"
 # Columns of figures that fit beside each other in the page's 960 px column.
@@ -77,21 +80,43 @@ class DataTable:
             raise ValueError(f"{self.caption}: {len(values)} values for {len(self.columns)} columns")
         self.rows.append(list(values))
 
-    def html(self) -> Markup:
-        """The table as GOV.UK table markup, inside a region that scrolls sideways when it is wide.
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.rows) // ROWS_PER_PAGE))
+
+    def page_number(self, asked: int | None) -> int:
+        """The page asked for, within the pages there are."""
+        return min(max(asked or 1, 1), self.pages)
+
+    def page_rows(self, page: int) -> list[list[Any]]:
+        start = (self.page_number(page) - 1) * ROWS_PER_PAGE
+        return self.rows[start : start + ROWS_PER_PAGE]
+
+    def page_description(self, page: int) -> str:
+        """'Rows 26 to 50 of 350' (for a turned table, columns); '' when the table fits on one page."""
+        if self.pages == 1:
+            return ""
+        first = (self.page_number(page) - 1) * ROWS_PER_PAGE + 1
+        last = first + len(self.page_rows(page)) - 1
+        unit = "Columns" if self.shown_turned else "Rows"
+        return f"{unit} {first:,} to {last:,} of {len(self.rows):,}. The CSV has every row."
+
+    def html(self, page: int = 1) -> Markup:
+        """One page of the table as GOV.UK table markup, inside a region that scrolls sideways when wide.
 
         Built here rather than in a template because a national-scale table has thousands of cells
         and a template loop costs more than the SQL behind it.
         """
-        if self.shown_turned:
-            return self._turned_html()
+        rows = self.page_rows(page)
+        if self.shown_turned and rows:
+            return self._turned_html(rows)
         header = "".join(
             f'<th scope="col" class="govuk-table__header{NUMERIC_HEADER if column.numeric else ""}">'
             f"{escape(column.heading)}</th>"
             for column in self.columns
         )
         body = []
-        for row in self.rows:
+        for row in rows:
             cells = []
             for position, (column, value) in enumerate(zip(self.columns, row, strict=True)):
                 cell = _cell(value)
@@ -118,19 +143,19 @@ class DataTable:
             f'<tbody class="govuk-table__body">{"".join(body)}</tbody></table></div>'
         )
 
-    def _turned_html(self) -> Markup:
+    def _turned_html(self, rows: list[list[Any]]) -> Markup:
         """The table with its rows as columns: the first column's values head the columns, and each other
         column becomes a row headed by its heading, its cells formatted as that column formats them."""
         first = self.columns[0]
         header = f'<th scope="col" class="govuk-table__header">{escape(first.heading)}</th>' + "".join(
             f'<th scope="col" class="govuk-table__header{NUMERIC_HEADER}">'
             f"{escape(shown(_cell(row[0]).value, first))}</th>"
-            for row in self.rows
+            for row in rows
         )
         body = []
         for position, column in enumerate(self.columns[1:], start=1):
             cells = [f'<th scope="row" class="govuk-table__header">{escape(column.heading)}</th>']
-            for row in self.rows:
+            for row in rows:
                 cell = _cell(row[position])
                 text = escape(shown(cell.value, column))
                 if cell.href:

@@ -42,7 +42,7 @@ from evidence_hub.services.dashboards.scope import (
     resolve_scope,
     scope_for_site,
 )
-from evidence_hub.web import acting_user, chosen_programme_id, db_session
+from evidence_hub.web import acting_user, chosen_programme_id, db_session, pagination
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -150,6 +150,32 @@ def filter_arguments(**changes: Any) -> dict[str, Any]:
         else:
             arguments[name] = value
     return arguments
+
+
+def table_page_argument(panel_slug: str) -> str:
+    """The address argument that turns the pages of one panel's table."""
+    return f"{panel_slug}-page"
+
+
+@dashboard.app_template_global("table_page")
+def table_page(panel_slug: str) -> int:
+    """The page of a panel's table asked for in the address (1 when none, or not a number)."""
+    return request.args.get(table_page_argument(panel_slug), 1, type=int) or 1
+
+
+@dashboard.app_template_global("table_pagination")
+def table_pagination(panel_slug: str, page: int, pages: int) -> dict[str, Any] | None:
+    """Links to the other pages of a panel's table, keeping the filters and the view's choice."""
+    argument = table_page_argument(panel_slug)
+    endpoint = request.endpoint or "dashboard.view"
+    view_args = request.view_args or {}
+    return pagination(
+        page,
+        pages,
+        lambda number: (
+            url_for(endpoint, **view_args, **filter_arguments(**{argument: number})) + f"#panel-{panel_slug}"
+        ),
+    )
 
 
 # Thousands of links repeat the same few codes; quoting each once is measurably faster at scale.

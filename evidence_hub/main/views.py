@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -20,6 +20,7 @@ from evidence_hub.web import (
     acting_user,
     chosen_programme_id,
     db_session,
+    pagination,
 )
 
 main = Blueprint("main", __name__)
@@ -40,8 +41,16 @@ def home() -> str | Response:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     user = acting_user()
-    overview = overview_for(db_session(), user)
-    return render_template(HOME_TEMPLATES[user.role_enum], overview=overview, user=user, title="Home")
+    overview = overview_for(db_session(), user, sites_page=request.args.get("page", 1, type=int))
+    return render_template(
+        HOME_TEMPLATES[user.role_enum],
+        overview=overview,
+        user=user,
+        sites_pagination=pagination(
+            overview.sites_page, overview.sites_pages, lambda number: url_for("main.home", page=number)
+        ),
+        title="Home",
+    )
 
 
 @main.route("/programmes")

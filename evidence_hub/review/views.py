@@ -58,9 +58,17 @@ def _show_beside_field(form: FlaskForm, error: ReturnError) -> bool:
 @review.route("/")
 @roles(*REVIEWERS)
 def index() -> str:
-    """Returns waiting for review, the longest-waiting first."""
-    waiting = finding.returns_needing_attention(db_session(), acting_user())["to_review"]
-    return render_template("review/index.html", waiting=waiting, title="Returns waiting for review")
+    """Returns waiting for review, the longest-waiting first, a page at a time."""
+    found = finding.returns_to_review(
+        db_session(), acting_user(), page=request.args.get("page", 1, type=int), per_page=RETURNS_PER_PAGE
+    )
+    return render_template(
+        "review/index.html",
+        found=found,
+        waiting=found.returns,
+        pagination=pagination(found.page, found.pages, lambda number: url_for("review.index", page=number)),
+        title="Returns waiting for review",
+    )
 
 
 @review.route("/returns")

@@ -101,3 +101,18 @@ def test_every_returns_kept_figures_equal_its_items(small_benchmark: tuple[str, 
             assert figure_differences(connection) == []
     finally:
         engine.dispose()
+
+
+def test_the_skewed_profile_shares_the_national_totals_unevenly_between_sites(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'skewed.sqlite'}"
+    counts = build(url, sites=12, quarters=2, seed=3, profile="skewed")
+    returns = 12 * 2
+    assert counts["cost_items"] == 1_000_000 * returns // 14_000
+    assert counts["activities"] == 300_000 * returns // 14_000
+    assert is_complete_benchmark(url, sites=12, quarters=2, profile="skewed")
+    assert not is_complete_benchmark(url, sites=12, quarters=2)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        lines = sorted(connection.scalars(text("SELECT count(*) FROM cost_items GROUP BY site_id")).all())
+    engine.dispose()
+    assert lines[-1] > 3 * lines[0], "the largest site reports several times the lines of the smallest"

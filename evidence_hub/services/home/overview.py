@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, selectinload
 from evidence_hub.models import Programme, Release, Role, Site, User
 from evidence_hub.services.common.access import visible_programmes, visible_site_ids
 from evidence_hub.services.releases.reading import latest_release
-from evidence_hub.services.returns.finding import returns_needing_attention
+from evidence_hub.services.returns.finding import (
+    HOME_LIST_LENGTH,
+    returns_needing_attention,
+    returns_to_review,
+)
+
+# Sites a home page lists at a time: a service of every local authority has hundreds.
+SITES_PER_PAGE = 25
 
 
 @dataclass
@@ -26,23 +33,43 @@ class HomeOverview:
     latest_release: Release | None = None
     # The programmes the user belongs to, by name.
     programmes: list[Programme] = field(default_factory=list)
+    # For reviewers: every return waiting, of which `attention["to_review"]` lists the longest-waiting.
+    waiting_for_review: int = 0
+    # Every active site the user can see, of which `sites` holds one page, and which page it is.
+    site_count: int = 0
+    sites_page: int = 1
+
+    @property
+    def sites_pages(self) -> int:
+        return max(1, -(-self.site_count // SITES_PER_PAGE))
 
 
-def overview_for(session: Session, user: User) -> HomeOverview:
-    overview = HomeOverview(
-        attention=returns_needing_attention(session, user), programmes=visible_programmes(user)
-    )
+def overview_for(session: Session, user: User, sites_page: int = 1) -> HomeOverview:
+    overview = HomeOverview(programmes=visible_programmes(user))
     role = user.role_enum
     if role is Role.SITE_LEAD:
+        overview.attention = returns_needing_attention(session, user)
         overview.sites = [user.site] if user.site is not None else []
+        overview.site_count = len(overview.sites)
         return overview
-    sites = (
-        select(Site).where(Site.is_active.is_(True)).options(selectinload(Site.partners)).order_by(Site.name)
-    )
+    if role in (Role.EVALUATOR, Role.ADMINISTRATOR):
+        waiting = returns_to_review(session, user, per_page=HOME_LIST_LENGTH)
+        overview.attention = {"to_review": waiting.returns}
+        overview.waiting_for_review = waiting.total
+    sites = select(Site).where(Site.is_active.is_(True))
     site_ids = visible_site_ids(user)
     if site_ids is not None:
         sites = sites.where(Site.id.in_(site_ids))
-    overview.sites = list(session.scalars(sites))
+    overview.site_count = session.scalar(select(func.count()).select_from(sites.subquery())) or 0
+    overview.sites_page = max(1, min(sites_page, overview.sites_pages))
+    overview.sites = list(
+        session.scalars(
+            sites.options(selectinload(Site.partners))
+            .order_by(Site.name, Site.id)
+            .limit(SITES_PER_PAGE)
+            .offset((overview.sites_page - 1) * SITES_PER_PAGE)
+        )
+    )
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:

@@ -161,15 +161,12 @@ def returns_needing_attention(session: Session, user: User) -> dict[str, list[An
             elif site_return.status_enum is ReturnStatus.DRAFT:
                 attention["to_complete"].append(site_return)
     elif role in (Role.EVALUATOR, Role.ADMINISTRATOR):
-        attention["to_review"] = list(
-            session.scalars(
-                visible_returns(user)
-                .where(SiteReturn.status == ReturnStatus.SUBMITTED.value)
-                .options(selectinload(SiteReturn.site), selectinload(SiteReturn.reporting_period))
-                .order_by(SiteReturn.submitted_at)
-            )
-        )
+        attention["to_review"] = returns_to_review(session, user, per_page=HOME_LIST_LENGTH).returns
     return attention
+
+
+# A home page lists the longest-waiting returns; the review list pages through the rest.
+HOME_LIST_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -286,6 +283,26 @@ def find_returns(
             .join(Site, Site.id == SiteReturn.site_id)
             .options(selectinload(SiteReturn.site), selectinload(SiteReturn.reporting_period))
             .order_by(ReportingPeriod.starts_on.desc(), Site.name, SiteReturn.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
+
+
+def returns_to_review(session: Session, user: User, *, page: int = 1, per_page: int = 50) -> ReturnsPage:
+    """Submitted returns the user may review, the longest-waiting first, a page at a time."""
+    statement = visible_returns(user).where(SiteReturn.status == ReturnStatus.SUBMITTED.value)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    rows = list(
+        session.scalars(
+            statement.options(
+                selectinload(SiteReturn.site),
+                selectinload(SiteReturn.reporting_period),
+                selectinload(SiteReturn.submitted_by),
+            )
+            .order_by(SiteReturn.submitted_at, SiteReturn.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
         )

@@ -1,0 +1,301 @@
+"""Throughput of the main signed-in pages beside /healthz, through gunicorn, measured with wrk in one run.
+
+    .venv/bin/python benchmarks/page_throughput.py [--database-url URL ...] [--workers 2]
+                                                   [--connections 16] [--duration 10] [--port 8766]
+
+For each database (a national_scale.py benchmark; by default the 350-site × 40-quarter SQLite file of
+dashboard_speed.py, built when missing) the script:
+
+1. gives the benchmark's evaluator, administrator, a national official and a lead of the largest site
+   (made when missing, in the programme the data belongs to) known passwords, and publishes a release of
+   the latest quarter when there is none, so that every role has its pages;
+2. starts gunicorn with the repository's gunicorn.conf.py and --workers workers (2 by default);
+3. signs in as each and runs wrk (--connections connections, --duration seconds) on each page in turn,
+   with that person's session cookie, and on /healthz before the pages and again after them;
+4. prints each page's requests per second and 99th percentile latency, and its throughput as a share of
+   /healthz's (the mean of its two runs). Target: every page at least a tenth of /healthz's, whatever the
+   number of sites and periods (lists paginated or bounded).
+
+Times are measured, never asserted: the exit status is 1 only when a page did not answer 200.
+wrk is Debian's (`apt-get install wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from evidence_hub.db import make_engine, make_session_factory, transaction
+from evidence_hub.models import Framework, ReportingPeriod, Role, Site, SiteReturn, User
+from evidence_hub.models.releases import Release
+from evidence_hub.services.accounts import programmes
+from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.users import new_session_token
+from evidence_hub.services.releases import publishing
+
+if __package__:
+    from benchmarks import dashboard_speed, national_scale, soak
+else:  # run as a script: python benchmarks/page_throughput.py
+    import dashboard_speed  # type: ignore[no-redef]
+    import national_scale  # type: ignore[no-redef]
+    import soak  # type: ignore[no-redef]
+
+LEAD_EMAIL = "benchmark.lead@evidence-hub.example"
+OFFICIAL_EMAIL = "benchmark.official@evidence-hub.example"
+TARGET_SHARE = 0.1
+LUA_SCRIPT = """
+request = function()
+  return wrk.format("GET", "%s", {["Cookie"] = "%s"})
+end
+"""
+
+
+@dataclass(frozen=True)
+class Result:
+    label: str
+    path: str
+    per_second: float
+    p99: str
+    not_ok: int
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The people and the release.
+
+
+def _account(session: Session, email: str, role: Role, name: str, password: str, site_id: int | None) -> None:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, full_name=name, role=role.value, session_token=new_session_token())
+        session.add(user)
+    user.role = role.value
+    user.site_id = site_id
+    user.password_hash = hash_password(password)
+    user.is_active = True
+    session.flush()
+    # In the benchmark's one programme, the membership that matches the account's role.
+    programmes.follow_account_role(session, actor=None, user=user)
+
+
+def prepare_people(database_url: str) -> tuple[dict[str, tuple[str, str]], int]:
+    """Known passwords for each role ({label: (email, password)}) and the id of the lead's site; a release
+    of the latest quarter is published when the database has none."""
+    engine = make_engine(database_url)
+    session = make_session_factory(engine)()
+    try:
+        site_id, _code = dashboard_speed.largest_site(engine)
+        people = {
+            "evaluator": (national_scale.EVALUATOR_EMAIL, Role.EVALUATOR, "Benchmark evaluator", None),
+            "administrator": (
+                national_scale.ADMINISTRATOR_EMAIL,
+                Role.ADMINISTRATOR,
+                "Benchmark administrator",
+                None,
+            ),
+            "lead": (LEAD_EMAIL, Role.SITE_LEAD, "Benchmark site lead", site_id),
+            "official": (OFFICIAL_EMAIL, Role.NATIONAL_OFFICIAL, "Benchmark national official", None),
+        }
+        accounts = {}
+        with transaction(session):
+            for label, (email, role, name, site) in people.items():
+                password = secrets.token_urlsafe(24)
+                _account(session, email, role, name, password, site)
+                accounts[label] = (email, password)
+        if not session.scalar(select(func.count()).select_from(Release)):
+            framework = session.scalars(
+                select(Framework).where(Framework.code == national_scale.FRAMEWORK_CODE)
+            ).one()
+            latest = session.scalars(
+                select(ReportingPeriod)
+                .where(ReportingPeriod.framework_id == framework.id)
+                .order_by(ReportingPeriod.starts_on.desc())
+                .limit(1)
+            ).one()
+            administrator = session.scalars(
+                select(User).where(User.email == national_scale.ADMINISTRATOR_EMAIL)
+            ).one()
+            print(f"Publishing a release of {latest.name} ...", flush=True)
+            with transaction(session):
+                publishing.publish_release(
+                    session,
+                    actor=administrator,
+                    framework=framework,
+                    version=None,
+                    period_from=latest,
+                    period_to=latest,
+                    sites=list(session.scalars(select(Site))),
+                    title=f"Throughput benchmark, {latest.name}",
+                )
+        return accounts, site_id
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def latest_return(database_url: str, site_id: int) -> int:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.scalar(
+                    select(SiteReturn.id)
+                    .join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
+                    .where(SiteReturn.site_id == site_id)
+                    .order_by(ReportingPeriod.starts_on.desc())
+                    .limit(1)
+                )
+                or 0
+            )
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Load.
+
+
+def wrk(base: str, path: str, cookie: str, connections: int, duration: int, folder: Path) -> Result:
+    script = folder / "page.lua"
+    script.write_text(LUA_SCRIPT % (path, cookie), encoding="utf-8")
+    output = soak.wrk_output(base, script, connections, duration)
+    per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    not_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Result(
+        label="",
+        path=path,
+        per_second=float(per_second.group(1)) if per_second else 0.0,
+        p99=p99.group(1) if p99 else "n/a",
+        not_ok=int(not_ok.group(1)) if not_ok else 0,
+    )
+
+
+def pages(
+    base: str, accounts: dict[str, tuple[str, str]], site_id: int, return_id: int
+) -> list[tuple[str, str, str]]:
+    """(label, path, cookie) for every page measured, after checking that each answers 200."""
+    cookies = {label: soak.sign_in(base, email, password) for label, (email, password) in accounts.items()}
+    _cookie, official = cookies["official"]
+    release = soak.links(official, base, "/releases/", r'href="(/releases/[A-Z]+-\d{4}-\d{2})"')[:1]
+    wanted = [
+        ("evaluator home", "/", "evaluator"),
+        ("lead home", "/", "lead"),
+        ("official home", "/", "official"),
+        ("administrator home", "/", "administrator"),
+        ("lead: site's returns", f"/returns/sites/{site_id}", "lead"),
+        ("lead: return task list", f"/returns/{return_id}", "lead"),
+        ("evaluator: sites", "/returns/", "evaluator"),
+        ("review: waiting", "/review/", "evaluator"),
+        ("review: all returns", "/review/returns", "evaluator"),
+        ("releases", "/releases/", "official"),
+        *(("release page", path, "official") for path in release),
+    ]
+    return [(label, path, cookies[who][0]) for label, path, who in wanted]
+
+
+def check_answers(base: str, wanted: list[tuple[str, str, str]]) -> list[str]:
+    problems = []
+    for label, path, cookie in wanted:
+        request = urllib.request.Request(f"{base}{path}", headers={"Cookie": cookie})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                if answer.status != 200 or answer.url.rstrip("/").endswith("sign-in"):
+                    problems.append(f"{label} {path}: {answer.status} {answer.url}")
+        except OSError as error:
+            problems.append(f"{label} {path}: {error}")
+    return problems
+
+
+def measure(database_url: str, workers: int, connections: int, duration: int, port: int) -> bool:
+    accounts, site_id = prepare_people(database_url)
+    return_id = latest_return(database_url, site_id)
+    folder = Path(tempfile.mkdtemp(prefix="evidence-hub-throughput-"))
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(soak.REPOSITORY),
+        "EVIDENCE_HUB_DATABASE_URL": database_url,
+        "EVIDENCE_HUB_SECRET_KEY": secrets.token_urlsafe(48),
+        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
+    }
+    base = f"http://127.0.0.1:{port}"
+    server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
+    try:
+        wanted = pages(base, accounts, site_id, return_id)
+        problems = check_answers(base, wanted)
+        if problems:
+            # Reported, and left out of the load: one page that never answers would stall every other.
+            print("Pages that did not answer (not loaded):\n  " + "\n  ".join(problems), flush=True)
+            failed = {problem.split(": ", 1)[0] for problem in problems}
+            wanted = [page for page in wanted if f"{page[0]} {page[1]}" not in failed]
+        health_before = wrk(base, "/healthz", "", connections, duration, folder)
+        results = []
+        for label, path, cookie in wanted:
+            result = wrk(base, path, cookie, connections, duration, folder)
+            results.append(Result(label, path, result.per_second, result.p99, result.not_ok))
+            print(f"  {label:<24} {result.per_second:8.1f}/s  p99 {result.p99}", flush=True)
+        health_after = wrk(base, "/healthz", "", connections, duration, folder)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+    health = (health_before.per_second + health_after.per_second) / 2
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    print(f"\n{shown}: {workers} gunicorn workers, wrk {connections} connections, {duration} s a page")
+    print("\n| page | path | requests/s | p99 | share of /healthz | ≥ 1/10 |")
+    print("| --- | --- | ---: | ---: | ---: | --- |")
+    print(
+        f"| /healthz | /healthz | {health:,.0f} ({health_before.per_second:,.0f} before, "
+        f"{health_after.per_second:,.0f} after) | {health_before.p99} | 1 | |"
+    )
+    answered = not problems
+    for result in results:
+        share = result.per_second / health if health else 0.0
+        answered &= result.not_ok == 0
+        print(
+            f"| {result.label} | {result.path} | {result.per_second:,.1f} | {result.p99} | {share:.2f} "
+            f"| {'PASS' if share >= TARGET_SHARE else 'FAIL'} |"
+        )
+    return answered
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--database-url",
+        action="append",
+        help="a national_scale.py database, once per database (default: the 350x40 SQLite benchmark)",
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load a page (10)")
+    parser.add_argument("--port", type=int, default=8766)
+    arguments = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    urls = arguments.database_url
+    if not urls:
+        scale = dashboard_speed.SCALES[-1]
+        url = dashboard_speed.database_urls(None)[scale]
+        dashboard_speed.ensure_database(url, scale, rebuild=False)
+        urls = [url]
+    answered = True
+    for url in urls:
+        answered &= measure(url, arguments.workers, arguments.connections, arguments.duration, arguments.port)
+    return 0 if answered else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

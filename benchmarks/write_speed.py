@@ -1,0 +1,307 @@
+"""How long writing a cost takes with 50 leads writing at once: the form POST through gunicorn, with wrk.
+
+    .venv/bin/python benchmarks/write_speed.py [--database-url URL ...] [--writers 50] [--workers 2]
+                                               [--duration 20] [--port 8767] [--in-process 200]
+
+For each database (a national_scale.py benchmark; by default the 350-site × 40-quarter SQLite file of
+dashboard_speed.py, built when missing) the script:
+
+1. makes a lead (a site lead account in the data's programme) for each of --writers sites whose latest
+   return is a draft or returned, so still theirs to change, largest sites first;
+2. starts gunicorn (the repository's gunicorn.conf.py, --workers workers), signs each lead in and reads
+   the CSRF token of their "Add a cost" page;
+3. runs wrk with one connection per writer for --duration seconds, each request the form POST that adds
+   a cost to that lead's return (the kept figures of the return are rebuilt in the same transaction),
+   and prints requests per second and latency percentiles (p50, p90, p99), then checks that every POST
+   was a redirect to the section (a saved cost) and that the number of cost lines grew by as many;
+4. with --in-process N (200 by default, 0 to skip), adds N costs through the service in one process,
+   with the figures kept and again with their upkeep switched off, and prints the median and 99th
+   percentile of each: what keeping the figures costs a write, without the server around it.
+
+Times are measured, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from evidence_hub.db import make_engine, make_session_factory, transaction
+from evidence_hub.models import CostItem, ReturnStatus, Role, SiteReturn, User, summary_upkeep
+from evidence_hub.services.accounts import programmes
+from evidence_hub.services.accounts.passwords import hash_password
+from evidence_hub.services.accounts.users import new_session_token
+from evidence_hub.services.returns.costs import COSTS, CostInput
+
+if __package__:
+    from benchmarks import dashboard_speed, national_scale, soak
+else:  # run as a script: python benchmarks/write_speed.py
+    import dashboard_speed  # type: ignore[no-redef]
+    import national_scale  # type: ignore[no-redef]
+    import soak  # type: ignore[no-redef]
+
+WRITER_EMAIL = "benchmark.writer-{number:03d}@evidence-hub.example"
+EDITABLE = (ReturnStatus.DRAFT.value, ReturnStatus.RETURNED.value)
+LUA_SCRIPT = """
+local posts = {
+%s
+}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local post = posts[(counter %% #posts) + 1]
+  return wrk.format("POST", post[1], {
+    ["Cookie"] = post[2],
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }, post[3])
+end
+"""
+
+
+def cost_category_id(session: Session, site_return: SiteReturn) -> int:
+    """A category priced by amount (not staff time), so that the form needs no hours or rate."""
+    return next(
+        category.id
+        for category in site_return.framework_version.cost_categories
+        if category.code not in national_scale.STAFF_TIME_CATEGORIES
+    )
+
+
+def editable_returns(session: Session, count: int) -> list[SiteReturn]:
+    """The latest return of each site, where it is still the lead's to change; largest sites first."""
+    latest = (
+        select(SiteReturn.site_id, func.max(SiteReturn.reporting_period_id).label("period_id"))
+        .group_by(SiteReturn.site_id)
+        .subquery()
+    )
+    lines = select(CostItem.site_id, func.count().label("lines")).group_by(CostItem.site_id).subquery()
+    return list(
+        session.scalars(
+            select(SiteReturn)
+            .join(
+                latest,
+                (latest.c.site_id == SiteReturn.site_id)
+                & (latest.c.period_id == SiteReturn.reporting_period_id),
+            )
+            .join(lines, lines.c.site_id == SiteReturn.site_id)
+            .where(SiteReturn.status.in_(EDITABLE))
+            .order_by(lines.c.lines.desc(), SiteReturn.site_id)
+            .limit(count)
+        )
+    )
+
+
+def prepare_writers(database_url: str, count: int) -> tuple[str, list[tuple[str, int, int]]]:
+    """A password and (email, return id, category id) for each writer, made or updated."""
+    password = secrets.token_urlsafe(24)
+    password_hash = hash_password(password)
+    engine = make_engine(database_url)
+    session = make_session_factory(engine)()
+    try:
+        writers = []
+        with transaction(session):
+            for number, site_return in enumerate(editable_returns(session, count), start=1):
+                email = WRITER_EMAIL.format(number=number)
+                user = session.scalar(select(User).where(User.email == email))
+                if user is None:
+                    user = User(
+                        email=email,
+                        full_name=f"Benchmark writer {number}",
+                        role=Role.SITE_LEAD.value,
+                        session_token=new_session_token(),
+                    )
+                    session.add(user)
+                user.role = Role.SITE_LEAD.value
+                user.site_id = site_return.site_id
+                user.password_hash = password_hash
+                user.is_active = True
+                session.flush()
+                programmes.follow_account_role(session, actor=None, user=user)
+                writers.append((email, site_return.id, cost_category_id(session, site_return)))
+        return password, writers
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def cost_lines(database_url: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(CostItem)) or 0)
+    finally:
+        engine.dispose()
+
+
+def form_body(token: str, category_id: int) -> str:
+    return urllib.parse.urlencode(
+        {
+            "csrf_token": token,
+            "category": category_id,
+            "description": "Room hire for the partners' case review",
+            "amount": "125.50",
+            "cost_type": "running",
+            "funding": "cash",
+            "attributable_percent": "100",
+            "attribution_reason": "",
+            "funder": "",
+        }
+    )
+
+
+def run_wrk(base: str, posts: list[tuple[str, str, str]], duration: int, folder: Path) -> str:
+    script = folder / "posts.lua"
+    rows = ",\n".join(f'  {{"{path}", "{cookie}", "{body}"}}' for path, cookie, body in posts)
+    script.write_text(LUA_SCRIPT % rows, encoding="utf-8")
+    return soak.wrk_output(base, script, len(posts), duration, timeout=60)
+
+
+def measure_server(database_url: str, writers: int, workers: int, duration: int, port: int) -> None:
+    password, prepared = prepare_writers(database_url, writers)
+    if not prepared:
+        raise SystemExit("No site's latest return is a draft or returned: nothing to write to")
+    if len(prepared) < writers:
+        print(f"  only {len(prepared)} sites have a return still theirs to change", flush=True)
+    folder = Path(tempfile.mkdtemp(prefix="evidence-hub-writes-"))
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(soak.REPOSITORY),
+        "EVIDENCE_HUB_DATABASE_URL": database_url,
+        "EVIDENCE_HUB_SECRET_KEY": secrets.token_urlsafe(48),
+        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
+    }
+    base = f"http://127.0.0.1:{port}"
+    server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
+    try:
+        posts = []
+        for email, return_id, category_id in prepared:
+            cookie, browser = soak.sign_in(base, email, password)
+            path = f"/returns/{return_id}/costs/new"
+            page = browser.open(f"{base}{path}").read().decode()
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            posts.append((path, cookie, form_body(token.group(1) if token else "", category_id)))
+        before = cost_lines(database_url)
+        output = run_wrk(base, posts, duration, folder)
+        after = cost_lines(database_url)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+    done = re.search(r"(\d+) requests in", output)
+    per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
+    not_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests = int(done.group(1)) if done else 0
+    print(
+        f"  {len(posts)} writers, {workers} gunicorn workers, {duration} s: {requests:,} POSTs "
+        f"({per_second.group(1) if per_second else '?'}/s); latency p50 {latency.get('50')}, "
+        f"p90 {latency.get('90')}, p99 {latency.get('99')}; answers not 2xx/3xx: "
+        f"{not_ok.group(1) if not_ok else 0}; cost lines added {after - before:,}",
+        flush=True,
+    )
+    # wrk counts requests still in flight when it stops: a few more lines than counted are fine.
+    if after - before < requests - len(posts):
+        print("  Some POSTs did not save a cost: see the form's answer.", flush=True)
+
+
+@contextmanager
+def figures_not_kept() -> Iterator[None]:
+    """The ORM events that rebuild a return's kept figures after each flush, switched off meanwhile."""
+    listeners = (
+        ("after_flush", summary_upkeep._note_touched_returns),
+        ("after_flush_postexec", summary_upkeep._rebuild_touched_returns),
+    )
+    for name, listener in listeners:
+        event.remove(Session, name, listener)
+    try:
+        yield
+    finally:
+        for name, listener in listeners:
+            event.listen(Session, name, listener)
+
+
+def add_costs(session: Session, writes: int) -> list[float]:
+    site_return = editable_returns(session, 1)[0]
+    lead = session.scalars(select(User).where(User.site_id == site_return.site_id)).first()
+    assert lead is not None, "prepare_writers makes a lead for each site written to"
+    category_id = cost_category_id(session, site_return)
+    timings = []
+    for number in range(writes):
+        data = CostInput(
+            description=f"In-process benchmark cost {number + 1}",
+            amount=Decimal("125.50"),
+            cost_type="running",
+            funding="cash",
+            category_id=category_id,
+        )
+        started = time.perf_counter()
+        with transaction(session):
+            COSTS.add(session, lead, site_return, data)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def measure_in_process(database_url: str, writes: int) -> None:
+    engine = make_engine(database_url)
+    session = make_session_factory(engine)()
+    try:
+        kept = add_costs(session, writes)
+        with figures_not_kept():
+            bare = add_costs(session, writes)
+        # The second run's lines went round the upkeep: rebuild their return's figures.
+        with transaction(session):
+            summary_upkeep.rebuild_figures(session.connection())
+    finally:
+        session.close()
+        engine.dispose()
+    for label, timings in (("figures kept", kept), ("upkeep off", bare)):
+        print(
+            f"  in process, {label:<12}: {writes} costs, median {statistics.median(timings):.1f} ms, "
+            f"p99 {dashboard_speed.percentile(timings, 0.99):.1f} ms",
+            flush=True,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--database-url", action="append", help="a national_scale.py database, repeatable")
+    parser.add_argument("--writers", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=20, help="seconds of writing (20)")
+    parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument("--in-process", type=int, default=200, help="costs added in process (0: skip)")
+    arguments = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    urls = arguments.database_url
+    if not urls:
+        scale = dashboard_speed.SCALES[-1]
+        url = dashboard_speed.database_urls(None)[scale]
+        dashboard_speed.ensure_database(url, scale, rebuild=False)
+        urls = [url]
+    for url in urls:
+        print(f"Writing to {url}", flush=True)
+        measure_server(url, arguments.writers, arguments.workers, arguments.duration, arguments.port)
+        if arguments.in_process:
+            measure_in_process(url, arguments.in_process)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Home pages and the review list stay the same size however many sites and returns there are: the home
+page lists the longest-waiting returns and a page of sites, the review list pages through the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from evidence_hub.models import ReturnStatus, Role
+from evidence_hub.review import views as review_views
+from evidence_hub.services.home import overview
+from tests.factories import make_return, make_site
+from tests.pages import page, text_of
+
+
+@pytest.fixture
+def three_waiting(db: Session) -> None:
+    for code in ("kent", "leeds", "liverpool"):
+        make_return(db, code, period=0, status=ReturnStatus.SUBMITTED)
+
+
+def test_the_home_page_lists_the_longest_waiting_returns_and_links_to_the_rest(
+    client_as: Callable[..., FlaskClient], three_waiting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(overview, "HOME_LIST_LENGTH", 2)
+    soup = page(client_as(Role.EVALUATOR).get("/"))
+    listed = [link for link in soup.select("main a") if "/review/returns/" in link.get("href", "")]
+    assert len(listed) == 2
+    assert "The 2 waiting longest of 3" in text_of(soup)
+    every = [link["href"] for link in soup.select("main a") if "every return waiting" in link.get_text()]
+    assert every == ["/review/"]
+
+
+def test_the_review_list_pages_through_every_return_waiting(
+    client_as: Callable[..., FlaskClient], three_waiting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(review_views, "RETURNS_PER_PAGE", 2)
+    client = client_as(Role.EVALUATOR)
+    first = page(client.get("/review/"))
+    assert "3 returns to review, page 1 of 2" in text_of(first)
+    assert len(first.select("tbody tr")) == 2
+    second = page(client.get(first.select_one(".govuk-pagination__next a")["href"]))
+    assert len(second.select("tbody tr")) == 1
+
+
+def test_the_home_page_shows_a_page_of_sites_at_a_time(
+    client_as: Callable[..., FlaskClient], db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for code in ("kent", "leeds", "liverpool"):
+        make_site(db, code)
+    monkeypatch.setattr(overview, "SITES_PER_PAGE", 2)
+    client = client_as(Role.EVALUATOR)
+    soup = page(client.get("/"))
+    assert "Pilot sites, page 1 of 2 (3 sites)" in text_of(soup)
+    second = page(client.get(soup.select_one(".govuk-pagination__next a")["href"]))
+    assert "Pilot sites, page 2 of 2 (3 sites)" in text_of(second)
