@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from evidence_hub.admin.forms import (
@@ -41,7 +42,7 @@ from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.programmes import ProgrammeError
 from evidence_hub.services.accounts.sites import SiteError
 from evidence_hub.services.accounts.users import AccountError, AccountSettings
-from evidence_hub.services.common.access import is_service_administrator
+from evidence_hub.services.common.access import is_service_administrator, led_site_ids
 from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -103,11 +104,26 @@ def _show_beside_field(form: FlaskForm, error: AccountError | SiteError | Progra
 # Users
 
 
+def _site_question(session: Session, form: NewUserForm | EditUserForm) -> None:
+    """The account form asks a site lead's site only while the service has one programme; otherwise each
+    programme's memberships page gives a lead their site there."""
+    if programme_service.the_only_programme(session) is None:
+        del form.site_id
+    else:
+        form.set_site_choices(site_service.active_sites(session))
+
+
 @admin.route("/users")
 @roles(Role.ADMINISTRATOR)
 def users() -> str:
     """Every user, with their role, site, status and last sign-in."""
-    return render_template("admin/users.html", users=accounts.list_users(db_session()), title="Users")
+    session = db_session()
+    return render_template(
+        "admin/users.html",
+        users=accounts.list_users(session),
+        site_names=accounts.led_site_names(session),
+        title="Users",
+    )
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
@@ -116,7 +132,7 @@ def user_new() -> str | Response:
     """Add a user with a role, a pilot site for site leads, and an initial password."""
     session = db_session()
     form = NewUserForm()
-    form.set_site_choices(site_service.active_sites(session))
+    _site_question(session, form)
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -148,7 +164,11 @@ def user(user_id: int) -> str:
     """One user's details, with the actions an administrator can take."""
     shown = _user_or_404(user_id)
     return render_template(
-        "admin/user.html", user=shown, is_self=shown.id == acting_user().id, title=shown.full_name
+        "admin/user.html",
+        user=shown,
+        is_self=shown.id == acting_user().id,
+        site_names=accounts.led_site_names(db_session()),
+        title=shown.full_name,
     )
 
 
@@ -158,14 +178,16 @@ def user_edit(user_id: int) -> str | Response:
     """Change a user's name, email address, role and pilot site."""
     session = db_session()
     shown = _user_or_404(user_id)
+    only = programme_service.the_only_programme(session)
+    led = led_site_ids(shown, only.id) if only is not None else []
     current = {
         "full_name": shown.full_name,
         "email": shown.email,
         "role": shown.role,
-        "site_id": shown.site_id,
+        "site_id": led[0] if led else None,
     }
     form = EditUserForm(data=current if request.method == "GET" else None)
-    form.set_site_choices(site_service.active_sites(session))
+    _site_question(session, form)
     if form.validate_on_submit():
         try:
             with transaction(session):

@@ -15,6 +15,7 @@ from evidence_hub.guards import public, signed_in, start_session_clock
 from evidence_hub.models import User
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.common.access import led_sites
 from evidence_hub.web import acting_user, client_address, db_session, is_safe_local_path
 
 auth = Blueprint("auth", __name__)
@@ -124,7 +125,10 @@ def account() -> str | Response:
                 "Your password has been changed. You have been signed out on every other device.", "success"
             )
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, user=user, title="Your account")
+    site_names = [site.name for site in led_sites(user)]
+    return render_template(
+        "auth/account.html", form=form, user=user, site_names=site_names, title="Your account"
+    )
 
 
 @auth.route("/reset-password/<token>", methods=["GET", "POST"])

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
 from evidence_hub.models.enums import LabelledEnum, one_of
-from evidence_hub.models.sites import Site
 
 
 class Role(LabelledEnum):
@@ -28,7 +27,6 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
     # The department a national official works for: they read the releases of programmes shared with it.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -38,15 +36,8 @@ class User(Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    site: Mapped[Site | None] = relationship()
-
-    __table_args__ = (
-        CheckConstraint(one_of("role", Role), name="known_role"),
-        CheckConstraint(
-            "(role = 'site_lead' AND site_id IS NOT NULL) OR (role <> 'site_lead' AND site_id IS NULL)",
-            name="site_only_for_site_leads",
-        ),
-    )
+    # The sites a site lead leads come from their programme memberships alone (one per programme).
+    __table_args__ = (CheckConstraint(one_of("role", Role), name="known_role"),)
 
     # Flask-Login's user protocol. The cookie holds the session token, never the row id, so that
     # rotating the token ends every session at once.

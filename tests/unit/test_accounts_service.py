@@ -12,6 +12,7 @@ from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import AuditEvent, PasswordResetToken, Role, SignInAttempt, User
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
+from evidence_hub.services.common.access import led_site_ids
 from tests.factories import DEFAULT_PASSWORD, make_site, make_user
 
 SETTINGS = AccountSettings()
@@ -86,7 +87,7 @@ def test_other_roles_never_keep_a_site(db: Session) -> None:
             settings=SETTINGS,
             site_id=kent.id,
         )
-    assert user.site_id is None
+    assert led_site_ids(user) == []
 
 
 @pytest.mark.parametrize(

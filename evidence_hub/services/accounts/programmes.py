@@ -393,9 +393,12 @@ def end_membership(
     return membership
 
 
-def follow_account_role(session: Session, *, actor: User | None, user: User) -> None:
-    """After an account's role or site changes: end memberships its new role cannot hold and, in a
-    service with one programme, give it the matching membership there."""
+def follow_account_role(
+    session: Session, *, actor: User | None, user: User, site_id: int | None = None
+) -> None:
+    """After an account's role changes (or, in a service with one programme, the site its lead leads):
+    end memberships its new role cannot hold and, in a service with one programme, give it the matching
+    membership there (a site lead's at `site_id`)."""
     wanted = MEMBERSHIP_FOR_ACCOUNT[user.role_enum]
     only = the_only_programme(session)
     for membership in memberships_of_user(session, user):
@@ -403,16 +406,18 @@ def follow_account_role(session: Session, *, actor: User | None, user: User) -> 
             continue
         matches_account = membership.role_enum is wanted
         if only is not None and membership.role_enum is MembershipRole.SITE_LEAD:
-            matches_account = matches_account and membership.site_id == user.site_id
+            matches_account = matches_account and membership.site_id == site_id
         if not matches_account:
             end_membership(session, actor=actor, membership=membership, reason="The account's role changed.")
     if only is None or user.role_enum is Role.ADMINISTRATOR:
+        return
+    if wanted is MembershipRole.SITE_LEAD and site_id is None:
         return
     held = any(
         membership.ended_at is None and membership.programme_id == only.id
         for membership in memberships_of_user(session, user)
     )
     if not held:
-        if wanted is MembershipRole.SITE_LEAD and user.site_id is not None:
-            add_site(session, only, session.get(Site, user.site_id))  # type: ignore[arg-type]
-        add_membership(session, actor=actor, user=user, programme=only, role=wanted, site_id=user.site_id)
+        if wanted is MembershipRole.SITE_LEAD and site_id is not None:
+            add_site(session, only, session.get_one(Site, site_id))
+        add_membership(session, actor=actor, user=user, programme=only, role=wanted, site_id=site_id)

@@ -36,6 +36,7 @@ from evidence_hub.models import (
     ProgrammeMembership,
     ProgrammeShare,
     ProgrammeSite,
+    ProgrammeStatus,
     Release,
     ReportingPeriod,
     ReviewComment,
@@ -73,7 +74,12 @@ def current_grants(user: User) -> list[Grant]:
     rows = session.execute(
         select(ProgrammeMembership.programme_id, ProgrammeMembership.role, ProgrammeMembership.site_id)
         .join(Programme, Programme.id == ProgrammeMembership.programme_id)
-        .where(ProgrammeMembership.user_id == user.id, ProgrammeMembership.ended_at.is_(None))
+        .where(
+            ProgrammeMembership.user_id == user.id,
+            ProgrammeMembership.ended_at.is_(None),
+            # An archived programme is put away: its members no longer see it at all.
+            Programme.status != ProgrammeStatus.ARCHIVED.value,
+        )
         .order_by(Programme.name, ProgrammeMembership.id)
     )
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
@@ -86,6 +92,34 @@ def programmes_led(user: User, site_id: int | None) -> list[int]:
         for grant in current_grants(user)
         if grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id
     ]
+
+
+def led_site_ids(user: User, programme_id: int | None = None) -> list[int]:
+    """The sites the user leads now (in one programme, if given): their site-lead memberships are the only
+    source, so leading Kent in one programme says nothing about Kent in another."""
+    return list(
+        dict.fromkeys(
+            grant.site_id
+            for grant in current_grants(user)
+            if grant.role is MembershipRole.SITE_LEAD
+            and grant.site_id is not None
+            and (programme_id is None or grant.programme_id == programme_id)
+        )
+    )
+
+
+def leads_site(user: User, site_id: int, programme_id: int) -> bool:
+    """Whether the user leads this site in this programme: the one test for preparing its returns."""
+    return site_id in led_site_ids(user, programme_id)
+
+
+def led_sites(user: User, programme_id: int | None = None) -> list[Site]:
+    """The sites the user leads now (in one programme, if given), by name."""
+    session = object_session(user)
+    site_ids = led_site_ids(user, programme_id)
+    if session is None or not site_ids:
+        return []
+    return list(session.scalars(select(Site).where(Site.id.in_(site_ids)).order_by(Site.name)))
 
 
 def is_service_administrator(user: User) -> bool:
@@ -106,6 +140,7 @@ def visible_programme_ids(user: User) -> list[int] | None:
         shared = session.scalars(
             select(Programme.id)
             .where(
+                Programme.status != ProgrammeStatus.ARCHIVED.value,
                 or_(
                     Programme.department_id == user.department_id,
                     Programme.id.in_(
@@ -113,7 +148,7 @@ def visible_programme_ids(user: User) -> list[int] | None:
                             ProgrammeShare.department_id == user.department_id
                         )
                     ),
-                )
+                ),
             )
             .order_by(Programme.name)
         )
@@ -246,6 +281,27 @@ def may_see_site(user: User, site_id: int) -> bool:
     if session is None:
         return False
     return session.scalar(scope_to_user(select(Site.id).where(Site.id == site_id), user, Site.id)) is not None
+
+
+def programmes_showing_site(user: User, site_id: int) -> list[int]:
+    """The programmes in which the user may see this site's evidence: those the site takes part in that the
+    user evaluates or administers (all of them, for a service administrator), and those they lead it in."""
+    session = object_session(user)
+    if session is None or user.role_enum is Role.NATIONAL_OFFICIAL:
+        return []
+    taking_part = list(
+        session.scalars(select(ProgrammeSite.programme_id).where(ProgrammeSite.site_id == site_id))
+    )
+    if is_service_administrator(user):
+        return taking_part
+    return list(
+        dict.fromkeys(
+            grant.programme_id
+            for grant in current_grants(user)
+            if (grant.role in MEMBERSHIPS_SEEING_EVERY_SITE and grant.programme_id in taking_part)
+            or (grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id)
+        )
+    )
 
 
 def may_see_programme(user: User, programme_id: int) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import Programme, Release, Role, Site, User
-from evidence_hub.services.common.access import visible_programmes, visible_site_ids
+from evidence_hub.services.common.access import led_sites, visible_programmes, visible_site_ids
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import returns_needing_attention
 
@@ -26,15 +26,22 @@ class HomeOverview:
     latest_release: Release | None = None
     # The programmes the user belongs to, by name.
     programmes: list[Programme] = field(default_factory=list)
+    # The programme in view (the header's), if the user has any.
+    programme: Programme | None = None
 
 
-def overview_for(session: Session, user: User) -> HomeOverview:
-    overview = HomeOverview(
-        attention=returns_needing_attention(session, user), programmes=visible_programmes(user)
-    )
+def overview_for(session: Session, user: User, in_view: Programme | None = None) -> HomeOverview:
+    """A site lead's page is about the programme in view: the sites they lead in it and its returns, so a
+    person leading Kent in one programme and Bristol in another sees each in turn."""
     role = user.role_enum
+    lead_programme_id = in_view.id if role is Role.SITE_LEAD and in_view is not None else None
+    overview = HomeOverview(
+        attention=returns_needing_attention(session, user, lead_programme_id),
+        programmes=visible_programmes(user),
+        programme=in_view,
+    )
     if role is Role.SITE_LEAD:
-        overview.sites = [user.site] if user.site is not None else []
+        overview.sites = led_sites(user, lead_programme_id)
         return overview
     sites = (
         select(Site).where(Site.is_active.is_(True)).options(selectinload(Site.partners)).order_by(Site.name)
