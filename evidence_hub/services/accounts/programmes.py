@@ -86,6 +86,10 @@ def programme_by_id(session: Session, programme_id: int) -> Programme | None:
     return session.get(Programme, programme_id)
 
 
+def programme_by_code(session: Session, code: str) -> Programme | None:
+    return session.scalar(select(Programme).where(Programme.code == code.strip().lower()))
+
+
 def departments(session: Session) -> list[Department]:
     return list(session.scalars(select(Department).order_by(Department.name)))
 

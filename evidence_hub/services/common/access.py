@@ -309,6 +309,28 @@ def may_see_programme(user: User, programme_id: int) -> bool:
     return ids is None or programme_id in ids
 
 
+def may_administer_programme(user: User, programme_id: int) -> bool:
+    """Whether the user manages this programme's frameworks, periods, sites and memberships: a service
+    administrator any programme, a programme administrator only those they administer now."""
+    if user.role_enum is not Role.ADMINISTRATOR:
+        return False
+    if is_service_administrator(user):
+        return True
+    return any(
+        grant.programme_id == programme_id and grant.role is MembershipRole.PROGRAMME_ADMINISTRATOR
+        for grant in current_grants(user)
+    )
+
+
+def administered_programmes(user: User) -> list[Programme]:
+    """The active programmes the user may administer, by name: where a new framework may go."""
+    return [
+        programme
+        for programme in visible_programmes(user)
+        if programme.status == ProgrammeStatus.ACTIVE.value and may_administer_programme(user, programme.id)
+    ]
+
+
 def scope_frameworks(statement: SelectT, user: User) -> SelectT:
     """Narrow a select of frameworks (or of anything joined to one) to the user's programmes."""
     ids = visible_programme_ids(user)
