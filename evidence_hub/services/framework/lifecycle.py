@@ -116,10 +116,10 @@ def import_framework(
 ) -> ImportOutcome:
     """Create a draft version from a framework file; an invalid file writes nothing (FrameworkFileInvalid).
     A new framework joins `programme`, or the service's only programme (made on first use)."""
-    definition, problems = check_file(session, source_text)
+    definition, problems = check_framework_text(source_text)
     if definition is None:
         raise FrameworkFileInvalid(problems)
-
+    # Whose framework it is comes before how it fits the versions there: those are another programme's.
     if programme is not None and actor is not None and not may_administer_programme(actor, programme.id):
         raise NotVisible(f"{actor.email} does not administer programme {programme.id}")
     framework = session.scalar(select(Framework).where(Framework.code == definition.code))
@@ -142,6 +142,9 @@ def import_framework(
                 )
             ]
         )
+    problems = problems_against_registered(session, definition)
+    if problems:
+        raise FrameworkFileInvalid(problems)
     if framework is None:
         try:
             owner = programme or programmes.programme_for_new_framework(session)
