@@ -9,6 +9,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from evidence_hub.models import Role
+from evidence_hub.services.common.access import is_service_administrator
 
 ALL_ROLES = frozenset(Role)
 
@@ -20,6 +21,8 @@ class NavigationLink:
     roles: frozenset[Role]
     # Endpoints under this prefix mark the link as the current section.
     section: str
+    # Only for service administrators, not those administering some programmes only.
+    service_only: bool = False
 
 
 LINKS = (
@@ -44,9 +47,15 @@ LINKS = (
     ),
     NavigationLink("Review", "review.index", frozenset({Role.EVALUATOR, Role.ADMINISTRATOR}), "review."),
     NavigationLink("Framework", "framework.index", ALL_ROLES, "framework."),
-    NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),
-    NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site"),
-    NavigationLink("Programmes", "admin.programmes", frozenset({Role.ADMINISTRATOR}), "admin.programme"),
+    NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user", service_only=True),
+    NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site", service_only=True),
+    NavigationLink(
+        "Programmes",
+        "admin.programmes",
+        frozenset({Role.ADMINISTRATOR}),
+        "admin.programme",
+        service_only=True,
+    ),
     NavigationLink("Jobs", "background_jobs.index", frozenset({Role.ADMINISTRATOR}), "background_jobs."),
     NavigationLink("API tokens", "tokens.index", ALL_ROLES, "tokens."),
     NavigationLink("Your account", "auth.account", ALL_ROLES, "auth.account"),
@@ -58,6 +67,7 @@ def items_for_current_user() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
+    service = is_service_administrator(current_user)
     return [
         {
             "text": link.text,
@@ -65,5 +75,5 @@ def items_for_current_user() -> list[dict[str, Any]]:
             "active": endpoint.startswith(link.section),
         }
         for link in LINKS
-        if current_user.role_enum in link.roles
+        if current_user.role_enum in link.roles and (service or not link.service_only)
     ]

@@ -1,6 +1,7 @@
 """Administration: users (add, change, deactivate, reset links), pilot sites with their partners, and
-programmes with their memberships. Only service administrators manage these: an administrator limited to
-the programmes they administer manages those programmes' frameworks and periods, not the service."""
+programmes with their memberships. Service administrators manage all of these. An administrator limited to
+the programmes they administer manages those programmes' frameworks and periods (elsewhere) and, here,
+their sites, description and memberships; any other programme is not found, and the rest is refused."""
 
 from __future__ import annotations
 
@@ -42,7 +43,11 @@ from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.programmes import ProgrammeError
 from evidence_hub.services.accounts.sites import SiteError
 from evidence_hub.services.accounts.users import AccountError, AccountSettings
-from evidence_hub.services.common.access import is_service_administrator, led_site_ids
+from evidence_hub.services.common.access import (
+    is_service_administrator,
+    led_site_ids,
+    may_administer_programme,
+)
 from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -63,10 +68,23 @@ def format_datetime(value: datetime | None, never: str = "Never") -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+# The pages a programme administrator may use, for the programmes they administer.
+PROGRAMME_PAGES = frozenset(
+    {
+        "admin.programme",
+        "admin.programme_edit",
+        "admin.membership_new",
+        "admin.membership_edit",
+        "admin.membership_end",
+    }
+)
+
+
 @admin.before_request
 def _service_administrators_only() -> None:
-    """The access rule has admitted administrators; of them, only service administrators go further."""
-    if not is_service_administrator(acting_user()):
+    """The access rule has admitted administrators; of them, only service administrators go further, but
+    for a programme's own pages (each checks the programme is one its administrator administers)."""
+    if not is_service_administrator(acting_user()) and request.endpoint not in PROGRAMME_PAGES:
         abort(403)
 
 
@@ -428,15 +446,16 @@ def site_reactivate(site_id: int) -> Response:
 
 
 def _programme_or_404(programme_id: int) -> Programme:
+    """The programme, if the acting administrator administers it (a service administrator: any)."""
     programme = programme_service.programme_by_id(db_session(), programme_id)
-    if programme is None:
+    if programme is None or not may_administer_programme(acting_user(), programme.id):
         abort(404)
     return programme
 
 
 def _membership_or_404(membership_id: int) -> ProgrammeMembership:
     membership = programme_service.membership_by_id(db_session(), membership_id)
-    if membership is None:
+    if membership is None or not may_administer_programme(acting_user(), membership.programme_id):
         abort(404)
     return membership
 
@@ -505,6 +524,10 @@ def programme_edit(programme_id: int) -> str | Response:
     }
     form = EditProgrammeForm(data=current if request.method == "GET" else None)
     form.set_choices(programme_service.departments(session), site_service.every_site(session))
+    service_administrator = is_service_administrator(acting_user())
+    if not service_administrator:
+        # Its name, owner and status are the service's to decide; its administrator keeps the rest.
+        del form.name, form.department_id, form.status
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -512,10 +535,12 @@ def programme_edit(programme_id: int) -> str | Response:
                     session,
                     actor=acting_user(),
                     programme=shown,
-                    name=form.name.data or "",
-                    department_id=form.department_id.data or 0,
+                    name=(form.name.data or "") if service_administrator else shown.name,
+                    department_id=(
+                        (form.department_id.data or 0) if service_administrator else shown.department_id
+                    ),
                     description=form.description.data or "",
-                    status=ProgrammeStatus(form.status.data),
+                    status=ProgrammeStatus(form.status.data if service_administrator else shown.status),
                     site_ids=form.site_ids.data or [],
                 )
         except ProgrammeError as error:

@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import Programme, Release, Role, Site, User
-from evidence_hub.services.common.access import led_sites, visible_programmes, visible_site_ids
+from evidence_hub.services.common.access import (
+    led_sites,
+    may_administer_programme,
+    visible_programmes,
+    visible_site_ids,
+)
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import returns_needing_attention
 
@@ -28,6 +33,8 @@ class HomeOverview:
     programmes: list[Programme] = field(default_factory=list)
     # The programme in view (the header's), if the user has any.
     programme: Programme | None = None
+    # The programmes whose pages (sites, memberships) the user manages.
+    administered_programme_ids: set[int] = field(default_factory=set)
 
 
 def overview_for(session: Session, user: User, in_view: Programme | None = None) -> HomeOverview:
@@ -53,6 +60,9 @@ def overview_for(session: Session, user: User, in_view: Programme | None = None)
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:
+        overview.administered_programme_ids = {
+            programme.id for programme in overview.programmes if may_administer_programme(user, programme.id)
+        }
         counts = session.execute(
             select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
         ).all()
