@@ -299,9 +299,9 @@ def openapi_document() -> Response:
 @operation("frameworks")
 @public
 def frameworks() -> Response:
-    """Every framework with a published version."""
+    """Every framework of the token user's programmes with a published version."""
     listed = []
-    for framework in finding.list_frameworks(db_session()):
+    for framework in finding.list_frameworks(db_session(), _token_user()):
         version = framework.published_version
         if version is not None and version.published_at is not None:
             listed.append(

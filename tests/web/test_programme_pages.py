@@ -18,6 +18,8 @@ from tests.factories import (
     give_membership,
     make_member_of,
     make_programme,
+    make_return,
+    make_second_framework,
     make_site,
     make_user,
     the_programme,
@@ -270,3 +272,18 @@ def test_an_archived_programme_leaves_the_switcher_and_home_but_not_the_service_
     assert evaluator.post(f"/programmes/{libraries.id}/view").status_code == 404
     shown = [text_of(item) for item in page(administrator.get("/")).select("#programmes + ul li")]
     assert any("Libraries pilots" in item and "Archived" in item for item in shown)
+
+
+def test_an_api_token_lists_only_the_frameworks_of_its_users_programmes(
+    db: Session, client: FlaskClient
+) -> None:
+    make_return(db, "kent")  # the first programme's framework, published, with its periods
+    libraries = make_programme(db, "libraries", sites=("york",))
+    libraries_framework = make_second_framework(db, libraries)
+    evaluator_of_libraries = make_member_of(db, libraries, Role.EVALUATOR, MembershipRole.EVALUATOR)
+    with transaction(db):
+        secret = api_tokens.create_token(db, user=evaluator_of_libraries, name="Script", days=30).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    listed = client.get("/api/v1/frameworks", headers=headers).get_json()["data"]
+    assert [framework["code"] for framework in listed] == [libraries_framework.code]
