@@ -24,7 +24,7 @@ from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
-from evidence_hub.services.common.access import led_sites, programme_in_view
+from evidence_hub.services.common.access import is_service_administrator, led_sites, programme_in_view
 from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
 
@@ -211,10 +211,19 @@ def _template_globals() -> dict[str, Any]:
         "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
-        "navigation_items": navigation.items_for_current_user(),
+        "navigation_items": navigation.items_for_current_user(_is_service_administrator()),
         "programme_header": _programme_header(),
         "request_id": current_request_id(),
     }
+
+
+def _is_service_administrator() -> bool:
+    if not current_user.is_authenticated:
+        return False
+    try:
+        return is_service_administrator(acting_user())
+    except SQLAlchemyError:
+        return False
 
 
 def _programme_header() -> dict[str, Any] | None:

@@ -9,7 +9,6 @@ from flask import request, url_for
 from flask_login import current_user
 
 from evidence_hub.models import Role
-from evidence_hub.services.common.access import is_service_administrator
 
 ALL_ROLES = frozenset(Role)
 
@@ -62,12 +61,12 @@ LINKS = (
 )
 
 
-def items_for_current_user() -> list[dict[str, Any]]:
-    """Items for the govukServiceNavigation macro; none when nobody is signed in."""
+def items_for_current_user(service_administrator: bool) -> list[dict[str, Any]]:
+    """Items for the govukServiceNavigation macro; none when nobody is signed in. The service's own links
+    are for a service administrator (as the access rule decides: the caller asks it)."""
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
-    service = is_service_administrator(current_user)
     return [
         {
             "text": link.text,
@@ -75,5 +74,5 @@ def items_for_current_user() -> list[dict[str, Any]]:
             "active": endpoint.startswith(link.section),
         }
         for link in LINKS
-        if current_user.role_enum in link.roles and (service or not link.service_only)
+        if current_user.role_enum in link.roles and (service_administrator or not link.service_only)
     ]
