@@ -318,6 +318,10 @@ class EditProgrammeForm(_ProgrammeDetailsForm):
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in ProgrammeStatus],
         widget=GovRadioInput(),
+        description=(
+            "Closed: its members still read everything in it, but it takes no new evidence or returns. "
+            "Archived: hidden from everyone but service administrators."
+        ),
         invalid_choice_message="Select a status",
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
