@@ -3,10 +3,14 @@ is put away; a framework is imported into a programme its importer administers."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidence_hub.cli import main
 from evidence_hub.db import transaction
 from evidence_hub.models import Framework, MembershipRole, Programme, ProgrammeStatus, Role
 from evidence_hub.services.common.access import (
@@ -17,17 +21,20 @@ from evidence_hub.services.common.access import (
 )
 from evidence_hub.services.framework.errors import FrameworkFileInvalid
 from evidence_hub.services.framework.lifecycle import import_framework
-from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH, shipped_framework_files
 from evidence_hub.services.returns import workflow
 from evidence_hub.services.returns.editing import lead_may_edit, require_lead_can_edit, why_read_only
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.finding import get_return, returns_needing_attention
+from tests.conftest import TEST_CONFIG
 from tests.factories import (
     give_membership,
     make_member_of,
+    make_programme,
     make_site,
     make_user,
     periods_of,
+    the_programme,
 )
 from tests.unit.test_programmes import returns_seen, two_programmes
 
@@ -127,3 +134,31 @@ def test_a_programme_administrator_imports_frameworks_into_their_own_programme_o
     with pytest.raises(FrameworkFileInvalid) as refused, transaction(db):
         import_framework(db, source, actor=administrator_of_b, programme=programme_b)
     assert "belongs to another programme" in str(refused.value.problems[0])
+
+
+def test_the_import_command_takes_the_programme_by_its_code(
+    db: Session, database_url: str, tmp_path: Path
+) -> None:
+    the_programme(db)
+    libraries = make_programme(db, "libraries", sites=("york",))
+    source = next(path for path in shipped_framework_files() if path != DEFAULT_FRAMEWORK_PATH)
+    environment = {
+        "EVIDENCE_HUB_DATABASE_URL": database_url,
+        "EVIDENCE_HUB_DOCUMENTS_FOLDER": str(tmp_path),
+        "EVIDENCE_HUB_SECRET_KEY": str(TEST_CONFIG["SECRET_KEY"]),
+        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
+    }
+
+    refused = CliRunner().invoke(main, ["framework", "import", str(source)], env=environment)
+    assert "choose the programme it belongs to" in refused.output
+    unknown = CliRunner().invoke(
+        main, ["framework", "import", str(source), "--programme", "nowhere"], env=environment
+    )
+    assert unknown.exit_code != 0 and "no programme with the code nowhere" in unknown.output
+    imported = CliRunner().invoke(
+        main, ["framework", "import", str(source), "--programme", "libraries"], env=environment
+    )
+
+    assert imported.exit_code == 0, imported.output
+    db.rollback()
+    assert [framework.programme_id for framework in db.scalars(select(Framework))] == [libraries.id]
