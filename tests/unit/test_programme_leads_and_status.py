@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.cli import main
 from evidence_hub.db import transaction
-from evidence_hub.models import Framework, MembershipRole, Programme, ProgrammeStatus, Role
+from evidence_hub.models import Framework, MembershipRole, Programme, ProgrammeStatus, ReturnStatus, Role
 from evidence_hub.services.common.access import (
     NotVisible,
     administered_programmes,
@@ -31,6 +31,7 @@ from tests.factories import (
     give_membership,
     make_member_of,
     make_programme,
+    make_return,
     make_site,
     make_user,
     periods_of,
@@ -162,3 +163,20 @@ def test_the_import_command_takes_the_programme_by_its_code(
     assert imported.exit_code == 0, imported.output
     db.rollback()
     assert [framework.programme_id for framework in db.scalars(select(Framework))] == [libraries.id]
+
+
+def test_in_a_closed_programme_an_evaluator_approves_what_was_sent_but_sends_nothing_back(
+    db: Session,
+) -> None:
+    sent = make_return(db, "kent", status=ReturnStatus.SUBMITTED)
+    also_sent = make_return(db, "kent", period=1, status=ReturnStatus.SUBMITTED)
+    evaluator = make_user(db, Role.EVALUATOR)
+    set_status(db, the_programme(db), ProgrammeStatus.CLOSED)
+
+    with pytest.raises(ReturnError, match="is closed"), transaction(db):
+        workflow.return_to_site(db, evaluator, sent, "Please add the April costs.")
+    with pytest.raises(ReturnError, match="is closed"), transaction(db):
+        workflow.reopen(db, evaluator, sent, "A figure is wrong.")
+    with transaction(db):
+        workflow.approve(db, evaluator, also_sent)
+    assert also_sent.status_enum is ReturnStatus.APPROVED
