@@ -3,9 +3,11 @@
 The rule has two layers, the site rule inside the programme rule:
 
 - Programme: a person sees only the programmes they hold a current membership of (a national official
-  also those shared with their department). Every object of another programme answers 404.
+  also those shared with their department), never an archived one. Every object of another programme
+  answers 404.
 - Site: inside a programme, evaluators and programme administrators see every site; a site lead sees the
   site they lead *in that programme*, so leading Kent in one programme shows nothing of Kent in another.
+  The site-lead memberships are the only record of which sites a person leads (`led_site_ids`).
 
 Service administrators (an administrator account with no programme-administrator membership) see
 everything. Memberships are read from the database each time, so an ended membership or an API token used
