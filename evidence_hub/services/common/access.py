@@ -87,15 +87,6 @@ def current_grants(user: User) -> list[Grant]:
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
 
 
-def programmes_led(user: User, site_id: int | None) -> list[int]:
-    """The programmes in which the user leads this site."""
-    return [
-        grant.programme_id
-        for grant in current_grants(user)
-        if grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id
-    ]
-
-
 def led_site_ids(user: User, programme_id: int | None = None) -> list[int]:
     """The sites the user leads now (in one programme, if given): their site-lead memberships are the only
     source, so leading Kent in one programme says nothing about Kent in another."""
