@@ -123,9 +123,9 @@ def _show_beside_field(form: FlaskForm, error: AccountError | SiteError | Progra
 
 
 def _site_question(session: Session, form: NewUserForm | EditUserForm) -> None:
-    """The account form asks a site lead's site only while the service has one programme; otherwise each
-    programme's memberships page gives a lead their site there."""
-    if programme_service.the_only_programme(session) is None:
+    """The account form asks a site lead's site only while the service has at most one programme;
+    otherwise each programme's memberships page gives a lead their site there."""
+    if programme_service.runs_several_programmes(session):
         del form.site_id
     else:
         form.set_site_choices(site_service.active_sites(session))

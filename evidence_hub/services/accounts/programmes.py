@@ -110,8 +110,13 @@ def the_only_programme(session: Session) -> Programme | None:
     return found[0] if len(found) == 1 else None
 
 
-def programme_for_new_framework(session: Session) -> Programme:
-    """The programme a framework imported without naming one joins: the only one, made on first use."""
+def runs_several_programmes(session: Session) -> bool:
+    return len(list(session.scalars(select(Programme.id).limit(2)))) > 1
+
+
+def the_programme_to_join(session: Session) -> Programme:
+    """The programme a framework imported, or a site lead added, without naming one joins: the only one,
+    made on first use (an empty service's first); ProgrammeError once there are several."""
     if session.scalar(select(func.count()).select_from(Programme)) == 0:
         department = department_with_code(session, *FIRST_DEPARTMENT)
         programme = Programme(code=FIRST_PROGRAMME[0], name=FIRST_PROGRAMME[1], department_id=department.id)
@@ -405,6 +410,9 @@ def follow_account_role(
     membership there (a site lead's at `site_id`)."""
     wanted = MEMBERSHIP_FOR_ACCOUNT[user.role_enum]
     only = the_only_programme(session)
+    if only is None and site_id is not None:
+        # An empty service's first site lead: their site needs a programme to be led in.
+        only = the_programme_to_join(session)
     for membership in memberships_of_user(session, user):
         if membership.ended_at is not None:
             continue

@@ -15,7 +15,6 @@ from evidence_hub.db import utc_now
 from evidence_hub.models import (
     MembershipRole,
     PasswordResetToken,
-    Programme,
     ProgrammeMembership,
     Role,
     SignInAttempt,
@@ -112,19 +111,16 @@ def _snapshot(user: User) -> dict[str, Any]:
 
 
 def _check_role_and_site(session: Session, role: Role, site_id: int | None) -> int | None:
-    """The site a site lead leads in the service's only programme. A lead's sites are their memberships:
-    the account form names one only while there is a single programme; with none or several, each
-    programme's memberships page gives the lead their site there."""
+    """The site a site lead leads in the service's only programme (an empty service's first). A lead's
+    sites are their memberships: the account form names one only while there is at most one programme;
+    with several, each programme's memberships page gives the lead their site there."""
     if role is not Role.SITE_LEAD:
         return None
-    only = programmes.the_only_programme(session)
-    if only is None:
+    if programmes.runs_several_programmes(session):
         if site_id is not None:
             raise AccountError(
                 "site_id",
-                "Give this site lead their site on the memberships page of each programme they take part in"
-                if session.scalar(select(func.count()).select_from(Programme))
-                else "There is no programme yet: import a framework, then give this site lead their site",
+                "Give this site lead their site on the memberships page of each programme they take part in",
             )
         return None
     if site_id is None:

@@ -147,7 +147,7 @@ def import_framework(
         raise FrameworkFileInvalid(problems)
     if framework is None:
         try:
-            owner = programme or programmes.programme_for_new_framework(session)
+            owner = programme or programmes.the_programme_to_join(session)
         except programmes.ProgrammeError as error:
             # Said as a problem with the file, so the import page and command explain it instead of failing.
             raise FrameworkFileInvalid(
