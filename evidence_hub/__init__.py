@@ -25,7 +25,7 @@ from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
-from evidence_hub.services.common.access import programme_in_view
+from evidence_hub.services.common.access import is_service_administrator, led_sites, programme_in_view
 from evidence_hub.services.notifications.outbox import SERVICE_URL_KEY
 from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
@@ -216,19 +216,31 @@ def _template_globals() -> dict[str, Any]:
         "cspNonce": _csp_nonce(),
         "assetPath": "/static/govuk-frontend/assets",
         "govuk_frontend_version": GOVUK_FRONTEND_VERSION,
-        "navigation_items": navigation.items_for_current_user(),
+        "navigation_items": navigation.items_for_current_user(_is_service_administrator()),
         "programme_header": _programme_header(),
         "request_id": current_request_id(),
     }
 
 
+def _is_service_administrator() -> bool:
+    if not current_user.is_authenticated:
+        return False
+    try:
+        return is_service_administrator(acting_user())
+    except SQLAlchemyError:
+        return False
+
+
 def _programme_header() -> dict[str, Any] | None:
-    """The programme in view and whether there are others to switch to, for the header."""
+    """The programme in view, whether there are others to switch to, and the sites a lead leads in it,
+    for the header."""
     if not current_user.is_authenticated:
         return None
     try:
-        programmes, in_view = programme_in_view(acting_user(), chosen_programme_id())
+        user = acting_user()
+        programmes, in_view = programme_in_view(user, chosen_programme_id())
+        sites = led_sites(user, in_view.id) if in_view is not None else []
     except SQLAlchemyError:
         # The page being drawn may be the one saying the database cannot be reached.
         return None
-    return {"in_view": in_view, "several": len(programmes) > 1}
+    return {"in_view": in_view, "several": len(programmes) > 1, "led_sites": sites}

@@ -261,7 +261,9 @@ def _ensure_second_framework(session: Session, programme: Programme) -> None:
     )
 
 
-def ensure_demo_memberships(session: Session, programmes: dict[str, Programme]) -> None:
+def ensure_demo_memberships(
+    session: Session, programmes: dict[str, Programme], sites: dict[str, Site]
+) -> None:
     """Each demo account's memberships: the programmes it lists, with its role (and site) in each."""
     with transaction(session):
         for demo in DEMO_ACCOUNTS:
@@ -281,7 +283,7 @@ def ensure_demo_memberships(session: Session, programmes: dict[str, Programme]) 
                         user=user,
                         programme=programmes[code],
                         role=programme_service.MEMBERSHIP_FOR_ACCOUNT[demo.role],
-                        site_id=user.site_id,
+                        site_id=sites[demo.site_code].id if demo.site_code else None,
                     )
 
 
@@ -308,7 +310,6 @@ def ensure_demo_accounts(
                     role=demo.role,
                     password=password,
                     settings=settings,
-                    site_id=sites[demo.site_code].id if demo.site_code else None,
                 )
                 if demo.role is Role.NATIONAL_OFFICIAL:
                     # The demo's officials have asked to hear of new releases (an email they opt in to).
@@ -316,7 +317,7 @@ def ensure_demo_accounts(
             elif not password or not verify_password(user.password_hash, password):
                 password = PASSWORD_CHANGED_NOTE
             result.append((demo, password))
-    ensure_demo_memberships(session, programmes)
+    ensure_demo_memberships(session, programmes, sites)
     still_valid = {demo.email: password for demo, password in result if password != PASSWORD_CHANGED_NOTE}
     _save_passwords(passwords_file, still_valid)
     return result

@@ -20,6 +20,8 @@ class NavigationLink:
     roles: frozenset[Role]
     # Endpoints under this prefix mark the link as the current section.
     section: str
+    # Only for service administrators, not those administering some programmes only.
+    service_only: bool = False
 
 
 LINKS = (
@@ -44,17 +46,24 @@ LINKS = (
     ),
     NavigationLink("Review", "review.index", frozenset({Role.EVALUATOR, Role.ADMINISTRATOR}), "review."),
     NavigationLink("Framework", "framework.index", ALL_ROLES, "framework."),
-    NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user"),
-    NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site"),
-    NavigationLink("Programmes", "admin.programmes", frozenset({Role.ADMINISTRATOR}), "admin.programme"),
+    NavigationLink("Users", "admin.users", frozenset({Role.ADMINISTRATOR}), "admin.user", service_only=True),
+    NavigationLink("Sites", "admin.sites", frozenset({Role.ADMINISTRATOR}), "admin.site", service_only=True),
+    NavigationLink(
+        "Programmes",
+        "admin.programmes",
+        frozenset({Role.ADMINISTRATOR}),
+        "admin.programme",
+        service_only=True,
+    ),
     NavigationLink("Jobs", "background_jobs.index", frozenset({Role.ADMINISTRATOR}), "background_jobs."),
     NavigationLink("API tokens", "tokens.index", ALL_ROLES, "tokens."),
     NavigationLink("Your account", "auth.account", ALL_ROLES, "auth.account"),
 )
 
 
-def items_for_current_user() -> list[dict[str, Any]]:
-    """Items for the govukServiceNavigation macro; none when nobody is signed in."""
+def items_for_current_user(service_administrator: bool) -> list[dict[str, Any]]:
+    """Items for the govukServiceNavigation macro; none when nobody is signed in. The service's own links
+    are for a service administrator (as the access rule decides: the caller asks it)."""
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
@@ -65,5 +74,5 @@ def items_for_current_user() -> list[dict[str, Any]]:
             "active": endpoint.startswith(link.section),
         }
         for link in LINKS
-        if current_user.role_enum in link.roles
+        if current_user.role_enum in link.roles and (service_administrator or not link.service_only)
     ]

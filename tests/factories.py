@@ -150,7 +150,6 @@ def make_user(
             full_name=full_name or f"{role.label} {number}",
             password_hash=hash_password(password),
             role=role.value,
-            site_id=site_row.id if role is Role.SITE_LEAD and site_row is not None else None,
             session_token=new_session_token(),
             is_active=is_active,
         )
@@ -160,13 +159,13 @@ def make_user(
         session.add(user)
         session.flush()
         if role is not Role.ADMINISTRATOR:
-            # A user made the old way, with one role and site, holds the same role in the programme.
+            # The user holds the same role in the first programme (a site lead: at `site`).
             session.add(
                 ProgrammeMembership(
                     user_id=user.id,
                     programme_id=the_programme(session).id,
                     role=MEMBERSHIP_FOR_ACCOUNT[role].value,
-                    site_id=user.site_id,
+                    site_id=site_row.id if role is Role.SITE_LEAD and site_row is not None else None,
                 )
             )
     return user

@@ -24,6 +24,7 @@ from evidence_hub.models import (
     Funding,
     MeasureValue,
     PeriodKind,
+    ProgrammeMembership,
     ReportingPeriod,
     ReturnSection,
     ReturnStatus,
@@ -175,7 +176,10 @@ def add_cost(
 
 def lead_of(session: Session, site: Site | int) -> User | None:
     site_id = site if isinstance(site, int) else site.id
-    return session.scalar(select(User).where(User.site_id == site_id).order_by(User.id))
+    leading = select(ProgrammeMembership.user_id).where(
+        ProgrammeMembership.site_id == site_id, ProgrammeMembership.ended_at.is_(None)
+    )
+    return session.scalar(select(User).where(User.id.in_(leading)).order_by(User.id))
 
 
 # Small real files, made in code, for upload tests.

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 import tests.access_rows
+from evidence_hub.admin.views import PROGRAMME_PAGES
 from evidence_hub.db import make_engine, make_session_factory
 from evidence_hub.guards import access_rule_for
 from evidence_hub.models import Role
@@ -234,8 +235,14 @@ def outsider_expected(app: Flask, row: Row, role: str) -> int:
     with app.test_request_context():
         rule = access_rule_for(row.endpoint)
     role_admitted = rule is not None and (rule.public or rule.roles is None or Role(role) in rule.roles)
-    if role_admitted and role == ADMINISTRATOR and row.endpoint.startswith("admin."):
-        # Users, sites and programmes are the service administrators' alone, not a programme's.
+    if (
+        role_admitted
+        and role == ADMINISTRATOR
+        and row.endpoint.startswith("admin.")
+        and row.endpoint not in PROGRAMME_PAGES
+    ):
+        # Users, sites and the list of programmes are the service administrators' alone; a programme's
+        # own pages are its administrators' too (below: another programme's are not found).
         return 403
     if role_admitted and programme_objects_in(row.url) and row.expected[role] != 401:
         return 404

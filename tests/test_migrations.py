@@ -163,3 +163,50 @@ def test_an_empty_database_gets_no_programme_until_a_framework_is_imported(empty
     migrations.upgrade(empty_engine, PROGRAMMES)
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM programmes")).scalar_one() == 0
+
+
+# Migration 0016: a lead's sites come from their memberships alone; programmes can be archived.
+# The migration before it, and itself (re-chain both together if renumbered).
+BEFORE_MEMBERSHIP_SITES = "0015"
+MEMBERSHIP_SITES = "0016"
+
+
+def test_the_accounts_site_goes_and_comes_back_from_the_memberships(empty_engine: Engine) -> None:
+    migrations.upgrade(empty_engine, BEFORE_PROGRAMMES)
+    _data_as_before_programmes(empty_engine)
+    migrations.upgrade(empty_engine, BEFORE_MEMBERSHIP_SITES)
+
+    migrations.upgrade(empty_engine, MEMBERSHIP_SITES)
+    assert "site_id" not in {column["name"] for column in inspect(empty_engine).get_columns("users")}
+    with empty_engine.begin() as connection:
+        # The Kent lead also comes to lead Leeds in a second programme, and that programme is archived.
+        connection.execute(
+            text(
+                "INSERT INTO programmes (code, name, department_id, description, status, created_at) "
+                "SELECT 'libraries', 'Libraries', id, '', 'archived', CURRENT_TIMESTAMP FROM departments"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO programme_memberships (user_id, programme_id, role, site_id, started_at) "
+                "SELECT users.id, programmes.id, 'site_lead', sites.id, CURRENT_TIMESTAMP "
+                "FROM users, programmes, sites WHERE users.role = 'site_lead' "
+                "AND programmes.code = 'libraries' AND sites.code = 'leeds'"
+            )
+        )
+
+    migrations.downgrade(empty_engine, BEFORE_MEMBERSHIP_SITES)
+    with empty_engine.connect() as connection:
+        # The account takes the site of its earliest current site-lead membership: Kent.
+        assert connection.execute(
+            text("SELECT sites.code FROM users JOIN sites ON sites.id = users.site_id")
+        ).scalars().all() == ["kent"]
+        assert (
+            connection.execute(text("SELECT status FROM programmes WHERE code = 'libraries'")).scalar_one()
+            == "closed"
+        )
+
+    migrations.upgrade(empty_engine, MEMBERSHIP_SITES)
+    assert schema_differences(empty_engine) == []
+    with empty_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM programme_memberships")).scalar_one() == 4

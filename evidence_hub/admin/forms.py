@@ -116,8 +116,10 @@ class _UserDetailsForm(FlaskForm):
 
     @property
     def chosen_site_id(self) -> int | None:
-        """The chosen site, only for a site lead: any other role has no site, whatever was sent."""
-        return self.site_id.data if self.role.data == Role.SITE_LEAD.value else None
+        """The chosen site, only for a site lead: any other role has no site, whatever was sent (nor does
+        anyone when the form does not ask, in a service with several programmes)."""
+        field = getattr(self, "site_id", None)
+        return field.data if field is not None and self.role.data == Role.SITE_LEAD.value else None
 
     def validate_site_id(self, field: Field) -> None:
         if self.role.data == Role.SITE_LEAD.value and field.data is None:
@@ -316,6 +318,10 @@ class EditProgrammeForm(_ProgrammeDetailsForm):
         "Status",
         choices=[SelectChoice(status.value, status.label) for status in ProgrammeStatus],
         widget=GovRadioInput(),
+        description=(
+            "Closed: its members still read everything in it, but it takes no new evidence or returns. "
+            "Archived: hidden from everyone but service administrators."
+        ),
         invalid_choice_message="Select a status",
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())

@@ -1,6 +1,7 @@
 """Administration: users (add, change, deactivate, reset links), pilot sites with their partners, and
-programmes with their memberships. Only service administrators manage these: an administrator limited to
-the programmes they administer manages those programmes' frameworks and periods, not the service."""
+programmes with their memberships. Service administrators manage all of these. An administrator limited to
+the programmes they administer manages those programmes' frameworks and periods (elsewhere) and, here,
+their sites, description and memberships; any other programme is not found, and the rest is refused."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from evidence_hub.admin.forms import (
@@ -44,7 +46,11 @@ from evidence_hub.services.accounts.programmes import ProgrammeError
 from evidence_hub.services.accounts.sites import SiteError
 from evidence_hub.services.accounts.two_factor import TwoFactorError
 from evidence_hub.services.accounts.users import AccountError, AccountSettings
-from evidence_hub.services.common.access import is_service_administrator
+from evidence_hub.services.common.access import (
+    is_service_administrator,
+    led_site_ids,
+    may_administer_programme,
+)
 from evidence_hub.services.notifications import listing as email_listing
 from evidence_hub.services.notifications.templates import TEMPLATES
 from evidence_hub.web import acting_user, db_session
@@ -67,10 +73,23 @@ def format_datetime(value: datetime | None, never: str = "Never") -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+# The pages a programme administrator may use, for the programmes they administer.
+PROGRAMME_PAGES = frozenset(
+    {
+        "admin.programme",
+        "admin.programme_edit",
+        "admin.membership_new",
+        "admin.membership_edit",
+        "admin.membership_end",
+    }
+)
+
+
 @admin.before_request
 def _service_administrators_only() -> None:
-    """The access rule has admitted administrators; of them, only service administrators go further."""
-    if not is_service_administrator(acting_user()):
+    """The access rule has admitted administrators; of them, only service administrators go further, but
+    for a programme's own pages (each checks the programme is one its administrator administers)."""
+    if not is_service_administrator(acting_user()) and request.endpoint not in PROGRAMME_PAGES:
         abort(403)
 
 
@@ -108,11 +127,26 @@ def _show_beside_field(form: FlaskForm, error: AccountError | SiteError | Progra
 # Users
 
 
+def _site_question(session: Session, form: NewUserForm | EditUserForm) -> None:
+    """The account form asks a site lead's site only while the service has at most one programme;
+    otherwise each programme's memberships page gives a lead their site there."""
+    if programme_service.runs_several_programmes(session):
+        del form.site_id
+    else:
+        form.set_site_choices(site_service.active_sites(session))
+
+
 @admin.route("/users")
 @roles(Role.ADMINISTRATOR)
 def users() -> str:
     """Every user, with their role, site, status and last sign-in."""
-    return render_template("admin/users.html", users=accounts.list_users(db_session()), title="Users")
+    session = db_session()
+    return render_template(
+        "admin/users.html",
+        users=accounts.list_users(session),
+        site_names=accounts.led_site_names(session),
+        title="Users",
+    )
 
 
 @admin.route("/users/new", methods=["GET", "POST"])
@@ -122,7 +156,7 @@ def user_new() -> str | Response:
     invitation to set their own."""
     session = db_session()
     form = NewUserForm()
-    form.set_site_choices(site_service.active_sites(session))
+    _site_question(session, form)
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -155,7 +189,11 @@ def user(user_id: int) -> str:
     """One user's details, with the actions an administrator can take."""
     shown = _user_or_404(user_id)
     return render_template(
-        "admin/user.html", user=shown, is_self=shown.id == acting_user().id, title=shown.full_name
+        "admin/user.html",
+        user=shown,
+        is_self=shown.id == acting_user().id,
+        site_names=accounts.led_site_names(db_session()),
+        title=shown.full_name,
     )
 
 
@@ -165,14 +203,16 @@ def user_edit(user_id: int) -> str | Response:
     """Change a user's name, email address, role and pilot site."""
     session = db_session()
     shown = _user_or_404(user_id)
+    only = programme_service.the_only_programme(session)
+    led = led_site_ids(shown, only.id) if only is not None else []
     current = {
         "full_name": shown.full_name,
         "email": shown.email,
         "role": shown.role,
-        "site_id": shown.site_id,
+        "site_id": led[0] if led else None,
     }
     form = EditUserForm(data=current if request.method == "GET" else None)
-    form.set_site_choices(site_service.active_sites(session))
+    _site_question(session, form)
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -433,15 +473,16 @@ def site_reactivate(site_id: int) -> Response:
 
 
 def _programme_or_404(programme_id: int) -> Programme:
+    """The programme, if the acting administrator administers it (a service administrator: any)."""
     programme = programme_service.programme_by_id(db_session(), programme_id)
-    if programme is None:
+    if programme is None or not may_administer_programme(acting_user(), programme.id):
         abort(404)
     return programme
 
 
 def _membership_or_404(membership_id: int) -> ProgrammeMembership:
     membership = programme_service.membership_by_id(db_session(), membership_id)
-    if membership is None:
+    if membership is None or not may_administer_programme(acting_user(), membership.programme_id):
         abort(404)
     return membership
 
@@ -510,6 +551,10 @@ def programme_edit(programme_id: int) -> str | Response:
     }
     form = EditProgrammeForm(data=current if request.method == "GET" else None)
     form.set_choices(programme_service.departments(session), site_service.every_site(session))
+    service_administrator = is_service_administrator(acting_user())
+    if not service_administrator:
+        # Its name, owner and status are the service's to decide; its administrator keeps the rest.
+        del form.name, form.department_id, form.status
     if form.validate_on_submit():
         try:
             with transaction(session):
@@ -517,10 +562,12 @@ def programme_edit(programme_id: int) -> str | Response:
                     session,
                     actor=acting_user(),
                     programme=shown,
-                    name=form.name.data or "",
-                    department_id=form.department_id.data or 0,
+                    name=(form.name.data or "") if service_administrator else shown.name,
+                    department_id=(
+                        (form.department_id.data or 0) if service_administrator else shown.department_id
+                    ),
                     description=form.description.data or "",
-                    status=ProgrammeStatus(form.status.data),
+                    status=ProgrammeStatus(form.status.data if service_administrator else shown.status),
                     site_ids=form.site_ids.data or [],
                 )
         except ProgrammeError as error:

@@ -30,7 +30,7 @@ from evidence_hub.api.openapi import DEFAULT_PER_PAGE, MAX_PER_PAGE, OPERATIONS_
 from evidence_hub.db import transaction
 from evidence_hub.extensions import login_manager
 from evidence_hub.guards import public
-from evidence_hub.models import ApiToken, Framework, FrameworkVersion, Release, Role, User
+from evidence_hub.models import ApiToken, Framework, FrameworkVersion, Release, User
 from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts.api_tokens import TokenRefused
@@ -299,9 +299,9 @@ def openapi_document() -> Response:
 @operation("frameworks")
 @public
 def frameworks() -> Response:
-    """Every framework with a published version."""
+    """Every framework of the token user's programmes with a published version."""
     listed = []
-    for framework in finding.list_frameworks(db_session()):
+    for framework in finding.list_frameworks(db_session(), _token_user()):
         version = framework.published_version
         if version is not None and version.published_at is not None:
             listed.append(
@@ -367,8 +367,7 @@ def sites() -> Response:
             "active": summary.site.is_active,
         }
         for summary in site_service.list_sites(db_session())
-        if (user.role_enum is not Role.SITE_LEAD or summary.site.id == user.site_id)
-        and (site_ids is None or summary.site.id in site_ids)
+        if site_ids is None or summary.site.id in site_ids
     ]
     return _answer({"data": listed})
 

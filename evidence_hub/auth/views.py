@@ -29,6 +29,7 @@ from evidence_hub.services.accounts.single_sign_on import (
     account_for_identity,
 )
 from evidence_hub.services.accounts.users import AccountError, ResetLinkError
+from evidence_hub.services.common.access import led_sites
 from evidence_hub.services.notifications import preferences
 from evidence_hub.web import acting_user, client_address, db_session
 
@@ -202,6 +203,7 @@ def account() -> str | Response:
         "auth/account.html",
         form=form,
         user=user,
+        site_names=[site.name for site in led_sites(user)],
         password_sign_in=current_app.config["PASSWORD_SIGN_IN"],
         title="Your account",
     )

@@ -16,6 +16,7 @@ from evidence_hub.cli.app import engine_for, session_for
 from evidence_hub.db import transaction
 from evidence_hub.formatting import date_uk
 from evidence_hub.models import FrameworkVersion, PeriodKind
+from evidence_hub.services.accounts import programmes as programme_service
 from evidence_hub.services.framework import finding, lifecycle
 from evidence_hub.services.framework.differences import FrameworkDifference
 from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
@@ -132,14 +133,24 @@ def validate(file: Path, without_database: bool) -> None:
 
 @framework_cli.command("import")
 @FILE_ARGUMENT
-def import_file(file: Path) -> None:
+@click.option(
+    "--programme",
+    "programme_code",
+    help="The code of the programme the framework belongs to (needed once the service runs several).",
+)
+def import_file(file: Path, programme_code: str | None) -> None:
     """Import FILE as a draft version, and show what it changes compared with the previous version."""
     text = _read(file)
     with _session() as session:
+        programme = None
+        if programme_code is not None:
+            programme = programme_service.programme_by_code(session, programme_code)
+            if programme is None:
+                raise click.ClickException(f"There is no programme with the code {programme_code}.")
         try:
             with transaction(session):
                 outcome = lifecycle.import_framework(
-                    session, text, actor=None, filename=file.name, reason=COMMAND_LINE
+                    session, text, actor=None, filename=file.name, reason=COMMAND_LINE, programme=programme
                 )
         except FrameworkFileInvalid as invalid:
             _report_problems(file, invalid.problems)

@@ -10,7 +10,7 @@ from evidence_hub.comparisons.forms import AreaForm, RatingForm, SeriesUploadFor
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import AreaRole, Framework, FrameworkVersion, ImpactArea, Role
-from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.access import NotVisible, led_sites
 from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
 from evidence_hub.services.impact import comparisons as service
 from evidence_hub.services.impact.series_file import SERIES_COLUMNS, RowProblem, SeriesFileRejected
@@ -142,6 +142,7 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
         columns=SERIES_COLUMNS,
         indicators=service.comparison_indicators(version),
         own_areas=_own_areas(version),
+        own_sites=led_sites(acting_user(), framework.programme_id),
         quarters=service.series_quarters(framework),
         first_quarter=service.first_pilot_quarter(framework),
     )
@@ -151,9 +152,9 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
 def _own_areas(version: FrameworkVersion) -> list[ImpactArea] | None:
     """A site lead's own site's areas (None for evaluators and administrators, who upload for all)."""
     user = acting_user()
-    if user.role_enum is not Role.SITE_LEAD or user.site is None:
+    if user.role_enum is not Role.SITE_LEAD:
         return None
-    return service.areas_of(db_session(), version, [user.site])
+    return service.areas_of(db_session(), version, led_sites(user, version.framework.programme_id))
 
 
 @comparisons.route("/<code>/ratings", methods=["GET", "POST"])

@@ -32,6 +32,7 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Role, Site
 from evidence_hub.models.framework import LearningType
 from evidence_hub.services.appraisal.export import glossary_data
+from evidence_hub.services.common.access import led_sites
 from evidence_hub.services.dashboards import learning
 from evidence_hub.services.dashboards.scope import (
     DashboardUnavailable,
@@ -187,12 +188,18 @@ ENTRY_NARROWINGS = ("theme", "no_theme", "site", "type", "dimension")
 RETURN_ID_SLOT = 987654321
 
 
-def _links() -> Links:
+def _links(scope: Scope | None) -> Links:
     """Link builders for table cells. A national-scale table links thousands of cells, so each
     address is built once and completed per cell rather than going through url_for every time."""
     user = acting_user()
-    own_site = user.site.code if user.role_enum is Role.SITE_LEAD and user.site else None
-    return_endpoint = "returns.task_list" if own_site is not None else "review.review_return"
+    is_lead = user.role_enum is Role.SITE_LEAD
+    # The sites the lead leads in the programme of the framework in view.
+    own_sites = (
+        {site.code for site in led_sites(user, scope.framework.programme_id)}
+        if is_lead and scope is not None
+        else set()
+    )
+    return_endpoint = "returns.task_list" if is_lead else "review.review_return"
     return_address = url_for(return_endpoint, return_id=RETURN_ID_SLOT)
     current = filter_arguments()
     entries_address = url_for("dashboard.learning_entries")
@@ -205,7 +212,7 @@ def _links() -> Links:
         return return_address.replace(str(RETURN_ID_SLOT), str(return_id))
 
     def to_entries(**narrowing: Any) -> str | None:
-        if user.role_enum is Role.SITE_LEAD and narrowing.get("site") != own_site:
+        if is_lead and narrowing.get("site") not in own_sites:
             return None  # Entries' text is record-level: a lead reads their own site's only.
         chosen = {name: current[name] for name in ENTRY_NARROWINGS if name in current}
         for name, value in narrowing.items():
@@ -246,7 +253,7 @@ def _filtered() -> tuple[DashboardFilterForm, FilterOptions, Scope | None]:
 
 def _page(view: View, template: str | None = None, **extra: Any) -> str:
     form, options, scope = _filtered()
-    content = view.build(db_session(), scope, _links()) if scope is not None else None
+    content = view.build(db_session(), scope, _links(scope)) if scope is not None else None
     return render_template(
         template or view.template,
         title=view.title,
@@ -328,7 +335,7 @@ def download(view_slug: str, panel_slug: str) -> Response:
     """The table under one chart, as CSV: exactly the figures the page shows."""
     view = VIEWS[view_slug]
     _form, _options, scope = _filtered()
-    content = view.build(db_session(), scope, _links()) if scope is not None else None
+    content = view.build(db_session(), scope, _links(scope)) if scope is not None else None
     return _csv_response(content, panel_slug, _name_parts(scope, "evidence-hub", view_slug, panel_slug))
 
 
@@ -345,7 +352,7 @@ def _site_in_scope(site_code: str) -> tuple[DashboardFilterForm, FilterOptions, 
 def site_profile(site_code: str) -> str:
     """One site's whole picture: costs, value for money, outcomes, journey, learning and its returns."""
     form, options, scope, site = _site_in_scope(site_code)
-    content = site_profile_view(db_session(), scope, _links()) if scope is not None else None
+    content = site_profile_view(db_session(), scope, _links(scope)) if scope is not None else None
     return render_template(
         "dashboard/site.html",
         title=site.name,
@@ -365,7 +372,7 @@ def site_profile(site_code: str) -> str:
 def site_download(site_code: str, panel_slug: str) -> Response:
     """The table under one chart of a site's profile, as CSV."""
     _form, _options, scope, site = _site_in_scope(site_code)
-    content = site_profile_view(db_session(), scope, _links()) if scope is not None else None
+    content = site_profile_view(db_session(), scope, _links(scope)) if scope is not None else None
     return _csv_response(content, panel_slug, _name_parts(scope, "evidence-hub", site.code, panel_slug))
 
 

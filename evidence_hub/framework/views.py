@@ -21,7 +21,7 @@ from evidence_hub.framework.forms import (
 )
 from evidence_hub.guards import roles, signed_in
 from evidence_hub.models import FrameworkVersion, Role
-from evidence_hub.services.common.access import may_see_programme
+from evidence_hub.services.common.access import administered_programmes, may_see_programme, programme_in_view
 from evidence_hub.services.framework import finding, lifecycle
 from evidence_hub.services.framework.data_dictionary import data_dictionary_xlsx
 from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
@@ -30,7 +30,7 @@ from evidence_hub.services.framework.search import SearchHit, search_version
 from evidence_hub.services.framework.sharing import set_cross_site_sharing
 from evidence_hub.services.framework.shipped_files import schema_text
 from evidence_hub.services.framework.wording import format_value, plain_number, range_text
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, chosen_programme_id, db_session
 
 framework = Blueprint("framework", __name__, url_prefix="/framework")
 
@@ -259,6 +259,9 @@ def schema() -> Response:
 def upload() -> str | Response:
     """Upload a framework file: it is checked in full, and imported as a draft only if it has no problems."""
     form = UploadFrameworkForm()
+    user = acting_user()
+    choices = administered_programmes(user)
+    form.set_programme_choices(choices, programme_in_view(user, chosen_programme_id())[1])
     problems: list[Problem] = []
     if form.validate_on_submit():
         uploaded = form.framework_file.data
@@ -268,7 +271,11 @@ def upload() -> str | Response:
             try:
                 with transaction(session):
                     outcome = lifecycle.import_framework(
-                        session, text, actor=acting_user(), filename=uploaded.filename or ""
+                        session,
+                        text,
+                        actor=user,
+                        filename=uploaded.filename or "",
+                        programme=form.chosen_programme(choices),
                     )
             except FrameworkFileInvalid as invalid:
                 problems = list(invalid.problems)

@@ -41,7 +41,8 @@ def home() -> str | Response:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     user = acting_user()
-    overview = overview_for(db_session(), user, sites_page=request.args.get("page", 1, type=int))
+    _, in_view = programme_in_view(user, chosen_programme_id())
+    overview = overview_for(db_session(), user, in_view, sites_page=request.args.get("page", 1, type=int))
     return render_template(
         HOME_TEMPLATES[user.role_enum],
         overview=overview,

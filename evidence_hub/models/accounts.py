@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evidence_hub.db import Base, UTCDateTime, utc_now
 from evidence_hub.models.enums import LabelledEnum, one_of
-from evidence_hub.models.sites import Site
 
 
 class Role(LabelledEnum):
@@ -29,7 +28,6 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="RESTRICT"), index=True)
     # The department a national official works for: they read the releases of programmes shared with it.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -48,14 +46,9 @@ class User(Base):
     sso_issuer: Mapped[str | None] = mapped_column(String(255))
     sso_subject: Mapped[str | None] = mapped_column(String(255))
 
-    site: Mapped[Site | None] = relationship()
-
+    # The sites a site lead leads come from their programme memberships alone (one per programme).
     __table_args__ = (
         CheckConstraint(one_of("role", Role), name="known_role"),
-        CheckConstraint(
-            "(role = 'site_lead' AND site_id IS NOT NULL) OR (role <> 'site_lead' AND site_id IS NULL)",
-            name="site_only_for_site_leads",
-        ),
         CheckConstraint(
             "totp_confirmed_at IS NULL OR totp_secret IS NOT NULL", name="confirmed_second_factor_has_secret"
         ),

@@ -24,7 +24,10 @@ from evidence_hub.models.sites import Site
 
 class ProgrammeStatus(LabelledEnum):
     ACTIVE = "active", "Active"
+    # Read-only: its evidence stays visible to its members but takes no new evidence or returns.
     CLOSED = "closed", "Closed"
+    # Put away: hidden from everyone but service administrators.
+    ARCHIVED = "archived", "Archived"
 
 
 class MembershipRole(LabelledEnum):

@@ -13,15 +13,21 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
-from wtforms import BooleanField, HiddenField, RadioField, SubmitField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from evidence_hub.form_fields import text
 from evidence_hub.models.returns import SiteReturn
 
 # Longer than any version number: an altered value is read as no version rather than parsed.
 MAX_VERSION_LENGTH = 12
+
+
+class StartReturnForm(FlaskForm):
+    """Start a return: the site it is for, when the lead leads more than one in the period's programme."""
+
+    site_id = IntegerField(validators=[Optional()])
 
 
 class ItemForm(FlaskForm):

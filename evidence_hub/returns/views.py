@@ -21,16 +21,16 @@ from evidence_hub.return_pages import (
     return_context,
     visible_return,
 )
-from evidence_hub.returns.forms import SectionCompletedForm, SubmitReturnForm
+from evidence_hub.returns.forms import SectionCompletedForm, StartReturnForm, SubmitReturnForm
 from evidence_hub.services.accounts.sites import active_sites
-from evidence_hub.services.common.access import NotVisible, only_visible_sites
+from evidence_hub.services.common.access import NotVisible, led_sites, only_visible_sites, programme_in_view
 from evidence_hub.services.returns import changes, completeness, finding, workflow
 from evidence_hub.services.returns.comments import comments_by_section
 from evidence_hub.services.returns.completeness import IncompleteReturn
 from evidence_hub.services.returns.editing import why_read_only
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import SECTIONS
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, chosen_programme_id, db_session
 
 returns = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -40,9 +40,14 @@ returns = Blueprint("returns", __name__, url_prefix="/returns")
 def index() -> str | Response:
     """A lead's own site overview; evaluators and administrators choose a site."""
     user = acting_user()
-    if user.site_id is not None:
-        return redirect(url_for("returns.site_overview", site_id=user.site_id))
-    sites = only_visible_sites(user, active_sites(db_session()))
+    if user.role_enum is Role.SITE_LEAD:
+        # The sites they lead in the programme in view: one goes straight to its returns.
+        _, in_view = programme_in_view(user, chosen_programme_id())
+        sites = led_sites(user, in_view.id) if in_view is not None else []
+        if len(sites) == 1:
+            return redirect(url_for("returns.site_overview", site_id=sites[0].id))
+    else:
+        sites = only_visible_sites(user, active_sites(db_session()))
     return render_template("returns/index.html", sites=sites, title="Site returns")
 
 
@@ -60,9 +65,12 @@ def start(period_id: int) -> Response:
     """Start (or carry on with) the lead's return for a reporting period."""
     session = db_session()
     period = finding.period_by_id(session, period_id, acting_user())
+    form = StartReturnForm()
+    form.validate()
+    site_id = form.site_id.data if not form.site_id.errors else None
     try:
         with transaction(session):
-            site_return = workflow.start_return(session, acting_user(), period)
+            site_return = workflow.start_return(session, acting_user(), period, site_id)
     except ReturnError as error:
         flash(error.message, "information")
         return redirect(url_for("returns.index"))

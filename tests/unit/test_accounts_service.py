@@ -12,7 +12,8 @@ from evidence_hub.db import transaction, utc_now
 from evidence_hub.models import AuditEvent, PasswordResetToken, Role, SignInAttempt, User
 from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.accounts.users import AccountError, AccountSettings, ResetLinkError
-from tests.factories import DEFAULT_PASSWORD, make_site, make_user
+from evidence_hub.services.common.access import led_site_ids
+from tests.factories import DEFAULT_PASSWORD, make_programme, make_site, make_user, the_programme
 
 SETTINGS = AccountSettings()
 STRONG_PASSWORD = "paper lantern orchard 42"
@@ -59,7 +60,8 @@ def test_a_duplicate_email_is_refused_whatever_its_case(db: Session) -> None:
     assert db.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_a_site_lead_needs_a_site(db: Session) -> None:
+def test_a_site_lead_needs_a_site_in_a_service_with_one_programme(db: Session) -> None:
+    the_programme(db)
     with pytest.raises(AccountError, match="Select the pilot site") as raised, transaction(db):
         accounts.create_user(
             db,
@@ -71,6 +73,35 @@ def test_a_site_lead_needs_a_site(db: Session) -> None:
             settings=SETTINGS,
         )
     assert raised.value.field == "site_id"
+
+
+def test_with_several_programmes_a_site_lead_gets_their_sites_from_memberships_alone(db: Session) -> None:
+    the_programme(db)
+    make_programme(db, "libraries", sites=("kent",))
+    kent = make_site(db, "kent")
+    with pytest.raises(AccountError, match="memberships page") as raised, transaction(db):
+        accounts.create_user(
+            db,
+            actor=None,
+            email="lead@example.gov.uk",
+            full_name="Lead",
+            role=Role.SITE_LEAD,
+            password=STRONG_PASSWORD,
+            settings=SETTINGS,
+            site_id=kent.id,
+        )
+    assert raised.value.field == "site_id"
+    with transaction(db):
+        lead = accounts.create_user(
+            db,
+            actor=None,
+            email="lead@example.gov.uk",
+            full_name="Lead",
+            role=Role.SITE_LEAD,
+            password=STRONG_PASSWORD,
+            settings=SETTINGS,
+        )
+    assert led_site_ids(lead) == []
 
 
 def test_other_roles_never_keep_a_site(db: Session) -> None:
@@ -86,7 +117,7 @@ def test_other_roles_never_keep_a_site(db: Session) -> None:
             settings=SETTINGS,
             site_id=kent.id,
         )
-    assert user.site_id is None
+    assert led_site_ids(user) == []
 
 
 @pytest.mark.parametrize(

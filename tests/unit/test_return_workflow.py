@@ -289,6 +289,6 @@ def test_each_role_is_told_what_needs_its_attention(db: Session) -> None:
     for_lead = finding.returns_needing_attention(db, lead)
     assert [item.id for item in for_lead["to_complete"]] == [draft.id]
     assert [item.id for item in for_lead["returned"]] == [sent_back.id]
-    assert [period.code for period in for_lead["to_start"]] == ["2010-Q1"]
+    assert [(period.code, site.code) for period, site in for_lead["to_start"]] == [("2010-Q1", "kent")]
     assert waiting.id in [item.id for item in finding.returns_needing_attention(db, evaluator)["to_review"]]
     assert finding.returns_needing_attention(db, make_user(db, Role.NATIONAL_OFFICIAL)) == {}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import AuditEvent, PartnerType, Role, Site, SitePartner, User
+from evidence_hub.services.common.access import led_site_ids
 from tests.conftest import sign_in
 from tests.factories import make_site, make_user
 from tests.pages import error_summary, field_error, heading, page, text_of
@@ -168,7 +169,7 @@ def test_an_administrator_adds_a_site_lead_and_sees_their_page(admin: FlaskClien
     assert summary(soup)["Role"] == "Pilot site lead"
     assert summary(soup)["Pilot site"] == "Kent"
     created = db.scalar(select(User).where(User.email == "priya.shah@example.gov.uk"))
-    assert created is not None and created.site_id == kent.id
+    assert created is not None and led_site_ids(created) == [kent.id]
     assert audit_actions(db, object_type="user", object_id=created.id) == ["user.created", "user.invited"]
 
 
@@ -198,7 +199,7 @@ def test_a_site_chosen_for_another_role_is_ignored(admin: FlaskClient, db: Sessi
 
     assert response.status_code == 302
     created = db.scalar(select(User).where(User.email == "priya.shah@example.gov.uk"))
-    assert created is not None and created.role == Role.EVALUATOR.value and created.site_id is None
+    assert created is not None and created.role == Role.EVALUATOR.value and led_site_ids(created) == []
 
 
 def test_a_duplicate_email_is_refused_beside_the_email_field(admin: FlaskClient, db: Session) -> None:
@@ -334,10 +335,10 @@ def test_an_administrator_moves_an_evaluator_to_be_a_site_lead(admin: FlaskClien
     soup = page(admin.get(response.headers["Location"]))
     assert "Changes to Eve Evans have been saved" in success_banner(soup)
     changed = fresh(db, User, person.id)
-    assert (changed.full_name, changed.role, changed.site_id) == ("Eve Evans", "site_lead", leeds.id)
+    assert (changed.full_name, changed.role, led_site_ids(changed)) == ("Eve Evans", "site_lead", [leeds.id])
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "user.updated"))
     assert event is not None and event.object_id == person.id
-    assert event.before == {"full_name": "Eve Evaluator", "role": "evaluator", "site_id": None}
+    assert event.before == {"full_name": "Eve Evaluator", "role": "evaluator"}
 
 
 def test_changing_to_an_email_another_user_has_is_refused(admin: FlaskClient, db: Session) -> None:

@@ -645,3 +645,19 @@ def test_the_read_only_summary_shows_every_item_with_anchors_for_comments(
     assert soup.find(id=f"cost-{cost.id}") and soup.find(id=f"saving-{saving.id}")
     assert "All costs £4,500.00 £4,500.00" in text_of(soup)
     assert not soup.find("a", string="Change")
+
+
+def test_a_closed_programme_takes_no_new_cost_and_its_return_says_why(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    programme = site_return.reporting_period.framework.programme
+    with transaction(db):
+        programme.status = "closed"
+
+    reason = text_of(page(lead.get(f"/returns/{site_return.id}")).select_one(".app-read-only-reason"))
+    assert f"{programme.name} is closed: it takes no new evidence or returns" in reason
+    response = lead.post(f"{section(site_return)}/new", data=cost_form(site_return))
+
+    see_latest(db)
+    assert response.status_code == 403
+    assert db.scalars(select(CostItem)).all() == []

@@ -18,6 +18,8 @@ from tests.factories import (
     give_membership,
     make_member_of,
     make_programme,
+    make_return,
+    make_second_framework,
     make_site,
     make_user,
     the_programme,
@@ -152,3 +154,134 @@ def test_an_api_token_carries_its_users_memberships_at_the_time_it_is_used(
         programme_service.end_membership(db, actor=None, membership=membership)
 
     assert client.get("/api/v1/sites", headers=headers).get_json()["data"] == []
+
+
+def signed_in_as(app_client: FlaskClient, email: str) -> FlaskClient:
+    sign_in(app_client, email)
+    return app_client
+
+
+def test_an_administrator_of_one_programme_manages_its_sites_and_members_and_finds_no_other(
+    db: Session, client: FlaskClient
+) -> None:
+    worklessness = the_programme(db)
+    libraries = make_programme(db, "libraries", sites=("york",))
+    kent = make_site(db, "kent")
+    administrator = make_member_of(db, libraries, Role.ADMINISTRATOR, MembershipRole.PROGRAMME_ADMINISTRATOR)
+    newcomer = make_member_of(db, libraries, Role.EVALUATOR, MembershipRole.EVALUATOR)
+    signed_in_as(client, administrator.email)
+
+    home = page(client.get("/"))
+    assert any("Manage Libraries pilots" in text_of(link) for link in home.select("a"))
+    assert home.find("a", string="Users") is None
+    assert client.get(f"/admin/programmes/{libraries.id}").status_code == 200
+    edit = page(client.get(f"/admin/programmes/{libraries.id}/edit"))
+    assert edit.find(attrs={"name": "status"}) is None  # the service's to decide
+
+    response = client.post(
+        f"/admin/programmes/{libraries.id}/edit",
+        data={
+            "description": "Libraries helping people online.",
+            "site_ids": [str(kent.id), str(make_site(db, "york").id)],
+        },
+    )
+    assert response.status_code == 302
+    db.rollback()  # to see what the request committed
+    db.expire_all()
+    assert {site.code for site in libraries.sites} == {"kent", "york"}
+    assert libraries.status == "active" and libraries.name == "Libraries pilots"
+
+    membership = db.scalars(
+        select(ProgrammeMembership).where(ProgrammeMembership.user_id == newcomer.id)
+    ).one()
+    assert (
+        client.post(f"/admin/memberships/{membership.id}/end", data={"reason": "Moved on."}).status_code
+        == 302
+    )
+    added = client.post(
+        f"/admin/programmes/{libraries.id}/memberships/new",
+        data={"user_id": str(newcomer.id), "role": "evaluator"},
+    )
+    assert added.status_code == 302
+    db.rollback()
+    actions = db.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor_id == administrator.id).order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["programme.updated", "membership.ended", "membership.added"]
+
+    worklessness_member = db.scalars(
+        select(ProgrammeMembership).where(ProgrammeMembership.programme_id == worklessness.id)
+    ).first()
+    assert client.get(f"/admin/programmes/{worklessness.id}").status_code == 404
+    assert client.get(f"/admin/programmes/{worklessness.id}/edit").status_code == 404
+    assert client.get(f"/admin/programmes/{worklessness.id}/memberships/new").status_code == 404
+    if worklessness_member is not None:
+        assert client.get(f"/admin/memberships/{worklessness_member.id}/end").status_code == 404
+    assert client.get("/admin/sites").status_code == 403
+
+
+def test_a_lead_of_kent_in_one_programme_and_york_in_another_sees_each_in_turn(
+    db: Session, client_as: ClientAs
+) -> None:
+    make_site(db, "kent")
+    libraries = make_programme(db, "libraries", sites=("york",))
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    give_membership(db, lead.user, libraries, MembershipRole.SITE_LEAD, site="york")  # type: ignore[attr-defined]
+    with transaction(db):
+        secret = api_tokens.create_token(db, user=lead.user, name="Script", days=30).secret  # type: ignore[attr-defined]
+
+    york_id, kent_id = make_site(db, "york").id, make_site(db, "kent").id
+    lead.post(f"/programmes/{libraries.id}/view")
+    home = page(lead.get("/"))
+    assert "York" in text_of(home.select_one(".govuk-caption-l"))
+    assert "Kent" not in text_of(home.select_one(".govuk-caption-l"))
+    assert lead.get("/returns/").headers["Location"].endswith(f"/returns/sites/{york_id}")
+
+    lead.post(f"/programmes/{the_programme(db).id}/view")
+    home = page(lead.get("/"))
+    assert "Kent" in text_of(home.select_one(".govuk-caption-l"))
+    assert lead.get("/returns/").headers["Location"].endswith(f"/returns/sites/{kent_id}")
+
+    listed = lead.get("/api/v1/sites", headers={"Authorization": f"Bearer {secret}"}).get_json()["data"]
+    assert sorted(site["code"] for site in listed) == ["kent", "york"]
+    membership = db.scalars(
+        select(ProgrammeMembership).where(ProgrammeMembership.programme_id == libraries.id)
+    ).one()
+    with transaction(db):
+        programme_service.end_membership(db, actor=None, membership=membership)
+    listed = lead.get("/api/v1/sites", headers={"Authorization": f"Bearer {secret}"}).get_json()["data"]
+    assert [site["code"] for site in listed] == ["kent"]
+
+
+def test_an_archived_programme_leaves_the_switcher_and_home_but_not_the_service_administrators(
+    db: Session, client_as: ClientAs
+) -> None:
+    libraries = make_programme(db, "libraries", sites=("york",))
+    evaluator = client_as(Role.EVALUATOR)
+    give_membership(db, evaluator.user, libraries, MembershipRole.EVALUATOR)  # type: ignore[attr-defined]
+    administrator = client_as(Role.ADMINISTRATOR)
+    assert len(page(evaluator.get("/")).select("#programmes + ul li")) == 2
+
+    with transaction(db):
+        libraries.status = "archived"
+
+    listed = [text_of(item.strong) for item in page(evaluator.get("/")).select("#programmes + ul li")]
+    assert listed == ["Worklessness pilots"]
+    assert evaluator.post(f"/programmes/{libraries.id}/view").status_code == 404
+    shown = [text_of(item) for item in page(administrator.get("/")).select("#programmes + ul li")]
+    assert any("Libraries pilots" in item and "Archived" in item for item in shown)
+
+
+def test_an_api_token_lists_only_the_frameworks_of_its_users_programmes(
+    db: Session, client: FlaskClient
+) -> None:
+    make_return(db, "kent")  # the first programme's framework, published, with its periods
+    libraries = make_programme(db, "libraries", sites=("york",))
+    libraries_framework = make_second_framework(db, libraries)
+    evaluator_of_libraries = make_member_of(db, libraries, Role.EVALUATOR, MembershipRole.EVALUATOR)
+    with transaction(db):
+        secret = api_tokens.create_token(db, user=evaluator_of_libraries, name="Script", days=30).secret
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    listed = client.get("/api/v1/frameworks", headers=headers).get_json()["data"]
+    assert [framework["code"] for framework in listed] == [libraries_framework.code]

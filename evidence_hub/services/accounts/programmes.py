@@ -86,6 +86,10 @@ def programme_by_id(session: Session, programme_id: int) -> Programme | None:
     return session.get(Programme, programme_id)
 
 
+def programme_by_code(session: Session, code: str) -> Programme | None:
+    return session.scalar(select(Programme).where(Programme.code == code.strip().lower()))
+
+
 def departments(session: Session) -> list[Department]:
     return list(session.scalars(select(Department).order_by(Department.name)))
 
@@ -106,8 +110,13 @@ def the_only_programme(session: Session) -> Programme | None:
     return found[0] if len(found) == 1 else None
 
 
-def programme_for_new_framework(session: Session) -> Programme:
-    """The programme a framework imported without naming one joins: the only one, made on first use."""
+def runs_several_programmes(session: Session) -> bool:
+    return len(list(session.scalars(select(Programme.id).limit(2)))) > 1
+
+
+def the_programme_to_join(session: Session) -> Programme:
+    """The programme a framework imported, or a site lead added, without naming one joins: the only one,
+    made on first use (an empty service's first); ProgrammeError once there are several."""
     if session.scalar(select(func.count()).select_from(Programme)) == 0:
         department = department_with_code(session, *FIRST_DEPARTMENT)
         programme = Programme(code=FIRST_PROGRAMME[0], name=FIRST_PROGRAMME[1], department_id=department.id)
@@ -393,26 +402,34 @@ def end_membership(
     return membership
 
 
-def follow_account_role(session: Session, *, actor: User | None, user: User) -> None:
-    """After an account's role or site changes: end memberships its new role cannot hold and, in a
-    service with one programme, give it the matching membership there."""
+def follow_account_role(
+    session: Session, *, actor: User | None, user: User, site_id: int | None = None
+) -> None:
+    """After an account's role changes (or, in a service with one programme, the site its lead leads):
+    end memberships its new role cannot hold and, in a service with one programme, give it the matching
+    membership there (a site lead's at `site_id`)."""
     wanted = MEMBERSHIP_FOR_ACCOUNT[user.role_enum]
     only = the_only_programme(session)
+    if only is None and site_id is not None:
+        # An empty service's first site lead: their site needs a programme to be led in.
+        only = the_programme_to_join(session)
     for membership in memberships_of_user(session, user):
         if membership.ended_at is not None:
             continue
         matches_account = membership.role_enum is wanted
         if only is not None and membership.role_enum is MembershipRole.SITE_LEAD:
-            matches_account = matches_account and membership.site_id == user.site_id
+            matches_account = matches_account and membership.site_id == site_id
         if not matches_account:
             end_membership(session, actor=actor, membership=membership, reason="The account's role changed.")
     if only is None or user.role_enum is Role.ADMINISTRATOR:
+        return
+    if wanted is MembershipRole.SITE_LEAD and site_id is None:
         return
     held = any(
         membership.ended_at is None and membership.programme_id == only.id
         for membership in memberships_of_user(session, user)
     )
     if not held:
-        if wanted is MembershipRole.SITE_LEAD and user.site_id is not None:
-            add_site(session, only, session.get(Site, user.site_id))  # type: ignore[arg-type]
-        add_membership(session, actor=actor, user=user, programme=only, role=wanted, site_id=user.site_id)
+        if wanted is MembershipRole.SITE_LEAD and site_id is not None:
+            add_site(session, only, session.get_one(Site, site_id))
+        add_membership(session, actor=actor, user=user, programme=only, role=wanted, site_id=site_id)

@@ -13,7 +13,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from evidence_hub.models import PartnerType, Role, Site, SitePartner, User
+from evidence_hub.models import (
+    MembershipRole,
+    PartnerType,
+    ProgrammeMembership,
+    Role,
+    Site,
+    SitePartner,
+    User,
+)
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.common import audit
 
@@ -59,12 +67,26 @@ def clean_local_authorities(names: Iterable[str]) -> list[str]:
     return cleaned
 
 
+# An active account leading a site now, in any programme: memberships are the only source of a lead's sites.
+_LEADING_NOW = (
+    ProgrammeMembership.role == MembershipRole.SITE_LEAD.value,
+    ProgrammeMembership.ended_at.is_(None),
+    User.role == Role.SITE_LEAD.value,
+    User.is_active.is_(True),
+)
+
+
 def list_sites(session: Session) -> list[SiteSummary]:
     """Every site, active ones first, with its partners loaded and its number of active users."""
     sites = session.scalars(
         select(Site).options(selectinload(Site.partners)).order_by(Site.is_active.desc(), Site.name)
     ).all()
-    active_users = select(User.site_id, func.count()).where(User.is_active.is_(True)).group_by(User.site_id)
+    active_users = (
+        select(ProgrammeMembership.site_id, func.count(func.distinct(User.id)))
+        .join(User, User.id == ProgrammeMembership.user_id)
+        .where(*_LEADING_NOW)
+        .group_by(ProgrammeMembership.site_id)
+    )
     counts: dict[int | None, int] = dict(session.execute(active_users).all())
     return [SiteSummary(site=site, active_users=counts.get(site.id, 0)) for site in sites]
 
@@ -84,9 +106,15 @@ def site_by_id(session: Session, site_id: int) -> Site | None:
 
 
 def users_of_site(session: Session, site: Site) -> list[User]:
+    """The people leading the site now, in any programme."""
+    leading = select(ProgrammeMembership.user_id).where(
+        ProgrammeMembership.site_id == site.id,
+        ProgrammeMembership.role == MembershipRole.SITE_LEAD.value,
+        ProgrammeMembership.ended_at.is_(None),
+    )
     return list(
         session.scalars(
-            select(User).where(User.site_id == site.id).order_by(User.is_active.desc(), User.full_name)
+            select(User).where(User.id.in_(leading)).order_by(User.is_active.desc(), User.full_name)
         )
     )
 
@@ -203,9 +231,10 @@ def update_site(
 def active_site_leads(session: Session, site: Site) -> int:
     return (
         session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.site_id == site.id, User.role == Role.SITE_LEAD.value, User.is_active.is_(True))
+            select(func.count(func.distinct(User.id)))
+            .select_from(ProgrammeMembership)
+            .join(User, User.id == ProgrammeMembership.user_id)
+            .where(ProgrammeMembership.site_id == site.id, *_LEADING_NOW)
         )
         or 0
     )

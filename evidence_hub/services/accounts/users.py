@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import utc_now
 from evidence_hub.formatting import datetime_uk
-from evidence_hub.models import PasswordResetRequest, PasswordResetToken, Role, SignInAttempt, Site, User
+from evidence_hub.models import (
+    MembershipRole,
+    PasswordResetRequest,
+    PasswordResetToken,
+    ProgrammeMembership,
+    Role,
+    SignInAttempt,
+    Site,
+    User,
+)
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import (
     hash_password,
@@ -23,6 +32,7 @@ from evidence_hub.services.accounts.passwords import (
     verify_password,
 )
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import led_site_ids
 from evidence_hub.services.notifications.outbox import link, queue_email
 
 RESET_REQUEST_WINDOW = timedelta(hours=1)
@@ -86,25 +96,51 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.is_active.desc(), User.full_name)))
 
 
+def led_site_names(session: Session) -> dict[int, list[str]]:
+    """The names of the sites each person leads now, in any programme, by user id."""
+    rows = session.execute(
+        select(ProgrammeMembership.user_id, Site.name)
+        .join(Site, Site.id == ProgrammeMembership.site_id)
+        .where(
+            ProgrammeMembership.role == MembershipRole.SITE_LEAD.value, ProgrammeMembership.ended_at.is_(None)
+        )
+        .distinct()
+        .order_by(Site.name)
+    )
+    names: dict[int, list[str]] = {}
+    for user_id, name in rows:
+        names.setdefault(user_id, []).append(name)
+    return names
+
+
 def _snapshot(user: User) -> dict[str, Any]:
     return {
         "email": user.email,
         "full_name": user.full_name,
         "role": user.role,
-        "site_id": user.site_id,
         "is_active": user.is_active,
     }
 
 
 def _check_role_and_site(session: Session, role: Role, site_id: int | None) -> int | None:
-    if role is Role.SITE_LEAD:
-        if site_id is None:
-            raise AccountError("site_id", "Select the pilot site this site lead reports for")
-        site = session.get(Site, site_id)
-        if site is None or not site.is_active:
-            raise AccountError("site_id", "Select a pilot site from the list")
-        return site_id
-    return None
+    """The site a site lead leads in the service's only programme (an empty service's first). A lead's
+    sites are their memberships: the account form names one only while there is at most one programme;
+    with several, each programme's memberships page gives the lead their site there."""
+    if role is not Role.SITE_LEAD:
+        return None
+    if programmes.runs_several_programmes(session):
+        if site_id is not None:
+            raise AccountError(
+                "site_id",
+                "Give this site lead their site on the memberships page of each programme they take part in",
+            )
+        return None
+    if site_id is None:
+        raise AccountError("site_id", "Select the pilot site this site lead reports for")
+    site = session.get(Site, site_id)
+    if site is None or not site.is_active:
+        raise AccountError("site_id", "Select a pilot site from the list")
+    return site_id
 
 
 def _check_email_free(session: Session, email: str, *, except_user_id: int | None = None) -> None:
@@ -134,7 +170,6 @@ def create_user(
         email=email,
         full_name=full_name.strip(),
         role=role.value,
-        site_id=site_id,
         password_hash=hash_password(password),
         session_token=new_session_token(),
         is_active=True,
@@ -150,7 +185,7 @@ def create_user(
         site_id=None,
         after=_snapshot(user),
     )
-    programmes.follow_account_role(session, actor=actor, user=user)
+    programmes.follow_account_role(session, actor=actor, user=user, site_id=site_id)
     return user
 
 
@@ -170,8 +205,10 @@ def update_user(
     if user.id == actor.id and role is not Role.ADMINISTRATOR:
         raise AccountError("role", "You cannot remove your own administrator role")
     before = _snapshot(user)
-    role_or_site_changed = user.role != role.value or user.site_id != site_id
-    user.email, user.full_name, user.role, user.site_id = email, full_name.strip(), role.value, site_id
+    only = programmes.the_only_programme(session)
+    site_changed = role is Role.SITE_LEAD and only is not None and site_id not in led_site_ids(user, only.id)
+    role_or_site_changed = user.role != role.value or site_changed
+    user.email, user.full_name, user.role = email, full_name.strip(), role.value
     if role_or_site_changed:
         # What a person may see has changed: their open sessions must not keep the old rights.
         user.session_token = new_session_token()
@@ -187,7 +224,7 @@ def update_user(
             after=changed_after,
         )
     if role_or_site_changed:
-        programmes.follow_account_role(session, actor=actor, user=user)
+        programmes.follow_account_role(session, actor=actor, user=user, site_id=site_id)
     return user
 
 

@@ -3,9 +3,11 @@
 The rule has two layers, the site rule inside the programme rule:
 
 - Programme: a person sees only the programmes they hold a current membership of (a national official
-  also those shared with their department). Every object of another programme answers 404.
+  also those shared with their department), never an archived one. Every object of another programme
+  answers 404.
 - Site: inside a programme, evaluators and programme administrators see every site; a site lead sees the
   site they lead *in that programme*, so leading Kent in one programme shows nothing of Kent in another.
+  The site-lead memberships are the only record of which sites a person leads (`led_site_ids`).
 
 Service administrators (an administrator account with no programme-administrator membership) see
 everything. Memberships are read from the database each time, so an ended membership or an API token used
@@ -36,6 +38,7 @@ from evidence_hub.models import (
     ProgrammeMembership,
     ProgrammeShare,
     ProgrammeSite,
+    ProgrammeStatus,
     Release,
     ReportingPeriod,
     ReviewComment,
@@ -73,19 +76,43 @@ def current_grants(user: User) -> list[Grant]:
     rows = session.execute(
         select(ProgrammeMembership.programme_id, ProgrammeMembership.role, ProgrammeMembership.site_id)
         .join(Programme, Programme.id == ProgrammeMembership.programme_id)
-        .where(ProgrammeMembership.user_id == user.id, ProgrammeMembership.ended_at.is_(None))
+        .where(
+            ProgrammeMembership.user_id == user.id,
+            ProgrammeMembership.ended_at.is_(None),
+            # An archived programme is put away: its members no longer see it at all.
+            Programme.status != ProgrammeStatus.ARCHIVED.value,
+        )
         .order_by(Programme.name, ProgrammeMembership.id)
     )
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
 
 
-def programmes_led(user: User, site_id: int | None) -> list[int]:
-    """The programmes in which the user leads this site."""
-    return [
-        grant.programme_id
-        for grant in current_grants(user)
-        if grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id
-    ]
+def led_site_ids(user: User, programme_id: int | None = None) -> list[int]:
+    """The sites the user leads now (in one programme, if given): their site-lead memberships are the only
+    source, so leading Kent in one programme says nothing about Kent in another."""
+    return list(
+        dict.fromkeys(
+            grant.site_id
+            for grant in current_grants(user)
+            if grant.role is MembershipRole.SITE_LEAD
+            and grant.site_id is not None
+            and (programme_id is None or grant.programme_id == programme_id)
+        )
+    )
+
+
+def leads_site(user: User, site_id: int, programme_id: int) -> bool:
+    """Whether the user leads this site in this programme: the one test for preparing its returns."""
+    return site_id in led_site_ids(user, programme_id)
+
+
+def led_sites(user: User, programme_id: int | None = None) -> list[Site]:
+    """The sites the user leads now (in one programme, if given), by name."""
+    session = object_session(user)
+    site_ids = led_site_ids(user, programme_id)
+    if session is None or not site_ids:
+        return []
+    return list(session.scalars(select(Site).where(Site.id.in_(site_ids)).order_by(Site.name)))
 
 
 def is_service_administrator(user: User) -> bool:
@@ -106,6 +133,7 @@ def visible_programme_ids(user: User) -> list[int] | None:
         shared = session.scalars(
             select(Programme.id)
             .where(
+                Programme.status != ProgrammeStatus.ARCHIVED.value,
                 or_(
                     Programme.department_id == user.department_id,
                     Programme.id.in_(
@@ -113,7 +141,7 @@ def visible_programme_ids(user: User) -> list[int] | None:
                             ProgrammeShare.department_id == user.department_id
                         )
                     ),
-                )
+                ),
             )
             .order_by(Programme.name)
         )
@@ -248,9 +276,52 @@ def may_see_site(user: User, site_id: int) -> bool:
     return session.scalar(scope_to_user(select(Site.id).where(Site.id == site_id), user, Site.id)) is not None
 
 
+def programmes_showing_site(user: User, site_id: int) -> list[int]:
+    """The programmes in which the user may see this site's evidence: those the site takes part in that the
+    user evaluates or administers (all of them, for a service administrator), and those they lead it in."""
+    session = object_session(user)
+    if session is None or user.role_enum is Role.NATIONAL_OFFICIAL:
+        return []
+    taking_part = list(
+        session.scalars(select(ProgrammeSite.programme_id).where(ProgrammeSite.site_id == site_id))
+    )
+    if is_service_administrator(user):
+        return taking_part
+    return list(
+        dict.fromkeys(
+            grant.programme_id
+            for grant in current_grants(user)
+            if (grant.role in MEMBERSHIPS_SEEING_EVERY_SITE and grant.programme_id in taking_part)
+            or (grant.role is MembershipRole.SITE_LEAD and grant.site_id == site_id)
+        )
+    )
+
+
 def may_see_programme(user: User, programme_id: int) -> bool:
     ids = visible_programme_ids(user)
     return ids is None or programme_id in ids
+
+
+def may_administer_programme(user: User, programme_id: int) -> bool:
+    """Whether the user manages this programme's frameworks, periods, sites and memberships: a service
+    administrator any programme, a programme administrator only those they administer now."""
+    if user.role_enum is not Role.ADMINISTRATOR:
+        return False
+    if is_service_administrator(user):
+        return True
+    return any(
+        grant.programme_id == programme_id and grant.role is MembershipRole.PROGRAMME_ADMINISTRATOR
+        for grant in current_grants(user)
+    )
+
+
+def administered_programmes(user: User) -> list[Programme]:
+    """The active programmes the user may administer, by name: where a new framework may go."""
+    return [
+        programme
+        for programme in visible_programmes(user)
+        if programme.status == ProgrammeStatus.ACTIVE.value and may_administer_programme(user, programme.id)
+    ]
 
 
 def scope_frameworks(statement: SelectT, user: User) -> SelectT:

@@ -19,6 +19,7 @@ from evidence_hub.services.common.access import (
     comparison_condition,
     current_grants,
     is_service_administrator,
+    led_site_ids,
     scope_frameworks,
 )
 
@@ -262,7 +263,7 @@ def resolve_scope(session: Session, user: User, options: FilterOptions, filters:
     sharing_in_use = (
         user.role_enum is Role.SITE_LEAD
         and options.framework.cross_site_sharing
-        and any(site.id != user.site_id for site in sites)
+        and any(site.id not in led_site_ids(user, options.framework.programme_id) for site in sites)
     )
     return Scope(
         user=user,
@@ -315,5 +316,6 @@ def scope_for_site(scope: Scope, site: Site) -> Scope:
         state=scope.state,
         site_colours=scope.site_colours,
         site_dashes=scope.site_dashes,
-        sharing_in_use=scope.sharing_in_use and site.id != scope.user.site_id,
+        sharing_in_use=scope.sharing_in_use
+        and site.id not in led_site_ids(scope.user, scope.framework.programme_id),
     )

@@ -19,6 +19,7 @@ from evidence_hub.models import Framework, FrameworkStatus, FrameworkVersion, Pr
 from evidence_hub.models.framework import VERSION_CONTENT_MODELS
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import NotVisible, may_administer_programme
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.differences import FrameworkDifference
 from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
@@ -115,14 +116,38 @@ def import_framework(
 ) -> ImportOutcome:
     """Create a draft version from a framework file; an invalid file writes nothing (FrameworkFileInvalid).
     A new framework joins `programme`, or the service's only programme (made on first use)."""
-    definition, problems = check_file(session, source_text)
+    definition, problems = check_framework_text(source_text)
     if definition is None:
         raise FrameworkFileInvalid(problems)
-
+    # Whose framework it is comes before how it fits the versions there: those are another programme's.
+    if programme is not None and actor is not None and not may_administer_programme(actor, programme.id):
+        raise NotVisible(f"{actor.email} does not administer programme {programme.id}")
     framework = session.scalar(select(Framework).where(Framework.code == definition.code))
+    if (
+        framework is not None
+        and actor is not None
+        and not may_administer_programme(actor, framework.programme_id)
+    ):
+        # Said without naming the other programme, which this administrator may not see.
+        raise FrameworkFileInvalid(
+            [Problem("code", f"A framework with the code {definition.code} belongs to another programme")]
+        )
+    if framework is not None and programme is not None and framework.programme_id != programme.id:
+        raise FrameworkFileInvalid(
+            [
+                Problem(
+                    "code",
+                    f"{definition.name} belongs to {framework.programme.name}, not {programme.name}: a new "
+                    "version of it can only be imported into its own programme",
+                )
+            ]
+        )
+    problems = problems_against_registered(session, definition)
+    if problems:
+        raise FrameworkFileInvalid(problems)
     if framework is None:
         try:
-            owner = programme or programmes.programme_for_new_framework(session)
+            owner = programme or programmes.the_programme_to_join(session)
         except programmes.ProgrammeError as error:
             # Said as a problem with the file, so the import page and command explain it instead of failing.
             raise FrameworkFileInvalid(
@@ -130,8 +155,7 @@ def import_framework(
                     Problem(
                         "code",
                         f"{definition.code} is a new framework and this service runs several programmes: "
-                        "a new framework can only be imported into a chosen programme, which this "
-                        "import cannot choose yet",
+                        "choose the programme it belongs to",
                     )
                 ]
             ) from error

@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import Programme, Release, Role, Site, User
-from evidence_hub.services.common.access import visible_programmes, visible_site_ids
+from evidence_hub.services.common.access import (
+    led_sites,
+    may_administer_programme,
+    visible_programmes,
+    visible_site_ids,
+)
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import (
     HOME_LIST_LENGTH,
@@ -38,18 +43,27 @@ class HomeOverview:
     # Every active site the user can see, of which `sites` holds one page, and which page it is.
     site_count: int = 0
     sites_page: int = 1
+    # The programme in view (the header's), if the user has any.
+    programme: Programme | None = None
+    # The programmes whose pages (sites, memberships) the user manages.
+    administered_programme_ids: set[int] = field(default_factory=set)
 
     @property
     def sites_pages(self) -> int:
         return max(1, -(-self.site_count // SITES_PER_PAGE))
 
 
-def overview_for(session: Session, user: User, sites_page: int = 1) -> HomeOverview:
-    overview = HomeOverview(programmes=visible_programmes(user))
+def overview_for(
+    session: Session, user: User, in_view: Programme | None = None, sites_page: int = 1
+) -> HomeOverview:
+    """A site lead's page is about the programme in view: the sites they lead in it and its returns, so a
+    person leading Kent in one programme and Bristol in another sees each in turn."""
     role = user.role_enum
+    lead_programme_id = in_view.id if role is Role.SITE_LEAD and in_view is not None else None
+    overview = HomeOverview(programmes=visible_programmes(user), programme=in_view)
     if role is Role.SITE_LEAD:
-        overview.attention = returns_needing_attention(session, user)
-        overview.sites = [user.site] if user.site is not None else []
+        overview.attention = returns_needing_attention(session, user, lead_programme_id)
+        overview.sites = led_sites(user, lead_programme_id)
         overview.site_count = len(overview.sites)
         return overview
     if role in (Role.EVALUATOR, Role.ADMINISTRATOR):
@@ -73,6 +87,9 @@ def overview_for(session: Session, user: User, sites_page: int = 1) -> HomeOverv
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:
+        overview.administered_programme_ids = {
+            programme.id for programme in overview.programmes if may_administer_programme(user, programme.id)
+        }
         counts = session.execute(
             select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
         ).all()

@@ -1,4 +1,5 @@
-"""Who may change a return's evidence now: the site's own lead, while the return is a draft or returned.
+"""Who may change a return's evidence now: the site's own lead (in the return's programme), while the
+return is a draft or returned and its programme is active.
 
 Every section's writes (the item service, measures, the milestone, documents, uploads, marking a section)
 pass this rule before they change anything.
@@ -7,8 +8,9 @@ pass this rule before they change anything.
 from __future__ import annotations
 
 from evidence_hub.formatting import UK_TIME, date_uk
-from evidence_hub.models import Role, User
+from evidence_hub.models import Programme, ProgrammeStatus, Role, User
 from evidence_hub.models.returns import EDITABLE_STATUSES, ReturnStatus, SiteReturn
+from evidence_hub.services.common.access import leads_site
 from evidence_hub.services.returns.errors import ReturnError
 
 WHY_NOT_EDITABLE = {
@@ -18,10 +20,33 @@ WHY_NOT_EDITABLE = {
 }
 
 
+def programme_of(site_return: SiteReturn) -> Programme:
+    return site_return.reporting_period.framework.programme
+
+
+def why_programme_takes_nothing(programme: Programme) -> str:
+    """Why a programme takes no new evidence or returns now; empty while it is active."""
+    if programme.status == ProgrammeStatus.ACTIVE.value:
+        return ""
+    return (
+        f"{programme.name} is {programme.status_label.lower()}: it takes no new evidence or returns, and "
+        "what it holds can be read but not changed. Ask a service administrator if it should be reopened."
+    )
+
+
+def require_programme_active(programme: Programme) -> None:
+    reason = why_programme_takes_nothing(programme)
+    if reason:
+        raise ReturnError(reason)
+
+
 def require_lead_can_edit(user: User, site_return: SiteReturn) -> None:
-    """Only the site's lead edits, and only a draft or a returned return."""
-    if user.role_enum is not Role.SITE_LEAD or user.site_id != site_return.site_id:
+    """Only the site's lead in the return's programme edits, only a draft or a returned return, and only
+    while the programme is active."""
+    programme = programme_of(site_return)
+    if user.role_enum is not Role.SITE_LEAD or not leads_site(user, site_return.site_id, programme.id):
         raise ReturnError("Only the site's lead can change this return's evidence")
+    require_programme_active(programme)
     if site_return.status_enum not in EDITABLE_STATUSES:
         reason = WHY_NOT_EDITABLE[site_return.status_enum]
         raise ReturnError(f"This return cannot be changed because {reason}.")
@@ -29,6 +54,9 @@ def require_lead_can_edit(user: User, site_return: SiteReturn) -> None:
 
 def why_read_only(site_return: SiteReturn) -> str:
     """Why the return cannot be changed now, in a sentence or two for its pages; empty while it can be."""
+    closed = why_programme_takes_nothing(programme_of(site_return))
+    if closed:
+        return closed
     status = site_return.status_enum
     if status is ReturnStatus.SUBMITTED:
         return (

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from evidence_hub.models import Role, Site, User
+from evidence_hub.models import MembershipRole, ProgrammeStatus, Role, Site, User
 from evidence_hub.models.framework import Framework
 from evidence_hub.models.periods import PeriodStatus, ReportingPeriod
 from evidence_hub.models.returns import (
@@ -21,9 +21,11 @@ from evidence_hub.models.returns import (
 from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostTotal, ReturnLearningCount
 from evidence_hub.services.common.access import (
     NotVisible,
+    current_grants,
+    led_sites,
     may_see_programme,
     may_see_site,
-    programmes_led,
+    programmes_showing_site,
     scope_frameworks,
     scope_to_user,
 )
@@ -66,9 +68,10 @@ def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, lis
     site = visible_site(session, user, site_id)
     periods = list(
         session.scalars(
-            scope_frameworks(select(ReportingPeriod).join(Framework), user).order_by(
-                Framework.name, ReportingPeriod.starts_on
-            )
+            select(ReportingPeriod)
+            .join(Framework)
+            .where(Framework.programme_id.in_(programmes_showing_site(user, site.id)))
+            .order_by(Framework.name, ReportingPeriod.starts_on)
         )
     )
     returns = {
@@ -133,33 +136,51 @@ def _totals_by_return(session: Session, statement: Any) -> dict[int | None, tupl
     return {row[0]: tuple(row[1:]) for row in session.execute(statement)}
 
 
-def returns_needing_attention(session: Session, user: User) -> dict[str, list[Any]]:
-    """What the user's home page lists: returns to complete or fix (leads), returns to review (evaluators)."""
+def returns_needing_attention(
+    session: Session, user: User, programme_id: int | None = None
+) -> dict[str, list[Any]]:
+    """What the user's home page lists: returns to complete or fix (leads: at each site they lead, in the
+    programme given or in every programme), returns to review (evaluators). A lead's "to_start" holds
+    (period, site) pairs: the open periods of an active programme with no return yet at a site led in it."""
     attention: dict[str, list[Any]] = defaultdict(list)
     role = user.role_enum
-    if role is Role.SITE_LEAD and user.site_id is not None:
+    if role is Role.SITE_LEAD:
+        statement = visible_returns(user).options(
+            selectinload(SiteReturn.reporting_period), selectinload(SiteReturn.site)
+        )
         started = {
-            site_return.reporting_period_id: site_return
-            for site_return in session.scalars(
-                visible_returns(user).options(selectinload(SiteReturn.reporting_period))
-            )
+            (site_return.reporting_period_id, site_return.site_id): site_return
+            for site_return in session.scalars(statement)
         }
-        for period in session.scalars(
+        led = [
+            grant
+            for grant in current_grants(user)
+            if grant.role is MembershipRole.SITE_LEAD and programme_id in (None, grant.programme_id)
+        ]
+        sites = {site.id: site for site in led_sites(user, programme_id)}
+        periods = session.scalars(
             select(ReportingPeriod)
             .join(Framework)
             .where(
                 ReportingPeriod.status == PeriodStatus.OPEN.value,
-                Framework.programme_id.in_(programmes_led(user, user.site_id)),
+                Framework.programme_id.in_({grant.programme_id for grant in led}),
             )
-            .order_by(ReportingPeriod.starts_on)
-        ):
-            site_return = started.get(period.id)
-            if site_return is None:
-                attention["to_start"].append(period)
-            elif site_return.status_enum is ReturnStatus.RETURNED:
-                attention["returned"].append(site_return)
-            elif site_return.status_enum is ReturnStatus.DRAFT:
-                attention["to_complete"].append(site_return)
+            .options(selectinload(ReportingPeriod.framework).selectinload(Framework.programme))
+            .order_by(ReportingPeriod.starts_on, ReportingPeriod.id)
+        ).all()
+        for period in periods:
+            if period.framework.programme.status != ProgrammeStatus.ACTIVE.value:
+                continue  # A closed programme asks nothing more of its leads.
+            for grant in led:
+                if grant.programme_id != period.framework.programme_id or grant.site_id is None:
+                    continue
+                site_return = started.get((period.id, grant.site_id))
+                if site_return is None:
+                    attention["to_start"].append((period, sites[grant.site_id]))
+                elif site_return.status_enum is ReturnStatus.RETURNED:
+                    attention["returned"].append(site_return)
+                elif site_return.status_enum is ReturnStatus.DRAFT:
+                    attention["to_complete"].append(site_return)
     elif role in (Role.EVALUATOR, Role.ADMINISTRATOR):
         attention["to_review"] = returns_to_review(session, user, per_page=HOME_LIST_LENGTH).returns
     return attention

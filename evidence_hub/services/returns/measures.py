@@ -30,7 +30,7 @@ from evidence_hub.models.framework import (
     Theme,
 )
 from evidence_hub.models.returns import Baseline, MeasureValue, SiteReturn
-from evidence_hub.services.common.access import NotVisible, scope_to_user
+from evidence_hub.services.common.access import NotVisible, led_site_ids, scope_to_user
 from evidence_hub.services.common.values import plain, snapshot
 from evidence_hub.services.impact.relation_checks import broken_on_entry
 from evidence_hub.services.returns.completeness import EVERY_PERIOD_FREQUENCIES
@@ -334,7 +334,8 @@ def set_baseline(
     The figure is checked against the indicator's unit in `framework_version` when given (the return's),
     otherwise in the newest published version that has the indicator.
     """
-    if user.role_enum is not Role.SITE_LEAD or user.site_id != site_id:
+    # A baseline belongs to the site, whichever of its programmes the lead leads it in.
+    if user.role_enum is not Role.SITE_LEAD or site_id not in led_site_ids(user):
         raise ReturnError("Only the site's lead can set its baselines")
     indicator = _indicator_for_baseline(session, indicator_code, framework_version)
     values = validate_baseline(indicator, data)

@@ -26,13 +26,18 @@ from evidence_hub.models.returns import (
     SiteReturn,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible, programmes_led
+from evidence_hub.services.common.access import NotVisible, led_site_ids
 from evidence_hub.services.common.values import clean_text
 from evidence_hub.services.returns import emails
 from evidence_hub.services.returns.changes import content_of, current_round
 from evidence_hub.services.returns.comments import add_comment, new_comment
 from evidence_hub.services.returns.completeness import IncompleteReturn, completeness_problems
-from evidence_hub.services.returns.editing import require_evaluator, require_lead_can_edit
+from evidence_hub.services.returns.editing import (
+    programme_of,
+    require_evaluator,
+    require_lead_can_edit,
+    require_programme_active,
+)
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.evidence_rows import read_for_writing
 
@@ -49,24 +54,32 @@ def live_framework_version(session: Session, framework_id: int) -> FrameworkVers
     return version
 
 
-def start_return(session: Session, user: User, period: ReportingPeriod) -> SiteReturn:
-    """The lead's return for this period, started now (as a draft) if there is none yet."""
-    if user.role_enum is not Role.SITE_LEAD or user.site_id is None:
+def start_return(
+    session: Session, user: User, period: ReportingPeriod, site_id: int | None = None
+) -> SiteReturn:
+    """The lead's return for this period at a site they lead in its programme (the only one, if they lead
+    one there and name none), started now (as a draft) if there is none yet."""
+    if user.role_enum is not Role.SITE_LEAD:
         raise ReturnError("Only a site lead can start a return")
-    if period.framework.programme_id not in programmes_led(user, user.site_id):
-        raise NotVisible(f"{user.email} does not lead their site in the programme of period {period.id}")
+    programme = period.framework.programme
+    led = led_site_ids(user, programme.id)
+    if not led or (site_id is not None and site_id not in led):
+        raise NotVisible(f"{user.email} does not lead that site in the programme of period {period.id}")
+    if site_id is None:
+        if len(led) > 1:
+            raise ReturnError(f"Choose which of your sites in {programme.name} to start a return for.")
+        site_id = led[0]
     existing = session.scalar(
-        select(SiteReturn).where(
-            SiteReturn.site_id == user.site_id, SiteReturn.reporting_period_id == period.id
-        )
+        select(SiteReturn).where(SiteReturn.site_id == site_id, SiteReturn.reporting_period_id == period.id)
     )
     if existing is not None:
         return existing
+    require_programme_active(programme)
     if period.status_enum is PeriodStatus.CLOSED:
         raise ReturnError(f"{period.name} has closed: returns for it can no longer be started.")
     version = live_framework_version(session, period.framework_id)
     site_return = SiteReturn(
-        site_id=user.site_id,
+        site_id=site_id,
         reporting_period_id=period.id,
         framework_version_id=version.id,
         status=ReturnStatus.DRAFT.value,
@@ -168,6 +181,8 @@ def _record_step(
 def return_to_site(session: Session, user: User, site_return: SiteReturn, comment: str) -> None:
     """Send the return back to the lead with a comment saying what to change."""
     require_evaluator(user)
+    # It would hand the lead work a closed programme no longer takes; approving what was sent stays open.
+    require_programme_active(programme_of(site_return))
     read_for_writing(session, site_return)
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Only a submitted return can be returned to the site.")
@@ -240,6 +255,8 @@ def reopen(session: Session, user: User, site_return: SiteReturn, reason: str) -
     A reopened return is no longer approved: it counts again only once an evaluator approves it again.
     """
     require_evaluator(user)
+    # It would hand the lead work a closed programme no longer takes; approving what was sent stays open.
+    require_programme_active(programme_of(site_return))
     read_for_writing(session, site_return)
     if site_return.status_enum not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTED):
         raise ReturnError("Only a submitted or approved return can be reopened.")
