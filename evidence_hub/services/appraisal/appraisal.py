@@ -343,6 +343,11 @@ class _Basics:
     savings: tuple[BenefitStream, ...]
     reach: ReachCounts
 
+    @property
+    def real_cost(self) -> Decimal:
+        """All the return's costs at base-year prices (what `CostBreakdown.real` sums)."""
+        return sum((real for _type, _funding, _nominal, real, _before in self.costs), Decimal(0))
+
 
 class _PeriodCalculator:
     def __init__(self, evidence: PilotEvidence, assumptions: Assumptions) -> None:
@@ -358,10 +363,15 @@ class _PeriodCalculator:
         final = self.parameters.outcome(self.parameters.final_outcome)
         self.final_name = final.name if final is not None else self.parameters.final_outcome
         base = deflator(self.parameters.deflators, self.parameters.price_base_year)
-        # Each outcome value restated at base-year prices, once.
+        # Each outcome value restated at base-year prices, with its stream's key and label, once.
         self.real_unit_values = {
             code: [
-                (value, amount * base / deflator(self.parameters.deflators, value.price_year))
+                (
+                    value,
+                    amount * base / deflator(self.parameters.deflators, value.price_year),
+                    f"outcome:{code}:{value.kind.value}",
+                    f"{outcome.name}: {value.kind.label.lower()} value",
+                )
                 for value, amount in outcome.unit_values
             ]
             for code, outcome in assumptions.outcomes.items()
@@ -440,18 +450,18 @@ class _PeriodCalculator:
 
         benefit_streams = list(basics.savings)
         discounted_outcomes = {}
-        for code, outcome in self.assumptions.outcomes.items():
+        for code in self.assumptions.outcomes:
             value = evidence.outcomes.get(code)
             if not isinstance(value, Decimal):
                 continue
             discounted_outcomes[code] = value / divisor
             additional = self.shares[code].of(value)
-            for unit_value, real_amount in self.real_unit_values[code]:
+            for unit_value, real_amount, key, label in self.real_unit_values[code]:
                 in_real_terms = additional * real_amount
                 benefit_streams.append(
                     BenefitStream(
-                        key=f"outcome:{code}:{unit_value.kind.value}",
-                        label=f"{outcome.name}: {unit_value.kind.label.lower()} value",
+                        key=key,
+                        label=label,
                         source=BenefitSource.OUTCOME,
                         kind=unit_value.kind,
                         cashable=unit_value.cashable,
@@ -466,7 +476,7 @@ class _PeriodCalculator:
             costs=costs,
             benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=lambda stream: stream.key))),
             reach=basics.reach,
-            final_outcome=self._final_outcome(evidence, costs.real()),
+            final_outcome=self._final_outcome(evidence, basics.real_cost),
             discounted_outcomes=discounted_outcomes,
         )
 
