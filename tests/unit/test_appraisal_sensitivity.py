@@ -203,3 +203,46 @@ def test_each_parameter_moved_alone_gives_what_a_full_appraisal_would() -> None:
         ):
             full = appraise(evidence, RANGED, [impact], one_moved(each.parameter, level))
             assert penny(value) == penny(full.programme.net_present_value.value or D(0)), each.parameter.label
+
+
+def test_the_low_and_high_estimates_are_what_appraising_each_scenario_alone_gives() -> None:
+    impact = ImpactEstimate(JOBS, D(40), "Pooled estimate", interval_low=D(10), interval_high=D(60))
+    later = quarter(2010, 2)
+    evidence = PilotEvidence(
+        periods=(QUARTER, later),
+        sites=(
+            SiteEvidence(
+                "kent",
+                "Kent",
+                {
+                    QUARTER.code: PeriodEvidence(
+                        costs=(CostLine(D(5000), CostType.SET_UP, Funding.IN_KIND),), outcomes={JOBS: D(7)}
+                    ),
+                    later.code: PeriodEvidence(
+                        costs=(CostLine(D(3000), CostType.RUNNING, Funding.CASH),),
+                        savings=(SavingLine(D(900), cashable=True),),
+                        outcomes={JOBS: D(11)},
+                    ),
+                },
+            ),
+            SiteEvidence(
+                "leeds",
+                "Leeds",
+                {later.code: PeriodEvidence(costs=(CostLine(D(2500), CostType.RUNNING, Funding.CASH),))},
+            ),
+        ),
+    )
+
+    result = appraisal_range(evidence, RANGED, [impact])
+
+    for shared in (result.low, result.central, result.high):
+        alone = appraise(evidence, RANGED, [impact], shared.scenario)
+        for code in ("all", "kent", "leeds"):
+            assert [figure.display for figure in shared.scope(code).figures()] == [
+                figure.display for figure in alone.scope(code).figures()
+            ], (shared.scenario.name, code)
+        for site in alone.sites:
+            totals = shared.site_totals(site.code)
+            assert totals.costs == site.costs
+            assert totals.benefits == site.benefits
+            assert totals.months_observed == site.months_observed

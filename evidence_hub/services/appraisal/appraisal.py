@@ -112,6 +112,16 @@ class ScopeAppraisal:
 
 
 @dataclass(frozen=True)
+class ScopeTotals:
+    """A site's costs, benefits and months of approved returns: the same sums as its `ScopeAppraisal`,
+    without its figures (what the roll-out projection scales, in every scenario)."""
+
+    costs: CostBreakdown
+    benefits: BenefitBreakdown
+    months_observed: int
+
+
+@dataclass(frozen=True)
 class Appraisal:
     scenario: Scenario
     assumptions: Assumptions
@@ -124,6 +134,7 @@ class Appraisal:
     # Each site's appraisal, built when first asked for: the low and high scenarios are mostly read for
     # the programme alone, and a site's figures and workings are most of the cost of an appraisal.
     site_scopes: Callable[[], tuple[ScopeAppraisal, ...]] = field(repr=False, compare=False)
+    site_totals: Callable[[str], ScopeTotals] = field(repr=False, compare=False)
 
     @functools.cached_property
     def sites(self) -> tuple[ScopeAppraisal, ...]:
@@ -246,6 +257,7 @@ def _appraisal(
     notes: tuple[str, ...],
 ) -> Appraisal:
     by_site: list[dict[str, _Computed]] = []
+    by_code: dict[str, dict[str, _Computed]] = {}
     by_period: dict[str, list[_Computed]] = defaultdict(list)
     for site, site_basics in zip(evidence.sites, basics, strict=True):
         computed = {
@@ -255,6 +267,7 @@ def _appraisal(
         for code, each in computed.items():
             by_period[code].append(each)
         by_site.append(computed)
+        by_code[site.code] = computed
     programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, _programme_notes(evidence))
 
     @exact_arithmetic
@@ -274,6 +287,17 @@ def _appraisal(
             )
         return tuple(sites)
 
+    @exact_arithmetic
+    def site_totals(code: str) -> ScopeTotals:
+        # A site has one return a period, so `scope` combines exactly these parts in this order.
+        computed = by_code[code]
+        parts = [computed[period.code] for period in evidence.periods if period.code in computed]
+        return ScopeTotals(
+            costs=CostBreakdown.combined([part.costs for part in parts]),
+            benefits=BenefitBreakdown.combined([part.benefits for part in parts]),
+            months_observed=sum(part.months for part in computed.values()),
+        )
+
     return Appraisal(
         scenario=calculator.assumptions.scenario,
         assumptions=calculator.assumptions,
@@ -284,6 +308,7 @@ def _appraisal(
         programme=programme,
         notes=notes,
         site_scopes=site_scopes,
+        site_totals=site_totals,
     )
 
 
