@@ -367,11 +367,8 @@ class _Basics:
     costs: tuple[tuple[CostType, Funding, Decimal, Decimal, Decimal], ...]
     savings: tuple[BenefitStream, ...]
     reach: ReachCounts
-
-    @property
-    def real_cost(self) -> Decimal:
-        """All the return's costs at base-year prices (what `CostBreakdown.real` sums)."""
-        return sum((real for _type, _funding, _nominal, real, _before in self.costs), Decimal(0))
+    # All the return's costs at base-year prices: what `CostBreakdown.real` sums, in the same order.
+    real_cost: Decimal
 
 
 class _PeriodCalculator:
@@ -453,7 +450,13 @@ class _PeriodCalculator:
                     present_value=in_real_terms / divisor,
                 )
             )
-        return _Basics(timing, tuple(costs), tuple(savings), _reach(evidence))
+        return _Basics(
+            timing,
+            tuple(costs),
+            tuple(savings),
+            _reach(evidence),
+            real_cost=sum((real for _type, _funding, _nominal, real, _before in costs), Decimal(0)),
+        )
 
     def compute(self, basics: _Basics, evidence: PeriodEvidence, period: Period) -> _Computed:
         divisor = basics.timing.divisor
