@@ -172,27 +172,28 @@ def test_a_range_without_ranged_parameters_is_one_value() -> None:
     assert all(each.swing == 0 for each in result.one_at_a_time)
 
 
-def test_each_parameter_moved_alone_gives_what_a_full_appraisal_would() -> None:
-    impact = ImpactEstimate(JOBS, D(40), "Pooled estimate", interval_low=D(10), interval_high=D(60))
-    evidence = PilotEvidence(
-        periods=(QUARTER, quarter(2010, 2)),
-        sites=(
-            SiteEvidence(
-                "kent",
-                "Kent",
-                {
-                    QUARTER.code: PeriodEvidence(
-                        costs=(CostLine(D(5000), CostType.SET_UP, Funding.IN_KIND),), outcomes={JOBS: D(7)}
-                    ),
-                    "2010-Q2": PeriodEvidence(
-                        costs=(CostLine(D(3000), CostType.RUNNING, Funding.CASH),),
-                        savings=(SavingLine(D(900), cashable=True),),
-                        outcomes={JOBS: D(11)},
-                    ),
-                },
-            ),
+LATER = quarter(2010, 2)
+IMPACT = ImpactEstimate(JOBS, D(40), "Pooled estimate", interval_low=D(10), interval_high=D(60))
+# Kent: set-up costs and outcomes in one quarter; running costs, a saving and outcomes a year later.
+KENT = SiteEvidence(
+    "kent",
+    "Kent",
+    {
+        QUARTER.code: PeriodEvidence(
+            costs=(CostLine(D(5000), CostType.SET_UP, Funding.IN_KIND),), outcomes={JOBS: D(7)}
         ),
-    )
+        LATER.code: PeriodEvidence(
+            costs=(CostLine(D(3000), CostType.RUNNING, Funding.CASH),),
+            savings=(SavingLine(D(900), cashable=True),),
+            outcomes={JOBS: D(11)},
+        ),
+    },
+)
+
+
+def test_each_parameter_moved_alone_gives_what_a_full_appraisal_would() -> None:
+    impact = IMPACT
+    evidence = PilotEvidence(periods=(QUARTER, LATER), sites=(KENT,))
 
     result = appraisal_range(evidence, RANGED, [impact])
 
@@ -203,3 +204,27 @@ def test_each_parameter_moved_alone_gives_what_a_full_appraisal_would() -> None:
         ):
             full = appraise(evidence, RANGED, [impact], one_moved(each.parameter, level))
             assert penny(value) == penny(full.programme.net_present_value.value or D(0)), each.parameter.label
+
+
+def test_the_low_and_high_estimates_are_what_appraising_each_scenario_alone_gives() -> None:
+    impact = IMPACT
+    leeds = SiteEvidence(
+        "leeds",
+        "Leeds",
+        {LATER.code: PeriodEvidence(costs=(CostLine(D(2500), CostType.RUNNING, Funding.CASH),))},
+    )
+    evidence = PilotEvidence(periods=(QUARTER, LATER), sites=(KENT, leeds))
+
+    result = appraisal_range(evidence, RANGED, [impact])
+
+    for shared in (result.low, result.central, result.high):
+        alone = appraise(evidence, RANGED, [impact], shared.scenario)
+        for code in ("all", "kent", "leeds"):
+            assert [figure.display for figure in shared.scope(code).figures()] == [
+                figure.display for figure in alone.scope(code).figures()
+            ], (shared.scenario.name, code)
+        for site in alone.sites:
+            totals = shared.site_totals(site.code)
+            assert totals.costs == site.costs
+            assert totals.benefits == site.benefits
+            assert totals.months_observed == site.months_observed

@@ -112,6 +112,16 @@ class ScopeAppraisal:
 
 
 @dataclass(frozen=True)
+class ScopeTotals:
+    """A site's costs, benefits and months of approved returns: the same sums as its `ScopeAppraisal`,
+    without its figures (what the roll-out projection scales, in every scenario)."""
+
+    costs: CostBreakdown
+    benefits: BenefitBreakdown
+    months_observed: int
+
+
+@dataclass(frozen=True)
 class Appraisal:
     scenario: Scenario
     assumptions: Assumptions
@@ -124,6 +134,7 @@ class Appraisal:
     # Each site's appraisal, built when first asked for: the low and high scenarios are mostly read for
     # the programme alone, and a site's figures and workings are most of the cost of an appraisal.
     site_scopes: Callable[[], tuple[ScopeAppraisal, ...]] = field(repr=False, compare=False)
+    site_totals: Callable[[str], ScopeTotals] = field(repr=False, compare=False)
 
     @functools.cached_property
     def sites(self) -> tuple[ScopeAppraisal, ...]:
@@ -246,6 +257,7 @@ def _appraisal(
     notes: tuple[str, ...],
 ) -> Appraisal:
     by_site: list[dict[str, _Computed]] = []
+    by_code: dict[str, dict[str, _Computed]] = {}
     by_period: dict[str, list[_Computed]] = defaultdict(list)
     for site, site_basics in zip(evidence.sites, basics, strict=True):
         computed = {
@@ -255,6 +267,7 @@ def _appraisal(
         for code, each in computed.items():
             by_period[code].append(each)
         by_site.append(computed)
+        by_code[site.code] = computed
     programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, _programme_notes(evidence))
 
     @exact_arithmetic
@@ -274,6 +287,17 @@ def _appraisal(
             )
         return tuple(sites)
 
+    @exact_arithmetic
+    def site_totals(code: str) -> ScopeTotals:
+        # A site has one return a period, so `scope` combines exactly these parts in this order.
+        computed = by_code[code]
+        parts = [computed[period.code] for period in evidence.periods if period.code in computed]
+        return ScopeTotals(
+            costs=CostBreakdown.combined([part.costs for part in parts]),
+            benefits=BenefitBreakdown.combined([part.benefits for part in parts]),
+            months_observed=sum(part.months for part in computed.values()),
+        )
+
     return Appraisal(
         scenario=calculator.assumptions.scenario,
         assumptions=calculator.assumptions,
@@ -284,6 +308,7 @@ def _appraisal(
         programme=programme,
         notes=notes,
         site_scopes=site_scopes,
+        site_totals=site_totals,
     )
 
 
@@ -342,6 +367,8 @@ class _Basics:
     costs: tuple[tuple[CostType, Funding, Decimal, Decimal, Decimal], ...]
     savings: tuple[BenefitStream, ...]
     reach: ReachCounts
+    # All the return's costs at base-year prices: what `CostBreakdown.real` sums, in the same order.
+    real_cost: Decimal
 
 
 class _PeriodCalculator:
@@ -358,10 +385,15 @@ class _PeriodCalculator:
         final = self.parameters.outcome(self.parameters.final_outcome)
         self.final_name = final.name if final is not None else self.parameters.final_outcome
         base = deflator(self.parameters.deflators, self.parameters.price_base_year)
-        # Each outcome value restated at base-year prices, once.
+        # Each outcome value restated at base-year prices, with its stream's key and label, once.
         self.real_unit_values = {
             code: [
-                (value, amount * base / deflator(self.parameters.deflators, value.price_year))
+                (
+                    value,
+                    amount * base / deflator(self.parameters.deflators, value.price_year),
+                    f"outcome:{code}:{value.kind.value}",
+                    f"{outcome.name}: {value.kind.label.lower()} value",
+                )
                 for value, amount in outcome.unit_values
             ]
             for code, outcome in assumptions.outcomes.items()
@@ -418,7 +450,13 @@ class _PeriodCalculator:
                     present_value=in_real_terms / divisor,
                 )
             )
-        return _Basics(timing, tuple(costs), tuple(savings), _reach(evidence))
+        return _Basics(
+            timing,
+            tuple(costs),
+            tuple(savings),
+            _reach(evidence),
+            real_cost=sum((real for _type, _funding, _nominal, real, _before in costs), Decimal(0)),
+        )
 
     def compute(self, basics: _Basics, evidence: PeriodEvidence, period: Period) -> _Computed:
         divisor = basics.timing.divisor
@@ -440,18 +478,18 @@ class _PeriodCalculator:
 
         benefit_streams = list(basics.savings)
         discounted_outcomes = {}
-        for code, outcome in self.assumptions.outcomes.items():
+        for code in self.assumptions.outcomes:
             value = evidence.outcomes.get(code)
             if not isinstance(value, Decimal):
                 continue
             discounted_outcomes[code] = value / divisor
             additional = self.shares[code].of(value)
-            for unit_value, real_amount in self.real_unit_values[code]:
+            for unit_value, real_amount, key, label in self.real_unit_values[code]:
                 in_real_terms = additional * real_amount
                 benefit_streams.append(
                     BenefitStream(
-                        key=f"outcome:{code}:{unit_value.kind.value}",
-                        label=f"{outcome.name}: {unit_value.kind.label.lower()} value",
+                        key=key,
+                        label=label,
                         source=BenefitSource.OUTCOME,
                         kind=unit_value.kind,
                         cashable=unit_value.cashable,
@@ -466,7 +504,7 @@ class _PeriodCalculator:
             costs=costs,
             benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=lambda stream: stream.key))),
             reach=basics.reach,
-            final_outcome=self._final_outcome(evidence, costs.real()),
+            final_outcome=self._final_outcome(evidence, basics.real_cost),
             discounted_outcomes=discounted_outcomes,
         )
 

@@ -263,9 +263,12 @@ def project(request: ProjectionRequest, appraisals: AppraisalRange) -> Projectio
 
 
 def _rates(appraisal: Appraisal, codes: Sequence[str], sizes: Mapping[str, Decimal]) -> ScaledRates:
-    sites = [appraisal.scope(code) for code in codes]
-    total_size = sum((sizes[site.code] for site in sites), Decimal(0))
-    size_years = sum((sizes[site.code] * site.months_observed / 12 for site in sites), Decimal(0))
+    # Each site's totals, not its full appraisal: the low and high appraisals build no site's figures.
+    sites = [appraisal.site_totals(code) for code in codes]
+    total_size = sum((sizes[code] for code in codes), Decimal(0))
+    size_years = sum(
+        (sizes[code] * site.months_observed / 12 for code, site in zip(codes, sites, strict=True)), Decimal(0)
+    )
     return ScaledRates(
         set_up_per_unit=sum((site.costs.real(CostType.SET_UP) for site in sites), Decimal(0)) / total_size,
         running_per_unit_year=sum((site.costs.real(CostType.RUNNING) for site in sites), Decimal(0))

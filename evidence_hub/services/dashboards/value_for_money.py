@@ -149,8 +149,10 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     where: dict[int, tuple[int, str]] = {
         row.id: (row.site_id, periods[row.reporting_period_id]) for row in returns
     }
+    # Rows are fetched all at once and unpacked as tuples: there are tens of thousands of them, and row by
+    # row fetching with attribute look-ups was most of this function's time.
     costs: dict[int, list[CostLine]] = defaultdict(list)
-    for row in plain_rows(
+    for return_id, cost_type, funding, units in plain_rows(
         session,
         select(
             ReturnCostTotal.site_return_id,
@@ -161,25 +163,23 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
         .join(SiteReturn, SiteReturn.id == ReturnCostTotal.site_return_id)
         .where(*condition)
         .group_by(ReturnCostTotal.site_return_id, ReturnCostTotal.cost_type, ReturnCostTotal.funding),
-    ):
-        costs[row.site_return_id].append(
-            CostLine(pounds_from_attributable_units(row.units), CostType(row.cost_type), Funding(row.funding))
+    ).all():
+        costs[return_id].append(
+            CostLine(pounds_from_attributable_units(units), CostType(cost_type), Funding(funding))
         )
     savings: dict[int, list[SavingLine]] = defaultdict(list)
-    for row in plain_rows(
+    for return_id, amount_pence in plain_rows(
         session,
         select(ReturnSavingTotal.site_return_id, ReturnSavingTotal.amount_pence)
         .join(SiteReturn, SiteReturn.id == ReturnSavingTotal.site_return_id)
         .where(*condition),
-    ):
-        if row.amount_pence:
-            savings[row.site_return_id].append(
-                SavingLine(
-                    pounds_from_pence(row.amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION
-                )
+    ).all():
+        if amount_pence:
+            savings[return_id].append(
+                SavingLine(pounds_from_pence(amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION)
             )
     reach: dict[int, list[Reach]] = defaultdict(list)
-    for row in plain_rows(
+    for return_id, code, people_reached, without_reach in plain_rows(
         session,
         select(
             ReturnActivityTotal.site_return_id,
@@ -190,13 +190,14 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
         .join(SiteReturn, SiteReturn.id == ReturnActivityTotal.site_return_id)
         .join(ActivityType, ActivityType.id == ReturnActivityTotal.activity_type_id)
         .where(*condition),
-    ):
-        counting = settings.counting(row.code)
-        reach[row.site_return_id].append(Reach(row.code, int(row.people_reached or 0), counting))
-        reach[row.site_return_id] += [Reach(row.code, None, counting)] * int(row.without_reach or 0)
+    ).all():
+        counts = settings.counting(code)
+        reach[return_id].append(Reach(code, int(people_reached or 0), counts))
+        if without_reach:
+            reach[return_id] += [Reach(code, None, counts)] * int(without_reach)
     outcomes: dict[int, dict[str, Decimal | NotYetAvailable]] = defaultdict(dict)
     valued = [outcome.code for outcome in settings.parameters.outcomes]
-    for row in plain_rows(
+    for return_id, code, value, not_available_reason in plain_rows(
         session,
         select(
             MeasureValue.site_return_id, Indicator.code, MeasureValue.value, MeasureValue.not_available_reason
@@ -204,11 +205,11 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
         .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
         .join(Indicator, Indicator.id == MeasureValue.indicator_id)
         .where(*condition, Indicator.code.in_(valued)),
-    ):
-        if row.value is not None:
-            outcomes[row.site_return_id][row.code] = Decimal(row.value).quantize(MEASURE_PLACES)
-        elif row.not_available_reason:
-            outcomes[row.site_return_id][row.code] = NOT_YET_AVAILABLE
+    ).all():
+        if value is not None:
+            outcomes[return_id][code] = Decimal(value).quantize(MEASURE_PLACES)
+        elif not_available_reason:
+            outcomes[return_id][code] = NOT_YET_AVAILABLE
     by_site: dict[int, dict[str, PeriodEvidence]] = defaultdict(dict)
     for return_id, (site_id, period_code) in where.items():
         by_site[site_id][period_code] = PeriodEvidence(
