@@ -811,7 +811,6 @@ def _user(email: str, role: Role, name: str) -> User:
         # Nobody signs in with this password; dashboard_speed.py sets its own for the evaluator.
         password_hash=hash_password(secrets.token_urlsafe(24)),
         role=role.value,
-        site_id=None,
         session_token=new_session_token(),
         is_active=True,
     )

@@ -82,12 +82,11 @@ def _account(session: Session, email: str, role: Role, name: str, password: str,
         user = User(email=email, full_name=name, role=role.value, session_token=new_session_token())
         session.add(user)
     user.role = role.value
-    user.site_id = site_id
     user.password_hash = hash_password(password)
     user.is_active = True
     session.flush()
     # In the benchmark's one programme, the membership that matches the account's role.
-    programmes.follow_account_role(session, actor=None, user=user)
+    programmes.follow_account_role(session, actor=None, user=user, site_id=site_id)
 
 
 def prepare_people(database_url: str) -> tuple[dict[str, tuple[str, str]], int]:

@@ -43,7 +43,15 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import make_engine, make_session_factory, transaction
-from evidence_hub.models import CostItem, ReturnStatus, Role, SiteReturn, User, summary_upkeep
+from evidence_hub.models import (
+    CostItem,
+    ProgrammeMembership,
+    ReturnStatus,
+    Role,
+    SiteReturn,
+    User,
+    summary_upkeep,
+)
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
@@ -128,11 +136,10 @@ def prepare_writers(database_url: str, count: int) -> tuple[str, list[tuple[str,
                     )
                     session.add(user)
                 user.role = Role.SITE_LEAD.value
-                user.site_id = site_return.site_id
                 user.password_hash = password_hash
                 user.is_active = True
                 session.flush()
-                programmes.follow_account_role(session, actor=None, user=user)
+                programmes.follow_account_role(session, actor=None, user=user, site_id=site_return.site_id)
                 writers.append((email, site_return.id, cost_category_id(session, site_return)))
         return password, writers
     finally:
@@ -238,7 +245,11 @@ def figures_not_kept() -> Iterator[None]:
 
 def add_costs(session: Session, writes: int) -> list[float]:
     site_return = editable_returns(session, 1)[0]
-    lead = session.scalars(select(User).where(User.site_id == site_return.site_id)).first()
+    lead = session.scalars(
+        select(User)
+        .join(ProgrammeMembership, ProgrammeMembership.user_id == User.id)
+        .where(ProgrammeMembership.site_id == site_return.site_id, ProgrammeMembership.ended_at.is_(None))
+    ).first()
     assert lead is not None, "prepare_writers makes a lead for each site written to"
     category_id = cost_category_id(session, site_return)
     timings = []

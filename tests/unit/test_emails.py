@@ -37,7 +37,15 @@ from evidence_hub.services.notifications.templates import TEMPLATES, render
 from evidence_hub.services.returns import comments, workflow
 from evidence_hub.services.returns.completeness import IncompleteReturn
 from evidence_hub.services.returns.emails import send_reminders
-from tests.factories import make_member_of, make_programme, make_return, make_user, periods_of, the_framework
+from tests.factories import (
+    make_member_of,
+    make_programme,
+    make_return,
+    make_site,
+    make_user,
+    periods_of,
+    the_framework,
+)
 from tests.notify_server import API_KEY, TEMPLATE_ID, FakeNotify, fake_notify
 from tests.returns_helpers import add_cost, fill_return
 
@@ -267,12 +275,12 @@ def test_a_site_first_reminded_late_gets_only_the_latest_stage_and_a_submitted_r
 
 
 def test_the_database_refuses_a_second_reminder_for_the_same_return_and_stage(db: Session) -> None:
-    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    kent = make_site(db, "kent")
     period_id, _due = due_on(db)
     with transaction(db):
-        db.add(ReminderSent(site_id=lead.site_id, reporting_period_id=period_id, stage="due_14"))
+        db.add(ReminderSent(site_id=kent.id, reporting_period_id=period_id, stage="due_14"))
     with pytest.raises(IntegrityError), transaction(db):
-        db.add(ReminderSent(site_id=lead.site_id, reporting_period_id=period_id, stage="due_14"))
+        db.add(ReminderSent(site_id=kent.id, reporting_period_id=period_id, stage="due_14"))
 
 
 def test_no_reminder_for_a_period_long_past(db: Session) -> None:
@@ -308,7 +316,7 @@ def test_the_database_backend_records_the_email_and_sends_nothing(app: Flask, db
     email = queued_reset(db)
     job_id = db.scalars(select(BackgroundJob.id).where(BackgroundJob.key == f"send_email:{email.id}")).one()
 
-    assert running.run_job(factory(app), job_id, {"email_backend": DatabaseBackend()})
+    assert running.run_job(factory(app), job_id, {"email_backend": DatabaseBackend()}) is not None
 
     [sent] = all_emails(db)
     assert sent.status_enum is EmailStatus.RECORDED
@@ -376,7 +384,7 @@ def test_a_notify_error_leaves_the_email_queued_with_its_reason_for_the_next_try
         assert "team-only API key" in queued.last_error
         # The event that caused it (the reset link) is still there, and the next try succeeds.
         notify.refuse_with = None
-        assert running.run_job(factory(app), job_id, {"email_backend": notify_backend(notify)})
+        assert running.run_job(factory(app), job_id, {"email_backend": notify_backend(notify)}) is not None
     [sent] = all_emails(db)
     assert sent.status_enum is EmailStatus.SENDING and sent.attempts == 2
 
@@ -468,5 +476,5 @@ def test_an_email_whose_tries_were_all_spent_is_queued_again_an_hour_later(app: 
     with transaction(db):
         assert queue_given_up_again(db) == 1
 
-    assert running.run_job(factory(app), job.id, {"email_backend": DatabaseBackend()})
+    assert running.run_job(factory(app), job.id, {"email_backend": DatabaseBackend()}) is not None
     assert all_emails(db)[0].status_enum is EmailStatus.RECORDED
