@@ -205,52 +205,8 @@ def add_release(
             shown[name] = row["value"] if row["value"] == C else int(Decimal(row["value"]))
             if row["indicator_code"] in people_indicators:
                 people.add(name)
-    per_person, constants = _cost_per_person(exported, costs, people_key)
-    shown.update(constants)
     value_for_money = _value_for_money(programme, exported, people_key, sites, periods)
-    programme.add_release(shown, people, rounding=rounding, rates=[*rates, *per_person, *value_for_money])
-
-
-def _cost_per_person(
-    exported: ExportedRelease, costs: Mapping[tuple[str, str], int], people_key: Any
-) -> tuple[list[PublishedRate], dict[str, int]]:
-    """The learning summary's cost per person (the DOCX costs table): attributable cost over all periods
-    ÷ people reached over all periods, for each site."""
-    rates = []
-    constants: dict[str, int] = {}
-    header: list[str] | None = None
-    table = -1
-    names = {row["site"]: row["site_code"] for row in exported.tables["people_reached"]}
-    for row in exported.tables["docx"]:
-        cells = row["cells"]
-        if row["table"] != table:
-            table = row["table"]
-            # The costs table's "Cost per person" (attributable cost ÷ people reached, from the tables).
-            header = cells if "Cost per person" in cells else None
-            continue
-        if header is None or len(cells) != len(header) or cells[0] not in names:
-            continue
-        site = names[cells[0]]
-        if site == ALL:
-            continue
-        column = header.index("Cost per person")
-        value = cells[column].replace("£", "").replace(",", "")
-        if not value or value in ("–", "-", "None"):
-            continue
-        total = sum(pence for (each, _), pence in costs.items() if each == site)
-        constant = f"costsum|{people_key(site, ALL)}"
-        rates.append(
-            PublishedRate(
-                f"{site} cost per person",
-                {constant: 1},
-                {people_key(site, ALL): 1},
-                C if value == C else Decimal(value),
-                2,
-                Fraction(1, 100),
-            )
-        )
-        constants[constant] = total
-    return rates, constants
+    programme.add_release(shown, people, rounding=rounding, rates=[*rates, *value_for_money])
 
 
 def is_figure(text: str) -> bool:
