@@ -207,6 +207,56 @@ def test_the_accounts_site_goes_and_comes_back_from_the_memberships(empty_engine
         )
 
     migrations.upgrade(empty_engine, MEMBERSHIP_SITES)
-    assert schema_differences(empty_engine) == []
     with empty_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM programme_memberships")).scalar_one() == 4
+    migrations.upgrade(empty_engine)
+    assert schema_differences(empty_engine) == []
+
+
+BEFORE_VOUCHED_FIGURES = "0016"
+VOUCHED_FIGURES = "0017"
+
+
+def test_only_an_evaluators_existing_comparison_figures_keep_counting(empty_engine: Engine) -> None:
+    migrations.upgrade(empty_engine, BEFORE_PROGRAMMES)
+    _data_as_before_programmes(empty_engine)
+    migrations.upgrade(empty_engine, BEFORE_VOUCHED_FIGURES)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO framework_versions (framework_id, version, status, description, effective_from, "
+                "source_yaml, source_sha256, source_filename, imported_at) "
+                "SELECT id, 1, 'draft', '', '2009-04-01', '', '', '', CURRENT_TIMESTAMP FROM frameworks"
+            )
+        )
+        for role, area in (("evaluator", "E10000016"), ("site_lead", "E10000030")):
+            connection.execute(
+                text(
+                    "INSERT INTO comparison_series (framework_version_id, area_code, area_name, period_code, "
+                    "indicator_code, value, source, extracted_on, uploaded_at, uploaded_by_id) "
+                    "SELECT framework_versions.id, :area, 'An area', '2009-Q2', 'WL-JOB-ENTRY-RATE', 12.5, "
+                    "'ONS Nomis', '2009-07-14', CURRENT_TIMESTAMP, users.id "
+                    "FROM framework_versions, users WHERE users.role = :role"
+                ),
+                {"area": area, "role": role},
+            )
+
+    migrations.upgrade(empty_engine, VOUCHED_FIGURES)
+    with empty_engine.connect() as connection:
+        accepted = connection.execute(
+            text(
+                "SELECT area_code, accepted_at IS NOT NULL, accepted_by_id = uploaded_by_id "
+                "FROM comparison_series ORDER BY area_code"
+            )
+        ).all()
+    assert [(code, bool(is_accepted), by) for code, is_accepted, by in accepted] == [
+        ("E10000016", True, True),
+        ("E10000030", False, None),
+    ]
+
+    migrations.downgrade(empty_engine, BEFORE_VOUCHED_FIGURES)
+    assert "accepted_at" not in {
+        column["name"] for column in inspect(empty_engine).get_columns("comparison_series")
+    }
+    migrations.upgrade(empty_engine)
+    assert schema_differences(empty_engine) == []

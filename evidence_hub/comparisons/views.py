@@ -3,7 +3,7 @@ areas, upload the series for them (all or nothing) and rate each site's evidence
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.comparisons.forms import AreaForm, RatingForm, SeriesUploadForm
@@ -46,11 +46,38 @@ def index(code: str) -> str:
         sites=sites,
         areas=areas,
         counts=service.series_counts(session, version),
+        no_figures=service.FigureCounts(),
+        awaiting=service.awaiting_acceptance(session, version, sites),
         ratings=ratings,
         indicator_names=dict(service.comparison_indicators(version)),
         first_quarter=service.first_pilot_quarter(framework),
         quarters=service.series_quarters(framework),
     )
+
+
+@comparisons.route("/<code>/sites/<site_code>/accept", methods=["POST"])
+@roles(*EVALUATORS)
+def accept_figures(code: str, site_code: str) -> Response:
+    """Accept a site's uploaded figures exactly as shown: from then on they count in the estimates."""
+    framework, version = _framework_and_version(code)
+    session = db_session()
+    site = next((each for each in service.pilot_sites(framework) if each.code == site_code), None)
+    if site is None:
+        raise NotVisible(f"There is no site {site_code} in {framework.name}")
+    try:
+        with transaction(session):
+            accepted = service.accept_figures(
+                session, acting_user(), version, site, request.form.get("seen", "")
+            )
+    except service.ComparisonRefused as refusal:
+        flash(refusal.field_errors["figures"], "error")
+    else:
+        flash(
+            f"{accepted} {'figure' if accepted == 1 else 'figures'} from {site.name} accepted: "
+            "they now count in the estimates.",
+            "success",
+        )
+    return redirect(url_for("comparisons.index", code=framework.code, _anchor=f"waiting-{site.code}"))
 
 
 @comparisons.route("/<code>/areas/new", methods=["GET", "POST"])
@@ -129,6 +156,11 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
                     f", {outcome.replaced} of them replacing figures held before."
                     if outcome.replaced
                     else "."
+                )
+                + (
+                    " They count in the estimates once an evaluator has accepted them."
+                    if acting_user().role_enum is Role.SITE_LEAD
+                    else ""
                 ),
                 "success",
             )

@@ -92,8 +92,25 @@ class ComparisonSeriesValue(Base):
     extracted_on: Mapped[date] = mapped_column(Date)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # A figure a site lead gave counts only once an evaluator has vouched for it: through approving the
+    # return it was entered in, or by accepting the lead's upload. An evaluator's own upload is accepted as
+    # it is saved.
+    site_return_id: Mapped[int | None] = mapped_column(
+        ForeignKey("site_returns.id", ondelete="CASCADE"), index=True
+    )
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     __table_args__ = (
+        CheckConstraint(
+            "(accepted_at IS NULL AND accepted_by_id IS NULL) OR "
+            "(accepted_at IS NOT NULL AND accepted_by_id IS NOT NULL)",
+            name="comparison_figure_accepted_by_someone",
+        ),
+        CheckConstraint(
+            "site_return_id IS NULL OR accepted_at IS NULL",
+            name="return_figures_count_by_approval",
+        ),
         UniqueConstraint(
             "framework_version_id",
             "area_code",

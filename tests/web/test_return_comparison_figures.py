@@ -11,7 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import ComparisonSeriesValue, ReturnStatus, Role
+from evidence_hub.db import transaction
+from evidence_hub.services.returns import workflow
 from tests.factories import make_return, make_site, the_framework
+from tests.returns_helpers import fill_return, lead_of
 from tests.pages import page, text_of
 
 FRAMEWORK = "worklessness-data-sharing"
@@ -91,9 +94,30 @@ def test_a_lead_gives_the_quarters_comparison_figures_and_the_impact_view_reads_
     }
     assert {figure.source for figure in saved.values()} == {"ONS Nomis, claimant count (CC01)"}
 
+    # A draft return's figures are held and shown to the evaluator, but the estimates do not rest on them.
     evaluator = client_as(Role.EVALUATOR)
     impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
+    assert "3 figures from Kent are not counted yet" in impact
+    assert "Kent (E10000016): ONS Nomis" not in impact
+    comparisons = text_of(page(evaluator.get(f"/comparisons/{FRAMEWORK}")))
+    assert "1 in returns not yet approved" in comparisons
+
+    # Once the evaluator approves the return, they count; reopened, they stop counting again.
+    fill_return(db, site_return)
+    with transaction(db):
+        workflow.submit(db, lead_of(db, site_return.site_id), site_return)  # type: ignore[arg-type]
+    assert (
+        evaluator.post(f"/review/returns/{site_return.id}/approve", data={"comment": ""}).status_code == 302
+    )
+    impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
     assert "Kent (E10000016): ONS Nomis, claimant count (CC01), extracted 2009-07-14" in impact
+    assert "not counted yet" not in impact
+    reopened = evaluator.post(
+        f"/review/returns/{site_return.id}/reopen", data={"reason": "The claimant count was revised."}
+    )
+    assert reopened.status_code == 302, text_of(page(reopened))[:800]
+    impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
+    assert "3 figures from Kent are not counted yet" in impact
 
     # Clearing a figure removes it, and says so in the audit log.
     response = lead.post(

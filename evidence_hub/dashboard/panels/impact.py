@@ -225,6 +225,12 @@ def series_panel(overview: ImpactOverview, site: SiteImpact) -> Panel:
     warnings.extend(site.estimate.warnings)
     if site.rating_warning:
         warnings.append(site.rating_warning)
+    if site.figures_not_counted:
+        warnings.append(
+            f"{site.figures_not_counted} {'figure' if site.figures_not_counted == 1 else 'figures'} from "
+            f"{site.site.name} {'is' if site.figures_not_counted == 1 else 'are'} not counted yet: "
+            "waiting for an evaluator to accept an upload or to approve the return they were entered in."
+        )
     sources = "; ".join(
         f"{item.area_name} ({item.area_code}): {item.source}, extracted {item.extracted}"
         for item in site.provenance

@@ -8,13 +8,16 @@ it again here, so no other caller can).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
+from evidence_hub.db import utc_now
 from evidence_hub.models import (
     AreaRole,
     ComparisonObservation,
@@ -27,6 +30,7 @@ from evidence_hub.models import (
     PeriodKind,
     Role,
     Site,
+    SiteReturn,
     User,
 )
 from evidence_hub.services.common import audit
@@ -204,6 +208,7 @@ def upload_series(
 
     Evaluators and administrators upload for every site's areas; a site lead for their own site's areas
     only (its own area and the comparison areas the evaluator named for it), through the access scope.
+    An evaluator's figures count at once; a lead's wait for an evaluator to accept them.
     """
     if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
         raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
@@ -240,7 +245,8 @@ def upload_series(
             )
         )
         replaced += result.rowcount or 0  # type: ignore[attr-defined]
-    session.add_all(_series_value(version, actor, row) for row in rows)
+    vouched = actor.role_enum in (Role.EVALUATOR, Role.ADMINISTRATOR)
+    session.add_all(_series_value(version, actor, row, vouched=vouched) for row in rows)
     session.flush()
     audit.record(
         session,
@@ -248,12 +254,19 @@ def upload_series(
         action="impact.series_uploaded",
         object_type="framework_version",
         object_id=version.id,
-        after={"filename": filename, "figures": len(rows), "replaced": replaced},
+        after={
+            "filename": filename,
+            "figures": len(rows),
+            "replaced": replaced,
+            "awaiting_acceptance": not vouched,
+        },
     )
     return SeriesUploaded(len(rows), replaced, len({row.area_code for row in rows}))
 
 
-def _series_value(version: FrameworkVersion, actor: User, row: SeriesRow) -> ComparisonSeriesValue:
+def _series_value(
+    version: FrameworkVersion, actor: User, row: SeriesRow, *, vouched: bool
+) -> ComparisonSeriesValue:
     return ComparisonSeriesValue(
         framework_version_id=version.id,
         area_code=row.area_code,
@@ -264,13 +277,28 @@ def _series_value(version: FrameworkVersion, actor: User, row: SeriesRow) -> Com
         source=row.source,
         extracted_on=row.extracted_on,
         uploaded_by_id=actor.id,
+        accepted_at=utc_now() if vouched else None,
+        accepted_by_id=actor.id if vouched else None,
+    )
+
+
+def counts_towards_estimates() -> ColumnElement[bool]:
+    """The one rule for which comparison figures the estimates (and so the Impact view, releases and value
+    for money) rest on: those an evaluator vouched for, by uploading or accepting them, or by approving
+    the return a site lead entered them in. A draft, submitted or reopened return's figures do not count.
+    """
+    return or_(
+        ComparisonSeriesValue.accepted_at.is_not(None),
+        exists().where(
+            SiteReturn.id == ComparisonSeriesValue.site_return_id, SiteReturn.approved_at.is_not(None)
+        ),
     )
 
 
 def series_of(
     session: Session, version: FrameworkVersion, area_codes: Sequence[str], indicator_code: str
 ) -> list[ComparisonSeriesValue]:
-    """The figures held for these areas and this indicator, by area and quarter."""
+    """The figures that count for these areas and this indicator, by area and quarter."""
     if not area_codes:
         return []
     return list(
@@ -280,6 +308,7 @@ def series_of(
                 ComparisonSeriesValue.framework_version_id == version.id,
                 ComparisonSeriesValue.indicator_code == indicator_code,
                 ComparisonSeriesValue.area_code.in_(list(area_codes)),
+                counts_towards_estimates(),
             )
             .order_by(ComparisonSeriesValue.area_code, ComparisonSeriesValue.period_code)
         )
@@ -379,11 +408,149 @@ def area_numbered(session: Session, version: FrameworkVersion, area_id: int) -> 
     return area
 
 
-def series_counts(session: Session, version: FrameworkVersion) -> dict[str, int]:
-    """How many figures are held for each area code, and the latest extraction date's source."""
+@dataclass(frozen=True)
+class FigureCounts:
+    """How many of an area's figures count, and how many wait for an evaluator: a lead's upload for
+    acceptance, a lead's figures in a return for the return's approval."""
+
+    counted: int = 0
+    awaiting_acceptance: int = 0
+    awaiting_approval: int = 0
+
+
+def series_counts(session: Session, version: FrameworkVersion) -> dict[str, FigureCounts]:
+    """Each area code's figures, counted and waiting."""
+    counted = counts_towards_estimates()
     rows = session.execute(
-        select(ComparisonSeriesValue.area_code, func.count())
+        select(
+            ComparisonSeriesValue.area_code,
+            func.count().filter(counted),
+            func.count().filter(~counted, ComparisonSeriesValue.site_return_id.is_(None)),
+            func.count().filter(~counted, ComparisonSeriesValue.site_return_id.is_not(None)),
+        )
         .where(ComparisonSeriesValue.framework_version_id == version.id)
         .group_by(ComparisonSeriesValue.area_code)
     )
+    return {
+        str(code): FigureCounts(int(counted_here), int(acceptance), int(approval))
+        for code, counted_here, acceptance, approval in rows
+    }
+
+
+def figures_not_counted(
+    session: Session, version: FrameworkVersion, area_codes: Sequence[str], indicator_code: str
+) -> dict[str, int]:
+    """How many of each area's figures of the indicator wait for an evaluator, so do not count yet."""
+    if not area_codes:
+        return {}
+    rows = session.execute(
+        select(ComparisonSeriesValue.area_code, func.count())
+        .where(
+            ComparisonSeriesValue.framework_version_id == version.id,
+            ComparisonSeriesValue.indicator_code == indicator_code,
+            ComparisonSeriesValue.area_code.in_(list(area_codes)),
+            ~counts_towards_estimates(),
+        )
+        .group_by(ComparisonSeriesValue.area_code)
+    )
     return {str(code): int(count) for code, count in rows}
+
+
+@dataclass(frozen=True)
+class AwaitingAcceptance:
+    """A site's figures from its leads' uploads that wait for an evaluator, with who uploaded them; the
+    fingerprint is what the evaluator saw, so that accepting never takes in figures uploaded since."""
+
+    site: Site
+    figures: tuple[tuple[ComparisonSeriesValue, str], ...]
+
+    @property
+    def fingerprint(self) -> str:
+        return figures_fingerprint(figure for figure, _uploader in self.figures)
+
+
+def figures_fingerprint(figures: Iterable[ComparisonSeriesValue]) -> str:
+    described = "|".join(
+        f"{figure.id}:{figure.area_code}:{figure.period_code}:{figure.indicator_code}:{figure.value}:"
+        f"{figure.source}:{figure.extracted_on}:{figure.uploaded_at.isoformat()}"
+        for figure in sorted(figures, key=lambda each: each.id)
+    )
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+def _awaiting_acceptance_query(version: FrameworkVersion, area_codes: Sequence[str]) -> Select[Any]:
+    return (
+        select(ComparisonSeriesValue)
+        .where(
+            ComparisonSeriesValue.framework_version_id == version.id,
+            ComparisonSeriesValue.area_code.in_(list(area_codes)),
+            ComparisonSeriesValue.site_return_id.is_(None),
+            ComparisonSeriesValue.accepted_at.is_(None),
+        )
+        .order_by(
+            ComparisonSeriesValue.area_code,
+            ComparisonSeriesValue.indicator_code,
+            ComparisonSeriesValue.period_code,
+        )
+    )
+
+
+def awaiting_acceptance(
+    session: Session, version: FrameworkVersion, sites: Sequence[Site]
+) -> list[AwaitingAcceptance]:
+    """Each site's uploaded figures waiting for an evaluator to accept them (sites with none left out)."""
+    waiting = []
+    for site in sites:
+        codes = [area.area_code for area in areas_of(session, version, [site])]
+        if not codes:
+            continue
+        rows = session.execute(
+            _awaiting_acceptance_query(version, codes)
+            .add_columns(User.full_name)
+            .outerjoin(User, User.id == ComparisonSeriesValue.uploaded_by_id)
+        ).all()
+        if rows:
+            waiting.append(
+                AwaitingAcceptance(site, tuple((figure, name or "unknown") for figure, name in rows))
+            )
+    return waiting
+
+
+def accept_figures(session: Session, actor: User, version: FrameworkVersion, site: Site, seen: str) -> int:
+    """Accept the site's uploaded figures waiting for an evaluator, exactly as the evaluator saw them
+    (`seen`, their fingerprint); how many were accepted. ComparisonRefused when they changed since."""
+    _require_evaluator(actor)
+    codes = [area.area_code for area in areas_of(session, version, [site])]
+    # Locked where the engine can (SQLite's write transaction already excludes every other writer), so a
+    # lead's upload lands wholly before this reads or wholly after it writes.
+    waiting = list(session.scalars(_awaiting_acceptance_query(version, codes).with_for_update()))
+    if not waiting:
+        raise ComparisonRefused({"figures": f"No figures from {site.name} are waiting to be accepted"})
+    if figures_fingerprint(waiting) != seen:
+        raise ComparisonRefused(
+            {
+                "figures": f"{site.name}'s figures waiting for you changed after you opened this page. "
+                "Check them again before accepting them"
+            }
+        )
+    session.execute(
+        update(ComparisonSeriesValue)
+        .where(ComparisonSeriesValue.id.in_([figure.id for figure in waiting]))
+        .values(accepted_at=utc_now(), accepted_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    audit.record(
+        session,
+        actor=actor,
+        action="impact.figures_accepted",
+        object_type="framework_version",
+        object_id=version.id,
+        site_id=site.id,
+        after={
+            "figures": len(waiting),
+            "areas": sorted({figure.area_code for figure in waiting}),
+            "quarters": sorted({figure.period_code for figure in waiting}),
+        },
+    )
+    return len(waiting)

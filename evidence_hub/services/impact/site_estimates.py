@@ -26,6 +26,7 @@ from evidence_hub.services.framework.periods import period_dates
 from evidence_hub.services.impact.comparisons import (
     areas_of,
     comparison_indicators,
+    figures_not_counted,
     first_pilot_quarter,
     impact_version,
     pilot_quarters,
@@ -116,6 +117,9 @@ class SiteImpact:
     label: str
     causal_words: bool
     rating_warning: str | None
+    # Figures a site gave that wait for an evaluator (acceptance, or approval of their return): held, shown
+    # to the evaluator, but not in the estimate.
+    figures_not_counted: int = 0
 
     @property
     def is_estimate(self) -> bool:
@@ -260,6 +264,7 @@ def _site_impacts(
         values[figure.area_code][figure.period_code] = figure.value
         provenance[(figure.area_code, figure.source)].append(figure.extracted_on)
         names[figure.area_code] = figure.area_name
+    not_counted = figures_not_counted(session, version, all_codes, indicator_code)
     ratings = {
         rating.site_id: rating
         for rating in ratings_of(session, version, sites)
@@ -334,6 +339,7 @@ def _site_impacts(
                 label=figure_label(estimate, rated_level, minimum_level),
                 causal_words=causal_words_allowed(estimate, rated_level, minimum_level),
                 rating_warning=_rating_warning(estimate, rated_level, settings.evidence_scale),
+                figures_not_counted=sum(not_counted.get(code, 0) for code in shown_codes),
             )
         )
     return results

@@ -4,6 +4,8 @@ evaluator named for it.
 
 They are stored as comparison series figures, the same rows an evaluator's series upload writes, with
 their source and extraction date, so every estimate reads one set of figures whichever way they came in.
+Each carries its return: it counts towards the estimates only while the return is approved
+(`services/impact/comparisons.counts_towards_estimates`).
 """
 
 from __future__ import annotations
@@ -214,6 +216,7 @@ def save_comparison_figures(
             source=source.strip(),
             extracted_on=extracted_on,
             uploaded_by_id=actor.id,
+            site_return_id=site_return.id,
         )
         for row in giving
     )
