@@ -98,6 +98,15 @@ ROWS = [
     # A site lead uploads figures for their own site's areas only (tests/web/test_impact_pages.py).
     Row("comparisons.upload_series", "GET", BASE + "/series", UPLOADERS),
     Row("comparisons.upload_series", "POST", BASE + "/series", UPLOADERS, note="no file chosen"),
+    # Nothing waits from Kent here: accepting says so and goes back (tests/web/test_impact_pages.py).
+    Row("comparisons.accept_figures", "POST", BASE + "/sites/kent/accept", EVALUATORS_REDIRECTED),
+    Row(
+        "comparisons.accept_figures",
+        "POST",
+        BASE + "/sites/no-such-site/accept",
+        only({ADMINISTRATOR: 404, EVALUATOR: 404}),
+        note="no such site",
+    ),
     Row("comparisons.rate", "GET", BASE + "/ratings", EVALUATORS),
     Row("comparisons.rate", "POST", BASE + "/ratings", EVALUATORS_REDIRECTED, data=RATING),
     Row(

@@ -5,6 +5,7 @@ Many leads adding items to one return at once all land, each with its own refere
 
 from __future__ import annotations
 
+import io
 import itertools
 import threading
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.models import AuditEvent, ComparisonSeriesValue, CostItem, Role, SiteReturn
 from tests.factories import make_return
-from tests.pages import page
+from tests.pages import page, text_of
 from tests.returns_helpers import add_cost
 
 ROUNDS = 20
@@ -198,3 +199,51 @@ def test_only_one_of_many_simultaneous_saves_of_comparison_figures_wins(
     winner = statuses.index(302)
     held = fresh(db).scalars(select(ComparisonSeriesValue)).one()
     assert (str(held.value.normalize()), held.source) == (f"1{winner}.5", f"Nomis, read by lead {winner}")
+
+
+def test_an_evaluator_accepting_a_sites_figures_never_accepts_figures_uploaded_as_they_accept(
+    db: Session, client_as: ClientAs
+) -> None:
+    make_return(db, "kent")
+    evaluator = client_as(Role.EVALUATOR)
+    named = evaluator.post(
+        "/comparisons/worklessness-data-sharing/areas/new",
+        data={
+            "site": "kent",
+            "role": "pilot_site",
+            "area_code": "E10000016",
+            "area_name": "Kent",
+            "indicators": "WL-JOB-ENTRY-RATE",
+        },
+    )
+    assert named.status_code == 302
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    base = "/comparisons/worklessness-data-sharing"
+    header = "area_code,area_name,period,indicator_code,value,source,date_extracted"
+
+    def upload(value: str) -> dict[str, Any]:
+        row = f"E10000016,Kent,2009-Q2,WL-JOB-ENTRY-RATE,{value},ONS Nomis,2011-05-03"
+        return {"spreadsheet": (io.BytesIO(f"{header}\r\n{row}".encode()), "series.csv")}
+
+    outcomes = []
+    for round_number in range(1, 11):
+        assert lead.post(f"{base}/series", data=upload(f"{round_number}.5")).status_code == 302
+        seen = page(evaluator.get(base)).select_one("form[action$='/sites/kent/accept'] input[name=seen]")[
+            "value"
+        ]
+        accepted, uploaded = race(
+            [evaluator, lead],
+            [(f"{base}/sites/kent/accept", {"seen": seen}), (f"{base}/series", upload(f"{round_number}.75"))],
+        )
+        assert (accepted.status_code, uploaded.status_code) == (302, 302)
+        told = text_of(page(evaluator.get(accepted.headers["Location"])))
+        outcomes.append("accepted" if "1 figure from Kent accepted" in told else "refused")
+        if outcomes[-1] == "refused":
+            assert "changed after you opened this page" in told
+        # Whichever landed first, the figure uploaded during the acceptance was never seen, so never accepted.
+        held = fresh(db).scalars(select(ComparisonSeriesValue)).one()
+        assert (str(held.value.normalize()), held.accepted_at) == (f"{round_number}.75", None)
+    accepted_events = (
+        fresh(db).scalars(select(AuditEvent).where(AuditEvent.action == "impact.figures_accepted")).all()
+    )
+    assert len(accepted_events) == outcomes.count("accepted")

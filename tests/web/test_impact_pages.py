@@ -226,3 +226,46 @@ def test_a_site_lead_uploads_figures_for_their_own_sites_areas_only(
     assert _upload(lead, "\r\n".join([header, kent]).encode()).status_code == 302
     db.rollback()
     assert db.scalar(select(func.count()).select_from(ComparisonSeriesValue)) == 1
+
+
+def test_a_site_leads_uploaded_figures_count_only_once_an_evaluator_accepts_them_as_seen(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    the_framework(db)
+    for series in DEMO_SITE_SERIES:
+        make_site(db, series.site_code)
+    evaluator = client_as(Role.EVALUATOR)
+    _add_demo_areas(evaluator)
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    header = "area_code,area_name,period,indicator_code,value,source,date_extracted"
+    uploaded = _upload(
+        lead, f"{header}\r\nE10000016,Kent,2009-Q2,WL-JOB-ENTRY-RATE,18.2,ONS Nomis,2011-05-03".encode()
+    )
+    assert "They count in the estimates once an evaluator has accepted them." in text_of(
+        page(lead.get(uploaded.headers["Location"]))
+    )
+    impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
+    assert "1 figure from Kent is not counted yet" in impact
+
+    # The evaluator opens the page; the lead then corrects the figure: accepting what was seen is refused.
+    soup = page(evaluator.get(f"/comparisons/{FRAMEWORK}"))
+    waiting = text_of(soup.select_one("#waiting-kent").find_next("table"))
+    assert "Kent (E10000016)" in waiting and "2009-Q2" in waiting and "18.2" in waiting
+    assert "3 May 2011" in waiting
+    seen = soup.select_one("form[action$='/sites/kent/accept'] input[name=seen]")["value"]
+    _upload(lead, f"{header}\r\nE10000016,Kent,2009-Q2,WL-JOB-ENTRY-RATE,81.2,ONS Nomis,2011-05-03".encode())
+    refused = evaluator.post(f"/comparisons/{FRAMEWORK}/sites/kent/accept", data={"seen": seen})
+    assert "changed after you opened this page" in text_of(page(evaluator.get(refused.headers["Location"])))
+    db.rollback()
+    assert db.scalars(select(ComparisonSeriesValue.accepted_at)).all() == [None]
+
+    soup = page(evaluator.get(f"/comparisons/{FRAMEWORK}"))
+    assert "81.2" in text_of(soup.select_one("#waiting-kent").find_next("table"))
+    seen = soup.select_one("form[action$='/sites/kent/accept'] input[name=seen]")["value"]
+    accepted = evaluator.post(f"/comparisons/{FRAMEWORK}/sites/kent/accept", data={"seen": seen})
+    after = page(evaluator.get(accepted.headers["Location"]))
+    assert "1 figure from Kent accepted: they now count in the estimates." in text_of(after)
+    assert after.select_one("#waiting-kent") is None
+    impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
+    assert "not counted yet" not in impact
+    assert "Kent (E10000016): ONS Nomis" in impact

@@ -10,12 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import ComparisonSeriesValue, ReturnStatus, Role
 from evidence_hub.db import transaction
+from evidence_hub.models import ComparisonSeriesValue, ReturnStatus, Role
 from evidence_hub.services.returns import workflow
 from tests.factories import make_return, make_site, the_framework
-from tests.returns_helpers import fill_return, lead_of
 from tests.pages import page, text_of
+from tests.returns_helpers import fill_return, lead_of
 
 FRAMEWORK = "worklessness-data-sharing"
 KENT_AREAS = [

@@ -524,8 +524,9 @@ def accept_figures(session: Session, actor: User, version: FrameworkVersion, sit
     # Locked where the engine can (SQLite's write transaction already excludes every other writer), so a
     # lead's upload lands wholly before this reads or wholly after it writes.
     waiting = list(session.scalars(_awaiting_acceptance_query(version, codes).with_for_update()))
-    if not waiting:
+    if not waiting and not seen:
         raise ComparisonRefused({"figures": f"No figures from {site.name} are waiting to be accepted"})
+    # Figures seen but gone (replaced by a new upload, or accepted by somebody else) are a change too.
     if figures_fingerprint(waiting) != seen:
         raise ComparisonRefused(
             {
