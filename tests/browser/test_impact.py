@@ -127,8 +127,12 @@ def test_an_evaluator_uploads_series_and_sees_the_impact_view(
     assert_accessible(page)
 
 
-def test_a_lead_gives_comparison_figures_in_the_return(
-    new_page: Callable[[], Any], db: Session, evaluator: User, browser_user: Callable[..., User]
+def test_a_lead_gives_comparison_figures_in_the_return_and_uploads_figures_the_evaluator_accepts(
+    new_page: Callable[[], Any],
+    db: Session,
+    evaluator: User,
+    browser_user: Callable[..., User],
+    tmp_path: Path,
 ) -> None:
     kent = db.scalars(select(Site).where(Site.code == "kent")).one()
     lead = browser_user(Role.SITE_LEAD, site=kent)
@@ -168,3 +172,26 @@ def test_a_lead_gives_comparison_figures_in_the_return(
     page.get_by_role("button", name="Save comparison figures").click()
     expect(page.locator("h1")).to_have_text("Impact measures")
     expect(page.locator("main")).to_contain_text("1 comparison figure saved")
+
+    # A lead's uploaded figures wait for the evaluator, who checks them and accepts them as shown.
+    page.goto(f"/comparisons/{CODE}/series")
+    expect(page.locator("main")).to_contain_text("count in the estimates once an evaluator has checked")
+    upload = tmp_path / "kent.csv"
+    upload.write_text(
+        "area_code,area_name,period,indicator_code,value,source,date_extracted\r\n"
+        "E10000016,Kent,2009-Q1,WL-JOB-ENTRY-RATE,11.4,ONS Nomis,2011-05-03\r\n"
+    )
+    page.get_by_label("Upload a file").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload series").click()
+    expect(page.locator("main")).to_contain_text("once an evaluator has accepted them")
+
+    reviewer = new_page()
+    sign_in_through_the_browser(reviewer, evaluator.email)
+    reviewer.goto(f"/comparisons/{CODE}")
+    waiting = table_of(reviewer, "1 figure uploaded by Kent")
+    expect(waiting).to_contain_text("Kent (E10000016)")
+    expect(waiting).to_contain_text("3 May 2011")
+    assert_accessible(reviewer)
+    reviewer.get_by_role("button", name="Accept these figures from Kent").click()
+    expect(reviewer.locator("main")).to_contain_text("1 figure from Kent accepted")
+    expect(table_of(reviewer, "1 figure uploaded by Kent")).to_have_count(0)
