@@ -14,8 +14,22 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, case, cast, delete, event, func, insert, literal, null, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    bindparam,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.sql.elements import BindParameter
 
 from evidence_hub.models.returns import (
     Activity,
@@ -183,19 +197,44 @@ def kept_rows(
     }
 
 
+def _rebuild_statements(where: Any) -> dict[type, tuple[Any, ...]]:
+    """Per kind of item, the statements that empty its figures and compute them again."""
+    return {
+        model: tuple(
+            chain.from_iterable(
+                (
+                    delete(table).where(where(table.site_return_id)),
+                    *(
+                        insert(table).from_select(
+                            [getattr(table, name) for name in columns], statement(where)
+                        )
+                        for statement in statements
+                    ),
+                )
+                for table, columns, statements in figures
+            )
+        )
+        for model, figures in FIGURES.items()
+    }
+
+
+# Built once: a write rebuilds a few returns' figures after every flush, and composing these statements
+# afresh each time cost more than running them.
+RETURNS_REBUILT: BindParameter[list[int]] = bindparam("rebuilt_return_ids", expanding=True)
+_FOR_SOME_RETURNS = _rebuild_statements(lambda column: column.in_(RETURNS_REBUILT))
+_FOR_EVERY_RETURN = _rebuild_statements(lambda column: literal(True))
+
+
 def rebuild_figures(
     connection: Connection, return_ids: Collection[int] | None = None, kinds: Collection[type] | None = None
 ) -> None:
     """Rebuild the figures of these returns (every return when None) from their items, for these kinds of
     item (every kind when None)."""
-    where = _where(return_ids)
+    statements = _FOR_EVERY_RETURN if return_ids is None else _FOR_SOME_RETURNS
+    parameters = {} if return_ids is None else {RETURNS_REBUILT.key: sorted(return_ids)}
     for model in kinds if kinds is not None else FIGURES:
-        for table, columns, statements in FIGURES[model]:
-            connection.execute(delete(table).where(where(table.site_return_id)))
-            for statement in statements:
-                connection.execute(
-                    insert(table).from_select([getattr(table, name) for name in columns], statement(where))
-                )
+        for statement in statements[model]:
+            connection.execute(statement, parameters)
 
 
 def _where(return_ids: Collection[int] | None) -> Any:
