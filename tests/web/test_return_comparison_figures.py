@@ -93,7 +93,7 @@ def test_a_lead_gives_the_quarters_comparison_figures_and_the_impact_view_reads_
 
     evaluator = client_as(Role.EVALUATOR)
     impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
-    assert "Kent (E10000016): ONS Nomis, claimant count (CC01), extracted 2009-07-14" in impact
+    assert "Kent (E10000016): ONS Nomis, claimant count (CC01), extracted 14 July 2009" in impact
 
     # Clearing a figure removes it, and says so in the audit log.
     response = lead.post(
