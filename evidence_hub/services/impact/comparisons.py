@@ -30,7 +30,12 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible, scope_frameworks, scope_to_user
+from evidence_hub.services.common.access import (
+    NotVisible,
+    scope_frameworks,
+    scope_to_user,
+    why_programme_takes_nothing,
+)
 from evidence_hub.services.framework.impact_settings import impact_settings
 from evidence_hub.services.framework.periods import period_dates
 from evidence_hub.services.impact.quarters import quarters_before
@@ -204,9 +209,13 @@ def upload_series(
 
     Evaluators and administrators upload for every site's areas; a site lead for their own site's areas
     only (its own area and the comparison areas the evaluator named for it), through the access scope.
+    A programme that is not active takes none (ComparisonRefused, with the reason for the file field).
     """
     if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
         raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
+    closed = why_programme_takes_nothing(version.framework.programme)
+    if closed:
+        raise ComparisonRefused({"spreadsheet": closed})
     known = {
         area.area_code
         for area in session.scalars(
