@@ -5,6 +5,7 @@ their sites, description and memberships; any other programme is not found, and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -239,22 +240,14 @@ def user_edit(user_id: int) -> str | Response:
 @roles(Role.ADMINISTRATOR)
 def user_deactivate(user_id: int) -> str | Response:
     """Ask to confirm, then deactivate a user: they can no longer sign in and every session ends."""
-    session = db_session()
     shown = _user_or_404(user_id)
-    problem = None
-    if request.method == "POST":
-        try:
-            with transaction(session):
-                accounts.set_active(session, actor=acting_user(), user=shown, active=False)
-        except AccountError as error:
-            problem = error.message
-        else:
-            flash(f"{shown.full_name} has been deactivated and signed out everywhere.", "success")
-            return redirect(url_for("admin.user", user_id=shown.id))
-    elif not shown.is_active:
-        return redirect(url_for("admin.user", user_id=shown.id))
-    return render_template(
-        "admin/user_deactivate.html", user=shown, problem=problem, title=f"Deactivate {shown.full_name}"
+    return _deactivate(
+        "admin/user_deactivate.html",
+        shown,
+        shown.full_name,
+        url_for("admin.user", user_id=shown.id),
+        lambda session: accounts.set_active(session, actor=acting_user(), user=shown, active=False),
+        done=f"{shown.full_name} has been deactivated and signed out everywhere.",
     )
 
 
@@ -262,12 +255,49 @@ def user_deactivate(user_id: int) -> str | Response:
 @roles(Role.ADMINISTRATOR)
 def user_reactivate(user_id: int) -> Response:
     """Let a deactivated user sign in again."""
-    session = db_session()
     shown = _user_or_404(user_id)
+    return _reactivate(
+        url_for("admin.user", user_id=shown.id),
+        lambda session: accounts.set_active(session, actor=acting_user(), user=shown, active=True),
+        done=f"{shown.full_name} has been reactivated and can sign in again.",
+    )
+
+
+def _deactivate(
+    template: str,
+    shown: User | Site,
+    name: str,
+    back: str,
+    deactivate: Callable[[Session], object],
+    *,
+    done: str,
+) -> str | Response:
+    """Ask to confirm, then deactivate a user or a site; a refusal (such as a site that still has active
+    leads) is shown in the error summary. Nothing to confirm for one already deactivated."""
+    problem = None
+    if request.method == "POST":
+        session = db_session()
+        try:
+            with transaction(session):
+                deactivate(session)
+        except (AccountError, SiteError) as error:
+            problem = error.message
+        else:
+            flash(done, "success")
+            return redirect(back)
+    elif not shown.is_active:
+        return redirect(back)
+    return render_template(
+        template, shown=shown, name=name, back=back, problem=problem, title=f"Deactivate {name}"
+    )
+
+
+def _reactivate(back: str, reactivate: Callable[[Session], object], *, done: str) -> Response:
+    session = db_session()
     with transaction(session):
-        accounts.set_active(session, actor=acting_user(), user=shown, active=True)
-    flash(f"{shown.full_name} has been reactivated and can sign in again.", "success")
-    return redirect(url_for("admin.user", user_id=shown.id))
+        reactivate(session)
+    flash(done, "success")
+    return redirect(back)
 
 
 @admin.route("/users/<int:user_id>/reset-link", methods=["POST"])
@@ -438,22 +468,14 @@ def site_partner_remove(site_id: int, partner_id: int) -> Response:
 @roles(Role.ADMINISTRATOR)
 def site_deactivate(site_id: int) -> str | Response:
     """Ask to confirm, then deactivate a site; refused while it has active site leads."""
-    session = db_session()
     shown = _site_or_404(site_id)
-    problem = None
-    if request.method == "POST":
-        try:
-            with transaction(session):
-                site_service.set_site_active(session, actor=acting_user(), site=shown, active=False)
-        except SiteError as error:
-            problem = error.message
-        else:
-            flash(f"{shown.name} has been deactivated.", "success")
-            return redirect(url_for("admin.site", site_id=shown.id))
-    elif not shown.is_active:
-        return redirect(url_for("admin.site", site_id=shown.id))
-    return render_template(
-        "admin/site_deactivate.html", site=shown, problem=problem, title=f"Deactivate {shown.name}"
+    return _deactivate(
+        "admin/site_deactivate.html",
+        shown,
+        shown.name,
+        url_for("admin.site", site_id=shown.id),
+        lambda session: site_service.set_site_active(session, actor=acting_user(), site=shown, active=False),
+        done=f"{shown.name} has been deactivated.",
     )
 
 
@@ -461,12 +483,12 @@ def site_deactivate(site_id: int) -> str | Response:
 @roles(Role.ADMINISTRATOR)
 def site_reactivate(site_id: int) -> Response:
     """Make a deactivated site active again."""
-    session = db_session()
     shown = _site_or_404(site_id)
-    with transaction(session):
-        site_service.set_site_active(session, actor=acting_user(), site=shown, active=True)
-    flash(f"{shown.name} has been reactivated.", "success")
-    return redirect(url_for("admin.site", site_id=shown.id))
+    return _reactivate(
+        url_for("admin.site", site_id=shown.id),
+        lambda session: site_service.set_site_active(session, actor=acting_user(), site=shown, active=True),
+        done=f"{shown.name} has been reactivated.",
+    )
 
 
 # Programmes and memberships
