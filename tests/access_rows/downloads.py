@@ -24,13 +24,15 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     def publish(title: str) -> str:
         release = publishing.publish_release(
             session,
-            actor=evaluator,
-            framework=framework,
-            version=None,
-            period_from=period,
-            period_to=period,
-            sites=sites,
-            title=title,
+            publishing.ReleaseRequest(
+                actor=evaluator,
+                framework=framework,
+                version=None,
+                period_from=period,
+                period_to=period,
+                sites=sites,
+                title=title,
+            ),
         )
         session.commit()
         return release.reference
@@ -48,15 +50,17 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     world["release_period_code"] = period.code
     queued = publication_job.queue_publication(
         session,
-        actor=evaluator,
-        framework=framework,
-        version=None,
-        period_from=period,
-        period_to=period,
-        sites=sites,
-        title="A publication under way",
-        threshold=10,
-        round_to=None,
+        publishing.ReleaseRequest(
+            actor=evaluator,
+            framework=framework,
+            version=None,
+            period_from=period,
+            period_to=period,
+            sites=sites,
+            title="A publication under way",
+            threshold=10,
+            round_to=None,
+        ),
     )
     session.commit()
     world["publication_id"] = queued.id
