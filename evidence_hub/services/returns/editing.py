@@ -7,7 +7,7 @@ pass this rule before they change anything.
 
 from __future__ import annotations
 
-from evidence_hub.formatting import UK_TIME, date_uk
+from evidence_hub.formatting import date_uk
 from evidence_hub.models import Programme, Role, User
 from evidence_hub.models.returns import EDITABLE_STATUSES, ReturnStatus, SiteReturn
 from evidence_hub.services.common.access import leads_site, why_programme_takes_nothing
@@ -60,7 +60,7 @@ def why_read_only(site_return: SiteReturn) -> str:
         )
     if status is ReturnStatus.LOCKED:
         locked_at = site_return.locked_at
-        closed = f" on {date_uk(locked_at.astimezone(UK_TIME).date())}" if locked_at else ""
+        closed = f" on {date_uk(locked_at)}" if locked_at else ""
         approval = (
             "It was approved before the period closed."
             if site_return.is_approved
