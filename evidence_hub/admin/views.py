@@ -6,9 +6,8 @@ their sites, description and memberships; any other programme is not found, and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -28,6 +27,7 @@ from evidence_hub.admin.forms import (
     PartnerForm,
 )
 from evidence_hub.db import transaction, utc_now
+from evidence_hub.formatting import datetime_uk
 from evidence_hub.guards import roles
 from evidence_hub.models import (
     EmailStatus,
@@ -58,20 +58,10 @@ from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
-try:
-    DISPLAY_TIME_ZONE: tzinfo = ZoneInfo("Europe/London")
-    DISPLAY_TIME_ZONE_NAME = "UK time"
-except ZoneInfoNotFoundError:  # A system without time zone data: show UTC and say so.
-    DISPLAY_TIME_ZONE, DISPLAY_TIME_ZONE_NAME = UTC, "UTC"
-
 
 def format_datetime(value: datetime | None, never: str = "Never") -> str:
-    """A timestamp as people in the UK read it, like '5 June 2025 at 3:04pm'."""
-    if value is None:
-        return never
-    local = value.astimezone(DISPLAY_TIME_ZONE)
-    hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    """A timestamp as people in the UK read it, like '5 June 2025 at 3:04pm' (formatting.datetime_uk)."""
+    return never if value is None else datetime_uk(value)
 
 
 # The pages a programme administrator may use, for the programmes they administer.
@@ -96,7 +86,7 @@ def _service_administrators_only() -> None:
 
 @admin.context_processor
 def _admin_helpers() -> dict[str, Any]:
-    return {"format_datetime": format_datetime, "time_zone_name": DISPLAY_TIME_ZONE_NAME}
+    return {"format_datetime": format_datetime, "time_zone_name": "UK time"}
 
 
 def _settings() -> AccountSettings:
