@@ -497,13 +497,15 @@ def publish_everything(session: Session) -> Release:
     with transaction(session):
         release = publishing.publish_release(
             session,
-            actor=benchmark_user(session),
-            framework=framework,
-            version=None,
-            period_from=periods[0],
-            period_to=periods[-1],
-            sites=list(session.scalars(select(Site))),
-            title="Export benchmark: every site and period",
+            publishing.ReleaseRequest(
+                actor=benchmark_user(session),
+                framework=framework,
+                version=None,
+                period_from=periods[0],
+                period_to=periods[-1],
+                sites=list(session.scalars(select(Site))),
+                title="Export benchmark: every site and period",
+            ),
         )
     return release
 

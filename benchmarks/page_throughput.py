@@ -130,13 +130,15 @@ def prepare_people(database_url: str) -> tuple[dict[str, tuple[str, str]], int]:
             with transaction(session):
                 publishing.publish_release(
                     session,
-                    actor=administrator,
-                    framework=framework,
-                    version=None,
-                    period_from=latest,
-                    period_to=latest,
-                    sites=list(session.scalars(select(Site))),
-                    title=f"Throughput benchmark, {latest.name}",
+                    publishing.ReleaseRequest(
+                        actor=administrator,
+                        framework=framework,
+                        version=None,
+                        period_from=latest,
+                        period_to=latest,
+                        sites=list(session.scalars(select(Site))),
+                        title=f"Throughput benchmark, {latest.name}",
+                    ),
                 )
         return accounts, site_id
     finally:

@@ -79,13 +79,15 @@ def _publish(session: Session, last_quarter: int | None) -> Any:
     with transaction(session):
         return publishing.publish_release(
             session,
-            actor=benchmark_user(session),
-            framework=framework,
-            version=None,
-            period_from=periods[0],
-            period_to=last,
-            sites=list(session.scalars(select(Site))),
-            title=f"Audit benchmark to {last.name}",
+            publishing.ReleaseRequest(
+                actor=benchmark_user(session),
+                framework=framework,
+                version=None,
+                period_from=periods[0],
+                period_to=last,
+                sites=list(session.scalars(select(Site))),
+                title=f"Audit benchmark to {last.name}",
+            ),
         )
 
 

@@ -37,7 +37,7 @@ from evidence_hub.services.impact.synthetic_series import (
     SYNTHETIC_INDICATOR,
     synthetic_series_csv,
 )
-from evidence_hub.services.releases.publishing import publish_release
+from evidence_hub.services.releases.publishing import ReleaseRequest, publish_release
 from evidence_hub.services.returns import comments, journey, learning, measures, workflow
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
@@ -772,13 +772,15 @@ def ensure_demo_releases(session: Session, framework: Framework) -> list[str]:
         with transaction(session):
             release = publish_release(
                 session,
-                actor=evaluator,
-                framework=framework,
-                version=None,
-                period_from=periods[0],
-                period_to=periods[(period_count or len(periods)) - 1],
-                sites=sites,
-                title=title,
+                ReleaseRequest(
+                    actor=evaluator,
+                    framework=framework,
+                    version=None,
+                    period_from=periods[0],
+                    period_to=periods[(period_count or len(periods)) - 1],
+                    sites=sites,
+                    title=title,
+                ),
             )
         references.append(release.reference)
     return references

@@ -67,10 +67,21 @@ API_TITLES = {
 }
 
 
-def render_error(status: int, *, title: str | None = None, message: str | None = None) -> tuple[str, int]:
+def render_error(
+    status: int,
+    *,
+    title: str | None = None,
+    message: str | None = None,
+    back: tuple[str, str] | None = None,
+) -> tuple[str, int]:
+    """The error page; `back` is (address, link text) of the page to go back to, where there is one."""
     default_title, default_message = ERROR_PAGES.get(status, ERROR_PAGES[500])
     page = render_template(
-        "errors/error.html", title=title or default_title, message=message or default_message, status=status
+        "errors/error.html",
+        title=title or default_title,
+        message=message or default_message,
+        status=status,
+        back=back,
     )
     return page, status
 

@@ -29,8 +29,12 @@ def number(value: Decimal | int | None, places: int = 0) -> str:
 
 
 def date_uk(value: date | None) -> str:
-    """1 April 2009."""
-    return "" if value is None else f"{value.day} {value:%B %Y}"
+    """1 April 2009. A moment (a timezone-aware datetime) is given as the day it was in the UK."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UK_TIME)
+    return f"{value.day} {value:%B %Y}"
 
 
 def datetime_uk(value: datetime | None) -> str:

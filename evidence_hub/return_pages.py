@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, make_response, redirect, url_for
 from werkzeug.wrappers import Response
 
+from evidence_hub.errors import render_error
 from evidence_hub.models import Role
 from evidence_hub.models.returns import ReviewComment, SiteReturn
 from evidence_hub.services.returns.editing import lead_may_edit, require_lead_can_edit
@@ -27,11 +28,25 @@ def visible_return(return_id: int) -> SiteReturn:
 
 
 def editable_return(return_id: int) -> SiteReturn:
-    """The return for a page that changes evidence: 404 when not visible, 403 when not this user's to edit."""
+    """The return for a page that changes evidence: 404 when not visible; when not this user's to change
+    now, 403 with a page that says why (its programme is closed, it was submitted, ...)."""
     site_return = visible_return(return_id)
-    if not lead_may_edit(acting_user(), site_return):
-        abort(403)
+    try:
+        require_lead_can_edit(acting_user(), site_return)
+    except ReturnError as error:
+        abort(cannot_change(error, site_return))
     return site_return
+
+
+def cannot_change(error: ReturnError, site_return: SiteReturn) -> Response:
+    """The 403 page of a change the return does not allow, with the reason the task list gives."""
+    page, status = render_error(
+        403,
+        title="You cannot change this return",
+        message=error.message,
+        back=(url_for("returns.task_list", return_id=site_return.id), "Go back to the return"),
+    )
+    return make_response(page, status)
 
 
 def refused(error: ReturnError, site_return: SiteReturn) -> Response:

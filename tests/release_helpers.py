@@ -67,15 +67,17 @@ def publish(
         sites = [site for site in sites if site.code in site_codes]
     release = publishing.publish_release(
         session,
-        actor=evaluator(session),
-        framework=framework,
-        version=None,
-        period_from=periods[0],
-        period_to=periods[-1],
-        sites=sites,
-        title=title,
-        threshold=threshold,
-        round_to=round_to,
+        publishing.ReleaseRequest(
+            actor=evaluator(session),
+            framework=framework,
+            version=None,
+            period_from=periods[0],
+            period_to=periods[-1],
+            sites=sites,
+            title=title,
+            threshold=threshold,
+            round_to=round_to,
+        ),
     )
     session.commit()
     return release

@@ -169,10 +169,12 @@ LAYERS: tuple[Layer, ...] = (
     _plain("web", "models", why="web.py serves every blueprint, so it imports none"),
     _plain(
         "return_pages",
+        "errors",
         "models",
         "services",
         "web",
-        why="what every page about a return shares, for the returns and review blueprints alike",
+        why="what every page about a return shares, for the returns and review blueprints alike "
+        "(a refused change is drawn as the error pages are)",
     ),
     _plain("guards", "models", "web", why="guards decide access from the signed-in user alone"),
     _plain("navigation", "models", why="the navigation lists endpoints by name, never by import"),

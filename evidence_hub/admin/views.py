@@ -5,9 +5,9 @@ their sites, description and memberships; any other programme is not found, and 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -27,6 +27,7 @@ from evidence_hub.admin.forms import (
     PartnerForm,
 )
 from evidence_hub.db import transaction, utc_now
+from evidence_hub.formatting import datetime_uk
 from evidence_hub.guards import roles
 from evidence_hub.models import (
     EmailStatus,
@@ -57,20 +58,10 @@ from evidence_hub.web import acting_user, db_session
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
-try:
-    DISPLAY_TIME_ZONE: tzinfo = ZoneInfo("Europe/London")
-    DISPLAY_TIME_ZONE_NAME = "UK time"
-except ZoneInfoNotFoundError:  # A system without time zone data: show UTC and say so.
-    DISPLAY_TIME_ZONE, DISPLAY_TIME_ZONE_NAME = UTC, "UTC"
-
 
 def format_datetime(value: datetime | None, never: str = "Never") -> str:
-    """A timestamp as people in the UK read it, like '5 June 2025 at 3:04pm'."""
-    if value is None:
-        return never
-    local = value.astimezone(DISPLAY_TIME_ZONE)
-    hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    """A timestamp as people in the UK read it, like '5 June 2025 at 3:04pm' (formatting.datetime_uk)."""
+    return never if value is None else datetime_uk(value)
 
 
 # The pages a programme administrator may use, for the programmes they administer.
@@ -95,7 +86,7 @@ def _service_administrators_only() -> None:
 
 @admin.context_processor
 def _admin_helpers() -> dict[str, Any]:
-    return {"format_datetime": format_datetime, "time_zone_name": DISPLAY_TIME_ZONE_NAME}
+    return {"format_datetime": format_datetime, "time_zone_name": "UK time"}
 
 
 def _settings() -> AccountSettings:
@@ -239,22 +230,14 @@ def user_edit(user_id: int) -> str | Response:
 @roles(Role.ADMINISTRATOR)
 def user_deactivate(user_id: int) -> str | Response:
     """Ask to confirm, then deactivate a user: they can no longer sign in and every session ends."""
-    session = db_session()
     shown = _user_or_404(user_id)
-    problem = None
-    if request.method == "POST":
-        try:
-            with transaction(session):
-                accounts.set_active(session, actor=acting_user(), user=shown, active=False)
-        except AccountError as error:
-            problem = error.message
-        else:
-            flash(f"{shown.full_name} has been deactivated and signed out everywhere.", "success")
-            return redirect(url_for("admin.user", user_id=shown.id))
-    elif not shown.is_active:
-        return redirect(url_for("admin.user", user_id=shown.id))
-    return render_template(
-        "admin/user_deactivate.html", user=shown, problem=problem, title=f"Deactivate {shown.full_name}"
+    return _deactivate(
+        "admin/user_deactivate.html",
+        shown,
+        shown.full_name,
+        url_for("admin.user", user_id=shown.id),
+        lambda session: accounts.set_active(session, actor=acting_user(), user=shown, active=False),
+        done=f"{shown.full_name} has been deactivated and signed out everywhere.",
     )
 
 
@@ -262,12 +245,49 @@ def user_deactivate(user_id: int) -> str | Response:
 @roles(Role.ADMINISTRATOR)
 def user_reactivate(user_id: int) -> Response:
     """Let a deactivated user sign in again."""
-    session = db_session()
     shown = _user_or_404(user_id)
+    return _reactivate(
+        url_for("admin.user", user_id=shown.id),
+        lambda session: accounts.set_active(session, actor=acting_user(), user=shown, active=True),
+        done=f"{shown.full_name} has been reactivated and can sign in again.",
+    )
+
+
+def _deactivate(
+    template: str,
+    shown: User | Site,
+    name: str,
+    back: str,
+    deactivate: Callable[[Session], object],
+    *,
+    done: str,
+) -> str | Response:
+    """Ask to confirm, then deactivate a user or a site; a refusal (such as a site that still has active
+    leads) is shown in the error summary. Nothing to confirm for one already deactivated."""
+    problem = None
+    if request.method == "POST":
+        session = db_session()
+        try:
+            with transaction(session):
+                deactivate(session)
+        except (AccountError, SiteError) as error:
+            problem = error.message
+        else:
+            flash(done, "success")
+            return redirect(back)
+    elif not shown.is_active:
+        return redirect(back)
+    return render_template(
+        template, shown=shown, name=name, back=back, problem=problem, title=f"Deactivate {name}"
+    )
+
+
+def _reactivate(back: str, reactivate: Callable[[Session], object], *, done: str) -> Response:
+    session = db_session()
     with transaction(session):
-        accounts.set_active(session, actor=acting_user(), user=shown, active=True)
-    flash(f"{shown.full_name} has been reactivated and can sign in again.", "success")
-    return redirect(url_for("admin.user", user_id=shown.id))
+        reactivate(session)
+    flash(done, "success")
+    return redirect(back)
 
 
 @admin.route("/users/<int:user_id>/reset-link", methods=["POST"])
@@ -438,22 +458,14 @@ def site_partner_remove(site_id: int, partner_id: int) -> Response:
 @roles(Role.ADMINISTRATOR)
 def site_deactivate(site_id: int) -> str | Response:
     """Ask to confirm, then deactivate a site; refused while it has active site leads."""
-    session = db_session()
     shown = _site_or_404(site_id)
-    problem = None
-    if request.method == "POST":
-        try:
-            with transaction(session):
-                site_service.set_site_active(session, actor=acting_user(), site=shown, active=False)
-        except SiteError as error:
-            problem = error.message
-        else:
-            flash(f"{shown.name} has been deactivated.", "success")
-            return redirect(url_for("admin.site", site_id=shown.id))
-    elif not shown.is_active:
-        return redirect(url_for("admin.site", site_id=shown.id))
-    return render_template(
-        "admin/site_deactivate.html", site=shown, problem=problem, title=f"Deactivate {shown.name}"
+    return _deactivate(
+        "admin/site_deactivate.html",
+        shown,
+        shown.name,
+        url_for("admin.site", site_id=shown.id),
+        lambda session: site_service.set_site_active(session, actor=acting_user(), site=shown, active=False),
+        done=f"{shown.name} has been deactivated.",
     )
 
 
@@ -461,12 +473,12 @@ def site_deactivate(site_id: int) -> str | Response:
 @roles(Role.ADMINISTRATOR)
 def site_reactivate(site_id: int) -> Response:
     """Make a deactivated site active again."""
-    session = db_session()
     shown = _site_or_404(site_id)
-    with transaction(session):
-        site_service.set_site_active(session, actor=acting_user(), site=shown, active=True)
-    flash(f"{shown.name} has been reactivated.", "success")
-    return redirect(url_for("admin.site", site_id=shown.id))
+    return _reactivate(
+        url_for("admin.site", site_id=shown.id),
+        lambda session: site_service.set_site_active(session, actor=acting_user(), site=shown, active=True),
+        done=f"{shown.name} has been reactivated.",
+    )
 
 
 # Programmes and memberships

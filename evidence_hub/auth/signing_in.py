@@ -16,6 +16,7 @@ from flask import current_app, redirect, session, url_for
 from flask_login import login_user
 from werkzeug.wrappers import Response
 
+from evidence_hub.db import transaction
 from evidence_hub.guards import start_session_clock
 from evidence_hub.models import User
 from evidence_hub.services.accounts import users as accounts
@@ -59,7 +60,11 @@ def start_session(user: User) -> None:
 
 
 def finish_sign_in(user: User, how: str) -> None:
-    """Every step is done: the session starts."""
+    """Every step is done: the session starts, and the account keeps when (never at a first step that a
+    second must follow)."""
+    session_ = db_session()
+    with transaction(session_):
+        accounts.record_signed_in(session_, user)
     security_log.info("Sign-in succeeded (%s): user %s from %s", how, user.id, client_address())
     start_session(user)
 

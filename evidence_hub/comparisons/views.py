@@ -138,6 +138,7 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
     framework, version = _framework_and_version(code)
     form = SeriesUploadForm()
     problems: list[RowProblem] = []
+    status = 200
     if form.validate_on_submit():
         upload = form.spreadsheet.data
         content = upload.read(MAX_UPLOAD_BYTES + 1)
@@ -149,6 +150,12 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
                 )
         except SeriesFileRejected as rejection:
             problems = rejection.problems
+            status = 400
+        except service.ComparisonRefused as refusal:
+            # The programme is closed: refused as any change to it is, with the reason by the file field.
+            for name, message in refusal.field_errors.items():
+                getattr(form, name).errors = [message]
+            status = 403
         else:
             flash(
                 f"{outcome.figures} figures for {outcome.areas} areas saved"
@@ -178,7 +185,7 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
         quarters=service.series_quarters(framework),
         first_quarter=service.first_pilot_quarter(framework),
     )
-    return (page, 400) if problems else page
+    return page, status
 
 
 def _own_areas(version: FrameworkVersion) -> list[ImpactArea] | None:

@@ -1,8 +1,9 @@
 """The table under every chart, shown as a GOV.UK table and downloaded as CSV with the same values.
 
-A cell holds the exact figure (a Decimal, an int or text); its column says how it is rounded. The page
-and the CSV round the same way, so the download is exactly what is shown, without the pound signs and
-thousands separators that stop spreadsheets reading numbers.
+A cell holds the exact figure (a Decimal, an int, a date or text); its column says how it is rounded. The
+page and the CSV round the same way, so the download is exactly what is shown, without the pound signs and
+thousands separators that stop spreadsheets reading numbers. Dates read "14 July 2009" on the page and
+2009-07-14 in the CSV, which spreadsheets read as dates.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from evidence_hub.formatting import date_uk
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 # A table of every local authority (350 sites × 40 quarters) runs to megabytes of markup: the page shows
@@ -33,6 +36,7 @@ class Kind(StrEnum):
     COUNT = "count"
     PERCENT = "percent"
     DECIMAL = "decimal"
+    DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind is not Kind.TEXT
+        return self.kind not in (Kind.TEXT, Kind.DATE)
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,8 @@ def plain(value: Any, column: Column) -> Any:
         return ""
     if column.numeric and isinstance(value, Decimal | int):
         return rounded(value, column)
+    if column.kind is Kind.DATE and isinstance(value, date):
+        return value.isoformat()
     return csv_safe(str(value))
 
 
@@ -190,6 +196,8 @@ def shown(value: Any, column: Column) -> str:
     value = _cell(value).value
     if value is None or value == "":
         return "–"
+    if column.kind is Kind.DATE and isinstance(value, date):
+        return date_uk(value)
     if not column.numeric or not isinstance(value, Decimal | int):
         return str(value)
     figure = rounded(value, column)

@@ -37,7 +37,7 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Release, Role, Site
 from evidence_hub.services.dashboards.scope import frameworks_with_periods, visible_sites
 from evidence_hub.services.releases import prebuild, publication_job, publishing, reading, site_data
-from evidence_hub.services.releases.publishing import NoApprovedData
+from evidence_hub.services.releases.publishing import NoApprovedData, ReleaseRequest
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
 from evidence_hub.services.releases.render.blocks import summary_blocks
@@ -384,15 +384,17 @@ def publish() -> str | BaseResponse:
             with transaction(session):
                 queued = publication_job.queue_publication(
                     session,
-                    actor=acting_user(),
-                    framework=framework,
-                    version=version,
-                    period_from=by_code[form.period_from.data],
-                    period_to=by_code[form.period_to.data],
-                    sites=[site for site in sites if site.code in set(form.sites.data or [])],
-                    title=form.title.data.strip(),
-                    threshold=cast(int, form.threshold.data),
-                    round_to=None if form.rounding.data == NO_ROUNDING else int(form.rounding.data),
+                    ReleaseRequest(
+                        actor=acting_user(),
+                        framework=framework,
+                        version=version,
+                        period_from=by_code[form.period_from.data],
+                        period_to=by_code[form.period_to.data],
+                        sites=[site for site in sites if site.code in set(form.sites.data or [])],
+                        title=form.title.data.strip(),
+                        threshold=cast(int, form.threshold.data),
+                        round_to=None if form.rounding.data == NO_ROUNDING else int(form.rounding.data),
+                    ),
                 )
         except NoApprovedData as nothing:
             form.period_from.errors = [str(nothing)]

@@ -40,7 +40,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def uk_date(value: datetime | None) -> str:
     """A timestamp's date as people in the UK read it, like '19 June 2009'."""
-    return date_uk(value.astimezone(UK_TIME).date()) if value is not None else ""
+    return date_uk(value) if value is not None else ""
 
 
 @framework.context_processor

@@ -3,6 +3,7 @@ and administrators publish and withdraw them; site leads download their own site
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -20,18 +21,19 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     make_return(session, "leeds", period=3, status=ReturnStatus.APPROVED)
     evaluator = session.scalars(select(User).where(User.email == world["emails"][EVALUATOR])).one()
     sites = list(session.scalars(select(Site).order_by(Site.name)))
+    # Every release of the world covers the same period and sites; only their titles differ.
+    request = publishing.ReleaseRequest(
+        actor=evaluator,
+        framework=framework,
+        version=None,
+        period_from=period,
+        period_to=period,
+        sites=sites,
+        title="",
+    )
 
     def publish(title: str) -> str:
-        release = publishing.publish_release(
-            session,
-            actor=evaluator,
-            framework=framework,
-            version=None,
-            period_from=period,
-            period_to=period,
-            sites=sites,
-            title=title,
-        )
+        release = publishing.publish_release(session, replace(request, title=title))
         session.commit()
         return release.reference
 
@@ -46,18 +48,7 @@ def extend_world(session: Session, world: dict[str, Any]) -> None:
     session.commit()
     world["withdrawn_reference"] = withdrawn
     world["release_period_code"] = period.code
-    queued = publication_job.queue_publication(
-        session,
-        actor=evaluator,
-        framework=framework,
-        version=None,
-        period_from=period,
-        period_to=period,
-        sites=sites,
-        title="A publication under way",
-        threshold=10,
-        round_to=None,
-    )
+    queued = publication_job.queue_publication(session, replace(request, title="A publication under way"))
     session.commit()
     world["publication_id"] = queued.id
 

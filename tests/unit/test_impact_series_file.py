@@ -275,3 +275,26 @@ def test_quarter_codes_count_forwards_and_backwards_across_years() -> None:
     assert shifted("2009-Q1", -1) == "2008-Q4"
     with pytest.raises(NotAQuarter):
         shifted("2009 Q5", 1)
+
+
+def test_figures_are_read_as_the_return_page_reads_them_and_kept_within_the_column() -> None:
+    rows = read(
+        f"{HEADER}\n"
+        "E06000035,Medway,2008-Q3,WL-JOB-ENTRY-RATE,12.5%,ONS Nomis claimant count,2011-05-03\n"
+        "E10000016,Kent,2008-Q3,WL-JOB-ENTRY-RATE,12.3456,ONS Nomis claimant count,2011-05-03\n"
+    )
+    assert [row.value for row in rows] == [Decimal("12.5"), Decimal("12.3456")]
+
+    problems = problems_of(
+        f"{HEADER}\n"
+        "E06000035,Medway,2008-Q3,WL-JOB-ENTRY-RATE,12.34567,ONS Nomis claimant count,2011-05-03\n"
+        "E10000016,Kent,2008-Q3,WL-JOB-ENTRY-RATE,123456789012345,ONS Nomis claimant count,2011-05-03\n"
+        'E10000011,Surrey,2008-Q3,WL-JOB-ENTRY-RATE,"1,2",ONS Nomis claimant count,2011-05-03\n'
+    )
+    messages = {(problem.row, problem.column): problem.message for problem in problems}
+    assert messages == {
+        (2, "value"): "‘12.34567’ has more than 4 decimal places: round it to 4",
+        (3, "value"): "‘123456789012345’ is too large to be a figure for one area",
+        (4, "value"): "‘1,2’ is not a number: give the figure, like 14.2, and leave out rows with no figure "
+        "(such as .. or x for suppressed values)",
+    }

@@ -240,13 +240,15 @@ def test_publishing_with_no_approved_returns_writes_nothing(db: Session, framewo
     with pytest.raises(publishing.NoApprovedData, match="no approved returns"):
         publishing.publish_release(
             db,
-            actor=evaluator(db),
-            framework=framework,
-            version=None,
-            period_from=periods[0],
-            period_to=periods[0],
-            sites=[],
-            title="Nothing",
+            publishing.ReleaseRequest(
+                actor=evaluator(db),
+                framework=framework,
+                version=None,
+                period_from=periods[0],
+                period_to=periods[0],
+                sites=[],
+                title="Nothing",
+            ),
         )
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Release)) == 0

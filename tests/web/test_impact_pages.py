@@ -17,6 +17,7 @@ from evidence_hub.models import ComparisonSeriesValue, ImpactArea, Role
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.impact.series_file import SeriesRow, series_csv
 from evidence_hub.services.impact.synthetic_series import DEMO_SITE_SERIES, synthetic_series
+from evidence_hub.services.releases.impact_section import impact_rows
 from tests.factories import make_site, the_framework
 from tests.pages import page, text_of
 from tests.release_helpers import demo_world, publish
@@ -201,6 +202,11 @@ def test_the_learning_summary_page_says_impact_only_where_estimates_support_it(
     outcomes_part = text.split("Outcomes against baselines")[-1].split("Impact against comparison areas")[0]
     assert "not an estimate of impact" in outcomes_part
     assert "estimated effect" not in outcomes_part
+    # People read the extraction date the GOV.UK way; the data pack's CSV keeps it ISO for machines.
+    assert "extracted 3 May 2011" in impact_part
+    assert "2011-05-03" not in impact_part
+    data_pack_rows = impact_rows(release.content["summary"]["impact"])
+    assert any("extracted 2011-05-03" in str(cell) for row in data_pack_rows for cell in row)
 
 
 def test_a_site_lead_uploads_figures_for_their_own_sites_areas_only(

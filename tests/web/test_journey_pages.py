@@ -3,6 +3,8 @@ register of data flows, kept from any return the lead can still change."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -333,3 +335,21 @@ def test_the_check_answers_page_summarises_the_journey_with_a_change_link_beside
     for href in [*milestone_links, *flow_links.values()]:
         address, anchor = href.split("#")
         assert page(lead.get(address)).find(id=anchor) is not None, href
+
+
+def test_the_dashboards_register_shows_dates_in_words_and_its_csv_keeps_them_iso(
+    db: Session, lead: FlaskClient, kent_return: SiteReturn, client_as: ClientAs
+) -> None:
+    assert add_flow(lead, kent_return).status_code == 302
+    evaluator = client_as(Role.EVALUATOR)
+    soup = page(evaluator.get("/dashboard/journey"))
+    register = soup.select_one("#panel-register").find_parent("section")
+    [row] = [
+        [cell.get_text(" ", strip=True) for cell in each.select("th, td")]
+        for each in register.select("table tbody tr")
+    ]
+    assert row[4:7] == ["20 April 2009", "15 June 2009", "–"]
+
+    link = register.select_one("a[href*='.csv']")["href"]
+    [_, csv_row] = list(csv.reader(io.StringIO(evaluator.get(link).get_data(as_text=True))))
+    assert csv_row[4:7] == ["2009-04-20", "2009-06-15", ""]

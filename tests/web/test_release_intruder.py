@@ -127,15 +127,17 @@ def publish_range(db: Session, framework: Framework, last: int, *, round_to: int
     with transaction(db):
         release = publishing.publish_release(
             db,
-            actor=evaluator_of(db),
-            framework=framework,
-            version=None,
-            period_from=periods[0],
-            period_to=periods[last],
-            sites=sites,
-            title=f"Fixture release to quarter {last + 1}",
-            threshold=THRESHOLD,
-            round_to=round_to,
+            publishing.ReleaseRequest(
+                actor=evaluator_of(db),
+                framework=framework,
+                version=None,
+                period_from=periods[0],
+                period_to=periods[last],
+                sites=sites,
+                title=f"Fixture release to quarter {last + 1}",
+                threshold=THRESHOLD,
+                round_to=round_to,
+            ),
         )
     return release
 

@@ -110,7 +110,7 @@ def test_a_lead_gives_the_quarters_comparison_figures_and_the_impact_view_reads_
         evaluator.post(f"/review/returns/{site_return.id}/approve", data={"comment": ""}).status_code == 302
     )
     impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
-    assert "Kent (E10000016): ONS Nomis, claimant count (CC01), extracted 2009-07-14" in impact
+    assert "Kent (E10000016): ONS Nomis, claimant count (CC01), extracted 14 July 2009" in impact
     assert "not counted yet" not in impact
     reopened = evaluator.post(
         f"/review/returns/{site_return.id}/reopen", data={"reason": "The claimant count was revised."}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pyotp
@@ -173,3 +174,34 @@ def test_the_set_up_page_draws_its_qr_code_without_script(client: FlaskClient, d
     html = client.get("/account/two-factor/set-up").get_data(as_text=True)
     qr = re.search(r'<div class="app-qr-code">(.*?)</div>', html, re.S)
     assert qr is not None and "<svg" in qr.group(1) and "<script" not in qr.group(1)
+
+
+def last_signed_in(administrator: FlaskClient, user: User) -> str:
+    soup = page(administrator.get(f"/admin/users/{user.id}"))
+    row = next(each for each in soup.select(".govuk-summary-list__row") if "Last signed in" in text_of(each))
+    return text_of(row.select_one(".govuk-summary-list__value"))
+
+
+def test_the_sign_in_is_recorded_only_once_the_second_factor_is_given(
+    client: FlaskClient, db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    official = make_user(db, Role.NATIONAL_OFFICIAL)
+    administrator = client_as(Role.ADMINISTRATOR)
+    assert password_step(client, official) == "/sign-in/two-factor"
+    page(client.post("/sign-in/two-factor", data={"code": "123456"}))
+    assert last_signed_in(administrator, official) == "Never"
+
+    code = second_factor_codes(factory_totp_secret(official.email))[0]
+    assert client.post("/sign-in/two-factor", data={"code": code}).status_code == 302
+    assert is_signed_in(client)
+    assert last_signed_in(administrator, official) != "Never"
+
+
+def test_without_a_second_factor_the_password_completes_the_sign_in_and_is_recorded(
+    client: FlaskClient, db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    lead = make_user(db, Role.SITE_LEAD)
+    administrator = client_as(Role.ADMINISTRATOR)
+    assert password_step(client, lead) == "/"
+    assert is_signed_in(client)
+    assert last_signed_in(administrator, lead) != "Never"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from evidence_hub.dashboard import charts
@@ -79,9 +77,9 @@ def journey_view(session: Session, scope: Scope, links: Links) -> ViewContent:
             Column("Data set"),
             Column("Held by"),
             Column("Agreement"),
-            Column("Requested"),
-            Column("Approved"),
-            Column("Received"),
+            Column("Requested", Kind.DATE),
+            Column("Approved", Kind.DATE),
+            Column("Received", Kind.DATE),
             Column("Days to approval", Kind.COUNT),
         ],
     )
@@ -91,9 +89,9 @@ def journey_view(session: Session, scope: Scope, links: Links) -> ViewContent:
             flow.dataset,
             flow.holder,
             AgreementStatus(flow.agreement_status).label,
-            _date(flow.requested_on),
-            _date(flow.approved_on),
-            _date(flow.received_on),
+            flow.requested_on,
+            flow.approved_on,
+            flow.received_on,
             days_to_approval(flow),
         )
     shown_sites = [site for site in scope.sites if site.id in summaries]
@@ -137,7 +135,3 @@ def journey_view(session: Session, scope: Scope, links: Links) -> ViewContent:
             Panel(slug="register", title="The data-flow register", table=flows),
         ]
     )
-
-
-def _date(value: Any) -> str:
-    return value.isoformat() if value is not None else ""

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from evidence_hub.db import utc_now
 from evidence_hub.models import Role, User
 from evidence_hub.services.accounts.users import AccountSettings, create_user, normalise_email
 from evidence_hub.services.common import audit
@@ -123,7 +122,6 @@ def account_for_identity(
         raise SingleSignOnRefused(
             "This account has been deactivated. Contact an administrator of your programme."
         )
-    user.last_signed_in_at = utc_now()
     audit.record(
         session,
         actor=user,

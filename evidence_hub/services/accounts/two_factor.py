@@ -189,7 +189,6 @@ def check_code(
     record_attempt(session, email=user.email, ip_address=ip_address, succeeded=accepted, settings=settings)
     if not accepted:
         return CodeCheck(accepted=False)
-    user.last_signed_in_at = at
     if used_recovery_code:
         audit.record(
             session, actor=user, action="user.recovery_code_used", object_type="user", object_id=user.id

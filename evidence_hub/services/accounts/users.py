@@ -360,15 +360,21 @@ def record_sign_in(
         session.refresh(user)
         if not user.is_active:  # Deactivated while the password was being checked.
             user = None
-    now = record_attempt(
+    record_attempt(
         session, email=check.email, ip_address=ip_address, succeeded=user is not None, settings=settings
     )
     if user is None:
         return SignInOutcome(user=None)
     if check.new_hash is not None:
         user.password_hash = check.new_hash
-    user.last_signed_in_at = now
+    # Not signed in yet where a second step follows: `record_signed_in` marks the time once all are done.
     return SignInOutcome(user=user)
+
+
+def record_signed_in(session: Session, user: User) -> None:
+    """Every step of signing in is done (password or single sign-on, then any second factor): keep when,
+    as administrators read it. Call inside `transaction(session)`."""
+    user.last_signed_in_at = utc_now()
 
 
 def end_all_sessions(user: User) -> None:

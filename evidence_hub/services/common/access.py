@@ -315,6 +315,17 @@ def may_administer_programme(user: User, programme_id: int) -> bool:
     )
 
 
+def why_programme_takes_nothing(programme: Programme) -> str:
+    """Why a programme takes no new evidence, returns or comparison figures now; empty while it is active.
+    Every write a closed programme refuses gives this reason, so people read the same words everywhere."""
+    if programme.status == ProgrammeStatus.ACTIVE.value:
+        return ""
+    return (
+        f"{programme.name} is {programme.status_label.lower()}: it takes no new evidence or returns, and "
+        "what it holds can be read but not changed. Ask a service administrator if it should be reopened."
+    )
+
+
 def administered_programmes(user: User) -> list[Programme]:
     """The active programmes the user may administer, by name: where a new framework may go."""
     return [

@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from evidence_hub.formatting import date_uk
 from evidence_hub.models import Framework, User
 from evidence_hub.models.appraisal import AreaSizeUpload, DeflatorUpload
 from evidence_hub.services.appraisal.parameter_file import deflators_from_rows
@@ -129,7 +130,7 @@ def latest_deflators(session: Session, framework: Framework) -> DeflatorSeries |
             publisher=upload.source_publisher,
             published=upload.source_published,
             url=upload.source_url,
-            note=f"Uploaded as {upload.filename} on {upload.uploaded_at:%d %B %Y}.",
+            note=f"Uploaded as {upload.filename} on {date_uk(upload.uploaded_at)}.",
         ),
         reference_year=upload.reference_year,
     )

@@ -34,7 +34,12 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible, scope_frameworks, scope_to_user
+from evidence_hub.services.common.access import (
+    NotVisible,
+    scope_frameworks,
+    scope_to_user,
+    why_programme_takes_nothing,
+)
 from evidence_hub.services.framework.impact_settings import impact_settings
 from evidence_hub.services.framework.periods import period_dates
 from evidence_hub.services.impact.quarters import quarters_before
@@ -209,9 +214,13 @@ def upload_series(
     Evaluators and administrators upload for every site's areas; a site lead for their own site's areas
     only (its own area and the comparison areas the evaluator named for it), through the access scope.
     An evaluator's figures count at once; a lead's wait for an evaluator to accept them.
+    A programme that is not active takes none (ComparisonRefused, with the reason for the file field).
     """
     if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
         raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
+    closed = why_programme_takes_nothing(version.framework.programme)
+    if closed:
+        raise ComparisonRefused({"spreadsheet": closed})
     known = {
         area.area_code
         for area in session.scalars(
@@ -520,6 +529,9 @@ def accept_figures(session: Session, actor: User, version: FrameworkVersion, sit
     """Accept the site's uploaded figures waiting for an evaluator, exactly as the evaluator saw them
     (`seen`, their fingerprint); how many were accepted. ComparisonRefused when they changed since."""
     _require_evaluator(actor)
+    closed = why_programme_takes_nothing(version.framework.programme)
+    if closed:
+        raise ComparisonRefused({"figures": closed})
     codes = [area.area_code for area in areas_of(session, version, [site])]
     # Locked where the engine can (SQLite's write transaction already excludes every other writer), so a
     # lead's upload lands wholly before this reads or wholly after it writes.

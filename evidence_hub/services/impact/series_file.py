@@ -25,6 +25,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from evidence_hub.services.common.spreadsheet_reading import SpreadsheetRefused, read_spreadsheet
 from evidence_hub.services.common.spreadsheet_safety import FORMULA_TRIGGERS, csv_safe
@@ -36,6 +37,45 @@ GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
 LOOSE_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q\s*([1-4])$", re.IGNORECASE)
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# The figures column holds up to 18 digits, four after the point.
+MOST_DECIMAL_PLACES = 4
+LARGEST_FIGURE = Decimal("99999999999999")
+
+
+class FigureFault(StrEnum):
+    """Why a written figure cannot be kept: each caller says so in its own words (a file's row and
+    column, a return's area and indicator)."""
+
+    NOT_A_NUMBER = "not a number"
+    TOO_MANY_PLACES = "too many decimal places"
+    TOO_LARGE = "too large"
+
+
+class FigureRefused(ValueError):
+    def __init__(self, fault: FigureFault) -> None:
+        super().__init__(fault.value)
+        self.fault = fault
+
+
+def parse_figure(written: str) -> Decimal:
+    """A comparison figure as written in a series file or typed in a return: thousands separated by
+    commas (1,234.5) and a percentage's sign (12.5%) allowed, within what the figures column holds.
+    FigureRefused says why not. The caller handles an empty figure (a row left out, a figure cleared)."""
+    text = written.strip().removesuffix("%").strip()
+    if THOUSANDS.match(text):
+        text = text.replace(",", "")
+    try:
+        figure = Decimal(text)
+    except InvalidOperation:
+        raise FigureRefused(FigureFault.NOT_A_NUMBER) from None
+    if not figure.is_finite():
+        raise FigureRefused(FigureFault.NOT_A_NUMBER)
+    exponent = figure.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MOST_DECIMAL_PLACES:
+        raise FigureRefused(FigureFault.TOO_MANY_PLACES)
+    if abs(figure) > LARGEST_FIGURE:
+        raise FigureRefused(FigureFault.TOO_LARGE)
+    return figure
 
 
 @dataclass(frozen=True)
@@ -291,18 +331,17 @@ class _RowChecker:
         if not raw:
             problems["value"] = "Enter the figure, or leave the row out when there is none"
             return None
-        text = raw.replace(",", "") if THOUSANDS.match(raw) else raw
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            problems["value"] = (
-                f"‘{raw}’ is not a number: give the figure, like 14.2, and leave out rows with no figure "
-                "(such as .. or x for suppressed values)"
-            )
+            return parse_figure(raw)
+        except FigureRefused as refused:
+            problems["value"] = {
+                FigureFault.NOT_A_NUMBER: f"‘{raw}’ is not a number: give the figure, like 14.2, and leave "
+                "out rows with no figure (such as .. or x for suppressed values)",
+                FigureFault.TOO_MANY_PLACES: f"‘{raw}’ has more than {MOST_DECIMAL_PLACES} decimal places: "
+                f"round it to {MOST_DECIMAL_PLACES}",
+                FigureFault.TOO_LARGE: f"‘{raw}’ is too large to be a figure for one area",
+            }[refused.fault]
             return None
-        return number
 
     def _date(self, raw: str, problems: dict[str, str]) -> date | None:
         if not raw:

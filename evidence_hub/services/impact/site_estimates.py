@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from evidence_hub.formatting import date_uk
 from evidence_hub.models import AreaRole, Framework, FrameworkVersion, ImpactArea, Site, User
 from evidence_hub.models.periods import PeriodKind
 from evidence_hub.services.dashboards.scope import Scope, visible_sites
@@ -89,6 +90,13 @@ class Provenance:
 
     @property
     def extracted(self) -> str:
+        """When the figures were extracted, as people read dates: "14 July 2009 to 3 May 2011"."""
+        first, last = date_uk(self.extracted_first), date_uk(self.extracted_last)
+        return first if first == last else f"{first} to {last}"
+
+    @property
+    def extracted_iso(self) -> str:
+        """The same in ISO dates, for files meant for machines (the CSV data pack)."""
         first, last = self.extracted_first.isoformat(), self.extracted_last.isoformat()
         return first if first == last else f"{first} to {last}"
 

@@ -44,134 +44,145 @@ def _signature(content: dict[str, Any]) -> str:
     return f"Evidence Hub\n{content['service_url']}"
 
 
+def _email(
+    content: dict[str, Any], subject: str, said: list[str], action: str, after: tuple[str, ...] = ()
+) -> RenderedEmail:
+    """Every email's shape: the greeting, what happened (`said`, a paragraph each; empty ones left out),
+    what to do next with its link, anything after that, and the signature."""
+    paragraphs = [
+        f"Dear {content['name']},",
+        *said,
+        f"{action}:\n{content['link']}",
+        *after,
+        _signature(content),
+    ]
+    return RenderedEmail(
+        subject=subject, body="\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+    )
+
+
+def _still_missing(content: dict[str, Any]) -> str:
+    missing = content["missing"]
+    return "Still missing:\n\n" + _bullets(missing) if missing else ""
+
+
 def _return_due(content: dict[str, Any]) -> RenderedEmail:
     days = content["days_left"]
     when = "tomorrow" if days == 1 else f"in {days} days"
-    missing = content["missing"]
-    still = (
-        "Still missing:\n\n" + _bullets(missing)
-        if missing
-        else "Every section the framework requires has something in it. Check your answers and submit."
-    )
-    return RenderedEmail(
-        subject=f"{content['site']}: your {content['period']} return is due {when}",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"{content['site']}: your {content['period']} return is due {when}",
+        [
             f"{content['site']}'s return for {content['period']} ({content['programme']}) is due by "
-            f"{content['due_on']}.\n\n{still}\n\n"
-            f"Complete and submit the return:\n{content['link']}\n\n{_signature(content)}"
-        ),
+            f"{content['due_on']}.",
+            _still_missing(content)
+            or "Every section the framework requires has something in it. Check your answers and submit.",
+        ],
+        "Complete and submit the return",
     )
 
 
 def _return_overdue(content: dict[str, Any]) -> RenderedEmail:
-    missing = content["missing"]
-    still = "Still missing:\n\n" + _bullets(missing) + "\n\n" if missing else ""
-    return RenderedEmail(
-        subject=f"{content['site']}: your {content['period']} return is overdue",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"{content['site']}: your {content['period']} return is overdue",
+        [
             f"{content['site']}'s return for {content['period']} ({content['programme']}) was due by "
-            f"{content['due_on']} and has not been submitted.\n\n{still}"
-            f"Submit it as soon as you can, or tell your programme's evaluator when it will be ready:\n"
-            f"{content['link']}\n\n{_signature(content)}"
-        ),
+            f"{content['due_on']} and has not been submitted.",
+            _still_missing(content),
+        ],
+        "Submit it as soon as you can, or tell your programme's evaluator when it will be ready",
     )
 
 
 def _return_submitted(content: dict[str, Any]) -> RenderedEmail:
-    return RenderedEmail(
-        subject=f"{content['site']} has submitted its {content['period']} return",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"{content['site']} has submitted its {content['period']} return",
+        [
             f"{content['submitted_by']} submitted {content['site']}'s return for {content['period']} "
-            f"({content['programme']}) on {content['submitted_on']}. It is waiting for review.\n\n"
-            f"Review the return, then approve it or return it with comments:\n{content['link']}\n\n"
-            f"{_signature(content)}"
-        ),
+            f"({content['programme']}) on {content['submitted_on']}. It is waiting for review."
+        ],
+        "Review the return, then approve it or return it with comments",
     )
 
 
 def _return_returned(content: dict[str, Any]) -> RenderedEmail:
     items = content["commented_items"]
-    listed = "Comments were left on:\n\n" + _bullets(items) + "\n\n" if items else ""
-    return RenderedEmail(
-        subject=f"{content['site']}: your {content['period']} return has been returned with comments",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"{content['site']}: your {content['period']} return has been returned with comments",
+        [
             f"{content['reviewer']} has returned {content['site']}'s return for {content['period']} "
-            f"({content['programme']}) with comments.\n\n"
-            f"What to change:\n\n^ {content['comment']}\n\n{listed}"
-            f"Make the changes and submit the return again:\n{content['link']}\n\n{_signature(content)}"
-        ),
+            f"({content['programme']}) with comments.",
+            f"What to change:\n\n^ {content['comment']}",
+            "Comments were left on:\n\n" + _bullets(items) if items else "",
+        ],
+        "Make the changes and submit the return again",
     )
 
 
 def _return_approved(content: dict[str, Any]) -> RenderedEmail:
-    return RenderedEmail(
-        subject=f"{content['site']}: your {content['period']} return has been approved",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"{content['site']}: your {content['period']} return has been approved",
+        [
             f"{content['reviewer']} has approved {content['site']}'s return for {content['period']} "
-            f"({content['programme']}). Its figures now count in the programme's dashboards and releases.\n\n"
-            f"You do not need to do anything. See the return:\n{content['link']}\n\n{_signature(content)}"
-        ),
+            f"({content['programme']}). Its figures now count in the programme's dashboards and releases."
+        ],
+        "You do not need to do anything. See the return",
     )
 
 
 def _period_closed(content: dict[str, Any]) -> RenderedEmail:
-    state = content["state"]
-    return RenderedEmail(
-        subject=f"{content['period']} has closed: {content['site']}'s return is locked",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"{content['period']} has closed: {content['site']}'s return is locked",
+        [
             f"The reporting period {content['period']} ({content['programme']}) has closed. "
-            f"{content['site']}'s return is now locked ({state}) and can no longer be changed.\n\n"
-            f"If something in it is wrong, contact your programme's evaluator. See the return:\n"
-            f"{content['link']}\n\n{_signature(content)}"
-        ),
+            f"{content['site']}'s return is now locked ({content['state']}) and can no longer be changed."
+        ],
+        "If something in it is wrong, contact your programme's evaluator. See the return",
     )
 
 
 def _release_published(content: dict[str, Any]) -> RenderedEmail:
-    return RenderedEmail(
-        subject=f"New release: {content['title']}",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        f"New release: {content['title']}",
+        [
             f"{content['programme']} has published a release, {content['reference']}: "
-            f"{content['title']}, covering {content['periods']}.\n\n"
-            f"Read its learning summary and download its data pack:\n{content['link']}\n\n"
-            f"You get this email because you asked to be told about new releases. Change which emails "
-            f"you get:\n{content['preferences_link']}\n\n{_signature(content)}"
+            f"{content['title']}, covering {content['periods']}."
+        ],
+        "Read its learning summary and download its data pack",
+        after=(
+            "You get this email because you asked to be told about new releases. Change which emails "
+            f"you get:\n{content['preferences_link']}",
         ),
     )
 
 
 def _invitation(content: dict[str, Any]) -> RenderedEmail:
-    return RenderedEmail(
-        subject="You have been invited to Evidence Hub",
-        body=(
-            f"Dear {content['name']},\n\n"
+    return _email(
+        content,
+        "You have been invited to Evidence Hub",
+        [
             f"{content['invited_by']} has made you an account on Evidence Hub, where pilot sites record "
-            f"their evidence and evaluators review it. You are a {content['role']}.\n\n"
-            f"Set your password to start using it. This link works once and expires on "
-            f"{content['expires']}:\n{content['link']}\n\n"
-            f'If the link has expired, ask for a new one on the sign-in page ("Forgot your password?").\n\n'
-            f"{_signature(content)}"
-        ),
+            f"their evidence and evaluators review it. You are a {content['role']}."
+        ],
+        f"Set your password to start using it. This link works once and expires on {content['expires']}",
+        after=('If the link has expired, ask for a new one on the sign-in page ("Forgot your password?").',),
     )
 
 
 def _password_reset(content: dict[str, Any]) -> RenderedEmail:
-    return RenderedEmail(
-        subject="Reset your Evidence Hub password",
-        body=(
-            f"Dear {content['name']},\n\n"
-            f"Someone asked to reset the password of your Evidence Hub account. If it was you, set a new "
-            f"password. This link works once and expires on {content['expires']}:\n{content['link']}\n\n"
-            f"If you did not ask, you do not need to do anything: your password has not changed.\n\n"
-            f"{_signature(content)}"
-        ),
+    return _email(
+        content,
+        "Reset your Evidence Hub password",
+        [],
+        "Someone asked to reset the password of your Evidence Hub account. If it was you, set a new "
+        f"password. This link works once and expires on {content['expires']}",
+        after=("If you did not ask, you do not need to do anything: your password has not changed.",),
     )
 
 

@@ -87,7 +87,12 @@ def _site(each: SiteImpact) -> dict[str, Any]:
         "rating": f"{each.scale_name} level {each.rated_level}" if each.rated_level else None,
         "not_estimated_reason": estimate.not_estimated_reason,
         "warnings": [*estimate.warnings, *([each.rating_warning] if each.rating_warning else [])],
+        # The data pack's CSV keeps ISO dates for machines; the PDF and DOCX read dates as people do.
         "sources": [
+            f"{item.area_name} ({item.area_code}): {item.source}, extracted {item.extracted_iso}"
+            for item in each.provenance
+        ],
+        "sources_in_words": [
             f"{item.area_name} ({item.area_code}): {item.source}, extracted {item.extracted}"
             for item in each.provenance
         ],
@@ -175,9 +180,12 @@ IMPACT_COLUMNS = (
 )
 
 
-def impact_rows(section: dict[str, Any]) -> list[list[Any]]:
+def impact_rows(section: dict[str, Any], *, in_words: bool = False) -> list[list[Any]]:
+    """The table's rows; `in_words` for documents people read (dates as "14 July 2009"), else for the
+    CSV data pack. Releases published before the sources were kept in words show them as they were."""
     rows: list[list[Any]] = []
     for site in section["sites"]:
+        sources = site.get("sources_in_words", site["sources"]) if in_words else site["sources"]
         rows.append(
             [
                 site["site"],
@@ -188,7 +196,7 @@ def impact_rows(section: dict[str, Any]) -> list[list[Any]]:
                 str(site["pre_trend"]).replace("_", " "),
                 "; ".join(site["comparison_areas"]),
                 site["rating"] or "Not rated",
-                "; ".join(site["sources"]),
+                "; ".join(sources),
             ]
         )
     pooled = section["pooled"]

@@ -46,47 +46,27 @@ class PublicationNotFound(LookupError):
     """No publication by that number that the user may follow."""
 
 
-def queue_publication(
-    session: Session,
-    *,
-    actor: User,
-    framework: Framework,
-    version: FrameworkVersion | None,
-    period_from: ReportingPeriod,
-    period_to: ReportingPeriod,
-    sites: list[Site],
-    title: str,
-    threshold: int,
-    round_to: int | None,
-) -> BackgroundJob:
+def queue_publication(session: Session, request: publishing.ReleaseRequest) -> BackgroundJob:
     """Check the choice holds approved returns (NoApprovedData if not) and queue its publication.
     Flushes; the caller commits."""
-    publishing.check_publishable(
-        session,
-        actor=actor,
-        framework=framework,
-        version=version,
-        period_from=period_from,
-        period_to=period_to,
-        sites=sites,
-    )
+    publishing.check_publishable(session, request)
     return enqueue(
         session,
         kind=KIND,
         # Each press of Publish is a publication of its own (the form redirects, so a reload does not
         # press it again).
         key=f"{KIND}:{uuid.uuid4().hex}",
-        subject=f"Publication of {title}"[:200],
+        subject=f"Publication of {request.title}"[:200],
         arguments={
-            "actor_id": actor.id,
-            "framework_id": framework.id,
-            "version_id": version.id if version is not None else None,
-            "period_from_id": period_from.id,
-            "period_to_id": period_to.id,
-            "site_ids": [site.id for site in sites],
-            "title": title,
-            "threshold": threshold,
-            "round_to": round_to,
+            "actor_id": request.actor.id,
+            "framework_id": request.framework.id,
+            "version_id": request.version.id if request.version is not None else None,
+            "period_from_id": request.period_from.id,
+            "period_to_id": request.period_to.id,
+            "site_ids": [site.id for site in request.sites],
+            "title": request.title,
+            "threshold": request.threshold,
+            "round_to": request.round_to,
         },
     )
 
@@ -106,8 +86,7 @@ def publish(session: Session, arguments: dict[str, Any], context: JobContext) ->
 
     version_id = arguments["version_id"]
     try:
-        prepared = publishing.prepare_release(
-            session,
+        request = publishing.ReleaseRequest(
             actor=session.get_one(User, arguments["actor_id"]),
             framework=session.get_one(Framework, arguments["framework_id"]),
             version=session.get_one(FrameworkVersion, version_id) if version_id is not None else None,
@@ -117,8 +96,8 @@ def publish(session: Session, arguments: dict[str, Any], context: JobContext) ->
             title=arguments["title"],
             threshold=int(arguments["threshold"]),
             round_to=arguments["round_to"],
-            progress=completed,
         )
+        prepared = publishing.prepare_release(session, request, progress=completed)
     except (ReleaseRefused, publishing.NoApprovedData) as refused:
         session.rollback()
         context.report_outcome({"steps": steps, "refused": str(refused)})

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -77,6 +77,23 @@ CAVEATS = (
 )
 
 
+@dataclass(frozen=True)
+class ReleaseRequest:
+    """What is asked to be published, by whom: the framework (one version, or None for every version), the
+    periods from and to, the sites, the title and the disclosure rules. The publish form, the background
+    job, the demo and the tests all ask in this one shape."""
+
+    actor: User
+    framework: Framework
+    version: FrameworkVersion | None
+    period_from: ReportingPeriod
+    period_to: ReportingPeriod
+    sites: Sequence[Site]
+    title: str
+    threshold: int = DEFAULT_THRESHOLD
+    round_to: int | None = None
+
+
 class NoApprovedData(ValueError):
     """The periods and sites chosen have no approved return, so there is nothing to release."""
 
@@ -111,33 +128,20 @@ class PreparedRelease:
     knowledge: Knowledge
 
 
-def check_publishable(
-    session: Session,
-    *,
-    actor: User,
-    framework: Framework,
-    version: FrameworkVersion | None,
-    period_from: ReportingPeriod,
-    period_to: ReportingPeriod,
-    sites: list[Site],
-) -> None:
+def check_publishable(session: Session, request: ReleaseRequest) -> None:
     """Raise NoApprovedData when the choice holds no approved return (cheap: one count), so the form can say
     so at once, before a publication is queued."""
-    _scope_with_approved_returns(session, actor, framework, version, period_from, period_to, sites)
+    _scope_with_approved_returns(session, request)
 
 
 def _scope_with_approved_returns(
-    session: Session,
-    actor: User,
-    framework: Framework,
-    version: FrameworkVersion | None,
-    period_from: ReportingPeriod,
-    period_to: ReportingPeriod,
-    sites: list[Site],
+    session: Session, request: ReleaseRequest
 ) -> tuple[Scope, list[ReportingPeriod], list[Site]]:
-    periods = _periods_between(framework, period_from, period_to)
-    sites = sorted(sites, key=lambda site: site.name)
-    scope = chosen_scope(session, actor, framework, version, periods, sites, StateFilter.APPROVED)
+    periods = _periods_between(request.framework, request.period_from, request.period_to)
+    sites = sorted(request.sites, key=lambda site: site.name)
+    scope = chosen_scope(
+        session, request.actor, request.framework, request.version, periods, sites, StateFilter.APPROVED
+    )
     approved = session.scalar(select(func.count()).select_from(SiteReturn).where(scope.returns_condition()))
     if not approved:
         raise NoApprovedData(
@@ -148,25 +152,13 @@ def _scope_with_approved_returns(
 
 
 def prepare_release(
-    session: Session,
-    *,
-    actor: User,
-    framework: Framework,
-    version: FrameworkVersion | None,
-    period_from: ReportingPeriod,
-    period_to: ReportingPeriod,
-    sites: list[Site],
-    title: str,
-    threshold: int = DEFAULT_THRESHOLD,
-    round_to: int | None = None,
-    progress: Progress = _no_progress,
+    session: Session, request: ReleaseRequest, *, progress: Progress = _no_progress
 ) -> PreparedRelease:
     """Read and protect everything the release will hold; writes nothing, so that a long publication holds
     no write lock while it reads. Raises NoApprovedData, or ReleaseRefused when the audit refuses."""
-    scope, periods, sites = _scope_with_approved_returns(
-        session, actor, framework, version, period_from, period_to, sites
-    )
-    rules = DisclosureRules(threshold=threshold, round_to=round_to)
+    actor, framework, version, title = request.actor, request.framework, request.version, request.title
+    scope, periods, sites = _scope_with_approved_returns(session, request)
+    rules = DisclosureRules(threshold=request.threshold, round_to=request.round_to)
     exact = build_tables(session, scope)
     progress(
         STEP_TABLES,
@@ -313,35 +305,11 @@ def _tell_officials(session: Session, release: Release) -> None:
     )
 
 
-def publish_release(
-    session: Session,
-    *,
-    actor: User,
-    framework: Framework,
-    version: FrameworkVersion | None,
-    period_from: ReportingPeriod,
-    period_to: ReportingPeriod,
-    sites: list[Site],
-    title: str,
-    threshold: int = DEFAULT_THRESHOLD,
-    round_to: int | None = None,
-) -> Release:
+def publish_release(session: Session, request: ReleaseRequest) -> Release:
     """Freeze the approved evidence in scope into a new release, in one go. Flushes; the caller commits.
     (Publishing from the pages runs the same two halves as a background job: services/releases/
     publication_job.py.)"""
-    prepared = prepare_release(
-        session,
-        actor=actor,
-        framework=framework,
-        version=version,
-        period_from=period_from,
-        period_to=period_to,
-        sites=sites,
-        title=title,
-        threshold=threshold,
-        round_to=round_to,
-    )
-    return store_release(session, prepared)
+    return store_release(session, prepare_release(session, request))
 
 
 def _indicators(framework: Framework, version: FrameworkVersion | None) -> list[Indicator]:

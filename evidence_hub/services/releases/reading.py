@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from evidence_hub.formatting import date_uk
 from evidence_hub.models import Framework, Role, User
 from evidence_hub.models.releases import Release, ReleaseRow, ReleaseStatus
 from evidence_hub.services.common import audit
@@ -100,7 +101,7 @@ def release_for(
             f"There is no release {reference}. Check the reference, or browse the releases."
         )
     if release.is_withdrawn and not allow_withdrawn:
-        when = release.withdrawn_at.strftime("%-d %B %Y") if release.withdrawn_at else ""
+        when = date_uk(release.withdrawn_at) if release.withdrawn_at else ""
         raise ReleaseUnavailable(
             f"Release {reference} was withdrawn on {when}: {release.withdrawal_reason} "
             "Use a later release instead.",
@@ -174,7 +175,7 @@ class ReleasePackSource:
     def notes(self) -> list[str]:
         release = self.release
         return [
-            f"Release {release.reference}, published {release.published_at:%-d %B %Y}.",
+            f"Release {release.reference}, published {date_uk(release.published_at)}.",
             f"Framework: {release.content['summary']['framework']['name']} "
             f"({release.content['summary']['framework']['version_label']}).",
             f"Periods: {release.period_label}. Sites: {', '.join(release.site_codes)}.",

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -31,13 +31,16 @@ from evidence_hub.services.common import audit
 from evidence_hub.services.framework.impact_settings import impact_settings
 from evidence_hub.services.framework.periods import period_dates
 from evidence_hub.services.impact.comparisons import areas_of, comparison_indicators, impact_version
+from evidence_hub.services.impact.series_file import (
+    MOST_DECIMAL_PLACES,
+    FigureFault,
+    FigureRefused,
+    parse_figure,
+)
 from evidence_hub.services.returns.editing import require_lead_can_edit
 from evidence_hub.services.returns.errors import InvalidEvidence, StaleEdit
 from evidence_hub.services.returns.evidence_rows import read_for_writing
 
-# The figures column holds up to 18 digits, four after the point.
-MOST_DECIMAL_PLACES = 4
-LARGEST_FIGURE = Decimal("99999999999999")
 SOURCE_FIELD = "source"
 EXTRACTED_FIELD = "extracted_on"
 
@@ -246,22 +249,19 @@ def save_comparison_figures(
 
 
 def _figure(text: str, row: FigureRow) -> tuple[Decimal | None, str | None]:
-    """The typed figure, or why it cannot be saved."""
+    """The typed figure, or why it cannot be saved, naming the area and indicator."""
     if not text:
         return None, None
     place = f"{row.area_name}'s {row.indicator_name.lower()}"
     try:
-        value = Decimal(text.replace(",", "").removesuffix("%").strip())
-    except InvalidOperation:
-        return None, f"Enter {place} as a number, like 12.5"
-    if not value.is_finite():
-        return None, f"Enter {place} as a number, like 12.5"
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MOST_DECIMAL_PLACES:
-        return None, f"{place[0].upper()}{place[1:]} can have at most {MOST_DECIMAL_PLACES} decimal places"
-    if abs(value) > LARGEST_FIGURE:
-        return None, f"{place[0].upper()}{place[1:]} is too large to be a figure for one area"
-    return value, None
+        return parse_figure(text), None
+    except FigureRefused as refused:
+        return None, {
+            FigureFault.NOT_A_NUMBER: f"Enter {place} as a number, like 12.5",
+            FigureFault.TOO_MANY_PLACES: f"{place[0].upper()}{place[1:]} can have at most "
+            f"{MOST_DECIMAL_PLACES} decimal places",
+            FigureFault.TOO_LARGE: f"{place[0].upper()}{place[1:]} is too large to be a figure for one area",
+        }[refused.fault]
 
 
 def _how_observed(area: ImpactArea, indicator_code: str) -> str | None:

@@ -7,10 +7,10 @@ pass this rule before they change anything.
 
 from __future__ import annotations
 
-from evidence_hub.formatting import UK_TIME, date_uk
-from evidence_hub.models import Programme, ProgrammeStatus, Role, User
+from evidence_hub.formatting import date_uk
+from evidence_hub.models import Programme, Role, User
 from evidence_hub.models.returns import EDITABLE_STATUSES, ReturnStatus, SiteReturn
-from evidence_hub.services.common.access import leads_site
+from evidence_hub.services.common.access import leads_site, why_programme_takes_nothing
 from evidence_hub.services.returns.errors import ReturnError
 
 WHY_NOT_EDITABLE = {
@@ -22,16 +22,6 @@ WHY_NOT_EDITABLE = {
 
 def programme_of(site_return: SiteReturn) -> Programme:
     return site_return.reporting_period.framework.programme
-
-
-def why_programme_takes_nothing(programme: Programme) -> str:
-    """Why a programme takes no new evidence or returns now; empty while it is active."""
-    if programme.status == ProgrammeStatus.ACTIVE.value:
-        return ""
-    return (
-        f"{programme.name} is {programme.status_label.lower()}: it takes no new evidence or returns, and "
-        "what it holds can be read but not changed. Ask a service administrator if it should be reopened."
-    )
 
 
 def require_programme_active(programme: Programme) -> None:
@@ -70,7 +60,7 @@ def why_read_only(site_return: SiteReturn) -> str:
         )
     if status is ReturnStatus.LOCKED:
         locked_at = site_return.locked_at
-        closed = f" on {date_uk(locked_at.astimezone(UK_TIME).date())}" if locked_at else ""
+        closed = f" on {date_uk(locked_at)}" if locked_at else ""
         approval = (
             "It was approved before the period closed."
             if site_return.is_approved

@@ -39,7 +39,7 @@ def impact_blocks(summary: Mapping[str, Any]) -> list[Block]:
     )
     blocks.append(Bullets(tuple(site_sentence(site) for site in section["sites"])))
     blocks.append(Paragraph(pooled_sentence(section["pooled"]), "Across sites"))
-    rows = impact_rows(section)
+    rows = impact_rows(section, in_words=True)
     blocks.append(
         Table(
             caption=f"Impact estimates: {clean_text(section['indicator'])}",
