@@ -87,3 +87,33 @@ def test_a_closed_programme_takes_no_comparison_series_and_says_so_beside_the_fi
     assert any(reason in each for each in error_summary(soup))
     assert reason in field_error(soup, "spreadsheet")
     assert db.scalar(select(func.count()).select_from(ComparisonSeriesValue)) == 0
+
+
+def test_a_closed_programme_takes_no_acceptance_of_a_sites_figures(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = make_return(db, "kent")
+    evaluator = client_as(Role.EVALUATOR)
+    named = evaluator.post(
+        f"/comparisons/{FRAMEWORK}/areas/new",
+        data={"site": "kent", "role": "pilot_site", "area_code": "E10000016", "area_name": "Kent"},
+    )
+    assert named.status_code == 302
+    lead = client_as(Role.SITE_LEAD, site="kent")
+    row = SeriesRow(
+        2, "E10000016", "Kent", "2009-Q2", "WL-JOB-ENTRY-RATE", Decimal(12), "ONS", date(2009, 7, 14)
+    )
+    uploaded = lead.post(
+        f"/comparisons/{FRAMEWORK}/series",
+        data={"spreadsheet": (io.BytesIO(series_csv([row])), "series.csv")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    seen = page(evaluator.get(f"/comparisons/{FRAMEWORK}")).select_one("input[name=seen]")["value"]
+    reason = _close(db, site_return)
+
+    response = evaluator.post(f"/comparisons/{FRAMEWORK}/sites/kent/accept", data={"seen": seen})
+
+    assert reason in text_of(page(evaluator.get(response.headers["Location"])))
+    db.rollback()
+    assert db.scalars(select(ComparisonSeriesValue.accepted_at)).all() == [None]
