@@ -176,6 +176,13 @@ def in_fresh_process(function: Callable[..., Result], *arguments: Any) -> Result
         return pool.apply(function, arguments)
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5 and 15 minutes): a time measured on a shared machine means little
+    without it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
 def verdict(passed: bool) -> str:
     return "PASS" if passed else "FAIL"
 

@@ -57,7 +57,10 @@ def build_files(database_url: str, release_id: int, folder: str) -> None:
             started = time.perf_counter()
 
             def say(words: str) -> None:
-                print(f"      {time.perf_counter() - started:6.1f} s: {words}", flush=True)
+                print(
+                    f"      {time.perf_counter() - started:6.1f} s: {words} ({export_speed.load_average()})",
+                    flush=True,
+                )
 
             context = JobContext(0, {"release_files": store}, say, lambda _outcome: None)
             prebuild.build_release_files(session, {"release_id": release_id}, context)
@@ -118,10 +121,18 @@ def run(base_url: str | None, folder: Path, sites: int, quarters: int) -> dict[s
     print(f"\n{sites} sites × {quarters} quarters", flush=True)
     database_url = export_speed.national_database(base_url, folder, sites, quarters, seed=1)
     release_id, published = export_speed.in_fresh_process(export_speed.publish_and_measure, database_url)
-    print(f"   publish (and queue the job): {published.seconds:.1f} s; {published.memory()}", flush=True)
+    print(
+        f"   publish (and queue the job): {published.seconds:.1f} s; {published.memory()}; "
+        f"{export_speed.load_average()}",
+        flush=True,
+    )
     files_folder = str(folder / f"release-files-{sites}")
     built = export_speed.in_fresh_process(build_and_measure, database_url, release_id, files_folder)
-    print(f"   build every file (the job): {built.seconds:.1f} s; {built.memory()}", flush=True)
+    print(
+        f"   build every file (the job): {built.seconds:.1f} s; {built.memory()}; "
+        f"{export_speed.load_average()}",
+        flush=True,
+    )
     engine = make_engine(database_url)
     with make_session_factory(engine)() as session:
         release = session.get_one(Release, release_id)

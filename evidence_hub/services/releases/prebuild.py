@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ from evidence_hub.services.jobs.running import JobContext, handles
 from evidence_hub.services.releases import reading
 from evidence_hub.services.releases.release_files import ReleaseFileKey
 from evidence_hub.services.releases.shared_release_files import ReleaseFiles
+
+if TYPE_CHECKING:
+    from evidence_hub.services.releases.render.charts import SummaryCharts
 
 KIND = "release_files"
 DOCUMENT_KINDS = ("summary.pdf", "summary.docx")
@@ -77,9 +80,24 @@ def table_csv_writer(session: Session, release: Release, table_code: str) -> Cal
     return write_table
 
 
+# The charts of the last release whose documents were built: the PDF and the Word document show the same
+# charts, and drawing them takes as long as laying out either document (45 s at 150 sites), so the job
+# draws them once for both. One release's worth, replaced by the next release's.
+_charts_drawn: dict[tuple[int, str], SummaryCharts] = {}
+
+
+def _charts(release: Release, summary: dict[str, Any]) -> SummaryCharts:
+    from evidence_hub.services.releases.render.charts import summary_charts
+
+    key = (release.id, release.fingerprint)
+    if key not in _charts_drawn:
+        _charts_drawn.clear()
+        _charts_drawn[key] = summary_charts(summary)
+    return _charts_drawn[key]
+
+
 def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable[[BinaryIO], None]:
     # Imported here: reportlab, python-docx and matplotlib are only loaded by processes that build files.
-    from evidence_hub.services.releases.render.charts import summary_charts
     from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
     from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
     from evidence_hub.services.releases.render.docx import summary_docx
@@ -94,7 +112,7 @@ def _writer(session: Session, release: Release, key: ReleaseFileKey) -> Callable
 
         def write_document(target: BinaryIO) -> None:
             summary = reading.summary_of(release)
-            target.write(render(summary, charts=summary_charts(summary)))
+            target.write(render(summary, charts=_charts(release, summary)))
 
         return write_document
     write_pack = write_xlsx if key.kind == "data-pack.xlsx" else write_zip

@@ -371,17 +371,20 @@ def _canonical(value: Any) -> bytes:
 
 def _store_rows(session: Session, release: Release, tables: dict[str, AggregatedTable]) -> int:
     """Insert every row in batches; how many were stored."""
+    # A Core insert on the session's connection: the ORM's bulk insert spent a third of the time on its own
+    # bookkeeping for rows that are never loaded as objects here.
+    connection, statement = session.connection(), insert(ReleaseRow)
     batch: list[dict[str, Any]] = []
     stored = 0
     for code in TABLES:
         for position, row in enumerate(tables[code].rows):
             batch.append({"release_id": release.id, "table_code": code, "position": position, "cells": row})
             if len(batch) >= ROWS_PER_INSERT:
-                session.execute(insert(ReleaseRow), batch)
+                connection.execute(statement, batch)
                 stored += len(batch)
                 batch = []
     if batch:
-        session.execute(insert(ReleaseRow), batch)
+        connection.execute(statement, batch)
         stored += len(batch)
     return stored
 

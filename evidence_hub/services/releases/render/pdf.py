@@ -308,16 +308,34 @@ def _layout(table: Table) -> tuple[list[float], dict[str, ParagraphStyle]]:
     return widths, _cell_styles(size)
 
 
+class _CellParagraph(PdfParagraph):
+    """A table cell, which keeps the lines it was broken into for the width it was last laid out at.
+
+    reportlab lays out every remaining row of a table again each time it splits the table at a page's
+    end, so each cell of a long table was broken into lines once a page (a 150-site release's tables hold
+    98,000 cells, broken into lines 380,000 times). A paragraph's lines depend on its width alone.
+    """
+
+    _laid_out_at: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._laid_out_at is not None and self._laid_out_at[0] == availWidth:
+            return self._laid_out_at[1]
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        self._laid_out_at = (availWidth, size)
+        return size
+
+
 def _table(table: Table) -> list[Flowable]:
     widths, styles = _layout(table)
     cells: list[list[Flowable]] = [
-        [PdfParagraph(markup(heading), styles["heading"]) for heading in table.headings]
+        [_CellParagraph(markup(heading), styles["heading"]) for heading in table.headings]
     ]
     for index, row in enumerate(table.rows):
         is_total = table.has_total_row and index == len(table.rows) - 1
         cells.append(
             [
-                PdfParagraph(
+                _CellParagraph(
                     f"<b>{markup(text)}</b>" if is_total else markup(text),
                     styles["number" if numeric else "cell"],
                 )
