@@ -2,17 +2,19 @@
 with SIGSEGV (issue 16), in one process without gunicorn, counted in requests and crashes.
 
     .venv/bin/python benchmarks/crash_soak.py --database-url sqlite:////tmp/bench-150.sqlite
-                                              [--requests 300] [--runs 3] [--python PATH]
+                                              [--requests 300] [--runs 3] [--python PATH] [--bare]
 
 For a national_scale.py database (the 150-site × 20-quarter SQLite file is enough), the script gives the
 benchmark's lead of the largest site an account (as page_throughput.py does), then --runs times starts a
-child Python (--python, this interpreter by default) that builds the app as wsgi.py does, signs that lead
-in with Flask's test client and asks for their latest return's task list --requests times. It prints, for
-each run, how many requests were answered and whether the child died of a signal; with faulthandler's
-stack of a crash. The exit status is 1 when any run crashed.
+child Python (--python, this interpreter by default) that runs gunicorn.conf.py's worker hooks (post_fork
+after the fork, post_request after each request; --bare leaves them out), builds the app as wsgi.py does,
+signs that lead in with Flask's test client and asks for their latest return's task list --requests times.
+It prints, for each run, how many requests were answered and whether the child died of a signal; with
+faulthandler's stack of a crash. The exit status is 1 when any run crashed.
 
-What it showed (docs/investigations/sigsegv.md): on Python 3.11.7 the child dies of SIGSEGV within about
-5 to 30 requests; with the same packages on Python 3.12.1 it answers every request.
+What it showed (docs/investigations/sigsegv.md): on Python 3.11.7 with --bare the child dies of SIGSEGV
+within about 5 to 30 requests; with the hooks (the garbage collector run between requests only), or on
+Python 3.12.1 with the same packages, it answers every request.
 """
 
 from __future__ import annotations
@@ -27,16 +29,20 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 # Lines of a crashed child's innermost stack to print: enough to see which request and which call.
 STACK_LINES = 16
+GUNICORN_SETTINGS = REPOSITORY / "gunicorn.conf.py"
 
 # Run in the child: the app as wsgi.py builds it, the lead signed in, the task list asked for repeatedly.
 CHILD = """
-import faulthandler, sys
+import faulthandler, runpy, sys
 faulthandler.enable()
 from datetime import UTC, datetime
 from sqlalchemy import select
 from evidence_hub import create_app, guards, prepare_to_serve
 from evidence_hub.models import User
-email, path, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+email, path, count, hooks = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+settings = runpy.run_path(hooks) if hooks else {}
+if settings:
+    settings["post_fork"](None, None)
 app = create_app()
 prepare_to_serve()
 factory = app.extensions["evidence_hub.session_factory"]
@@ -53,11 +59,15 @@ for number in range(1, count + 1):
     answer = client.get(path)
     if answer.status_code != 200:
         raise SystemExit(f"{path} answered {answer.status_code}")
+    if settings:
+        settings["post_request"](None, None, None, None)
     print(f"answered {number}", flush=True)
 """
 
 
-def run_child(python: str, database_url: str, email: str, path: str, requests: int) -> tuple[int, int, str]:
+def run_child(
+    python: str, database_url: str, email: str, path: str, requests: int, hooks: str
+) -> tuple[int, int, str]:
     """(requests answered, the child's exit status, its standard error)."""
     environment = {
         **os.environ,
@@ -67,7 +77,7 @@ def run_child(python: str, database_url: str, email: str, path: str, requests: i
         "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
     }
     child = subprocess.run(  # noqa: S603  (our own command)
-        [python, "-c", CHILD, email, path, str(requests)],
+        [python, "-c", CHILD, email, path, str(requests), hooks],
         env=environment,
         cwd=REPOSITORY,
         capture_output=True,
@@ -84,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="task lists asked for in each run (300)")
     parser.add_argument("--runs", type=int, default=3, help="child processes, one after another (3)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter of the child (this one)")
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="without gunicorn.conf.py's worker hooks (post_fork, post_request), applied by default",
+    )
     arguments = parser.parse_args(argv)
 
     if __package__:
@@ -101,11 +116,20 @@ def main(argv: list[str] | None = None) -> int:
         check=True,
     ).stdout.split()
     print(f"Python {version[0]}, SQLite {version[1]}: {arguments.runs} runs of {arguments.requests} x {path}")
+    hooks = "" if arguments.bare else str(GUNICORN_SETTINGS)
+    print(
+        "bare: the automatic garbage collector on" if arguments.bare else f"with the worker hooks of {hooks}"
+    )
     crashes = 0
     total = 0
     for run in range(1, arguments.runs + 1):
         answered, status, errors = run_child(
-            arguments.python, arguments.database_url, page_throughput.LEAD_EMAIL, path, arguments.requests
+            arguments.python,
+            arguments.database_url,
+            page_throughput.LEAD_EMAIL,
+            path,
+            arguments.requests,
+            hooks,
         )
         total += answered
         if status < 0:
