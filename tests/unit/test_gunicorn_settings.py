@@ -53,3 +53,25 @@ def test_a_worker_collects_the_cycles_a_request_left_once_it_has_answered(settin
     settings["post_request"](None, None, {}, None)
 
     assert watched() is None
+
+
+def test_cycles_that_outlive_their_request_are_freed_by_a_later_one(settings: dict[str, Any]) -> None:
+    settings["post_fork"](None, None)
+
+    class Node:
+        def __init__(self) -> None:
+            self.itself = self
+
+    kept = Node()  # a cache entry, say: alive at the end of its request, moved to an older generation
+    for _ in range(3):
+        settings["post_request"](None, None, {}, None)
+    watched = weakref.ref(kept)
+    del kept
+
+    _, young_every, old_every = gc.get_threshold()
+    requests = 0
+    while watched() is not None and requests <= (young_every + 1) * (old_every + 1):
+        settings["post_request"](None, None, {}, None)
+        requests += 1
+
+    assert watched() is None
