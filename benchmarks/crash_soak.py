@@ -1,19 +1,22 @@
-"""Does a worker survive a site lead's return task list? The request sequence that crashed gunicorn workers
-with SIGSEGV (issue 16), in one process without gunicorn, counted in requests and crashes.
+"""Does a worker survive a site lead's pages of a large return? The kind of request that crashed gunicorn
+workers with SIGSEGV (issue 16), in one process without gunicorn, counted in requests and crashes.
 
     .venv/bin/python benchmarks/crash_soak.py --database-url sqlite:////tmp/bench-150.sqlite
                                               [--requests 300] [--runs 3] [--python PATH] [--bare]
+                                              [--section /costs]
 
 For a national_scale.py database (the 150-site × 20-quarter SQLite file is enough), the script gives the
 benchmark's lead of the largest site an account (as page_throughput.py does), then --runs times starts a
 child Python (--python, this interpreter by default) that runs gunicorn.conf.py's worker hooks (post_fork
 after the fork, post_request after each request; --bare leaves them out), builds the app as wsgi.py does,
-signs that lead in with Flask's test client and asks for their latest return's task list --requests times.
+signs that lead in with Flask's test client and asks for a page of their latest return (--section: the
+costs section by default, every cost line of the return) --requests times.
 It prints, for each run, how many requests were answered and whether the child died of a signal; with
 faulthandler's stack of a crash. The exit status is 1 when any run crashed.
 
 What it showed (docs/investigations/sigsegv.md): on Python 3.11.7 with --bare the child dies of SIGSEGV
-within about 5 to 30 requests; with the hooks (the garbage collector run between requests only), or on
+within a few requests (the costs section at 350 × 40 after 7; the task list, before it stopped loading
+every item, after 6 at 150 × 20); with the hooks (the garbage collector run between requests only), or on
 Python 3.12.1 with the same packages, it answers every request.
 """
 
@@ -95,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="child processes, one after another (3)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter of the child (this one)")
     parser.add_argument(
+        "--section",
+        default="/costs",
+        help="the page of the return asked for, after /returns/<id> (default /costs: every cost line; "
+        "'' for the task list)",
+    )
+    parser.add_argument(
         "--bare",
         action="store_true",
         help="without gunicorn.conf.py's worker hooks (post_fork, post_request), applied by default",
@@ -107,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         import page_throughput  # type: ignore[no-redef]
 
     _accounts, site_id = page_throughput.prepare_people(arguments.database_url)
-    path = f"/returns/{page_throughput.latest_return(arguments.database_url, site_id)}"
+    path = f"/returns/{page_throughput.latest_return(arguments.database_url, site_id)}{arguments.section}"
     versions = "import sys, sqlite3; print(sys.version.split()[0], sqlite3.sqlite_version)"
     version = subprocess.run(  # noqa: S603  (our own command)
         [arguments.python, "-c", versions],
