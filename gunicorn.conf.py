@@ -8,6 +8,7 @@ Anything given on the command line wins over what is set here.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import sys
 from typing import Any
 
@@ -24,5 +25,24 @@ logger_class = "evidence_hub.cli.gunicorn_logging.JsonAccessLogger"
 
 def post_fork(_server: Any, _worker: Any) -> None:
     """A worker that crashes in C code (a segmentation fault, an abort) writes the Python stack of every
-    thread to the error log before it dies, so that its cause can be found."""
+    thread to standard error before it dies, so that its cause can be found."""
     faulthandler.enable(file=sys.stderr, all_threads=True)
+    # The garbage collector runs between requests (post_request), never in the middle of one: on Python
+    # 3.11.7 a collection that starts while a page is being built (hundreds of ORM objects loaded, the
+    # template half rendered) frees objects still in use, and the worker dies of SIGSEGV a few requests
+    # later (issue 16; docs/investigations/sigsegv.md, benchmarks/crash_soak.py).
+    gc.disable()
+
+
+def post_request(_worker: Any, _request: Any, _environ: Any, _response: Any) -> None:
+    """Collect the request's reference cycles once its response has been sent, when nothing is half
+    built (the automatic collector is off in workers: see post_fork).
+
+    Everything the request made is in the youngest generation, so collecting that one frees its cycles
+    (well under a millisecond, against about 15 ms for a full collection at 150 sites); the older
+    generations are collected as often as the automatic collector would, by its own counts.
+    """
+    _, young_every, old_every = gc.get_threshold()
+    _, young_collections, old_collections = gc.get_count()
+    generation = 2 if old_collections >= old_every else 1 if young_collections >= young_every else 0
+    gc.collect(generation)

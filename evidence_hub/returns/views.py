@@ -82,7 +82,7 @@ def start(period_id: int) -> Response:
 def task_list(return_id: int) -> str:
     """The return's sections with their status, and what to do next."""
     site_return = visible_return(return_id)
-    statuses = {section: completeness.section_status(site_return, section) for section in ReturnSection}
+    statuses = completeness.section_statuses(db_session(), site_return)
     since_review = changes.changes_since_last_review(db_session(), site_return)
     completed = sum(1 for status in statuses.values() if status == "completed")
     return render_template(

@@ -41,6 +41,23 @@ def test_the_task_list_says_how_many_sections_are_completed(
     assert "You have completed 6 of 6 sections." in task_list_text(lead, site_return)
 
 
+def test_the_task_list_shows_a_section_in_progress_once_something_is_recorded_in_it(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    add_cost(db, site_return)
+
+    soup = page(lead.get(f"/returns/{site_return.id}"))
+    statuses = {
+        item.select_one(".govuk-task-list__name-and-hint a").get_text(strip=True): text_of(
+            item.select_one(".govuk-task-list__status")
+        )
+        for item in soup.select(".govuk-task-list__item")
+    }
+    assert statuses["Costs and savings"] == "In progress"
+    assert statuses["Activities"] == "Not started"
+    assert statuses["Supporting documents"] == "Not started"
+
+
 def test_the_task_list_marks_the_sections_that_carry_the_evaluators_comments(
     db: Session, lead: FlaskClient, site_return: SiteReturn
 ) -> None:

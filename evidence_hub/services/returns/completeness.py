@@ -4,8 +4,9 @@ each section."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models.framework import (
@@ -13,9 +14,15 @@ from evidence_hub.models.framework import (
     Indicator,
 )
 from evidence_hub.models.returns import (
+    Activity,
     Baseline,
+    CostItem,
+    LearningEntry,
+    MeasureValue,
     ReturnSection,
+    SavingClaim,
     SiteReturn,
+    SupportingDocument,
 )
 from evidence_hub.services.returns.errors import ReturnError
 
@@ -41,19 +48,37 @@ class IncompleteReturn(ReturnError):
 EVERY_PERIOD_FREQUENCIES = frozenset({CollectionFrequency.MONTHLY.value, CollectionFrequency.QUARTERLY.value})
 
 
-def section_status(site_return: SiteReturn, section: ReturnSection) -> str:
-    """The task-list status: 'completed', 'in_progress' (something recorded) or 'not_started'."""
-    if section.value in site_return.completed_sections:
-        return "completed"
-    has_content = {
-        ReturnSection.COSTS: bool(site_return.costs or site_return.savings),
-        ReturnSection.ACTIVITIES: bool(site_return.activities),
-        ReturnSection.MEASURES: bool(site_return.measures),
-        ReturnSection.LEARNING: bool(site_return.learning),
-        ReturnSection.JOURNEY: site_return.journey_milestone_id is not None,
-        ReturnSection.DOCUMENTS: bool(site_return.documents),
-    }[section]
-    return "in_progress" if has_content else "not_started"
+# The items whose presence puts a section "in progress" (the journey section is a field of the return).
+SECTION_ITEMS: dict[ReturnSection, tuple[type[Any], ...]] = {
+    ReturnSection.COSTS: (CostItem, SavingClaim),
+    ReturnSection.ACTIVITIES: (Activity,),
+    ReturnSection.MEASURES: (MeasureValue,),
+    ReturnSection.LEARNING: (LearningEntry,),
+    ReturnSection.DOCUMENTS: (SupportingDocument,),
+}
+
+
+def section_statuses(session: Session, site_return: SiteReturn) -> dict[ReturnSection, str]:
+    """Each section's task-list status: 'completed', 'in_progress' (something recorded) or 'not_started'.
+
+    Whether a section holds anything is asked of the database in one query of EXISTS tests, rather than
+    by loading the return's items: the largest site's return has hundreds of cost lines, and the task
+    list is the page a lead opens most.
+    """
+    tests = {
+        section: or_(*(exists().where(item.site_return_id == site_return.id) for item in items))
+        for section, items in SECTION_ITEMS.items()
+        if section.value not in site_return.completed_sections
+    }
+    held = dict(zip(tests, session.execute(select(*tests.values())).one(), strict=True)) if tests else {}
+    held[ReturnSection.JOURNEY] = site_return.journey_milestone_id is not None
+    statuses = {}
+    for section in ReturnSection:
+        if section.value in site_return.completed_sections:
+            statuses[section] = "completed"
+        else:
+            statuses[section] = "in_progress" if held[section] else "not_started"
+    return statuses
 
 
 def required_indicators(site_return: SiteReturn) -> list[Indicator]:
