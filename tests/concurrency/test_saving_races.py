@@ -55,6 +55,20 @@ def race(clients: Sequence[FlaskClient], requests: Sequence[tuple[str, dict[str,
         return list(pool.map(post, range(len(clients))))
 
 
+def name_kents_own_area(evaluator: FlaskClient) -> None:
+    named = evaluator.post(
+        "/comparisons/worklessness-data-sharing/areas/new",
+        data={
+            "site": "kent",
+            "role": "pilot_site",
+            "area_code": "E10000016",
+            "area_name": "Kent",
+            "indicators": "WL-JOB-ENTRY-RATE",
+        },
+    )
+    assert named.status_code == 302
+
+
 def fresh(db: Session) -> Session:
     db.rollback()
     db.expire_all()
@@ -163,17 +177,7 @@ def test_only_one_of_many_simultaneous_saves_of_comparison_figures_wins(
 ) -> None:
     site_return = make_return(db, "kent")
     evaluator = client_as(Role.EVALUATOR)
-    named = evaluator.post(
-        "/comparisons/worklessness-data-sharing/areas/new",
-        data={
-            "site": "kent",
-            "role": "pilot_site",
-            "area_code": "E10000016",
-            "area_name": "Kent",
-            "indicators": "WL-JOB-ENTRY-RATE",
-        },
-    )
-    assert named.status_code == 302
+    name_kents_own_area(evaluator)
     leads = [client_as(Role.SITE_LEAD, site="kent") for _ in range(RACERS)]
     url = f"/returns/{site_return.id}/comparison-figures"
     opened = page(leads[0].get(url)).select_one("input[name=opened_with]")["value"]
@@ -206,17 +210,7 @@ def test_an_evaluator_accepting_a_sites_figures_never_accepts_figures_uploaded_a
 ) -> None:
     make_return(db, "kent")
     evaluator = client_as(Role.EVALUATOR)
-    named = evaluator.post(
-        "/comparisons/worklessness-data-sharing/areas/new",
-        data={
-            "site": "kent",
-            "role": "pilot_site",
-            "area_code": "E10000016",
-            "area_name": "Kent",
-            "indicators": "WL-JOB-ENTRY-RATE",
-        },
-    )
-    assert named.status_code == 302
+    name_kents_own_area(evaluator)
     lead = client_as(Role.SITE_LEAD, site="kent")
     base = "/comparisons/worklessness-data-sharing"
     header = "area_code,area_name,period,indicator_code,value,source,date_extracted"
