@@ -46,12 +46,14 @@ class ReleaseUnavailable(LookupError):
 
 def _readable_releases(user: User) -> Select[Release] | None:
     """The releases a user may browse, newest first (national officials: published ones only), with what
-    a list of them shows loaded alongside; None for a role that reads no release."""
+    a list of them shows loaded alongside and without their content (megabytes of JSON each at national
+    scale, which no list shows); None for a role that reads no release."""
     if user.role_enum not in (Role.NATIONAL_OFFICIAL, Role.EVALUATOR, Role.ADMINISTRATOR):
         return None
     statement = (
         select(Release)
         .options(
+            defer(Release.content),
             selectinload(Release.framework),
             selectinload(Release.framework_version),
             selectinload(Release.period_from),
