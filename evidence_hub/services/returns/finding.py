@@ -145,8 +145,13 @@ def returns_needing_attention(
     attention: dict[str, list[Any]] = defaultdict(list)
     role = user.role_enum
     if role is Role.SITE_LEAD:
-        statement = visible_returns(user).options(
-            selectinload(SiteReturn.reporting_period), selectinload(SiteReturn.site)
+        # Only the open periods' returns: the lists below are of open periods, and a site reporting for
+        # ten years has forty closed quarters that none of them shows.
+        statement = (
+            visible_returns(user)
+            .join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
+            .where(ReportingPeriod.status == PeriodStatus.OPEN.value)
+            .options(selectinload(SiteReturn.reporting_period), selectinload(SiteReturn.site))
         )
         started = {
             (site_return.reporting_period_id, site_return.site_id): site_return
