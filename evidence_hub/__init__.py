@@ -209,6 +209,18 @@ def _set_security_headers(response: Response) -> Response:
 
 
 def _template_globals() -> dict[str, Any]:
+    """What every template is given. Flask asks for it at each render_template, and a page's form fields
+    render templates of their own (the filter of every return renders three, one a list of every site), so
+    the request keeps it for whoever is signed in and the programme they chose: the header's membership
+    queries then run once a page, not once a field."""
+    key = (current_user.get_id() if current_user.is_authenticated else None, chosen_programme_id())
+    kept = g.get("template_globals")
+    if kept is None or kept[0] != key:
+        kept = g.template_globals = (key, _read_template_globals())
+    return dict(kept[1])
+
+
+def _read_template_globals() -> dict[str, Any]:
     return {
         "serviceName": SERVICE_NAME,
         "govuk_brand": bool(current_app.config["GOVUK_BRAND"]),

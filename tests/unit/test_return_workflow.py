@@ -292,3 +292,19 @@ def test_each_role_is_told_what_needs_its_attention(db: Session) -> None:
     assert [(period.code, site.code) for period, site in for_lead["to_start"]] == [("2010-Q1", "kent")]
     assert waiting.id in [item.id for item in finding.returns_needing_attention(db, evaluator)["to_review"]]
     assert finding.returns_needing_attention(db, make_user(db, Role.NATIONAL_OFFICIAL)) == {}
+
+
+def test_a_lead_is_asked_nothing_about_a_closed_period(db: Session) -> None:
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    open_draft = make_return(db, "kent", period=0)
+    closed_draft = make_return(db, "kent", period=1)
+    closed_returned = make_return(db, "kent", period=2, status=ReturnStatus.RETURNED)
+    with transaction(db):
+        closed_draft.reporting_period.status = PeriodStatus.CLOSED.value
+        closed_returned.reporting_period.status = PeriodStatus.CLOSED.value
+
+    for_lead = finding.returns_needing_attention(db, lead)
+    assert [item.id for item in for_lead["to_complete"]] == [open_draft.id]
+    assert for_lead["returned"] == []
+    closed = {closed_draft.reporting_period.code, closed_returned.reporting_period.code}
+    assert not closed & {period.code for period, _site in for_lead["to_start"]}

@@ -57,3 +57,40 @@ def test_the_home_page_shows_a_page_of_sites_at_a_time(
     assert "Pilot sites, page 1 of 2 (3 sites)" in text_of(soup)
     second = page(client.get(soup.select_one(".govuk-pagination__next a")["href"]))
     assert "Pilot sites, page 2 of 2 (3 sites)" in text_of(second)
+
+
+def test_the_list_of_all_returns_pages_through_the_latest_period_first_then_by_site(
+    client_as: Callable[..., FlaskClient], db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = [
+        make_return(db, code, period=period)
+        for period in (0, 1)
+        for code in ("liverpool", "kent", "leeds")
+        if (code, period) != ("liverpool", 0)
+    ]
+    expected = [
+        (site_return.site.name, site_return.reporting_period.name)
+        for site_return in sorted(
+            made,
+            key=lambda site_return: (
+                -site_return.reporting_period.starts_on.toordinal(),
+                site_return.site.name,
+                site_return.id,
+            ),
+        )
+    ]
+    monkeypatch.setattr(review_views, "RETURNS_PER_PAGE", 2)
+    client = client_as(Role.EVALUATOR)
+    shown = []  # The second page holds the last of the later period's returns and the first of the earlier.
+    soup = page(client.get("/review/returns"))
+    assert "5 returns, page 1 of 3" in text_of(soup)
+    while True:
+        shown += [
+            (text_of(row.select_one("th")), text_of(row.select("td")[0])) for row in soup.select("tbody tr")
+        ]
+        following = soup.select_one(".govuk-pagination__next a")
+        if following is None:
+            break
+        soup = page(client.get(following["href"]))
+    assert shown == expected
+    assert "5 returns, page 3 of 3" in text_of(page(client.get("/review/returns?page=99")))
