@@ -23,7 +23,6 @@ wrk is Debian's (`apt-get install wrk`).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import secrets
 import shutil
@@ -224,13 +223,7 @@ def measure(database_url: str, workers: int, connections: int, duration: int, po
     accounts, site_id = prepare_people(database_url)
     return_id = latest_return(database_url, site_id)
     folder = Path(tempfile.mkdtemp(prefix="evidence-hub-throughput-"))
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(soak.REPOSITORY),
-        "EVIDENCE_HUB_DATABASE_URL": database_url,
-        "EVIDENCE_HUB_SECRET_KEY": secrets.token_urlsafe(48),
-        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
-    }
+    environment = soak.server_environment(database_url)
     base = f"http://127.0.0.1:{port}"
     server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
     try:

@@ -30,6 +30,7 @@ import argparse
 import http.cookiejar
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -94,6 +95,17 @@ def prepare_demo(environment: dict[str, str]) -> dict[str, str]:
         email, _, password = line.partition("\t")
         accounts[email.strip()] = password.strip()
     return accounts
+
+
+def server_environment(database_url: str) -> dict[str, str]:
+    """The environment of a gunicorn serving a benchmark database: a fresh secret, quiet logs."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPOSITORY),
+        "EVIDENCE_HUB_DATABASE_URL": database_url,
+        "EVIDENCE_HUB_SECRET_KEY": secrets.token_urlsafe(48),
+        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
+    }
 
 
 def start_gunicorn(

@@ -24,7 +24,6 @@ Times are measured, never asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import secrets
 import shutil
@@ -186,13 +185,7 @@ def measure_server(database_url: str, writers: int, workers: int, duration: int,
     if len(prepared) < writers:
         print(f"  only {len(prepared)} sites have a return still theirs to change", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="evidence-hub-writes-"))
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(soak.REPOSITORY),
-        "EVIDENCE_HUB_DATABASE_URL": database_url,
-        "EVIDENCE_HUB_SECRET_KEY": secrets.token_urlsafe(48),
-        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
-    }
+    environment = soak.server_environment(database_url)
     base = f"http://127.0.0.1:{port}"
     server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
     try:

@@ -9,6 +9,7 @@ it again here, so no other caller can).
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -507,21 +508,25 @@ def _awaiting_acceptance_query(version: FrameworkVersion, area_codes: Sequence[s
 def awaiting_acceptance(
     session: Session, version: FrameworkVersion, sites: Sequence[Site]
 ) -> list[AwaitingAcceptance]:
-    """Each site's uploaded figures waiting for an evaluator to accept them (sites with none left out)."""
+    """Each site's uploaded figures waiting for an evaluator to accept them (sites with none left out):
+    two queries whatever the number of sites."""
+    codes_by_site: dict[int, set[str]] = defaultdict(set)
+    for area in areas_of(session, version, sites):
+        codes_by_site[area.site_id].add(area.area_code)
+    every_code = sorted(set().union(*codes_by_site.values()))
+    if not every_code:
+        return []
+    rows = session.execute(
+        _awaiting_acceptance_query(version, every_code)
+        .add_columns(User.full_name)
+        .outerjoin(User, User.id == ComparisonSeriesValue.uploaded_by_id)
+    ).all()
     waiting = []
     for site in sites:
-        codes = [area.area_code for area in areas_of(session, version, [site])]
-        if not codes:
-            continue
-        rows = session.execute(
-            _awaiting_acceptance_query(version, codes)
-            .add_columns(User.full_name)
-            .outerjoin(User, User.id == ComparisonSeriesValue.uploaded_by_id)
-        ).all()
-        if rows:
-            waiting.append(
-                AwaitingAcceptance(site, tuple((figure, name or "unknown") for figure, name in rows))
-            )
+        codes = codes_by_site.get(site.id, set())
+        figures = tuple((figure, name or "unknown") for figure, name in rows if figure.area_code in codes)
+        if figures:
+            waiting.append(AwaitingAcceptance(site, figures))
     return waiting
 
 
