@@ -15,11 +15,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import CostItem, Framework, Release, ReleaseIsFrozen, ReleaseRow, SiteReturn
+from evidence_hub.services.dashboards.scope import StateFilter, chosen_scope
 from evidence_hub.services.releases import publishing, reading
+from evidence_hub.services.releases import tables as tables_module
 from evidence_hub.services.releases.disclosure import SUPPRESSED, recoverable_cells
 from evidence_hub.services.releases.linked_tables import counts_people
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
-from evidence_hub.services.releases.tables import ALL_CODE, NO_RETURN
+from evidence_hub.services.releases.spooled_rows import SpooledRows
+from evidence_hub.services.releases.tables import ALL_CODE, NO_RETURN, build_tables
 from tests.release_helpers import demo_releases, demo_world, evaluator, publish
 
 
@@ -319,3 +322,21 @@ def test_a_period_with_no_approved_return_reads_no_return_never_0(db: Session, f
         cell for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
     ]
     assert NO_RETURN in cells
+
+
+def test_tables_read_a_few_sites_at_a_time_are_the_tables_read_all_at_once(
+    db: Session, framework: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing reads each table a batch of sites at a time and spools it to disk, never holding every
+    table in memory; the rows, and their order, are the same however small the batches."""
+    sites = sorted(framework.programme.sites, key=lambda site: site.name)
+    scope = chosen_scope(
+        db, evaluator(db), framework, None, list(framework.reporting_periods), sites, StateFilter.APPROVED
+    )
+    at_once = {code: list(table.rows) for code, table in build_tables(db, scope).tables.items()}
+    monkeypatch.setattr(tables_module, "RETURNS_PER_READ", 1)
+    built = build_tables(db, scope).tables
+    assert all(isinstance(table.rows, SpooledRows) for table in built.values())
+    assert {code: list(table.rows) for code, table in built.items()} == at_once
+    assert sum(len(rows) for rows in at_once.values()) > 100
+    assert len({row[0] for row in at_once["measures"]}) == len(sites)

@@ -8,6 +8,7 @@ derived from a withheld one ([c]) is withheld too. The page, the PDF and the DOC
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -113,10 +114,12 @@ class _SummaryWriter:
         )
         self.site_names = {site.code: site.name for site in inputs.sites}
 
-    def rows(self, code: str) -> list[dict[str, Any]]:
+    def rows(self, code: str) -> Iterator[dict[str, Any]]:
+        """The table's rows as dicts, one at a time: the biggest tables are read from disk, never held."""
         table = self.tables[code]
         keys = [column.key for column in table.definition.columns]
-        return [dict(zip(keys, row, strict=True)) for row in table.rows]
+        for row in table.rows:
+            yield dict(zip(keys, row, strict=True))
 
     def write(self) -> dict[str, Any]:
         inputs = self.inputs

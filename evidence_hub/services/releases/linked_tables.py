@@ -25,7 +25,7 @@ name figures for evaluators.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -45,6 +45,7 @@ from evidence_hub.services.releases.protection import (
     Relation,
     Shown,
 )
+from evidence_hub.services.releases.spooled_rows import SpooledRows
 from evidence_hub.services.releases.table_definitions import AggregatedTable
 from evidence_hub.services.releases.tables import ALL_CODE
 
@@ -85,20 +86,41 @@ class LinkedTables:
                 if "unit" in [c.key for c in table.definition.columns]
                 else None
             )
-            rows = [list(row) for row in table.rows]
-            for position, key in where.items():
-                if key in shown:
-                    value: Any = shown[key]
-                    rows[position][column] = (
-                        value if code == PEOPLE_TABLE or value == SUPPRESSED else str(value)
-                    )
-                else:
-                    value = derived[key]
-                    rows[position][column] = value if value == SUPPRESSED else str(value)
-                    if unit_column is not None and key.startswith(_AS_PERCENTAGE):
-                        rows[position][unit_column] = IndicatorUnit.PERCENTAGE.value
-            protected[code] = AggregatedTable(table.definition, rows)
+            protected[code] = AggregatedTable(
+                table.definition,
+                SpooledRows(
+                    _as_shown(code, table.rows, where, column, unit_column, shown, derived),
+                ),
+            )
         return protected
+
+
+def _as_shown(
+    code: str,
+    rows: Iterable[list[Any]],
+    where: Mapping[int, str],
+    column: int,
+    unit_column: int | None,
+    shown: Mapping[str, Shown],
+    derived: Mapping[str, DerivedShown],
+) -> Iterator[list[Any]]:
+    """The table's rows, one at a time, each figure of the linked release as protection decided to show
+    it."""
+    for position, row in enumerate(rows):
+        key = where.get(position)
+        if key is None:
+            yield row
+            continue
+        row = list(row)
+        if key in shown:
+            value: Any = shown[key]
+            row[column] = value if code == PEOPLE_TABLE or value == SUPPRESSED else str(value)
+        else:
+            value = derived[key]
+            row[column] = value if value == SUPPRESSED else str(value)
+            if unit_column is not None and key.startswith(_AS_PERCENTAGE):
+                row[unit_column] = IndicatorUnit.PERCENTAGE.value
+        yield row
 
 
 _VALUE_COLUMN = {PEOPLE_TABLE: "people_reached", "measures": "value", "baselines": "value"}
@@ -204,7 +226,6 @@ class _Builder:
         attributable_pence: Mapping[tuple[str, str], int],
     ) -> None:
         columns = [column.key for column in table.definition.columns]
-        rows = [dict(zip(columns, row, strict=True)) for row in table.rows]
         keys: dict[tuple[str, str, str], str] = {}
         used = {
             code
@@ -216,7 +237,7 @@ class _Builder:
             )
         }
         # Counts first: the formulas below use them.
-        for position, row in enumerate(rows):
+        for position, row in enumerate(_as_dicts(columns, table.rows)):
             indicator = indicators.get(row["indicator_code"])
             if indicator is None or indicator.unit != IndicatorUnit.COUNT.value or row["value"] is None:
                 continue
@@ -232,7 +253,7 @@ class _Builder:
             keys[(site, period, indicator.code)] = key
             if not declared.as_percentage_of:
                 self._place("measures", position, key)
-        for position, row in enumerate(rows):
+        for position, row in enumerate(_as_dicts(columns, table.rows)):
             indicator = indicators.get(row["indicator_code"])
             if indicator is None or row["value"] is None:
                 continue
@@ -365,3 +386,9 @@ def _stamp(value: object) -> str:
 
 def _of(key: str) -> Linear:
     return Linear.of(key)
+
+
+def _as_dicts(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[dict[str, Any]]:
+    """Each row as a dict by column key, one at a time (a table may be read from disk: never all at once)."""
+    for row in rows:
+        yield dict(zip(columns, row, strict=True))

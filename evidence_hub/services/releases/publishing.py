@@ -358,15 +358,21 @@ def withdraw_release(session: Session, *, actor: User, release: Release, reason:
 
 def fingerprint(content: dict[str, Any], tables: dict[str, AggregatedTable]) -> str:
     digest = hashlib.sha256()
-    digest.update(_canonical(content))
+    # The content (the summary quotes every cleared learning entry) is hashed as it is encoded, never
+    # held whole as one string; the digest is the same.
+    for piece in _CANONICAL.iterencode(content):
+        digest.update(piece.encode())
     for code in TABLES:
         for row in tables[code].rows:
             digest.update(_canonical([code, row]))
     return digest.hexdigest()
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 def _store_rows(session: Session, release: Release, tables: dict[str, AggregatedTable]) -> int:

@@ -4,6 +4,7 @@ mean, in the form a release stores them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,7 @@ class TableDefinition:
 @dataclass
 class AggregatedTable:
     definition: TableDefinition
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: Sequence[list[Any]] = field(default_factory=list)
 
     @property
     def code(self) -> str:

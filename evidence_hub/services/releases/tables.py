@@ -10,7 +10,7 @@ in pounds and pence, counts as integers.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,6 +51,7 @@ from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.scope import Scope
 from evidence_hub.services.dashboards.sql import plain_rows
 from evidence_hub.services.framework.definitions import release_declaration
+from evidence_hub.services.releases.spooled_rows import SpooledRows
 from evidence_hub.services.releases.table_definitions import NOT_ACCREDITED, TABLES, AggregatedTable
 
 ALL_CODE = "ALL"
@@ -83,19 +84,34 @@ def build_tables(session: Session, scope: Scope) -> ExactTables:
     """Every table for the returns in `scope`, exact (before disclosure control), keyed by code."""
     builder = _TableBuilder(session, scope)
     grid = builder.people_grid()
+    # Each table is spooled to disk as soon as it is built, so only one is ever held in memory.
     tables = {
-        "returns": builder.returns(),
-        "costs": builder.costs(),
-        "savings": builder.savings(),
-        "activities": builder.activities(),
-        "people_reached": builder.people_reached(grid),
-        "measures": builder.measures(),
-        "baselines": builder.baselines(),
-        "learning": builder.learning(),
-        "barriers_enablers": builder.barriers_enablers(),
-        "journey": builder.journey(),
+        "returns": spooled(builder.returns()),
+        "costs": spooled(builder.costs()),
+        "savings": spooled(builder.savings()),
+        "activities": spooled(builder.activities()),
+        "people_reached": spooled(builder.people_reached(grid)),
+        "measures": spooled(builder.measures()),
+        "baselines": spooled(builder.baselines()),
+        "learning": spooled(builder.learning()),
+        "barriers_enablers": spooled(builder.barriers_enablers()),
+        "journey": spooled(builder.journey()),
     }
     return ExactTables(tables, grid)
+
+
+def spooled(table: AggregatedTable) -> AggregatedTable:
+    """The table with its rows in a temporary file instead of memory."""
+    if isinstance(table.rows, SpooledRows):
+        return table
+    return AggregatedTable(table.definition, SpooledRows(table.rows))
+
+
+# A row with the key that sorts it into its place in the table.
+KeyedRows = list[tuple[tuple[Any, ...], list[Any]]]
+# Reading a thousand returns' rows at a time keeps the rows in memory small (a batch of the biggest table,
+# the measures, is about 40,000 rows), with one query a batch.
+RETURNS_PER_READ = 1000
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,31 @@ class _TableBuilder:
     def _in_scope_returns(self) -> Any:
         return select(SiteReturn.id).where(self.scope.returns_condition())
 
+    def _table(self, code: str, keyed_rows_of: Callable[[list[int]], KeyedRows]) -> AggregatedTable:
+        """A table grouped by return, read a batch of whole sites at a time in the release's site order and
+        spooled to disk as it is read, so that only one batch's rows are ever in memory."""
+
+        def rows() -> Iterator[list[Any]]:
+            for returns in self._return_batches():
+                yield from _in_order(keyed_rows_of(returns))
+
+        return AggregatedTable(TABLES[code], SpooledRows(rows()))
+
+    def _return_batches(self) -> Iterator[list[int]]:
+        """The returns in scope in batches of about RETURNS_PER_READ, each holding whole sites, the sites in
+        the release's order: each batch's rows sort on their own into their place in the table."""
+        by_site: dict[int, list[int]] = defaultdict(list)
+        for return_id, (site_id, _period_id) in self.returns_in_scope.items():
+            by_site[site_id].append(return_id)
+        batch: list[int] = []
+        for site in self.scope.sites:
+            batch.extend(by_site.get(site.id, ()))
+            if len(batch) >= RETURNS_PER_READ:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     def returns(self) -> AggregatedTable:
         figures = completeness_figures(self.session, self.scope)
         rows = []
@@ -158,6 +199,9 @@ class _TableBuilder:
         return AggregatedTable(TABLES["returns"], rows)
 
     def costs(self) -> AggregatedTable:
+        return self._table("costs", self._costs_of)
+
+    def _costs_of(self, returns: list[int]) -> KeyedRows:
         attributable = attributable_units_of(CostItem.amount, CostItem.attributable_percent)
         statement = (
             select(
@@ -173,7 +217,7 @@ class _TableBuilder:
                 func.sum(case((CostItem.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
             )
             .join(CostCategory, CostCategory.id == CostItem.cost_category_id)
-            .where(CostItem.site_return_id.in_(self._in_scope_returns()))
+            .where(CostItem.site_return_id.in_(returns))
             .group_by(CostItem.site_return_id, CostCategory.code, CostCategory.name, CostCategory.position)
         )
         rows = []
@@ -199,9 +243,12 @@ class _TableBuilder:
                     ],
                 )
             )
-        return AggregatedTable(TABLES["costs"], _in_order(rows))
+        return rows
 
     def savings(self) -> AggregatedTable:
+        return self._table("savings", self._savings_of)
+
+    def _savings_of(self, returns: list[int]) -> KeyedRows:
         statement = (
             select(
                 SavingClaim.site_return_id,
@@ -209,7 +256,7 @@ class _TableBuilder:
                 func.sum(whole_pence(SavingClaim.amount)).label("amount"),
                 func.sum(case((SavingClaim.evidence_level_id.is_(None), 1), else_=0)).label("without_level"),
             )
-            .where(SavingClaim.site_return_id.in_(self._in_scope_returns()))
+            .where(SavingClaim.site_return_id.in_(returns))
             .group_by(SavingClaim.site_return_id)
         )
         rows = []
@@ -225,9 +272,12 @@ class _TableBuilder:
                     ],
                 )
             )
-        return AggregatedTable(TABLES["savings"], _in_order(rows))
+        return rows
 
     def activities(self) -> AggregatedTable:
+        return self._table("activities", self._activities_of)
+
+    def _activities_of(self, returns: list[int]) -> KeyedRows:
         statement = (
             select(
                 Activity.site_return_id,
@@ -238,7 +288,7 @@ class _TableBuilder:
                 func.sum(case((Activity.people_reached.is_(None), 1), else_=0)).label("without_reach"),
             )
             .join(ActivityType, ActivityType.id == Activity.activity_type_id)
-            .where(Activity.site_return_id.in_(self._in_scope_returns()))
+            .where(Activity.site_return_id.in_(returns))
             .group_by(Activity.site_return_id, ActivityType.code, ActivityType.name, ActivityType.position)
         )
         rows = [
@@ -250,7 +300,7 @@ class _TableBuilder:
                 self.session, statement
             )
         ]
-        return AggregatedTable(TABLES["activities"], _in_order(rows))
+        return rows
 
     def people_grid(self) -> PeopleGrid:
         statement = (
@@ -273,6 +323,24 @@ class _TableBuilder:
         )
 
     def measures(self) -> AggregatedTable:
+        # Read once an indicator, not once a value: decoding the stored JSON of each of 120,000 values
+        # took seconds.
+        management_information = {
+            indicator_id: release_declaration(rules).management_information
+            for indicator_id, rules in plain_rows(
+                self.session,
+                select(Indicator.id, Indicator.release_rules).where(
+                    Indicator.id.in_(
+                        select(MeasureValue.indicator_id).where(
+                            MeasureValue.site_return_id.in_(self._in_scope_returns())
+                        )
+                    )
+                ),
+            )
+        }
+        return self._table("measures", lambda returns: self._measures_of(returns, management_information))
+
+    def _measures_of(self, returns: list[int], management_information: dict[int, bool]) -> KeyedRows:
         level = aliased(EvidenceLevel)
         minimum = aliased(EvidenceLevel)
         statement = (
@@ -295,23 +363,8 @@ class _TableBuilder:
             .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
             .outerjoin(level, level.id == MeasureValue.evidence_level_id)
             .outerjoin(EvidenceScale, EvidenceScale.id == level.scale_id)
-            .where(MeasureValue.site_return_id.in_(self._in_scope_returns()))
+            .where(MeasureValue.site_return_id.in_(returns))
         )
-        # Read once an indicator, not once a value: decoding the stored JSON of each of 120,000 values
-        # took seconds.
-        management_information = {
-            indicator_id: release_declaration(rules).management_information
-            for indicator_id, rules in plain_rows(
-                self.session,
-                select(Indicator.id, Indicator.release_rules).where(
-                    Indicator.id.in_(
-                        select(MeasureValue.indicator_id).where(
-                            MeasureValue.site_return_id.in_(self._in_scope_returns())
-                        )
-                    )
-                ),
-            )
-        }
         rows = []
         for row in plain_rows(self.session, statement):
             meets = row.level is not None and row.level >= row.minimum_level
@@ -333,7 +386,7 @@ class _TableBuilder:
                     ],
                 )
             )
-        return AggregatedTable(TABLES["measures"], _in_order(rows))
+        return rows
 
     def baselines(self) -> AggregatedTable:
         indicators = {
@@ -372,6 +425,9 @@ class _TableBuilder:
         return [version.id for version in self.scope.framework.versions]
 
     def learning(self) -> AggregatedTable:
+        return self._table("learning", self._learning_of)
+
+    def _learning_of(self, returns: list[int]) -> KeyedRows:
         statement = (
             select(
                 LearningEntry.site_return_id,
@@ -382,7 +438,7 @@ class _TableBuilder:
                 func.count().label("entries"),
             )
             .outerjoin(Theme, Theme.id == LearningEntry.theme_id)
-            .where(LearningEntry.site_return_id.in_(self._in_scope_returns()))
+            .where(LearningEntry.site_return_id.in_(returns))
             .group_by(
                 LearningEntry.site_return_id,
                 LearningEntry.learning_type,
@@ -413,9 +469,12 @@ class _TableBuilder:
                 self.session, statement
             )
         ]
-        return AggregatedTable(TABLES["learning"], _in_order(rows))
+        return rows
 
     def barriers_enablers(self) -> AggregatedTable:
+        return self._table("barriers_enablers", self._barriers_enablers_of)
+
+    def _barriers_enablers_of(self, returns: list[int]) -> KeyedRows:
         is_barrier = LearningEntry.learning_type == LearningType.BARRIER.value
         is_enabler = LearningEntry.learning_type == LearningType.ENABLER.value
         statement = (
@@ -434,7 +493,7 @@ class _TableBuilder:
                 LearningDimension, LearningDimension.id == learning_entry_dimensions.c.learning_dimension_id
             )
             .where(
-                LearningEntry.site_return_id.in_(self._in_scope_returns()),
+                LearningEntry.site_return_id.in_(returns),
                 LearningEntry.learning_type.in_([LearningType.BARRIER.value, LearningType.ENABLER.value]),
             )
             .group_by(
@@ -451,7 +510,7 @@ class _TableBuilder:
             )
             for return_id, code, name, position, barriers, enablers in plain_rows(self.session, statement)
         ]
-        return AggregatedTable(TABLES["barriers_enablers"], _in_order(rows))
+        return rows
 
     def journey(self) -> AggregatedTable:
         milestones = {
@@ -539,8 +598,8 @@ def with_no_return(people: AggregatedTable, returns: AggregatedTable) -> Aggrega
             return site_code in sites
         return (site_code, period_code) in approved
 
-    rows = [
+    rows = (
         row if reported(row[0], row[2]) else [*row[:value], NO_RETURN, *row[value + 1 :]]
         for row in people.rows
-    ]
-    return AggregatedTable(people.definition, rows)
+    )
+    return AggregatedTable(people.definition, SpooledRows(rows))
