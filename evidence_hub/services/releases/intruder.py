@@ -139,7 +139,7 @@ def verdict_for(lower: int | None, upper: int | None, threshold: int) -> Verdict
 # --- what the intruder holds -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     """A value the releases are about, unknown to the intruder: a whole number in its own unit (people,
     records, pence), never below ``lower`` (0 for counts and money; None for a value that can be negative).
@@ -157,7 +157,7 @@ class Quantity:
         return cls(data["key"], data["label"], data["lower"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Linear:
     """A linear expression over quantities: the sum of coefficient × quantity, plus a constant."""
 

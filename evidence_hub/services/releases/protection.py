@@ -117,7 +117,7 @@ class ProtectionRules:
     withhold_small_shares: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A value the release may show: a whole number in its own unit (people, records, pence). ``shown``
     False for a value the release does not show but its derived figures or relations use (the intruder
@@ -133,7 +133,7 @@ class Figure:
         return Quantity(self.key, self.label, 0 if self.nonnegative else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """``total`` is the sum of ``parts``, and the intruder knows it."""
 
@@ -147,7 +147,7 @@ class Relation:
         return Linear.of(self.total) - Linear.total(self.parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DerivedFigure:
     """``scale × numerator ÷ denominator`` shown to ``places`` decimal places (rounded half up), e.g. a rate
     "job entries ÷ clients engaged × 100". ``base_rule``: the denominator is a count of people, and the
