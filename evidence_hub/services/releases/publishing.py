@@ -1,7 +1,9 @@
 """Publishing a release: an evaluator freezes the approved evidence of a framework, periods and sites,
 under disclosure control, into a numbered release that national officials read, download and cite.
 
-Publishing builds every aggregated table from the approved returns at that moment (`tables`), protects them
+Publishing builds every aggregated table from the approved returns at that moment (`tables`; each table is
+read a batch of sites at a time and spooled to a temporary file, `spooled_rows`, so no step holds every
+table's rows in memory: the rows stream from disk into protection, the summary and storage), protects them
 as one linked system together with every earlier release of the framework and audits the result against
 the intruder (`protected_tables`; it refuses, after trying further suppression, a release whose [c] could
 still be worked out), writes the learning summary's figures from the protected tables only
