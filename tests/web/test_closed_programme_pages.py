@@ -1,22 +1,40 @@
-"""A closed programme takes no change to its returns or comparison series: every write is refused with a
-page that says why, in the words the return's task list uses, and nothing is saved."""
+"""A closed programme takes no change to what it holds (its returns and their review, its comparison set-up
+and ratings, its appraisal inputs, its framework, periods and sites): every such write is refused with the
+reason `why_programme_takes_nothing` gives (beside the field, or on a 403 page for a plain button) and nothing
+is saved. What stays open on a closed programme is pinned at the end: reopening it, who belongs to it,
+finishing the review of returns sent before it closed, and reading it."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evidence_hub.db import transaction
-from evidence_hub.models import ComparisonSeriesValue, CostItem, ProgrammeStatus, Role, SiteReturn
+from evidence_hub.db import Base, transaction
+from evidence_hub.models import (
+    AreaRole,
+    ComparisonSeriesValue,
+    CostItem,
+    ImpactArea,
+    ProgrammeStatus,
+    ReturnStatus,
+    Role,
+    SiteReturn,
+)
+from evidence_hub.services.common.access import why_programme_takes_nothing
+from evidence_hub.services.framework import lifecycle
+from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH
+from evidence_hub.services.impact import comparisons
 from evidence_hub.services.impact.series_file import SeriesRow, series_csv
-from tests.factories import make_return, the_framework
+from tests.factories import make_return, make_site, make_user, periods_of, the_framework, the_programme
 from tests.pages import error_summary, field_error, heading, page, text_of
 
 FRAMEWORK = "worklessness-data-sharing"
@@ -117,3 +135,256 @@ def test_a_closed_programme_takes_no_acceptance_of_a_sites_figures(
     assert reason in text_of(page(evaluator.get(response.headers["Location"])))
     db.rollback()
     assert db.scalars(select(ComparisonSeriesValue.accepted_at)).all() == [None]
+
+
+# --- Every other write that changes what a closed programme holds ------------------------------------------
+
+
+def _held(db: Session) -> dict[str, list[str]]:
+    """Every row of every table, as text: equal before and after a refused write when nothing at all was
+    saved (not even an audit record, nor who was last seen)."""
+    db.rollback()
+    db.expire_all()
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.execute(select(table)))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def _next_version(db: Session) -> bytes:
+    """The shipped framework's file as version 2: a new version of a framework the programme holds."""
+    text = DEFAULT_FRAMEWORK_PATH.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    return text.replace("reporting_year: financial", "reporting_year: calendar").encode()
+
+
+def _draft_version(db: Session) -> None:
+    with transaction(db):
+        lifecycle.import_framework(db, _next_version(db).decode(), actor=None)
+
+
+def _area(db: Session) -> ImpactArea:
+    framework = the_framework(db)
+    with transaction(db):
+        return comparisons.add_area(
+            db,
+            make_user(db, Role.EVALUATOR),
+            framework.published_version,  # type: ignore[arg-type]
+            make_site(db, "kent"),
+            role=AreaRole.PILOT_SITE,
+            area_code="E10000016",
+            area_name="Kent",
+            observed={},
+        )
+
+
+def _submitted(db: Session) -> SiteReturn:
+    return make_return(db, "kent", status=ReturnStatus.SUBMITTED)
+
+
+def _file(content: bytes, name: str) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(content), name
+
+
+@dataclass(frozen=True)
+class RefusedWrite:
+    """A write a closed programme refuses: who makes it normally, what they post (set up while the programme
+    was active), and where the reason is shown: beside `field`, or on the page `status` answers with."""
+
+    name: str
+    role: Role
+    arrange: Callable[[Session], tuple[str, dict[str, Any]]]
+    status: int
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+REFUSED = [
+    RefusedWrite(
+        "comparison area added",
+        Role.EVALUATOR,
+        lambda db: (
+            the_framework(db) and make_site(db, "kent") and f"/comparisons/{FRAMEWORK}/areas/new",
+            {"site": "kent", "role": "pilot_site", "area_code": "E10000016", "area_name": "Kent"},
+        ),
+        403,
+        "site",
+    ),
+    RefusedWrite(
+        "comparison area removed",
+        Role.EVALUATOR,
+        lambda db: (f"/comparisons/{FRAMEWORK}/areas/{_area(db).id}/remove", {}),
+        403,
+    ),
+    RefusedWrite(
+        "rating recorded",
+        Role.EVALUATOR,
+        lambda db: (
+            the_framework(db) and make_site(db, "kent") and f"/comparisons/{FRAMEWORK}/ratings",
+            {"site": "kent", "indicator": "WL-JOB-ENTRY-RATE", "level": "3", "rationale": "Passed check."},
+        ),
+        403,
+        "site",
+    ),
+    RefusedWrite(
+        "comparison series uploaded",
+        Role.EVALUATOR,
+        lambda db: (
+            _area(db) and f"/comparisons/{FRAMEWORK}/series",
+            {
+                "spreadsheet": _file(
+                    series_csv(
+                        [
+                            SeriesRow(
+                                2,
+                                "E10000016",
+                                "Kent",
+                                "2009-Q2",
+                                "WL-JOB-ENTRY-RATE",
+                                Decimal(12),
+                                "ONS",
+                                date(2009, 7, 14),
+                            )
+                        ]
+                    ),
+                    "series.csv",
+                )
+            },
+        ),
+        403,
+        "spreadsheet",
+    ),
+    RefusedWrite(
+        "framework version imported",
+        Role.ADMINISTRATOR,
+        lambda db: (
+            the_framework(db) and "/framework/upload",
+            {"framework_file": _file(_next_version(db), "framework.yaml")},
+        ),
+        200,
+    ),
+    RefusedWrite(
+        "draft version published",
+        Role.ADMINISTRATOR,
+        lambda db: (_draft_version(db) or f"/framework/{FRAMEWORK}/2/publish", {}),
+        200,
+    ),
+    RefusedWrite(
+        "draft version deleted",
+        Role.ADMINISTRATOR,
+        lambda db: (_draft_version(db) or f"/framework/{FRAMEWORK}/2/delete", {}),
+        200,
+    ),
+    RefusedWrite(
+        "reporting period closed",
+        Role.ADMINISTRATOR,
+        lambda db: (f"/admin/periods/{_submitted(db).reporting_period_id}/close", {}),
+        403,
+    ),
+    RefusedWrite(
+        "sites taking part changed",
+        Role.ADMINISTRATOR,
+        lambda db: (
+            f"/admin/programmes/{the_programme(db).id}/edit",
+            {
+                "name": the_programme(db).name,
+                "department_id": str(the_programme(db).department_id),
+                "description": "",
+                "status": "closed",
+                # Leeds takes part too: leaving it out would take it out of the programme.
+                "site_ids": [str(make_site(db, "kent").id)] if make_site(db, "leeds") else [],
+            },
+        ),
+        200,
+        "site_ids",
+    ),
+    RefusedWrite(
+        "deflator series uploaded",
+        Role.EVALUATOR,
+        lambda db: (
+            the_framework(db) and f"/dashboard/value-for-money/deflators?framework={FRAMEWORK}",
+            {
+                "deflator_file": _file(b"financial_year,deflator\n2009-10,70.9\n", "deflators.csv"),
+                "source_title": "Test deflators",
+                "source_publisher": "HM Treasury",
+            },
+        ),
+        200,
+        "deflator_file",
+    ),
+    RefusedWrite(
+        "area sizes uploaded",
+        Role.EVALUATOR,
+        lambda db: (
+            the_framework(db)
+            and make_site(db, "kent")
+            and f"/dashboard/value-for-money/area-sizes?framework={FRAMEWORK}",
+            {
+                "area_file": _file(b"code,name,size\nkent,Kent,900000\n", "sizes.csv"),
+                "measure_name": "working-age population (16 to 64)",
+                "measure_source": "ONS mid-year estimates, mid-2023",
+            },
+        ),
+        200,
+        "area_file",
+    ),
+    RefusedWrite(
+        "review comment added",
+        Role.EVALUATOR,
+        lambda db: (
+            f"/review/returns/{_submitted(db).id}/comment",
+            {"item": "return", "body": "Where is the invoice?"},
+        ),
+        200,
+        "body",
+    ),
+    RefusedWrite(
+        "return sent back to the site",
+        Role.EVALUATOR,
+        lambda db: (f"/review/returns/{_submitted(db).id}/return", {"comment": "Add the invoices."}),
+        200,
+        "comment",
+    ),
+    RefusedWrite(
+        "return reopened",
+        Role.EVALUATOR,
+        lambda db: (f"/review/returns/{_submitted(db).id}/reopen", {"reason": "A figure is wrong."}),
+        200,
+        "reason",
+    ),
+    RefusedWrite(
+        "return started",
+        Role.SITE_LEAD,
+        lambda db: (f"/returns/start/{periods_of(db, the_framework(db))[0].id}", {}),
+        302,
+    ),
+]
+
+
+@pytest.mark.parametrize("write", REFUSED, ids=str)
+def test_every_write_to_what_a_closed_programme_holds_is_refused_with_the_reason_and_saves_nothing(
+    db: Session, client_as: Callable[..., FlaskClient], write: RefusedWrite
+) -> None:
+    path, data = write.arrange(db)
+    client = client_as(write.role, site="kent") if write.role is Role.SITE_LEAD else client_as(write.role)
+    programme = the_programme(db)
+    with transaction(db):
+        programme.status = ProgrammeStatus.CLOSED.value
+    reason = why_programme_takes_nothing(programme)
+    held = _held(db)
+
+    response = client.post(path, data=data, content_type="multipart/form-data")
+
+    if write.status == 302:
+        assert response.status_code == 302
+        soup = page(client.get(response.headers["Location"], follow_redirects=True))
+    else:
+        soup = page(response, write.status)
+    if write.field is not None:
+        assert field_error(soup, write.field) == reason
+        assert reason in error_summary(soup)
+    elif write.status == 403:
+        assert heading(soup) == "You cannot change this programme"
+    assert reason in text_of(soup)
+    assert _held(db) == held
