@@ -21,9 +21,12 @@ from sqlalchemy.orm import Session
 from evidence_hub.db import Base, transaction
 from evidence_hub.models import (
     AreaRole,
+    AuditEvent,
     ComparisonSeriesValue,
     CostItem,
     ImpactArea,
+    MembershipRole,
+    ProgrammeMembership,
     ProgrammeStatus,
     ReturnStatus,
     Role,
@@ -34,7 +37,16 @@ from evidence_hub.services.framework import lifecycle
 from evidence_hub.services.framework.shipped_files import DEFAULT_FRAMEWORK_PATH
 from evidence_hub.services.impact import comparisons
 from evidence_hub.services.impact.series_file import SeriesRow, series_csv
-from tests.factories import make_return, make_site, make_user, periods_of, the_framework, the_programme
+from tests.factories import (
+    make_member_of,
+    make_programme,
+    make_return,
+    make_site,
+    make_user,
+    periods_of,
+    the_framework,
+    the_programme,
+)
 from tests.pages import error_summary, field_error, heading, page, text_of
 
 FRAMEWORK = "worklessness-data-sharing"
@@ -388,3 +400,164 @@ def test_every_write_to_what_a_closed_programme_holds_is_refused_with_the_reason
         assert heading(soup) == "You cannot change this programme"
     assert reason in text_of(soup)
     assert _held(db) == held
+
+
+# --- What stays open on a closed programme --------------------------------------------------------------
+
+
+def _programme_form(db: Session, **changes: Any) -> dict[str, Any]:
+    programme = the_programme(db)
+    return {
+        "name": programme.name,
+        "department_id": str(programme.department_id),
+        "description": programme.description,
+        "status": programme.status,
+        "site_ids": [str(site.id) for site in programme.sites],
+        **changes,
+    }
+
+
+def _outsider(db: Session) -> int:
+    """An evaluator of another programme only: somebody to add to the closed one."""
+    libraries = make_programme(db, "libraries")
+    return make_member_of(db, libraries, Role.EVALUATOR, MembershipRole.EVALUATOR).id
+
+
+def _membership(db: Session) -> int:
+    member = make_user(db, Role.EVALUATOR)
+    return db.scalars(select(ProgrammeMembership.id).where(ProgrammeMembership.user_id == member.id)).one()
+
+
+@dataclass(frozen=True)
+class AllowedWrite:
+    """A write a closed programme still takes, with the audit record it leaves."""
+
+    name: str
+    role: Role
+    arrange: Callable[[Session], tuple[str, dict[str, Any]]]
+    action: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ALLOWED = [
+    # The service administrator decides whether it opens again, is archived, or only what it is called.
+    AllowedWrite(
+        "programme reopened",
+        Role.ADMINISTRATOR,
+        lambda db: (f"/admin/programmes/{the_programme(db).id}/edit", _programme_form(db, status="active")),
+        "programme.updated",
+    ),
+    AllowedWrite(
+        "programme archived",
+        Role.ADMINISTRATOR,
+        lambda db: (
+            f"/admin/programmes/{the_programme(db).id}/edit",
+            _programme_form(db, status="archived"),
+        ),
+        "programme.updated",
+    ),
+    AllowedWrite(
+        "programme described",
+        Role.ADMINISTRATOR,
+        lambda db: (
+            f"/admin/programmes/{the_programme(db).id}/edit",
+            _programme_form(db, description="The pilots ended in March 2011."),
+        ),
+        "programme.updated",
+    ),
+    # Who may read it: an evaluator joining to write the final report, a member leaving.
+    AllowedWrite(
+        "member added",
+        Role.ADMINISTRATOR,
+        lambda db: (
+            f"/admin/programmes/{the_programme(db).id}/memberships/new",
+            {"user_id": str(_outsider(db)), "role": "evaluator"},
+        ),
+        "membership.added",
+    ),
+    AllowedWrite(
+        "membership ended",
+        Role.ADMINISTRATOR,
+        lambda db: (f"/admin/memberships/{_membership(db)}/end", {"reason": "The pilots have ended."}),
+        "membership.ended",
+    ),
+    AllowedWrite(
+        "cross-site sharing turned on",
+        Role.ADMINISTRATOR,
+        lambda db: (the_framework(db) and f"/framework/{FRAMEWORK}/sharing", {"sharing": "on"}),
+        "framework.cross_site_sharing_changed",
+    ),
+    # Finishing the review of what the sites sent before it closed, so that it can count.
+    AllowedWrite(
+        "return approved",
+        Role.EVALUATOR,
+        lambda db: (f"/review/returns/{_submitted(db).id}/approve", {"comment": ""}),
+        "return.approved",
+    ),
+    AllowedWrite(
+        "approval withdrawn",
+        Role.EVALUATOR,
+        lambda db: (
+            f"/review/returns/{make_return(db, 'kent', status=ReturnStatus.LOCKED).id}/withdraw-approval",
+            {"reason": "The job entries were counted twice."},
+        ),
+        "return.approval_withdrawn",
+    ),
+]
+
+
+@pytest.mark.parametrize("write", ALLOWED, ids=str)
+def test_a_closed_programme_still_takes_its_reopening_its_members_and_the_end_of_its_reviews(
+    db: Session, client_as: Callable[..., FlaskClient], write: AllowedWrite
+) -> None:
+    path, data = write.arrange(db)
+    client = client_as(write.role)
+    with transaction(db):
+        the_programme(db).status = ProgrammeStatus.CLOSED.value
+
+    response = client.post(path, data=data)
+
+    assert response.status_code == 302, text_of(page(response))
+    db.rollback()
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == write.action)) is not None
+
+
+def test_a_reopened_programme_takes_changes_again(db: Session, client_as: Callable[..., FlaskClient]) -> None:
+    the_framework(db)
+    make_site(db, "kent")
+    administrator, evaluator = client_as(Role.ADMINISTRATOR), client_as(Role.EVALUATOR)
+    with transaction(db):
+        the_programme(db).status = ProgrammeStatus.CLOSED.value
+    area = {"site": "kent", "role": "pilot_site", "area_code": "E10000016", "area_name": "Kent"}
+    assert evaluator.post(f"/comparisons/{FRAMEWORK}/areas/new", data=area).status_code == 403
+
+    reopened = administrator.post(
+        f"/admin/programmes/{the_programme(db).id}/edit", data=_programme_form(db, status="active")
+    )
+
+    assert reopened.status_code == 302
+    assert evaluator.post(f"/comparisons/{FRAMEWORK}/areas/new", data=area).status_code == 302
+    db.rollback()
+    assert db.scalars(select(ImpactArea.area_code)).all() == ["E10000016"]
+
+
+def test_what_a_closed_programme_holds_can_still_be_read(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = _submitted(db)
+    _area(db)
+    evaluator = client_as(Role.EVALUATOR)
+    with transaction(db):
+        the_programme(db).status = ProgrammeStatus.CLOSED.value
+
+    for address in (
+        f"/comparisons/{FRAMEWORK}",
+        f"/dashboard/impact?framework={FRAMEWORK}",
+        f"/dashboard/value-for-money?framework={FRAMEWORK}",
+        f"/review/returns/{site_return.id}",
+        f"/returns/{site_return.id}",
+        f"/framework/{FRAMEWORK}",
+    ):
+        assert evaluator.get(address, follow_redirects=True).status_code == 200, address
