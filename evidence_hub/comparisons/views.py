@@ -10,7 +10,7 @@ from evidence_hub.comparisons.forms import AreaForm, RatingForm, SeriesUploadFor
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import AreaRole, Framework, FrameworkVersion, ImpactArea, Role
-from evidence_hub.services.common.access import NotVisible, led_sites
+from evidence_hub.services.common.access import NotVisible, led_sites, why_programme_takes_nothing
 from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
 from evidence_hub.services.impact import comparisons as service
 from evidence_hub.services.impact.series_file import SERIES_COLUMNS, RowProblem, SeriesFileRejected
@@ -52,6 +52,8 @@ def index(code: str) -> str:
         indicator_names=dict(service.comparison_indicators(version)),
         first_quarter=service.first_pilot_quarter(framework),
         quarters=service.series_quarters(framework),
+        # A closed programme's comparisons are read, not changed: the reason instead of the buttons.
+        read_only_reason=why_programme_takes_nothing(framework.programme),
     )
 
 

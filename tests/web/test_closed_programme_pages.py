@@ -561,3 +561,24 @@ def test_what_a_closed_programme_holds_can_still_be_read(
         f"/framework/{FRAMEWORK}",
     ):
         assert evaluator.get(address, follow_redirects=True).status_code == 200, address
+
+
+def test_a_closed_programmes_pages_give_the_reason_instead_of_the_buttons_that_would_change_it(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = _submitted(db)
+    _area(db)
+    evaluator, administrator = client_as(Role.EVALUATOR), client_as(Role.ADMINISTRATOR)
+    open_comparisons = page(evaluator.get(f"/comparisons/{FRAMEWORK}"))
+    assert open_comparisons.find("a", string="Add an area") and open_comparisons.select("main form")
+    with transaction(db):
+        the_programme(db).status = ProgrammeStatus.CLOSED.value
+    reason = why_programme_takes_nothing(the_programme(db))
+
+    comparisons_page = page(evaluator.get(f"/comparisons/{FRAMEWORK}"))
+    close_page = page(administrator.get(f"/admin/periods/{site_return.reporting_period_id}/close"))
+
+    for soup in (comparisons_page, close_page):
+        assert text_of(soup.select_one(".app-read-only-reason")) == reason
+        assert soup.select("main form") == []
+    assert comparisons_page.find("a", string="Add an area") is None
