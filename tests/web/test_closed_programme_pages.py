@@ -25,6 +25,7 @@ from evidence_hub.models import (
     ComparisonSeriesValue,
     CostItem,
     ImpactArea,
+    LearningEntry,
     MembershipRole,
     ProgrammeMembership,
     ProgrammeStatus,
@@ -46,6 +47,7 @@ from tests.factories import (
     periods_of,
     the_framework,
     the_programme,
+    unique_reference,
 )
 from tests.pages import error_summary, field_error, heading, page, text_of
 
@@ -428,6 +430,21 @@ def _membership(db: Session) -> int:
     return db.scalars(select(ProgrammeMembership.id).where(ProgrammeMembership.user_id == member.id)).one()
 
 
+def _learning_entry(db: Session) -> tuple[str, dict[str, Any]]:
+    site_return = make_return(db, "kent", status=ReturnStatus.APPROVED)
+    with transaction(db):
+        entry = LearningEntry(
+            site_return_id=site_return.id,
+            site_id=site_return.site_id,
+            learning_type="barrier",
+            title="Waiting for the legal gateway",
+            what_happened="Six months before any data was shared.",
+            import_reference=unique_reference("LRN"),
+        )
+        db.add(entry)
+    return f"/returns/{site_return.id}/learning/{entry.id}/national-sharing", {"cleared": "yes"}
+
+
 @dataclass(frozen=True)
 class AllowedWrite:
     """A write a closed programme still takes, with the audit record it leaves."""
@@ -504,6 +521,11 @@ ALLOWED = [
             {"reason": "The job entries were counted twice."},
         ),
         "return.approval_withdrawn",
+    ),
+    # What national officials may read of it: clearing learning is part of publishing it, not a change to
+    # what the site said.
+    AllowedWrite(
+        "learning cleared for national sharing", Role.EVALUATOR, _learning_entry, "learning.updated"
     ),
 ]
 
