@@ -604,3 +604,21 @@ def test_a_closed_programmes_pages_give_the_reason_instead_of_the_buttons_that_w
         assert text_of(soup.select_one(".app-read-only-reason")) == reason
         assert soup.select("main form") == []
     assert comparisons_page.find("a", string="Add an area") is None
+
+
+def test_reviewing_a_return_of_a_closed_programme_offers_approval_alone_and_says_why(
+    db: Session, client_as: Callable[..., FlaskClient]
+) -> None:
+    site_return = _submitted(db)
+    evaluator = client_as(Role.EVALUATOR)
+    with transaction(db):
+        the_programme(db).status = ProgrammeStatus.CLOSED.value
+
+    soup = page(evaluator.get(f"/review/returns/{site_return.id}"))
+
+    assert text_of(soup.select_one(".app-read-only-reason")) == why_programme_takes_nothing(the_programme(db))
+    offered = {text_of(link) for link in soup.select("main a.govuk-button")}
+    assert "Approve" in offered
+    assert not offered & {"Return to the site", "Comment on an item", "Reopen this return"}
+    assert soup.find("a", href=f"/review/returns/{site_return.id}/reopen") is None
+    assert soup.find("a", href=lambda href: bool(href and "/comment" in href)) is None
