@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import is_database_unavailable
-from evidence_hub.services.common.access import NotVisible
+from evidence_hub.services.common.access import NotVisible, ProgrammeNotActive
 from evidence_hub.web import (
     API_METHODS,
     API_PREFIX,
@@ -141,6 +141,17 @@ def register(app: Flask) -> None:
         if is_api_path(request.path):
             return _api_error(404, None, {})
         return make_response(render_error(404))
+
+    @app.errorhandler(ProgrammeNotActive)
+    def programme_not_active(error: ProgrammeNotActive) -> Response:
+        # A change a closed or archived programme refuses, from a plain button (a form with fields says it
+        # beside the field instead): the same words as every other refusal of it.
+        log.info("Refused a change to a programme that is not active: %s", error.reason)
+        if is_api_path(request.path):
+            return json_error(403, "Forbidden", error.reason)
+        return make_response(
+            render_error(403, title="You cannot change this programme", message=error.reason)
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -10,7 +10,7 @@ from evidence_hub.comparisons.forms import AreaForm, RatingForm, SeriesUploadFor
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import AreaRole, Framework, FrameworkVersion, ImpactArea, Role
-from evidence_hub.services.common.access import NotVisible, led_sites
+from evidence_hub.services.common.access import NotVisible, led_sites, why_programme_takes_nothing
 from evidence_hub.services.common.spreadsheet_reading import MAX_UPLOAD_BYTES
 from evidence_hub.services.impact import comparisons as service
 from evidence_hub.services.impact.series_file import SERIES_COLUMNS, RowProblem, SeriesFileRejected
@@ -52,6 +52,8 @@ def index(code: str) -> str:
         indicator_names=dict(service.comparison_indicators(version)),
         first_quarter=service.first_pilot_quarter(framework),
         quarters=service.series_quarters(framework),
+        # A closed programme's comparisons are read, not changed: the reason instead of the buttons.
+        read_only_reason=why_programme_takes_nothing(framework.programme),
     )
 
 
@@ -82,10 +84,11 @@ def accept_figures(code: str, site_code: str) -> Response:
 
 @comparisons.route("/<code>/areas/new", methods=["GET", "POST"])
 @roles(*EVALUATORS)
-def new_area(code: str) -> str | Response:
+def new_area(code: str) -> tuple[str, int] | Response:
     """Name a site's own area or a comparison area, and the indicators observed there."""
     framework, version = _framework_and_version(code)
     session = db_session()
+    status = 200
     sites = service.pilot_sites(framework)
     form = AreaForm()
     form.site.choices = [("", "Choose a site")] + [(site.code, site.name) for site in sites]
@@ -110,10 +113,12 @@ def new_area(code: str) -> str | Response:
             except service.ComparisonRefused as refusal:
                 for name, message in refusal.field_errors.items():
                     getattr(form, name).errors = [message]
+                status = 403 if refusal.forbidden else 200
             else:
                 flash(f"{area.area_name} ({area.area_code}) added for {site.name}.", "success")
                 return redirect(url_for("comparisons.index", code=framework.code))
-    return render_template("comparisons/area.html", title="Add an area", framework=framework, form=form)
+    page = render_template("comparisons/area.html", title="Add an area", framework=framework, form=form)
+    return page, status
 
 
 @comparisons.route("/<code>/areas/<int:area_id>/remove", methods=["POST"])
@@ -155,7 +160,7 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
             # The programme is closed: refused as any change to it is, with the reason by the file field.
             for name, message in refusal.field_errors.items():
                 getattr(form, name).errors = [message]
-            status = 403
+            status = 403 if refusal.forbidden else 400
         else:
             flash(
                 f"{outcome.figures} figures for {outcome.areas} areas saved"
@@ -198,10 +203,11 @@ def _own_areas(version: FrameworkVersion) -> list[ImpactArea] | None:
 
 @comparisons.route("/<code>/ratings", methods=["GET", "POST"])
 @roles(*EVALUATORS)
-def rate(code: str) -> str | Response:
+def rate(code: str) -> tuple[str, int] | Response:
     """Record your own rating of a site's evidence of impact, on the framework's one evidence scale."""
     framework, version = _framework_and_version(code)
     session = db_session()
+    status = 200
     sites = service.pilot_sites(framework)
     levels = service.rating_levels(version)
     form = RatingForm()
@@ -227,13 +233,15 @@ def rate(code: str) -> str | Response:
             except service.ComparisonRefused as refusal:
                 for name, message in refusal.field_errors.items():
                     getattr(form, name).errors = [message]
+                status = 403 if refusal.forbidden else 200
             else:
                 flash(f"Rating saved for {site.name}.", "success")
                 return redirect(url_for("comparisons.index", code=framework.code))
-    return render_template(
+    page = render_template(
         "comparisons/rating.html",
         title="Rate the evidence of impact",
         framework=framework,
         form=form,
         levels=levels,
     )
+    return page, status

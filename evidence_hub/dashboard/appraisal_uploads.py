@@ -38,6 +38,8 @@ def _framework() -> Framework:
 
 def _refusal(refused: UploadRefused) -> str:
     """Every problem in one message: the error summary shows one message per field."""
+    if refused.forbidden:
+        return " ".join(refused.problems)
     many = len(refused.problems) > 1
     return (
         f"Nothing has been saved. The file has {len(refused.problems)} problem{'s' if many else ''}, "

@@ -11,6 +11,7 @@ from evidence_hub.models import Role
 from evidence_hub.models.periods import PeriodStatus
 from evidence_hub.models.returns import ReturnStatus
 from evidence_hub.periods.forms import ClosePeriodForm
+from evidence_hub.services.common.access import why_programme_takes_nothing
 from evidence_hub.services.returns import finding, workflow
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.web import acting_user, db_session
@@ -57,5 +58,7 @@ def close(period_id: int) -> str | Response:
         site_returns=site_returns,
         not_approved=[item for item in site_returns if not item.is_approved],
         form=form,
+        # A closed programme's periods stay as they were: the reason instead of the button.
+        read_only_reason=why_programme_takes_nothing(period.framework.programme),
         title=f"Close {period.name}",
     )

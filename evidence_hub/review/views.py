@@ -22,8 +22,9 @@ from evidence_hub.review.forms import (
     WithdrawApprovalForm,
 )
 from evidence_hub.services.accounts import sites as site_service
-from evidence_hub.services.common.access import NotVisible, only_visible_sites
+from evidence_hub.services.common.access import NotVisible, only_visible_sites, why_programme_takes_nothing
 from evidence_hub.services.returns import changes, comments, completeness, finding, workflow
+from evidence_hub.services.returns.editing import programme_of
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.web import acting_user, db_session, pagination
 
@@ -121,6 +122,8 @@ def review_return(return_id: int) -> str:
     """Everything in one return, what changed since it was last returned, and the decisions to take."""
     session = db_session()
     site_return = _return(return_id)
+    # A closed programme's returns take no comment, sending back or reopening; approving stays open.
+    closed_reason = why_programme_takes_nothing(programme_of(site_return))
     return render_template(
         "review/return.html",
         **return_context(
@@ -129,7 +132,8 @@ def review_return(return_id: int) -> str:
             problems=completeness.completeness_problems(session, site_return),
             submission_round=changes.current_round(session, site_return),
             sections=list(ReturnSection),
-            can_comment=site_return.status_enum is ReturnStatus.SUBMITTED,
+            can_comment=site_return.status_enum is ReturnStatus.SUBMITTED and not closed_reason,
+            closed_reason=closed_reason,
             comment_labels=dict(_item_choices(site_return)),
         ),
         title=f"Review {site_return.site.name}: {site_return.reporting_period.name}",

@@ -18,6 +18,7 @@ from evidence_hub.services.common.access import (
     administered_programmes,
     led_site_ids,
     visible_programmes,
+    why_programme_takes_nothing,
 )
 from evidence_hub.services.framework.errors import FrameworkFileInvalid
 from evidence_hub.services.framework.lifecycle import import_framework
@@ -29,6 +30,7 @@ from evidence_hub.services.returns.finding import get_return, returns_needing_at
 from tests.conftest import TEST_CONFIG
 from tests.factories import (
     give_membership,
+    make_framework,
     make_member_of,
     make_programme,
     make_return,
@@ -180,3 +182,43 @@ def test_in_a_closed_programme_an_evaluator_approves_what_was_sent_but_sends_not
     with transaction(db):
         workflow.approve(db, evaluator, also_sent)
     assert also_sent.status_enum is ReturnStatus.APPROVED
+
+
+def test_the_framework_commands_change_nothing_in_a_closed_programme_and_say_why(
+    db: Session, database_url: str, tmp_path: Path
+) -> None:
+    framework = make_framework(db)
+    next_version = tmp_path / "framework.yaml"
+    next_version.write_text(
+        DEFAULT_FRAMEWORK_PATH.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    )
+    with transaction(db):
+        import_framework(db, next_version.read_text(encoding="utf-8"), actor=None)
+    set_status(db, the_programme(db), ProgrammeStatus.CLOSED)
+    reason = why_programme_takes_nothing(the_programme(db))
+    environment = {
+        "EVIDENCE_HUB_DATABASE_URL": database_url,
+        "EVIDENCE_HUB_DOCUMENTS_FOLDER": str(tmp_path),
+        "EVIDENCE_HUB_SECRET_KEY": str(TEST_CONFIG["SECRET_KEY"]),
+        "EVIDENCE_HUB_LOG_LEVEL": "WARNING",
+    }
+    code = framework.code
+    before = [(period.code, period.status) for period in periods_of(db, framework)]
+
+    for command in (
+        ["framework", "add-periods", code, "--kind", "quarter", "--first", "2010-04-01", "--count", "2"],
+        ["framework", "import", str(next_version)],
+        ["framework", "publish", code, "2"],
+        ["framework", "delete-draft", code, "2"],
+    ):
+        refused = CliRunner().invoke(main, command, env=environment)
+        assert refused.exit_code != 0, command
+        assert reason in " ".join(refused.output.split()), command
+
+    db.rollback()
+    db.expire_all()
+    assert [(period.code, period.status) for period in periods_of(db, framework)] == before
+    assert [(version.version, version.status) for version in framework.versions] == [
+        (1, "published"),
+        (2, "draft"),
+    ]

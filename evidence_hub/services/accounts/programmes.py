@@ -29,6 +29,7 @@ from evidence_hub.models import (
     User,
 )
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import why_programme_takes_nothing
 
 NAME_MAX_LENGTH = 160
 CODE_MAX_LENGTH = 40
@@ -211,10 +212,16 @@ def update_programme(
     status: ProgrammeStatus,
     site_ids: Iterable[int],
 ) -> Programme:
+    """Change a programme's details, status and sites. Its name, description and status may change whatever
+    its status (a service administrator reopens a closed programme here); the sites taking part may not while
+    it stays closed or archived, since its returns and comparisons are held as they were, site by site."""
     name = name.strip()
     _check_programme(
         session, code=programme.code, name=name, department_id=department_id, except_id=programme.id
     )
+    closed = why_programme_takes_nothing(programme) if status is not ProgrammeStatus.ACTIVE else ""
+    if closed and set(site_ids) != {site.id for site in programme.sites}:
+        raise ProgrammeError("site_ids", closed)
     before = _programme_record(programme)
     programme.name, programme.department_id = name, department_id
     programme.description, programme.status = description.strip(), status.value
@@ -250,7 +257,8 @@ def add_site(session: Session, programme: Programme, site: Site) -> None:
 def join_the_only_programme(session: Session, site: Site) -> None:
     """A new site takes part in the service's programme when there is only one to take part in."""
     only = the_only_programme(session)
-    if only is not None:
+    # A closed programme takes no new site: the new one waits until an administrator adds it to one.
+    if only is not None and not why_programme_takes_nothing(only):
         add_site(session, only, site)
 
 

@@ -326,6 +326,24 @@ def why_programme_takes_nothing(programme: Programme) -> str:
     )
 
 
+class ProgrammeNotActive(PermissionError):
+    """A change refused because its programme is not active; `reason` is `why_programme_takes_nothing`'s.
+    Pages answer it with a 403 page giving the reason, the API with a JSON 403, the commands with it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def require_programme_active(programme: Programme) -> None:
+    """Refuse (ProgrammeNotActive) a change to a programme that is not active: its evidence, its comparison
+    set-up and ratings, its framework, periods and sites. Services with their own refusal carrying a form
+    field raise that instead, with the same reason (`why_programme_takes_nothing`)."""
+    reason = why_programme_takes_nothing(programme)
+    if reason:
+        raise ProgrammeNotActive(reason)
+
+
 def administered_programmes(user: User) -> list[Programme]:
     """The active programmes the user may administer, by name: where a new framework may go."""
     return [

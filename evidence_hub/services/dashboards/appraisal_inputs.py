@@ -25,6 +25,7 @@ from evidence_hub.services.appraisal.parameters import (
 )
 from evidence_hub.services.appraisal.projection import Area, ProjectionProblems, SizeMeasure, areas_from_rows
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import why_programme_takes_nothing
 from evidence_hub.services.common.spreadsheet_reading import SheetRows, SpreadsheetRefused, read_spreadsheet
 
 UploadT = TypeVar("UploadT", DeflatorUpload, AreaSizeUpload)
@@ -33,11 +34,21 @@ AREA_SHEET = "Areas"
 
 
 class UploadRefused(ValueError):
-    """Nothing was saved: every problem, each naming its row and column where it has one."""
+    """Nothing was saved: every problem, each naming its row and column where it has one. `forbidden` when
+    no file would do (the programme is not active): the one problem is the reason, not a row to fix."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, forbidden: bool = False) -> None:
         self.problems = problems
+        self.forbidden = forbidden
         super().__init__(" ".join(problems))
+
+
+def _require_active(framework: Framework) -> None:
+    """The one check of both uploads: a programme that is not active keeps the appraisal inputs it has,
+    so its value-for-money figures stay those it closed with."""
+    closed = why_programme_takes_nothing(framework.programme)
+    if closed:
+        raise UploadRefused([closed], forbidden=True)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ def save_deflators(
 ) -> DeflatorUpload:
     """Read a deflator series (columns: financial year such as 2009-10, deflator index) and keep it as the
     framework's; raises UploadRefused with every problem. Flushes; the caller commits."""
+    _require_active(framework)
     try:
         series = deflators_from_rows(_read(content, filename, DEFLATOR_SHEET), source)
     except ParameterProblems as error:
@@ -164,6 +176,7 @@ def save_area_sizes(
 ) -> AreaSizeUpload:
     """Read an area sizes list (columns: code, name, size; pilot sites by their site code) and keep it as the
     framework's; raises UploadRefused with every problem. Flushes; the caller commits."""
+    _require_active(framework)
     problems = []
     if not measure.name.strip():
         problems.append("Say what the sizes measure, such as working-age population (16 to 64).")

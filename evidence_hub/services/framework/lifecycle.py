@@ -1,6 +1,7 @@
 """A framework version's life: a file imported as a draft (replacing a draft of the same number), the
 draft published (retiring the version that was live) or deleted. Published and retired versions never
-change and are never deleted.
+change and are never deleted. A programme that is not active takes none of these changes: each refuses
+with `why_programme_takes_nothing`'s reason (`_closed_problem`).
 
 Functions take a Session and never commit: the caller wraps each change in `with transaction(session):`
 so that a file is imported entirely or not at all, and every change is audited in the same transaction.
@@ -19,7 +20,11 @@ from evidence_hub.models import Framework, FrameworkStatus, FrameworkVersion, Pr
 from evidence_hub.models.framework import VERSION_CONTENT_MODELS
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import NotVisible, may_administer_programme
+from evidence_hub.services.common.access import (
+    NotVisible,
+    may_administer_programme,
+    why_programme_takes_nothing,
+)
 from evidence_hub.services.framework.definitions import FrameworkDefinition
 from evidence_hub.services.framework.differences import FrameworkDifference
 from evidence_hub.services.framework.errors import FrameworkError, FrameworkFileInvalid, Problem
@@ -142,6 +147,11 @@ def import_framework(
                 )
             ]
         )
+    target = framework.programme if framework is not None else programme
+    closed = why_programme_takes_nothing(target) if target is not None else ""
+    if closed:
+        # A new version, or a new framework, would change what a closed programme's returns are asked.
+        raise FrameworkFileInvalid([Problem("programme", closed)])
     problems = problems_against_registered(session, definition)
     if problems:
         raise FrameworkFileInvalid(problems)
@@ -159,6 +169,9 @@ def import_framework(
                     )
                 ]
             ) from error
+        closed = why_programme_takes_nothing(owner)
+        if closed:
+            raise FrameworkFileInvalid([Problem("programme", closed)])
         framework = Framework(code=definition.code, name=definition.name, programme_id=owner.id)
         session.add(framework)
         session.flush()
@@ -190,6 +203,9 @@ def import_framework(
 def why_cannot_publish(version: FrameworkVersion) -> str | None:
     """The reason a version cannot be published, or None when it can."""
     framework = version.framework
+    closed = why_programme_takes_nothing(framework.programme)
+    if closed:
+        return closed
     if version.status == FrameworkStatus.PUBLISHED.value:
         return f"Version {version.version} of {framework.name} is already published."
     if version.status == FrameworkStatus.RETIRED.value:
@@ -254,6 +270,9 @@ def publish_version(
 
 def why_cannot_delete(session: Session, version: FrameworkVersion) -> str | None:
     """The reason a version cannot be deleted, or None when it can."""
+    closed = why_programme_takes_nothing(version.framework.programme)
+    if closed:
+        return closed
     if not version.is_draft:
         return (
             f"Version {version.version} of {version.framework.name} is {version.status}: evidence may have "

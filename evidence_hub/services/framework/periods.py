@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.models import Framework, PeriodKind, PeriodStatus, ReportingPeriod, ReportingYear, User
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.access import why_programme_takes_nothing
 from evidence_hub.services.framework.errors import FrameworkError
 from evidence_hub.services.framework.reading.framework_file import read_framework_text
 
@@ -81,6 +82,9 @@ def add_reporting_periods(
     Periods that already exist (same code) are left exactly as they are, so this can be run again safely.
     Quarter 2009 Q2 covers 1 April to 30 June 2009, and its returns are due by 31 July 2009.
     """
+    closed = why_programme_takes_nothing(framework.programme)
+    if closed:
+        raise FrameworkError(closed)
     if count < 1 or count > 120:
         raise FrameworkError("Add between 1 and 120 reporting periods at a time.")
     existing = {period.code for period in framework.reporting_periods}

@@ -3,7 +3,8 @@
 own rating of each site's evidence of impact.
 
 Only evaluators and administrators change these (the pages check the role; `_require_evaluator` checks
-it again here, so no other caller can).
+it again here, so no other caller can). A programme that is not active takes no change to any of them:
+`_require_active` refuses each write with `why_programme_takes_nothing`'s reason, beside the form's field.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from evidence_hub.models import (
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import (
     NotVisible,
+    require_programme_active,
     scope_frameworks,
     scope_to_user,
     why_programme_takes_nothing,
@@ -51,16 +53,26 @@ PRE_PILOT_QUARTERS_ALLOWED = 8
 
 
 class ComparisonRefused(ValueError):
-    """The change cannot be made; `field_errors` says why, by form field."""
+    """The change cannot be made; `field_errors` says why, by form field. `forbidden` when it is refused
+    whatever is entered (the programme is not active), answered 403 rather than as a correction to make."""
 
-    def __init__(self, field_errors: Mapping[str, str]) -> None:
+    def __init__(self, field_errors: Mapping[str, str], *, forbidden: bool = False) -> None:
         super().__init__("; ".join(field_errors.values()))
         self.field_errors = dict(field_errors)
+        self.forbidden = forbidden
 
 
 def _require_evaluator(user: User) -> None:
     if user.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR):
         raise PermissionError("Only evaluators and administrators set up comparisons.")
+
+
+def _require_active(version: FrameworkVersion, field: str) -> None:
+    """The one check of every comparison write: a programme that is not active takes none (the reason is
+    given for `field`, the form field it is shown beside)."""
+    closed = why_programme_takes_nothing(version.framework.programme)
+    if closed:
+        raise ComparisonRefused({field: closed}, forbidden=True)
 
 
 def impact_version(framework: Framework) -> FrameworkVersion | None:
@@ -135,6 +147,7 @@ def add_area(
     """Name the site's own area or a comparison area; `observed` gives, per indicator code, how the
     indicator is observed there. ComparisonRefused says what to correct."""
     _require_evaluator(actor)
+    _require_active(version, "site")
     code = area_code.strip().upper()
     errors: dict[str, str] = {}
     if not GSS_CODE.match(code):
@@ -180,7 +193,12 @@ def add_area(
 
 
 def remove_area(session: Session, actor: User, area: ImpactArea) -> None:
+    """Take the area out of its site's comparison; a plain button, so a programme that is not active refuses
+    it with ProgrammeNotActive (its 403 page gives the reason)."""
     _require_evaluator(actor)
+    version = session.get(FrameworkVersion, area.framework_version_id)
+    if version is not None:
+        require_programme_active(version.framework.programme)
     audit.record(
         session,
         actor=actor,
@@ -219,9 +237,7 @@ def upload_series(
     """
     if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
         raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
-    closed = why_programme_takes_nothing(version.framework.programme)
-    if closed:
-        raise ComparisonRefused({"spreadsheet": closed})
+    _require_active(version, "spreadsheet")
     known = {
         area.area_code
         for area in session.scalars(
@@ -359,6 +375,7 @@ def record_rating(
     """The evaluator's own rating of a site's evidence of impact on an indicator, on the framework's scale
     (replacing an earlier one); separate from the site's self-assessment."""
     _require_evaluator(actor)
+    _require_active(version, "site")
     chosen = next((each for each in rating_levels(version) if each.level == level), None)
     errors: dict[str, str] = {}
     if chosen is None:
@@ -534,9 +551,7 @@ def accept_figures(session: Session, actor: User, version: FrameworkVersion, sit
     """Accept the site's uploaded figures waiting for an evaluator, exactly as the evaluator saw them
     (`seen`, their fingerprint); how many were accepted. ComparisonRefused when they changed since."""
     _require_evaluator(actor)
-    closed = why_programme_takes_nothing(version.framework.programme)
-    if closed:
-        raise ComparisonRefused({"figures": closed})
+    _require_active(version, "figures")
     codes = [area.area_code for area in areas_of(session, version, [site])]
     # Locked where the engine can (SQLite's write transaction already excludes every other writer), so a
     # lead's upload lands wholly before this reads or wholly after it writes.

@@ -17,7 +17,7 @@ from evidence_hub.models.returns import (
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns.changes import current_round
-from evidence_hub.services.returns.editing import require_evaluator
+from evidence_hub.services.returns.editing import programme_of, require_evaluator, require_programme_active
 from evidence_hub.services.returns.errors import ReturnError
 
 
@@ -29,8 +29,11 @@ def add_comment(
     item_type: str = "return",
     item_id: int | None = None,
 ) -> ReviewComment:
-    """An evaluator's comment on the return or on one of its items, for the current submission round."""
+    """An evaluator's comment on the return or on one of its items, for the current submission round.
+    A programme that is not active takes none: a comment asks the lead for a change it would refuse (the
+    reason an approval or a withdrawn approval gives is recorded with `new_comment`, which stays open)."""
     require_evaluator(user)
+    require_programme_active(programme_of(site_return), field="body")
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Comments can be added while a return is waiting for review.")
     body = body.strip()

@@ -24,10 +24,12 @@ def programme_of(site_return: SiteReturn) -> Programme:
     return site_return.reporting_period.framework.programme
 
 
-def require_programme_active(programme: Programme) -> None:
+def require_programme_active(programme: Programme, field: str = "") -> None:
+    """The one check of every change to a return, its review or its comments: a programme that is not
+    active takes none (the reason is shown beside `field` where the page has one)."""
     reason = why_programme_takes_nothing(programme)
     if reason:
-        raise ReturnError(reason)
+        raise ReturnError(reason, field=field)
 
 
 def require_lead_can_edit(user: User, site_return: SiteReturn) -> None:

@@ -25,7 +25,7 @@ from evidence_hub.models.returns import (
     ReturnStatus,
     SiteReturn,
 )
-from evidence_hub.services.common import audit
+from evidence_hub.services.common import access, audit
 from evidence_hub.services.common.access import NotVisible, led_site_ids
 from evidence_hub.services.common.values import clean_text
 from evidence_hub.services.returns import emails
@@ -182,7 +182,7 @@ def return_to_site(session: Session, user: User, site_return: SiteReturn, commen
     """Send the return back to the lead with a comment saying what to change."""
     require_evaluator(user)
     # It would hand the lead work a closed programme no longer takes; approving what was sent stays open.
-    require_programme_active(programme_of(site_return))
+    require_programme_active(programme_of(site_return), field="comment")
     read_for_writing(session, site_return)
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Only a submitted return can be returned to the site.")
@@ -256,7 +256,7 @@ def reopen(session: Session, user: User, site_return: SiteReturn, reason: str) -
     """
     require_evaluator(user)
     # It would hand the lead work a closed programme no longer takes; approving what was sent stays open.
-    require_programme_active(programme_of(site_return))
+    require_programme_active(programme_of(site_return), field="reason")
     read_for_writing(session, site_return)
     if site_return.status_enum not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTED):
         raise ReturnError("Only a submitted or approved return can be reopened.")
@@ -282,6 +282,9 @@ def close_period(session: Session, user: User, period: ReportingPeriod) -> int:
     """
     if user.role_enum is not Role.ADMINISTRATOR:
         raise ReturnError("Only an administrator can close a reporting period")
+    # Its periods are part of what a closed programme holds as it was: closing one would lock returns and
+    # email their leads. Reopened, the programme's administrator closes it then.
+    access.require_programme_active(period.framework.programme)
     read_for_writing(session, period)
     if period.status_enum is PeriodStatus.CLOSED:
         raise ReturnError(f"{period.name} is already closed.")
