@@ -463,3 +463,28 @@ def test_a_published_releases_summary_renders_in_both_formats(db: Session, tmp_p
     assert headings(word, "Heading 1") == list(SECTION_TITLES)
     for name in site_names(summary):
         assert name in text
+
+
+def test_a_release_of_every_local_authority_counts_its_sites_and_its_pdf_builds(
+    summary: dict[str, Any],
+) -> None:
+    """At 350 sites the key figures' list of sites filled more than a page, and the PDF could not be built
+    at all (reportlab's LayoutError), so the release had no PDF."""
+    summary["executive"]["sites"] = [
+        {"code": f"S{number:03d}", "name": f"Pilot site {number}", "local_authorities": [f"Council {number}"]}
+        for number in range(350)
+    ]
+    text = pdf_to_text(summary_pdf(summary))
+    assert "350 sites in 350 local authorities; each is named in the tables below" in " ".join(text.split())
+    word = docx.Document(io.BytesIO(summary_docx(summary)))
+    assert "350 sites in 350 local authorities; each is named in the tables below" in all_cells(word)
+
+
+def test_a_table_cell_longer_than_a_page_splits_across_pages_rather_than_stopping_the_pdf(
+    summary: dict[str, Any],
+) -> None:
+    summary["executive"]["sites"] = [
+        {"code": "KNT", "name": "Kent " + "and its very many districts " * 400, "local_authorities": []}
+    ]
+    text = pdf_to_text(summary_pdf(summary))
+    assert text.count("and its very many districts") > 100

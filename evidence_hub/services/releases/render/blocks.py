@@ -133,7 +133,7 @@ def key_figures_table(summary: Mapping[str, Any]) -> Table:
     if completeness is not None:
         returns += f"; {percent(completeness)} of the figures they must report are present"
     rows = [
-        ("Pilot sites", site_list(sites)),
+        ("Pilot sites", site_list(sites) if len(sites) <= SITES_LISTED else sites_counted(sites)),
         (
             "Reporting periods",
             f"{clean_text(summary.get('period_label'))} ({plural(len(periods), 'period')})",
@@ -143,6 +143,22 @@ def key_figures_table(summary: Mapping[str, Any]) -> Table:
         ("People reached", people(executive.get("people_reached"))),
     ]
     return _table("Key figures", (("Item", False), ("Figure", False)), rows)
+
+
+# Beyond this many sites the key figures count them rather than name them all in one cell: at every local
+# authority the names alone filled more than a page. The tables that follow name each site.
+SITES_LISTED: Final = 20
+
+
+def sites_counted(sites: Sequence[Mapping[str, Any]]) -> str:
+    """350 sites in 412 local authorities; each is named in the tables below."""
+    authorities = {
+        clean_text(authority) for site in sites for authority in site.get("local_authorities") or []
+    }
+    counted = plural(len(sites), "site")
+    if authorities:
+        counted += f" in {len(authorities):,} local authorit{'y' if len(authorities) == 1 else 'ies'}"
+    return f"{counted}; each is named in the tables below"
 
 
 def site_list(sites: Sequence[Mapping[str, Any]]) -> str:

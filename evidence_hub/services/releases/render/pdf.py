@@ -308,6 +308,10 @@ def _layout(table: Table) -> tuple[list[float], dict[str, ParagraphStyle]]:
     return widths, _cell_styles(size)
 
 
+# The least height, in points, of each part of a row split between pages: about three lines of a cell.
+MINIMUM_ROW_PART = 30
+
+
 class _CellParagraph(PdfParagraph):
     """A table cell, which keeps the lines it was broken into for the width it was last laid out at.
 
@@ -342,7 +346,10 @@ def _table(table: Table) -> list[Flowable]:
                 for text, numeric in zip(row, table.numeric, strict=True)
             ]
         )
-    grid = PdfTable(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    # A tall row may split between pages, each part at least MINIMUM_ROW_PART high (so an ordinary row of
+    # a line or two still moves whole to the next page): a cell of more than a page's text would otherwise
+    # stop the build with a LayoutError, and the release would have no PDF.
+    grid = PdfTable(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=MINIMUM_ROW_PART)
     commands: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.5, BORDER),
