@@ -470,22 +470,24 @@ def run_csv(database_url: str, rows: int, trace: bool) -> bool:
 # 2. A data pack at national scale.
 
 
-def national_database(base_url: str | None, folder: Path, sites: int, quarters: int, seed: int) -> str:
+def national_database(
+    base_url: str | None, folder: Path, sites: int, quarters: int, seed: int, profile: str = "uniform"
+) -> str:
     """A finished national_scale database to publish into: a copy of the cache, or built."""
     database_url = derived_url(base_url, folder, f"_national_{sites}")
     if base_url is None:
         cache = national_scale.default_database_url(sites)
-        if national_scale.is_complete_benchmark(cache, sites, quarters):
+        if national_scale.is_complete_benchmark(cache, sites, quarters, profile):
             source = Path(make_url(cache).database or "")
             print(f"   copying the cached {source} ({source.stat().st_size / MEGABYTE:,.0f} MB)", flush=True)
             shutil.copyfile(source, make_url(database_url).database or "")
             return database_url
-    elif national_scale.is_complete_benchmark(database_url, sites, quarters):
+    elif national_scale.is_complete_benchmark(database_url, sites, quarters, profile):
         print(f"   reusing {shown(database_url)}")
         return database_url
     print(f"   building {shown(database_url)} ({sites} sites × {quarters} quarters)...", flush=True)
     started = time.perf_counter()
-    in_fresh_process(national_scale.build, database_url, sites, quarters, seed)
+    in_fresh_process(national_scale.build, database_url, sites, quarters, seed, profile)
     print(f"   built in {time.perf_counter() - started:.1f} s", flush=True)
     return database_url
 

@@ -2,7 +2,7 @@
 how soon a stored data pack's first byte leaves the app.
 
     .venv/bin/python benchmarks/release_files_speed.py [--sites 150 350] [--quarters 20]
-        [--database-url URL] [--keep]
+        [--database-url URL] [--keep] [--profile uniform|skewed]
 
 For each size a national_scale database (export_speed.py's, built in a process of its own or copied from
 the cache) gets a release of every site and period:
@@ -38,10 +38,11 @@ from evidence_hub.services.releases import prebuild
 from evidence_hub.services.releases.release_files import ReleaseFileStore
 
 if __package__:
-    from benchmarks import dashboard_speed, export_speed
+    from benchmarks import dashboard_speed, export_speed, national_scale
 else:  # run as a script: python benchmarks/release_files_speed.py
     import dashboard_speed  # type: ignore[no-redef]
     import export_speed  # type: ignore[no-redef]
+    import national_scale  # type: ignore[no-redef]
 
 TARGET_FIRST_BYTE_MS = 200.0
 DOWNLOADS = 20
@@ -117,9 +118,9 @@ def release_loading_ms(database_url: str, release_reference: str) -> tuple[float
         engine.dispose()
 
 
-def run(base_url: str | None, folder: Path, sites: int, quarters: int) -> dict[str, Any]:
-    print(f"\n{sites} sites × {quarters} quarters", flush=True)
-    database_url = export_speed.national_database(base_url, folder, sites, quarters, seed=1)
+def run(base_url: str | None, folder: Path, sites: int, quarters: int, profile: str) -> dict[str, Any]:
+    print(f"\n{sites} sites × {quarters} quarters ({profile})", flush=True)
+    database_url = export_speed.national_database(base_url, folder, sites, quarters, seed=1, profile=profile)
     release_id, published = export_speed.in_fresh_process(export_speed.publish_and_measure, database_url)
     print(
         f"   publish (and queue the job): {published.seconds:.1f} s; {published.memory()}; "
@@ -168,9 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quarters", type=int, default=20)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--profile", choices=national_scale.PROFILES, default="uniform", help="national_scale.py's data shape"
+    )
     options = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="release-files-speed-"))
-    results = [run(options.database_url, folder, sites, options.quarters) for sites in options.sites]
+    results = [
+        run(options.database_url, folder, sites, options.quarters, options.profile) for sites in options.sites
+    ]
 
     print("\nSide by side")
     print(
