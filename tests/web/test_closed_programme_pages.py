@@ -634,9 +634,10 @@ def _draft(db: Session) -> str:
 
 @dataclass(frozen=True)
 class ChangingPage:
-    """A page that offers a change while its programme is active: its form (`posts`, posting to the page
-    itself) or links to `offers`. Closed, the programme's reason is in their place (unless `says_why` is
-    off, for a link inside a sentence), with the link `back` where the page had a form."""
+    """A page that offers a change while its programme is active: a form (`posts`; to the page itself unless
+    its action is one of `offers`) or links to `offers`. Closed, the programme's reason is in their place
+    (unless `says_why` is off, for a link inside a sentence), with the link `back` where the page was only
+    its form."""
 
     name: str
     role: Role
@@ -695,6 +696,13 @@ CHANGING_PAGES = [
         lambda db: the_framework(db) and f"/dashboard/value-for-money/area-sizes?framework={FRAMEWORK}",
         posts=True,
         back=VALUE_FOR_MONEY,
+    ),
+    ChangingPage(
+        "a site's returns",
+        Role.SITE_LEAD,
+        lambda db: the_framework(db) and f"/returns/sites/{make_site(db, 'kent').id}",
+        posts=True,
+        offers=("/returns/start/",),
     ),
     ChangingPage(
         "value for money",
