@@ -25,7 +25,12 @@ from evidence_hub.guards import enforce_access_rule
 from evidence_hub.request_input import InputCheckingFlask
 from evidence_hub.request_log import configure_logging, current_request_id
 from evidence_hub.services.accounts.passwords import configure_hashing
-from evidence_hub.services.common.access import is_service_administrator, led_sites, programme_in_view
+from evidence_hub.services.common.access import (
+    is_service_administrator,
+    led_sites,
+    programme_in_view,
+    why_programme_takes_nothing,
+)
 from evidence_hub.services.notifications.outbox import SERVICE_URL_KEY
 from evidence_hub.static_files import init_static_files
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
@@ -109,6 +114,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     for template_filter in formatting.TEMPLATE_FILTERS:
         app.add_template_filter(template_filter)
+    # Pages of a closed programme give its one reason in place of the links and buttons it would refuse.
+    app.add_template_global(why_programme_takes_nothing)
 
     app.before_request(enforce_access_rule)
     app.after_request(_set_security_headers)

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import is_database_unavailable
-from evidence_hub.services.common.access import NotVisible, ProgrammeNotActive
+from evidence_hub.services.common.access import NotPermitted, NotVisible, ProgrammeNotActive
 from evidence_hub.web import (
     API_METHODS,
     API_PREFIX,
@@ -152,6 +152,15 @@ def register(app: Flask) -> None:
         return make_response(
             render_error(403, title="You cannot change this programme", message=error.reason)
         )
+
+    @app.errorhandler(NotPermitted)
+    def not_permitted(error: NotPermitted) -> Response:
+        # A service refusing what the acting user may not do (their role, say), past a page's own guard:
+        # the same 403 as the guard's, with the service's reason instead of a generic one.
+        log.warning("A service refused a change the user may not make: %s", error.reason)
+        if is_api_path(request.path):
+            return json_error(403, "Forbidden", error.reason)
+        return make_response(render_error(403, title="You cannot do this", message=error.reason))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

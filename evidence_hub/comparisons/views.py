@@ -29,6 +29,15 @@ def _framework_and_version(code: str) -> tuple[Framework, FrameworkVersion]:
     return framework, version
 
 
+def _read_only_reason(framework: Framework) -> str:
+    """Why a page of a closed programme shows no form: only a change it could refuse. Opened, the page gives
+    the reason and the way back instead; posted anyway (from a page opened while it was active), the
+    service refuses the change and the reason is shown beside the field, as for any refusal."""
+    if request.method == "POST":
+        return ""
+    return why_programme_takes_nothing(framework.programme)
+
+
 @comparisons.route("/<code>")
 @roles(*EVALUATORS)
 def index(code: str) -> str:
@@ -117,7 +126,13 @@ def new_area(code: str) -> tuple[str, int] | Response:
             else:
                 flash(f"{area.area_name} ({area.area_code}) added for {site.name}.", "success")
                 return redirect(url_for("comparisons.index", code=framework.code))
-    page = render_template("comparisons/area.html", title="Add an area", framework=framework, form=form)
+    page = render_template(
+        "comparisons/area.html",
+        title="Add an area",
+        framework=framework,
+        form=form,
+        read_only_reason=_read_only_reason(framework),
+    )
     return page, status
 
 
@@ -189,6 +204,7 @@ def upload_series(code: str) -> str | Response | tuple[str, int]:
         own_sites=led_sites(acting_user(), framework.programme_id),
         quarters=service.series_quarters(framework),
         first_quarter=service.first_pilot_quarter(framework),
+        read_only_reason=_read_only_reason(framework),
     )
     return page, status
 
@@ -243,5 +259,6 @@ def rate(code: str) -> tuple[str, int] | Response:
         framework=framework,
         form=form,
         levels=levels,
+        read_only_reason=_read_only_reason(framework),
     )
     return page, status

@@ -18,6 +18,7 @@ from evidence_hub.guards import roles
 from evidence_hub.models import Framework, Role
 from evidence_hub.services.appraisal.parameters import Source
 from evidence_hub.services.appraisal.projection import SizeMeasure
+from evidence_hub.services.common.access import why_programme_takes_nothing
 from evidence_hub.services.dashboards.appraisal_inputs import (
     UploadRefused,
     latest_area_sizes,
@@ -45,6 +46,15 @@ def _refusal(refused: UploadRefused) -> str:
         f"Nothing has been saved. The file has {len(refused.problems)} problem{'s' if many else ''}, "
         "to fix before uploading it again: " + " ".join(refused.problems)
     )
+
+
+def _read_only_reason(framework: Framework) -> str:
+    """Why the page shows no form: a closed programme keeps the appraisal inputs it closed with. Opened, the
+    page gives the reason and the way back; posted anyway (from a page opened while it was active), the
+    upload is refused with the reason beside the file field."""
+    if request.method == "POST":
+        return ""
+    return why_programme_takes_nothing(framework.programme)
 
 
 def _back(framework: Framework) -> Response:
@@ -96,6 +106,7 @@ def upload_deflators() -> str | Response:
         form=form,
         framework=framework,
         current=latest_deflators(db_session(), framework),
+        read_only_reason=_read_only_reason(framework),
     )
 
 
@@ -126,4 +137,5 @@ def upload_area_sizes() -> str | Response:
         form=form,
         framework=framework,
         current=latest_area_sizes(db_session(), framework),
+        read_only_reason=_read_only_reason(framework),
     )

@@ -622,3 +622,155 @@ def test_reviewing_a_return_of_a_closed_programme_offers_approval_alone_and_says
     assert not offered & {"Return to the site", "Comment on an item", "Reopen this return"}
     assert soup.find("a", href=f"/review/returns/{site_return.id}/reopen") is None
     assert soup.find("a", href=lambda href: bool(href and "/comment" in href)) is None
+
+
+# --- Pages that offer a change: a closed programme's give the reason instead ------------------------------
+
+
+def _draft(db: Session) -> str:
+    _draft_version(db)
+    return f"/framework/{FRAMEWORK}/2"
+
+
+@dataclass(frozen=True)
+class ChangingPage:
+    """A page that offers a change while its programme is active: a form (`posts`; to the page itself unless
+    its action is one of `offers`) or links to `offers`. Closed, the programme's reason is in their place
+    (unless `says_why` is off, for a link inside a sentence), with the link `back` where the page was only
+    its form."""
+
+    name: str
+    role: Role
+    arrange: Callable[[Session], str]
+    posts: bool = False
+    offers: tuple[str, ...] = ()
+    back: str | None = None
+    says_why: bool = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+COMPARISONS = f"/comparisons/{FRAMEWORK}"
+VALUE_FOR_MONEY = f"/dashboard/value-for-money?framework={FRAMEWORK}"
+
+CHANGING_PAGES = [
+    ChangingPage(
+        "add a comparison area",
+        Role.EVALUATOR,
+        lambda db: the_framework(db) and make_site(db, "kent") and f"{COMPARISONS}/areas/new",
+        posts=True,
+        back=COMPARISONS,
+    ),
+    ChangingPage(
+        "rate the evidence",
+        Role.EVALUATOR,
+        lambda db: the_framework(db) and make_site(db, "kent") and f"{COMPARISONS}/ratings",
+        posts=True,
+        back=COMPARISONS,
+    ),
+    ChangingPage(
+        "upload comparison series",
+        Role.EVALUATOR,
+        lambda db: the_framework(db) and f"{COMPARISONS}/series",
+        posts=True,
+        back=COMPARISONS,
+    ),
+    ChangingPage(
+        "upload a site's own comparison series",
+        Role.SITE_LEAD,
+        lambda db: _area(db) and f"{COMPARISONS}/series",
+        posts=True,
+        back=f"/dashboard/impact?framework={FRAMEWORK}",
+    ),
+    ChangingPage(
+        "upload a deflator series",
+        Role.EVALUATOR,
+        lambda db: the_framework(db) and f"/dashboard/value-for-money/deflators?framework={FRAMEWORK}",
+        posts=True,
+        back=VALUE_FOR_MONEY,
+    ),
+    ChangingPage(
+        "upload area sizes",
+        Role.EVALUATOR,
+        lambda db: the_framework(db) and f"/dashboard/value-for-money/area-sizes?framework={FRAMEWORK}",
+        posts=True,
+        back=VALUE_FOR_MONEY,
+    ),
+    ChangingPage(
+        "a site's returns",
+        Role.SITE_LEAD,
+        lambda db: the_framework(db) and f"/returns/sites/{make_site(db, 'kent').id}",
+        posts=True,
+        offers=("/returns/start/",),
+    ),
+    ChangingPage(
+        "value for money",
+        Role.EVALUATOR,
+        lambda db: make_return(db, "kent", status=ReturnStatus.APPROVED) and VALUE_FOR_MONEY,
+        offers=("/dashboard/value-for-money/deflators", "/dashboard/value-for-money/area-sizes"),
+    ),
+    ChangingPage(
+        "the Impact view of a site lead",
+        Role.SITE_LEAD,
+        lambda db: _area(db) and f"/dashboard/impact?framework={FRAMEWORK}",
+        offers=(f"{COMPARISONS}/series",),
+        says_why=False,
+    ),
+    ChangingPage(
+        "reporting periods",
+        Role.ADMINISTRATOR,
+        lambda db: the_framework(db) and "/admin/periods/",
+        offers=("/admin/periods/",),
+    ),
+    ChangingPage(
+        "a draft version",
+        Role.ADMINISTRATOR,
+        _draft,
+        offers=(f"/framework/{FRAMEWORK}/2/publish", f"/framework/{FRAMEWORK}/2/delete"),
+    ),
+    ChangingPage(
+        "what changed in a draft version",
+        Role.ADMINISTRATOR,
+        lambda db: f"{_draft(db)}/changes",
+        offers=(f"/framework/{FRAMEWORK}/2/publish", f"/framework/{FRAMEWORK}/2/delete"),
+    ),
+]
+
+
+def _offered(soup: Any, page_path: str, offers: tuple[str, ...]) -> list[str]:
+    """The links and form actions in the page's main part that lead to one of `offers` (the periods list's
+    own address is offered only as a period's close link)."""
+    main = soup.select_one("main")
+    targets = [link["href"] for link in main.select("a[href]")]
+    targets += [form.get("action") or page_path for form in main.select("form[method=post]")]
+    return [
+        target
+        for target in targets
+        if any(target.startswith(each) for each in offers) and target != page_path.split("?")[0]
+    ]
+
+
+@pytest.mark.parametrize("changing", CHANGING_PAGES, ids=str)
+def test_a_closed_programmes_page_gives_the_reason_instead_of_a_change_it_would_refuse(
+    db: Session, client_as: Callable[..., FlaskClient], changing: ChangingPage
+) -> None:
+    path = changing.arrange(db)
+    client = (
+        client_as(changing.role, site="kent") if changing.role is Role.SITE_LEAD else client_as(changing.role)
+    )
+    active = page(client.get(path))
+    assert bool(active.select("main form[method=post]")) is changing.posts
+    assert len(_offered(active, path, changing.offers)) >= len(changing.offers)
+    with transaction(db):
+        the_programme(db).status = ProgrammeStatus.CLOSED.value
+    reason = why_programme_takes_nothing(the_programme(db))
+
+    soup = page(client.get(path))
+
+    if changing.says_why:
+        assert text_of(soup.select_one("main .app-read-only-reason")) == reason
+    assert soup.select("main form[method=post]") == []
+    assert _offered(soup, path, changing.offers) == []
+    if changing.back is not None:
+        assert soup.select_one("main .app-read-only-reason + p a")["href"] == changing.back

@@ -7,19 +7,31 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from evidence_hub.demo_evidence import ensure_demo_impact
-from evidence_hub.models import ComparisonSeriesValue, ImpactArea, Role
+from evidence_hub.guards import public
+from evidence_hub.models import (
+    ComparisonSeriesValue,
+    FrameworkVersion,
+    ImpactArea,
+    ImpactRating,
+    Role,
+    Site,
+    User,
+)
+from evidence_hub.services.impact import comparisons
 from evidence_hub.services.impact.estimates import CHANGE_FROM_BASELINE_LABEL
 from evidence_hub.services.impact.series_file import SeriesRow, series_csv
 from evidence_hub.services.impact.synthetic_series import DEMO_SITE_SERIES, synthetic_series
 from evidence_hub.services.releases.impact_section import impact_rows
-from tests.factories import make_site, the_framework
-from tests.pages import page, text_of
+from evidence_hub.web import db_session
+from tests.factories import make_site, make_user, the_framework
+from tests.pages import heading, page, text_of
 from tests.release_helpers import demo_world, publish
 
 FRAMEWORK = "worklessness-data-sharing"
@@ -275,3 +287,38 @@ def test_a_site_leads_uploaded_figures_count_only_once_an_evaluator_accepts_them
     impact = text_of(page(evaluator.get(f"/dashboard/impact?framework={FRAMEWORK}")))
     assert "not counted yet" not in impact
     assert "Kent (E10000016): ONS Nomis" in impact
+
+
+def test_a_comparison_change_by_a_role_that_may_not_make_it_is_a_403_saying_why_and_saves_nothing(
+    make_app: Callable[..., Flask], db: Session
+) -> None:
+    """No page offers it (their guards refuse the role first), but the service refuses it again for any other
+    caller: a 403 page, or a JSON 403 under the API, with the reason, never a 500."""
+    version_id = the_framework(db).published_version.id  # type: ignore[union-attr]
+    site_id = make_site(db, "kent").id
+    lead_id = make_user(db, Role.SITE_LEAD, site="kent").id
+    app = make_app()
+
+    def rate_as_the_lead() -> str:
+        session = db_session()
+        version, site = session.get(FrameworkVersion, version_id), session.get(Site, site_id)
+        lead = session.get(User, lead_id)
+        assert version is not None and site is not None and lead is not None
+        comparisons.record_rating(session, lead, version, site, "WL-JOB-ENTRY-RATE", 3, "Our own view.")
+        session.commit()
+        return "Saved"
+
+    public(rate_as_the_lead)
+    app.add_url_rule("/a-lead-rates", "a_lead_rates", rate_as_the_lead)
+    app.add_url_rule("/api/v1/a-lead-rates", "api_a_lead_rates", rate_as_the_lead)
+    client = app.test_client()
+    reason = "Only evaluators and administrators change comparison areas, ratings and accepted figures."
+
+    soup = page(client.get("/a-lead-rates"), 403)
+    answer = client.get("/api/v1/a-lead-rates")
+
+    assert heading(soup) == "You cannot do this"
+    assert reason in text_of(soup)
+    assert answer.status_code == 403
+    assert answer.get_json()["error"]["detail"] == reason
+    assert db.scalar(select(func.count()).select_from(ImpactRating)) == 0

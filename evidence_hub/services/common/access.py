@@ -326,13 +326,20 @@ def why_programme_takes_nothing(programme: Programme) -> str:
     )
 
 
-class ProgrammeNotActive(PermissionError):
-    """A change refused because its programme is not active; `reason` is `why_programme_takes_nothing`'s.
-    Pages answer it with a 403 page giving the reason, the API with a JSON 403, the commands with it."""
+class NotPermitted(PermissionError):
+    """A change the acting user may not make whatever they enter, such as one their role does not make;
+    `reason` says so in words they can read. Pages answer it with a 403 page giving the reason, the API with
+    a JSON 403. The pages' own guards (evidence_hub/guards.py) refuse a role first: a service raising this
+    is the second line, for every other caller."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ProgrammeNotActive(NotPermitted):
+    """A change refused because its programme is not active; `reason` is `why_programme_takes_nothing`'s.
+    Pages answer it with a 403 page giving the reason, the API with a JSON 403, the commands with it."""
 
 
 def require_programme_active(programme: Programme) -> None:

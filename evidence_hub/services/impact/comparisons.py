@@ -3,8 +3,9 @@
 own rating of each site's evidence of impact.
 
 Only evaluators and administrators change these (the pages check the role; `_require_evaluator` checks
-it again here, so no other caller can). A programme that is not active takes no change to any of them:
-`_require_active` refuses each write with `why_programme_takes_nothing`'s reason, beside the form's field.
+it again here, so no other caller can: NotPermitted, answered with a 403 page giving the reason). A
+programme that is not active takes no change to any of them: `_require_active` refuses each write with
+`why_programme_takes_nothing`'s reason, beside the form's field.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import (
+    NotPermitted,
     NotVisible,
     require_programme_active,
     scope_frameworks,
@@ -63,8 +65,11 @@ class ComparisonRefused(ValueError):
 
 
 def _require_evaluator(user: User) -> None:
+    """Refuse (NotPermitted, a 403 on a page) anyone but an evaluator or administrator."""
     if user.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR):
-        raise PermissionError("Only evaluators and administrators set up comparisons.")
+        raise NotPermitted(
+            "Only evaluators and administrators change comparison areas, ratings and accepted figures."
+        )
 
 
 def _require_active(version: FrameworkVersion, field: str) -> None:
@@ -236,7 +241,7 @@ def upload_series(
     A programme that is not active takes none (ComparisonRefused, with the reason for the file field).
     """
     if actor.role_enum not in (Role.EVALUATOR, Role.ADMINISTRATOR, Role.SITE_LEAD):
-        raise PermissionError("Only evaluators, administrators and site leads upload comparison series.")
+        raise NotPermitted("Only evaluators, administrators and site leads upload comparison series.")
     _require_active(version, "spreadsheet")
     known = {
         area.area_code
