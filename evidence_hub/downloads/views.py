@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
@@ -209,8 +210,8 @@ def release(reference: str) -> str | tuple[str, int]:
         release=found,
         page=page,
         tables=page.table_definitions,
-        blocks=page.blocks,
-        block_kind=lambda block: type(block).__name__,
+        summary_contents=_rendered_once(page, found, "contents"),
+        summary_blocks=_rendered_once(page, found, "blocks"),
         can_withdraw=can_withdraw,
         audit=page.audit,
         audit_detail=can_withdraw,
@@ -218,6 +219,22 @@ def release(reference: str) -> str | tuple[str, int]:
         if can_withdraw
         else None,
     )
+
+
+def _rendered_once(page: ReleasePage, found: Release, part: str) -> Markup:
+    """A part of the learning summary as HTML, rendered at its first reading in this process: its blocks
+    are the same for every reader, and rendering them is most of the page's work."""
+    html = page.rendered.get(part)
+    if html is None:
+        html = render_template(
+            "downloads/_summary.html",
+            part=part,
+            release=found,
+            blocks=page.blocks,
+            block_kind=lambda block: type(block).__name__,
+        )
+        page.rendered[part] = html
+    return Markup(html)  # noqa: S704  (rendered by our own autoescaping template)
 
 
 @downloads.route(f"/releases/{REFERENCE}/learning")

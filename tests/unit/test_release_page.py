@@ -22,8 +22,8 @@ from evidence_hub.services.releases.release_page import (
     learning_page,
     release_page,
 )
-from evidence_hub.services.releases.render.blocks import Entry, Table, entry_block, summary_blocks
-from evidence_hub.services.releases.render.charts import SummaryCharts, summary_charts
+from evidence_hub.services.releases.render.blocks import Bullets, Entry, Table, entry_block, summary_blocks
+from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
 from tests.release_helpers import demo_world, publish
 
 NO_CHARTS = SummaryCharts(costs=None, people=None, findings={}, barriers_enablers=None)
@@ -72,6 +72,7 @@ def test_a_release_two_hundred_times_as_large_has_a_page_no_longer_and_loses_no_
     tables = [block.table if isinstance(block, ShortTable) else block for block in large.blocks]
     assert all(len(table.rows) <= MOST_TABLE_ROWS for table in tables if isinstance(table, Table))
     assert any(isinstance(block, ShortTable) and block.rows_left_out > 0 for block in large.blocks)
+    assert all(len(block.items) <= MOST_TABLE_ROWS for block in large.blocks if isinstance(block, Bullets))
     assert len(large.site_names) == MOST_SITES_NAMED
     assert large.sites_label.startswith(f"{len(large_summary['executive']['sites']):,} sites, among them ")
 
@@ -128,3 +129,13 @@ def test_the_charts_are_numbered_in_the_order_the_page_shows_them(release: Relea
 def test_charts_kept_as_json_come_back_the_same(release: Release) -> None:
     charts = summary_charts(reading.summary_of(release))
     assert SummaryCharts.from_json(charts.to_json()) == charts
+
+
+def test_a_charts_long_alternative_text_is_cut_to_its_first_sentence_on_the_page() -> None:
+    every_site = "; ".join(f"Area {number:03}: baseline 1, latest 2" for number in range(350))
+    chart = Chart(b"", 10, 10, f"Bar chart of referrals at each site. {every_site}.", "Referrals")
+    shown = ChartLink(0, chart).alt_text
+    assert shown.startswith("Bar chart of referrals at each site. ") and "Area 001" not in shown
+    assert "table under the chart" in shown
+    short = Chart(b"", 10, 10, "Bar chart of referrals at each site. Kent: 1; Leeds: 2.", "Referrals")
+    assert ChartLink(0, short).alt_text == short.alt_text

@@ -10,7 +10,9 @@ printed whole, the page took longer than thirty seconds to make. The page keeps 
   pages (`learning_page`), which show ENTRIES_PER_PAGE at a time;
 - a table of more than MOST_TABLE_ROWS rows shows its first rows and says how many more rows the PDF, the
   Word document and the data pack hold;
-- a chart is a link to its picture (`ReleasePage.charts`) rather than the picture itself;
+- a list of more items than that shows its first items likewise;
+- a chart is a link to its picture (`ReleasePage.charts`) rather than the picture itself, and its
+  alternative text, which names every site's figure, is cut to its first sentence when long;
 - the sites are named up to MOST_SITES_NAMED, then counted.
 
 Nothing is lost: every entry is on a learning page, every row in the documents and the data pack, which
@@ -32,6 +34,7 @@ from evidence_hub.services.releases.render.blocks import (
     FINDINGS_BY_THEME,
     RECOMMENDATIONS,
     Block,
+    Bullets,
     Entry,
     Picture,
     Table,
@@ -45,8 +48,9 @@ ENTRIES_PER_PAGE = 50
 # How long a page worked out before its charts were drawn is kept before it is worked out again.
 CHARTLESS_PAGE_SECONDS = 30.0
 NO_CHARTS = SummaryCharts(costs=None, people=None, findings={}, barriers_enablers=None)
-MOST_TABLE_ROWS = 25
+MOST_TABLE_ROWS = 10
 MOST_SITES_NAMED = 12
+MOST_ALT_TEXT = 400
 KEY_FIGURES = "Key figures"
 PILOT_SITES = "Pilot sites"
 
@@ -89,13 +93,31 @@ class ShortTable:
 
 @dataclass(frozen=True)
 class ChartLink:
-    """A chart, shown from its own address: `number` is its index in `ReleasePage.charts`."""
+    """A chart, shown from its own address: `number` is its index in `ReleasePage.charts`. Its alternative
+    text names every site's figure; past MOST_ALT_TEXT characters the page gives its first sentence and
+    says where the figures are (the documents keep the whole text)."""
 
     number: int
     chart: Chart
 
+    @property
+    def alt_text(self) -> str:
+        text = self.chart.alt_text
+        if len(text) <= MOST_ALT_TEXT:
+            return text
+        first, _, _ = text.partition(". ")
+        return f"{first}. Each site's figure is in the table under the chart, and in the data pack."
 
-PageBlock = Block | LearningLink | ShortTable | ChartLink
+
+@dataclass(frozen=True)
+class ShortBullets:
+    """A list of more than MOST_TABLE_ROWS items: its first items, and how many it has in full."""
+
+    bullets: Bullets
+    total_items: int
+
+
+PageBlock = Block | LearningLink | ShortTable | ShortBullets | ChartLink
 
 
 @dataclass(frozen=True)
@@ -114,6 +136,8 @@ class ReleasePage:
     audit: Mapping[str, Any] | None
     # False when the release's charts were not drawn yet: the page then shows none.
     charts_drawn: bool = True
+    # Parts of the page as the web layer renders them, kept with the page: the same for every reader.
+    rendered: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def sites_label(self) -> str:
@@ -232,6 +256,8 @@ def release_page(
             entries.append(block)
         elif isinstance(block, Table):
             blocks.append(_shortened(_key_figures(block, sites) if block.caption == KEY_FIGURES else block))
+        elif isinstance(block, Bullets) and len(block.items) > MOST_TABLE_ROWS:
+            blocks.append(ShortBullets(Bullets(block.items[:MOST_TABLE_ROWS]), len(block.items)))
         elif isinstance(block, Picture):
             blocks.append(ChartLink(len(page_charts), block.chart))
             page_charts.append(block.chart)
