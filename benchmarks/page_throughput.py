@@ -202,6 +202,7 @@ def pages(
         ("review: all returns", "/review/returns", "evaluator"),
         ("releases", "/releases/", "official"),
         *(("release page", path, "official") for path in release),
+        *(("release learning, page 2", f"{path}/learning?page=2", "official") for path in release),
     ]
     return [(label, path, cookies[who][0]) for label, path, who in wanted]
 

@@ -12,7 +12,6 @@ never takes every worker.
 
 from __future__ import annotations
 
-import base64
 import tempfile
 import threading
 from collections import OrderedDict
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectChoice
@@ -40,14 +40,20 @@ from evidence_hub.services.releases import prebuild, publication_job, publishing
 from evidence_hub.services.releases.publishing import NoApprovedData, ReleaseRequest
 from evidence_hub.services.releases.reading import ReleaseUnavailable
 from evidence_hub.services.releases.release_files import ReleaseFileKey, Writer
-from evidence_hub.services.releases.render.blocks import summary_blocks
-from evidence_hub.services.releases.render.charts import Chart, SummaryCharts, summary_charts
+from evidence_hub.services.releases.release_page import (
+    NO_CHARTS,
+    RecentPages,
+    ReleasePage,
+    learning_page,
+    release_page,
+)
+from evidence_hub.services.releases.render.charts import SummaryCharts, summary_charts
 from evidence_hub.services.releases.render.data_pack.file_names import pack_filename, table_filename
 from evidence_hub.services.releases.render.data_pack.xlsx import write_xlsx
 from evidence_hub.services.releases.render.data_pack.zip_file import write_zip
 from evidence_hub.services.releases.shared_release_files import ReleaseFiles
 from evidence_hub.storage import release_file_store
-from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session
+from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, db_session, pagination
 
 downloads = Blueprint("downloads", __name__)
 
@@ -66,6 +72,10 @@ DOCUMENT_FORMATS = {
 # Files larger than this are spooled to disk while they are written, so memory stays flat.
 SPOOL_BYTES = 8 * 1024 * 1024
 RECENT_CHARTS_KEY = "evidence_hub.recent_release_charts"
+RECENT_PAGES_KEY = "evidence_hub.recent_release_pages"
+# A release of at most this many sites has its charts drawn by the page itself if its job has not drawn
+# them yet (a second or two); a larger one's only by the job: at 350 sites they take minutes.
+SITES_DRAWN_AT_ONCE = 12
 # How long someone refused a render is asked to wait: about as long as a large render takes.
 RENDER_RETRY_AFTER_SECONDS = 10
 BUSY_FOR_YOU = (
@@ -82,8 +92,10 @@ BUSY_FOR_EVERYONE = (
 class RecentCharts:
     """The charts of the last few releases read, by fingerprint, kept by the app.
 
-    Drawing a summary's charts takes about half a second of matplotlib, and the page, the PDF and the Word
-    document each need them; a release never changes, so they are drawn once per release and app.
+    Drawing a summary's charts takes seconds of matplotlib a chart (minutes at national scale), and the
+    page, the PDF and the Word document each need them; a release never changes, so they are drawn once
+    per release, by the job that builds its files (prebuild.py), which keeps them in the release file
+    store; a process reads them from there once.
     """
 
     kept = 8
@@ -92,25 +104,60 @@ class RecentCharts:
         self._charts: OrderedDict[str, SummaryCharts] = OrderedDict()
         self._lock = threading.Lock()
 
-    def for_release(self, release: Release, summary: dict[str, Any]) -> SummaryCharts:
+    def _keep(self, release: Release, charts: SummaryCharts) -> None:
+        with self._lock:
+            self._charts[release.fingerprint] = charts
+            while len(self._charts) > self.kept:
+                self._charts.popitem(last=False)
+
+    def drawn(self, release: Release) -> SummaryCharts | None:
+        """The release's charts if they have been drawn (by this process or the job), never drawing them."""
         with self._lock:
             charts = self._charts.get(release.fingerprint)
         if charts is None:
+            charts = prebuild.stored_charts(_release_file_store(), release)
+            if charts is not None:
+                self._keep(release, charts)
+        return charts
+
+    def for_release(self, release: Release, summary: dict[str, Any]) -> SummaryCharts:
+        """The release's charts, drawn now if nobody has drawn them yet (a document rendered on demand)."""
+        charts = self.drawn(release)
+        if charts is None:
             charts = summary_charts(summary)
-            with self._lock:
-                self._charts[release.fingerprint] = charts
-                while len(self._charts) > self.kept:
-                    self._charts.popitem(last=False)
+            self._keep(release, charts)
         return charts
 
 
+def _recent_charts() -> RecentCharts:
+    return cast(RecentCharts, current_app.extensions.setdefault(RECENT_CHARTS_KEY, RecentCharts()))
+
+
 def _charts(release: Release, summary: dict[str, Any]) -> SummaryCharts:
-    recent = current_app.extensions.setdefault(RECENT_CHARTS_KEY, RecentCharts())
-    return cast(RecentCharts, recent).for_release(release, summary)
+    return _recent_charts().for_release(release, summary)
 
 
-def _chart_data(chart: Chart) -> str:
-    return base64.b64encode(chart.png).decode("ascii")
+def _page(found: Release) -> ReleasePage:
+    """The release's page, worked out at its first reading in this process (a release never changes): only
+    then is its content read. Its charts are the ones the release's job drew; until they are drawn the
+    page has none (unless the release is small enough to draw them at once), and is worked out again a
+    little later."""
+    recent = cast(RecentPages, current_app.extensions.setdefault(RECENT_PAGES_KEY, RecentPages()))
+
+    def build() -> ReleasePage:
+        summary = reading.summary_of(found)
+        charts = _recent_charts().drawn(found)
+        if charts is None and len(found.site_codes) <= SITES_DRAWN_AT_ONCE:
+            charts = _charts(found, summary)
+        return release_page(
+            summary,
+            charts or NO_CHARTS,
+            reading.table_definitions(found),
+            found.content.get("audit"),
+            charts_drawn=charts is not None,
+        )
+
+    return recent.page(found.id, found.fingerprint, build)
 
 
 def _release(reference: str, *, allow_withdrawn: bool = False, with_content: bool = True) -> Release:
@@ -146,29 +193,94 @@ def index() -> str:
 @downloads.route(f"/releases/{REFERENCE}")
 @roles(*RELEASE_READERS)
 def release(reference: str) -> str | tuple[str, int]:
-    """A release's learning summary, with its downloads."""
-    found = _release(reference, allow_withdrawn=acting_user().role_enum in PUBLISHERS)
+    """A release's learning summary as an official reads it first, with its downloads: its learning
+    entries are counted, and read on the learning pages; long tables show their first rows."""
+    can_withdraw = acting_user().role_enum in PUBLISHERS
+    found = _release(reference, allow_withdrawn=can_withdraw, with_content=False)
     if found.is_withdrawn:
         return render_template(
             "downloads/withdrawn.html", title=f"Release {found.reference} was withdrawn", release=found
         ), 410
-    summary = reading.summary_of(found)
+    page = _page(found)
     with transaction(db_session()) as session:
         reading.record_download(session, acting_user(), found, "summary page")
     return render_template(
         "downloads/release.html",
         title=f"{found.title} ({found.reference})",
         release=found,
-        summary=summary,
-        tables=reading.table_definitions(found),
-        blocks=summary_blocks(summary, _charts(found, summary)),
-        block_kind=lambda block: type(block).__name__,
-        chart_data=_chart_data,
-        can_withdraw=acting_user().role_enum in PUBLISHERS,
-        audit=found.content.get("audit"),
-        audit_detail=acting_user().role_enum in PUBLISHERS,
-        files=prebuild.files_progress(db_session(), found),
+        page=page,
+        tables=page.table_definitions,
+        summary_contents=_rendered_once(page, found, "contents"),
+        summary_blocks=_rendered_once(page, found, "blocks"),
+        can_withdraw=can_withdraw,
+        audit=page.audit,
+        audit_detail=can_withdraw,
+        files=prebuild.files_progress(db_session(), found, tables=len(page.table_definitions))
+        if can_withdraw
+        else None,
     )
+
+
+def _rendered_once(page: ReleasePage, found: Release, part: str) -> Markup:
+    """A part of the learning summary as HTML, rendered at its first reading in this process: its blocks
+    are the same for every reader, and rendering them is most of the page's work."""
+    html = page.rendered.get(part)
+    if html is None:
+        html = render_template(
+            "downloads/_summary.html",
+            part=part,
+            release=found,
+            blocks=page.blocks,
+            block_kind=lambda block: type(block).__name__,
+        )
+        page.rendered[part] = html
+    return Markup(html)  # noqa: S704  (rendered by our own autoescaping template)
+
+
+@downloads.route(f"/releases/{REFERENCE}/learning")
+@roles(*RELEASE_READERS)
+def learning(reference: str) -> str:
+    """The learning entries a release quotes, fifty a page: all of them, or one theme's, dimension's or
+    the recommendations' (`?group=`)."""
+    found = _release(reference, with_content=False)
+    page = _page(found)
+    group_key = request.args.get("group") or None
+    if group_key is not None and page.group(group_key) is None:
+        abort(404, description=f"Release {found.reference} has no learning by that name.")
+    shown = learning_page(page, group_key, request.args.get("page", 1, type=int))
+    with transaction(db_session()) as session:
+        reading.record_download(
+            session, acting_user(), found, "learning page", group=group_key or "all", page=shown.number
+        )
+    title = shown.group.label if shown.group else "All learning"
+    return render_template(
+        "downloads/learning.html",
+        title=f"{title}, page {shown.number} of {shown.pages} ({found.reference})",
+        heading=title,
+        release=found,
+        page=page,
+        shown=shown,
+        group_key=group_key,
+        pages=pagination(
+            shown.number,
+            shown.pages,
+            lambda number: url_for(
+                "downloads.learning", reference=found.reference, group=group_key, page=number
+            ),
+        ),
+    )
+
+
+@downloads.route(f"/releases/{REFERENCE}/charts/<int:number>.png")
+@roles(*RELEASE_READERS)
+def release_chart(reference: str, number: int) -> Response:
+    """One of the release page's charts, drawn once per release (its alternative text and its table are on
+    the page)."""
+    found = _release(reference, with_content=False)
+    charts = _page(found).charts
+    if number >= len(charts):
+        abort(404, description=f"Release {found.reference} has no chart {number}.")
+    return Response(charts[number].png, mimetype="image/png")
 
 
 @downloads.route(f"/releases/{REFERENCE}/summary.<file_format>")

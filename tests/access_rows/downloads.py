@@ -75,6 +75,17 @@ ROWS = [
     Row("downloads.release", "GET", RELEASE, only(READERS)),
     Row("downloads.release", "GET", WITHDRAWN, only(GONE), note="withdrawn"),
     Row("downloads.release", "GET", "/releases/WDS-1999-01", only(MISSING), note="unknown"),
+    Row("downloads.learning", "GET", RELEASE + "/learning", only(READERS)),
+    Row(
+        "downloads.learning", "GET", RELEASE + "/learning?page=2", only(READERS), note="beyond the last page"
+    ),
+    Row(
+        "downloads.learning", "GET", RELEASE + "/learning?group=no-such", only(MISSING), note="unknown group"
+    ),
+    Row("downloads.learning", "GET", WITHDRAWN + "/learning", only(GONE), note="withdrawn"),
+    Row("downloads.release_chart", "GET", RELEASE + "/charts/0.png", only(READERS)),
+    Row("downloads.release_chart", "GET", RELEASE + "/charts/999.png", only(MISSING), note="unknown"),
+    Row("downloads.release_chart", "GET", WITHDRAWN + "/charts/0.png", only(GONE), note="withdrawn"),
     Row("downloads.summary_document", "GET", RELEASE + "/summary.pdf", only(READERS)),
     Row("downloads.summary_document", "GET", RELEASE + "/summary.docx", only(READERS), note="docx"),
     Row("downloads.summary_document", "GET", WITHDRAWN + "/summary.pdf", only(GONE), note="withdrawn"),

@@ -60,6 +60,14 @@ def test_a_national_official_opens_the_latest_release_and_downloads_every_format
     expect(page.locator("main")).to_contain_text("Assumptions of the roll-out projection")
     assert page.get_by_label("Number of areas").count() == 0
 
+    # The release's learning is counted on its page and read on pages of its own.
+    page.get_by_role("link", name="All entries, in the summary's order").click()
+    expect(page.locator("h1")).to_have_text("All learning")
+    expect(page.locator("main .govuk-inset-text").first).to_contain_text("Entry 1 of")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Back to release {latest_release.reference}").click()
+    expect(page.locator("h1")).to_have_text(latest_release.title)
+
     pdf = PdfReader(download(page, "Learning summary (PDF)"))
     pdf_text = "\n".join(each.extract_text() for each in pdf.pages)
     assert latest_release.reference in pdf_text

@@ -36,6 +36,7 @@ KIND = "release_files"
 DOCUMENT_KINDS = ("summary.pdf", "summary.docx")
 PACK_KINDS = ("data-pack.xlsx", "data-pack.zip")
 TABLE_KIND_PREFIX = "table-"
+CHARTS_KIND = "page-charts.json"
 CHUNK_BYTES = 1024 * 1024
 
 
@@ -60,6 +61,37 @@ def file_keys(release: Release) -> list[ReleaseFileKey]:
         *(ReleaseFileKey(release.id, release.fingerprint, kind) for kind in (*DOCUMENT_KINDS, *PACK_KINDS)),
         *(table_csv_key(release, table.code) for table in reading.table_definitions(release)),
     ]
+
+
+def charts_key(release: Release) -> ReleaseFileKey:
+    """The key of the summary's charts, drawn once for the release page (not a download, so not among
+    `file_keys`): the page never draws them, which takes minutes at national scale."""
+    return ReleaseFileKey(release.id, release.fingerprint, CHARTS_KIND)
+
+
+def stored_charts(store: ReleaseFiles, release: Release) -> SummaryCharts | None:
+    """The release's charts as the job kept them, or None when they are not drawn yet (or were cleared)."""
+    from evidence_hub.services.releases.render.charts import SummaryCharts
+
+    kept = store.open(charts_key(release))
+    if kept is None:
+        return None
+    with kept:
+        return SummaryCharts.from_json(kept.read())
+
+
+def store_charts(store: ReleaseFiles, release: Release) -> bool:
+    """Draw the release's charts and keep them, unless they are kept already; whether they were drawn."""
+    kept = store.open(charts_key(release))
+    if kept is not None:
+        kept.close()
+        return False
+
+    def write_charts(target: BinaryIO) -> None:
+        target.write(_charts(release, reading.summary_of(release)).to_json())
+
+    store.store(charts_key(release), write_charts)
+    return True
 
 
 def table_csv_key(release: Release, table_code: str) -> ReleaseFileKey:
@@ -129,6 +161,9 @@ def build_release_files(session: Session, arguments: dict[str, Any], context: Jo
     store: ReleaseFiles = context.resources["release_files"]
     release = session.get_one(Release, int(arguments["release_id"]))
     release_id, keys = release.id, file_keys(release)
+    # The charts first, for the release page; the documents then use the very charts drawn here.
+    if store_charts(store, release):
+        context.report_progress("charts drawn")
     for number, key in enumerate(keys, start=1):
         recorded = session.scalar(select(ReleaseFile.id).where(ReleaseFile.file_name == key.file_name))
         stored = store.open(key)
@@ -189,12 +224,15 @@ class FilesProgress:
         return self.status == JobStatus.FAILED
 
 
-def files_progress(session: Session, release: Release) -> FilesProgress:
+def files_progress(session: Session, release: Release, *, tables: int | None = None) -> FilesProgress:
+    """`tables`: how many tables the release has, when the caller knows (saves reading its content)."""
     job_status = session.scalar(select(BackgroundJob.status).where(BackgroundJob.key == job_key(release.id)))
     ready = session.scalar(
         select(func.count()).select_from(ReleaseFile).where(ReleaseFile.release_id == release.id)
     )
-    total = len(file_keys(release))
+    if tables is None:
+        tables = len(reading.table_definitions(release))
+    total = len(DOCUMENT_KINDS) + len(PACK_KINDS) + tables
     return FilesProgress(
         ready=min(ready or 0, total),
         total=total,

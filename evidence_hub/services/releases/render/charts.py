@@ -15,7 +15,9 @@ no software version or date, so the same summary always gives the same bytes.
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -87,6 +89,50 @@ class SummaryCharts:
     people: Chart | None
     findings: dict[str, Chart]
     barriers_enablers: Chart | None
+
+    def to_json(self) -> bytes:
+        """The charts as JSON (PNGs in base64), to keep once drawn: drawing them takes minutes at scale."""
+
+        def chart(drawn: Chart | None) -> dict[str, Any] | None:
+            if drawn is None:
+                return None
+            return {
+                "png": base64.b64encode(drawn.png).decode("ascii"),
+                "width_px": drawn.width_px,
+                "height_px": drawn.height_px,
+                "alt_text": drawn.alt_text,
+                "caption": drawn.caption,
+            }
+
+        return json.dumps(
+            {
+                "costs": chart(self.costs),
+                "people": chart(self.people),
+                "findings": {code: chart(drawn) for code, drawn in self.findings.items()},
+                "barriers_enablers": chart(self.barriers_enablers),
+            }
+        ).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, text: bytes) -> SummaryCharts:
+        def chart(kept: dict[str, Any] | None) -> Chart | None:
+            if kept is None:
+                return None
+            return Chart(
+                png=base64.b64decode(kept["png"]),
+                width_px=int(kept["width_px"]),
+                height_px=int(kept["height_px"]),
+                alt_text=str(kept["alt_text"]),
+                caption=str(kept["caption"]),
+            )
+
+        kept = json.loads(text)
+        return cls(
+            costs=chart(kept["costs"]),
+            people=chart(kept["people"]),
+            findings={code: drawn for code, each in kept["findings"].items() if (drawn := chart(each))},
+            barriers_enablers=chart(kept["barriers_enablers"]),
+        )
 
 
 def site_colour(summary: Mapping[str, Any], site_code: object) -> str:
