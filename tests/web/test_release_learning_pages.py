@@ -16,6 +16,7 @@ from evidence_hub.downloads import views
 from evidence_hub.downloads.views import RECENT_PAGES_KEY
 from evidence_hub.models import AuditEvent, Release, Role
 from evidence_hub.services.releases import prebuild, release_page
+from evidence_hub.services.releases.render import blocks
 from evidence_hub.services.releases.render.blocks import entry_block
 from evidence_hub.storage import release_file_store
 from tests.pages import heading, page
@@ -161,6 +162,7 @@ def test_a_long_table_shows_its_first_rows_and_says_where_every_row_is(
 ) -> None:
     monkeypatch.setattr(release_page, "MOST_TABLE_ROWS", 2)
     monkeypatch.setattr(release_page, "MOST_SITES_NAMED", 1)
+    monkeypatch.setattr(blocks, "SITES_LISTED", 1)
     shown = page(client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{release.reference}"))
     costs = next(
         table
@@ -175,7 +177,8 @@ def test_a_long_table_shows_its_first_rows_and_says_where_every_row_is(
     assert note.startswith(f"The first 2 of {sites + 1} rows, with the total.")
     assert "data pack" in note
     text = shown.get_text(" ", strip=True)
-    assert f"{sites} sites, among them" in text
+    assert f"{sites} sites in " in text
+    assert "each is named in the tables below" in text
 
 
 def test_the_charts_load_from_their_own_address(

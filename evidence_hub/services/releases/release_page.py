@@ -13,7 +13,8 @@ printed whole, the page took longer than thirty seconds to make. The page keeps 
 - a list of more items than that shows its first items likewise;
 - a chart is a link to its picture (`ReleasePage.charts`) rather than the picture itself, and its
   alternative text, which names every site's figure, is cut to its first sentence when long;
-- the sites are named up to MOST_SITES_NAMED, then counted.
+- the page's heading names the sites up to MOST_SITES_NAMED, then counts them (the key figures count
+  them beyond render/blocks.SITES_LISTED, as every document does).
 
 Nothing is lost: every entry is on a learning page, every row in the documents and the data pack, which
 are unchanged. A release never changes, so its page is worked out once per release and process
@@ -38,7 +39,6 @@ from evidence_hub.services.releases.render.blocks import (
     Entry,
     Picture,
     Table,
-    site_list,
     summary_blocks,
 )
 from evidence_hub.services.releases.render.charts import Chart, SummaryCharts
@@ -51,8 +51,6 @@ NO_CHARTS = SummaryCharts(costs=None, people=None, findings={}, barriers_enabler
 MOST_TABLE_ROWS = 10
 MOST_SITES_NAMED = 12
 MOST_ALT_TEXT = 400
-KEY_FIGURES = "Key figures"
-PILOT_SITES = "Pilot sites"
 
 
 @dataclass(frozen=True)
@@ -218,18 +216,6 @@ def _shortened(table: Table) -> Table | ShortTable:
     )
 
 
-def _key_figures(table: Table, sites: Sequence[Mapping[str, Any]]) -> Table:
-    """The key figures, naming the first sites and counting the rest."""
-    if len(sites) <= MOST_SITES_NAMED:
-        return table
-    named = site_list(sites[:MOST_SITES_NAMED])
-    rows = tuple(
-        (label, f"{len(sites):,} sites, among them {named}") if label == PILOT_SITES else (label, figure)
-        for label, figure in table.rows
-    )
-    return Table(table.caption, table.headings, rows, table.numeric, table.has_total_row)
-
-
 def release_page(
     summary: Mapping[str, Any],
     charts: SummaryCharts,
@@ -255,7 +241,7 @@ def release_page(
                 blocks.append(LearningLink(groups[-1]))
             entries.append(block)
         elif isinstance(block, Table):
-            blocks.append(_shortened(_key_figures(block, sites) if block.caption == KEY_FIGURES else block))
+            blocks.append(_shortened(block))
         elif isinstance(block, Bullets) and len(block.items) > MOST_TABLE_ROWS:
             blocks.append(ShortBullets(Bullets(block.items[:MOST_TABLE_ROWS]), len(block.items)))
         elif isinstance(block, Picture):

@@ -145,9 +145,10 @@ def key_figures_table(summary: Mapping[str, Any]) -> Table:
     return _table("Key figures", (("Item", False), ("Figure", False)), rows)
 
 
-# Beyond this many sites the key figures count them rather than name them all in one cell: at every local
-# authority the names alone filled more than a page. The tables that follow name each site.
-SITES_LISTED: Final = 20
+# Beyond this many sites the key figures (on the page and in every document) count them rather than
+# name them all in one cell: at every local authority the names alone filled more than a page. The tables
+# that follow name each site.
+SITES_LISTED: Final = 12
 
 
 def sites_counted(sites: Sequence[Mapping[str, Any]]) -> str:
