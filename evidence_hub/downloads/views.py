@@ -75,9 +75,10 @@ RECENT_CHARTS_KEY = "evidence_hub.recent_release_charts"
 RECENT_PAGES_KEY = "evidence_hub.recent_release_pages"
 # A release of at most this many sites has its charts drawn by the page itself if its job has not drawn
 # them yet (a second or two); a larger one's only by the job: at 350 sites they take minutes.
-SITES_DRAWN_AT_ONCE = 12
 # How long someone refused a render is asked to wait: about as long as a large render takes.
 RENDER_RETRY_AFTER_SECONDS = 10
+# A large release's file not built yet: its files job takes minutes.
+PREPARING_RETRY_AFTER_SECONDS = 60
 BUSY_FOR_YOU = (
     "Your other download is still being prepared",
     "We prepare one file at a time for each person. Wait until your other download has finished, then "
@@ -147,7 +148,7 @@ def _page(found: Release) -> ReleasePage:
     def build() -> ReleasePage:
         summary = reading.summary_of(found)
         charts = _recent_charts().drawn(found)
-        if charts is None and len(found.site_codes) <= SITES_DRAWN_AT_ONCE:
+        if charts is None and prebuild.built_in_a_request(found):
             charts = _charts(found, summary)
         return release_page(
             summary,
@@ -218,6 +219,7 @@ def release(reference: str) -> str | tuple[str, int]:
         files=prebuild.files_progress(db_session(), found, tables=len(page.table_definitions))
         if can_withdraw
         else None,
+        files_built_on_download=prebuild.built_in_a_request(found),
     )
 
 
@@ -300,7 +302,8 @@ def summary_document(reference: str, file_format: str) -> BaseResponse:
         summary = reading.summary_of(found)
         target.write(render(summary, charts=_charts(found, summary)))
 
-    rendered = _release_file(ReleaseFileKey(found.id, found.fingerprint, f"summary.{file_format}"), write)
+    key = ReleaseFileKey(found.id, found.fingerprint, f"summary.{file_format}")
+    rendered = _release_file(found, key, write)
     if isinstance(rendered, BaseResponse):
         return rendered
     with transaction(db_session()) as session:
@@ -321,6 +324,7 @@ def data_pack_download(reference: str, file_format: str) -> BaseResponse:
     found = _release(reference, with_content=False)
     release_id = found.id
     rendered = _release_file(
+        found,
         ReleaseFileKey(release_id, found.fingerprint, f"data-pack.{file_format}"),
         _pack_writer(
             lambda session: reading.release_pack_source(session, session.get_one(Release, release_id)),
@@ -357,7 +361,7 @@ def table_csv(reference: str, table_code: str) -> BaseResponse:
                 released = session.get_one(Release, release_id)
                 prebuild.table_csv_writer(session, released, table.code)(target)
 
-        built = _release_file(key, write)
+        built = _release_file(found, key, write)
         if isinstance(built, BaseResponse):
             return built
         rendered = built
@@ -392,13 +396,16 @@ def _render_slots() -> RenderSlots:
     )
 
 
-def _release_file(key: ReleaseFileKey, write: Writer) -> BinaryIO | BaseResponse:
-    """The release's file, kept or rendered now within the render limits; a page saying when to try
-    again when every slot is taken."""
+def _release_file(release: Release, key: ReleaseFileKey, write: Writer) -> BinaryIO | BaseResponse:
+    """The release's file as stored; for a small release not stored yet, rendered now within the render
+    limits (a page saying when to try again when every slot is taken); for a larger one, a page saying it is
+    being prepared, its files job made sure of."""
     store = _release_file_store()
     kept = store.open(key)
     if kept is not None:
         return kept
+    if not prebuild.built_in_a_request(release):
+        return _being_prepared(release)
     try:
         with _render_slots().taken(acting_user().id, key.file_name):
             return store.open_or_build(key, write)
@@ -421,6 +428,25 @@ def _rendered_within_limits(write: Writer) -> BinaryIO | BaseResponse:
         raise
     spooled.seek(0)
     return cast(BinaryIO, spooled)
+
+
+def _being_prepared(release: Release) -> BaseResponse:
+    with transaction(db_session()) as session:
+        files = prebuild.ask_for_files(session, release)
+    page = render_template(
+        "errors/error.html",
+        title="This file is being prepared",
+        message=(
+            f"The files of release {release.reference} are built once, after it is published, and this one "
+            f"is not ready yet ({files.ready} of {files.total} files are ready). Try again in a few minutes."
+        ),
+        back=(
+            url_for("downloads.release", reference=release.reference),
+            f"Back to release {release.reference}",
+        ),
+        status=503,
+    )
+    return Response(page, status=503, headers={"Retry-After": str(PREPARING_RETRY_AFTER_SECONDS)})
 
 
 def _busy(busy: NoSlotFree) -> BaseResponse:

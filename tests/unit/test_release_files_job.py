@@ -213,3 +213,83 @@ def test_a_web_process_that_runs_jobs_itself_takes_on_what_was_left_queued_when_
 
     assert job_of(db, release).status_enum is JobStatus.DONE
     assert len(recorded_files(db)) == len(prebuild.file_keys(release))
+
+
+@pytest.fixture
+def large_release(release: Release, monkeypatch: pytest.MonkeyPatch) -> Release:
+    """The demo release treated as one of every local authority, whose files only its job may build."""
+    monkeypatch.setattr(prebuild, "SITES_BUILT_IN_A_REQUEST", len(release.site_codes) - 1)
+    return release
+
+
+def test_a_large_releases_file_not_built_yet_is_never_rendered_in_the_request(
+    app: Flask,
+    db: Session,
+    large_release: Release,
+    client_as: Callable[..., FlaskClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 350 sites the PDF takes minutes: a download asked for before the job built it says so at once
+    (and when to try again) instead of holding a worker past its timeout; once built, it downloads."""
+
+    def must_not_render(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("a large release's file was rendered in a request")
+
+    from evidence_hub.services.releases.render import pdf
+
+    real_pdf, real_csv = pdf.summary_pdf, prebuild.table_csv_writer
+    monkeypatch.setattr(pdf, "summary_pdf", must_not_render)
+    monkeypatch.setattr(prebuild, "table_csv_writer", must_not_render)
+    official = client_as(Role.NATIONAL_OFFICIAL)
+
+    for address in ("summary.pdf", "data-pack.xlsx", "tables/costs.csv"):
+        response = official.get(f"/releases/{large_release.reference}/{address}")
+        assert response.status_code == 503, address
+        assert response.headers["Retry-After"] == "60"
+        text = response.get_data(as_text=True)
+        assert "This file is being prepared" in text
+        assert f"0 of {len(DOWNLOADS) + len(table_files(large_release))} files are ready" in text
+        assert f'href="/releases/{large_release.reference}"' in text
+    assert recorded_files(db) == []
+    assert job_of(db, large_release).status_enum is JobStatus.QUEUED, "asking queued nothing twice"
+
+    monkeypatch.setattr(pdf, "summary_pdf", real_pdf)
+    monkeypatch.setattr(prebuild, "table_csv_writer", real_csv)
+    job_running.run_with_app(app, job_of(db, large_release).id)
+    monkeypatch.setattr(pdf, "summary_pdf", must_not_render)
+    response = official.get(f"/releases/{large_release.reference}/summary.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+
+
+def test_a_large_releases_file_gone_from_the_store_is_built_again_by_its_job(
+    app: Flask,
+    db: Session,
+    large_release: Release,
+    client_as: Callable[..., FlaskClient],
+    tmp_path: Path,
+) -> None:
+    app.config["RELEASE_FILES_FOLDER"] = str(tmp_path / "release-files")
+    job_running.run_with_app(app, job_of(db, large_release).id)
+    assert job_of(db, large_release).status_enum is JobStatus.DONE
+    for built in (tmp_path / "release-files").rglob("*.pdf"):
+        built.unlink()  # The store let it go (it keeps at most RELEASE_FILES_MB).
+
+    response = client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{large_release.reference}/summary.pdf")
+
+    assert response.status_code == 503
+    again = job_of(db, large_release)
+    assert (again.status_enum, again.attempts) == (JobStatus.QUEUED, 0)
+    job_running.run_with_app(app, again.id)
+    response = client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{large_release.reference}/summary.pdf")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+
+
+def test_the_evaluator_is_told_a_large_releases_files_download_once_built(
+    large_release: Release, client_as: Callable[..., FlaskClient]
+) -> None:
+    page = client_as(Role.EVALUATOR).get(f"/releases/{large_release.reference}").get_data(as_text=True)
+    assert "Files being built: 0 of" in page
+    assert "Each file can be downloaded once it is built." in page
+    assert "prepared when asked for" not in page

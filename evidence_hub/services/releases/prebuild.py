@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.models.jobs import BackgroundJob, JobStatus, ReleaseFile
 from evidence_hub.models.releases import Release
-from evidence_hub.services.jobs.queue import enqueue
-from evidence_hub.services.jobs.running import JobContext, handles
+from evidence_hub.services.jobs.queue import enqueue, queue_again
+from evidence_hub.services.jobs.running import MAX_ATTEMPTS, JobContext, handles
 from evidence_hub.services.releases import reading
 from evidence_hub.services.releases.release_files import ReleaseFileKey
 from evidence_hub.services.releases.shared_release_files import ReleaseFiles
@@ -38,6 +38,16 @@ PACK_KINDS = ("data-pack.xlsx", "data-pack.zip")
 TABLE_KIND_PREFIX = "table-"
 CHARTS_KIND = "page-charts.json"
 CHUNK_BYTES = 1024 * 1024
+
+
+# A release of this many sites or fewer has a missing file (or its page's charts) built in the request that
+# asks for it: seconds. A larger one's files are built by its files job alone: at every local authority
+# the PDF takes minutes, longer than any request may take.
+SITES_BUILT_IN_A_REQUEST = 12
+
+
+def built_in_a_request(release: Release) -> bool:
+    return len(release.site_codes) <= SITES_BUILT_IN_A_REQUEST
 
 
 def job_key(release_id: int) -> str:
@@ -238,6 +248,20 @@ def files_progress(session: Session, release: Release, *, tables: int | None = N
         total=total,
         status=JobStatus(job_status) if job_status else None,
     )
+
+
+def ask_for_files(session: Session, release: Release) -> FilesProgress:
+    """A reader asked for a file of the release that is not stored: make sure its files job will build it
+    (queued again when its tries are spent, or when it finished and the store has since let the file go;
+    it builds only the files missing), and say how far it has got. Flushes; the caller commits."""
+    job = session.scalar(select(BackgroundJob).where(BackgroundJob.key == job_key(release.id)))
+    if job is None:
+        schedule_release_files(session, release)
+    elif job.status == JobStatus.DONE.value or (
+        job.status == JobStatus.FAILED.value and job.attempts >= MAX_ATTEMPTS
+    ):
+        queue_again(session, job)
+    return files_progress(session, release)
 
 
 def recorded_files(session: Session, release: Release) -> list[ReleaseFile]:
