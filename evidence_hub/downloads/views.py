@@ -141,8 +141,8 @@ def _charts(release: Release, summary: dict[str, Any]) -> SummaryCharts:
 def _page(found: Release) -> ReleasePage:
     """The release's page, worked out at its first reading in this process (a release never changes): only
     then is its content read. Its charts are the ones the release's job drew; until they are drawn the
-    page has none (unless the release is small enough to draw them at once), and is worked out again a
-    little later."""
+    page has none (unless the release is small enough to draw them at once; if not, the job is asked to draw
+    them), and is worked out again a little later."""
     recent = cast(RecentPages, current_app.extensions.setdefault(RECENT_PAGES_KEY, RecentPages()))
 
     def build() -> ReleasePage:
@@ -150,6 +150,10 @@ def _page(found: Release) -> ReleasePage:
         charts = _recent_charts().drawn(found)
         if charts is None and prebuild.built_in_a_request(found):
             charts = _charts(found, summary)
+        elif charts is None:
+            # Drawn by the release's job alone: made sure of, in case the store has let them go since.
+            with transaction(db_session()) as session:
+                prebuild.ask_for_files(session, found)
         return release_page(
             summary,
             charts or NO_CHARTS,

@@ -15,9 +15,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from evidence_hub import job_running
+from evidence_hub.downloads import views
 from evidence_hub.models import BackgroundJob, JobStatus, Release, ReleaseFile, Role
 from evidence_hub.services.jobs import running
 from evidence_hub.services.releases import prebuild, reading
+from evidence_hub.services.releases.release_files import ReleaseFileKey
 from evidence_hub.storage import release_file_store
 from tests.release_helpers import published_release
 
@@ -272,8 +274,8 @@ def test_a_large_releases_file_gone_from_the_store_is_built_again_by_its_job(
     app.config["RELEASE_FILES_FOLDER"] = str(tmp_path / "release-files")
     job_running.run_with_app(app, job_of(db, large_release).id)
     assert job_of(db, large_release).status_enum is JobStatus.DONE
-    for built in (tmp_path / "release-files").rglob("*.pdf"):
-        built.unlink()  # The store let it go (it keeps at most RELEASE_FILES_MB).
+    pdf = ReleaseFileKey(large_release.id, large_release.fingerprint, "summary.pdf").file_name
+    (tmp_path / "release-files" / pdf).unlink()  # The store let it go (it keeps at most RELEASE_FILES_MB).
 
     response = client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{large_release.reference}/summary.pdf")
 
@@ -293,3 +295,27 @@ def test_the_evaluator_is_told_a_large_releases_files_download_once_built(
     assert "Files being built: 0 of" in page
     assert "Each file can be downloaded once it is built." in page
     assert "prepared when asked for" not in page
+
+
+def test_a_large_releases_charts_gone_from_the_store_are_drawn_again_by_its_job(
+    app: Flask,
+    db: Session,
+    large_release: Release,
+    client_as: Callable[..., FlaskClient],
+    tmp_path: Path,
+) -> None:
+    app.config["RELEASE_FILES_FOLDER"] = str(tmp_path / "release-files")
+    job_running.run_with_app(app, job_of(db, large_release).id)
+    charts = tmp_path / "release-files" / prebuild.charts_key(large_release).file_name
+    charts.unlink()  # The store let them go.
+    # Forget what this process drew or worked out earlier (the app is shared by the tests).
+    for kept in (views.RECENT_PAGES_KEY, views.RECENT_CHARTS_KEY):
+        app.extensions.pop(kept, None)
+
+    page = client_as(Role.NATIONAL_OFFICIAL).get(f"/releases/{large_release.reference}")
+
+    assert page.status_code == 200
+    again = job_of(db, large_release)
+    assert again.status_enum is JobStatus.QUEUED
+    job_running.run_with_app(app, again.id)
+    assert charts.exists()
