@@ -218,7 +218,7 @@ def test_a_large_releases_charts_are_drawn_by_its_job_and_never_by_the_page(
     monkeypatch: pytest.MonkeyPatch,
     pages_made_afresh: None,
 ) -> None:
-    monkeypatch.setattr(views, "SITES_DRAWN_AT_ONCE", 0)
+    monkeypatch.setattr(prebuild, "SITES_BUILT_IN_A_REQUEST", 0)
     monkeypatch.setattr(release_page, "CHARTLESS_PAGE_SECONDS", 0.0)
     app.extensions.pop(views.RECENT_CHARTS_KEY, None)
     official = client_as(Role.NATIONAL_OFFICIAL)
