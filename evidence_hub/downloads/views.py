@@ -73,8 +73,6 @@ DOCUMENT_FORMATS = {
 SPOOL_BYTES = 8 * 1024 * 1024
 RECENT_CHARTS_KEY = "evidence_hub.recent_release_charts"
 RECENT_PAGES_KEY = "evidence_hub.recent_release_pages"
-# A release of at most this many sites has its charts drawn by the page itself if its job has not drawn
-# them yet (a second or two); a larger one's only by the job: at 350 sites they take minutes.
 # How long someone refused a render is asked to wait: about as long as a large render takes.
 RENDER_RETRY_AFTER_SECONDS = 10
 # A large release's file not built yet: its files job takes minutes.
