@@ -17,7 +17,11 @@ from evidence_hub.models.returns import (
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import NotVisible
 from evidence_hub.services.returns.changes import current_round
-from evidence_hub.services.returns.editing import programme_of, require_evaluator, require_programme_active
+from evidence_hub.services.returns.editing import (
+    programme_of,
+    require_evaluator,
+    require_return_programme_active,
+)
 from evidence_hub.services.returns.errors import ReturnError
 
 
@@ -33,7 +37,7 @@ def add_comment(
     A programme that is not active takes none: a comment asks the lead for a change it would refuse (the
     reason an approval or a withdrawn approval gives is recorded with `new_comment`, which stays open)."""
     require_evaluator(user)
-    require_programme_active(programme_of(site_return), field="body")
+    require_return_programme_active(programme_of(site_return), field="body")
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Comments can be added while a return is waiting for review.")
     body = body.strip()

@@ -24,9 +24,10 @@ def programme_of(site_return: SiteReturn) -> Programme:
     return site_return.reporting_period.framework.programme
 
 
-def require_programme_active(programme: Programme, field: str = "") -> None:
+def require_return_programme_active(programme: Programme, field: str = "") -> None:
     """The one check of every change to a return, its review or its comments: a programme that is not
-    active takes none (the reason is shown beside `field` where the page has one)."""
+    active takes none. access.require_programme_active's rule, raised as a ReturnError so that the reason
+    is shown beside `field` where the page has one."""
     reason = why_programme_takes_nothing(programme)
     if reason:
         raise ReturnError(reason, field=field)
@@ -38,7 +39,7 @@ def require_lead_can_edit(user: User, site_return: SiteReturn) -> None:
     programme = programme_of(site_return)
     if user.role_enum is not Role.SITE_LEAD or not leads_site(user, site_return.site_id, programme.id):
         raise ReturnError("Only the site's lead can change this return's evidence")
-    require_programme_active(programme)
+    require_return_programme_active(programme)
     if site_return.status_enum not in EDITABLE_STATUSES:
         reason = WHY_NOT_EDITABLE[site_return.status_enum]
         raise ReturnError(f"This return cannot be changed because {reason}.")

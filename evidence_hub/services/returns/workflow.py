@@ -36,7 +36,7 @@ from evidence_hub.services.returns.editing import (
     programme_of,
     require_evaluator,
     require_lead_can_edit,
-    require_programme_active,
+    require_return_programme_active,
 )
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.evidence_rows import read_for_writing
@@ -74,7 +74,7 @@ def start_return(
     )
     if existing is not None:
         return existing
-    require_programme_active(programme)
+    require_return_programme_active(programme)
     if period.status_enum is PeriodStatus.CLOSED:
         raise ReturnError(f"{period.name} has closed: returns for it can no longer be started.")
     version = live_framework_version(session, period.framework_id)
@@ -182,7 +182,7 @@ def return_to_site(session: Session, user: User, site_return: SiteReturn, commen
     """Send the return back to the lead with a comment saying what to change."""
     require_evaluator(user)
     # It would hand the lead work a closed programme no longer takes; approving what was sent stays open.
-    require_programme_active(programme_of(site_return), field="comment")
+    require_return_programme_active(programme_of(site_return), field="comment")
     read_for_writing(session, site_return)
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         raise ReturnError("Only a submitted return can be returned to the site.")
@@ -256,7 +256,7 @@ def reopen(session: Session, user: User, site_return: SiteReturn, reason: str) -
     """
     require_evaluator(user)
     # It would hand the lead work a closed programme no longer takes; approving what was sent stays open.
-    require_programme_active(programme_of(site_return), field="reason")
+    require_return_programme_active(programme_of(site_return), field="reason")
     read_for_writing(session, site_return)
     if site_return.status_enum not in (ReturnStatus.APPROVED, ReturnStatus.SUBMITTED):
         raise ReturnError("Only a submitted or approved return can be reopened.")
