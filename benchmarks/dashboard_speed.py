@@ -10,7 +10,8 @@ page through the application (Flask test client, signed in as an evaluator, appr
 period) with the default filters (every site) and filtered to one site (the largest, by cost lines), and
 prints:
 
-- the server time, median and 95th percentile over --repeat requests (after one warm-up request);
+- the server time, median and 95th percentile over --repeat requests (after one warm-up request), with
+  the garbage collector off during each request and run after it, as a gunicorn worker runs;
 - the bare SQL the view sent: its statements (recorded with a SQLAlchemy `before_cursor_execute`
   listener, less those a plain signed-in page also sends, such as loading the user) run again with the
   same parameters on a raw DBAPI connection, fetching every row, timed the same way. These read the
@@ -35,6 +36,7 @@ bench-350x40.sqlite beside it.
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import secrets
 import statistics
@@ -51,7 +53,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.engine import make_url
 
-from evidence_hub import ENGINE_KEY, create_app, prepare_to_serve
+from evidence_hub import ENGINE_KEY, collect_after_request, create_app, prepare_to_serve
 from evidence_hub.db import transaction
 from evidence_hub.models import Role, User
 from evidence_hub.models.programmes import Programme, ProgrammeMembership
@@ -363,13 +365,21 @@ def timed_get(
     client: FlaskClient, path: str, recorder: StatementRecorder
 ) -> tuple[float, list[tuple[str, Any]], int]:
     """Milliseconds to get the page (body included), the statements it sent and its size in bytes;
-    PageFailed unless 200."""
+    PageFailed unless 200. The garbage collector is handled as in a gunicorn worker (gunicorn.conf.py):
+    off during the request, run after it by `collect_after_request`, outside the time."""
     recorder.start()
-    started = time.perf_counter()
-    response = client.get(path)
-    body = response.get_data()
-    elapsed = (time.perf_counter() - started) * 1000
-    statements = recorder.stop()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        response = client.get(path)
+        body = response.get_data()
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        statements = recorder.stop()
+        collect_after_request()
+        if collecting:
+            gc.enable()
     if response.status_code != 200:
         raise PageFailed(f"GET {path} answered {response.status_code}, not 200")
     return elapsed, statements, len(body)

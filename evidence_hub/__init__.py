@@ -138,6 +138,22 @@ def prepare_to_serve() -> None:
     gc.freeze()
 
 
+def collect_after_request() -> None:
+    """Collect a request's reference cycles once its response has been sent, when nothing is half built.
+
+    Workers never collect in the middle of a request (gunicorn.conf.py's post_fork turns the automatic
+    collector off: on Python 3.11.7 a collection while a page is being built freed objects still in use,
+    docs/investigations/sigsegv.md). Everything the request made is in the youngest generation, so
+    collecting that one frees its cycles (well under a millisecond, against about 15 ms for a full
+    collection at 150 sites); the older generations are collected as often as the automatic collector
+    would, by its own counts. The benchmarks time requests the same way.
+    """
+    _, young_every, old_every = gc.get_threshold()
+    _, young_collections, old_collections = gc.get_count()
+    generation = 2 if old_collections >= old_every else 1 if young_collections >= young_every else 0
+    gc.collect(generation)
+
+
 def _register_blueprints(app: Flask) -> None:
     from evidence_hub.admin import admin
     from evidence_hub.api import api

@@ -383,6 +383,11 @@ class MeasureValue(EvidenceRow, Base):
             name="known_quality_rating",
         ),
         Index("ix_measure_values_indicator_id_site_id", "indicator_id", "site_id"),
+        # Covers what the dashboards count over every value in view (indicator_summaries, completeness), so
+        # that they never read the table's rows with their text.
+        Index(
+            "ix_measure_values_figures", "site_return_id", "indicator_id", "site_id", "evidence_level_id", "value"
+        ),
     )
 
     @property
