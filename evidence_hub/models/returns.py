@@ -386,7 +386,12 @@ class MeasureValue(EvidenceRow, Base):
         # Covers what the dashboards count over every value in view (indicator_summaries, completeness), so
         # that they never read the table's rows with their text.
         Index(
-            "ix_measure_values_figures", "site_return_id", "indicator_id", "site_id", "evidence_level_id", "value"
+            "ix_measure_values_figures",
+            "site_return_id",
+            "indicator_id",
+            "site_id",
+            "evidence_level_id",
+            "value",
         ),
     )
 
