@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Site
@@ -97,7 +97,10 @@ def completeness_figures(session: Session, scope: Scope) -> CompletenessFigures:
         .subquery()
     )
     site_ids = [site.id for site in completeness_sites(scope)]
-    in_view = [SiteReturn.reporting_period_id.in_(scope.period_ids), SiteReturn.site_id.in_(site_ids)]
+    in_view: list[ColumnElement[bool]] = [
+        SiteReturn.reporting_period_id.in_(scope.period_ids),
+        SiteReturn.site_id.in_(site_ids),
+    ]
     if scope.version is not None:
         in_view.append(SiteReturn.framework_version_id == scope.version.id)
     # Values are counted for the returns in view only: counting every return's and joining the few wanted
