@@ -10,6 +10,7 @@ from evidence_hub.services.appraisal.appraisal import appraise
 from evidence_hub.services.appraisal.assumptions import Level, one_moved, ranged_parameters
 from evidence_hub.services.appraisal.definitions import FigureKey
 from evidence_hub.services.appraisal.evidence import (
+    NOT_YET_AVAILABLE,
     BenefitKind,
     CostLine,
     CostType,
@@ -228,3 +229,57 @@ def test_the_low_and_high_estimates_are_what_appraising_each_scenario_alone_give
             assert totals.costs == site.costs
             assert totals.benefits == site.benefits
             assert totals.months_observed == site.months_observed
+
+
+def test_the_low_and_high_programme_figures_add_up_every_kind_of_return_in_a_period() -> None:
+    """The low and high programmes are built from each period's returns added together: returns that
+    report the final outcome, say it is not yet available or leave it out, with costs of every type and
+    funding and savings of both kinds, give what appraising each return alone gives."""
+    leeds = SiteEvidence(
+        "leeds",
+        "Leeds",
+        {
+            QUARTER.code: PeriodEvidence(
+                costs=(
+                    CostLine(D("1234.56"), CostType.SET_UP, Funding.CASH),
+                    CostLine(D("99.99"), CostType.RUNNING, Funding.IN_KIND),
+                ),
+                savings=(SavingLine(D("410.10"), cashable=False),),
+                outcomes={JOBS: NOT_YET_AVAILABLE},
+            ),
+            LATER.code: PeriodEvidence(
+                costs=(CostLine(D(2500), CostType.RUNNING, Funding.CASH, attributable_percent=D(40)),),
+                outcomes={JOBS: D(3)},
+            ),
+        },
+    )
+    liverpool = SiteEvidence(
+        "liverpool",
+        "Liverpool City Region",
+        {LATER.code: PeriodEvidence(costs=(CostLine(D("777.77"), CostType.SET_UP, Funding.IN_KIND),))},
+    )
+    evidence = PilotEvidence(periods=(QUARTER, LATER), sites=(KENT, leeds, liverpool))
+
+    result = appraisal_range(evidence, RANGED, [IMPACT])
+
+    for shared in (result.low, result.high):
+        alone = appraise(evidence, RANGED, [IMPACT], shared.scenario).programme
+        programme = shared.programme
+        assert [figure.display for figure in programme.figures()] == [
+            figure.display for figure in alone.figures()
+        ], shared.scenario.name
+        assert (
+            (programme.returns, programme.months_observed)
+            == (alone.returns, alone.months_observed)
+            == (5, 15)
+        )
+        assert programme.final_outcome.reported == alone.final_outcome.reported == 3
+        assert programme.final_outcome.not_yet_available == alone.final_outcome.not_yet_available == 1
+        assert programme.final_outcome.not_reported == alone.final_outcome.not_reported == 1
+        assert penny(programme.final_outcome.additional) == penny(alone.final_outcome.additional)
+        assert penny(programme.final_outcome.cost) == penny(alone.final_outcome.cost)
+        for ours, theirs in zip(programme.periods, alone.periods, strict=True):
+            assert ours.returns == theirs.returns  # type: ignore[union-attr]
+            assert penny(ours.costs.present_value()) == penny(theirs.costs.present_value())  # type: ignore[union-attr]
+            assert penny(ours.benefits.present_value()) == penny(theirs.benefits.present_value())  # type: ignore[union-attr]
+            assert ours.reach == theirs.reach  # type: ignore[union-attr]

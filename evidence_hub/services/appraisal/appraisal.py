@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from evidence_hub.formatting import listed
@@ -247,7 +247,80 @@ def appraise_scenarios(
         for impact in impacts
         if parameters.outcome(impact.outcome_code) is None
     )
-    return tuple(_appraisal(evidence, calculator, basics, notes) for calculator in calculators)
+    # The first scenario's programme is built return by return, as every site's is; the others' programme
+    # from each period's returns added together (`_pooled_periods`): every flow is a sum of the returns'
+    # flows times the scenario's factors, so adding first gives the same figures for a fraction of the
+    # work. Their sites' figures are still built return by return, when first asked for.
+    pooled = _pooled_periods(evidence, basics, first) if len(calculators) > 1 else {}
+    return tuple(
+        _appraisal(evidence, calculator, basics, notes, pooled if position else None)
+        for position, calculator in enumerate(calculators)
+    )
+
+
+@dataclass(frozen=True)
+class _PooledPeriod:
+    """Every approved return of one period added together, whatever the scenario: their flows before any
+    scenario's factors (`_Basics`), each valued outcome's total, and the final outcome's counts and the
+    real cost of the returns that report it (its additional outcomes are the scenario's)."""
+
+    returns: int
+    basics: _Basics
+    outcomes: PeriodEvidence
+    final_outcome: OutcomeCount
+
+
+def _pooled_periods(
+    evidence: PilotEvidence, basics: Sequence[Mapping[str, _Basics]], calculator: _PeriodCalculator
+) -> dict[str, _PooledPeriod]:
+    returns: dict[str, list[tuple[PeriodEvidence, _Basics]]] = defaultdict(list)
+    for site, site_basics in zip(evidence.sites, basics, strict=True):
+        for code, period_evidence in site.returns.items():
+            returns[code].append((period_evidence, site_basics[code]))
+    pooled = {}
+    for code, parts in returns.items():
+        costs: dict[tuple[CostType, Funding], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+        savings: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
+        saving_streams: dict[str, BenefitStream] = {}
+        outcomes: dict[str, Decimal] = defaultdict(Decimal)
+        reach = ReachCounts()
+        real_cost = Decimal(0)
+        final = OutcomeCount()
+        for period_evidence, part in parts:
+            for cost_type, funding, nominal, in_real_terms, before_bias in part.costs:
+                sums = costs[(cost_type, funding)]
+                sums[0] += nominal
+                sums[1] += in_real_terms
+                sums[2] += before_bias
+            for stream in part.savings:
+                saving_streams.setdefault(stream.key, stream)
+                savings[stream.key][0] += stream.real
+                savings[stream.key][1] += stream.present_value
+            for outcome_code, value in period_evidence.outcomes.items():
+                if isinstance(value, Decimal):
+                    outcomes[outcome_code] += value
+            reach += part.reach
+            real_cost += part.real_cost
+            final += calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
+        pooled[code] = _PooledPeriod(
+            returns=len(parts),
+            basics=_Basics(
+                parts[0][1].timing,
+                tuple(
+                    (cost_type, funding, nominal, in_real_terms, before_bias)
+                    for (cost_type, funding), (nominal, in_real_terms, before_bias) in sorted(costs.items())
+                ),
+                tuple(
+                    replace(stream, real=savings[key][0], present_value=savings[key][1])
+                    for key, stream in sorted(saving_streams.items())
+                ),
+                reach,
+                real_cost=real_cost,
+            ),
+            outcomes=PeriodEvidence(outcomes=dict(outcomes)),
+            final_outcome=final,
+        )
+    return pooled
 
 
 def _appraisal(
@@ -255,25 +328,39 @@ def _appraisal(
     calculator: _PeriodCalculator,
     basics: Sequence[Mapping[str, _Basics]],
     notes: tuple[str, ...],
+    pooled: Mapping[str, _PooledPeriod] | None,
 ) -> Appraisal:
-    by_site: list[dict[str, _Computed]] = []
-    by_code: dict[str, dict[str, _Computed]] = {}
+    """One scenario's appraisal. With `pooled`, the programme is built from each period's returns added
+    together, and each return is computed only when a site's figures are first asked for."""
+
+    @functools.cache
+    @exact_arithmetic
+    def by_return() -> tuple[list[dict[str, _Computed]], dict[str, dict[str, _Computed]]]:
+        by_site: list[dict[str, _Computed]] = []
+        by_code: dict[str, dict[str, _Computed]] = {}
+        for site, site_basics in zip(evidence.sites, basics, strict=True):
+            computed = {
+                code: calculator.compute(site_basics[code], period_evidence, calculator.periods[code])
+                for code, period_evidence in site.returns.items()
+            }
+            by_site.append(computed)
+            by_code[site.code] = computed
+        return by_site, by_code
+
     by_period: dict[str, list[_Computed]] = defaultdict(list)
-    for site, site_basics in zip(evidence.sites, basics, strict=True):
-        computed = {
-            code: calculator.compute(site_basics[code], period_evidence, calculator.periods[code])
-            for code, period_evidence in site.returns.items()
-        }
-        for code, each in computed.items():
-            by_period[code].append(each)
-        by_site.append(computed)
-        by_code[site.code] = computed
+    if pooled is None:
+        for computed in by_return()[0]:
+            for code, each in computed.items():
+                by_period[code].append(each)
+    else:
+        for code, period in pooled.items():
+            by_period[code].append(calculator.pooled(calculator.periods[code], period))
     programme = calculator.scope(PROGRAMME_CODE, PROGRAMME_NAME, by_period, _programme_notes(evidence))
 
     @exact_arithmetic
     def site_scopes() -> tuple[ScopeAppraisal, ...]:
         sites = []
-        for site, computed in zip(evidence.sites, by_site, strict=True):
+        for site, computed in zip(evidence.sites, by_return()[0], strict=True):
             missing = [period.name for period in evidence.periods if period.code not in computed]
             site_notes = (
                 [f"No return for {listed(missing)}: left out of every figure, never counted as 0."]
@@ -290,7 +377,7 @@ def _appraisal(
     @exact_arithmetic
     def site_totals(code: str) -> ScopeTotals:
         # A site has one return a period, so `scope` combines exactly these parts in this order.
-        computed = by_code[code]
+        computed = by_return()[1][code]
         parts = [computed[period.code] for period in evidence.periods if period.code in computed]
         return ScopeTotals(
             costs=CostBreakdown.combined([part.costs for part in parts]),
@@ -335,7 +422,7 @@ def _programme_notes(evidence: PilotEvidence) -> list[str]:
 
 @dataclass(frozen=True)
 class _Computed:
-    """One approved return's flows in one period."""
+    """One approved return's flows in one period, or every return's of a period added together."""
 
     months: int
     costs: CostBreakdown
@@ -343,6 +430,8 @@ class _Computed:
     reach: ReachCounts
     final_outcome: OutcomeCount
     discounted_outcomes: dict[str, Decimal]
+    # How many returns these flows add up: one, or a whole period's (`_PeriodCalculator.pooled`).
+    returns: int = 1
 
 
 @dataclass(frozen=True)
@@ -504,18 +593,29 @@ class _PeriodCalculator:
             costs=costs,
             benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=lambda stream: stream.key))),
             reach=basics.reach,
-            final_outcome=self._final_outcome(evidence, basics.real_cost),
+            final_outcome=self.final_outcome(evidence, basics.real_cost),
             discounted_outcomes=discounted_outcomes,
         )
 
-    def _final_outcome(self, evidence: PeriodEvidence, cost: Decimal) -> OutcomeCount:
+    def final_outcome(
+        self, evidence: PeriodEvidence, cost: Decimal, *, with_additional: bool = True
+    ) -> OutcomeCount:
+        """One return's final outcome; without its additional outcomes (left at 0), what no scenario
+        changes."""
         value = evidence.outcomes.get(self.parameters.final_outcome)
         if isinstance(value, Decimal):
-            additional = self.final_share.of(value) if self.final_share else Decimal(0)
+            additional = self.final_share.of(value) if self.final_share and with_additional else Decimal(0)
             return OutcomeCount(gross=value, additional=additional, cost=cost, reported=1)
         if isinstance(value, NotYetAvailable):
             return OutcomeCount(not_yet_available=1)
         return OutcomeCount(not_reported=1)
+
+    def pooled(self, period: Period, pooled: _PooledPeriod) -> _Computed:
+        """A period's returns added together, under this calculator's scenario."""
+        computed = self.compute(pooled.basics, pooled.outcomes, period)
+        counts = pooled.final_outcome
+        additional = self.final_share.of(counts.gross) if self.final_share and counts.reported else Decimal(0)
+        return replace(computed, final_outcome=replace(counts, additional=additional), returns=pooled.returns)
 
     def scope(
         self, code: str, name: str, computed: Mapping[str, Sequence[_Computed]], notes: Sequence[str]
@@ -534,7 +634,7 @@ class _PeriodCalculator:
             rows.append(
                 PeriodFlows(
                     period=period,
-                    returns=len(parts),
+                    returns=sum(part.returns for part in parts),
                     financial_year=timing.financial_year,
                     year_index=timing.year_index,
                     price_ratio=timing.price_ratio,
@@ -579,7 +679,7 @@ class _PeriodCalculator:
             reach=basis.reach,
             final_outcome=basis.final_outcome,
             returns=basis.returns,
-            months_observed=sum(part.months for parts in computed.values() for part in parts),
+            months_observed=sum(part.months * part.returns for parts in computed.values() for part in parts),
             discounted_outcomes=dict(discounted),
             present_value_costs=writer.present_value_costs(),
             present_value_benefits=writer.present_value_benefits(),

@@ -36,6 +36,7 @@ from evidence_hub.services.appraisal.evidence import (
     PeriodEvidence,
     PilotEvidence,
     Reach,
+    ReachCounting,
     SavingLine,
     SiteEvidence,
 )
@@ -151,6 +152,9 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     }
     # Rows are fetched all at once and unpacked as tuples: there are tens of thousands of them, and row by
     # row fetching with attribute look-ups was most of this function's time.
+    # Enum members and each activity type's counting looked up once, not once a row.
+    cost_types = {member.value: member for member in CostType}
+    fundings = {member.value: member for member in Funding}
     costs: dict[int, list[CostLine]] = defaultdict(list)
     for return_id, cost_type, funding, units in plain_rows(
         session,
@@ -165,7 +169,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
         .group_by(ReturnCostTotal.site_return_id, ReturnCostTotal.cost_type, ReturnCostTotal.funding),
     ).all():
         costs[return_id].append(
-            CostLine(pounds_from_attributable_units(units), CostType(cost_type), Funding(funding))
+            CostLine(pounds_from_attributable_units(units), cost_types[cost_type], fundings[funding])
         )
     savings: dict[int, list[SavingLine]] = defaultdict(list)
     for return_id, amount_pence in plain_rows(
@@ -179,6 +183,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
                 SavingLine(pounds_from_pence(amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION)
             )
     reach: dict[int, list[Reach]] = defaultdict(list)
+    counting_of: dict[str, ReachCounting] = {}
     for return_id, code, people_reached, without_reach in plain_rows(
         session,
         select(
@@ -191,7 +196,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
         .join(ActivityType, ActivityType.id == ReturnActivityTotal.activity_type_id)
         .where(*condition),
     ).all():
-        counts = settings.counting(code)
+        counts = counting_of.get(code) or counting_of.setdefault(code, settings.counting(code))
         reach[return_id].append(Reach(code, int(people_reached or 0), counts))
         if without_reach:
             reach[return_id] += [Reach(code, None, counts)] * int(without_reach)
