@@ -85,64 +85,60 @@ class CostFigures:
 def cost_figures(session: Session, scope: Scope) -> CostFigures:
     """Attributable and recorded costs by site, category and period, split set-up/running, cash/in-kind.
 
-    One GROUP BY over the costs kept per return (models/summaries.py) of the returns in view, by return
-    and category; the totals by site, category and period are added up from those rows as integers.
+    Two GROUP BYs over the costs kept per return (models/summaries.py) of the returns in view: by site and
+    category, and by return (a site's return for a period). The totals by site, by period and overall are
+    added up from the second as integers. Adding up in the database leaves Python thousands of rows at
+    national scale, rather than the hundred thousand of every return's categories.
     """
     kept = ReturnCostTotal
     attributable = kept.attributable_units
-    statement = (
-        select(
-            kept.site_return_id,
-            kept.cost_category_id,
-            func.sum(kept.recorded_pence).label("recorded"),
-            func.sum(attributable).label("attributable"),
-            func.sum(case((kept.cost_type == CostType.SET_UP.value, attributable), else_=0)).label("set_up"),
-            func.sum(case((kept.funding == Funding.CASH.value, attributable), else_=0)).label("cash"),
-        )
+    sums = (
+        func.sum(kept.recorded_pence),
+        func.sum(attributable),
+        func.sum(case((kept.cost_type == CostType.SET_UP.value, attributable), else_=0)),
+        func.sum(case((kept.funding == Funding.CASH.value, attributable), else_=0)),
+    )
+    by_site_and_category = (
+        select(SiteReturn.site_id, kept.cost_category_id, *sums)
+        .join(SiteReturn, SiteReturn.id == kept.site_return_id)
+        .where(scope.returns_condition())
+        .group_by(SiteReturn.site_id, kept.cost_category_id)
+    )
+    by_return = (
+        select(kept.site_return_id, *sums)
         .where(kept.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
-        .group_by(kept.site_return_id, kept.cost_category_id)
+        .group_by(kept.site_return_id)
     )
     returns = _returns_in_scope(session, scope)
     where = {row.id: (row.site_id, row.reporting_period_id) for row in returns}
     categories, codes_by_id = _categories_in_scope(session, scope)
-    # Sums as [recorded, attributable, set-up, cash] lists while adding up: tens of thousands of rows
-    # at national scale, where a method call per row would cost more than the SQL.
-    # Keyed by (site id, category code) and by (site id, period id).
-    by_site_category: dict[Any, list[int]] = {}
-    by_site_period: dict[Any, list[int]] = {}
-    for return_id, category_id, recorded, attributable_units, set_up, cash in plain_rows(session, statement):
-        site_id, period_id = where[return_id]
-        recorded, attributable_units, set_up, cash = (
-            int(recorded),
-            int(attributable_units),
-            int(set_up),
-            int(cash),
-        )
-        for totals, key in (
-            (by_site_category, (site_id, codes_by_id[category_id])),
-            (by_site_period, (site_id, period_id)),
-        ):
-            sums = totals.get(key)
-            if sums is None:
-                totals[key] = [recorded, attributable_units, set_up, cash]
-            else:
-                sums[0] += recorded
-                sums[1] += attributable_units
-                sums[2] += set_up
-                sums[3] += cash
+    # Sums as [recorded, attributable, set-up, cash] lists of integers while adding up; a category's
+    # code may have a different id in each framework version.
+    by_site_category: dict[tuple[int, str], list[int]] = {}
+    for site_id, category_id, *amounts in plain_rows(session, by_site_and_category).all():
+        key = (site_id, codes_by_id[category_id])
+        found = by_site_category.get(key)
+        if found is None:
+            by_site_category[key] = [int(amount) for amount in amounts]
+        else:
+            for position, amount in enumerate(amounts):
+                found[position] += int(amount)
     figures = CostFigures(
         categories=categories,
         by_site=defaultdict(CostTotals),
         by_site_category={key: CostTotals(*sums) for key, sums in by_site_category.items()},
-        by_site_period={key: CostTotals(*sums) for key, sums in by_site_period.items()},
+        by_site_period={},
         by_period=defaultdict(CostTotals),
         total=CostTotals(),
         periods_reported=periods_reported_by_site(returns),
     )
-    for (site_id, period_id), sums in by_site_period.items():
-        figures.by_site[site_id].add(*sums)
-        figures.by_period[period_id].add(*sums)
-        figures.total.add(*sums)
+    for return_id, *amounts in plain_rows(session, by_return).all():
+        site_id, period_id = where[return_id]
+        recorded, attributable_units, set_up, cash = (int(amount) for amount in amounts)
+        figures.by_site_period[(site_id, period_id)] = CostTotals(recorded, attributable_units, set_up, cash)
+        figures.by_site[site_id].add(recorded, attributable_units, set_up, cash)
+        figures.by_period[period_id].add(recorded, attributable_units, set_up, cash)
+        figures.total.add(recorded, attributable_units, set_up, cash)
     warning = differing_periods_warning(scope, figures.periods_reported, "costs")
     if warning:
         figures.warnings.append(warning)
