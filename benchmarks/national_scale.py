@@ -218,6 +218,7 @@ COUNTED_TABLES = (
     "return_activity_totals",
     "return_saving_totals",
     "return_learning_counts",
+    "return_values_reported",
     "audit_events",
 )
 # Tables given explicit ids (so that link rows can name them): PostgreSQL's sequences are moved past them.

@@ -81,6 +81,7 @@ from evidence_hub.models.summaries import (
     ReturnCostTotal,
     ReturnLearningCount,
     ReturnSavingTotal,
+    ReturnValuesReported,
 )
 
 __all__ = [
@@ -157,6 +158,7 @@ __all__ = [
     "ReturnSection",
     "ReturnSnapshot",
     "ReturnStatus",
+    "ReturnValuesReported",
     "ReviewComment",
     "Role",
     "SavingClaim",

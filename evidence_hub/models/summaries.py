@@ -1,10 +1,11 @@
 """Figures kept per return: what the dashboards and releases add up, stored beside the evidence itself.
 
-A dashboard or a release aggregates thousands of these rows rather than millions of cost lines and
-activities. They hold nothing of their own: each return's rows are the GROUP BY of its items, rebuilt in
-the same transaction as every change to those items (services/returns/summaries.py), so they are never
-behind and never hold anything the items do not. Money is kept as whole pence, and attributable money as
-pence × hundredths of a percent, integers that both engines add exactly (services/common/money.py).
+A dashboard or a release aggregates thousands of these rows rather than millions of cost lines,
+activities and measure values. They hold nothing of their own: each return's rows are the GROUP BY of
+its items, rebuilt in the same transaction as every change to those items (models/summary_upkeep.py), so
+they are never behind and never hold anything the items do not. Money is kept as whole pence, and
+attributable money as pence × hundredths of a percent, integers that both engines add exactly
+(services/common/money.py).
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ class ReturnSavingTotal(Base):
     claims: Mapped[int] = mapped_column()
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     without_level: Mapped[int] = mapped_column()
+
+
+class ReturnValuesReported(Base):
+    """How many of a return's measure values give a number (rather than "not available"), for the indicators
+    of one collection frequency: what completeness counts as reported."""
+
+    __tablename__ = "return_values_reported"
+
+    site_return_id: Mapped[int] = mapped_column(
+        ForeignKey("site_returns.id", ondelete="CASCADE"), primary_key=True
+    )
+    frequency: Mapped[str] = mapped_column(String(20), primary_key=True)
+    values_reported: Mapped[int] = mapped_column()
 
 
 class ReturnLearningCount(Base):

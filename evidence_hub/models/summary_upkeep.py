@@ -1,10 +1,11 @@
 """Keeping the per-return figures (models/summaries.py) equal to the items they add up.
 
-Every flush that adds, changes or deletes a cost, activity, saving or learning entry rebuilds the figures
-of the returns it touched, in the same transaction, from the items themselves: a GROUP BY over one
-return's items. The rebuild runs at the ORM level for every write path (forms, uploads, the demo, tests that
-write rows directly), so none can forget it, and it is a rebuild rather than an adjustment, so a figure can
-never drift from its items. Rows written around the ORM (a bulk load, a migration) call `rebuild_figures`.
+Every flush that adds, changes or deletes a cost, activity, saving, measure value or learning entry rebuilds
+the figures of the returns it touched, in the same transaction, from the items themselves: a GROUP BY over
+one return's items. The rebuild runs at the ORM level for every write path (forms, uploads, the demo,
+tests that write rows directly), so none can forget it, and it is a rebuild rather than an adjustment, so a
+figure can never drift from its items. Rows written around the ORM (a bulk load, a migration) call
+`rebuild_figures`.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.sql.elements import BindParameter
 
+from evidence_hub.models.framework import Indicator
 from evidence_hub.models.returns import (
     Activity,
     CostItem,
     LearningEntry,
+    MeasureValue,
     SavingClaim,
     learning_entry_dimensions,
 )
@@ -43,6 +46,7 @@ from evidence_hub.models.summaries import (
     ReturnCostTotal,
     ReturnLearningCount,
     ReturnSavingTotal,
+    ReturnValuesReported,
 )
 
 TOUCHED_RETURNS = "evidence_hub.summaries.touched"
@@ -133,6 +137,15 @@ def _learning_by_dimension(where: Any) -> Any:
     )
 
 
+def _values_reported(where: Any) -> Any:
+    return (
+        select(MeasureValue.site_return_id, Indicator.frequency, func.count())
+        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+        .where(where(MeasureValue.site_return_id), MeasureValue.value.is_not(None))
+        .group_by(MeasureValue.site_return_id, Indicator.frequency)
+    )
+
+
 # Each kind of item, the figures it feeds: (table, its columns in order, the statements that compute them).
 FIGURES: dict[type, tuple[tuple[Any, tuple[str, ...], tuple[Any, ...]], ...]] = {
     CostItem: (
@@ -159,6 +172,13 @@ FIGURES: dict[type, tuple[tuple[Any, tuple[str, ...], tuple[Any, ...]], ...]] = 
     ),
     SavingClaim: (
         (ReturnSavingTotal, ("site_return_id", "claims", "amount_pence", "without_level"), (_saving_totals,)),
+    ),
+    MeasureValue: (
+        (
+            ReturnValuesReported,
+            ("site_return_id", "frequency", "values_reported"),
+            (_values_reported,),
+        ),
     ),
     LearningEntry: (
         (

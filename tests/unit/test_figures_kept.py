@@ -1,6 +1,7 @@
 """The figures kept per return always equal the aggregation of the raw items: random sequences of the
 writes people make (adding, changing and deleting costs, savings, activities and learning through the
-services, uploading a spreadsheet, reviewing, closing a period) leave them equal after every step."""
+services, answering and clearing measures, uploading a spreadsheet, reviewing, closing a period) leave them
+equal after every step."""
 
 from __future__ import annotations
 
@@ -17,13 +18,17 @@ from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Activity, CostItem, LearningEntry, Role, SavingClaim, SiteReturn, User
+from evidence_hub.models.summaries import ReturnValuesReported
 from evidence_hub.models.summary_upkeep import figure_differences, rebuild_figures
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
+from evidence_hub.services.returns.errors import InvalidEvidence
 from evidence_hub.services.returns.imports.sections import section_named
 from evidence_hub.services.returns.imports.uploads import import_upload
 from evidence_hub.services.returns.items import EvidenceItems
 from evidence_hub.services.returns.learning import LEARNING, LearningInput
+from evidence_hub.services.returns.measure_checks import MeasureInput
+from evidence_hub.services.returns.measures import delete_measure, measure_of, save_measure
 from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_return, make_site, make_user
 
@@ -109,6 +114,45 @@ INPUTS: dict[str, Callable[[SiteReturn, dict[str, Any]], Any]] = {
 }
 
 
+def write_measure(db: Session, lead: User, site_return: SiteReturn, raw: dict[str, Any]) -> bool:
+    """Answer one indicator with a figure or "not yet available", or clear its answer; False when the
+    answer is refused (a figure outside an indicator's range needs a justification: the test gives one)."""
+    indicators = site_return.framework_version.indicators
+    indicator = indicators[raw["pick"] % len(indicators)]
+    level = indicator.framework_version.evidence_scales[0].levels[-1]
+    try:
+        with transaction(db):
+            if measure_of(db, site_return, indicator) is not None and raw["day"] % 3 == 0:
+                delete_measure(db, lead, site_return, indicator.code)
+            elif raw["people"] is None:
+                save_measure(
+                    db,
+                    lead,
+                    site_return,
+                    indicator.code,
+                    MeasureInput(not_available=True, not_available_reason="Not collected yet"),
+                )
+            else:
+                save_measure(
+                    db,
+                    lead,
+                    site_return,
+                    indicator.code,
+                    MeasureInput(
+                        value=str(raw["people"] % 101) if indicator.unit != "yes_no" else "yes",
+                        target=str(raw["people"] % 101) if indicator.unit != "yes_no" else "yes",
+                        range_justification="Checked with the team",
+                        data_source="Council records",
+                        quality_rating="good",
+                        quality_reason="Audited",
+                        evidence_level=level.id,
+                    ),
+                )
+    except InvalidEvidence:
+        return False
+    return True
+
+
 def upload_costs(db: Session, lead: User, site_return: SiteReturn, raw: dict[str, Any]) -> None:
     """An upload of one to three cost rows; the same references again update instead of adding."""
     category = site_return.framework_version.cost_categories[0]
@@ -131,7 +175,7 @@ def upload_costs(db: Session, lead: User, site_return: SiteReturn, raw: dict[str
 @given(
     steps=st.lists(
         st.tuples(
-            st.sampled_from(["add", "add", "edit", "delete", "upload"]),
+            st.sampled_from(["add", "add", "edit", "delete", "upload", "measure"]),
             st.sampled_from(sorted(KINDS)),
             raw_inputs,
         ),
@@ -153,6 +197,8 @@ def test_random_writes_keep_every_returns_figures_equal_to_its_items(
         )
         if action == "upload":
             upload_costs(db, lead, site_return, raw)
+        elif action == "measure":
+            write_measure(db, lead, site_return, raw)
         elif action == "add" or not existing:
             with transaction(db):
                 items.add(db, lead, site_return, INPUTS[kind](site_return, raw))
@@ -187,3 +233,32 @@ def test_rebuilding_every_returns_figures_gives_the_figures_kept(db: Session) ->
     with transaction(db):
         rebuild_figures(db.connection())
         assert figure_differences(db.connection()) == []
+
+
+def test_answering_and_clearing_measures_keeps_the_values_reported(db: Session) -> None:
+    """Completeness reads how many figures each return gives from the kept figures: a figure counts, "not
+    yet available" does not, and a cleared answer stops counting."""
+    site_return = make_return(db, "kent")
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    indicator = site_return.framework_version.indicators[0]
+
+    def kept() -> list[tuple[str, int]]:
+        return [
+            (row.frequency, row.values_reported)
+            for row in db.scalars(
+                select(ReturnValuesReported).where(ReturnValuesReported.site_return_id == site_return.id)
+            )
+        ]
+
+    answer = {"pick": 0, "day": 1, "people": 12}
+    assert write_measure(db, lead, site_return, answer)
+    db.commit()
+    assert kept() == [(indicator.frequency, 1)]
+    assert write_measure(db, lead, site_return, {**answer, "people": None})
+    db.commit()
+    assert kept() == []
+    assert write_measure(db, lead, site_return, answer)
+    assert write_measure(db, lead, site_return, {**answer, "day": 3})
+    db.commit()
+    assert kept() == []
+    assert figure_differences(db.connection()) == []
