@@ -354,6 +354,8 @@ class _Sheet:
         """Rows of a table: each cell written by its column's kind (cells beyond the columns as text)."""
         writers = [cell_writer(kind, column) for column, kind in enumerate(kinds)]
         width = len(writers)
+        # Writers for a row of more cells than the table has columns (cells beyond them written as text).
+        wide = list(writers)
         pending: list[str] = []
         number = self.next_row - 1
         last_row, last_column = self.last_row, self.last_column
@@ -365,9 +367,9 @@ class _Sheet:
                 if written:
                     last_column = max(last_column, width)
             else:
-                while len(writers) < len(cells):
-                    writers.append(cell_writer("text", len(writers)))
-                parts = [write(value, row) for write, value in zip(writers, cells, strict=False)]
+                while len(wide) < len(cells):
+                    wide.append(cell_writer("text", len(wide)))
+                parts = [write(value, row) for write, value in zip(wide, cells, strict=False)]
                 written = "".join(parts)
                 if written:
                     last_column = max(last_column, max(index for index, part in enumerate(parts, 1) if part))
@@ -452,10 +454,8 @@ def _sheet_closing(source: PackSource) -> str:
 class _Package:
     """The workbook's zip: sheets added one by one, then the parts that list them."""
 
-    def __init__(self, target: IO[bytes], source: PackSource) -> None:
-        self.archive = zipfile.ZipFile(
-            target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL
-        )
+    def __init__(self, archive: zipfile.ZipFile, source: PackSource) -> None:
+        self.archive = archive
         self.source = source
         self.sheet_names: list[str] = []
 
@@ -472,7 +472,7 @@ class _Package:
     def _write(self, name: str, xml: str) -> None:
         self.archive.writestr(name, (XML_DECLARATION + xml).encode())
 
-    def close(self) -> None:
+    def finish(self) -> None:
         sheets = range(1, len(self.sheet_names) + 1)
         self._write(
             "[Content_Types].xml",
@@ -530,7 +530,6 @@ class _Package:
             "</Relationships>",
         )
         self.archive.writestr("xl/styles.xml", STYLES_XML.encode())
-        self.archive.close()
 
     def _core_properties(self) -> str:
         source = self.source
@@ -628,13 +627,16 @@ def write_xlsx(source: PackSource, target: IO[bytes]) -> None:
     the data) and never as a formula, number or link."""
     tables = list(source.tables)
     table_sheets = list(zip(sheet_names(tables), tables, strict=True))
-    package = _Package(target, source)
-    notes = _notes_sheet(source, table_sheets)
-    try:
-        package.add_sheet(NOTES_SHEET, notes, (30, 70, 18, 70), frozen=False)
-    finally:
-        notes.close()
-    _add_table_sheet(package, DICTIONARY_SHEET, dictionary_columns(source), source.dictionary_rows)
-    for name, table in table_sheets:
-        _add_table_sheet(package, name, table.columns, source.rows(table.code))
-    package.close()
+    with zipfile.ZipFile(
+        target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL
+    ) as archive:
+        package = _Package(archive, source)
+        notes = _notes_sheet(source, table_sheets)
+        try:
+            package.add_sheet(NOTES_SHEET, notes, (30, 70, 18, 70), frozen=False)
+        finally:
+            notes.close()
+        _add_table_sheet(package, DICTIONARY_SHEET, dictionary_columns(source), source.dictionary_rows)
+        for name, table in table_sheets:
+            _add_table_sheet(package, name, table.columns, source.rows(table.code))
+        package.finish()
