@@ -407,6 +407,25 @@ def test_a_column_remembers_only_so_many_values() -> None:
     write = cell_writer("text", 0)
     for number in range(REMEMBERED_VALUES + 500):
         assert write(f"value {number}", "2") == f'<c r="A2" t="inlineStr"><is><t>value {number}</t></is></c>'
+    for number in range(REMEMBERED_VALUES + 500):
+        assert write(f"value {number}", "3") == f'<c r="A3" t="inlineStr"><is><t>value {number}</t></is></c>'
+
+
+def test_a_flag_is_never_taken_for_a_number_or_a_number_for_a_flag() -> None:
+    pack = small_pack()
+    columns = (PlainColumn("flag", "Flag", "flag"), PlainColumn("text", "Text"))
+    pack.tables = [Table("one", "One", "", columns, 4)]
+    pack.table_rows = {"one": [[True, 1], [1, True], [False, 0], [0, False]]}
+    rows = list(first_sheet_with(xlsx_bytes(pack), "One").iter_rows(min_row=2, values_only=True))
+
+    assert rows == [("Yes", 1), (1, "Yes"), ("No", 0), (0, "No")]
+
+
+def test_a_value_that_cannot_be_looked_up_is_written_as_text() -> None:
+    data = xlsx_bytes(one_column_pack("text", [["a", "b"], {"c": 1}, "after"]))
+    values = [row[0] for row in first_sheet_with(data, "One").iter_rows(min_row=2, values_only=True)]
+
+    assert values == ["['a', 'b']", "{'c': 1}", "after"]
 
 
 def test_a_remembered_value_is_written_in_each_row_it_is_in() -> None:
