@@ -302,6 +302,12 @@ def test_text_too_long_for_a_cell_is_cut_to_excels_limit() -> None:
     assert len(first_sheet_with(data, "One")["A2"].value) == 32_767
 
 
+def test_excel_counts_a_character_beyond_the_basic_plane_as_two() -> None:
+    data = xlsx_bytes(one_column_pack("text", ["😀" * 20_000]))
+
+    assert first_sheet_with(data, "One")["A2"].value == "😀" * 16_383
+
+
 # --- Numbers, dates and empty cells -------------------------------------------------------------------------
 
 

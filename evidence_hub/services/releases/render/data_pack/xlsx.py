@@ -3,9 +3,9 @@
 The workbook's parts are written here, straight into the zip (no spreadsheet library): a release of 350
 sites × 40 quarters holds some 800,000 table rows, and a library's per-cell calls (a method call, a type
 check and an XML escape for every cell) took over a minute. Each column gets a cell writer made once for
-its kind, which writes the usual values (plain numbers and plain text) with one formatted string; anything
-else takes the general path, which gives every value its type as the CSV does (values.typed_value).
-"""
+its kind, which writes a plain number with one formatted string, and text it has written before from what
+it remembers; anything else takes the general path, which gives every value its type as the CSV does
+(values.typed_value)."""
 
 from __future__ import annotations
 
@@ -61,9 +61,8 @@ KIND_WIDTHS: Final = {"text": 40, "money": 14, "date": 12, "flag": 8}
 NUMBER_WIDTH: Final = 10
 WIDEST_COLUMN: Final = 60
 
-# Deflate level of the parts. Level 1 compresses a release's sheets about a tenth less tightly than the
-# default 6 but in well under half the time, and the sheets' compression is most of what is left of the
-# time to write the workbook once the cells are cheap.
+# Deflate level of the parts. At level 1 the 150-site release's workbook is about a quarter larger than at
+# the default 6 (11.4 against 9.0 MB), and written in about two thirds of the time (1.9 against 3 s).
 COMPRESSION_LEVEL: Final = 1
 # A sheet's rows are gathered in memory this many at a time, then written out as one piece.
 ROWS_A_WRITE: Final = 512
@@ -187,8 +186,12 @@ def cell_text(value: str) -> str:
     """The text a cell holds: control characters removed, cut to Excel's limit."""
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     if len(text) > CELL_TEXT_LENGTH // 2:
-        while len(text.encode("utf-16-le")) > 2 * CELL_TEXT_LENGTH:
-            text = text[: min(len(text) - 1, CELL_TEXT_LENGTH)]
+        # Excel counts UTF-16 units: a character beyond the basic plane (an emoji, say) counts two.
+        units = 0
+        for index, character in enumerate(text):
+            units += 2 if ord(character) > 0xFFFF else 1
+            if units > CELL_TEXT_LENGTH:
+                return text[:index]
     return text
 
 
