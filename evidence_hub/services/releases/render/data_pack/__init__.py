@@ -5,8 +5,8 @@ The writers work from a `PackSource`, so the same code writes a frozen release's
 officials and a site lead's pack of their own site's live data. Rows are read from the source one at a
 time and written straight out, so memory stays flat however many rows a table has:
 
-- XLSX: openpyxl's write-only mode streams each sheet to a temporary file, and text is written inline
-  (no shared-string table growing with the data).
+- XLSX: the workbook's own writer (xlsx.py) writes each sheet's rows as they come, through a temporary
+  file into the zip, and text is written inline (no shared-string table growing with the data).
 - Zip: each CSV is written into its zip entry chunk by chunk (`ZipFile.open(name, "w")`).
 - CSV stream: `iter_csv` yields chunks of about 64 KB for a streamed HTTP response.
 
