@@ -10,9 +10,10 @@ The rule has two layers, the site rule inside the programme rule:
   The site-lead memberships are the only record of which sites a person leads (`led_site_ids`).
 
 Service administrators (an administrator account with no programme-administrator membership) see
-everything. Memberships are read from the database each time, so an ended membership or an API token used
-after its user's memberships changed takes effect at once. The account's role still decides which pages a
-person may open (evidence_hub/guards.py); memberships decide what those pages show.
+everything. Memberships are read from the database once a transaction (a request is one, or a few), so an
+ended membership or an API token used after its user's memberships changed takes effect at once: on the
+next request, or at once in the session that ended it (see `current_grants`). The account's role still
+decides which pages a person may open (evidence_hub/guards.py); memberships decide what those pages show.
 
 Every service that reads evidence passes its statement through `scope_to_user`; tests pin that a site
 lead only ever sees their own site and a national official sees no record-level evidence at all.
@@ -24,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute, object_session
+from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, SessionTransaction, object_session
 
 from evidence_hub.db import Base
 from evidence_hub.models import (
@@ -68,16 +69,42 @@ class Grant:
     site_id: int | None
 
 
+# Where a session keeps the grants it has read in its current transaction: (transaction, {user id: grants}).
+GRANTS_MEMO_KEY = "evidence_hub.access.grants"
+# The rows a grant is read from: writing one in a session drops that session's memo at once.
+GRANT_SOURCES = (ProgrammeMembership, Programme)
+
+
 def current_grants(user: User) -> list[Grant]:
-    """The user's current memberships, read now (never cached: an ended membership stops at once)."""
+    """The user's current memberships, as the database holds them in this transaction.
+
+    A page asks this half a dozen times (header, navigation, scope checks), so the answer is kept for the
+    rest of the session's transaction and no longer: committing, rolling back or closing the session drops
+    it, as does writing a membership or a programme in the session. A new request is a new transaction, so
+    a membership ended anywhere stops on the next request, and one ended in this session stops at once.
+    """
     session = object_session(user)
     if session is None or user.id is None:
         return []
+    grants = _memo_for(session).get(user.id)
+    if grants is None:
+        grants = _read_grants(session, user.id)
+        # Kept against the transaction the query ran in (it began one if none was open).
+        transaction = session.get_transaction()
+        if transaction is not None:
+            memo: tuple[SessionTransaction, dict[int, list[Grant]]] | None = session.info.get(GRANTS_MEMO_KEY)
+            if memo is None or memo[0] is not transaction:
+                memo = session.info[GRANTS_MEMO_KEY] = (transaction, {})
+            memo[1][user.id] = grants
+    return list(grants)
+
+
+def _read_grants(session: Session, user_id: int) -> list[Grant]:
     rows = session.execute(
         select(ProgrammeMembership.programme_id, ProgrammeMembership.role, ProgrammeMembership.site_id)
         .join(Programme, Programme.id == ProgrammeMembership.programme_id)
         .where(
-            ProgrammeMembership.user_id == user.id,
+            ProgrammeMembership.user_id == user_id,
             ProgrammeMembership.ended_at.is_(None),
             # An archived programme is put away: its members no longer see it at all.
             Programme.status != ProgrammeStatus.ARCHIVED.value,
@@ -85,6 +112,59 @@ def current_grants(user: User) -> list[Grant]:
         .order_by(Programme.name, ProgrammeMembership.id)
     )
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
+
+
+def _memo_for(session: Session) -> dict[int, list[Grant]]:
+    """The grants kept in this session's open transaction; none when it has ended since, or when the session
+    holds a membership or programme changed but not yet written (reading would write it first)."""
+    memo = session.info.get(GRANTS_MEMO_KEY)
+    if memo is None:
+        return {}
+    if memo[0] is not session.get_transaction() or _holds_grant_sources(
+        session.new, session.dirty, session.deleted
+    ):
+        forget_grants(session)
+        return {}
+    return memo[1]  # type: ignore[no-any-return]
+
+
+def _holds_grant_sources(*collections: Iterable[object]) -> bool:
+    return any(isinstance(instance, GRANT_SOURCES) for objects in collections for instance in objects)
+
+
+def forget_grants(session: Session) -> None:
+    """Drop the grants a session keeps, so the next question reads the memberships again."""
+    session.info.pop(GRANTS_MEMO_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    forget_grants(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    forget_grants(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_closed(session: Session, _transaction: SessionTransaction) -> None:
+    # Closing a session ends its transaction without a commit or rollback event; a savepoint's end too.
+    forget_grants(session)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _holds_grant_sources(session.new, session.dirty, session.deleted):
+        forget_grants(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_executed(state: ORMExecuteState) -> None:
+    # Any statement that is not a read (a bulk UPDATE of memberships, say) may change what grants hold.
+    if not state.is_select:
+        forget_grants(state.session)
 
 
 def led_site_ids(user: User, programme_id: int | None = None) -> list[int]:
