@@ -3,9 +3,12 @@ delete costs and savings (item_pages.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from flask import render_template
+from flask import render_template, request, url_for
 
 from evidence_hub.guards import roles
 from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
@@ -16,6 +19,64 @@ from evidence_hub.returns.views import returns
 from evidence_hub.services.returns.costs import COSTS, CostTotals, cost_totals, staff_time_text
 from evidence_hub.services.returns.input_rules import plain_number
 from evidence_hub.services.returns.savings import SAVINGS
+from evidence_hub.web import pagination
+
+# Items the section lists a page at a time: the largest site's return holds over a thousand costs, whose
+# cards on one page took a second to draw and megabytes to send.
+ITEMS_PER_PAGE = 50
+# The page argument of each list, so that paging through costs keeps the savings on their page.
+COSTS_PAGE = "page"
+SAVINGS_PAGE = "savings_page"
+
+
+@dataclass(frozen=True)
+class ItemsPage:
+    """One page of a section's list: its items, which page of how many, and the links to the others."""
+
+    items: Sequence[Any]
+    page: int
+    pages: int
+    total: int
+    first_number: int
+    links: dict[str, Any] | None
+
+
+def page_number_of(items: Sequence[Any], item_id: int | None) -> int:
+    """The page of the list that shows this item (the first when it is not there: a deleted one)."""
+    position = next((index for index, item in enumerate(items) if item.id == item_id), 0)
+    return position // ITEMS_PER_PAGE + 1
+
+
+def _items_page(items: Sequence[Any], argument: str, site_return: SiteReturn) -> ItemsPage:
+    pages = max(1, -(-len(items) // ITEMS_PER_PAGE))
+    page = max(1, min(request.args.get(argument, 1, type=int) or 1, pages))
+    start = (page - 1) * ITEMS_PER_PAGE
+    others = {name: value for name, value in request.args.items() if name in (COSTS_PAGE, SAVINGS_PAGE)}
+    return ItemsPage(
+        items=items[start : start + ITEMS_PER_PAGE],
+        page=page,
+        pages=pages,
+        total=len(items),
+        first_number=start + 1,
+        links=pagination(
+            page,
+            pages,
+            lambda number: url_for("returns.costs", return_id=site_return.id, **{**others, argument: number}),
+        ),
+    )
+
+
+def costs_section_url(site_return: SiteReturn, item_id: int | None, anchor: str) -> str:
+    """The section page showing this cost or saving (after adding or changing it), scrolled to it."""
+    items = site_return.costs if anchor == "cost" else site_return.savings
+    argument = COSTS_PAGE if anchor == "cost" else SAVINGS_PAGE
+    number = page_number_of(items, item_id)
+    return url_for(
+        "returns.costs",
+        return_id=site_return.id,
+        _anchor=f"{anchor}-{item_id}" if item_id is not None else None,
+        **({argument: number} if number > 1 else {}),
+    )
 
 
 @returns.app_template_global("cost_totals")
@@ -46,12 +107,20 @@ def plain_number_filter(value: Decimal | None) -> str:
 @returns.route("/<int:return_id>/costs")
 @roles(*READERS)
 def costs(return_id: int) -> str:
-    """The return's costs and savings, with totals and the framework's guidance."""
+    """The return's costs and savings, 50 of each a page, with totals and the framework's guidance."""
     site_return = visible_return(return_id)
+    costs_page = _items_page(site_return.costs, COSTS_PAGE, site_return)
+    savings_page = _items_page(site_return.savings, SAVINGS_PAGE, site_return)
     return render_template(
         "returns/costs/section.html",
-        **return_context(site_return, totals=cost_totals(site_return)),
-        title="Costs and savings",
+        **return_context(
+            site_return,
+            totals=cost_totals(site_return),
+            costs_page=costs_page,
+            savings_page=savings_page,
+        ),
+        title="Costs and savings"
+        + (f", costs page {costs_page.page} of {costs_page.pages}" if costs_page.page > 1 else ""),
     )
 
 
@@ -65,6 +134,7 @@ register_item_pages(
         path="costs",
         section_endpoint="returns.costs",
         back_text="Back to costs and savings",
+        section_url_for=lambda site_return, item_id: costs_section_url(site_return, item_id, "cost"),
         add_heading="Add a cost",
         change_heading="Change a cost",
         delete_warning="The cost is removed from the return. The audit log keeps a record of it.",
@@ -80,6 +150,7 @@ register_item_pages(
         path="savings",
         section_endpoint="returns.costs",
         back_text="Back to costs and savings",
+        section_url_for=lambda site_return, item_id: costs_section_url(site_return, item_id, "saving"),
         add_heading="Add a saving or cost avoided",
         change_heading="Change a saving or cost avoided",
         delete_warning="The saving is removed from the return. The audit log keeps a record of it.",
