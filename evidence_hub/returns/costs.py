@@ -61,7 +61,7 @@ def _items_page(items: Sequence[Any], argument: str, site_return: SiteReturn) ->
         links=pagination(
             page,
             pages,
-            lambda number: url_for("returns.costs", return_id=site_return.id, **{**others, argument: number}),
+            lambda number: _costs_url(site_return, {**others, argument: number}),
         ),
     )
 
@@ -71,12 +71,14 @@ def costs_section_url(site_return: SiteReturn, item_id: int | None, anchor: str)
     items = site_return.costs if anchor == "cost" else site_return.savings
     argument = COSTS_PAGE if anchor == "cost" else SAVINGS_PAGE
     number = page_number_of(items, item_id)
-    return url_for(
-        "returns.costs",
-        return_id=site_return.id,
-        _anchor=f"{anchor}-{item_id}" if item_id is not None else None,
-        **({argument: number} if number > 1 else {}),
+    return _costs_url(
+        site_return, {argument: number} if number > 1 else {}, f"{anchor}-{item_id}" if item_id else None
     )
+
+
+def _costs_url(site_return: SiteReturn, pages: dict[str, Any], anchor: str | None = None) -> str:
+    values: dict[str, Any] = {"return_id": site_return.id, "_anchor": anchor, **pages}
+    return url_for("returns.costs", **values)
 
 
 @returns.app_template_global("cost_totals")
