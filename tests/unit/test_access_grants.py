@@ -9,9 +9,22 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction, utc_now
-from evidence_hub.models import MembershipRole, ProgrammeMembership, Role, User
+from evidence_hub.models import (
+    Department,
+    MembershipRole,
+    ProgrammeMembership,
+    ProgrammeShare,
+    Role,
+    Site,
+    User,
+)
 from evidence_hub.services.accounts import programmes as programme_service
-from evidence_hub.services.common.access import current_grants, visible_programme_ids
+from evidence_hub.services.common.access import (
+    current_grants,
+    visible_programme_ids,
+    visible_programmes,
+    visible_site_ids,
+)
 from tests.conftest import sign_in
 from tests.factories import give_membership, make_programme, make_site, make_user, the_programme
 from tests.pages import page, text_of
@@ -164,3 +177,28 @@ def test_a_page_reads_the_signed_in_users_memberships_once(
 
     grant_reads = [statement for statement in reads if "ended_at IS NULL" in statement]
     assert len(grant_reads) == 1
+
+
+def test_a_programme_shared_with_an_officials_department_in_the_same_session_shows_at_once(
+    db: Session,
+) -> None:
+    make_site(db, "kent")
+    libraries = make_programme(db, "libraries", sites=("york",))
+    other_department = Department(code="DCMS", name="Department for Culture, Media and Sport")
+    with transaction(db):
+        db.add(other_department)
+        db.flush()
+        libraries.department_id = other_department.id
+    official = make_user(db, Role.NATIONAL_OFFICIAL)
+    with transaction(db):
+        official.department_id = the_programme(db).department_id
+    assert [programme.code for programme in visible_programmes(official)] == [the_programme(db).code]
+
+    db.add(ProgrammeShare(programme_id=libraries.id, department_id=official.department_id))
+
+    assert [programme.code for programme in visible_programmes(official)] == [
+        "libraries",
+        the_programme(db).code,
+    ]
+    both = set(db.scalars(select(Site.id).where(Site.code.in_(["kent", "york"]))))
+    assert visible_site_ids(official) == both

@@ -21,7 +21,7 @@ lead only ever sees their own site and a national official sees no record-level 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -69,10 +69,12 @@ class Grant:
     site_id: int | None
 
 
-# Where a session keeps the grants it has read in its current transaction: (transaction, {user id: grants}).
+# Where a session keeps what it has read of the rule in its current transaction: (transaction, {key: value}),
+# the keys being ("grants", user id) and ("programmes", user id, role, department id).
 GRANTS_MEMO_KEY = "evidence_hub.access.grants"
-# The rows a grant is read from: writing one in a session drops that session's memo at once.
-GRANT_SOURCES = (ProgrammeMembership, Programme)
+# The rows the rule reads: writing one in a session drops that session's memo at once.
+GRANT_SOURCES = (ProgrammeMembership, Programme, ProgrammeShare)
+ReadT = TypeVar("ReadT")
 
 
 def current_grants(user: User) -> list[Grant]:
@@ -80,23 +82,31 @@ def current_grants(user: User) -> list[Grant]:
 
     A page asks this half a dozen times (header, navigation, scope checks), so the answer is kept for the
     rest of the session's transaction and no longer: committing, rolling back or closing the session drops
-    it, as does writing a membership or a programme in the session. A new request is a new transaction, so
-    a membership ended anywhere stops on the next request, and one ended in this session stops at once.
+    it, as does writing a membership, a programme or a programme's share in the session. A new request is a
+    new transaction, so a membership ended anywhere stops on the next request, and one ended in this session
+    stops at once.
     """
     session = object_session(user)
     if session is None or user.id is None:
         return []
-    grants = _memo_for(session).get(user.id)
-    if grants is None:
-        grants = _read_grants(session, user.id)
-        # Kept against the transaction the query ran in (it began one if none was open).
-        transaction = session.get_transaction()
-        if transaction is not None:
-            memo: tuple[SessionTransaction, dict[int, list[Grant]]] | None = session.info.get(GRANTS_MEMO_KEY)
-            if memo is None or memo[0] is not transaction:
-                memo = session.info[GRANTS_MEMO_KEY] = (transaction, {})
-            memo[1][user.id] = grants
-    return list(grants)
+    user_id = user.id
+    return list(_remembered(session, ("grants", user_id), lambda: _read_grants(session, user_id)))
+
+
+def _remembered(session: Session, key: tuple[Any, ...], read: Callable[[], ReadT]) -> ReadT:
+    """What `read` answers, kept in the session for the rest of its transaction (see `current_grants`)."""
+    memo = _memo_for(session)
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    value = read()
+    # Kept against the transaction the read ran in (it began one if none was open).
+    transaction = session.get_transaction()
+    if transaction is not None:
+        kept: tuple[SessionTransaction, dict[tuple[Any, ...], Any]] | None = session.info.get(GRANTS_MEMO_KEY)
+        if kept is None or kept[0] is not transaction:
+            kept = session.info[GRANTS_MEMO_KEY] = (transaction, {})
+        kept[1][key] = value
+    return value
 
 
 def _read_grants(session: Session, user_id: int) -> list[Grant]:
@@ -114,9 +124,9 @@ def _read_grants(session: Session, user_id: int) -> list[Grant]:
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
 
 
-def _memo_for(session: Session) -> dict[int, list[Grant]]:
-    """The grants kept in this session's open transaction; none when it has ended since, or when the session
-    holds a membership or programme changed but not yet written (reading would write it first)."""
+def _memo_for(session: Session) -> dict[tuple[Any, ...], Any]:
+    """What is kept in this session's open transaction; nothing when it has ended since, or when the session
+    holds a membership, programme or share changed but not yet written (reading would write it first)."""
     memo = session.info.get(GRANTS_MEMO_KEY)
     if memo is None:
         return {}
@@ -207,9 +217,16 @@ def visible_programme_ids(user: User) -> list[int] | None:
     None for a service administrator, who sees every programme."""
     if is_service_administrator(user):
         return None
-    ids = list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
     session = object_session(user)
-    if user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None and session is not None:
+    if session is None:
+        return list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
+    key = ("programme ids", user.id, user.role, user.department_id)
+    return list(_remembered(session, key, lambda: _read_programme_ids(session, user)))
+
+
+def _read_programme_ids(session: Session, user: User) -> list[int]:
+    ids = list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
+    if user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None:
         shared = session.scalars(
             select(Programme.id)
             .where(
@@ -455,7 +472,9 @@ def visible_programmes(user: User) -> list[Programme]:
     ids = visible_programme_ids(user)
     if ids is not None:
         statement = statement.where(Programme.id.in_(ids))
-    return list(session.scalars(statement))
+    # The header, the home page and the programme switcher each ask on one page.
+    key = ("programmes", user.id, user.role, user.department_id)
+    return list(_remembered(session, key, lambda: list(session.scalars(statement))))
 
 
 def comparison_condition(
@@ -493,20 +512,32 @@ def programme_in_view(user: User, chosen_id: int | None) -> tuple[list[Programme
     return programmes, chosen or (programmes[0] if programmes else None)
 
 
+def scope_listed_sites(statement: SelectT, user: User) -> SelectT:
+    """Narrow a select of sites to those the user may see listed (by name, not their evidence): those taking
+    part in a national official's programmes, else the sites `scope_to_user` lets them see. In SQL, so that
+    a page of a long list never carries every visible site's id."""
+    if is_service_administrator(user):
+        return statement
+    if user.role_enum is Role.NATIONAL_OFFICIAL:
+        return statement.where(
+            Site.id.in_(
+                select(ProgrammeSite.site_id).where(
+                    ProgrammeSite.programme_id.in_(visible_programme_ids(user) or [])
+                )
+            )
+        )
+    return scope_to_user(statement, user, Site.id)
+
+
 def visible_site_ids(user: User) -> set[int] | None:
-    """The sites the user may see listed (by name, not their evidence): those taking part in a national
-    official's programmes, else the sites `scope_to_user` lets them see; None for a service administrator."""
+    """The ids of the sites the user may see listed (`scope_listed_sites`); None for a service
+    administrator."""
     if is_service_administrator(user):
         return None
     session = object_session(user)
     if session is None:
         return set()
-    if user.role_enum is Role.NATIONAL_OFFICIAL:
-        in_programmes = select(ProgrammeSite.site_id).where(
-            ProgrammeSite.programme_id.in_(visible_programme_ids(user) or [])
-        )
-        return set(session.scalars(in_programmes))
-    return set(session.scalars(scope_to_user(select(Site.id), user, Site.id)))
+    return set(session.scalars(scope_listed_sites(select(Site.id), user)))
 
 
 def only_visible_sites(user: User, sites: Iterable[Site]) -> list[Site]:

@@ -12,8 +12,8 @@ from evidence_hub.models import Programme, Release, Role, Site, User
 from evidence_hub.services.common.access import (
     led_sites,
     may_administer_programme,
+    scope_listed_sites,
     visible_programmes,
-    visible_site_ids,
 )
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import (
@@ -70,10 +70,7 @@ def overview_for(
         waiting = returns_to_review(session, user, per_page=HOME_LIST_LENGTH)
         overview.attention = {"to_review": waiting.returns}
         overview.waiting_for_review = waiting.total
-    sites = select(Site).where(Site.is_active.is_(True))
-    site_ids = visible_site_ids(user)
-    if site_ids is not None:
-        sites = sites.where(Site.id.in_(site_ids))
+    sites = scope_listed_sites(select(Site).where(Site.is_active.is_(True)), user)
     overview.site_count = session.scalar(select(func.count()).select_from(sites.subquery())) or 0
     overview.sites_page = max(1, min(sites_page, overview.sites_pages))
     overview.sites = list(
