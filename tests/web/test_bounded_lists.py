@@ -9,11 +9,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import ReturnStatus, Role
+from evidence_hub.models import MembershipRole, ReturnStatus, Role
 from evidence_hub.returns import views as returns_views
 from evidence_hub.review import views as review_views
 from evidence_hub.services.home import overview
-from tests.factories import make_return, make_site
+from tests.conftest import sign_in
+from tests.factories import make_member_of, make_programme, make_return, make_site
 from tests.pages import page, text_of
 
 
@@ -120,3 +121,15 @@ def test_a_short_list_of_sites_to_choose_from_has_no_pages(
     soup = page(client_as(Role.EVALUATOR).get("/returns/"))
     assert [text_of(link) for link in soup.select("main ul.govuk-list a")] == ["Kent"]
     assert soup.select_one(".govuk-pagination") is None
+
+
+def test_the_filter_of_every_return_offers_only_the_sites_of_the_evaluators_programmes(
+    client: FlaskClient, db: Session
+) -> None:
+    make_site(db, "kent")
+    libraries = make_programme(db, "libraries", sites=("york",))
+    evaluator = make_member_of(db, libraries, Role.EVALUATOR, MembershipRole.EVALUATOR)
+    sign_in(client, evaluator.email)
+
+    soup = page(client.get("/review/returns"))
+    assert [text_of(option) for option in soup.select("#site option")] == ["Any site", "York"]
