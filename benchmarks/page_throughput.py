@@ -197,6 +197,7 @@ def pages(
         ("administrator home", "/", "administrator"),
         ("lead: site's returns", f"/returns/sites/{site_id}", "lead"),
         ("lead: return task list", f"/returns/{return_id}", "lead"),
+        ("lead: costs, page 1", f"/returns/{return_id}/costs", "lead"),
         ("evaluator: sites", "/returns/", "evaluator"),
         ("review: waiting", "/review/", "evaluator"),
         ("review: all returns", "/review/returns", "evaluator"),

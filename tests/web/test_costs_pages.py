@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, render_template
 from flask.testing import FlaskClient
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -732,3 +733,39 @@ def test_a_cost_added_to_a_full_first_page_is_shown_on_the_next(
 
     assert response.status_code == 302
     assert "/costs?page=2#cost-" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_a_cost_card_is_drawn_as_the_design_systems_summary_list_draws_it(
+    app: Flask, db: Session, lead: FlaskClient, site_return: SiteReturn, can_edit: bool
+) -> None:
+    add_cost(db, lead, site_return, description="Line one\nLine <two> & more", funder=None)
+    add_saving(db, lead, site_return)
+    site_return = db.get(SiteReturn, site_return.id)  # type: ignore[assignment]
+    with app.test_request_context():
+        written = render_template(
+            "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
+        )
+        written_in_python = app.jinja_env.globals["summary_card"]
+        # The macro's own output, as the template would take it from the macro.
+        app.jinja_env.globals["summary_card"] = lambda params: Markup(  # noqa: S704
+            app.jinja_env.from_string(
+                '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
+                "{{ govukSummaryList(params) }}"
+            ).render(params=params)
+        )
+        try:
+            through_macro = render_template(
+                "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
+            )
+        finally:
+            app.jinja_env.globals["summary_card"] = written_in_python
+    assert elements(written) == elements(through_macro)
+    assert len(BeautifulSoup(written, "html.parser").select(".govuk-summary-card")) == 2
+
+
+def elements(html: str) -> list[tuple[str, dict[str, Any], str]]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [
+        (each.name, dict(each.attrs), " ".join(each.get_text(" ").split())) for each in soup.find_all(True)
+    ]
