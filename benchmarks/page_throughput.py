@@ -16,6 +16,11 @@ dashboard_speed.py, built when missing) the script:
    /healthz's (the mean of its two runs). Target: every page at least a tenth of /healthz's, whatever the
    number of sites and periods (lists paginated or bounded).
 
+With --in-process N it starts no server: it requests each page N times in this process through the Flask
+test client, signed in by session, and prints the SQL statements of one request and the median CPU time
+a request took, beside /healthz's. On a shared, loaded machine those move far less than requests a
+second do.
+
 Times are measured, never asserted: the exit status is 1 only when a page did not answer 200.
 wrk is Debian's (`apt-get install wrk`).
 """
@@ -27,23 +32,30 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import sys
 import tempfile
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from evidence_hub import ENGINE_KEY, create_app
 from evidence_hub.db import make_engine, make_session_factory, transaction
+from evidence_hub.guards import SESSION_LAST_SEEN_AT, SESSION_SIGNED_IN_AT
 from evidence_hub.models import Framework, ReportingPeriod, Role, Site, SiteReturn, User
 from evidence_hub.models.releases import Release
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.accounts.passwords import hash_password
 from evidence_hub.services.accounts.users import new_session_token
 from evidence_hub.services.releases import publishing
+from evidence_hub.web import SESSION_FACTORY_KEY
 
 if __package__:
     from benchmarks import dashboard_speed, national_scale, soak
@@ -183,20 +195,16 @@ def wrk(base: str, path: str, cookie: str, connections: int, duration: int, fold
     )
 
 
-def pages(
-    base: str, accounts: dict[str, tuple[str, str]], site_id: int, return_id: int
-) -> list[tuple[str, str, str]]:
-    """(label, path, cookie) for every page measured, after checking that each answers 200."""
-    cookies = {label: soak.sign_in(base, email, password) for label, (email, password) in accounts.items()}
-    _cookie, official = cookies["official"]
-    release = soak.links(official, base, "/releases/", r'href="(/releases/[A-Z]+-\d{4}-\d{2})"')[:1]
-    wanted = [
+def wanted_pages(site_id: int, return_id: int, release: list[str]) -> list[tuple[str, str, str]]:
+    """(label, path, who) for every page measured; `release` holds the path of a release page, if any."""
+    return [
         ("evaluator home", "/", "evaluator"),
         ("lead home", "/", "lead"),
         ("official home", "/", "official"),
         ("administrator home", "/", "administrator"),
         ("lead: site's returns", f"/returns/sites/{site_id}", "lead"),
         ("lead: return task list", f"/returns/{return_id}", "lead"),
+        ("lead: costs, page 1", f"/returns/{return_id}/costs", "lead"),
         ("evaluator: sites", "/returns/", "evaluator"),
         ("review: waiting", "/review/", "evaluator"),
         ("review: all returns", "/review/returns", "evaluator"),
@@ -204,7 +212,19 @@ def pages(
         *(("release page", path, "official") for path in release),
         *(("release learning, page 2", f"{path}/learning?page=2", "official") for path in release),
     ]
-    return [(label, path, cookies[who][0]) for label, path, who in wanted]
+
+
+RELEASE_LINK = r'href="(/releases/[A-Z]+-\d{4}-\d{2})"'
+
+
+def pages(
+    base: str, accounts: dict[str, tuple[str, str]], site_id: int, return_id: int
+) -> list[tuple[str, str, str]]:
+    """(label, path, cookie) for every page measured, after checking that each answers 200."""
+    cookies = {label: soak.sign_in(base, email, password) for label, (email, password) in accounts.items()}
+    _cookie, official = cookies["official"]
+    release = soak.links(official, base, "/releases/", RELEASE_LINK)[:1]
+    return [(label, path, cookies[who][0]) for label, path, who in wanted_pages(site_id, return_id, release)]
 
 
 def check_answers(base: str, wanted: list[tuple[str, str, str]]) -> list[str]:
@@ -266,6 +286,70 @@ def measure(database_url: str, workers: int, connections: int, duration: int, po
     return answered
 
 
+def measure_in_process(database_url: str, times: int) -> bool:
+    """Each page requested `times` times in this process, signed in by session (no password, no second
+    step): the SQL statements of one request, and the median CPU time a request took (the database is
+    SQLite in this process, or PostgreSQL's client side), beside /healthz's."""
+    accounts, site_id = prepare_people(database_url)
+    return_id = latest_return(database_url, site_id)
+    app = create_app(
+        {"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "SECRET_KEY": secrets.token_hex(32)}
+    )
+    engine = app.extensions[ENGINE_KEY]
+    statements = [0]
+
+    def count(*_arguments: object) -> None:
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    clients = {label: _signed_in_client(app, email) for label, (email, _password) in accounts.items()}
+    listing = clients["official"].get("/releases/").get_data(as_text=True)
+    release = list(dict.fromkeys(re.findall(RELEASE_LINK, listing)))[:1]
+    wanted = [("/healthz", "/healthz", "official"), *wanted_pages(site_id, return_id, release)]
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"\n{shown}: {times} requests a page, in one process; load average {load}")
+    print("\n| page | path | SQL statements | CPU ms a request (median) | HTML KB |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    answered = True
+    for label, path, who in wanted:
+        client = clients[who]
+        statements[0] = 0
+        response = client.get(path)
+        if response.status_code != 200:
+            print(f"| {label} | {path} | answered {response.status_code} | | |")
+            answered = False
+            continue
+        counted = statements[0]
+        spent = []
+        for _ in range(times):
+            started = time.process_time()
+            client.get(path)
+            spent.append((time.process_time() - started) * 1000)
+        print(
+            f"| {label} | {path} | {counted} | {statistics.median(spent):,.1f} | "
+            f"{len(response.get_data()) / 1024:,.0f} |",
+            flush=True,
+        )
+    engine.dispose()
+    return answered
+
+
+def _signed_in_client(app: Flask, email: str) -> FlaskClient:
+    """A test client whose session is signed in as this account, as the sign-in pages would leave it."""
+    factory = app.extensions[SESSION_FACTORY_KEY]
+    with factory() as session:
+        token = session.scalar(select(User.session_token).where(User.email == email))
+    client = app.test_client()
+    with client.session_transaction() as browser:
+        now = time.time()
+        browser["_user_id"] = token
+        browser["_fresh"] = True
+        browser[SESSION_SIGNED_IN_AT] = now
+        browser[SESSION_LAST_SEEN_AT] = now
+    return client
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
@@ -277,8 +361,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load a page (10)")
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        help="instead of gunicorn and wrk, request each page N times in one process through the Flask test "
+        "client and print its SQL statements and CPU time (steadier than wrk on a loaded machine)",
+    )
     arguments = parser.parse_args(argv)
-    if shutil.which("wrk") is None:
+    if arguments.in_process is None and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     urls = arguments.database_url
     if not urls:
@@ -288,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
         urls = [url]
     answered = True
     for url in urls:
+        if arguments.in_process is not None:
+            answered &= measure_in_process(url, max(1, arguments.in_process))
+            continue
         answered &= measure(url, arguments.workers, arguments.connections, arguments.duration, arguments.port)
     return 0 if answered else 1
 

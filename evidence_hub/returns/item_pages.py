@@ -13,6 +13,7 @@ form, the form's template and the words of its headings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -60,8 +61,12 @@ class ItemPages:
     change_heading: str
     # What deleting it does, in a sentence for the confirmation page.
     delete_warning: str
+    # Where a section listing its items a page at a time shows one: (return, item id or None) -> address.
+    section_url_for: Callable[[SiteReturn, int | None], str] | None = None
 
     def section_url(self, site_return: SiteReturn, item_id: int | None = None) -> str:
+        if self.section_url_for is not None:
+            return self.section_url_for(site_return, item_id)
         anchor = f"{self.anchor}-{item_id}" if item_id is not None else None
         return url_for(self.section_endpoint, return_id=site_return.id, _anchor=anchor)
 

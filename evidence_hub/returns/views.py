@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
@@ -22,23 +22,26 @@ from evidence_hub.return_pages import (
     visible_return,
 )
 from evidence_hub.returns.forms import SectionCompletedForm, StartReturnForm, SubmitReturnForm
-from evidence_hub.services.accounts.sites import active_sites
-from evidence_hub.services.common.access import NotVisible, led_sites, only_visible_sites, programme_in_view
+from evidence_hub.services.common.access import NotVisible, led_sites, programme_in_view
+from evidence_hub.services.home.overview import listed_sites
 from evidence_hub.services.returns import changes, completeness, finding, workflow
 from evidence_hub.services.returns.comments import comments_by_section
 from evidence_hub.services.returns.completeness import IncompleteReturn
 from evidence_hub.services.returns.editing import why_read_only
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import SECTIONS
-from evidence_hub.web import acting_user, chosen_programme_id, db_session
+from evidence_hub.web import acting_user, chosen_programme_id, db_session, pagination
 
 returns = Blueprint("returns", __name__, url_prefix="/returns")
+
+# Sites the list to choose from shows at a time (a service of every local authority has hundreds).
+SITES_PER_PAGE = 50
 
 
 @returns.route("/")
 @roles(*READERS)
 def index() -> str | Response:
-    """A lead's own site overview; evaluators and administrators choose a site."""
+    """A lead's own site overview; evaluators and administrators choose a site, 50 a page."""
     user = acting_user()
     if user.role_enum is Role.SITE_LEAD:
         # The sites they lead in the programme in view: one goes straight to its returns.
@@ -46,9 +49,17 @@ def index() -> str | Response:
         sites = led_sites(user, in_view.id) if in_view is not None else []
         if len(sites) == 1:
             return redirect(url_for("returns.site_overview", site_id=sites[0].id))
-    else:
-        sites = only_visible_sites(user, active_sites(db_session()))
-    return render_template("returns/index.html", sites=sites, title="Site returns")
+        return render_template("returns/index.html", sites=sites, listed=None, title="Site returns")
+    listed = listed_sites(
+        db_session(), user, request.args.get("page", 1, type=int) or 1, per_page=SITES_PER_PAGE
+    )
+    return render_template(
+        "returns/index.html",
+        sites=listed.sites,
+        listed=listed,
+        pages=pagination(listed.page, listed.pages, lambda number: url_for("returns.index", page=number)),
+        title="Site returns" + (f", page {listed.page} of {listed.pages}" if listed.page > 1 else ""),
+    )
 
 
 @returns.route("/sites/<int:site_id>")

@@ -21,8 +21,7 @@ from evidence_hub.review.forms import (
     ReturnToSiteForm,
     WithdrawApprovalForm,
 )
-from evidence_hub.services.accounts import sites as site_service
-from evidence_hub.services.common.access import NotVisible, only_visible_sites, why_programme_takes_nothing
+from evidence_hub.services.common.access import NotVisible, visible_site_names, why_programme_takes_nothing
 from evidence_hub.services.returns import changes, comments, completeness, finding, workflow
 from evidence_hub.services.returns.editing import programme_of
 from evidence_hub.services.returns.errors import ReturnError
@@ -78,11 +77,10 @@ def all_returns() -> str:
     """Every return, narrowed by status, site and reporting period."""
     session = db_session()
     form = ReturnFilterForm(formdata=request.args)
-    sites = only_visible_sites(acting_user(), site_service.every_site(session))
     periods = finding.every_period(session, acting_user())
     frameworks = {period.framework_id for period in periods}
     form.set_choices(
-        [(site.id, site.name) for site in sites],
+        visible_site_names(acting_user()),
         [
             (period.id, f"{period.name}, {period.framework.name}" if len(frameworks) > 1 else period.name)
             for period in periods

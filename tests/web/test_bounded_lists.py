@@ -9,10 +9,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from evidence_hub.models import ReturnStatus, Role
+from evidence_hub.models import MembershipRole, ReturnStatus, Role
+from evidence_hub.returns import views as returns_views
 from evidence_hub.review import views as review_views
 from evidence_hub.services.home import overview
-from tests.factories import make_return, make_site
+from tests.conftest import sign_in
+from tests.factories import make_member_of, make_programme, make_return, make_site
 from tests.pages import page, text_of
 
 
@@ -94,3 +96,40 @@ def test_the_list_of_all_returns_pages_through_the_latest_period_first_then_by_s
         soup = page(client.get(following["href"]))
     assert shown == expected
     assert "5 returns, page 3 of 3" in text_of(page(client.get("/review/returns?page=99")))
+
+
+def test_the_list_of_sites_to_choose_returns_from_shows_a_page_at_a_time(
+    client_as: Callable[..., FlaskClient], db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for code in ("kent", "leeds", "liverpool"):
+        make_site(db, code)
+    monkeypatch.setattr(returns_views, "SITES_PER_PAGE", 2)
+    client = client_as(Role.EVALUATOR)
+
+    first = page(client.get("/returns/"))
+    assert [text_of(link) for link in first.select("main ul.govuk-list a")] == ["Kent", "Leeds"]
+    assert "3 sites, page 1 of 2" in text_of(first)
+    second = page(client.get(first.select_one(".govuk-pagination__next a")["href"]))
+    assert [text_of(link) for link in second.select("main ul.govuk-list a")] == ["Liverpool City Region"]
+    assert text_of(second.select_one("title")).startswith("Site returns, page 2 of 2")
+
+
+def test_a_short_list_of_sites_to_choose_from_has_no_pages(
+    client_as: Callable[..., FlaskClient], db: Session
+) -> None:
+    make_site(db, "kent")
+    soup = page(client_as(Role.EVALUATOR).get("/returns/"))
+    assert [text_of(link) for link in soup.select("main ul.govuk-list a")] == ["Kent"]
+    assert soup.select_one(".govuk-pagination") is None
+
+
+def test_the_filter_of_every_return_offers_only_the_sites_of_the_evaluators_programmes(
+    client: FlaskClient, db: Session
+) -> None:
+    make_site(db, "kent")
+    libraries = make_programme(db, "libraries", sites=("york",))
+    evaluator = make_member_of(db, libraries, Role.EVALUATOR, MembershipRole.EVALUATOR)
+    sign_in(client, evaluator.email)
+
+    soup = page(client.get("/review/returns"))
+    assert [text_of(option) for option in soup.select("#site option")] == ["Any site", "York"]

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, render_template
 from flask.testing import FlaskClient
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -661,3 +662,110 @@ def test_a_closed_programme_takes_no_new_cost_and_its_return_says_why(
     see_latest(db)
     assert response.status_code == 403
     assert db.scalars(select(CostItem)).all() == []
+
+
+# A long list of costs, a page at a time
+
+
+def add_costs(db: Session, lead: FlaskClient, site_return: SiteReturn, how_many: int) -> list[CostItem]:
+    with transaction(db):
+        return [
+            COSTS.add(
+                db, user(lead), site_return, cost_data(site_return, description=f"Cost number {number}")
+            )
+            for number in range(1, how_many + 1)
+        ]
+
+
+def test_a_return_with_many_costs_lists_fifty_a_page_and_totals_them_all(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    add_costs(db, lead, site_return, 52)
+
+    first = page(lead.get(section(site_return)))
+    assert len(first.select(".govuk-summary-card[id^=cost-]")) == 50
+    assert "Costs 1 to 50 of 52, page 1 of 2" in text_of(first.select_one(".app-list-position"))
+    assert "All costs £234,000.00 £234,000.00" in text_of(first)
+    next_link = first.select_one(".govuk-pagination__next a")
+    assert next_link is not None
+
+    second = page(lead.get(str(next_link["href"])))
+    cards = second.select(".govuk-summary-card[id^=cost-]")
+    assert [text_of(card.select_one("h3")) for card in cards] == ["Staff paid by the pilot: £4,500.00"] * 2
+    assert "Cost number 52" in text_of(second)
+    assert "Costs 51 to 52 of 52, page 2 of 2" in text_of(second.select_one(".app-list-position"))
+    assert text_of(second.select_one("title")).startswith("Costs and savings, costs page 2 of 2")
+
+
+def test_a_short_list_of_costs_has_no_pages(db: Session, lead: FlaskClient, site_return: SiteReturn) -> None:
+    add_costs(db, lead, site_return, 3)
+
+    soup = page(lead.get(section(site_return)))
+    assert len(soup.select(".govuk-summary-card[id^=cost-]")) == 3
+    assert soup.select_one(".govuk-pagination") is None
+    assert soup.select_one(".app-list-position") is None
+
+
+def test_changing_a_cost_on_a_later_page_goes_back_to_that_page(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    last = add_costs(db, lead, site_return, 51)[-1]
+
+    response = lead.post(
+        f"/returns/{site_return.id}/costs/{last.id}/edit",
+        data={
+            **cost_form(site_return, description="Cost number 51, corrected"),
+            "version": str(last.version),
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/returns/{site_return.id}/costs?page=2#cost-{last.id}")
+    assert "Cost number 51, corrected" in text_of(page(lead.get(response.headers["Location"])))
+
+
+def test_a_cost_added_to_a_full_first_page_is_shown_on_the_next(
+    db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    add_costs(db, lead, site_return, 50)
+
+    response = lead.post(f"/returns/{site_return.id}/costs/new", data=cost_form(site_return))
+
+    assert response.status_code == 302
+    assert "/costs?page=2#cost-" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_a_cost_card_is_drawn_as_the_design_systems_summary_list_draws_it(
+    app: Flask, db: Session, lead: FlaskClient, site_return: SiteReturn, can_edit: bool
+) -> None:
+    add_cost(db, lead, site_return, description="Line one\nLine <two> & more", funder=None)
+    add_saving(db, lead, site_return)
+    site_return = db.get(SiteReturn, site_return.id)  # type: ignore[assignment]
+    with app.test_request_context():
+        written = render_template(
+            "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
+        )
+        written_in_python = app.jinja_env.globals["summary_card"]
+        # The macro's own output, as the template would take it from the macro.
+        app.jinja_env.globals["summary_card"] = lambda params: Markup(  # noqa: S704
+            app.jinja_env.from_string(
+                '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
+                "{{ govukSummaryList(params) }}"
+            ).render(params=params)
+        )
+        try:
+            through_macro = render_template(
+                "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
+            )
+        finally:
+            app.jinja_env.globals["summary_card"] = written_in_python
+    assert elements(written) == elements(through_macro)
+    assert len(BeautifulSoup(written, "html.parser").select(".govuk-summary-card")) == 2
+
+
+def elements(html: str) -> list[tuple[str, dict[str, Any], str]]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [
+        (each.name, dict(each.attrs), " ".join(each.get_text(" ").split())) for each in soup.find_all(True)
+    ]

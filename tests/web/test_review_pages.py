@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import Flask, request
 from flask.testing import FlaskClient
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import AuditEvent, CostItem, ReturnStatus, ReviewComment, Role, SiteReturn, User
+from evidence_hub.review.forms import ReturnFilterForm
 from evidence_hub.services.common.values import snapshot
 from evidence_hub.services.returns import workflow
 from evidence_hub.services.returns.evidence_rows import record_updated
@@ -394,3 +398,24 @@ def status_and_approval(db: Session, site_return: SiteReturn) -> tuple[ReturnSta
     fresh = db.get(SiteReturn, site_return.id)
     assert fresh is not None
     return fresh.status_enum, fresh.is_approved
+
+
+def test_the_filter_of_every_return_draws_the_same_selects_as_the_design_systems_macro(app: Flask) -> None:
+    with app.test_request_context("/review/returns?site=2&status=submitted"):
+        form = ReturnFilterForm(formdata=request.args)
+        form.set_choices([(1, "Kent"), (2, "Leeds & <Bradford>")], [(7, "2024-25 Q1")])
+        for field in (form.status, form.site, form.period):
+            fast = BeautifulSoup(str(field()), "html.parser")
+            macro = BeautifulSoup(str(GovSelect()(field)), "html.parser")
+            assert normalised(fast) == normalised(macro)
+
+
+def normalised(soup: BeautifulSoup) -> list[tuple[str, dict[str, Any], str]]:
+    return [
+        (
+            element.name,
+            dict(element.attrs),
+            element.get_text(" ", strip=True),
+        )
+        for element in soup.find_all(True)
+    ]

@@ -10,9 +10,10 @@ The rule has two layers, the site rule inside the programme rule:
   The site-lead memberships are the only record of which sites a person leads (`led_site_ids`).
 
 Service administrators (an administrator account with no programme-administrator membership) see
-everything. Memberships are read from the database each time, so an ended membership or an API token used
-after its user's memberships changed takes effect at once. The account's role still decides which pages a
-person may open (evidence_hub/guards.py); memberships decide what those pages show.
+everything. Memberships are read from the database once a transaction (a request is one, or a few), so an
+ended membership or an API token used after its user's memberships changed takes effect at once: on the
+next request, or at once in the session that ended it (see `current_grants`). The account's role still
+decides which pages a person may open (evidence_hub/guards.py); memberships decide what those pages show.
 
 Every service that reads evidence passes its statement through `scope_to_user`; tests pin that a site
 lead only ever sees their own site and a national official sees no record-level evidence at all.
@@ -20,12 +21,12 @@ lead only ever sees their own site and a national official sees no record-level 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute, object_session
+from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, SessionTransaction, object_session
 
 from evidence_hub.db import Base
 from evidence_hub.models import (
@@ -68,16 +69,52 @@ class Grant:
     site_id: int | None
 
 
+# Where a session keeps what it has read of the rule in its current transaction: (transaction, {key: value}),
+# the keys being ("grants", user id) and ("programmes", user id, role, department id).
+GRANTS_MEMO_KEY = "evidence_hub.access.grants"
+# The rows the rule reads: writing one in a session drops that session's memo at once.
+GRANT_SOURCES = (ProgrammeMembership, Programme, ProgrammeShare)
+ReadT = TypeVar("ReadT")
+
+
 def current_grants(user: User) -> list[Grant]:
-    """The user's current memberships, read now (never cached: an ended membership stops at once)."""
+    """The user's current memberships, as the database holds them in this transaction.
+
+    A page asks this half a dozen times (header, navigation, scope checks), so the answer is kept for the
+    rest of the session's transaction and no longer: committing, rolling back or closing the session drops
+    it, as does writing a membership, a programme or a programme's share in the session. A new request is a
+    new transaction, so a membership ended anywhere stops on the next request, and one ended in this session
+    stops at once.
+    """
     session = object_session(user)
     if session is None or user.id is None:
         return []
+    user_id = user.id
+    return list(_remembered(session, ("grants", user_id), lambda: _read_grants(session, user_id)))
+
+
+def _remembered(session: Session, key: tuple[Any, ...], read: Callable[[], ReadT]) -> ReadT:
+    """What `read` answers, kept in the session for the rest of its transaction (see `current_grants`)."""
+    memo = _memo_for(session)
+    if key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    value = read()
+    # Kept against the transaction the read ran in (it began one if none was open).
+    transaction = session.get_transaction()
+    if transaction is not None:
+        kept: tuple[SessionTransaction, dict[tuple[Any, ...], Any]] | None = session.info.get(GRANTS_MEMO_KEY)
+        if kept is None or kept[0] is not transaction:
+            kept = session.info[GRANTS_MEMO_KEY] = (transaction, {})
+        kept[1][key] = value
+    return value
+
+
+def _read_grants(session: Session, user_id: int) -> list[Grant]:
     rows = session.execute(
         select(ProgrammeMembership.programme_id, ProgrammeMembership.role, ProgrammeMembership.site_id)
         .join(Programme, Programme.id == ProgrammeMembership.programme_id)
         .where(
-            ProgrammeMembership.user_id == user.id,
+            ProgrammeMembership.user_id == user_id,
             ProgrammeMembership.ended_at.is_(None),
             # An archived programme is put away: its members no longer see it at all.
             Programme.status != ProgrammeStatus.ARCHIVED.value,
@@ -85,6 +122,59 @@ def current_grants(user: User) -> list[Grant]:
         .order_by(Programme.name, ProgrammeMembership.id)
     )
     return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
+
+
+def _memo_for(session: Session) -> dict[tuple[Any, ...], Any]:
+    """What is kept in this session's open transaction; nothing when it has ended since, or when the session
+    holds a membership, programme or share changed but not yet written (reading would write it first)."""
+    memo = session.info.get(GRANTS_MEMO_KEY)
+    if memo is None:
+        return {}
+    if memo[0] is not session.get_transaction() or _holds_grant_sources(
+        session.new, session.dirty, session.deleted
+    ):
+        forget_grants(session)
+        return {}
+    return memo[1]  # type: ignore[no-any-return]
+
+
+def _holds_grant_sources(*collections: Iterable[object]) -> bool:
+    return any(isinstance(instance, GRANT_SOURCES) for objects in collections for instance in objects)
+
+
+def forget_grants(session: Session) -> None:
+    """Drop the grants a session keeps, so the next question reads the memberships again."""
+    session.info.pop(GRANTS_MEMO_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    forget_grants(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    forget_grants(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_closed(session: Session, _transaction: SessionTransaction) -> None:
+    # Closing a session ends its transaction without a commit or rollback event; a savepoint's end too.
+    forget_grants(session)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _holds_grant_sources(session.new, session.dirty, session.deleted):
+        forget_grants(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement_executed(state: ORMExecuteState) -> None:
+    # Any statement that is not a read (a bulk UPDATE of memberships, say) may change what grants hold.
+    if not state.is_select:
+        forget_grants(state.session)
 
 
 def led_site_ids(user: User, programme_id: int | None = None) -> list[int]:
@@ -127,9 +217,16 @@ def visible_programme_ids(user: User) -> list[int] | None:
     None for a service administrator, who sees every programme."""
     if is_service_administrator(user):
         return None
-    ids = list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
     session = object_session(user)
-    if user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None and session is not None:
+    if session is None:
+        return list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
+    key = ("programme ids", user.id, user.role, user.department_id)
+    return list(_remembered(session, key, lambda: _read_programme_ids(session, user)))
+
+
+def _read_programme_ids(session: Session, user: User) -> list[int]:
+    ids = list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
+    if user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None:
         shared = session.scalars(
             select(Programme.id)
             .where(
@@ -375,7 +472,9 @@ def visible_programmes(user: User) -> list[Programme]:
     ids = visible_programme_ids(user)
     if ids is not None:
         statement = statement.where(Programme.id.in_(ids))
-    return list(session.scalars(statement))
+    # The header, the home page and the programme switcher each ask on one page.
+    key = ("programmes", user.id, user.role, user.department_id)
+    return list(_remembered(session, key, lambda: list(session.scalars(statement))))
 
 
 def comparison_condition(
@@ -413,20 +512,42 @@ def programme_in_view(user: User, chosen_id: int | None) -> tuple[list[Programme
     return programmes, chosen or (programmes[0] if programmes else None)
 
 
+def scope_listed_sites(statement: SelectT, user: User) -> SelectT:
+    """Narrow a select of sites to those the user may see listed (by name, not their evidence): those taking
+    part in a national official's programmes, else the sites `scope_to_user` lets them see. In SQL, so that
+    a page of a long list never carries every visible site's id."""
+    if is_service_administrator(user):
+        return statement
+    if user.role_enum is Role.NATIONAL_OFFICIAL:
+        return statement.where(
+            Site.id.in_(
+                select(ProgrammeSite.site_id).where(
+                    ProgrammeSite.programme_id.in_(visible_programme_ids(user) or [])
+                )
+            )
+        )
+    return scope_to_user(statement, user, Site.id)
+
+
 def visible_site_ids(user: User) -> set[int] | None:
-    """The sites the user may see listed (by name, not their evidence): those taking part in a national
-    official's programmes, else the sites `scope_to_user` lets them see; None for a service administrator."""
+    """The ids of the sites the user may see listed (`scope_listed_sites`); None for a service
+    administrator."""
     if is_service_administrator(user):
         return None
     session = object_session(user)
     if session is None:
         return set()
-    if user.role_enum is Role.NATIONAL_OFFICIAL:
-        in_programmes = select(ProgrammeSite.site_id).where(
-            ProgrammeSite.programme_id.in_(visible_programme_ids(user) or [])
-        )
-        return set(session.scalars(in_programmes))
-    return set(session.scalars(scope_to_user(select(Site.id), user, Site.id)))
+    return set(session.scalars(scope_listed_sites(select(Site.id), user)))
+
+
+def visible_site_names(user: User) -> list[tuple[int, str]]:
+    """(id, name) of every site, active or not, the user may see listed, by name: a filter's choices, read
+    without loading each site (hundreds, at national scale)."""
+    session = object_session(user)
+    if session is None:
+        return []
+    statement = scope_listed_sites(select(Site.id, Site.name).order_by(Site.name, Site.id), user)
+    return [(site_id, name) for site_id, name in session.execute(statement)]
 
 
 def only_visible_sites(user: User, sites: Iterable[Site]) -> list[Site]:

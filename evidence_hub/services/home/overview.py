@@ -12,8 +12,8 @@ from evidence_hub.models import Programme, Release, Role, Site, User
 from evidence_hub.services.common.access import (
     led_sites,
     may_administer_programme,
+    scope_listed_sites,
     visible_programmes,
-    visible_site_ids,
 )
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import (
@@ -24,6 +24,36 @@ from evidence_hub.services.returns.finding import (
 
 # Sites a home page lists at a time: a service of every local authority has hundreds.
 SITES_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class SitesPage:
+    """One page of the active sites a user may see listed, by name: which page of how many sites."""
+
+    sites: list[Site]
+    page: int
+    count: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+
+def listed_sites(session: Session, user: User, page: int = 1, per_page: int | None = None) -> SitesPage:
+    """A page of the active sites the user may see listed (a page past the last shows the last); a home
+    page's length unless told."""
+    per_page = per_page or SITES_PER_PAGE
+    sites = scope_listed_sites(select(Site).where(Site.is_active.is_(True)), user)
+    count = session.scalar(select(func.count()).select_from(sites.subquery())) or 0
+    page = max(1, min(page, max(1, -(-count // per_page))))
+    found = session.scalars(
+        sites.options(selectinload(Site.partners))
+        .order_by(Site.name, Site.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return SitesPage(sites=list(found), page=page, count=count, per_page=per_page)
 
 
 @dataclass
@@ -70,20 +100,8 @@ def overview_for(
         waiting = returns_to_review(session, user, per_page=HOME_LIST_LENGTH)
         overview.attention = {"to_review": waiting.returns}
         overview.waiting_for_review = waiting.total
-    sites = select(Site).where(Site.is_active.is_(True))
-    site_ids = visible_site_ids(user)
-    if site_ids is not None:
-        sites = sites.where(Site.id.in_(site_ids))
-    overview.site_count = session.scalar(select(func.count()).select_from(sites.subquery())) or 0
-    overview.sites_page = max(1, min(sites_page, overview.sites_pages))
-    overview.sites = list(
-        session.scalars(
-            sites.options(selectinload(Site.partners))
-            .order_by(Site.name, Site.id)
-            .limit(SITES_PER_PAGE)
-            .offset((overview.sites_page - 1) * SITES_PER_PAGE)
-        )
-    )
+    listed = listed_sites(session, user, sites_page)
+    overview.sites, overview.site_count, overview.sites_page = listed.sites, listed.count, listed.page
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:
