@@ -126,7 +126,10 @@ def table_definition(release: Release, code: str) -> TableDefinition:
 def iter_rows(
     session: Session, release: Release, code: str, *, offset: int = 0, limit: int | None = None
 ) -> Iterator[list[Any]]:
-    """A table's rows in order, fetched in batches so a table of any size streams in constant memory."""
+    """A table's rows in order, fetched in batches so a table of any size streams in constant memory.
+
+    Read as a plain Core statement: the rows are cells, not entities, and the ORM's handling of each row
+    took two thirds of the time of writing a large release's data pack."""
     statement = (
         select(ReleaseRow.cells)
         .where(
@@ -137,7 +140,7 @@ def iter_rows(
     )
     if limit is not None:
         statement = statement.where(ReleaseRow.position < offset + limit)
-    for cells in session.scalars(statement):
+    for cells in session.connection().execute(statement).scalars():
         yield list(cells)
 
 
