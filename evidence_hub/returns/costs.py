@@ -12,12 +12,19 @@ from flask import render_template, request, url_for
 from markupsafe import Markup, escape
 
 from evidence_hub.guards import roles
-from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
+from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim, SiteReturn
 from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.cost_forms import CostForm, SavingForm
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
-from evidence_hub.services.returns.costs import COSTS, CostTotals, cost_totals, staff_time_text
+from evidence_hub.services.returns.costs import (
+    COSTS,
+    CostTotals,
+    cost_totals,
+    items_page,
+    position_of,
+    staff_time_text,
+)
 from evidence_hub.services.returns.input_rules import plain_number
 from evidence_hub.services.returns.savings import SAVINGS
 from evidence_hub.web import pagination
@@ -42,22 +49,17 @@ class ItemsPage:
     links: dict[str, Any] | None
 
 
-def page_number_of(items: Sequence[Any], item_id: int | None) -> int:
-    """The page of the list that shows this item (the first when it is not there: a deleted one)."""
-    position = next((index for index, item in enumerate(items) if item.id == item_id), 0)
-    return position // ITEMS_PER_PAGE + 1
-
-
-def _items_page(items: Sequence[Any], argument: str, site_return: SiteReturn) -> ItemsPage:
-    pages = max(1, -(-len(items) // ITEMS_PER_PAGE))
+def _items_page(site_return: SiteReturn, model: type[Any], count: int, argument: str) -> ItemsPage:
+    """One page of the return's costs or savings (`model`), read from the database a page at a time."""
+    pages = max(1, -(-count // ITEMS_PER_PAGE))
     page = max(1, min(request.args.get(argument, 1, type=int) or 1, pages))
     start = (page - 1) * ITEMS_PER_PAGE
     others = {name: value for name, value in request.args.items() if name in (COSTS_PAGE, SAVINGS_PAGE)}
     return ItemsPage(
-        items=items[start : start + ITEMS_PER_PAGE],
+        items=items_page(site_return, model, start, ITEMS_PER_PAGE),
         page=page,
         pages=pages,
-        total=len(items),
+        total=count,
         first_number=start + 1,
         links=pagination(
             page,
@@ -69,9 +71,9 @@ def _items_page(items: Sequence[Any], argument: str, site_return: SiteReturn) ->
 
 def costs_section_url(site_return: SiteReturn, item_id: int | None, anchor: str) -> str:
     """The section page showing this cost or saving (after adding or changing it), scrolled to it."""
-    items = site_return.costs if anchor == "cost" else site_return.savings
+    model = CostItem if anchor == "cost" else SavingClaim
     argument = COSTS_PAGE if anchor == "cost" else SAVINGS_PAGE
-    number = page_number_of(items, item_id)
+    number = position_of(site_return, model, item_id) // ITEMS_PER_PAGE + 1
     return _costs_url(
         site_return, {argument: number} if number > 1 else {}, f"{anchor}-{item_id}" if item_id else None
     )
@@ -181,13 +183,14 @@ def plain_number_filter(value: Decimal | None) -> str:
 def costs(return_id: int) -> str:
     """The return's costs and savings, 50 of each a page, with totals and the framework's guidance."""
     site_return = visible_return(return_id)
-    costs_page = _items_page(site_return.costs, COSTS_PAGE, site_return)
-    savings_page = _items_page(site_return.savings, SAVINGS_PAGE, site_return)
+    totals = cost_totals(site_return)
+    costs_page = _items_page(site_return, CostItem, totals.cost_count, COSTS_PAGE)
+    savings_page = _items_page(site_return, SavingClaim, totals.saving_count, SAVINGS_PAGE)
     return render_template(
         "returns/costs/section.html",
         **return_context(
             site_return,
-            totals=cost_totals(site_return),
+            totals=totals,
             costs_page=costs_page,
             savings_page=savings_page,
         ),

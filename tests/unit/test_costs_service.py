@@ -677,3 +677,37 @@ def test_totals_separate_set_up_from_running_and_cash_from_in_kind(
         ("In kind costs", Decimal("200.00")),
     ]
     assert (totals.savings, totals.cost_count, totals.saving_count) == (Decimal("200.00"), 3, 2)
+
+
+def test_totals_read_from_the_kept_figures_equal_adding_every_cost_and_saving(
+    db: Session, lead: User, site_return: SiteReturn
+) -> None:
+    """The section's totals come from the figures kept per return; worked out here from the items, cost by
+    cost, they agree to the penny whatever the mix of shares, types and fundings."""
+    shares = [Decimal("100"), Decimal("33.33"), Decimal("12.5"), Decimal("99.99"), Decimal("0.01")]
+    for number in range(25):
+        share = shares[number % len(shares)]
+        add(
+            db,
+            lead,
+            site_return,
+            amount=Decimal(f"{number * 37 + 1}.{number % 100:02d}"),
+            cost_type="set_up" if number % 3 == 0 else "running",
+            attributable_percent=share,
+            attribution_reason="" if share == 100 else "Shared with other work",
+        )
+    with transaction(db):
+        SAVINGS.add(db, lead, site_return, a_saving(amount=Decimal("0.07")))
+
+    totals = cost_totals(site_return)
+
+    costs = list(db.scalars(select(CostItem).where(CostItem.site_return_id == site_return.id)))
+    attributable = sum((cost.amount * cost.attributable_percent / 100 for cost in costs), Decimal(0))
+    set_up = [cost for cost in costs if cost.cost_type == "set_up"]
+    assert totals.cost_count == len(costs) == 25
+    assert totals.total.total == sum((cost.amount for cost in costs), Decimal(0)).quantize(Decimal("0.01"))
+    assert totals.total.attributable == attributable.quantize(Decimal("0.01"))
+    assert totals.by_type[0].attributable == sum(
+        (cost.amount * cost.attributable_percent / 100 for cost in set_up), Decimal(0)
+    ).quantize(Decimal("0.01"))
+    assert (totals.savings, totals.saving_count) == (Decimal("0.07"), 1)

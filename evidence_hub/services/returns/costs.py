@@ -13,9 +13,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, object_session
+
 from evidence_hub.formatting import money
 from evidence_hub.models.framework import CostCategory
 from evidence_hub.models.returns import CostItem, CostType, Funding, ReturnSection, SiteReturn, TimeUnit
+from evidence_hub.models.summaries import ReturnCostTotal, ReturnSavingTotal
+from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
 from evidence_hub.services.common.values import clean_text, snapshot
 from evidence_hub.services.returns.input_rules import (
     MAX_AMOUNT,
@@ -333,29 +338,86 @@ class CostTotals:
     saving_count: int
 
 
-def _line(label: str, items: Iterable[CostItem]) -> CostLine:
-    chosen = list(items)
-    total = sum((item.amount for item in chosen), Decimal(0))
-    # Summed before rounding, as the site overview sums in SQL, so the two pages agree to the penny.
-    attributable = sum((item.amount * item.attributable_percent / HUNDRED for item in chosen), Decimal(0))
-    return CostLine(label, total.quantize(PENNY), attributable.quantize(PENNY))
-
-
 def cost_totals(site_return: SiteReturn) -> CostTotals:
-    """The return's costs added up: in all, set-up against running, cash against in kind; and savings."""
-    costs = list(site_return.costs)
-    savings = list(site_return.savings)
+    """The return's costs added up: in all, set-up against running, cash against in kind; and savings.
+
+    Read from the figures kept per return (models/summaries.py): whole pence and pence × hundredths of a
+    percent, exact, so the totals are those of adding every item, without loading a thousand of them."""
+    session = _session_of(site_return)
+    kept = ReturnCostTotal
+    sums: dict[tuple[str, str], tuple[int, int, int]] = {
+        (cost_type, funding): (int(lines), int(pence), int(units))
+        for cost_type, funding, lines, pence, units in session.execute(
+            select(
+                kept.cost_type,
+                kept.funding,
+                func.sum(kept.lines),
+                func.sum(kept.recorded_pence),
+                func.sum(kept.attributable_units),
+            )
+            .where(kept.site_return_id == site_return.id)
+            .group_by(kept.cost_type, kept.funding)
+        )
+    }
+    claims, saved_pence = session.execute(
+        select(ReturnSavingTotal.claims, ReturnSavingTotal.amount_pence).where(
+            ReturnSavingTotal.site_return_id == site_return.id
+        )
+    ).first() or (0, 0)
+
+    def line(label: str, chosen: Iterable[tuple[int, int, int]]) -> CostLine:
+        parts = list(chosen)
+        return CostLine(
+            label,
+            pounds_from_pence(sum(pence for _lines, pence, _units in parts)).quantize(PENNY),
+            pounds_from_attributable_units(sum(units for _lines, _pence, units in parts)).quantize(PENNY),
+        )
+
     return CostTotals(
-        total=_line("All costs", costs),
+        total=line("All costs", sums.values()),
         by_type=[
-            _line(f"{kind.label} costs", (item for item in costs if item.cost_type == kind.value))
+            line(f"{kind.label} costs", (each for key, each in sums.items() if key[0] == kind.value))
             for kind in CostType
         ],
         by_funding=[
-            _line(f"{kind.label} costs", (item for item in costs if item.funding == kind.value))
+            line(f"{kind.label} costs", (each for key, each in sums.items() if key[1] == kind.value))
             for kind in Funding
         ],
-        savings=sum((item.amount for item in savings), Decimal(0)).quantize(PENNY),
-        cost_count=len(costs),
-        saving_count=len(savings),
+        savings=pounds_from_pence(saved_pence).quantize(PENNY),
+        cost_count=sum(lines for lines, _pence, _units in sums.values()),
+        saving_count=int(claims),
     )
+
+
+def items_page(site_return: SiteReturn, model: type[Any], offset: int, limit: int) -> list[Any]:
+    """A return's costs or savings (`model`) in the order the return lists them, `limit` from `offset`."""
+    return list(
+        _session_of(site_return).scalars(
+            select(model)
+            .where(model.site_return_id == site_return.id)
+            .order_by(model.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
+def position_of(site_return: SiteReturn, model: type[Any], item_id: int | None) -> int:
+    """Where a cost or saving stands in the return's list (0 for the first, and for one not there)."""
+    if item_id is None:
+        return 0
+    session = _session_of(site_return)
+    item = session.get(model, item_id)
+    if item is None or item.site_return_id != site_return.id:
+        return 0
+    return int(
+        session.scalar(select(func.count()).where(model.site_return_id == site_return.id, model.id < item_id))
+        or 0
+    )
+
+
+def _session_of(site_return: SiteReturn) -> Session:
+    session = object_session(site_return)
+    if session is None:
+        raise ValueError("The return is not in a database session")
+    return session
