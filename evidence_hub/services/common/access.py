@@ -147,20 +147,9 @@ def forget_grants(session: Session) -> None:
     session.info.pop(GRANTS_MEMO_KEY, None)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _transaction_ended(session: Session) -> None:
-    forget_grants(session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _rolled_back(session: Session, _previous: SessionTransaction) -> None:
-    forget_grants(session)
-
-
 @event.listens_for(Session, "after_transaction_end")
-def _transaction_closed(session: Session, _transaction: SessionTransaction) -> None:
-    # Closing a session ends its transaction without a commit or rollback event; a savepoint's end too.
+def _transaction_ended(session: Session, _transaction: SessionTransaction) -> None:
+    # Every end of a transaction: a commit, a rollback, closing the session, and a savepoint's end.
     forget_grants(session)
 
 
