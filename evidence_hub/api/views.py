@@ -35,6 +35,7 @@ from evidence_hub.services.accounts import api_tokens
 from evidence_hub.services.accounts import sites as site_service
 from evidence_hub.services.accounts.api_tokens import TokenRefused
 from evidence_hub.services.common.access import visible_site_ids
+from evidence_hub.services.common.paging import page_count
 from evidence_hub.services.framework import finding
 from evidence_hub.services.framework.version_rows import definition_of
 from evidence_hub.services.releases import reading
@@ -259,7 +260,7 @@ def _page_request() -> PageRequest:
 
 def _page_envelope(wanted: PageRequest, total: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The meta and links of one page of `total` items; a page after the last one is refused."""
-    pages = max(1, -(-total // wanted.per_page))
+    pages = page_count(total, wanted.per_page)
     if wanted.page > pages:
         raise ApiError(
             400,

@@ -19,6 +19,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from evidence_hub.formatting import date_uk
+from evidence_hub.services.common.paging import page_count
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 # A table of every local authority (350 sites × 40 quarters) runs to megabytes of markup: the page shows
@@ -86,7 +87,7 @@ class DataTable:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-len(self.rows) // ROWS_PER_PAGE))
+        return page_count(len(self.rows), ROWS_PER_PAGE)
 
     def page_number(self, asked: int | None) -> int:
         """The page asked for, within the pages there are."""

@@ -17,6 +17,7 @@ from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.cost_forms import CostForm, SavingForm
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
+from evidence_hub.services.common.paging import page_count, page_within
 from evidence_hub.services.returns.costs import (
     COSTS,
     CostTotals,
@@ -51,8 +52,8 @@ class ItemsPage:
 
 def _items_page(site_return: SiteReturn, model: type[Any], count: int, argument: str) -> ItemsPage:
     """One page of the return's costs or savings (`model`), read from the database a page at a time."""
-    pages = max(1, -(-count // ITEMS_PER_PAGE))
-    page = max(1, min(request.args.get(argument, 1, type=int) or 1, pages))
+    pages = page_count(count, ITEMS_PER_PAGE)
+    page = page_within(request.args.get(argument, 1, type=int) or 1, count, ITEMS_PER_PAGE)
     start = (page - 1) * ITEMS_PER_PAGE
     others = {name: value for name, value in request.args.items() if name in (COSTS_PAGE, SAVINGS_PAGE)}
     return ItemsPage(

@@ -43,6 +43,7 @@ from evidence_hub.models.returns import (
     SupportingDocument,
 )
 from evidence_hub.services.common.access import NotVisible, scope_to_user, visible_site_ids
+from evidence_hub.services.common.paging import page_count, page_within
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 
@@ -133,7 +134,7 @@ class AuditPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def _uk_midnight(day: date) -> datetime:
@@ -163,7 +164,7 @@ def list_events(
     """One page of the records the user may see that match the filters, newest first."""
     statement = _filtered(user, filters)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = page_within(page, total, per_page)
     events = list(
         session.scalars(
             statement.options(selectinload(AuditEvent.actor))

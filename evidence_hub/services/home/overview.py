@@ -15,6 +15,7 @@ from evidence_hub.services.common.access import (
     scope_listed_sites,
     visible_programmes,
 )
+from evidence_hub.services.common.paging import page_count, page_within
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import (
     HOME_LIST_LENGTH,
@@ -37,7 +38,7 @@ class SitesPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
+        return page_count(self.count, self.per_page)
 
 
 def listed_sites(session: Session, user: User, page: int = 1, per_page: int | None = None) -> SitesPage:
@@ -46,7 +47,7 @@ def listed_sites(session: Session, user: User, page: int = 1, per_page: int | No
     per_page = per_page or SITES_PER_PAGE
     sites = scope_listed_sites(select(Site).where(Site.is_active.is_(True)), user)
     count = session.scalar(select(func.count()).select_from(sites.subquery())) or 0
-    page = max(1, min(page, max(1, -(-count // per_page))))
+    page = page_within(page, count, per_page)
     found = session.scalars(
         sites.options(selectinload(Site.partners))
         .order_by(Site.name, Site.id)
@@ -80,7 +81,7 @@ class HomeOverview:
 
     @property
     def sites_pages(self) -> int:
-        return max(1, -(-self.site_count // SITES_PER_PAGE))
+        return page_count(self.site_count, SITES_PER_PAGE)
 
 
 def overview_for(

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Email
+from evidence_hub.services.common.paging import page_count
 
 PAGE_SIZE = 50
 
@@ -20,7 +21,7 @@ class EmailPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
 
 def counts_by_template(session: Session) -> dict[str, int]:

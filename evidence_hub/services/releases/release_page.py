@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidence_hub.services.common.paging import page_count, page_within
 from evidence_hub.services.releases.render.blocks import (
     BARRIERS_AND_ENABLERS,
     FINDINGS_BY_THEME,
@@ -280,8 +281,8 @@ def learning_page(page: ReleasePage, group_key: str | None, number: int) -> Lear
     """Page `number` (from 1; beyond the last, the last) of the release's entries, or of one group's."""
     group = page.group(group_key)
     start, total = (group.start, group.count) if group else (0, len(page.entries))
-    pages = max(1, -(-total // ENTRIES_PER_PAGE))
-    number = max(1, min(number, pages))
+    pages = page_count(total, ENTRIES_PER_PAGE)
+    number = page_within(number, total, ENTRIES_PER_PAGE)
     first = (number - 1) * ENTRIES_PER_PAGE
     listed = range(first, min(first + ENTRIES_PER_PAGE, total))
     groups = [group] if group else page.groups

@@ -30,6 +30,7 @@ from evidence_hub.services.common.access import (
     scope_to_user,
 )
 from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
+from evidence_hub.services.common.paging import page_count, page_within
 from evidence_hub.services.returns.input_rules import PENNY
 
 
@@ -280,7 +281,7 @@ class ReturnsPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def find_returns(
@@ -316,7 +317,7 @@ def find_returns(
     ):
         by_start[starts_on] += by_period[period_id]
     total = sum(by_start.values())
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = page_within(page, total, per_page)
     first = (page - 1) * per_page
     window, before, seen = [], 0, 0
     for starts_on in sorted(by_start, reverse=True):
@@ -347,7 +348,7 @@ def returns_to_review(session: Session, user: User, *, page: int = 1, per_page: 
     """Submitted returns the user may review, the longest-waiting first, a page at a time."""
     statement = visible_returns(user).where(SiteReturn.status == ReturnStatus.SUBMITTED.value)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = page_within(page, total, per_page)
     rows = list(
         session.scalars(
             statement.options(
