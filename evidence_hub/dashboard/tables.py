@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from evidence_hub.formatting import date_uk
-from evidence_hub.services.common.paging import page_count
+from evidence_hub.services.common.paging import page_count, page_within
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 # A table of every local authority (350 sites × 40 quarters) runs to megabytes of markup: the page shows
@@ -91,7 +91,7 @@ class DataTable:
 
     def page_number(self, asked: int | None) -> int:
         """The page asked for, within the pages there are."""
-        return min(max(asked or 1, 1), self.pages)
+        return page_within(asked or 1, len(self.rows), ROWS_PER_PAGE)
 
     def page_rows(self, page: int) -> list[list[Any]]:
         start = (self.page_number(page) - 1) * ROWS_PER_PAGE

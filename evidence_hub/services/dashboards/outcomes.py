@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from evidence_hub.formatting import listed
@@ -56,7 +56,7 @@ class IndicatorDefinition:
         return self.unit_enum.label
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutcomePoint:
     site_id: int
     period_id: int
@@ -241,22 +241,34 @@ def _outcome_points(
     if indicator_code is not None:
         statement = statement.where(Indicator.code == indicator_code)
     order = {period.id: index for index, period in enumerate(scope.periods)}
+    # Rows unpacked as tuples: one indicator at national scale is fourteen thousand points.
     points = [
         (
-            row.code,
+            code,
             OutcomePoint(
-                site_id=row.site_id,
-                period_id=row.reporting_period_id,
-                value=row.value,
-                not_available_reason=row.not_available_reason,
-                target=row.target,
-                evidence_level=row.evidence_level,
-                evidence_scale=row.evidence_scale,
-                evidence_title=row.evidence_title,
-                below_minimum=bool(row.below_minimum) and row.value is not None,
+                site_id,
+                period_id,
+                value,
+                not_available_reason,
+                target,
+                evidence_level,
+                evidence_scale,
+                evidence_title,
+                bool(below_minimum) and value is not None,
             ),
         )
-        for row in plain_rows(session, statement)
+        for (
+            code,
+            site_id,
+            period_id,
+            value,
+            not_available_reason,
+            target,
+            evidence_level,
+            evidence_title,
+            evidence_scale,
+            below_minimum,
+        ) in plain_rows(session, statement).all()
     ]
     return sorted(points, key=lambda item: (item[1].site_id, order[item[1].period_id]))
 
@@ -357,37 +369,73 @@ class IndicatorSummary:
 
 def indicator_summaries(session: Session, scope: Scope) -> dict[str, IndicatorSummary]:
     """For every indicator in view: how many sites report it, how many values, how many are missing."""
-    level = aliased(EvidenceLevel)
-    minimum = aliased(EvidenceLevel)
+    # Every value in view is read (half a million at national scale), so the database only counts them by
+    # indicator id and site, reading the index ix_measure_values_figures alone (the site is the value's own
+    # copy of its return's; a value without a number is one not yet available, which the table's check
+    # constraint ensures). The indicators' codes and the union of sites across framework versions are
+    # worked out here from those fourteen thousand counts: no join per value, no distinct count.
+    below_minimum = _below_minimum_pairs(session, scope)
     has_value = MeasureValue.value.is_not(None)
-    # Every value in view is read (half a million at national scale), so each is read from the covering
-    # index ix_measure_values_figures alone: the site is the value's own copy of its return's, and a value
-    # without a number is one not yet available (the table's check constraint allows nothing else).
+    weak = or_(
+        MeasureValue.evidence_level_id.is_(None),
+        tuple_(MeasureValue.indicator_id, MeasureValue.evidence_level_id).in_(below_minimum),
+    )
+    code_of = dict(
+        plain_rows(
+            session,
+            select(Indicator.id, Indicator.code).where(
+                Indicator.framework_version_id.in_(scope.version_ids())
+            ),
+        ).all()
+    )
     rows = plain_rows(
         session,
         select(
-            Indicator.code,
-            func.count(func.distinct(case((has_value, MeasureValue.site_id)))).label("sites_reporting"),
+            MeasureValue.indicator_id,
+            MeasureValue.site_id,
             func.count(MeasureValue.value).label("values"),
-            func.count(case((MeasureValue.value.is_(None), 1))).label("not_available"),
-            func.sum(case((and_(has_value, below_minimum_expression(level, minimum)), 1), else_=0)).label(
-                "below_minimum"
-            ),
+            func.count().label("all_values"),
+            func.sum(case((and_(has_value, weak), 1), else_=0)).label("below_minimum"),
         )
-        .select_from(MeasureValue)
-        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
-        .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
-        .outerjoin(level, level.id == MeasureValue.evidence_level_id)
         .where(MeasureValue.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
-        .group_by(Indicator.code),
-    )
+        .group_by(MeasureValue.indicator_id, MeasureValue.site_id),
+    ).all()
+    sites: dict[str, set[int]] = defaultdict(set)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for indicator_id, site_id, values, all_values, below in rows:
+        code = code_of[indicator_id]
+        if values:
+            sites[code].add(site_id)
+        found = counts[code]
+        found[0] += values
+        found[1] += all_values - values
+        found[2] += int(below or 0)
     return {
-        row.code: IndicatorSummary(
-            code=row.code,
-            sites_reporting=int(row.sites_reporting),
-            values=int(row.values),
-            not_available=int(row.not_available),
-            below_minimum=int(row.below_minimum or 0),
+        code: IndicatorSummary(
+            code=code,
+            sites_reporting=len(sites[code]),
+            values=values,
+            not_available=not_available,
+            below_minimum=below,
         )
-        for row in rows
+        for code, (values, not_available, below) in counts.items()
     }
+
+
+def _below_minimum_pairs(session: Session, scope: Scope) -> list[tuple[int, int]]:
+    """(indicator id, evidence level id) for each level below the indicator's minimum on the same scale, in
+    the versions in view: what `below_minimum_expression` says of a stated level, as a list."""
+    minimum = aliased(EvidenceLevel)
+    return [
+        (indicator_id, level_id)
+        for indicator_id, level_id in plain_rows(
+            session,
+            select(Indicator.id, EvidenceLevel.id)
+            .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
+            .join(
+                EvidenceLevel,
+                and_(EvidenceLevel.scale_id == minimum.scale_id, EvidenceLevel.level < minimum.level),
+            )
+            .where(Indicator.framework_version_id.in_(scope.version_ids())),
+        )
+    ]
