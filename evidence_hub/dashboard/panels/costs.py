@@ -205,18 +205,18 @@ def costs_over_time(scope: Scope, figures: CostFigures) -> Panel:
         [Column("Site"), *(Column(f"{period.name} (£)", Kind.MONEY) for period in periods)],
         turned=True,
     )
-    by_site = {
-        site.id: [
-            cost_in(
-                figures.by_site_period,
-                (site.id, period.id),
-                period.id in figures.periods_reported.get(site.id, ()),
-            )
-            for period in periods
+    # Ids read once: a national table has a cell for every site and period, fourteen thousand of them.
+    period_ids = [period.id for period in periods]
+    by_site = {}
+    for site_id in (site.id for site in scope.sites):
+        reported = figures.periods_reported.get(site_id, ())
+        by_site[site_id] = [
+            cost_in(figures.by_site_period, (site_id, period_id), period_id in reported)
+            for period_id in period_ids
         ]
-        for site in scope.sites
-    }
-    all_sites = [cost_in(figures.by_period, period.id, period.id in reported_periods) for period in periods]
+    all_sites = [
+        cost_in(figures.by_period, period_id, period_id in reported_periods) for period_id in period_ids
+    ]
     for site in scope.sites:
         table.add_row(site.name, *by_site[site.id])
     table.add_row("All sites shown", *all_sites)

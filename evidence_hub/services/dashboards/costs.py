@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models.framework import CostCategory
@@ -92,11 +92,12 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
     """
     kept = ReturnCostTotal
     attributable = kept.attributable_units
+    # Cast so that PostgreSQL gives back integers rather than numerics to be converted one by one.
     sums = (
-        func.sum(kept.recorded_pence),
-        func.sum(attributable),
-        func.sum(case((kept.cost_type == CostType.SET_UP.value, attributable), else_=0)),
-        func.sum(case((kept.funding == Funding.CASH.value, attributable), else_=0)),
+        cast(func.sum(kept.recorded_pence), BigInteger),
+        cast(func.sum(attributable), BigInteger),
+        cast(func.sum(case((kept.cost_type == CostType.SET_UP.value, attributable), else_=0)), BigInteger),
+        cast(func.sum(case((kept.funding == Funding.CASH.value, attributable), else_=0)), BigInteger),
     )
     by_site_and_category = (
         select(SiteReturn.site_id, kept.cost_category_id, *sums)
@@ -119,10 +120,10 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
         key = (site_id, codes_by_id[category_id])
         found = by_site_category.get(key)
         if found is None:
-            by_site_category[key] = [int(amount) for amount in amounts]
+            by_site_category[key] = amounts
         else:
             for position, amount in enumerate(amounts):
-                found[position] += int(amount)
+                found[position] += amount
     figures = CostFigures(
         categories=categories,
         by_site=defaultdict(CostTotals),
@@ -132,9 +133,8 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
         total=CostTotals(),
         periods_reported=periods_reported_by_site(returns),
     )
-    for return_id, *amounts in plain_rows(session, by_return).all():
+    for return_id, recorded, attributable_units, set_up, cash in plain_rows(session, by_return).all():
         site_id, period_id = where[return_id]
-        recorded, attributable_units, set_up, cash = (int(amount) for amount in amounts)
         figures.by_site_period[(site_id, period_id)] = CostTotals(recorded, attributable_units, set_up, cash)
         figures.by_site[site_id].add(recorded, attributable_units, set_up, cash)
         figures.by_period[period_id].add(recorded, attributable_units, set_up, cash)
