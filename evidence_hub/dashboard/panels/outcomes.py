@@ -4,6 +4,8 @@ indicator has been reported.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy.orm import Session
 
 from evidence_hub.dashboard import charts
@@ -94,27 +96,33 @@ def _values_over_time(scope: Scope, figures: OutcomeFigures) -> Panel:
     )
     names = {site.id: site.name for site in scope.sites}
     period_names = {period.id: period.name for period in scope.periods}
+    # Each point's evidence described once, for its table row and its marker's hover text.
+    described: dict[tuple[int, int], tuple[OutcomePoint, str]] = {}
     for point in figures.points:
-        table.add_row(
-            names[point.site_id],
-            period_names[point.period_id],
-            point.value,
-            point.target,
-            evidence_text(point),
-        )
+        text = evidence_text(point)
+        described[(point.site_id, point.period_id)] = (point, text)
+        table.add_row(names[point.site_id], period_names[point.period_id], point.value, point.target, text)
     series = []
-    points_by_site = figures.points_by_site()
+    period_ids = [period.id for period in scope.periods]
     for site in scope.sites:
-        points = points_by_site.get(site.id, {})
-        values, hollow, hover = [], [], []
-        for period in scope.periods:
-            shown = points.get(period.id)
-            values.append(shown.value if shown else None)
-            hollow.append(bool(shown and (shown.below_minimum or shown.evidence_level is None)))
-            hover.append(evidence_text(shown) if shown else "No return in view")
+        site_id = site.id
+        values: list[Decimal | None] = []
+        hollow: list[bool] = []
+        hover: list[str] = []
+        for period_id in period_ids:
+            found = described.get((site_id, period_id))
+            if found is None:
+                values.append(None)
+                hollow.append(False)
+                hover.append("No return in view")
+                continue
+            shown, text = found
+            values.append(shown.value)
+            hollow.append(shown.below_minimum or shown.evidence_level is None)
+            hover.append(text)
         series.append(
             SiteSeries(
-                site.name, scope.site_colours[site.id], scope.site_dashes[site.id], values, hollow, hover
+                site.name, scope.site_colours[site_id], scope.site_dashes[site_id], values, hollow, hover
             )
         )
     return Panel(

@@ -39,8 +39,12 @@ def journey_points(session: Session, scope: Scope) -> list[MilestonePoint]:
         .where(scope.returns_condition()),
     )
     order = {period.id: index for index, period in enumerate(scope.periods)}
+    # Rows unpacked as tuples: a national view has a point for every site and period.
     return sorted(
-        (MilestonePoint(row.site_id, row.reporting_period_id, row.percentage, row.title) for row in rows),
+        (
+            MilestonePoint(site_id, period_id, percentage, title)
+            for site_id, period_id, percentage, title in rows.all()
+        ),
         key=lambda point: (point.site_id, order[point.period_id]),
     )
 

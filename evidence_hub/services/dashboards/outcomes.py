@@ -110,13 +110,6 @@ class OutcomeFigures:
     by_site: dict[int, SiteOutcome]
     warnings: list[str] = field(default_factory=list)
 
-    def points_by_site(self) -> dict[int, dict[int, OutcomePoint]]:
-        """Each site's points by period id."""
-        grouped: dict[int, dict[int, OutcomePoint]] = defaultdict(dict)
-        for each in self.points:
-            grouped[each.site_id][each.period_id] = each
-        return grouped
-
 
 def indicators_in_scope(session: Session, scope: Scope) -> list[IndicatorDefinition]:
     """The indicators in view (narrowed by theme), each described by its newest version in view."""
