@@ -109,10 +109,15 @@ def server_environment(database_url: str) -> dict[str, str]:
 
 
 def start_gunicorn(
-    environment: dict[str, str], workers: int, port: int, log: Path, access_log: Path | None = None
+    environment: dict[str, str],
+    workers: int,
+    port: int,
+    log: Path,
+    access_log: Path | None = None,
+    application: str = "wsgi:app",
 ) -> subprocess.Popen[bytes]:
-    """gunicorn on 127.0.0.1:port, its error log in `log`; its access log (one JSON line a request, on
-    standard output) in `access_log` when given."""
+    """gunicorn serving `application` (the production one unless told) on 127.0.0.1:port, its error log in
+    `log`; its access log (one JSON line a request, on standard output) in `access_log` when given."""
     command = [
         sys.executable,
         "-m",
@@ -125,7 +130,7 @@ def start_gunicorn(
         f"127.0.0.1:{port}",
         "--error-logfile",
         str(log),
-        "wsgi:app",
+        application,
     ]
     if access_log is None:
         server = subprocess.Popen(command, cwd=REPOSITORY, env=environment)  # noqa: S603  (our own command)

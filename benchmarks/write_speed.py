@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/write_speed.py [--database-url URL ...] [--writers 50] [--workers 2]
                                                [--duration 20] [--port 8767] [--in-process 200]
+                                               [--compare-upkeep 2]
 
 For each database (a national_scale.py benchmark; by default the 350-site × 40-quarter SQLite file of
 dashboard_speed.py, built when missing) the script:
@@ -18,12 +19,21 @@ dashboard_speed.py, built when missing) the script:
    with the figures kept and again with their upkeep switched off, and prints the median and 99th
    percentile of each: what keeping the figures costs a write, without the server around it.
 
+With --compare-upkeep N it runs step 3 2 × N times instead, alternately against the service as wsgi.py
+serves it and against the same service with the kept figures' upkeep switched off
+(benchmarks/wsgi_figures_not_kept.py: what a write cost before figures were kept per return), a fresh
+gunicorn each time, and prints each run and the median p99 of each side with their ratio. Target (issue
+16): the p99 of a form POST with 50 writers at most 1.2 × the p99 without the upkeep. Alternating keeps a
+machine's changing load from favouring one side. The figures of the returns written without the upkeep
+are rebuilt at the end.
+
 Times are measured, never asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import secrets
 import shutil
@@ -35,6 +45,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,6 +75,10 @@ else:  # run as a script: python benchmarks/write_speed.py
     import soak  # type: ignore[no-redef]
 
 WRITER_EMAIL = "benchmark.writer-{number:03d}@evidence-hub.example"
+PRODUCTION_APPLICATION = "wsgi:app"
+FIGURES_NOT_KEPT_APPLICATION = "benchmarks.wsgi_figures_not_kept:app"
+# Writing an item at most this much slower (p99 with 50 writers) than without the kept figures' upkeep.
+TARGET_SLOWDOWN = 1.2
 EDITABLE = (ReturnStatus.DRAFT.value, ReturnStatus.RETURNED.value)
 LUA_SCRIPT = """
 local posts = {
@@ -178,19 +193,58 @@ def run_wrk(base: str, posts: list[tuple[str, str, str]], duration: int, folder:
     return soak.wrk_output(base, script, len(posts), duration, timeout=60)
 
 
-def measure_server(database_url: str, writers: int, workers: int, duration: int, port: int) -> None:
-    password, prepared = prepare_writers(database_url, writers)
-    if not prepared:
-        raise SystemExit("No site's latest return is a draft or returned: nothing to write to")
-    if len(prepared) < writers:
-        print(f"  only {len(prepared)} sites have a return still theirs to change", flush=True)
+@dataclass(frozen=True)
+class WriteRun:
+    """One wrk run of the writers against one gunicorn."""
+
+    application: str
+    writers: int
+    requests: int
+    per_second: str
+    latency: dict[str, str]
+    not_ok: int
+    lines_added: int
+
+    @property
+    def p99_ms(self) -> float:
+        return wrk_milliseconds(self.latency.get("99", "nan"))
+
+    def describe(self, workers: int, duration: int) -> str:
+        return (
+            f"  {self.writers} writers, {workers} gunicorn workers, {duration} s: {self.requests:,} POSTs "
+            f"({self.per_second}/s); latency p50 {self.latency.get('50')}, p90 {self.latency.get('90')}, "
+            f"p99 {self.latency.get('99')}; answers not 2xx/3xx: {self.not_ok}; cost lines added "
+            f"{self.lines_added:,}"
+        )
+
+
+def wrk_milliseconds(text: str) -> float:
+    """wrk's "812.34ms", "1.20s" or "950.00us" in milliseconds."""
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not found:
+        return math.nan
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[found.group(2)]
+    return float(found.group(1)) * scale
+
+
+def measure_server(
+    database_url: str,
+    prepared: tuple[str, list[tuple[str, int, int]]],
+    workers: int,
+    duration: int,
+    port: int,
+    application: str = PRODUCTION_APPLICATION,
+) -> WriteRun:
+    password, writers = prepared
     folder = Path(tempfile.mkdtemp(prefix="evidence-hub-writes-"))
     environment = soak.server_environment(database_url)
     base = f"http://127.0.0.1:{port}"
-    server = soak.start_gunicorn(environment, workers, port, folder / "gunicorn.log", folder / "access.log")
+    server = soak.start_gunicorn(
+        environment, workers, port, folder / "gunicorn.log", folder / "access.log", application
+    )
     try:
         posts = []
-        for email, return_id, category_id in prepared:
+        for email, return_id, category_id in writers:
             cookie, browser = soak.sign_in(base, email, password)
             path = f"/returns/{return_id}/costs/new"
             page = browser.open(f"{base}{path}").read().decode()
@@ -205,34 +259,86 @@ def measure_server(database_url: str, writers: int, workers: int, duration: int,
         shutil.rmtree(folder, ignore_errors=True)
     done = re.search(r"(\d+) requests in", output)
     per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
     not_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    requests = int(done.group(1)) if done else 0
+    run = WriteRun(
+        application=application,
+        writers=len(posts),
+        requests=int(done.group(1)) if done else 0,
+        per_second=per_second.group(1) if per_second else "?",
+        latency=dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE)),
+        not_ok=int(not_ok.group(1)) if not_ok else 0,
+        lines_added=after - before,
+    )
+    print(run.describe(workers, duration), flush=True)
+    # wrk counts requests still in flight when it stops: a few more lines than counted are fine.
+    if run.lines_added < run.requests - len(posts):
+        print("  Some POSTs did not save a cost: see the form's answer.", flush=True)
+    return run
+
+
+def compare_upkeep(
+    database_url: str,
+    prepared: tuple[str, list[tuple[str, int, int]]],
+    rounds: int,
+    workers: int,
+    duration: int,
+    port: int,
+) -> None:
+    """Alternate runs with the figures kept and with their upkeep off; print the p99s and their ratio."""
+    kept: list[float] = []
+    bare: list[float] = []
+    try:
+        for round_number in range(1, rounds + 1):
+            for label, application, p99s in (
+                ("figures kept", PRODUCTION_APPLICATION, kept),
+                ("upkeep off", FIGURES_NOT_KEPT_APPLICATION, bare),
+            ):
+                print(f"  round {round_number}, {label}:", flush=True)
+                p99s.append(
+                    measure_server(database_url, prepared, workers, duration, port, application).p99_ms
+                )
+    finally:
+        rebuild_every_figure(database_url)
+    kept_p99, bare_p99 = statistics.median(kept), statistics.median(bare)
+    ratio = kept_p99 / bare_p99 if bare_p99 else math.nan
     print(
-        f"  {len(posts)} writers, {workers} gunicorn workers, {duration} s: {requests:,} POSTs "
-        f"({per_second.group(1) if per_second else '?'}/s); latency p50 {latency.get('50')}, "
-        f"p90 {latency.get('90')}, p99 {latency.get('99')}; answers not 2xx/3xx: "
-        f"{not_ok.group(1) if not_ok else 0}; cost lines added {after - before:,}",
+        f"  p99 of a form POST, median of {rounds} runs each: figures kept {kept_p99:,.0f} ms, upkeep off "
+        f"{bare_p99:,.0f} ms; ratio {ratio:.2f} (target at most {TARGET_SLOWDOWN:.1f}): "
+        f"{'PASS' if ratio <= TARGET_SLOWDOWN else 'FAIL'}",
         flush=True,
     )
-    # wrk counts requests still in flight when it stops: a few more lines than counted are fine.
-    if after - before < requests - len(posts):
-        print("  Some POSTs did not save a cost: see the form's answer.", flush=True)
+
+
+def rebuild_every_figure(database_url: str) -> None:
+    """Lines written with the upkeep off left their returns' kept figures behind: rebuild them all."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            summary_upkeep.rebuild_figures(connection)
+    finally:
+        engine.dispose()
+
+
+# The ORM events that rebuild a return's kept figures after each flush.
+UPKEEP_LISTENERS = (
+    ("after_flush", summary_upkeep._note_touched_returns),
+    ("after_flush_postexec", summary_upkeep._rebuild_touched_returns),
+)
+
+
+def switch_off_upkeep() -> None:
+    for name, listener in UPKEEP_LISTENERS:
+        event.remove(Session, name, listener)
 
 
 @contextmanager
 def figures_not_kept() -> Iterator[None]:
-    """The ORM events that rebuild a return's kept figures after each flush, switched off meanwhile."""
-    listeners = (
-        ("after_flush", summary_upkeep._note_touched_returns),
-        ("after_flush_postexec", summary_upkeep._rebuild_touched_returns),
-    )
-    for name, listener in listeners:
-        event.remove(Session, name, listener)
+    """The kept figures' upkeep switched off meanwhile."""
+    switch_off_upkeep()
     try:
         yield
     finally:
-        for name, listener in listeners:
+        for name, listener in UPKEEP_LISTENERS:
             event.listen(Session, name, listener)
 
 
@@ -290,6 +396,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=20, help="seconds of writing (20)")
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--in-process", type=int, default=200, help="costs added in process (0: skip)")
+    parser.add_argument(
+        "--compare-upkeep",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="alternate ROUNDS runs each with the figures kept and with their upkeep off (0: one kept run)",
+    )
     arguments = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -301,7 +414,17 @@ def main(argv: list[str] | None = None) -> int:
         urls = [url]
     for url in urls:
         print(f"Writing to {url}", flush=True)
-        measure_server(url, arguments.writers, arguments.workers, arguments.duration, arguments.port)
+        prepared = prepare_writers(url, arguments.writers)
+        if not prepared[1]:
+            raise SystemExit("No site's latest return is a draft or returned: nothing to write to")
+        if len(prepared[1]) < arguments.writers:
+            print(f"  only {len(prepared[1])} sites have a return still theirs to change", flush=True)
+        if arguments.compare_upkeep:
+            compare_upkeep(
+                url, prepared, arguments.compare_upkeep, arguments.workers, arguments.duration, arguments.port
+            )
+        else:
+            measure_server(url, prepared, arguments.workers, arguments.duration, arguments.port)
         if arguments.in_process:
             measure_in_process(url, arguments.in_process)
     return 0
