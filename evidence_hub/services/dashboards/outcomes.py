@@ -219,9 +219,11 @@ def _outcome_points(
             MeasureValue.not_available_reason,
             MeasureValue.target,
             level.level.label("evidence_level"),
-            level.title.label("evidence_title"),
             EvidenceScale.name.label("evidence_scale"),
-            below_minimum_expression(level, minimum).label("below_minimum"),
+            level.title.label("evidence_title"),
+            and_(MeasureValue.value.is_not(None), below_minimum_expression(level, minimum)).label(
+                "below_minimum"
+            ),
         )
         .select_from(MeasureValue)
         .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
@@ -234,35 +236,12 @@ def _outcome_points(
     if indicator_code is not None:
         statement = statement.where(Indicator.code == indicator_code)
     order = {period.id: index for index, period in enumerate(scope.periods)}
-    # Rows unpacked as tuples: one indicator at national scale is fourteen thousand points.
-    points = [
-        (
-            code,
-            OutcomePoint(
-                site_id,
-                period_id,
-                value,
-                not_available_reason,
-                target,
-                evidence_level,
-                evidence_scale,
-                evidence_title,
-                bool(below_minimum) and value is not None,
-            ),
-        )
-        for (
-            code,
-            site_id,
-            period_id,
-            value,
-            not_available_reason,
-            target,
-            evidence_level,
-            evidence_title,
-            evidence_scale,
-            below_minimum,
-        ) in plain_rows(session, statement).all()
-    ]
+    # The columns are OutcomePoint's fields in order (after the code), read as plain tuples: one indicator
+    # at national scale is fourteen thousand points.
+    points = []
+    for code, *fields, below_minimum in plain_rows(session, statement).all():
+        fields.append(bool(below_minimum))
+        points.append((code, OutcomePoint(*fields)))
     return sorted(points, key=lambda item: (item[1].site_id, order[item[1].period_id]))
 
 
