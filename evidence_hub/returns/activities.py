@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, url_for
 
 from evidence_hub.guards import roles
 from evidence_hub.models.returns import Activity
 from evidence_hub.models.sites import PartnerType
 from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.activity_forms import ActivityForm
+from evidence_hub.returns.item_lists import listed_page, section_url_showing
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
 from evidence_hub.services.returns.activities import ACTIVITIES, date_range_text
+from evidence_hub.services.returns.item_lists import ACTIVITY_LIST
+
+# The section's page argument.
+ACTIVITIES_PAGE = "page"
 
 
 @returns.app_template_global("activity_dates")
@@ -30,10 +35,20 @@ def partner_type_labels(values: list[str]) -> list[str]:
 @returns.route("/<int:return_id>/activities")
 @roles(*READERS)
 def activities(return_id: int) -> str:
-    """The return's activities, with comments beside each."""
+    """The return's activities, 50 a page, with comments beside each."""
     site_return = visible_return(return_id)
+    activities_page = listed_page(
+        site_return,
+        ACTIVITY_LIST,
+        ACTIVITIES_PAGE,
+        lambda pages: url_for("returns.activities", return_id=site_return.id, **pages),
+        (ACTIVITIES_PAGE,),
+    )
     return render_template(
-        "returns/activities/section.html", **return_context(site_return), title="Activities"
+        "returns/activities/section.html",
+        **return_context(site_return, activities_page=activities_page),
+        title="Activities"
+        + (f", page {activities_page.page} of {activities_page.pages}" if activities_page.page > 1 else ""),
     )
 
 
@@ -47,6 +62,7 @@ register_item_pages(
         path="activities",
         section_endpoint="returns.activities",
         back_text="Back to activities",
+        section_url_for=section_url_showing("returns.activities", ACTIVITY_LIST, "activity", ACTIVITIES_PAGE),
         add_heading="Add an activity",
         change_heading="Change an activity",
         delete_warning="The activity is removed from the return. The audit log keeps a record of it.",
