@@ -432,3 +432,28 @@ def test_what_changed_since_the_last_review_links_to_the_page_showing_each_item(
     assert urlsplit(on_page_two).fragment == f"activity-{later.id}"
     assert soup.find(id=f"activity-{later.id}") is None
     assert page(evaluator.get(on_page_two)).find(id=f"activity-{later.id}") is not None
+
+
+def test_the_task_list_of_a_returned_return_sends_as_many_statements_for_120_activities_as_for_10(
+    app: Flask, db: Session, lead: FlaskClient, site_return: SiteReturn
+) -> None:
+    """It compares the draft with the submission the evaluator returned, item by item."""
+    fill_return(db, site_return)
+    submitter = make_user(db, Role.SITE_LEAD, site="kent")
+    evaluator = make_user(db, Role.EVALUATOR)
+    with transaction(db):
+        workflow.submit(db, submitter, site_return)
+        workflow.return_to_site(db, evaluator, site_return, "Add the activities")
+    address = f"/returns/{site_return.id}"
+
+    def statements_for_activities(how_many: int) -> int:
+        add_activities(db, site_return, how_many - len(site_return.activities))
+        lead.get(address)
+        with statements_sent(app) as sent:
+            assert lead.get(address).status_code == 200
+        return len(sent)
+
+    few = statements_for_activities(10)
+    many = statements_for_activities(120)
+
+    assert many == few

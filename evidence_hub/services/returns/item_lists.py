@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, object_session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -57,16 +57,22 @@ def item_count(site_return: SiteReturn, listed: ItemList) -> int:
 
 def items_page(site_return: SiteReturn, listed: ItemList, offset: int, limit: int) -> list[Any]:
     """The return's items of the kind in the order the section lists them, `limit` from `offset`."""
+    return list(_session_of(site_return).scalars(_listed(site_return, listed).offset(offset).limit(limit)))
+
+
+def every_item(site_return: SiteReturn, listed: ItemList) -> list[Any]:
+    """All the return's items of the kind, in the section's order, with what their cards read, in a few
+    statements however many there are (for a snapshot of the whole return)."""
+    return list(_session_of(site_return).scalars(_listed(site_return, listed)))
+
+
+def _listed(site_return: SiteReturn, listed: ItemList) -> Select[Any]:
     model = listed.model
-    return list(
-        _session_of(site_return).scalars(
-            select(model)
-            .where(model.site_return_id == site_return.id)
-            .order_by(*listed.order)
-            .offset(offset)
-            .limit(limit)
-            .options(*listed.load)
-        )
+    return (
+        select(model)
+        .where(model.site_return_id == site_return.id)
+        .order_by(*listed.order)
+        .options(*listed.load)
     )
 
 
