@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template
 
 from evidence_hub.guards import roles
 from evidence_hub.models.returns import Activity
 from evidence_hub.models.sites import PartnerType
 from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.activity_forms import ActivityForm
-from evidence_hub.returns.item_lists import listed_page, section_url_showing
+from evidence_hub.returns.item_lists import section_page, section_url_showing
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
 from evidence_hub.services.returns.activities import ACTIVITIES, date_range_text
@@ -37,18 +37,11 @@ def partner_type_labels(values: list[str]) -> list[str]:
 def activities(return_id: int) -> str:
     """The return's activities, 50 a page, with comments beside each."""
     site_return = visible_return(return_id)
-    activities_page = listed_page(
-        site_return,
-        ACTIVITY_LIST,
-        ACTIVITIES_PAGE,
-        lambda pages: url_for("returns.activities", return_id=site_return.id, **pages),
-        (ACTIVITIES_PAGE,),
-    )
+    activities_page = section_page(site_return, ACTIVITY_LIST, "returns.activities", ACTIVITIES_PAGE)
     return render_template(
         "returns/activities/section.html",
         **return_context(site_return, activities_page=activities_page),
-        title="Activities"
-        + (f", page {activities_page.page} of {activities_page.pages}" if activities_page.page > 1 else ""),
+        title="Activities" + activities_page.in_title(),
     )
 
 

@@ -6,36 +6,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template
 from markupsafe import Markup, escape
 
 from evidence_hub.guards import roles
 from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
 from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.cost_forms import CostForm, SavingForm
-from evidence_hub.returns.item_lists import ItemsPage, listed_page, section_url_showing
+from evidence_hub.returns.item_lists import section_page, section_url_showing
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
 from evidence_hub.services.returns.costs import COSTS, CostTotals, cost_totals, staff_time_text
 from evidence_hub.services.returns.input_rules import plain_number
-from evidence_hub.services.returns.item_lists import COST_LIST, SAVING_LIST, ItemList
+from evidence_hub.services.returns.item_lists import COST_LIST, SAVING_LIST
 from evidence_hub.services.returns.savings import SAVINGS
 
 # The page argument of each list, so that paging through costs keeps the savings on their page.
 COSTS_PAGE = "page"
 SAVINGS_PAGE = "savings_page"
-
-
-def _items_page(site_return: SiteReturn, listed: ItemList, count: int, argument: str) -> ItemsPage:
-    """One page of the return's costs or savings, read from the database a page at a time."""
-    return listed_page(
-        site_return,
-        listed,
-        argument,
-        lambda pages: url_for("returns.costs", return_id=site_return.id, **pages),
-        (COSTS_PAGE, SAVINGS_PAGE),
-        count,
-    )
 
 
 @returns.app_template_global("cost_totals")
@@ -138,8 +126,11 @@ def costs(return_id: int) -> str:
     """The return's costs and savings, 50 of each a page, with totals and the framework's guidance."""
     site_return = visible_return(return_id)
     totals = cost_totals(site_return)
-    costs_page = _items_page(site_return, COST_LIST, totals.cost_count, COSTS_PAGE)
-    savings_page = _items_page(site_return, SAVING_LIST, totals.saving_count, SAVINGS_PAGE)
+    both = (COSTS_PAGE, SAVINGS_PAGE)
+    costs_page = section_page(site_return, COST_LIST, "returns.costs", COSTS_PAGE, both, totals.cost_count)
+    savings_page = section_page(
+        site_return, SAVING_LIST, "returns.costs", SAVINGS_PAGE, both, totals.saving_count
+    )
     return render_template(
         "returns/costs/section.html",
         **return_context(
@@ -148,8 +139,7 @@ def costs(return_id: int) -> str:
             costs_page=costs_page,
             savings_page=savings_page,
         ),
-        title="Costs and savings"
-        + (f", costs page {costs_page.page} of {costs_page.pages}" if costs_page.page > 1 else ""),
+        title="Costs and savings" + costs_page.in_title("costs page"),
     )
 
 

@@ -48,6 +48,10 @@ class ItemsPage:
     first_number: int
     links: dict[str, Any] | None
 
+    def in_title(self, which: str = "page") -> str:
+        """What a page title adds past the first page (", page 2 of 3"), so that each page is told apart."""
+        return f", {which} {self.page} of {self.pages}" if self.page > 1 else ""
+
 
 def listed_page(
     site_return: SiteReturn,
@@ -75,11 +79,35 @@ def listed_page(
     )
 
 
+def section_page(
+    site_return: SiteReturn,
+    listed: ItemList,
+    endpoint: str,
+    argument: str = "page",
+    kept_arguments: Collection[str] = (),
+    count: int | None = None,
+) -> ItemsPage:
+    """The page of a section's list (`endpoint`) that the request asks for; see `listed_page`."""
+    return listed_page(
+        site_return,
+        listed,
+        argument,
+        lambda pages: url_for(endpoint, return_id=site_return.id, **pages),
+        kept_arguments or (argument,),
+        count,
+    )
+
+
+def _page_of(position: int) -> int:
+    """The page number showing the item at this position of its list (0 for the first item)."""
+    return position // ITEMS_PER_PAGE + 1
+
+
 def page_showing(
     site_return: SiteReturn, listed: ItemList, item_id: int | None, argument: str
 ) -> dict[str, int]:
     """The page argument of the page that shows an item: none for the first page."""
-    number = position_of(site_return, listed, item_id) // ITEMS_PER_PAGE + 1
+    number = _page_of(position_of(site_return, listed, item_id))
     return {argument: number} if number > 1 else {}
 
 
@@ -163,7 +191,7 @@ def links_to_items(context: Context, site_return: SiteReturn, anchors: Iterable[
         page_shown = request.args.get(shown.argument, 1, type=int) or 1
         for found, position in positions_of(site_return, shown.listed, item_ids).items():
             anchor = f"{kind}-{found}"
-            number = position // ITEMS_PER_PAGE + 1
+            number = _page_of(position)
             links[anchor] = (
                 f"#{anchor}"
                 if number == page_shown

@@ -4,14 +4,14 @@ and the evaluator's clearance of entries for national sharing."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
 from evidence_hub.guards import roles
 from evidence_hub.models import Role
 from evidence_hub.return_pages import READERS, return_context, visible_return
-from evidence_hub.returns.item_lists import listed_page, section_url_showing
+from evidence_hub.returns.item_lists import section_page, section_url_showing
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.learning_forms import LearningForm, NationalSharingForm
 from evidence_hub.returns.views import returns
@@ -39,13 +39,7 @@ def learning(return_id: int) -> str:
     """The return's learning entries, 50 a page, with the framework's guidance on each kind of learning."""
     site_return = visible_return(return_id)
     user = acting_user()
-    learning_page = listed_page(
-        site_return,
-        LEARNING_LIST,
-        LEARNING_PAGE,
-        lambda pages: url_for("returns.learning", return_id=site_return.id, **pages),
-        (LEARNING_PAGE,),
-    )
+    learning_page = section_page(site_return, LEARNING_LIST, "returns.learning", LEARNING_PAGE)
     return render_template(
         "returns/learning/index.html",
         **return_context(
@@ -55,8 +49,7 @@ def learning(return_id: int) -> str:
             may_clear=user.role_enum in learning_service.CLEARING_ROLES,
             learning_page=learning_page,
         ),
-        title="Learning"
-        + (f", page {learning_page.page} of {learning_page.pages}" if learning_page.page > 1 else ""),
+        title="Learning" + learning_page.in_title(),
     )
 
 
