@@ -10,9 +10,14 @@ from evidence_hub.models.returns import Activity
 from evidence_hub.models.sites import PartnerType
 from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.activity_forms import ActivityForm
+from evidence_hub.returns.item_lists import section_page, section_url_showing
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
 from evidence_hub.services.returns.activities import ACTIVITIES, date_range_text
+from evidence_hub.services.returns.item_lists import ACTIVITY_LIST
+
+# The section's page argument.
+ACTIVITIES_PAGE = "page"
 
 
 @returns.app_template_global("activity_dates")
@@ -30,10 +35,13 @@ def partner_type_labels(values: list[str]) -> list[str]:
 @returns.route("/<int:return_id>/activities")
 @roles(*READERS)
 def activities(return_id: int) -> str:
-    """The return's activities, with comments beside each."""
+    """The return's activities, 50 a page, with comments beside each."""
     site_return = visible_return(return_id)
+    activities_page = section_page(site_return, ACTIVITY_LIST, "returns.activities", ACTIVITIES_PAGE)
     return render_template(
-        "returns/activities/section.html", **return_context(site_return), title="Activities"
+        "returns/activities/section.html",
+        **return_context(site_return, activities_page=activities_page),
+        title="Activities" + activities_page.in_title(),
     )
 
 
@@ -47,6 +55,7 @@ register_item_pages(
         path="activities",
         section_endpoint="returns.activities",
         back_text="Back to activities",
+        section_url_for=section_url_showing("returns.activities", ACTIVITY_LIST, "activity", ACTIVITIES_PAGE),
         add_heading="Add an activity",
         change_heading="Change an activity",
         delete_warning="The activity is removed from the return. The audit log keeps a record of it.",

@@ -3,86 +3,27 @@ delete costs and savings (item_pages.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import render_template
 from markupsafe import Markup, escape
 
 from evidence_hub.guards import roles
-from evidence_hub.models.returns import CostItem, CostType, Funding, SavingClaim, SiteReturn
+from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
 from evidence_hub.return_pages import READERS, return_context, visible_return
 from evidence_hub.returns.cost_forms import CostForm, SavingForm
+from evidence_hub.returns.item_lists import section_page, section_url_showing
 from evidence_hub.returns.item_pages import ItemPages, register_item_pages
 from evidence_hub.returns.views import returns
-from evidence_hub.services.common.paging import page_count, page_within
-from evidence_hub.services.returns.costs import (
-    COSTS,
-    CostTotals,
-    cost_totals,
-    items_page,
-    position_of,
-    staff_time_text,
-)
+from evidence_hub.services.returns.costs import COSTS, CostTotals, cost_totals, staff_time_text
 from evidence_hub.services.returns.input_rules import plain_number
+from evidence_hub.services.returns.item_lists import COST_LIST, SAVING_LIST
 from evidence_hub.services.returns.savings import SAVINGS
-from evidence_hub.web import pagination
 
-# Items the section lists a page at a time: the largest site's return holds over a thousand costs, whose
-# cards on one page took a second to draw and megabytes to send.
-ITEMS_PER_PAGE = 50
 # The page argument of each list, so that paging through costs keeps the savings on their page.
 COSTS_PAGE = "page"
 SAVINGS_PAGE = "savings_page"
-
-
-@dataclass(frozen=True)
-class ItemsPage:
-    """One page of a section's list: its items, which page of how many, and the links to the others."""
-
-    items: Sequence[Any]
-    page: int
-    pages: int
-    total: int
-    first_number: int
-    links: dict[str, Any] | None
-
-
-def _items_page(site_return: SiteReturn, model: type[Any], count: int, argument: str) -> ItemsPage:
-    """One page of the return's costs or savings (`model`), read from the database a page at a time."""
-    pages = page_count(count, ITEMS_PER_PAGE)
-    page = page_within(request.args.get(argument, 1, type=int) or 1, count, ITEMS_PER_PAGE)
-    start = (page - 1) * ITEMS_PER_PAGE
-    others = {name: value for name, value in request.args.items() if name in (COSTS_PAGE, SAVINGS_PAGE)}
-    return ItemsPage(
-        items=items_page(site_return, model, start, ITEMS_PER_PAGE),
-        page=page,
-        pages=pages,
-        total=count,
-        first_number=start + 1,
-        links=pagination(
-            page,
-            pages,
-            lambda number: _costs_url(site_return, {**others, argument: number}),
-        ),
-    )
-
-
-def costs_section_url(site_return: SiteReturn, item_id: int | None, anchor: str) -> str:
-    """The section page showing this cost or saving (after adding or changing it), scrolled to it."""
-    model = CostItem if anchor == "cost" else SavingClaim
-    argument = COSTS_PAGE if anchor == "cost" else SAVINGS_PAGE
-    number = position_of(site_return, model, item_id) // ITEMS_PER_PAGE + 1
-    return _costs_url(
-        site_return, {argument: number} if number > 1 else {}, f"{anchor}-{item_id}" if item_id else None
-    )
-
-
-def _costs_url(site_return: SiteReturn, pages: dict[str, Any], anchor: str | None = None) -> str:
-    values: dict[str, Any] = {"return_id": site_return.id, "_anchor": anchor, **pages}
-    return url_for("returns.costs", **values)
 
 
 @returns.app_template_global("cost_totals")
@@ -95,8 +36,8 @@ def return_cost_totals(site_return: SiteReturn) -> CostTotals:
 def summary_card(params: dict[str, Any]) -> Markup:
     """A GOV.UK summary card, as govukSummaryList({'card': ..., 'rows': ...}) draws it, written in Python:
     a page of 50 costs through the macro took ten times as long as the rest of the page. Takes the macro's
-    parameters that the cost and saving cards use (a title with its heading level, the card's actions and
-    id; rows of a key's text, a value's text or html, and actions)."""
+    parameters that the cards of costs, savings, activities and learning entries use (a title with its
+    heading level, the card's actions and id; rows of a key's text, a value's text or html, and actions)."""
     card, rows = params["card"], params["rows"]
     title = card["title"]
     title_text = escape(title["text"])
@@ -185,8 +126,11 @@ def costs(return_id: int) -> str:
     """The return's costs and savings, 50 of each a page, with totals and the framework's guidance."""
     site_return = visible_return(return_id)
     totals = cost_totals(site_return)
-    costs_page = _items_page(site_return, CostItem, totals.cost_count, COSTS_PAGE)
-    savings_page = _items_page(site_return, SavingClaim, totals.saving_count, SAVINGS_PAGE)
+    both = (COSTS_PAGE, SAVINGS_PAGE)
+    costs_page = section_page(site_return, COST_LIST, "returns.costs", COSTS_PAGE, both, totals.cost_count)
+    savings_page = section_page(
+        site_return, SAVING_LIST, "returns.costs", SAVINGS_PAGE, both, totals.saving_count
+    )
     return render_template(
         "returns/costs/section.html",
         **return_context(
@@ -195,8 +139,7 @@ def costs(return_id: int) -> str:
             costs_page=costs_page,
             savings_page=savings_page,
         ),
-        title="Costs and savings"
-        + (f", costs page {costs_page.page} of {costs_page.pages}" if costs_page.page > 1 else ""),
+        title="Costs and savings" + costs_page.in_title("costs page"),
     )
 
 
@@ -210,7 +153,7 @@ register_item_pages(
         path="costs",
         section_endpoint="returns.costs",
         back_text="Back to costs and savings",
-        section_url_for=lambda site_return, item_id: costs_section_url(site_return, item_id, "cost"),
+        section_url_for=section_url_showing("returns.costs", COST_LIST, "cost", COSTS_PAGE),
         add_heading="Add a cost",
         change_heading="Change a cost",
         delete_warning="The cost is removed from the return. The audit log keeps a record of it.",
@@ -226,7 +169,7 @@ register_item_pages(
         path="savings",
         section_endpoint="returns.costs",
         back_text="Back to costs and savings",
-        section_url_for=lambda site_return, item_id: costs_section_url(site_return, item_id, "saving"),
+        section_url_for=section_url_showing("returns.costs", SAVING_LIST, "saving", SAVINGS_PAGE),
         add_heading="Add a saving or cost avoided",
         change_heading="Change a saving or cost avoided",
         delete_warning="The saving is removed from the return. The audit log keeps a record of it.",

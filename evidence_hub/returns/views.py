@@ -34,6 +34,10 @@ from evidence_hub.web import acting_user, chosen_programme_id, db_session, pagin
 
 returns = Blueprint("returns", __name__, url_prefix="/returns")
 
+# The page the summary of a return is on, whether it is served from there or from a refused submission:
+# the summary's page links go there.
+CHECK_ANSWERS = "returns.check_answers"
+
 # Sites the list to choose from shows at a time (a service of every local authority has hundreds).
 SITES_PER_PAGE = 50
 
@@ -147,7 +151,9 @@ def check_answers(return_id: int) -> str:
     problems = completeness.completeness_problems(db_session(), site_return)
     return render_template(
         "returns/check_answers.html",
-        **return_context(site_return, problems=problems, form=SubmitReturnForm()),
+        **return_context(
+            site_return, problems=problems, form=SubmitReturnForm(), summary_endpoint=CHECK_ANSWERS
+        ),
         title="Check your return before submitting it",
     )
 
@@ -165,7 +171,13 @@ def submit(return_id: int) -> str | Response:
         except IncompleteReturn as incomplete:
             return render_template(
                 "returns/check_answers.html",
-                **return_context(site_return, problems=incomplete.problems, form=form, submit_refused=True),
+                **return_context(
+                    site_return,
+                    problems=incomplete.problems,
+                    form=form,
+                    submit_refused=True,
+                    summary_endpoint=CHECK_ANSWERS,
+                ),
                 title="Check your return before submitting it",
             )
         except ReturnError as error:
@@ -174,7 +186,7 @@ def submit(return_id: int) -> str | Response:
     problems = completeness.completeness_problems(db_session(), site_return)
     return render_template(
         "returns/check_answers.html",
-        **return_context(site_return, problems=problems, form=form),
+        **return_context(site_return, problems=problems, form=form, summary_endpoint=CHECK_ANSWERS),
         title="Check your return before submitting it",
     )
 

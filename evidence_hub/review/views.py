@@ -132,7 +132,8 @@ def review_return(return_id: int) -> str:
             sections=list(ReturnSection),
             can_comment=site_return.status_enum is ReturnStatus.SUBMITTED and not closed_reason,
             closed_reason=closed_reason,
-            comment_labels=dict(_item_choices(site_return)),
+            # Named only for the items the page shows: the largest returns hold well over a thousand.
+            comment_label=lambda subject: comments.commentable_label(session, site_return, *subject),
         ),
         title=f"Review {site_return.site.name}: {site_return.reporting_period.name}",
     )

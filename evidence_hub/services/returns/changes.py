@@ -26,13 +26,22 @@ from evidence_hub.models.returns import (
     SiteReturn,
 )
 from evidence_hub.services.common.values import snapshot
+from evidence_hub.services.returns.item_lists import (
+    ACTIVITY_LIST,
+    COST_LIST,
+    LEARNING_LIST,
+    SAVING_LIST,
+    every_item,
+)
 
 
 def content_of(session: Session, site_return: SiteReturn) -> dict[str, Any]:
     """The whole return as plain data, item by item, for snapshots and for the changes view.
 
     The site's baselines and data-flow register belong to the site rather than the period, but a
-    change to them while a return is being corrected is part of what the evaluator needs to see.
+    change to them while a return is being corrected is part of what the evaluator needs to see. Items
+    are read with what they name (category, partners, themes, ...) in a few statements: the task list
+    of a returned return compares the whole draft with its last submission.
     """
 
     def items(
@@ -52,12 +61,13 @@ def content_of(session: Session, site_return: SiteReturn) -> dict[str, Any]:
             else None,
             "journey_evidence": site_return.journey_evidence,
         },
-        "costs": items(site_return.costs, lambda row: {"category": row.category.name}),
+        "costs": items(every_item(site_return, COST_LIST), lambda row: {"category": row.category.name}),
         "savings": items(
-            site_return.savings, lambda row: {"evidence_level": _level_label(row.evidence_level)}
+            every_item(site_return, SAVING_LIST),
+            lambda row: {"evidence_level": _level_label(row.evidence_level)},
         ),
         "activities": items(
-            site_return.activities,
+            every_item(site_return, ACTIVITY_LIST),
             lambda row: {
                 "activity_type": row.activity_type.name,
                 "partners": [partner.name for partner in row.partners],
@@ -70,7 +80,7 @@ def content_of(session: Session, site_return: SiteReturn) -> dict[str, Any]:
         ),
         "baselines": items(baselines),
         "learning": items(
-            site_return.learning,
+            every_item(site_return, LEARNING_LIST),
             lambda row: {
                 "theme": row.theme.title if row.theme else None,
                 "dimensions": [dimension.code for dimension in row.dimensions],

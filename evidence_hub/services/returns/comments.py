@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from evidence_hub.formatting import money
 from evidence_hub.models import User
 from evidence_hub.models.returns import (
+    Activity,
+    CostItem,
+    LearningEntry,
+    MeasureValue,
     ReturnSection,
     ReturnStatus,
     ReviewComment,
+    SavingClaim,
     SiteReturn,
+    SupportingDocument,
 )
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import NotVisible
@@ -129,35 +137,56 @@ class CommentableItem:
         return f"{self.kind}:{self.id}"
 
 
+# How each kind of item is named where an evaluator chooses or comments on it.
+ITEM_LABELS: dict[str, Callable[[Any], str]] = {
+    "cost": lambda cost: f"Cost: {cost.description[:80]} ({money(cost.amount)})",
+    "saving": lambda saving: f"Saving: {saving.description[:80]} ({money(saving.amount)})",
+    "activity": lambda activity: f"Activity: {activity.title[:80]}",
+    "measure": lambda measure: f"Impact measure: {measure.indicator.name}",
+    "learning": lambda entry: f"Learning: {entry.title[:80]}",
+    "document": lambda document: f"Document: {document.original_filename}",
+}
+ITEM_MODELS: dict[str, type[Any]] = {
+    "cost": CostItem,
+    "saving": SavingClaim,
+    "activity": Activity,
+    "measure": MeasureValue,
+    "learning": LearningEntry,
+    "document": SupportingDocument,
+}
+
+
+def _milestone_label(site_return: SiteReturn) -> str | None:
+    milestone = site_return.journey_milestone
+    return f"Data-sharing milestone: {milestone.title[:80]}" if milestone is not None else None
+
+
 def commentable_items(site_return: SiteReturn) -> list[CommentableItem]:
     """Every item of the return an evaluator can comment on, described so that it can be recognised."""
-    items = [
-        CommentableItem("cost", cost.id, f"Cost: {cost.description[:80]} ({money(cost.amount)})")
-        for cost in site_return.costs
-    ]
-    items += [
-        CommentableItem("saving", saving.id, f"Saving: {saving.description[:80]} ({money(saving.amount)})")
-        for saving in site_return.savings
-    ]
-    items += [
-        CommentableItem("activity", activity.id, f"Activity: {activity.title[:80]}")
-        for activity in site_return.activities
-    ]
-    items += [
-        CommentableItem("measure", measure.id, f"Impact measure: {measure.indicator.name}")
-        for measure in sorted(site_return.measures, key=lambda measure: measure.indicator.position)
-    ]
-    items += [
-        CommentableItem("learning", entry.id, f"Learning: {entry.title[:80]}")
-        for entry in site_return.learning
-    ]
-    milestone = site_return.journey_milestone
+
+    def listed(kind: str, rows: Iterable[Any]) -> list[CommentableItem]:
+        return [CommentableItem(kind, row.id, ITEM_LABELS[kind](row)) for row in rows]
+
+    items = listed("cost", site_return.costs)
+    items += listed("saving", site_return.savings)
+    items += listed("activity", site_return.activities)
+    items += listed("measure", sorted(site_return.measures, key=lambda measure: measure.indicator.position))
+    items += listed("learning", site_return.learning)
+    milestone = _milestone_label(site_return)
     if milestone is not None:
-        items.append(
-            CommentableItem(MILESTONE, site_return.id, f"Data-sharing milestone: {milestone.title[:80]}")
-        )
-    items += [
-        CommentableItem("document", document.id, f"Document: {document.original_filename}")
-        for document in site_return.documents
-    ]
+        items.append(CommentableItem(MILESTONE, site_return.id, milestone))
+    items += listed("document", site_return.documents)
     return items
+
+
+def commentable_label(session: Session, site_return: SiteReturn, kind: str, item_id: int | None) -> str:
+    """The name of one item of the return, as `commentable_items` gives it ('' for an item not in the
+    return). For a page that names only the items it shows: it reads the one item, by its id, which the
+    session holds already when the page has just drawn it."""
+    if kind == MILESTONE:
+        return (_milestone_label(site_return) or "") if item_id == site_return.id else ""
+    model = ITEM_MODELS.get(kind)
+    item = session.get(model, item_id) if model is not None and item_id is not None else None
+    if item is None or item.site_return_id != site_return.id:
+        return ""
+    return ITEM_LABELS[kind](item)

@@ -389,33 +389,6 @@ def cost_totals(site_return: SiteReturn) -> CostTotals:
     )
 
 
-def items_page(site_return: SiteReturn, model: type[Any], offset: int, limit: int) -> list[Any]:
-    """A return's costs or savings (`model`) in the order the return lists them, `limit` from `offset`."""
-    return list(
-        _session_of(site_return).scalars(
-            select(model)
-            .where(model.site_return_id == site_return.id)
-            .order_by(model.id)
-            .offset(offset)
-            .limit(limit)
-        )
-    )
-
-
-def position_of(site_return: SiteReturn, model: type[Any], item_id: int | None) -> int:
-    """Where a cost or saving stands in the return's list (0 for the first, and for one not there)."""
-    if item_id is None:
-        return 0
-    session = _session_of(site_return)
-    item = session.get(model, item_id)
-    if item is None or item.site_return_id != site_return.id:
-        return 0
-    return int(
-        session.scalar(select(func.count()).where(model.site_return_id == site_return.id, model.id < item_id))
-        or 0
-    )
-
-
 def _session_of(site_return: SiteReturn) -> Session:
     session = object_session(site_return)
     if session is None:
