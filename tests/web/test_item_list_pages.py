@@ -253,39 +253,42 @@ def test_clearing_an_entry_on_the_second_page_goes_back_to_it(
 # The summaries of check your answers and the evaluator's review
 
 
-def test_check_answers_shows_50_costs_with_the_totals_of_them_all(
+def test_check_answers_shows_20_costs_a_page_with_the_totals_of_them_all(
     db: Session, lead: FlaskClient, site_return: SiteReturn
 ) -> None:
     add_costs(db, site_return, 52)
 
     soup = page(lead.get(f"/returns/{site_return.id}/check"))
 
-    assert len(cards(soup, "cost")) == 50
-    assert "Costs 1 to 50 of 52, page 1 of 2" in text_of(soup.select_one(".app-list-position"))
+    assert len(cards(soup, "cost")) == 20
+    assert "Costs 1 to 20 of 52, page 1 of 3" in text_of(soup.select_one(".app-list-position"))
     assert "All costs £5,200.00 £5,200.00" in text_of(soup.find(id="cost-totals"))
     following = soup.select_one(".govuk-pagination__next a")["href"]
     assert urlsplit(following).path == f"/returns/{site_return.id}/check"
     assert urlsplit(following).fragment == "summary-costs"
     second = page(lead.get(following))
-    assert len(cards(second, "cost")) == 2
-    assert "Costs 51 to 52 of 52, page 2 of 2" in text_of(second.select_one(".app-list-position"))
+    assert len(cards(second, "cost")) == 20
+    assert "Costs 21 to 40 of 52, page 2 of 3" in text_of(second.select_one(".app-list-position"))
+    last = page(lead.get(f"/returns/{site_return.id}/check?costs_page=3"))
+    assert len(cards(last, "cost")) == 12
+    assert "Costs 41 to 52 of 52, page 3 of 3" in text_of(last.select_one(".app-list-position"))
     assert "All costs £5,200.00 £5,200.00" in text_of(second.find(id="cost-totals"))
 
 
 def test_paging_one_list_of_the_summary_keeps_the_others_on_their_page(
     db: Session, lead: FlaskClient, site_return: SiteReturn
 ) -> None:
-    add_costs(db, site_return, 51)
-    add_activities(db, site_return, 120)
-    add_learning(db, site_return, 51)
+    add_costs(db, site_return, 21)
+    add_activities(db, site_return, 50)
+    add_learning(db, site_return, 21)
 
     soup = page(lead.get(f"/returns/{site_return.id}/check?activities_page=3&learning_page=2"))
 
-    assert len(cards(soup, "activity")) == 20
+    assert len(cards(soup, "activity")) == 10
     assert len(cards(soup, "learning")) == 1
     positions = [text_of(each) for each in soup.select(".app-list-position")]
-    assert "Activities 101 to 120 of 120, page 3 of 3." in positions
-    assert "Learning entries 51 to 51 of 51, page 2 of 2." in positions
+    assert "Activities 41 to 50 of 50, page 3 of 3." in positions
+    assert "Learning entries 21 to 21 of 21, page 2 of 2." in positions
     next_costs = soup.select(".govuk-pagination__next a")[0]["href"]
     assert query_of(next_costs) == {"costs_page": ["2"], "activities_page": ["3"], "learning_page": ["2"]}
     assert urlsplit(next_costs).fragment == "summary-costs"
@@ -305,10 +308,10 @@ def test_the_review_page_pages_each_list_and_names_each_item_to_comment_on(
     set_status(db, site_return, ReturnStatus.SUBMITTED)
     evaluator = client_as(Role.EVALUATOR)
 
-    soup = page(evaluator.get(f"/review/returns/{site_return.id}?activities_page=2"))
+    soup = page(evaluator.get(f"/review/returns/{site_return.id}?activities_page=3"))
 
-    assert cards(soup, "activity") == [f"Activity {number}" for number in range(51, 56)]
-    assert "Activities 51 to 55 of 55, page 2 of 2" in text_of(soup)
+    assert cards(soup, "activity") == [f"Activity {number}" for number in range(41, 56)]
+    assert "Activities 41 to 55 of 55, page 3 of 3" in text_of(soup)
     previous = soup.select_one(".govuk-pagination__prev a")["href"]
     assert urlsplit(previous).path == f"/review/returns/{site_return.id}"
     assert urlsplit(previous).fragment == "section-activities"
@@ -427,11 +430,11 @@ def test_what_changed_since_the_last_review_links_to_the_page_showing_each_item(
 
     table = soup.find(id="changes").find_next("table")
     assert table.find("a", href=f"#activity-{first.id}") is not None
-    on_page_two = table.find("a", string=lambda text: text and "Activity 53" in text)["href"]
-    assert query_of(on_page_two) == {"activities_page": ["2"]}
-    assert urlsplit(on_page_two).fragment == f"activity-{later.id}"
+    on_page_three = table.find("a", string=lambda text: text and "Activity 53" in text)["href"]
+    assert query_of(on_page_three) == {"activities_page": ["3"]}
+    assert urlsplit(on_page_three).fragment == f"activity-{later.id}"
     assert soup.find(id=f"activity-{later.id}") is None
-    assert page(evaluator.get(on_page_two)).find(id=f"activity-{later.id}") is not None
+    assert page(evaluator.get(on_page_three)).find(id=f"activity-{later.id}") is not None
 
 
 def test_the_task_list_of_a_returned_return_sends_as_many_statements_for_120_activities_as_for_10(
