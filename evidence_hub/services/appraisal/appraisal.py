@@ -641,8 +641,8 @@ class _PeriodCalculator:
                     discount_factor=1 / timing.divisor,
                     costs=costs,
                     benefits=benefits,
-                    reach=sum((part.reach for part in parts), ReachCounts()),
-                    final_outcome=sum((part.final_outcome for part in parts), OutcomeCount()),
+                    reach=ReachCounts.total(part.reach for part in parts),
+                    final_outcome=OutcomeCount.total(part.final_outcome for part in parts),
                     cumulative_net_present_value=cumulative,
                 )
             )
@@ -659,8 +659,8 @@ class _PeriodCalculator:
                 rows=tuple(rows),
                 costs=CostBreakdown.combined([row.costs for row in flows]),
                 benefits=BenefitBreakdown.combined([row.benefits for row in flows]),
-                reach=sum((row.reach for row in flows), ReachCounts()),
-                final_outcome=sum((row.final_outcome for row in flows), OutcomeCount()),
+                reach=ReachCounts.total(row.reach for row in flows),
+                final_outcome=OutcomeCount.total(row.final_outcome for row in flows),
                 returns=sum(row.returns for row in flows),
                 notes=tuple(notes),
                 assumptions=self.assumptions,

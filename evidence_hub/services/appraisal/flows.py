@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 
 from evidence_hub.services.appraisal.display import count
 from evidence_hub.services.appraisal.evidence import (
@@ -46,34 +47,35 @@ class CostBreakdown:
     def _sum(
         self, value: Callable[[CostStream], Decimal], cost_type: CostType | None, funding: Funding | None
     ) -> Decimal:
-        return sum(
-            (
-                value(stream)
+        streams: Iterable[CostStream] = self.streams
+        # Unfiltered sums are read for every period of every site: they skip the filter's generator.
+        if cost_type is not None or funding is not None:
+            streams = (
+                stream
                 for stream in self.streams
                 if (cost_type is None or stream.cost_type is cost_type)
                 and (funding is None or stream.funding is funding)
-            ),
-            Decimal(0),
-        )
+            )
+        return sum(map(value, streams), Decimal(0))
 
     def nominal(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(lambda stream: stream.nominal, cost_type, funding)
+        return self._sum(attrgetter("nominal"), cost_type, funding)
 
     def real(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(lambda stream: stream.real, cost_type, funding)
+        return self._sum(attrgetter("real"), cost_type, funding)
 
     def with_optimism_bias(
         self, cost_type: CostType | None = None, funding: Funding | None = None
     ) -> Decimal:
-        return self._sum(lambda stream: stream.with_optimism_bias, cost_type, funding)
+        return self._sum(attrgetter("with_optimism_bias"), cost_type, funding)
 
     def present_value(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(lambda stream: stream.present_value, cost_type, funding)
+        return self._sum(attrgetter("present_value"), cost_type, funding)
 
     def present_value_before_optimism_bias(
         self, cost_type: CostType | None = None, funding: Funding | None = None
     ) -> Decimal:
-        return self._sum(lambda stream: stream.present_value_before_optimism_bias, cost_type, funding)
+        return self._sum(attrgetter("present_value_before_optimism_bias"), cost_type, funding)
 
     @staticmethod
     def combined(parts: Sequence[CostBreakdown]) -> CostBreakdown:
@@ -125,6 +127,8 @@ class BenefitBreakdown:
     def _select(
         self, kind: BenefitKind | None, cashable: bool | None, source: BenefitSource | None
     ) -> Iterable[BenefitStream]:
+        if kind is None and cashable is None and source is None:
+            return self.streams
         return (
             stream
             for stream in self.streams
@@ -139,7 +143,7 @@ class BenefitBreakdown:
         cashable: bool | None = None,
         source: BenefitSource | None = None,
     ) -> Decimal:
-        return sum((stream.real for stream in self._select(kind, cashable, source)), Decimal(0))
+        return sum(map(attrgetter("real"), self._select(kind, cashable, source)), Decimal(0))
 
     def present_value(
         self,
@@ -147,7 +151,7 @@ class BenefitBreakdown:
         cashable: bool | None = None,
         source: BenefitSource | None = None,
     ) -> Decimal:
-        return sum((stream.present_value for stream in self._select(kind, cashable, source)), Decimal(0))
+        return sum(map(attrgetter("present_value"), self._select(kind, cashable, source)), Decimal(0))
 
     @staticmethod
     def combined(parts: Sequence[BenefitBreakdown]) -> BenefitBreakdown:
@@ -197,6 +201,17 @@ class ReachCounts:
             self.activities_without_count + other.activities_without_count,
         )
 
+    @staticmethod
+    def total(parts: Iterable[ReachCounts]) -> ReachCounts:
+        """The sum of `parts`, made as one object rather than one per part added."""
+        people = attendances = staff = activities_without_count = 0
+        for part in parts:
+            people += part.people
+            attendances += part.attendances
+            staff += part.staff
+            activities_without_count += part.activities_without_count
+        return ReachCounts(people, attendances, staff, activities_without_count)
+
 
 @dataclass(frozen=True)
 class OutcomeCount:
@@ -220,6 +235,20 @@ class OutcomeCount:
             self.not_yet_available + other.not_yet_available,
             self.not_reported + other.not_reported,
         )
+
+    @staticmethod
+    def total(parts: Iterable[OutcomeCount]) -> OutcomeCount:
+        """The sum of `parts`, added in order from zero as `__add__` would, made as one object."""
+        gross = additional = cost = Decimal(0)
+        reported = not_yet_available = not_reported = 0
+        for part in parts:
+            gross += part.gross
+            additional += part.additional
+            cost += part.cost
+            reported += part.reported
+            not_yet_available += part.not_yet_available
+            not_reported += part.not_reported
+        return OutcomeCount(gross, additional, cost, reported, not_yet_available, not_reported)
 
     def display(self) -> str:
         """For one return: the value, "not yet available" or "not reported"."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Site
@@ -152,24 +152,39 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     }
     # Rows are fetched all at once and unpacked as tuples: there are tens of thousands of them, and row by
     # row fetching with attribute look-ups was most of this function's time.
-    # Enum members and each activity type's counting looked up once, not once a row.
-    cost_types = {member.value: member for member in CostType}
-    fundings = {member.value: member for member in Funding}
-    costs: dict[int, list[CostLine]] = defaultdict(list)
-    for return_id, cost_type, funding, units in plain_rows(
+    # Costs come one row a return, a column for each cost type and funding (NULL where the return has
+    # none): grouping by all three gave several rows a return and made SQLite sort them. Summed as BIGINT,
+    # so PostgreSQL sends integers rather than numerics.
+    cost_groups = sorted((cost_type, funding) for cost_type in CostType for funding in Funding)
+    costs: dict[int, tuple[CostLine, ...]] = {}
+    for return_id, *units in plain_rows(
         session,
         select(
             ReturnCostTotal.site_return_id,
-            ReturnCostTotal.cost_type,
-            ReturnCostTotal.funding,
-            func.sum(ReturnCostTotal.attributable_units).label("units"),
+            *(
+                cast(
+                    func.sum(
+                        case(
+                            (
+                                (ReturnCostTotal.cost_type == cost_type.value)
+                                & (ReturnCostTotal.funding == funding.value),
+                                ReturnCostTotal.attributable_units,
+                            )
+                        )
+                    ),
+                    BigInteger,
+                )
+                for cost_type, funding in cost_groups
+            ),
         )
         .join(SiteReturn, SiteReturn.id == ReturnCostTotal.site_return_id)
         .where(*condition)
-        .group_by(ReturnCostTotal.site_return_id, ReturnCostTotal.cost_type, ReturnCostTotal.funding),
+        .group_by(ReturnCostTotal.site_return_id),
     ).all():
-        costs[return_id].append(
-            CostLine(pounds_from_attributable_units(units), cost_types[cost_type], fundings[funding])
+        costs[return_id] = tuple(
+            CostLine(pounds_from_attributable_units(amount), cost_type, funding)
+            for (cost_type, funding), amount in zip(cost_groups, units, strict=True)
+            if amount is not None
         )
     savings: dict[int, list[SavingLine]] = defaultdict(list)
     for return_id, amount_pence in plain_rows(
@@ -183,6 +198,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
                 SavingLine(pounds_from_pence(amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION)
             )
     reach: dict[int, list[Reach]] = defaultdict(list)
+    # Each activity type's counting looked up once, not once a row.
     counting_of: dict[str, ReachCounting] = {}
     for return_id, code, people_reached, without_reach in plain_rows(
         session,
@@ -218,7 +234,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     by_site: dict[int, dict[str, PeriodEvidence]] = defaultdict(dict)
     for return_id, (site_id, period_code) in where.items():
         by_site[site_id][period_code] = PeriodEvidence(
-            costs=tuple(costs[return_id]),
+            costs=costs.get(return_id, ()),
             savings=tuple(savings[return_id]),
             reach=tuple(reach[return_id]),
             outcomes=outcomes[return_id],
