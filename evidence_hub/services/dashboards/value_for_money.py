@@ -154,7 +154,8 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     # row fetching with attribute look-ups was most of this function's time.
     # Costs come one row a return, a column for each cost type and funding (NULL where the return has
     # none): grouping by all three gave several rows a return and made SQLite sort them. Summed as BIGINT,
-    # so PostgreSQL sends integers rather than numerics.
+    # so PostgreSQL sends integers rather than numerics. Returns in scope as a subquery rather than a join:
+    # SQLite then reads each return's costs by its key instead of scanning every cost.
     cost_groups = sorted((cost_type, funding) for cost_type in CostType for funding in Funding)
     costs: dict[int, tuple[CostLine, ...]] = {}
     for return_id, *units in plain_rows(
@@ -177,8 +178,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
                 for cost_type, funding in cost_groups
             ),
         )
-        .join(SiteReturn, SiteReturn.id == ReturnCostTotal.site_return_id)
-        .where(*condition)
+        .where(ReturnCostTotal.site_return_id.in_(select(SiteReturn.id).where(*condition)))
         .group_by(ReturnCostTotal.site_return_id),
     ).all():
         costs[return_id] = tuple(
