@@ -316,13 +316,15 @@ def _pooled_periods(
                     replace(stream, real=savings[key][0], present_value=savings[key][1])
                     for key, stream in sorted(saving_streams.items())
                 ),
-                ReachCounts.total(part.reach for _evidence, part in parts),
+                ReachCounts.total([part.reach for _evidence, part in parts]),
                 real_cost=real_cost,
             ),
             outcomes=PeriodEvidence(outcomes=dict(outcomes)),
             final_outcome=OutcomeCount.total(
-                calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
-                for period_evidence, part in parts
+                [
+                    calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
+                    for period_evidence, part in parts
+                ]
             ),
         )
     return pooled
@@ -647,8 +649,8 @@ class _PeriodCalculator:
                     discount_factor=1 / timing.divisor,
                     costs=costs,
                     benefits=benefits,
-                    reach=ReachCounts.total(part.reach for part in parts),
-                    final_outcome=OutcomeCount.total(part.final_outcome for part in parts),
+                    reach=ReachCounts.total([part.reach for part in parts]),
+                    final_outcome=OutcomeCount.total([part.final_outcome for part in parts]),
                     cumulative_net_present_value=cumulative,
                 )
             )
@@ -665,8 +667,8 @@ class _PeriodCalculator:
                 rows=tuple(rows),
                 costs=CostBreakdown.combined([row.costs for row in flows]),
                 benefits=BenefitBreakdown.combined([row.benefits for row in flows]),
-                reach=ReachCounts.total(row.reach for row in flows),
-                final_outcome=OutcomeCount.total(row.final_outcome for row in flows),
+                reach=ReachCounts.total([row.reach for row in flows]),
+                final_outcome=OutcomeCount.total([row.final_outcome for row in flows]),
                 returns=sum(row.returns for row in flows),
                 notes=tuple(notes),
                 assumptions=self.assumptions,

@@ -202,8 +202,10 @@ class ReachCounts:
         )
 
     @staticmethod
-    def total(parts: Iterable[ReachCounts]) -> ReachCounts:
+    def total(parts: Sequence[ReachCounts]) -> ReachCounts:
         """The sum of `parts`, made as one object rather than one per part added."""
+        if len(parts) == 1:
+            return parts[0]
         people = attendances = staff = activities_without_count = 0
         for part in parts:
             people += part.people
@@ -237,8 +239,11 @@ class OutcomeCount:
         )
 
     @staticmethod
-    def total(parts: Iterable[OutcomeCount]) -> OutcomeCount:
-        """The sum of `parts`, added in order from zero as `__add__` would, made as one object."""
+    def total(parts: Sequence[OutcomeCount]) -> OutcomeCount:
+        """The sum of `parts`, added in order from zero as `__add__` would, made as one object; one part,
+        as in `CostBreakdown.combined`, is its own sum."""
+        if len(parts) == 1:
+            return parts[0]
         gross = additional = cost = Decimal(0)
         reported = not_yet_available = not_reported = 0
         for part in parts:
