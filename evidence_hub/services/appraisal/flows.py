@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
+from typing import TypeVar
 
 from evidence_hub.services.appraisal.display import count
 from evidence_hub.services.appraisal.evidence import (
@@ -24,6 +25,23 @@ from evidence_hub.services.appraisal.evidence import (
     NotYetAvailable,
     Period,
 )
+
+Stream = TypeVar("Stream")
+_REAL = attrgetter("real")
+_PRESENT_VALUE = attrgetter("present_value")
+# A cost stream's amounts, in the order CostStream takes them after its type and funding.
+_COST_AMOUNTS = (
+    attrgetter("nominal"),
+    _REAL,
+    attrgetter("with_optimism_bias"),
+    _PRESENT_VALUE,
+    attrgetter("present_value_before_optimism_bias"),
+)
+
+
+def _total(streams: Iterable[Stream], amount: Callable[[Stream], Decimal]) -> Decimal:
+    """One amount of every stream, added in order from zero."""
+    return sum(map(amount, streams), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -56,13 +74,13 @@ class CostBreakdown:
                 if (cost_type is None or stream.cost_type is cost_type)
                 and (funding is None or stream.funding is funding)
             )
-        return sum(map(value, streams), Decimal(0))
+        return _total(streams, value)
 
     def nominal(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
         return self._sum(attrgetter("nominal"), cost_type, funding)
 
     def real(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(attrgetter("real"), cost_type, funding)
+        return self._sum(_REAL, cost_type, funding)
 
     def with_optimism_bias(
         self, cost_type: CostType | None = None, funding: Funding | None = None
@@ -70,7 +88,7 @@ class CostBreakdown:
         return self._sum(attrgetter("with_optimism_bias"), cost_type, funding)
 
     def present_value(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(attrgetter("present_value"), cost_type, funding)
+        return self._sum(_PRESENT_VALUE, cost_type, funding)
 
     def present_value_before_optimism_bias(
         self, cost_type: CostType | None = None, funding: Funding | None = None
@@ -83,19 +101,16 @@ class CostBreakdown:
             return parts[0]
         if not parts:
             return CostBreakdown()
-        totals: dict[tuple[CostType, Funding], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)
+        # Streams are gathered by type and funding, then each amount summed in one call: the same sums, in
+        # the same order from zero, without an addition written out per stream and amount.
+        gathered: dict[tuple[CostType, Funding], list[CostStream]] = defaultdict(list)
         for part in parts:
             for stream in part.streams:
-                sums = totals[(stream.cost_type, stream.funding)]
-                sums[0] += stream.nominal
-                sums[1] += stream.real
-                sums[2] += stream.with_optimism_bias
-                sums[3] += stream.present_value
-                sums[4] += stream.present_value_before_optimism_bias
+                gathered[(stream.cost_type, stream.funding)].append(stream)
         return CostBreakdown(
             tuple(
-                CostStream(cost_type, funding, *sums)
-                for (cost_type, funding), sums in sorted(totals.items(), key=lambda item: item[0])
+                CostStream(cost_type, funding, *(_total(streams, amount) for amount in _COST_AMOUNTS))
+                for (cost_type, funding), streams in sorted(gathered.items(), key=lambda item: item[0])
             )
         )
 
@@ -143,7 +158,7 @@ class BenefitBreakdown:
         cashable: bool | None = None,
         source: BenefitSource | None = None,
     ) -> Decimal:
-        return sum(map(attrgetter("real"), self._select(kind, cashable, source)), Decimal(0))
+        return _total(self._select(kind, cashable, source), _REAL)
 
     def present_value(
         self,
@@ -151,7 +166,7 @@ class BenefitBreakdown:
         cashable: bool | None = None,
         source: BenefitSource | None = None,
     ) -> Decimal:
-        return sum(map(attrgetter("present_value"), self._select(kind, cashable, source)), Decimal(0))
+        return _total(self._select(kind, cashable, source), _PRESENT_VALUE)
 
     @staticmethod
     def combined(parts: Sequence[BenefitBreakdown]) -> BenefitBreakdown:
@@ -159,26 +174,23 @@ class BenefitBreakdown:
             return parts[0]
         if not parts:
             return BenefitBreakdown()
-        found: dict[str, BenefitStream] = {}
-        sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        gathered: dict[str, list[BenefitStream]] = defaultdict(list)
         for part in parts:
             for stream in part.streams:
-                found.setdefault(stream.key, stream)
-                sums[stream.key][0] += stream.real
-                sums[stream.key][1] += stream.present_value
+                gathered[stream.key].append(stream)
         return BenefitBreakdown(
             tuple(
                 BenefitStream(
                     key=key,
-                    label=stream.label,
-                    source=stream.source,
-                    kind=stream.kind,
-                    cashable=stream.cashable,
-                    outcome_code=stream.outcome_code,
-                    real=sums[key][0],
-                    present_value=sums[key][1],
+                    label=streams[0].label,
+                    source=streams[0].source,
+                    kind=streams[0].kind,
+                    cashable=streams[0].cashable,
+                    outcome_code=streams[0].outcome_code,
+                    real=_total(streams, _REAL),
+                    present_value=_total(streams, _PRESENT_VALUE),
                 )
-                for key, stream in sorted(found.items())
+                for key, streams in sorted(gathered.items())
             )
         )
 
