@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from evidence_hub.formatting import listed
 from evidence_hub.services.appraisal import years
@@ -285,21 +285,18 @@ def _pooled_periods(
             returns[code].append((period_evidence, site_basics[code]))
     pooled = {}
     for code, parts in returns.items():
-        costs: dict[tuple[CostType, Funding], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
-        savings: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
-        saving_streams: dict[str, BenefitStream] = {}
+        # Each key's costs are gathered, then summed amount by amount, in order from zero.
+        costs: dict[tuple[CostType, Funding], list[tuple[CostType, Funding, Decimal, Decimal, Decimal]]] = (
+            defaultdict(list)
+        )
+        savings: dict[str, list[BenefitStream]] = defaultdict(list)
         outcomes: dict[str, Decimal] = defaultdict(Decimal)
         real_cost = Decimal(0)
         for period_evidence, part in parts:
-            for cost_type, funding, nominal, in_real_terms, before_bias in part.costs:
-                sums = costs[(cost_type, funding)]
-                sums[0] += nominal
-                sums[1] += in_real_terms
-                sums[2] += before_bias
+            for cost in part.costs:
+                costs[(cost[0], cost[1])].append(cost)
             for stream in part.savings:
-                saving_streams.setdefault(stream.key, stream)
-                savings[stream.key][0] += stream.real
-                savings[stream.key][1] += stream.present_value
+                savings[stream.key].append(stream)
             for outcome_code, value in period_evidence.outcomes.items():
                 if isinstance(value, Decimal):
                     outcomes[outcome_code] += value
@@ -309,12 +306,22 @@ def _pooled_periods(
             basics=_Basics(
                 parts[0][1].timing,
                 tuple(
-                    (cost_type, funding, nominal, in_real_terms, before_bias)
-                    for (cost_type, funding), (nominal, in_real_terms, before_bias) in sorted(costs.items())
+                    (
+                        cost_type,
+                        funding,
+                        sum(map(itemgetter(2), gathered), Decimal(0)),
+                        sum(map(itemgetter(3), gathered), Decimal(0)),
+                        sum(map(itemgetter(4), gathered), Decimal(0)),
+                    )
+                    for (cost_type, funding), gathered in sorted(costs.items())
                 ),
                 tuple(
-                    replace(stream, real=savings[key][0], present_value=savings[key][1])
-                    for key, stream in sorted(saving_streams.items())
+                    replace(
+                        streams[0],
+                        real=sum((stream.real for stream in streams), Decimal(0)),
+                        present_value=sum((stream.present_value for stream in streams), Decimal(0)),
+                    )
+                    for _key, streams in sorted(savings.items())
                 ),
                 ReachCounts.total([part.reach for _evidence, part in parts]),
                 real_cost=real_cost,
@@ -425,6 +432,11 @@ def _programme_notes(evidence: PilotEvidence) -> list[str]:
             f"{len(gaps):,} sites; each site's figures list its own."
         ]
     return [*notes, "Periods with no return are left out of every figure, never counted as 0."]
+
+
+# A return's final outcome when it has no value: the same for every such return, so made once.
+_NOT_YET_AVAILABLE = OutcomeCount(not_yet_available=1)
+_NOT_REPORTED = OutcomeCount(not_reported=1)
 
 
 @dataclass(frozen=True)
@@ -615,8 +627,8 @@ class _PeriodCalculator:
             additional = self.final_share.of(value) if self.final_share and with_additional else Decimal(0)
             return OutcomeCount(gross=value, additional=additional, cost=cost, reported=1)
         if isinstance(value, NotYetAvailable):
-            return OutcomeCount(not_yet_available=1)
-        return OutcomeCount(not_reported=1)
+            return _NOT_YET_AVAILABLE
+        return _NOT_REPORTED
 
     def pooled(self, period: Period, pooled: _PooledPeriod) -> _Computed:
         """A period's returns added together, under this calculator's scenario."""
