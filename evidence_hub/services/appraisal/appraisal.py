@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 
 from evidence_hub.formatting import listed
 from evidence_hub.services.appraisal import years
@@ -166,6 +167,11 @@ def evidence_problems(evidence: PilotEvidence, parameters: AppraisalParameters) 
     ]
     by_code = {period.code: period for period in evidence.periods}
     deflators = parameters.deflators.index
+    uncovered_by_code = {
+        period.code: year
+        for period in evidence.periods
+        if (year := years.financial_year(period.starts_on)) not in deflators
+    }
     uncovered: set[int] = set()
     for site in evidence.sites:
         for code, evidence_for_period in site.returns.items():
@@ -175,8 +181,8 @@ def evidence_problems(evidence: PilotEvidence, parameters: AppraisalParameters) 
                     f"{site.name} has a return for {code}, which is not one of the periods in view."
                 )
                 continue
-            if years.financial_year(period.starts_on) not in deflators:
-                uncovered.add(years.financial_year(period.starts_on))
+            if code in uncovered_by_code:
+                uncovered.add(uncovered_by_code[code])
             problems += _return_problems(site.name, period, evidence_for_period)
     if uncovered:
         series = parameters.deflators
@@ -191,17 +197,17 @@ def evidence_problems(evidence: PilotEvidence, parameters: AppraisalParameters) 
 
 
 def _return_problems(site: str, period: Period, evidence: PeriodEvidence) -> list[str]:
-    where = f"{site}, {period.name}"
     problems = []
     if any(line.amount < 0 for line in evidence.costs):
-        problems.append(f"{where}: a cost is below zero.")
+        problems.append("a cost is below zero.")
     if any(not 0 <= line.attributable_percent <= 100 for line in evidence.costs):
-        problems.append(f"{where}: a cost's share attributable to the pilot is not between 0% and 100%.")
+        problems.append("a cost's share attributable to the pilot is not between 0% and 100%.")
     if any(line.amount < 0 for line in evidence.savings):
-        problems.append(f"{where}: a saving is below zero.")
+        problems.append("a saving is below zero.")
     if any(reach.people is not None and reach.people < 0 for reach in evidence.reach):
-        problems.append(f"{where}: an activity reached fewer than 0 people.")
-    return problems
+        problems.append("an activity reached fewer than 0 people.")
+    # Where is said only when something is wrong: naming every return cost more than checking it.
+    return [f"{site}, {period.name}: {problem}" for problem in problems]
 
 
 @exact_arithmetic
@@ -279,46 +285,54 @@ def _pooled_periods(
             returns[code].append((period_evidence, site_basics[code]))
     pooled = {}
     for code, parts in returns.items():
-        costs: dict[tuple[CostType, Funding], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
-        savings: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
-        saving_streams: dict[str, BenefitStream] = {}
+        # Each key's costs are gathered, then summed amount by amount, in order from zero.
+        costs: dict[tuple[CostType, Funding], list[tuple[CostType, Funding, Decimal, Decimal, Decimal]]] = (
+            defaultdict(list)
+        )
+        savings: dict[str, list[BenefitStream]] = defaultdict(list)
         outcomes: dict[str, Decimal] = defaultdict(Decimal)
-        reach = ReachCounts()
         real_cost = Decimal(0)
-        final = OutcomeCount()
         for period_evidence, part in parts:
-            for cost_type, funding, nominal, in_real_terms, before_bias in part.costs:
-                sums = costs[(cost_type, funding)]
-                sums[0] += nominal
-                sums[1] += in_real_terms
-                sums[2] += before_bias
+            for cost in part.costs:
+                costs[(cost[0], cost[1])].append(cost)
             for stream in part.savings:
-                saving_streams.setdefault(stream.key, stream)
-                savings[stream.key][0] += stream.real
-                savings[stream.key][1] += stream.present_value
+                savings[stream.key].append(stream)
             for outcome_code, value in period_evidence.outcomes.items():
                 if isinstance(value, Decimal):
                     outcomes[outcome_code] += value
-            reach += part.reach
             real_cost += part.real_cost
-            final += calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
         pooled[code] = _PooledPeriod(
             returns=len(parts),
             basics=_Basics(
                 parts[0][1].timing,
                 tuple(
-                    (cost_type, funding, nominal, in_real_terms, before_bias)
-                    for (cost_type, funding), (nominal, in_real_terms, before_bias) in sorted(costs.items())
+                    (
+                        cost_type,
+                        funding,
+                        sum(map(itemgetter(2), gathered), Decimal(0)),
+                        sum(map(itemgetter(3), gathered), Decimal(0)),
+                        sum(map(itemgetter(4), gathered), Decimal(0)),
+                    )
+                    for (cost_type, funding), gathered in sorted(costs.items())
                 ),
                 tuple(
-                    replace(stream, real=savings[key][0], present_value=savings[key][1])
-                    for key, stream in sorted(saving_streams.items())
+                    replace(
+                        streams[0],
+                        real=sum((stream.real for stream in streams), Decimal(0)),
+                        present_value=sum((stream.present_value for stream in streams), Decimal(0)),
+                    )
+                    for _key, streams in sorted(savings.items())
                 ),
-                reach,
+                ReachCounts.total([part.reach for _evidence, part in parts]),
                 real_cost=real_cost,
             ),
             outcomes=PeriodEvidence(outcomes=dict(outcomes)),
-            final_outcome=final,
+            final_outcome=OutcomeCount.total(
+                [
+                    calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
+                    for period_evidence, part in parts
+                ]
+            ),
         )
     return pooled
 
@@ -420,6 +434,11 @@ def _programme_notes(evidence: PilotEvidence) -> list[str]:
     return [*notes, "Periods with no return are left out of every figure, never counted as 0."]
 
 
+# A return's final outcome when it has no value: the same for every such return, so made once.
+_NOT_YET_AVAILABLE = OutcomeCount(not_yet_available=1)
+_NOT_REPORTED = OutcomeCount(not_reported=1)
+
+
 @dataclass(frozen=True)
 class _Computed:
     """One approved return's flows in one period, or every return's of a period added together."""
@@ -473,6 +492,10 @@ class _PeriodCalculator:
         self.final_share = self.shares.get(self.parameters.final_outcome)
         final = self.parameters.outcome(self.parameters.final_outcome)
         self.final_name = final.name if final is not None else self.parameters.final_outcome
+        # What optimism bias multiplies each type of cost by, worked out once rather than for every cost.
+        self.uplifts = {
+            cost_type: 1 + percent / 100 for cost_type, percent in assumptions.optimism_bias.items()
+        }
         base = deflator(self.parameters.deflators, self.parameters.price_base_year)
         # Each outcome value restated at base-year prices, with its stream's key and label, once.
         self.real_unit_values = {
@@ -487,16 +510,17 @@ class _PeriodCalculator:
             ]
             for code, outcome in assumptions.outcomes.items()
         }
-        self._timings: dict[int, _Timing] = {}
+        # Read for every return, so worked out once a period.
+        self._timings: dict[str, _Timing] = {}
 
     def timing(self, period: Period) -> _Timing:
-        year = years.financial_year(period.starts_on)
-        if year not in self._timings:
+        if period.code not in self._timings:
+            year = years.financial_year(period.starts_on)
             series = self.parameters.deflators
             base = deflator(series, self.parameters.price_base_year)
             in_year = deflator(series, year)
             index = year - self.year_zero
-            self._timings[year] = _Timing(
+            self._timings[period.code] = _Timing(
                 year,
                 index,
                 base / in_year,
@@ -504,22 +528,24 @@ class _PeriodCalculator:
                 in_year,
                 discount_divisor(self.parameters.discounting, index),
             )
-        return self._timings[year]
+        return self._timings[period.code]
 
     def basics(self, evidence: PeriodEvidence, period: Period) -> _Basics:
         """What one return gives whatever the scenario."""
         timing = self.timing(period)
-        divisor = timing.divisor
+        base, in_year, divisor = timing.base_deflator, timing.deflator, timing.divisor
 
         def real(amount: Decimal) -> Decimal:
-            return amount * timing.base_deflator / timing.deflator
+            return amount * base / in_year
 
         attributable: dict[tuple[CostType, Funding], Decimal] = defaultdict(Decimal)
         for line in evidence.costs:
             attributable[(line.cost_type, line.funding)] += line.attributable
         costs = []
+        real_cost = Decimal(0)
         for (cost_type, funding), nominal in sorted(attributable.items()):
             in_real_terms = real(nominal)
+            real_cost += in_real_terms
             costs.append((cost_type, funding, nominal, in_real_terms, in_real_terms / divisor))
         savings = []
         saved: dict[tuple[BenefitKind, bool], Decimal] = defaultdict(Decimal)
@@ -544,23 +570,17 @@ class _PeriodCalculator:
             tuple(costs),
             tuple(savings),
             _reach(evidence),
-            real_cost=sum((real for _type, _funding, _nominal, real, _before in costs), Decimal(0)),
+            real_cost=real_cost,
         )
 
     def compute(self, basics: _Basics, evidence: PeriodEvidence, period: Period) -> _Computed:
         divisor = basics.timing.divisor
         cost_streams = []
         for cost_type, funding, nominal, in_real_terms, before_bias in basics.costs:
-            with_bias = in_real_terms * (1 + self.assumptions.optimism_bias[cost_type] / 100)
+            with_bias = in_real_terms * self.uplifts[cost_type]
             cost_streams.append(
                 CostStream(
-                    cost_type,
-                    funding,
-                    nominal=nominal,
-                    real=in_real_terms,
-                    with_optimism_bias=with_bias,
-                    present_value=with_bias / divisor,
-                    present_value_before_optimism_bias=before_bias,
+                    cost_type, funding, nominal, in_real_terms, with_bias, with_bias / divisor, before_bias
                 )
             )
         costs = CostBreakdown(tuple(cost_streams))
@@ -591,7 +611,7 @@ class _PeriodCalculator:
         return _Computed(
             months=period.months,
             costs=costs,
-            benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=lambda stream: stream.key))),
+            benefits=BenefitBreakdown(tuple(sorted(benefit_streams, key=attrgetter("key")))),
             reach=basics.reach,
             final_outcome=self.final_outcome(evidence, basics.real_cost),
             discounted_outcomes=discounted_outcomes,
@@ -607,8 +627,8 @@ class _PeriodCalculator:
             additional = self.final_share.of(value) if self.final_share and with_additional else Decimal(0)
             return OutcomeCount(gross=value, additional=additional, cost=cost, reported=1)
         if isinstance(value, NotYetAvailable):
-            return OutcomeCount(not_yet_available=1)
-        return OutcomeCount(not_reported=1)
+            return _NOT_YET_AVAILABLE
+        return _NOT_REPORTED
 
     def pooled(self, period: Period, pooled: _PooledPeriod) -> _Computed:
         """A period's returns added together, under this calculator's scenario."""
@@ -641,8 +661,8 @@ class _PeriodCalculator:
                     discount_factor=1 / timing.divisor,
                     costs=costs,
                     benefits=benefits,
-                    reach=sum((part.reach for part in parts), ReachCounts()),
-                    final_outcome=sum((part.final_outcome for part in parts), OutcomeCount()),
+                    reach=ReachCounts.total([part.reach for part in parts]),
+                    final_outcome=OutcomeCount.total([part.final_outcome for part in parts]),
                     cumulative_net_present_value=cumulative,
                 )
             )
@@ -659,8 +679,8 @@ class _PeriodCalculator:
                 rows=tuple(rows),
                 costs=CostBreakdown.combined([row.costs for row in flows]),
                 benefits=BenefitBreakdown.combined([row.benefits for row in flows]),
-                reach=sum((row.reach for row in flows), ReachCounts()),
-                final_outcome=sum((row.final_outcome for row in flows), OutcomeCount()),
+                reach=ReachCounts.total([row.reach for row in flows]),
+                final_outcome=OutcomeCount.total([row.final_outcome for row in flows]),
                 returns=sum(row.returns for row in flows),
                 notes=tuple(notes),
                 assumptions=self.assumptions,

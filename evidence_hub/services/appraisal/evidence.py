@@ -137,7 +137,8 @@ class SavingLine:
 
 @dataclass(frozen=True)
 class Reach:
-    """People reached by an activity (None: the activity does not say) and what its type counts."""
+    """People reached by an activity (None: the activity does not say) and what its type counts. An entry
+    may also sum the activities of one return whose types count alike; its `activity_type` is then ""."""
 
     activity_type: str
     people: int | None

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
+from typing import TypeVar
 
 from evidence_hub.services.appraisal.display import count
 from evidence_hub.services.appraisal.evidence import (
@@ -23,6 +25,23 @@ from evidence_hub.services.appraisal.evidence import (
     NotYetAvailable,
     Period,
 )
+
+Stream = TypeVar("Stream")
+_REAL = attrgetter("real")
+_PRESENT_VALUE = attrgetter("present_value")
+# A cost stream's amounts, in the order CostStream takes them after its type and funding.
+_COST_AMOUNTS = (
+    attrgetter("nominal"),
+    _REAL,
+    attrgetter("with_optimism_bias"),
+    _PRESENT_VALUE,
+    attrgetter("present_value_before_optimism_bias"),
+)
+
+
+def _total(streams: Iterable[Stream], amount: Callable[[Stream], Decimal]) -> Decimal:
+    """One amount of every stream, added in order from zero."""
+    return sum(map(amount, streams), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -46,34 +65,35 @@ class CostBreakdown:
     def _sum(
         self, value: Callable[[CostStream], Decimal], cost_type: CostType | None, funding: Funding | None
     ) -> Decimal:
-        return sum(
-            (
-                value(stream)
+        streams: Iterable[CostStream] = self.streams
+        # Unfiltered sums are read for every period of every site: they skip the filter's generator.
+        if cost_type is not None or funding is not None:
+            streams = (
+                stream
                 for stream in self.streams
                 if (cost_type is None or stream.cost_type is cost_type)
                 and (funding is None or stream.funding is funding)
-            ),
-            Decimal(0),
-        )
+            )
+        return _total(streams, value)
 
     def nominal(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(lambda stream: stream.nominal, cost_type, funding)
+        return self._sum(attrgetter("nominal"), cost_type, funding)
 
     def real(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(lambda stream: stream.real, cost_type, funding)
+        return self._sum(_REAL, cost_type, funding)
 
     def with_optimism_bias(
         self, cost_type: CostType | None = None, funding: Funding | None = None
     ) -> Decimal:
-        return self._sum(lambda stream: stream.with_optimism_bias, cost_type, funding)
+        return self._sum(attrgetter("with_optimism_bias"), cost_type, funding)
 
     def present_value(self, cost_type: CostType | None = None, funding: Funding | None = None) -> Decimal:
-        return self._sum(lambda stream: stream.present_value, cost_type, funding)
+        return self._sum(_PRESENT_VALUE, cost_type, funding)
 
     def present_value_before_optimism_bias(
         self, cost_type: CostType | None = None, funding: Funding | None = None
     ) -> Decimal:
-        return self._sum(lambda stream: stream.present_value_before_optimism_bias, cost_type, funding)
+        return self._sum(attrgetter("present_value_before_optimism_bias"), cost_type, funding)
 
     @staticmethod
     def combined(parts: Sequence[CostBreakdown]) -> CostBreakdown:
@@ -81,19 +101,16 @@ class CostBreakdown:
             return parts[0]
         if not parts:
             return CostBreakdown()
-        totals: dict[tuple[CostType, Funding], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 5)
+        # Streams are gathered by type and funding, then each amount summed in one call: the same sums, in
+        # the same order from zero, without an addition written out per stream and amount.
+        gathered: dict[tuple[CostType, Funding], list[CostStream]] = defaultdict(list)
         for part in parts:
             for stream in part.streams:
-                sums = totals[(stream.cost_type, stream.funding)]
-                sums[0] += stream.nominal
-                sums[1] += stream.real
-                sums[2] += stream.with_optimism_bias
-                sums[3] += stream.present_value
-                sums[4] += stream.present_value_before_optimism_bias
+                gathered[(stream.cost_type, stream.funding)].append(stream)
         return CostBreakdown(
             tuple(
-                CostStream(cost_type, funding, *sums)
-                for (cost_type, funding), sums in sorted(totals.items(), key=lambda item: item[0])
+                CostStream(cost_type, funding, *(_total(streams, amount) for amount in _COST_AMOUNTS))
+                for (cost_type, funding), streams in sorted(gathered.items(), key=lambda item: item[0])
             )
         )
 
@@ -125,6 +142,8 @@ class BenefitBreakdown:
     def _select(
         self, kind: BenefitKind | None, cashable: bool | None, source: BenefitSource | None
     ) -> Iterable[BenefitStream]:
+        if kind is None and cashable is None and source is None:
+            return self.streams
         return (
             stream
             for stream in self.streams
@@ -139,7 +158,7 @@ class BenefitBreakdown:
         cashable: bool | None = None,
         source: BenefitSource | None = None,
     ) -> Decimal:
-        return sum((stream.real for stream in self._select(kind, cashable, source)), Decimal(0))
+        return _total(self._select(kind, cashable, source), _REAL)
 
     def present_value(
         self,
@@ -147,7 +166,7 @@ class BenefitBreakdown:
         cashable: bool | None = None,
         source: BenefitSource | None = None,
     ) -> Decimal:
-        return sum((stream.present_value for stream in self._select(kind, cashable, source)), Decimal(0))
+        return _total(self._select(kind, cashable, source), _PRESENT_VALUE)
 
     @staticmethod
     def combined(parts: Sequence[BenefitBreakdown]) -> BenefitBreakdown:
@@ -155,26 +174,23 @@ class BenefitBreakdown:
             return parts[0]
         if not parts:
             return BenefitBreakdown()
-        found: dict[str, BenefitStream] = {}
-        sums: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        gathered: dict[str, list[BenefitStream]] = defaultdict(list)
         for part in parts:
             for stream in part.streams:
-                found.setdefault(stream.key, stream)
-                sums[stream.key][0] += stream.real
-                sums[stream.key][1] += stream.present_value
+                gathered[stream.key].append(stream)
         return BenefitBreakdown(
             tuple(
                 BenefitStream(
                     key=key,
-                    label=stream.label,
-                    source=stream.source,
-                    kind=stream.kind,
-                    cashable=stream.cashable,
-                    outcome_code=stream.outcome_code,
-                    real=sums[key][0],
-                    present_value=sums[key][1],
+                    label=streams[0].label,
+                    source=streams[0].source,
+                    kind=streams[0].kind,
+                    cashable=streams[0].cashable,
+                    outcome_code=streams[0].outcome_code,
+                    real=_total(streams, _REAL),
+                    present_value=_total(streams, _PRESENT_VALUE),
                 )
-                for key, stream in sorted(found.items())
+                for key, streams in sorted(gathered.items())
             )
         )
 
@@ -196,6 +212,19 @@ class ReachCounts:
             self.staff + other.staff,
             self.activities_without_count + other.activities_without_count,
         )
+
+    @staticmethod
+    def total(parts: Sequence[ReachCounts]) -> ReachCounts:
+        """The sum of `parts`, made as one object rather than one per part added."""
+        if len(parts) == 1:
+            return parts[0]
+        people = attendances = staff = activities_without_count = 0
+        for part in parts:
+            people += part.people
+            attendances += part.attendances
+            staff += part.staff
+            activities_without_count += part.activities_without_count
+        return ReachCounts(people, attendances, staff, activities_without_count)
 
 
 @dataclass(frozen=True)
@@ -220,6 +249,23 @@ class OutcomeCount:
             self.not_yet_available + other.not_yet_available,
             self.not_reported + other.not_reported,
         )
+
+    @staticmethod
+    def total(parts: Sequence[OutcomeCount]) -> OutcomeCount:
+        """The sum of `parts`, added in order from zero as `__add__` would, made as one object; one part,
+        as in `CostBreakdown.combined`, is its own sum."""
+        if len(parts) == 1:
+            return parts[0]
+        gross = additional = cost = Decimal(0)
+        reported = not_yet_available = not_reported = 0
+        for part in parts:
+            gross += part.gross
+            additional += part.additional
+            cost += part.cost
+            reported += part.reported
+            not_yet_available += part.not_yet_available
+            not_reported += part.not_reported
+        return OutcomeCount(gross, additional, cost, reported, not_yet_available, not_reported)
 
     def display(self) -> str:
         """For one return: the value, "not yet available" or "not reported"."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import Site
@@ -148,29 +148,12 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     )
     periods = {period.id: period.code for period in scope.periods}
     where: dict[int, tuple[int, str]] = {
-        row.id: (row.site_id, periods[row.reporting_period_id]) for row in returns
+        return_id: (site_id, periods[period_id]) for return_id, site_id, period_id in returns
     }
     # Rows are fetched all at once and unpacked as tuples: there are tens of thousands of them, and row by
     # row fetching with attribute look-ups was most of this function's time.
-    # Enum members and each activity type's counting looked up once, not once a row.
-    cost_types = {member.value: member for member in CostType}
-    fundings = {member.value: member for member in Funding}
-    costs: dict[int, list[CostLine]] = defaultdict(list)
-    for return_id, cost_type, funding, units in plain_rows(
-        session,
-        select(
-            ReturnCostTotal.site_return_id,
-            ReturnCostTotal.cost_type,
-            ReturnCostTotal.funding,
-            func.sum(ReturnCostTotal.attributable_units).label("units"),
-        )
-        .join(SiteReturn, SiteReturn.id == ReturnCostTotal.site_return_id)
-        .where(*condition)
-        .group_by(ReturnCostTotal.site_return_id, ReturnCostTotal.cost_type, ReturnCostTotal.funding),
-    ).all():
-        costs[return_id].append(
-            CostLine(pounds_from_attributable_units(units), cost_types[cost_type], fundings[funding])
-        )
+    returns_in_scope = select(SiteReturn.id).where(*condition)
+    costs = _costs_by_return(session, returns_in_scope)
     savings: dict[int, list[SavingLine]] = defaultdict(list)
     for return_id, amount_pence in plain_rows(
         session,
@@ -182,24 +165,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
             savings[return_id].append(
                 SavingLine(pounds_from_pence(amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION)
             )
-    reach: dict[int, list[Reach]] = defaultdict(list)
-    counting_of: dict[str, ReachCounting] = {}
-    for return_id, code, people_reached, without_reach in plain_rows(
-        session,
-        select(
-            ReturnActivityTotal.site_return_id,
-            ActivityType.code,
-            ReturnActivityTotal.people_reached,
-            ReturnActivityTotal.without_reach,
-        )
-        .join(SiteReturn, SiteReturn.id == ReturnActivityTotal.site_return_id)
-        .join(ActivityType, ActivityType.id == ReturnActivityTotal.activity_type_id)
-        .where(*condition),
-    ).all():
-        counts = counting_of.get(code) or counting_of.setdefault(code, settings.counting(code))
-        reach[return_id].append(Reach(code, int(people_reached or 0), counts))
-        if without_reach:
-            reach[return_id] += [Reach(code, None, counts)] * int(without_reach)
+    reach = _reach_by_return(session, returns_in_scope, settings)
     outcomes: dict[int, dict[str, Decimal | NotYetAvailable]] = defaultdict(dict)
     valued = [outcome.code for outcome in settings.parameters.outcomes]
     for return_id, code, value, not_available_reason in plain_rows(
@@ -218,9 +184,9 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     by_site: dict[int, dict[str, PeriodEvidence]] = defaultdict(dict)
     for return_id, (site_id, period_code) in where.items():
         by_site[site_id][period_code] = PeriodEvidence(
-            costs=tuple(costs[return_id]),
+            costs=costs.get(return_id, ()),
             savings=tuple(savings[return_id]),
-            reach=tuple(reach[return_id]),
+            reach=tuple(reach.get(return_id, ())),
             outcomes=outcomes[return_id],
         )
     return PilotEvidence(
@@ -229,6 +195,87 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
         ),
         sites=tuple(SiteEvidence(site.code, site.name, by_site.get(site.id, {})) for site in scope.sites),
     )
+
+
+def _costs_by_return(session: Session, returns: Select[int]) -> dict[int, tuple[CostLine, ...]]:
+    """Each return's costs, a line for each cost type and funding it has."""
+    # One row a return, a column for each cost type and funding (NULL where the return has none):
+    # grouping by all three gave several rows a return and made SQLite sort them. Summed as BIGINT, so
+    # PostgreSQL sends integers rather than numerics. Returns as a subquery rather than a join: SQLite
+    # then reads each return's costs by its key instead of scanning every cost.
+    groups = sorted((cost_type, funding) for cost_type in CostType for funding in Funding)
+    rows = plain_rows(
+        session,
+        select(
+            ReturnCostTotal.site_return_id,
+            *(
+                cast(
+                    func.sum(
+                        case(
+                            (
+                                (ReturnCostTotal.cost_type == cost_type.value)
+                                & (ReturnCostTotal.funding == funding.value),
+                                ReturnCostTotal.attributable_units,
+                            )
+                        )
+                    ),
+                    BigInteger,
+                )
+                for cost_type, funding in groups
+            ),
+        )
+        .where(ReturnCostTotal.site_return_id.in_(returns))
+        .group_by(ReturnCostTotal.site_return_id),
+    ).all()
+    return {
+        return_id: tuple(
+            [
+                CostLine(pounds_from_attributable_units(amount), cost_type, funding)
+                for (cost_type, funding), amount in zip(groups, units, strict=True)
+                if amount is not None
+            ]
+        )
+        for return_id, *units in rows
+    }
+
+
+def _reach_by_return(
+    session: Session, returns: Select[int], settings: AppraisalSettings
+) -> dict[int, list[Reach]]:
+    """Each return's reach, an entry for each way of counting its activities use (see `Reach`)."""
+    # One row a return: for each way of counting, the people reached by the activities whose type counts
+    # that way, and how many activities gave no count. A row an activity type gave six times the rows (and
+    # Reach objects) for figures that only add them up.
+    counting_of = {
+        code: settings.counting(code).value for code in session.scalars(select(ActivityType.code).distinct())
+    }
+    if not counting_of:
+        return {}
+    counted_as = case(counting_of, value=ActivityType.code)
+    rows = plain_rows(
+        session,
+        select(
+            ReturnActivityTotal.site_return_id,
+            *(
+                cast(func.sum(case((counted_as == counting.value, column))), BigInteger)
+                for counting in ReachCounting
+                for column in (ReturnActivityTotal.people_reached, ReturnActivityTotal.without_reach)
+            ),
+        )
+        .join(ActivityType, ActivityType.id == ReturnActivityTotal.activity_type_id)
+        .where(ReturnActivityTotal.site_return_id.in_(returns))
+        .group_by(ReturnActivityTotal.site_return_id),
+    ).all()
+    countings = list(ReachCounting)
+    reach: dict[int, list[Reach]] = {}
+    for return_id, *sums in rows:
+        entries = reach[return_id] = []
+        for counting, people, without in zip(countings, sums[0::2], sums[1::2], strict=True):
+            if people is not None:
+                entries.append(Reach("", people, counting))
+            if without:
+                entries += [Reach("", None, counting)] * without
+    return reach
 
 
 def pooled_impacts(
