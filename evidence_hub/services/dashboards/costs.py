@@ -164,12 +164,8 @@ def _returns_in_scope(session: Session, scope: Scope) -> list[Any]:
     return list(
         plain_rows(
             session,
-            select(
-                SiteReturn.id,
-                SiteReturn.site_id,
-                SiteReturn.reporting_period_id,
-                SiteReturn.framework_version_id,
-                SiteReturn.status,
-            ).where(scope.returns_condition()),
-        )
+            select(SiteReturn.id, SiteReturn.site_id, SiteReturn.reporting_period_id).where(
+                scope.returns_condition()
+            ),
+        ).all()
     )
