@@ -35,16 +35,6 @@ PERIOD = "2009 Q2 (April to June 2009): between 1 April 2009 and 30 June 2009"
 
 
 @pytest.fixture
-def lead(client_as: ClientAs) -> FlaskClient:
-    return client_as(Role.SITE_LEAD, site="kent", full_name="Kim Lead")
-
-
-@pytest.fixture
-def site_return(db: Session, lead: FlaskClient) -> SiteReturn:
-    return make_return(db, "kent")
-
-
-@pytest.fixture
 def council(db: Session, site_return: SiteReturn) -> SitePartner:
     # Through the site's own list, so that the site loaded in this session knows of it.
     with transaction(db):

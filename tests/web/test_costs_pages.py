@@ -36,16 +36,6 @@ ClientAs = Callable[..., FlaskClient]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"
 
 
-@pytest.fixture
-def lead(client_as: ClientAs) -> FlaskClient:
-    return client_as(Role.SITE_LEAD, site="kent", full_name="Kim Lead")
-
-
-@pytest.fixture
-def site_return(db: Session, lead: FlaskClient) -> SiteReturn:
-    return make_return(db, "kent")
-
-
 def see_latest(db: Session) -> None:
     """End the test session's read transaction and forget loaded rows, to see what requests committed."""
     db.rollback()

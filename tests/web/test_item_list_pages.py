@@ -26,22 +26,12 @@ from evidence_hub.services.returns import workflow
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
 from evidence_hub.services.returns.learning import LEARNING, LearningInput
-from tests.factories import make_return, make_user
+from tests.factories import make_user
 from tests.pages import page, text_of
 from tests.returns_helpers import fill_return
 
 ClientAs = Callable[..., FlaskClient]
 IN_THE_PERIOD = date(2009, 5, 12)
-
-
-@pytest.fixture
-def lead(client_as: ClientAs) -> FlaskClient:
-    return client_as(Role.SITE_LEAD, site="kent", full_name="Kim Lead")
-
-
-@pytest.fixture
-def site_return(db: Session, lead: FlaskClient) -> SiteReturn:
-    return make_return(db, "kent")
 
 
 def user(signed_in: FlaskClient) -> User:

@@ -19,16 +19,6 @@ from tests.pages import page, text_of
 from tests.returns_helpers import add_cost, fill_return
 
 
-@pytest.fixture
-def lead(client_as: Callable[..., FlaskClient]) -> FlaskClient:
-    return client_as(Role.SITE_LEAD, site="kent", full_name="Kim Lead")
-
-
-@pytest.fixture
-def site_return(db: Session, lead: FlaskClient) -> SiteReturn:
-    return make_return(db, "kent")
-
-
 def task_list_text(lead: FlaskClient, site_return: SiteReturn) -> str:
     return text_of(page(lead.get(f"/returns/{site_return.id}")))
 
