@@ -12,7 +12,9 @@ from typing import Any
 
 import lxml.html
 from bs4 import BeautifulSoup
+from flask import Flask, render_template
 from flask.testing import FlaskClient
+from markupsafe import Markup
 from werkzeug.test import TestResponse
 
 # Presentational elements no GOV.UK component produces (and HTML no longer has).
@@ -139,3 +141,31 @@ def field_error(soup: BeautifulSoup, field_id: str) -> str:
 
 def text_of(soup: BeautifulSoup) -> str:
     return " ".join(soup.get_text(" ").split())
+
+
+def summary_cards_both_ways(app: Flask, template: str, **context: Any) -> tuple[str, str]:
+    """The template rendered as the service draws it (summary cards written in Python, `summary_card`) and
+    again with the Design System's govukSummaryList macro drawing each card, for comparing the two."""
+    with app.test_request_context():
+        written = render_template(template, **context)
+        written_in_python = app.jinja_env.globals["summary_card"]
+        # The macro's own output, as the template would take it from the macro.
+        app.jinja_env.globals["summary_card"] = lambda params: Markup(  # noqa: S704
+            app.jinja_env.from_string(
+                '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
+                "{{ govukSummaryList(params) }}"
+            ).render(params=params)
+        )
+        try:
+            through_macro = render_template(template, **context)
+        finally:
+            app.jinja_env.globals["summary_card"] = written_in_python
+    return written, through_macro
+
+
+def elements(html: str) -> list[tuple[str, dict[str, Any], str]]:
+    """Every element of the markup: its name, attributes and text, whitespace aside."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [
+        (each.name, dict(each.attrs), " ".join(each.get_text(" ").split())) for each in soup.find_all(True)
+    ]

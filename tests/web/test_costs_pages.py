@@ -12,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask, render_template
 from flask.testing import FlaskClient
-from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,7 @@ from evidence_hub.models import (
 from evidence_hub.services.returns.costs import COSTS, CostInput
 from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_framework, make_return, make_user
-from tests.pages import error_summary, field_error, page, text_of
+from tests.pages import elements, error_summary, field_error, page, summary_cards_both_ways, text_of
 
 ClientAs = Callable[..., FlaskClient]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"
@@ -732,30 +731,8 @@ def test_a_cost_card_is_drawn_as_the_design_systems_summary_list_draws_it(
     add_cost(db, lead, site_return, description="Line one\nLine <two> & more", funder=None)
     add_saving(db, lead, site_return)
     site_return = db.get(SiteReturn, site_return.id)  # type: ignore[assignment]
-    with app.test_request_context():
-        written = render_template(
-            "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
-        )
-        written_in_python = app.jinja_env.globals["summary_card"]
-        # The macro's own output, as the template would take it from the macro.
-        app.jinja_env.globals["summary_card"] = lambda params: Markup(  # noqa: S704
-            app.jinja_env.from_string(
-                '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
-                "{{ govukSummaryList(params) }}"
-            ).render(params=params)
-        )
-        try:
-            through_macro = render_template(
-                "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
-            )
-        finally:
-            app.jinja_env.globals["summary_card"] = written_in_python
+    written, through_macro = summary_cards_both_ways(
+        app, "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
+    )
     assert elements(written) == elements(through_macro)
     assert len(BeautifulSoup(written, "html.parser").select(".govuk-summary-card")) == 2
-
-
-def elements(html: str) -> list[tuple[str, dict[str, Any], str]]:
-    soup = BeautifulSoup(html, "html.parser")
-    return [
-        (each.name, dict(each.attrs), " ".join(each.get_text(" ").split())) for each in soup.find_all(True)
-    ]

@@ -13,9 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask, render_template
+from flask import Flask
 from flask.testing import FlaskClient
-from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -27,7 +26,7 @@ from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
 from evidence_hub.services.returns.learning import LEARNING, LearningInput
 from tests.factories import make_user
-from tests.pages import page, text_of
+from tests.pages import elements, page, summary_cards_both_ways, text_of
 from tests.returns_helpers import fill_return
 
 ClientAs = Callable[..., FlaskClient]
@@ -362,29 +361,11 @@ def test_activity_and_learning_cards_are_drawn_as_the_design_systems_summary_lis
     add_activities(db, site_return, 2)
     add_learning(db, site_return, 2)
     site_return = db.get(SiteReturn, site_return.id)  # type: ignore[assignment]
-    template = f"returns/summary/{summary}.html"
-    with app.test_request_context():
-        written = render_template(template, site_return=site_return, comments={}, can_edit=can_edit)
-        written_in_python = app.jinja_env.globals["summary_card"]
-        app.jinja_env.globals["summary_card"] = lambda params: Markup(  # noqa: S704
-            app.jinja_env.from_string(
-                '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
-                "{{ govukSummaryList(params) }}"
-            ).render(params=params)
-        )
-        try:
-            through_macro = render_template(template, site_return=site_return, comments={}, can_edit=can_edit)
-        finally:
-            app.jinja_env.globals["summary_card"] = written_in_python
+    written, through_macro = summary_cards_both_ways(
+        app, f"returns/summary/{summary}.html", site_return=site_return, comments={}, can_edit=can_edit
+    )
     assert elements(written) == elements(through_macro)
     assert len(BeautifulSoup(written, "html.parser").select(".govuk-summary-card")) == 2
-
-
-def elements(html: str) -> list[tuple[str, dict[str, Any], str]]:
-    soup = BeautifulSoup(html, "html.parser")
-    return [
-        (each.name, dict(each.attrs), " ".join(each.get_text(" ").split())) for each in soup.find_all(True)
-    ]
 
 
 def test_what_changed_since_the_last_review_links_to_the_page_showing_each_item(
