@@ -143,6 +143,14 @@ def _item_choices(site_return: SiteReturn) -> list[tuple[str, str]]:
     return [(item.key, item.label) for item in comments.commentable_items(site_return)]
 
 
+def _item_label(site_return: SiteReturn, key: str) -> str | None:
+    """The name of the item a choice's value ("activity:12") names, None when it names none of the return."""
+    kind, _, item_id = key.partition(":")
+    if not item_id.isdigit():
+        return None
+    return comments.commentable_label(db_session(), site_return, kind, int(item_id)) or None
+
+
 @review.route("/returns/<int:return_id>/comment", methods=["GET", "POST"])
 @roles(*REVIEWERS)
 def comment(return_id: int) -> str | Response:
@@ -152,13 +160,15 @@ def comment(return_id: int) -> str | Response:
     if site_return.status_enum is not ReturnStatus.SUBMITTED:
         return _refused(site_return, "You can comment on a return only while it is waiting for review.")
     form = ItemCommentForm()
-    choices = _item_choices(site_return)
-    form.set_item_choices(choices)
     if request.method == "GET" and request.args.get("item"):
         form.item.data = request.args["item"]
-    # Opened from an item on the review page: the comment is about that item, named rather than chosen.
+    # Opened from an item on the review page: the comment is about that item, named rather than chosen, and
+    # only that item is read (the largest returns hold well over a thousand items to choose from).
     from_item = request.args.get("item") or request.form.get("from_item")
-    chosen_label = dict(choices).get(form.item.data or "") if from_item else None
+    chosen_label = _item_label(site_return, form.item.data or "") if from_item else None
+    form.set_item_choices(
+        [(form.item.data or "", chosen_label)] if chosen_label else _item_choices(site_return)
+    )
     if form.validate_on_submit():
         item_type, item_id = form.chosen_item()
         try:

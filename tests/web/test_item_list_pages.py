@@ -350,6 +350,31 @@ def test_a_page_sends_as_many_statements_for_120_items_as_for_10(
     assert many == few
 
 
+def test_commenting_on_one_item_reads_that_item_and_no_list_of_the_returns_items(
+    app: Flask, db: Session, client_as: ClientAs, site_return: SiteReturn
+) -> None:
+    """Opened from an item, the comment page names that item: the return's other items (well over a
+    thousand in the largest returns) are neither read nor labelled."""
+    evaluator = client_as(Role.EVALUATOR)
+    activity = add_activities(db, site_return, 120)[74]
+    add_costs(db, site_return, 30)
+    set_status(db, site_return, ReturnStatus.SUBMITTED)
+    address = f"/review/returns/{site_return.id}/comment?item=activity:{activity.id}"
+    evaluator.get(address)  # the first request of a session reads what later ones keep
+
+    with statements_sent(app) as sent:
+        shown = page(evaluator.get(address))
+
+    assert "About: Activity: Activity 75" in text_of(shown)
+    assert shown.select_one("select#item") is None
+    listed = [
+        statement
+        for statement in sent
+        if any(f"FROM {table}" in statement for table in ("activities", "cost_items", "learning_entries"))
+    ]
+    assert all(".id = " in statement for statement in listed), listed
+
+
 # The cards are drawn in Python (summary_card), as the Design System's macro draws them
 
 
