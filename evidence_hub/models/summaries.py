@@ -34,6 +34,24 @@ class ReturnCostTotal(Base):
     attributable_units: Mapped[int] = mapped_column(BigInteger)
 
 
+class ReturnCostSum(Base):
+    """A return's costs over every category: what was recorded and, for each type and funding, what is
+    attributable to the pilot (NULL where the return has no cost of that type and funding, which is not the
+    same as costs adding up to nothing). One row a return, so that the views that add up returns rather than
+    categories (the costs by period, value for money) read a row a return rather than grouping a dozen."""
+
+    __tablename__ = "return_cost_sums"
+
+    site_return_id: Mapped[int] = mapped_column(
+        ForeignKey("site_returns.id", ondelete="CASCADE"), primary_key=True
+    )
+    recorded_pence: Mapped[int] = mapped_column(BigInteger)
+    set_up_cash_units: Mapped[int | None] = mapped_column(BigInteger)
+    set_up_in_kind_units: Mapped[int | None] = mapped_column(BigInteger)
+    running_cash_units: Mapped[int | None] = mapped_column(BigInteger)
+    running_in_kind_units: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class ReturnActivityTotal(Base):
     """A return's activities of one type: how many, the people they reached, and how many gave no count."""
 

@@ -36,6 +36,8 @@ from evidence_hub.models.framework import Indicator
 from evidence_hub.models.returns import (
     Activity,
     CostItem,
+    CostType,
+    Funding,
     LearningEntry,
     MeasureValue,
     SavingClaim,
@@ -43,6 +45,7 @@ from evidence_hub.models.returns import (
 )
 from evidence_hub.models.summaries import (
     ReturnActivityTotal,
+    ReturnCostSum,
     ReturnCostTotal,
     ReturnLearningCount,
     ReturnSavingTotal,
@@ -75,6 +78,39 @@ def _cost_totals(where: Any) -> Any:
         )
         .where(where(CostItem.site_return_id))
         .group_by(CostItem.site_return_id, CostItem.cost_category_id, CostItem.cost_type, CostItem.funding)
+    )
+
+
+# ReturnCostSum's columns of attributable money, in order, and the type and funding each adds up.
+COST_SUM_GROUPS = (
+    ("set_up_cash_units", CostType.SET_UP, Funding.CASH),
+    ("set_up_in_kind_units", CostType.SET_UP, Funding.IN_KIND),
+    ("running_cash_units", CostType.RUNNING, Funding.CASH),
+    ("running_in_kind_units", CostType.RUNNING, Funding.IN_KIND),
+)
+
+
+def _cost_sums(where: Any) -> Any:
+    attributable = attributable_units_of(CostItem.amount, CostItem.attributable_percent)
+    return (
+        select(
+            CostItem.site_return_id,
+            func.sum(whole_pence(CostItem.amount)),
+            # No ELSE: a type and funding the return has no cost of sums to NULL, not 0.
+            *(
+                func.sum(
+                    case(
+                        (
+                            (CostItem.cost_type == cost_type.value) & (CostItem.funding == funding.value),
+                            attributable,
+                        )
+                    )
+                )
+                for _column, cost_type, funding in COST_SUM_GROUPS
+            ),
+        )
+        .where(where(CostItem.site_return_id))
+        .group_by(CostItem.site_return_id)
     )
 
 
@@ -162,6 +198,11 @@ FIGURES: dict[type, tuple[tuple[Any, tuple[str, ...], tuple[Any, ...]], ...]] = 
             ),
             (_cost_totals,),
         ),
+        (
+            ReturnCostSum,
+            ("site_return_id", "recorded_pence", *(column for column, _type, _funding in COST_SUM_GROUPS)),
+            (_cost_sums,),
+        ),
     ),
     Activity: (
         (
@@ -192,28 +233,32 @@ FIGURES: dict[type, tuple[tuple[Any, tuple[str, ...], tuple[Any, ...]], ...]] = 
 
 def computed_rows(
     connection: Connection, model: type, return_ids: Collection[int] | None = None
-) -> set[tuple[Any, ...]]:
-    """What a kind's figures should hold, computed afresh from the items."""
+) -> dict[str, set[tuple[Any, ...]]]:
+    """What each of a kind's tables of figures should hold, computed afresh from the items."""
     where = _where(return_ids)
     return {
-        tuple(_plain(value) for value in row)
-        for _table, _columns, statements in FIGURES[model]
-        for statement in statements
-        for row in connection.execute(statement(where))
+        table.__tablename__: {
+            tuple(_plain(value) for value in row)
+            for statement in statements
+            for row in connection.execute(statement(where))
+        }
+        for table, _columns, statements in FIGURES[model]
     }
 
 
 def kept_rows(
     connection: Connection, model: type, return_ids: Collection[int] | None = None
-) -> set[tuple[Any, ...]]:
-    """What a kind's figures hold now, in the same form as `computed_rows`."""
+) -> dict[str, set[tuple[Any, ...]]]:
+    """What each of a kind's tables of figures holds now, in the same form as `computed_rows`."""
     where = _where(return_ids)
     return {
-        tuple(_plain(value) for value in row)
+        table.__tablename__: {
+            tuple(_plain(value) for value in row)
+            for row in connection.execute(
+                select(*(getattr(table, name) for name in columns)).where(where(table.site_return_id))
+            )
+        }
         for table, columns, _statements in FIGURES[model]
-        for row in connection.execute(
-            select(*(getattr(table, name) for name in columns)).where(where(table.site_return_id))
-        )
     }
 
 
@@ -291,14 +336,17 @@ def _rebuild_touched_returns(session: Session, _context: UOWTransaction) -> None
 def figure_differences(connection: Connection) -> list[str]:
     """Where the kept figures differ from their items, in words (none when they are equal)."""
     differences = []
-    for model, figures in FIGURES.items():
-        kept, computed = kept_rows(connection, model), computed_rows(connection, model)
-        if kept != computed:
-            returns = sorted({row[0] for row in kept ^ computed})
+    for model in FIGURES:
+        computed = computed_rows(connection, model)
+        for table_name, kept in kept_rows(connection, model).items():
+            if kept == computed[table_name]:
+                continue
+            returns = sorted({row[0] for row in kept ^ computed[table_name]})
             shown = ", ".join(str(return_id) for return_id in returns[:10])
             more = f" and {len(returns) - 10:,} more" if len(returns) > 10 else ""
+            returns_differing = f"{len(returns):,} returns" if len(returns) > 1 else "1 return"
             differences.append(
-                f"{figures[0][0].__tablename__}: the figures kept for {len(returns):,} returns differ from "
-                f"their items (returns {shown}{more})"
+                f"{table_name}: the figures kept for {returns_differing} differ from their items "
+                f"(returns {shown}{more})"
             )
     return differences

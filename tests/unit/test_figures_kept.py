@@ -13,12 +13,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
 from evidence_hub.models import Activity, CostItem, LearningEntry, Role, SavingClaim, SiteReturn, User
-from evidence_hub.models.summaries import ReturnValuesReported
+from evidence_hub.models.summaries import ReturnCostSum, ReturnCostTotal, ReturnValuesReported
 from evidence_hub.models.summary_upkeep import figure_differences, rebuild_figures
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
@@ -261,4 +261,85 @@ def test_answering_and_clearing_measures_keeps_the_values_reported(db: Session) 
     assert write_measure(db, lead, site_return, {**answer, "day": 3})
     db.commit()
     assert kept() == []
+    assert figure_differences(db.connection()) == []
+
+
+def test_a_returns_costs_are_kept_in_one_row_by_type_and_funding(db: Session) -> None:
+    """The row a return keeps over every category: recorded pence, and attributable pence × hundredths of a
+    percent for each type and funding, empty (not 0) where the return has no such cost."""
+    site_return = make_return(db, "kent")
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    category_id = site_return.framework_version.cost_categories[0].id
+
+    def cost(amount: str, cost_type: str, funding: str, percent: str = "100") -> CostInput:
+        return CostInput(
+            category_id=category_id,
+            description="Analyst",
+            amount=Decimal(amount),
+            cost_type=cost_type,
+            funding=funding,
+            attributable_percent=Decimal(percent),
+            attribution_reason="" if percent == "100" else "Shared with the council's own work",
+        )
+
+    def kept() -> tuple[int | None, ...] | None:
+        row = db.get(ReturnCostSum, site_return.id)
+        db.expire_all()
+        if row is None:
+            return None
+        return (
+            row.recorded_pence,
+            row.set_up_cash_units,
+            row.set_up_in_kind_units,
+            row.running_cash_units,
+            row.running_in_kind_units,
+        )
+
+    with transaction(db):
+        COSTS.add(db, lead, site_return, cost("1200.50", "running", "cash"))
+        COSTS.add(db, lead, site_return, cost("300.00", "set_up", "in_kind", "50"))
+        COSTS.add(db, lead, site_return, cost("0.00", "running", "in_kind"))
+    # £1,200.50 at 100.00% and £300.00 at 50.00%; the nil in-kind running cost still counts as one.
+    assert kept() == (150050, None, 30000 * 5000, 120050 * 10000, 0)
+    set_up = db.scalars(select(CostItem).where(CostItem.cost_type == "set_up")).one()
+    with transaction(db):
+        COSTS.delete(db, lead, site_return, set_up, None)
+    assert kept() == (120050, None, None, 120050 * 10000, 0)
+    for item in db.scalars(select(CostItem)).all():
+        with transaction(db):
+            COSTS.delete(db, lead, site_return, item, None)
+    assert kept() is None
+    assert figure_differences(db.connection()) == []
+
+
+def test_figures_that_drift_from_their_items_are_named_by_table_and_return(db: Session) -> None:
+    """`evidence-hub check --figures` says which kept table differs, and for which returns."""
+    site_return = make_return(db, "kent")
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    with transaction(db):
+        COSTS.add(
+            db,
+            lead,
+            site_return,
+            CostInput(
+                category_id=site_return.framework_version.cost_categories[0].id,
+                description="Analyst",
+                amount=Decimal("10.00"),
+                cost_type="running",
+                funding="cash",
+            ),
+        )
+    with transaction(db):
+        db.execute(update(ReturnCostSum).values(recorded_pence=ReturnCostSum.recorded_pence + 1))
+    assert figure_differences(db.connection()) == [
+        f"return_cost_sums: the figures kept for 1 return differ from their items (returns {site_return.id})"
+    ]
+    with transaction(db):
+        db.execute(update(ReturnCostTotal).values(lines=ReturnCostTotal.lines + 1))
+    assert [difference.split(":")[0] for difference in figure_differences(db.connection())] == [
+        "return_cost_totals",
+        "return_cost_sums",
+    ]
+    with transaction(db):
+        rebuild_figures(db.connection(), [site_return.id])
     assert figure_differences(db.connection()) == []

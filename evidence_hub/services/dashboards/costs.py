@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, case, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from evidence_hub.models.framework import CostCategory
 from evidence_hub.models.returns import CostType, Funding, SiteReturn
-from evidence_hub.models.summaries import ReturnCostTotal
+from evidence_hub.models.summaries import ReturnCostSum, ReturnCostTotal
 from evidence_hub.services.common.money import (
     pounds_from_attributable_units,
     pounds_from_pence,
@@ -85,10 +86,11 @@ class CostFigures:
 def cost_figures(session: Session, scope: Scope) -> CostFigures:
     """Attributable and recorded costs by site, category and period, split set-up/running, cash/in-kind.
 
-    Two GROUP BYs over the costs kept per return (models/summaries.py) of the returns in view: by site and
-    category, and by return (a site's return for a period). The totals by site, by period and overall are
-    added up from the second as integers. Adding up in the database leaves Python thousands of rows at
-    national scale, rather than the hundred thousand of every return's categories.
+    A GROUP BY over the costs kept per return and category (models/summaries.py) of the returns in view,
+    by site and category, and the row kept for each return over every category (a site's return for a
+    period). The totals by site, by period and overall are added up from the second as integers. Python
+    reads thousands of rows at national scale, rather than the hundred thousand of every return's
+    categories.
     """
     kept = ReturnCostTotal
     attributable = kept.attributable_units
@@ -105,11 +107,18 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
         .where(scope.returns_condition())
         .group_by(SiteReturn.site_id, kept.cost_category_id)
     )
-    by_return = (
-        select(kept.site_return_id, *sums)
-        .where(kept.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
-        .group_by(kept.site_return_id)
-    )
+    by_return = select(
+        ReturnCostSum.site_return_id,
+        ReturnCostSum.recorded_pence,
+        _units(
+            ReturnCostSum.set_up_cash_units,
+            ReturnCostSum.set_up_in_kind_units,
+            ReturnCostSum.running_cash_units,
+            ReturnCostSum.running_in_kind_units,
+        ),
+        _units(ReturnCostSum.set_up_cash_units, ReturnCostSum.set_up_in_kind_units),
+        _units(ReturnCostSum.set_up_cash_units, ReturnCostSum.running_cash_units),
+    ).where(ReturnCostSum.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
     returns = _returns_in_scope(session, scope)
     where = {row.id: (row.site_id, row.reporting_period_id) for row in returns}
     categories, codes_by_id = _categories_in_scope(session, scope)
@@ -143,6 +152,14 @@ def cost_figures(session: Session, scope: Scope) -> CostFigures:
     if warning:
         figures.warnings.append(warning)
     return figures
+
+
+def _units(*columns: QueryableAttribute[int | None]) -> ColumnElement[int]:
+    """The sum of kept attributable columns, a type and funding the return has no cost of adding 0."""
+    total: ColumnElement[int] = func.coalesce(columns[0], 0)
+    for column in columns[1:]:
+        total = total + func.coalesce(column, 0)
+    return total
 
 
 def _categories_in_scope(session: Session, scope: Scope) -> tuple[list[tuple[str, str]], dict[int, str]]:

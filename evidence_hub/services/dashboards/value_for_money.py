@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from evidence_hub.models import Site
 from evidence_hub.models.framework import ActivityType, FrameworkStatus, FrameworkVersion, Indicator
 from evidence_hub.models.returns import MeasureValue, SiteReturn
-from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostTotal, ReturnSavingTotal
+from evidence_hub.models.summaries import ReturnActivityTotal, ReturnCostSum, ReturnSavingTotal
+from evidence_hub.models.summary_upkeep import COST_SUM_GROUPS
 from evidence_hub.services.appraisal.appraisal import PROGRAMME_CODE, AppraisalError, ScopeAppraisal
 from evidence_hub.services.appraisal.evidence import (
     NOT_YET_AVAILABLE,
@@ -199,39 +200,28 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
 
 def _costs_by_return(session: Session, returns: Select[int]) -> dict[int, tuple[CostLine, ...]]:
     """Each return's costs, a line for each cost type and funding it has."""
-    # One row a return, a column for each cost type and funding (NULL where the return has none):
-    # grouping by all three gave several rows a return and made SQLite sort them. Summed as BIGINT, so
-    # PostgreSQL sends integers rather than numerics. Returns as a subquery rather than a join: SQLite
-    # then reads each return's costs by its key instead of scanning every cost.
-    groups = sorted((cost_type, funding) for cost_type in CostType for funding in Funding)
+    # The row kept for each return over every category, a column for each cost type and funding (NULL where
+    # the return has none). Returns as a subquery rather than a join: SQLite then reads each return's row
+    # by its key instead of scanning them all.
+    # In the order the appraisal has always added a return's lines up: by type, then funding.
+    groups = sorted(
+        (
+            (CostType(cost_type.value), Funding(funding.value), getattr(ReturnCostSum, column))
+            for column, cost_type, funding in COST_SUM_GROUPS
+        ),
+        key=lambda group: (group[0], group[1]),
+    )
     rows = plain_rows(
         session,
-        select(
-            ReturnCostTotal.site_return_id,
-            *(
-                cast(
-                    func.sum(
-                        case(
-                            (
-                                (ReturnCostTotal.cost_type == cost_type.value)
-                                & (ReturnCostTotal.funding == funding.value),
-                                ReturnCostTotal.attributable_units,
-                            )
-                        )
-                    ),
-                    BigInteger,
-                )
-                for cost_type, funding in groups
-            ),
-        )
-        .where(ReturnCostTotal.site_return_id.in_(returns))
-        .group_by(ReturnCostTotal.site_return_id),
+        select(ReturnCostSum.site_return_id, *(column for _type, _funding, column in groups)).where(
+            ReturnCostSum.site_return_id.in_(returns)
+        ),
     ).all()
     return {
         return_id: tuple(
             [
                 CostLine(pounds_from_attributable_units(amount), cost_type, funding)
-                for (cost_type, funding), amount in zip(groups, units, strict=True)
+                for (cost_type, funding, _column), amount in zip(groups, units, strict=True)
                 if amount is not None
             ]
         )
