@@ -31,6 +31,7 @@ review = Blueprint("review", __name__, url_prefix="/review")
 
 REVIEWERS = (Role.EVALUATOR, Role.ADMINISTRATOR)
 RETURNS_PER_PAGE = 50
+MOST_ITEMS_TO_CHOOSE_FROM = 100
 
 
 def _return(return_id: int) -> SiteReturn:
@@ -166,9 +167,14 @@ def comment(return_id: int) -> str | Response:
     # only that item is read (the largest returns hold well over a thousand items to choose from).
     from_item = request.args.get("item") or request.form.get("from_item")
     chosen_label = _item_label(site_return, form.item.data or "") if from_item else None
-    form.set_item_choices(
-        [(form.item.data or "", chosen_label)] if chosen_label else _item_choices(site_return)
-    )
+    items_held = 0 if chosen_label else comments.commentable_count(session, site_return)
+    # Past this many items a list to choose from is too long to use (the largest returns hold well over a
+    # thousand): the comment is about the return as a whole, and an item is commented on from beside it.
+    too_many_to_list = items_held > MOST_ITEMS_TO_CHOOSE_FROM
+    if chosen_label:
+        form.set_item_choices([(form.item.data or "", chosen_label)])
+    else:
+        form.set_item_choices([] if too_many_to_list else _item_choices(site_return))
     if form.validate_on_submit():
         item_type, item_id = form.chosen_item()
         try:
@@ -189,7 +195,13 @@ def comment(return_id: int) -> str | Response:
             return _back_to_review(site_return)
     return render_template(
         "review/comment.html",
-        **return_context(site_return, form=form, chosen_label=chosen_label),
+        **return_context(
+            site_return,
+            form=form,
+            chosen_label=chosen_label,
+            too_many_to_list=too_many_to_list,
+            items_held=items_held,
+        ),
         title="Comment on this item" if chosen_label else "Comment on this return",
     )
 

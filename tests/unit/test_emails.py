@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from evidence_hub.db import transaction, utc_now
+from evidence_hub.formatting import money
 from evidence_hub.models import (
     BackgroundJob,
     Email,
@@ -110,6 +111,7 @@ def test_a_return_sent_back_tells_the_lead_what_to_change_and_which_items_carry_
 
     with transaction(db):
         comments.add_comment(db, evaluator, site_return, "Is this the whole cost?", "cost", cost.id)
+        comments.add_comment(db, evaluator, site_return, "Check the dates throughout.", "return", None)
         workflow.return_to_site(db, evaluator, site_return, "Please split the staff costs by partner.")
 
     [email] = emails_to(db, lead)
@@ -118,6 +120,10 @@ def test_a_return_sent_back_tells_the_lead_what_to_change_and_which_items_carry_
     assert "Esther Evaluator has returned Kent's return" in email.body
     assert "Please split the staff costs by partner." in email.body
     assert f"* Cost: {cost.description}" in email.body
+    # Only the item commented on is listed; the comment on the return as a whole names no item.
+    assert [line for line in email.body.splitlines() if line.startswith("* ")] == [
+        f"* Cost: {cost.description} ({money(cost.amount)})"
+    ]
     assert f"/returns/{site_return.id}" in email.body
 
 

@@ -180,6 +180,52 @@ def test_an_evaluator_comments_from_a_document_and_from_the_milestone(
     assert "Please explain the #document-" in text_of(documents.select_one(".app-review-comments"))
 
 
+def test_a_return_with_too_many_items_to_list_takes_a_comment_on_the_whole_and_points_to_its_items(
+    db: Session, lead: User, evaluator: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The largest returns hold well over a thousand items: past the limit the page lists none of them,
+    says how many there are and where to comment on one, and still takes a comment on the whole return;
+    an item's own comment link still names that item."""
+    site_return = submitted_return(db, lead)
+    add_cost(db, site_return, description="Data analyst")
+    monkeypatch.setattr("evidence_hub.review.views.MOST_ITEMS_TO_CHOOSE_FROM", 2)
+    cost = db.scalars(select(CostItem).where(CostItem.site_return_id == site_return.id)).first()
+    assert cost is not None
+
+    form = page(evaluator.get(f"/review/returns/{site_return.id}/comment"))
+    assert form.select_one("select#item") is None
+    text = text_of(form)
+    assert "About: the return as a whole" in text
+    held = len(site_return.costs) + len(site_return.measures) + len(site_return.documents) + 1
+    assert f"This return has {held} items, too many to choose from here." in text
+    assert links(form)["go back to the return"] == f"/review/returns/{site_return.id}"
+
+    response = evaluator.post(
+        f"/review/returns/{site_return.id}/comment", data={"item": "return", "body": "Check every date."}
+    )
+    assert response.status_code == 302
+    refused = page(
+        evaluator.post(
+            f"/review/returns/{site_return.id}/comment", data={"item": f"cost:{cost.id}", "body": "Too much?"}
+        )
+    )
+    assert field_error(refused, "item") == "Select an item from this return"
+
+    from_item = page(evaluator.get(f"/review/returns/{site_return.id}/comment?item=cost:{cost.id}"))
+    assert f"About: Cost: {cost.description}" in text_of(from_item)
+    response = evaluator.post(
+        f"/review/returns/{site_return.id}/comment",
+        data={"item": f"cost:{cost.id}", "from_item": "yes", "body": "Is all of this the pilot's share?"},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    db.rollback()
+    assert [
+        (comment.item_type, comment.item_id, comment.body)
+        for comment in db.scalars(select(ReviewComment).order_by(ReviewComment.id))
+    ] == [("return", None, "Check every date."), ("cost", cost.id, "Is all of this the pilot's share?")]
+
+
 def test_a_comment_needs_text_and_an_item_of_this_return(
     db: Session, lead: User, evaluator: FlaskClient
 ) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidence_hub.formatting import money
@@ -51,7 +52,9 @@ def add_comment(
     body = body.strip()
     if not body:
         raise ReturnError("Enter a comment", field="body")
-    if item_type != "return" and item_id not in _item_ids(site_return, item_type):
+    # The item is read by its id, not found among every item of its kind: the largest returns hold well
+    # over a thousand.
+    if item_type != "return" and not commentable_label(session, site_return, item_type, item_id):
         raise NotVisible(f"No {item_type} {item_id} in return {site_return.id}")
     return new_comment(session, user, site_return, body, item_type, item_id)
 
@@ -86,16 +89,6 @@ def new_comment(
 # on it names the return's id.
 MILESTONE = "milestone"
 
-COMMENTABLE_ITEMS = {
-    "cost": "costs",
-    "saving": "savings",
-    "activity": "activities",
-    "measure": "measures",
-    "learning": "learning",
-    "document": "documents",
-}
-
-
 # The task-list section each commentable kind of item is listed in.
 SECTION_OF_ITEM = {
     "cost": ReturnSection.COSTS,
@@ -117,13 +110,6 @@ def comments_by_section(site_return: SiteReturn) -> dict[ReturnSection, int]:
         if section is not None and comment.round == latest:
             counts[section] = counts.get(section, 0) + 1
     return counts
-
-
-def _item_ids(site_return: SiteReturn, item_type: str) -> set[int]:
-    if item_type == MILESTONE:
-        return {site_return.id} if site_return.journey_milestone is not None else set()
-    collection = COMMENTABLE_ITEMS.get(item_type)
-    return {item.id for item in getattr(site_return, collection)} if collection else set()
 
 
 @dataclass(frozen=True)
@@ -177,6 +163,19 @@ def commentable_items(site_return: SiteReturn) -> list[CommentableItem]:
         items.append(CommentableItem(MILESTONE, site_return.id, milestone))
     items += listed("document", site_return.documents)
     return items
+
+
+def commentable_count(session: Session, site_return: SiteReturn) -> int:
+    """How many items of the return an evaluator can comment on (`commentable_items`), counted rather than
+    read."""
+    counts = select(
+        *(
+            select(func.count()).where(model.site_return_id == site_return.id).scalar_subquery()
+            for model in ITEM_MODELS.values()
+        )
+    )
+    items = sum(session.execute(counts).one())
+    return items + (1 if site_return.journey_milestone is not None else 0)
 
 
 def commentable_label(session: Session, site_return: SiteReturn, kind: str, item_id: int | None) -> str:

@@ -34,7 +34,7 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.notifications import recipients
 from evidence_hub.services.notifications.outbox import link, queue_to_each
-from evidence_hub.services.returns.comments import commentable_items
+from evidence_hub.services.returns.comments import commentable_label
 from evidence_hub.services.returns.completeness import completeness_problems
 
 # The stages, latest first: a site first reminded 2 days before the due date gets the 3-day reminder only.
@@ -81,11 +81,13 @@ def submitted(session: Session, site_return: SiteReturn, by: User) -> None:
 def returned(session: Session, site_return: SiteReturn, reviewer: User, comment: str) -> None:
     """Tell the site's leads that their return came back, with the comment and the items commented on."""
     latest_round = max((each.round for each in site_return.comments), default=None)
-    labels = {item.key: item.label for item in commentable_items(site_return)}
+    # Each commented item is read by its id for its name: the largest returns hold well over a thousand
+    # items, of which a review comments on a few. An item deleted since has no name and is left out.
     commented = [
-        labels[f"{each.item_type}:{each.item_id}"]
+        label
         for each in site_return.comments
-        if each.round == latest_round and f"{each.item_type}:{each.item_id}" in labels
+        if each.round == latest_round
+        and (label := commentable_label(session, site_return, each.item_type or "", each.item_id))
     ]
     queue_to_each(
         session,
