@@ -24,6 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
     event,
     false,
     inspect,
@@ -608,3 +610,15 @@ def _refuse_changes_to_published_frameworks(session: Session, _context: Any, _in
                     f"Version {version.version} is {before}: its definitions cannot be added to, changed "
                     "or removed. Import a new version instead."
                 )
+
+
+def below_minimum_expression(measure_level: Any, minimum_level: Any) -> Any:
+    """Evidence below the indicator's minimum: no level given, or a lower level on the same scale."""
+    return case(
+        (measure_level.id.is_(None), True),
+        (
+            and_(measure_level.scale_id == minimum_level.scale_id, measure_level.level < minimum_level.level),
+            True,
+        ),
+        else_=False,
+    )

@@ -110,3 +110,24 @@ class ReturnLearningCount(Base):
     entries: Mapped[int] = mapped_column()
 
     __table_args__ = (Index("ix_return_learning_counts_return_type", "site_return_id", "learning_type"),)
+
+
+class ApprovedValueCount(Base):
+    """A site's measure values of one indicator in its approved returns: how many give a number, how many
+    there are (the rest say "not yet available"), and how many of those with a number rest on evidence
+    below the indicator's minimum (or state none).
+
+    Kept per site rather than per return: a return holds one value an indicator, so per return these would
+    be the values themselves, while the outcomes view counts every approved value of every period. Rebuilt
+    for a site whenever one of its values changes or one of its returns is approved or loses its approval.
+    """
+
+    __tablename__ = "approved_value_counts"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    values: Mapped[int] = mapped_column()
+    all_values: Mapped[int] = mapped_column()
+    below_minimum: Mapped[int] = mapped_column()

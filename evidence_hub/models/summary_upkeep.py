@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    and_,
     bindparam,
     case,
     cast,
@@ -25,14 +26,15 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     literal,
     null,
     select,
 )
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, aliased
 from sqlalchemy.sql.elements import BindParameter
 
-from evidence_hub.models.framework import Indicator
+from evidence_hub.models.framework import EvidenceLevel, Indicator, below_minimum_expression
 from evidence_hub.models.returns import (
     Activity,
     CostItem,
@@ -41,9 +43,11 @@ from evidence_hub.models.returns import (
     LearningEntry,
     MeasureValue,
     SavingClaim,
+    SiteReturn,
     learning_entry_dimensions,
 )
 from evidence_hub.models.summaries import (
+    ApprovedValueCount,
     ReturnActivityTotal,
     ReturnCostSum,
     ReturnCostTotal,
@@ -53,6 +57,7 @@ from evidence_hub.models.summaries import (
 )
 
 TOUCHED_RETURNS = "evidence_hub.summaries.touched"
+TOUCHED_SITES = "evidence_hub.summaries.touched_sites"
 
 
 def whole_pence(column: Any) -> Any:
@@ -294,12 +299,89 @@ def rebuild_figures(
     connection: Connection, return_ids: Collection[int] | None = None, kinds: Collection[type] | None = None
 ) -> None:
     """Rebuild the figures of these returns (every return when None) from their items, for these kinds of
-    item (every kind when None)."""
+    item (every kind when None); rebuilding every return rebuilds the figures kept per site too."""
     statements = _FOR_EVERY_RETURN if return_ids is None else _FOR_SOME_RETURNS
     parameters = {} if return_ids is None else {RETURNS_REBUILT.key: sorted(return_ids)}
     for model in kinds if kinds is not None else FIGURES:
         for statement in statements[model]:
             connection.execute(statement, parameters)
+    if return_ids is None and (kinds is None or MeasureValue in kinds):
+        rebuild_site_figures(connection)
+
+
+def _approved_value_counts(where: Any) -> Any:
+    level = aliased(EvidenceLevel)
+    minimum = aliased(EvidenceLevel)
+    has_number = MeasureValue.value.is_not(None)
+    return (
+        select(
+            MeasureValue.site_id,
+            MeasureValue.indicator_id,
+            func.count(MeasureValue.value),
+            func.count(),
+            func.sum(
+                case(
+                    (and_(has_number, below_minimum_expression(level, minimum)), 1),
+                    else_=0,
+                )
+            ),
+        )
+        .join(SiteReturn, SiteReturn.id == MeasureValue.site_return_id)
+        .join(Indicator, Indicator.id == MeasureValue.indicator_id)
+        .outerjoin(minimum, minimum.id == Indicator.minimum_evidence_level_id)
+        .outerjoin(level, level.id == MeasureValue.evidence_level_id)
+        .where(SiteReturn.approved_at.is_not(None), where(MeasureValue.site_id))
+        .group_by(MeasureValue.site_id, MeasureValue.indicator_id)
+    )
+
+
+# The figures kept per site (ApprovedValueCount), in the same form as FIGURES' entries.
+SITE_FIGURES = (
+    ApprovedValueCount,
+    ("site_id", "indicator_id", "values", "all_values", "below_minimum"),
+    _approved_value_counts,
+)
+
+
+def computed_site_rows(
+    connection: Connection, site_ids: Collection[int] | None = None
+) -> set[tuple[Any, ...]]:
+    """What the figures kept per site should hold, computed afresh from the values and returns."""
+    _table, _columns, statement = SITE_FIGURES
+    return {tuple(_plain(value) for value in row) for row in connection.execute(statement(_where(site_ids)))}
+
+
+def kept_site_rows(connection: Connection, site_ids: Collection[int] | None = None) -> set[tuple[Any, ...]]:
+    table, columns, _statement = SITE_FIGURES
+    return {
+        tuple(_plain(value) for value in row)
+        for row in connection.execute(
+            select(*(getattr(table, name) for name in columns)).where(_where(site_ids)(table.site_id))
+        )
+    }
+
+
+SITES_REBUILT: BindParameter[list[int]] = bindparam("rebuilt_site_ids", expanding=True)
+
+
+def _site_rebuild_statements(where: Any) -> tuple[Any, Any]:
+    table, columns, statement = SITE_FIGURES
+    return (
+        delete(table).where(where(table.site_id)),
+        insert(table).from_select([getattr(table, name) for name in columns], statement(where)),
+    )
+
+
+_FOR_SOME_SITES = _site_rebuild_statements(lambda column: column.in_(SITES_REBUILT))
+_FOR_EVERY_SITE = _site_rebuild_statements(lambda column: literal(True))
+
+
+def rebuild_site_figures(connection: Connection, site_ids: Collection[int] | None = None) -> None:
+    """Rebuild the figures kept per site for these sites (every site when None) from their values."""
+    statements = _FOR_EVERY_SITE if site_ids is None else _FOR_SOME_SITES
+    parameters = {} if site_ids is None else {SITES_REBUILT.key: sorted(site_ids)}
+    for statement in statements:
+        connection.execute(statement, parameters)
 
 
 def _where(return_ids: Collection[int] | None) -> Any:
@@ -317,20 +399,30 @@ def _plain(value: Any) -> Any:
 @event.listens_for(Session, "after_flush")
 def _note_touched_returns(session: Session, _context: UOWTransaction) -> None:
     touched: dict[type, set[int]] = session.info.setdefault(TOUCHED_RETURNS, {})
+    sites: set[int] = session.info.setdefault(TOUCHED_SITES, set())
     for instance in chain(session.new, session.dirty, session.deleted):
         model = type(instance)
         if model in FIGURES and instance.site_return_id is not None:
             touched.setdefault(model, set()).add(instance.site_return_id)
+        # A site's approved values change with its values and with its returns' approval.
+        if (model is MeasureValue and instance.site_id is not None) or (
+            model is SiteReturn
+            and (instance in session.deleted or inspect(instance).attrs.approved_at.history.has_changes())
+        ):
+            sites.add(instance.site_id)
 
 
 @event.listens_for(Session, "after_flush_postexec")
 def _rebuild_touched_returns(session: Session, _context: UOWTransaction) -> None:
     touched: dict[type, set[int]] = session.info.pop(TOUCHED_RETURNS, {})
-    if not touched:
+    sites: set[int] = session.info.pop(TOUCHED_SITES, set())
+    if not touched and not sites:
         return
     connection = session.connection()
     for model, return_ids in touched.items():
         rebuild_figures(connection, return_ids, kinds=[model])
+    if sites:
+        rebuild_site_figures(connection, sites)
 
 
 def figure_differences(connection: Connection) -> list[str]:
@@ -339,14 +431,24 @@ def figure_differences(connection: Connection) -> list[str]:
     for model in FIGURES:
         computed = computed_rows(connection, model)
         for table_name, kept in kept_rows(connection, model).items():
-            if kept == computed[table_name]:
-                continue
-            returns = sorted({row[0] for row in kept ^ computed[table_name]})
-            shown = ", ".join(str(return_id) for return_id in returns[:10])
-            more = f" and {len(returns) - 10:,} more" if len(returns) > 10 else ""
-            returns_differing = f"{len(returns):,} returns" if len(returns) > 1 else "1 return"
-            differences.append(
-                f"{table_name}: the figures kept for {returns_differing} differ from their items "
-                f"(returns {shown}{more})"
-            )
+            if kept != computed[table_name]:
+                differences.append(_difference(table_name, kept ^ computed[table_name], "return", "items"))
+    kept_per_site, computed_per_site = kept_site_rows(connection), computed_site_rows(connection)
+    if kept_per_site != computed_per_site:
+        differences.append(
+            _difference(ApprovedValueCount.__tablename__, kept_per_site ^ computed_per_site, "site", "values")
+        )
     return differences
+
+
+def _difference(table_name: str, rows: set[tuple[Any, ...]], keyed_by: str, source: str) -> str:
+    """A kept table's rows that differ from what its source gives, said by the keys (returns or sites)
+    they belong to, the first ten named."""
+    keys = sorted({row[0] for row in rows})
+    shown = ", ".join(str(key) for key in keys[:10])
+    more = f" and {len(keys) - 10:,} more" if len(keys) > 10 else ""
+    how_many = f"{len(keys):,} {keyed_by}s" if len(keys) > 1 else f"1 {keyed_by}"
+    return (
+        f"{table_name}: the figures kept for {how_many} differ from their {source} "
+        f"({keyed_by}s {shown}{more})"
+    )

@@ -58,6 +58,7 @@ from evidence_hub.models import (
     SiteReturn,
     User,
 )
+from evidence_hub.services.dashboards import outcomes as outcomes_module
 from evidence_hub.services.dashboards import value_for_money as value_for_money_module
 from evidence_hub.services.dashboards.completeness import completeness_figures
 from evidence_hub.services.dashboards.costs import cost_figures
@@ -631,6 +632,15 @@ def test_outcomes_warn_about_differing_periods_missing_baselines_and_weak_eviden
     assert [point.below_minimum for point in figures.points] == [False, False, True, True, False]
 
 
+@pytest.fixture(params=["kept per site", "counted from the values"])
+def counted(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every indicator's summary over every approved period comes from the counts kept per site; any other
+    scope counts the values themselves. Each summary test runs both ways and must give the same figures."""
+    if request.param == "counted from the values":
+        monkeypatch.setattr(outcomes_module, "_every_period_in_view", lambda _session, _scope: False)
+    return str(request.param)
+
+
 def test_an_outcome_reported_by_fewer_than_three_sites_is_flagged_and_every_indicator_is_summarised(
     db: Session, world: World, evaluator: User
 ) -> None:
@@ -655,7 +665,7 @@ def test_an_outcome_reported_by_fewer_than_three_sites_is_flagged_and_every_indi
 
 
 def test_every_indicator_is_summarised_across_framework_versions_counting_a_site_once(
-    db: Session, world: World, evaluator: User
+    db: Session, world: World, evaluator: User, counted: str
 ) -> None:
     first = world.framework.published_version
     assert first is not None
@@ -678,7 +688,9 @@ def test_every_indicator_is_summarised_across_framework_versions_counting_a_site
         e.measure(kent_q1, JOB_ENTRIES, "5", level=(NESTA, 2))
         e.measure(kent_q1, CLIENTS, not_available="Data not yet received from DWP")
 
-    content = outcomes_view(db, scope_of(db, evaluator, period_to="2010-Q1"), LINKS, JOB_ENTRIES)
+    scope = scope_of(db, evaluator, period_to="2010-Q1")
+    assert outcomes_module._every_period_in_view(db, scope) is (counted == "kept per site")
+    content = outcomes_view(db, scope, LINKS, JOB_ENTRIES)
 
     summary = {row[0]: row[3:] for row in rows(content.panel("indicators"))}
     # Sites reporting, values, not yet available, evidence below minimum.

@@ -1,7 +1,8 @@
-"""The figures kept per return always equal the aggregation of the raw items: random sequences of the
-writes people make (adding, changing and deleting costs, savings, activities and learning through the
-services, answering and clearing measures, uploading a spreadsheet, reviewing, closing a period) leave them
-equal after every step."""
+"""The figures kept per return (and per site) always equal the aggregation of the raw items: random
+sequences of the writes people make (adding, changing and deleting costs, savings, activities and learning
+through the services, answering and clearing measures, uploading a spreadsheet, submitting, returning,
+approving and reopening) leave them equal after every step; closing a period and withdrawing an approval
+are followed through in their own test."""
 
 from __future__ import annotations
 
@@ -17,12 +18,27 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from evidence_hub.db import transaction
-from evidence_hub.models import Activity, CostItem, LearningEntry, Role, SavingClaim, SiteReturn, User
-from evidence_hub.models.summaries import ReturnCostSum, ReturnCostTotal, ReturnValuesReported
-from evidence_hub.models.summary_upkeep import figure_differences, rebuild_figures
+from evidence_hub.models import (
+    Activity,
+    CostItem,
+    LearningEntry,
+    ReturnStatus,
+    Role,
+    SavingClaim,
+    SiteReturn,
+    User,
+)
+from evidence_hub.models.summaries import (
+    ApprovedValueCount,
+    ReturnCostSum,
+    ReturnCostTotal,
+    ReturnValuesReported,
+)
+from evidence_hub.models.summary_upkeep import figure_differences, rebuild_figures, rebuild_site_figures
+from evidence_hub.services.returns import workflow
 from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
-from evidence_hub.services.returns.errors import InvalidEvidence
+from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import section_named
 from evidence_hub.services.returns.imports.uploads import import_upload
 from evidence_hub.services.returns.items import EvidenceItems
@@ -31,6 +47,7 @@ from evidence_hub.services.returns.measure_checks import MeasureInput
 from evidence_hub.services.returns.measures import delete_measure, measure_of, save_measure
 from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_return, make_site, make_user
+from tests.returns_helpers import fill_return
 
 SITES = itertools.count(1)
 KINDS: dict[str, tuple[EvidenceItems[Any, Any, Any], type]] = {
@@ -148,7 +165,7 @@ def write_measure(db: Session, lead: User, site_return: SiteReturn, raw: dict[st
                         evidence_level=level.id,
                     ),
                 )
-    except InvalidEvidence:
+    except ReturnError:
         return False
     return True
 
@@ -167,6 +184,25 @@ def upload_costs(db: Session, lead: User, site_return: SiteReturn, raw: dict[str
         import_upload(db, lead, site_return, section_named("costs"), content, "costs.csv")
 
 
+def review(db: Session, lead: User, evaluator: User, site_return: SiteReturn, raw: dict[str, Any]) -> None:
+    """The return's next step in review, whatever it is now: submitted (completed first), then approved or
+    returned, and an approved return reopened."""
+    status = site_return.status_enum
+    if status in (ReturnStatus.DRAFT, ReturnStatus.RETURNED):
+        fill_return(db, site_return)
+        with transaction(db):
+            workflow.submit(db, lead, site_return)
+    elif status is ReturnStatus.SUBMITTED and raw["pick"] % 2:
+        with transaction(db):
+            workflow.approve(db, evaluator, site_return)
+    elif status is ReturnStatus.SUBMITTED:
+        with transaction(db):
+            workflow.return_to_site(db, evaluator, site_return, "Please check the figures.")
+    elif status is ReturnStatus.APPROVED:
+        with transaction(db):
+            workflow.reopen(db, evaluator, site_return, "The figures need checking.")
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -175,7 +211,7 @@ def upload_costs(db: Session, lead: User, site_return: SiteReturn, raw: dict[str
 @given(
     steps=st.lists(
         st.tuples(
-            st.sampled_from(["add", "add", "edit", "delete", "upload", "measure"]),
+            st.sampled_from(["add", "add", "edit", "delete", "upload", "measure", "review", "review"]),
             st.sampled_from(sorted(KINDS)),
             raw_inputs,
         ),
@@ -190,33 +226,37 @@ def test_random_writes_keep_every_returns_figures_equal_to_its_items(
     site = make_site(db, f"site-{next(SITES)}")
     site_return = make_return(db, site)
     lead = make_user(db, Role.SITE_LEAD, site=site)
+    evaluator = make_user(db, Role.EVALUATOR)
     for action, kind, raw in steps:
         items, model = KINDS[kind]
         existing = list(
             db.scalars(select(model).where(model.site_return_id == site_return.id).order_by(model.id))
         )
-        if action == "upload":
-            upload_costs(db, lead, site_return, raw)
-        elif action == "measure":
-            write_measure(db, lead, site_return, raw)
-        elif action == "add" or not existing:
-            with transaction(db):
-                items.add(db, lead, site_return, INPUTS[kind](site_return, raw))
-        elif action == "edit":
-            with transaction(db):
-                target = existing[raw["pick"] % len(existing)]
-                items.update(db, lead, site_return, target, INPUTS[kind](site_return, raw), None)
-        else:
-            with transaction(db):
-                items.delete(db, lead, site_return, existing[raw["pick"] % len(existing)], None)
+        # A step the return's state refuses (a lead's change to a submitted return) changes nothing.
+        try:
+            if action == "review":
+                review(db, lead, evaluator, site_return, raw)
+            elif action == "upload":
+                upload_costs(db, lead, site_return, raw)
+            elif action == "measure":
+                write_measure(db, lead, site_return, raw)
+            elif action == "add" or not existing:
+                with transaction(db):
+                    items.add(db, lead, site_return, INPUTS[kind](site_return, raw))
+            elif action == "edit":
+                with transaction(db):
+                    target = existing[raw["pick"] % len(existing)]
+                    items.update(db, lead, site_return, target, INPUTS[kind](site_return, raw), None)
+            else:
+                with transaction(db):
+                    items.delete(db, lead, site_return, existing[raw["pick"] % len(existing)], None)
+        except ReturnError:
+            db.rollback()
         assert figure_differences(db.connection()) == []
         db.commit()
 
 
-def test_rebuilding_every_returns_figures_gives_the_figures_kept(db: Session) -> None:
-    """What the migration and a bulk load do (rebuild from scratch) agrees with what each write keeps."""
-    site_return = make_return(db, "kent")
-    lead = make_user(db, Role.SITE_LEAD, site="kent")
+def add_running_cost(db: Session, lead: User, site_return: SiteReturn, amount: Decimal) -> None:
     with transaction(db):
         COSTS.add(
             db,
@@ -225,11 +265,18 @@ def test_rebuilding_every_returns_figures_gives_the_figures_kept(db: Session) ->
             CostInput(
                 category_id=site_return.framework_version.cost_categories[0].id,
                 description="Analyst",
-                amount=Decimal("1200.50"),
+                amount=amount,
                 cost_type="running",
                 funding="cash",
             ),
         )
+
+
+def test_rebuilding_every_returns_figures_gives_the_figures_kept(db: Session) -> None:
+    """What the migration and a bulk load do (rebuild from scratch) agrees with what each write keeps."""
+    site_return = make_return(db, "kent")
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    add_running_cost(db, lead, site_return, Decimal("1200.50"))
     with transaction(db):
         rebuild_figures(db.connection())
         assert figure_differences(db.connection()) == []
@@ -316,19 +363,7 @@ def test_figures_that_drift_from_their_items_are_named_by_table_and_return(db: S
     """`evidence-hub check --figures` says which kept table differs, and for which returns."""
     site_return = make_return(db, "kent")
     lead = make_user(db, Role.SITE_LEAD, site="kent")
-    with transaction(db):
-        COSTS.add(
-            db,
-            lead,
-            site_return,
-            CostInput(
-                category_id=site_return.framework_version.cost_categories[0].id,
-                description="Analyst",
-                amount=Decimal("10.00"),
-                cost_type="running",
-                funding="cash",
-            ),
-        )
+    add_running_cost(db, lead, site_return, Decimal("10.00"))
     with transaction(db):
         db.execute(update(ReturnCostSum).values(recorded_pence=ReturnCostSum.recorded_pence + 1))
     assert figure_differences(db.connection()) == [
@@ -342,4 +377,52 @@ def test_figures_that_drift_from_their_items_are_named_by_table_and_return(db: S
     ]
     with transaction(db):
         rebuild_figures(db.connection(), [site_return.id])
+    assert figure_differences(db.connection()) == []
+
+
+def test_a_sites_approved_values_are_counted_until_the_approval_is_taken_back(db: Session) -> None:
+    """The counts kept per site hold approved returns' values only: none while the return is a draft or
+    waiting for review, every value once it is approved, still after its period closes, and none again
+    once the approval is withdrawn."""
+    site_return = make_return(db, "kent")
+    lead = make_user(db, Role.SITE_LEAD, site="kent")
+    evaluator = make_user(db, Role.EVALUATOR)
+    administrator = make_user(db, Role.ADMINISTRATOR)
+    fill_return(db, site_return)
+
+    def kept() -> dict[int, tuple[int, int, int]]:
+        db.expire_all()
+        return {
+            row.indicator_id: (row.values, row.all_values, row.below_minimum)
+            for row in db.scalars(
+                select(ApprovedValueCount).where(ApprovedValueCount.site_id == site_return.site_id)
+            )
+        }
+
+    with transaction(db):
+        workflow.submit(db, lead, site_return)
+    assert kept() == {}
+    with transaction(db):
+        workflow.approve(db, evaluator, site_return)
+    measures = {measure.indicator_id: measure for measure in site_return.measures}
+    assert set(kept()) == set(measures)
+    for indicator_id, (values, all_values, _below) in kept().items():
+        has_number = measures[indicator_id].value is not None
+        assert (values, all_values) == (1 if has_number else 0, 1)
+    counted = kept()
+    with transaction(db):
+        db.execute(update(ApprovedValueCount).values(all_values=ApprovedValueCount.all_values + 1))
+    assert figure_differences(db.connection()) == [
+        "approved_value_counts: the figures kept for 1 site differ from their values "
+        f"(sites {site_return.site_id})"
+    ]
+    with transaction(db):
+        rebuild_site_figures(db.connection(), [site_return.site_id])
+    assert kept() == counted
+    with transaction(db):
+        workflow.close_period(db, administrator, site_return.reporting_period)
+    assert kept() == counted
+    with transaction(db):
+        workflow.withdraw_approval(db, evaluator, site_return, "The job entries were double counted.")
+    assert kept() == {}
     assert figure_differences(db.connection()) == []
