@@ -1,8 +1,8 @@
 """GOV.UK markup that pages draw many times over, written in Python: through Jinja macros it cost more than
-the rest of a page. The Design System's components (summary card, tag) take their macro's parameters (the
-ones the service uses) and give their macro's markup: tests/pages.py `components_both_ways` pins each to its
-macro. The pieces the cards' values are made of (paragraphs of a person's text, a list) follow. All are
-template globals (create_app)."""
+the rest of a page. The Design System's components (summary card, tag, pagination) take their macro's
+parameters (the ones the service uses) and give their macro's markup: tests/pages.py `components_both_ways`
+pins each to its macro. The pieces the cards' values are made of (paragraphs of a person's text, a list)
+follow. All are template globals (create_app)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,60 @@ def _action_link(action: dict[str, Any], card_title: Markup) -> str:
     )
 
 
+_ARROW_PREVIOUS = (
+    '<svg class="govuk-pagination__icon govuk-pagination__icon--prev" xmlns="http://www.w3.org/2000/svg" '
+    'height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">'
+    '<path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984'
+    'l4.2931-4.293-1.414-1.414z"></path></svg>'
+)
+_ARROW_NEXT = (
+    '<svg class="govuk-pagination__icon govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg" '
+    'height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">'
+    '<path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441'
+    '-6.4062-6.7246-6.7266z"></path></svg>'
+)
+
+
+def govuk_pagination(params: dict[str, Any]) -> Markup:
+    """GOV.UK pagination, as govukPagination draws the numbered links web.pagination() makes (previous and
+    next by their href, then each page's number, href and whether it is current, or an ellipsis): a
+    summary of a return pages three or four lists, and the macro took about 0.3 ms each."""
+    if "items" not in params:
+        raise ValueError("Only numbered pagination (web.pagination) is drawn in Python")
+    previous, following = params.get("previous"), params.get("next")
+    parts = ['<nav class="govuk-pagination" aria-label="Pagination">']
+    if previous and previous.get("href"):
+        parts.append(
+            f'<div class="govuk-pagination__prev"><a class="govuk-link govuk-pagination__link" '
+            f'href="{escape(previous["href"])}" rel="prev">{_ARROW_PREVIOUS}'
+            '<span class="govuk-pagination__link-title">'
+            'Previous<span class="govuk-visually-hidden"> page</span></span></a></div>'
+        )
+    parts.append('<ul class="govuk-pagination__list">')
+    for item in params["items"]:
+        if item.get("ellipsis"):
+            parts.append('<li class="govuk-pagination__item govuk-pagination__item--ellipsis">&ctdot;</li>')
+            continue
+        current_class, current_page = (
+            (" govuk-pagination__item--current", ' aria-current="page"') if item.get("current") else ("", "")
+        )
+        number = escape(item["number"])
+        parts.append(
+            f'<li class="govuk-pagination__item{current_class}"><a class="govuk-link govuk-pagination__link" '
+            f'href="{escape(item["href"])}" aria-label="Page {number}"{current_page}>{number}</a></li>'
+        )
+    parts.append("</ul>")
+    if following and following.get("href"):
+        parts.append(
+            f'<div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" '
+            f'href="{escape(following["href"])}" rel="next"><span class="govuk-pagination__link-title">'
+            f'Next<span class="govuk-visually-hidden"> page</span></span>{_ARROW_NEXT}</a></div>'
+        )
+    parts.append("</nav>")
+    # The addresses and numbers went through escape(); the rest is the macro's own markup.
+    return Markup("".join(parts))  # noqa: S704
+
+
 def text_block(value: str | None, empty: str | None = None) -> Markup:
     """Text a person wrote as GOV.UK body paragraphs, one a line (blank lines dropped), the last without
     its bottom margin so that it sits flush in a summary list's value; `empty` in a paragraph of its own
@@ -112,4 +166,4 @@ def list_or(values: Iterable[str], empty: str) -> Markup:
 
 
 # What create_app registers as template globals.
-TEMPLATE_GLOBALS = (summary_card, govuk_tag, text_block, list_or)
+TEMPLATE_GLOBALS = (summary_card, govuk_tag, govuk_pagination, text_block, list_or)

@@ -149,11 +149,12 @@ def text_of(soup: BeautifulSoup) -> str:
 PYTHON_DRAWN_COMPONENTS = {
     "summary_card": ("govukSummaryList", "govuk_frontend_jinja/components/summary-list/macro.html"),
     "govuk_tag": ("govukTag", "govuk_frontend_jinja/components/tag/macro.html"),
+    "govuk_pagination": ("govukPagination", "govuk_frontend_jinja/components/pagination/macro.html"),
 }
 
 
 def components_both_ways(app: Flask, template: str, user: Any = None, **context: Any) -> tuple[str, str]:
-    """The template rendered as the service draws it (summary cards and tags written in Python) and again
+    """The template rendered as the service draws it (the components written in Python) and again
     with the Design System's macros drawing each of them, for comparing the two; signed in as `user` for
     templates that read what a person may see."""
     with app.test_request_context():
@@ -161,8 +162,8 @@ def components_both_ways(app: Flask, template: str, user: Any = None, **context:
             login_user(user)
         written = render_template(template, **context)
         written_in_python = {name: app.jinja_env.globals[name] for name in PYTHON_DRAWN_COMPONENTS}
-        for name, (macro, source) in PYTHON_DRAWN_COMPONENTS.items():
-            app.jinja_env.globals[name] = _through_macro(app, macro, source)
+        for name in PYTHON_DRAWN_COMPONENTS:
+            app.jinja_env.globals[name] = drawn_by_macro(app, name)
         try:
             through_macro = render_template(template, **context)
         finally:
@@ -170,9 +171,10 @@ def components_both_ways(app: Flask, template: str, user: Any = None, **context:
     return written, through_macro
 
 
-def _through_macro(app: Flask, macro: str, source: str) -> Any:
-    """A stand-in for a component written in Python that gives the macro's own output, as a template would
-    take it from the macro."""
+def drawn_by_macro(app: Flask, component: str) -> Any:
+    """A stand-in for a component written in Python (by its template global) that gives the Design System
+    macro's own output, as a template would take it from the macro."""
+    macro, source = PYTHON_DRAWN_COMPONENTS[component]
     drawn = app.jinja_env.from_string(f'{{% from "{source}" import {macro} %}}{{{{ {macro}(params) }}}}')
     return lambda params: Markup(drawn.render(params=params))  # noqa: S704
 

@@ -1,12 +1,16 @@
-"""The Design System components written in Python: what they show of a person's text, always escaped.
-Their markup is compared with the Design System's macros page by page (tests/pages.py
+"""The Design System components written in Python: what they show of a person's text, always escaped, and
+their markup, compared with the Design System's macros here and page by page (tests/pages.py
 `components_both_ways`)."""
 
 from __future__ import annotations
 
+import pytest
+from flask import Flask
 from markupsafe import Markup
 
-from evidence_hub.design_system import govuk_tag, list_or, text_block
+from evidence_hub.design_system import govuk_pagination, govuk_tag, list_or, text_block
+from evidence_hub.web import pagination
+from tests.pages import drawn_by_macro, elements
 
 
 def test_text_is_shown_a_paragraph_a_line_and_the_last_sits_flush() -> None:
@@ -36,3 +40,21 @@ def test_a_tag_escapes_its_text_and_takes_html_as_given() -> None:
     assert (
         govuk_tag({"html": Markup("<b>Entered</b>")}) == '<strong class="govuk-tag"><b>Entered</b></strong>'
     )
+
+
+@pytest.mark.parametrize(("page", "pages"), [(1, 2), (2, 3), (1, 5), (4, 9), (9, 9)])
+def test_pagination_is_drawn_as_the_design_systems_macro_draws_it(app: Flask, page: int, pages: int) -> None:
+    links = pagination(
+        page, pages, lambda number: f"/returns/1/check?costs_page={number}&a=<b>#summary-costs"
+    )
+    assert links is not None
+
+    written = govuk_pagination(links)
+
+    assert elements(written) == elements(drawn_by_macro(app, "govuk_pagination")(links))
+    assert "&lt;b&gt;" in written
+
+
+def test_a_tag_is_drawn_as_the_design_systems_macro_draws_it(app: Flask) -> None:
+    for params in ({"text": "Entered <now>", "classes": "govuk-tag--green"}, {"text": "Draft"}):
+        assert elements(govuk_tag(params)) == elements(drawn_by_macro(app, "govuk_tag")(params))
