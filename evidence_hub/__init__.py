@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from evidence_hub import errors, formatting, job_running, navigation
+from evidence_hub import design_system, errors, formatting, job_running, navigation
 from evidence_hub.auth.single_sign_on import init_single_sign_on
 from evidence_hub.config import configure
 from evidence_hub.db import make_engine, make_session_factory
@@ -114,6 +114,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     for template_filter in formatting.TEMPLATE_FILTERS:
         app.add_template_filter(template_filter)
+    for component in design_system.TEMPLATE_GLOBALS:
+        app.add_template_global(component)
     # Pages of a closed programme give its one reason in place of the links and buttons it would refuse.
     app.add_template_global(why_programme_takes_nothing)
 

@@ -14,6 +14,7 @@ import lxml.html
 from bs4 import BeautifulSoup
 from flask import Flask, render_template
 from flask.testing import FlaskClient
+from flask_login import login_user
 from markupsafe import Markup
 from werkzeug.test import TestResponse
 
@@ -143,24 +144,39 @@ def text_of(soup: BeautifulSoup) -> str:
     return " ".join(soup.get_text(" ").split())
 
 
-def summary_cards_both_ways(app: Flask, template: str, **context: Any) -> tuple[str, str]:
-    """The template rendered as the service draws it (summary cards written in Python, `summary_card`) and
-    again with the Design System's govukSummaryList macro drawing each card, for comparing the two."""
+# Each component the service draws in Python (evidence_hub/design_system.py), by its template global: the
+# Design System macro it stands for, and where that macro is.
+PYTHON_DRAWN_COMPONENTS = {
+    "summary_card": ("govukSummaryList", "govuk_frontend_jinja/components/summary-list/macro.html"),
+    "govuk_tag": ("govukTag", "govuk_frontend_jinja/components/tag/macro.html"),
+    "govuk_pagination": ("govukPagination", "govuk_frontend_jinja/components/pagination/macro.html"),
+}
+
+
+def components_both_ways(app: Flask, template: str, user: Any = None, **context: Any) -> tuple[str, str]:
+    """The template rendered as the service draws it (the components written in Python) and again
+    with the Design System's macros drawing each of them, for comparing the two; signed in as `user` for
+    templates that read what a person may see."""
     with app.test_request_context():
+        if user is not None:
+            login_user(user)
         written = render_template(template, **context)
-        written_in_python = app.jinja_env.globals["summary_card"]
-        # The macro's own output, as the template would take it from the macro.
-        app.jinja_env.globals["summary_card"] = lambda params: Markup(  # noqa: S704
-            app.jinja_env.from_string(
-                '{% from "govuk_frontend_jinja/components/summary-list/macro.html" import govukSummaryList %}'
-                "{{ govukSummaryList(params) }}"
-            ).render(params=params)
-        )
+        written_in_python = {name: app.jinja_env.globals[name] for name in PYTHON_DRAWN_COMPONENTS}
+        for name in PYTHON_DRAWN_COMPONENTS:
+            app.jinja_env.globals[name] = drawn_by_macro(app, name)
         try:
             through_macro = render_template(template, **context)
         finally:
-            app.jinja_env.globals["summary_card"] = written_in_python
+            app.jinja_env.globals.update(written_in_python)
     return written, through_macro
+
+
+def drawn_by_macro(app: Flask, component: str) -> Any:
+    """A stand-in for a component written in Python (by its template global) that gives the Design System
+    macro's own output, as a template would take it from the macro."""
+    macro, source = PYTHON_DRAWN_COMPONENTS[component]
+    drawn = app.jinja_env.from_string(f'{{% from "{source}" import {macro} %}}{{{{ {macro}(params) }}}}')
+    return lambda params: Markup(drawn.render(params=params))  # noqa: S704
 
 
 def elements(html: str) -> list[tuple[str, dict[str, Any], str]]:

@@ -122,6 +122,7 @@ LAYERS: tuple[Layer, ...] = (
         may_import=_in_package(
             "config",
             "db",
+            "design_system",
             "extensions",
             "errors",
             "formatting",
@@ -164,6 +165,7 @@ LAYERS: tuple[Layer, ...] = (
     _plain("db", why="the database layer knows no model"),
     _plain("extensions", why="extensions are unbound until the app factory binds them"),
     _plain("formatting", why="formatting turns values into words and imports nothing of the app"),
+    _plain("design_system", why="GOV.UK markup drawn in Python from plain values imports nothing of the app"),
     _plain("form_fields", why="form fields are plain WTForms fields"),
     _plain("migrations", "db", why="migrations know only the database"),
     _plain("web", "models", why="web.py serves every blueprint, so it imports none"),

@@ -4,10 +4,8 @@ delete costs and savings (item_pages.py)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from flask import render_template
-from markupsafe import Markup, escape
 
 from evidence_hub.guards import roles
 from evidence_hub.models.returns import CostItem, CostType, Funding, SiteReturn
@@ -30,75 +28,6 @@ SAVINGS_PAGE = "savings_page"
 def return_cost_totals(site_return: SiteReturn) -> CostTotals:
     """The return's costs and savings added up, for the section page and the summaries."""
     return cost_totals(site_return)
-
-
-@returns.app_template_global("summary_card")
-def summary_card(params: dict[str, Any]) -> Markup:
-    """A GOV.UK summary card, as govukSummaryList({'card': ..., 'rows': ...}) draws it, written in Python:
-    a page of 50 costs through the macro took ten times as long as the rest of the page. Takes the macro's
-    parameters that the cards of costs, savings, activities and learning entries use (a title with its
-    heading level, the card's actions and id; rows of a key's text, a value's text or html, and actions)."""
-    card, rows = params["card"], params["rows"]
-    title = card["title"]
-    title_text = escape(title["text"])
-    level = int(title.get("headingLevel", 2))
-    actions = card.get("actions", {}).get("items", [])
-    if len(actions) == 1:
-        card_actions = (
-            f'<div class="govuk-summary-card__actions">{_action_link(actions[0], title_text)}</div>'
-        )
-    elif actions:
-        listed = "".join(
-            f'<li class="govuk-summary-card__action">{_action_link(action, title_text)}</li>'
-            for action in actions
-        )
-        card_actions = f'<ul class="govuk-summary-card__actions">{listed}</ul>'
-    else:
-        card_actions = ""
-    any_actions = any(row.get("actions", {}).get("items") for row in rows)
-    lines = []
-    for row in rows:
-        row_actions = row.get("actions", {}).get("items", [])
-        value = row["value"]
-        shown = Markup(value["html"]) if value.get("html") else escape(value.get("text", ""))  # noqa: S704
-        if len(row_actions) == 1:
-            action_cell = (
-                f'<dd class="govuk-summary-list__actions">{_action_link(row_actions[0], title_text)}</dd>'
-            )
-        elif row_actions:
-            listed = "".join(
-                f'<li class="govuk-summary-list__actions-list-item">{_action_link(action, title_text)}</li>'
-                for action in row_actions
-            )
-            action_cell = (
-                '<dd class="govuk-summary-list__actions"><ul class="govuk-summary-list__actions-list">'
-                f"{listed}</ul></dd>"
-            )
-        else:
-            action_cell = ""
-        no_actions = " govuk-summary-list__row--no-actions" if any_actions and not row_actions else ""
-        lines.append(
-            f'<div class="govuk-summary-list__row{no_actions}">'
-            f'<dt class="govuk-summary-list__key">{escape(row["key"]["text"])}</dt>'
-            f'<dd class="govuk-summary-list__value">{shown}</dd>{action_cell}</div>'
-        )
-    card_id = card.get("attributes", {}).get("id")
-    id_attribute = f' id="{escape(card_id)}"' if card_id else ""
-    # Every piece of text above went through escape(); html values are the templates' own Markup.
-    return Markup(  # noqa: S704
-        f'<div class="govuk-summary-card"{id_attribute}><div class="govuk-summary-card__title-wrapper">'
-        f'<h{level} class="govuk-summary-card__title">{title_text}</h{level}>{card_actions}</div>'
-        f'<div class="govuk-summary-card__content"><dl class="govuk-summary-list">{"".join(lines)}</dl>'
-        "</div></div>"
-    )
-
-
-def _action_link(action: dict[str, Any], card_title: Markup) -> str:
-    hidden = f" {escape(action['visuallyHiddenText'])}" if action.get("visuallyHiddenText") else ""
-    return (
-        f'<a class="govuk-link" href="{escape(action["href"])}">{escape(action["text"])}'
-        f'<span class="govuk-visually-hidden">{hidden} ({card_title})</span></a>'
-    )
 
 
 @returns.app_template_global("staff_time_text")

@@ -29,7 +29,7 @@ from evidence_hub.models import (
 from evidence_hub.services.returns.costs import COSTS, CostInput
 from evidence_hub.services.returns.savings import SAVINGS, SavingInput
 from tests.factories import make_framework, make_return, make_user
-from tests.pages import elements, error_summary, field_error, page, summary_cards_both_ways, text_of
+from tests.pages import components_both_ways, elements, error_summary, field_error, page, text_of
 
 ClientAs = Callable[..., FlaskClient]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks"
@@ -731,7 +731,7 @@ def test_a_cost_card_is_drawn_as_the_design_systems_summary_list_draws_it(
     add_cost(db, lead, site_return, description="Line one\nLine <two> & more", funder=None)
     add_saving(db, lead, site_return)
     site_return = db.get(SiteReturn, site_return.id)  # type: ignore[assignment]
-    written, through_macro = summary_cards_both_ways(
+    written, through_macro = components_both_ways(
         app, "returns/summary/costs.html", site_return=site_return, comments={}, can_edit=can_edit
     )
     assert elements(written) == elements(through_macro)

@@ -26,7 +26,7 @@ from evidence_hub.services.returns.activities import ACTIVITIES, ActivityInput
 from evidence_hub.services.returns.costs import COSTS, CostInput
 from evidence_hub.services.returns.learning import LEARNING, LearningInput
 from tests.factories import make_user
-from tests.pages import elements, page, summary_cards_both_ways, text_of
+from tests.pages import components_both_ways, elements, page, text_of
 from tests.returns_helpers import fill_return
 
 ClientAs = Callable[..., FlaskClient]
@@ -386,7 +386,7 @@ def test_activity_and_learning_cards_are_drawn_as_the_design_systems_summary_lis
     add_activities(db, site_return, 2)
     add_learning(db, site_return, 2)
     site_return = db.get(SiteReturn, site_return.id)  # type: ignore[assignment]
-    written, through_macro = summary_cards_both_ways(
+    written, through_macro = components_both_ways(
         app, f"returns/summary/{summary}.html", site_return=site_return, comments={}, can_edit=can_edit
     )
     assert elements(written) == elements(through_macro)

@@ -9,13 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evidence_hub.models import AuditEvent, DataFlow, ReturnStatus, Role, SiteReturn
 from tests.factories import make_return
-from tests.pages import error_summary, field_error, heading, page, text_of
+from tests.pages import components_both_ways, elements, error_summary, field_error, heading, page, text_of
 
 ClientAs = Callable[..., FlaskClient]
 
@@ -242,6 +244,27 @@ def test_a_data_flow_is_changed_and_removed(db: Session, lead: FlaskClient, kent
         )
     ]
     assert actions == ["data_flow.created", "data_flow.updated", "data_flow.deleted"]
+
+
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_a_data_flow_card_is_drawn_as_the_design_systems_summary_list_draws_it(
+    app: Flask, db: Session, lead: FlaskClient, kent_return: SiteReturn, can_edit: bool
+) -> None:
+    add_flow(lead, kent_return, purpose="Line one\nLine <two> & more", notes="")
+    site_return = fresh(db, kent_return)
+
+    written, through_macro = components_both_ways(
+        app,
+        "returns/summary/journey.html",
+        user=lead.user,  # type: ignore[attr-defined]
+        site_return=site_return,
+        comments={},
+        can_edit=can_edit,
+    )
+
+    assert elements(written) == elements(through_macro)
+    assert len(BeautifulSoup(written, "html.parser").select(".govuk-summary-card")) == 1
+    assert "Line &lt;two&gt; &amp; more" in written
 
 
 def test_the_register_is_the_sites_and_is_shown_in_every_return(

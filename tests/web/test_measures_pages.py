@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +24,7 @@ from evidence_hub.models import (
     SiteReturn,
 )
 from tests.factories import make_return
-from tests.pages import error_summary, field_error, heading, page, text_of
+from tests.pages import components_both_ways, elements, error_summary, field_error, heading, page, text_of
 
 ClientAs = Callable[..., FlaskClient]
 ENGAGED = "WL-CLIENTS-ENGAGED"
@@ -332,6 +334,33 @@ def test_the_check_answers_page_summarises_the_measures(
     section = soup.find(id="section-measures")
     assert section.get_text(strip=True) == "Impact measures"
     assert "120 , against a target of 150" in text_of(soup.find(id=f"measure-{measure.id}"))
+
+
+@pytest.mark.parametrize("can_edit", [True, False])
+def test_the_measures_summary_draws_its_tags_as_the_design_systems_macro_draws_them(
+    app: Flask, db: Session, lead: FlaskClient, kent_return: SiteReturn, can_edit: bool
+) -> None:
+    lead.post(url(kent_return), data=good_answer(db, evidence_level=level_id(db, "nesta", 1)))
+    lead.post(
+        url(kent_return, "WL-LEGAL-BASIS-CONFIRMED"),
+        data=good_answer(db, availability="not_available", not_available_reason="Waiting <for> DWP & HMRC"),
+    )
+    assert len(measures_saved(db)) == 2
+    site_return = db.get(SiteReturn, kent_return.id)
+
+    written, through_macro = components_both_ways(
+        app,
+        "returns/summary/measures.html",
+        user=lead.user,  # type: ignore[attr-defined]
+        site_return=site_return,
+        comments={},
+        can_edit=can_edit,
+    )
+
+    assert elements(written) == elements(through_macro)
+    tags = {tag.get_text(strip=True) for tag in BeautifulSoup(written, "html.parser").select(".govuk-tag")}
+    assert {"Entered", "Not yet available", "Not started", "Baseline needed"} <= tags
+    assert "Not yet available: Waiting &lt;for&gt; DWP &amp; HMRC" in written
 
 
 # Baselines

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, object_session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from evidence_hub.models.framework import EvidenceLevel
 from evidence_hub.models.returns import Activity, CostItem, LearningEntry, SavingClaim, SiteReturn
 
 
@@ -31,7 +32,12 @@ class ItemList:
 
 
 COST_LIST = ItemList(CostItem, (CostItem.id,), (selectinload(CostItem.category),))
-SAVING_LIST = ItemList(SavingClaim, (SavingClaim.id,), (selectinload(SavingClaim.evidence_level),))
+# A claim's card names its evidence level with the level's scale.
+SAVING_LIST = ItemList(
+    SavingClaim,
+    (SavingClaim.id,),
+    (selectinload(SavingClaim.evidence_level).joinedload(EvidenceLevel.scale),),
+)
 ACTIVITY_LIST = ItemList(
     Activity,
     (Activity.starts_on, Activity.id),
