@@ -343,6 +343,39 @@ def test_evidence_the_deflators_do_not_cover_is_refused_in_plain_english() -> No
     ]
 
 
+def test_evidence_no_appraisal_can_hold_is_refused_naming_the_site_period_and_what_is_wrong() -> None:
+    good = PeriodEvidence(costs=(running("1000"), set_up("500")), savings=(saving("100"),))
+    wrong_everywhere = PeriodEvidence(
+        costs=(running("1000"), running("-5"), CostLine(D(10), CostType.RUNNING, Funding.CASH, D(150))),
+        savings=(saving("100"), saving("-1")),
+        reach=(
+            Reach("BUSINESS-CASE", 4, ReachCounting.PEOPLE),
+            Reach("BUSINESS-CASE", -2, ReachCounting.PEOPLE),
+        ),
+    )
+    only_a_share = PeriodEvidence(costs=(CostLine(D(10), CostType.SET_UP, Funding.IN_KIND, D(-1)),))
+
+    with pytest.raises(AppraisalError) as refused:
+        appraise(one_site(good, wrong_everywhere, only_a_share), parameters())
+
+    second, third = QUARTERS[1].name, QUARTERS[2].name
+    assert refused.value.problems == [
+        f"Kent, {second}: a cost is below zero.",
+        f"Kent, {second}: a cost's share attributable to the pilot is not between 0% and 100%.",
+        f"Kent, {second}: a saving is below zero.",
+        f"Kent, {second}: an activity reached fewer than 0 people.",
+        f"Kent, {third}: a cost's share attributable to the pilot is not between 0% and 100%.",
+    ]
+
+
+def test_a_whole_cost_is_attributed_as_it_stands_and_a_share_of_it_exactly() -> None:
+    assert CostLine(D("1234.5600"), CostType.RUNNING, Funding.CASH).attributable.as_tuple() == (
+        D("1234.5600").as_tuple()
+    )
+    assert CostLine(D("1234.56"), CostType.RUNNING, Funding.CASH, D("100.00")).attributable == D("1234.56")
+    assert CostLine(D("1000"), CostType.RUNNING, Funding.CASH, D("37.5")).attributable == D("375")
+
+
 # --- precision and export ---
 
 

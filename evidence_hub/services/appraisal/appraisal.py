@@ -198,14 +198,23 @@ def evidence_problems(evidence: PilotEvidence, parameters: AppraisalParameters) 
 
 def _return_problems(site: str, period: Period, evidence: PeriodEvidence) -> list[str]:
     problems = []
-    if any(line.amount < 0 for line in evidence.costs):
-        problems.append("a cost is below zero.")
-    if any(not 0 <= line.attributable_percent <= 100 for line in evidence.costs):
-        problems.append("a cost's share attributable to the pilot is not between 0% and 100%.")
-    if any(line.amount < 0 for line in evidence.savings):
-        problems.append("a saving is below zero.")
-    if any(reach.people is not None and reach.people < 0 for reach in evidence.reach):
-        problems.append("an activity reached fewer than 0 people.")
+    # Plain loops that stop at the first line in question: every return of every site is checked on every
+    # request, and a generator for each test cost more than the tests.
+    for line in evidence.costs:
+        if line.amount < 0 or not 0 <= line.attributable_percent <= 100:
+            if any(line.amount < 0 for line in evidence.costs):
+                problems.append("a cost is below zero.")
+            if any(not 0 <= line.attributable_percent <= 100 for line in evidence.costs):
+                problems.append("a cost's share attributable to the pilot is not between 0% and 100%.")
+            break
+    for saving in evidence.savings:
+        if saving.amount < 0:
+            problems.append("a saving is below zero.")
+            break
+    for reach in evidence.reach:
+        if reach.people is not None and reach.people < 0:
+            problems.append("an activity reached fewer than 0 people.")
+            break
     # Where is said only when something is wrong: naming every return cost more than checking it.
     return [f"{site}, {period.name}: {problem}" for problem in problems]
 

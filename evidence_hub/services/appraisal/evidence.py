@@ -121,6 +121,10 @@ class CostLine:
 
     @property
     def attributable(self) -> Decimal:
+        # 100% of an amount is the amount, to the digit and the exponent, as the arithmetic below would give
+        # it: skipping it saves two operations on every cost line of every return appraised.
+        if self.attributable_percent == 100:
+            return self.amount
         return self.amount * self.attributable_percent / 100
 
 
