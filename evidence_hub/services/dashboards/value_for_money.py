@@ -166,7 +166,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
             savings[return_id].append(
                 SavingLine(pounds_from_pence(amount_pence), False, BenefitKind.FISCAL, SAVINGS_DESCRIPTION)
             )
-    reach = _reach_by_return(session, returns_in_scope, settings)
+    reach = _reach_by_return(session, returns_in_scope, scope.version_ids(), settings)
     outcomes: dict[int, dict[str, Decimal | NotYetAvailable]] = defaultdict(dict)
     valued = [outcome.code for outcome in settings.parameters.outcomes]
     for return_id, code, value, not_available_reason in plain_rows(
@@ -230,7 +230,7 @@ def _costs_by_return(session: Session, returns: Select[int]) -> dict[int, tuple[
 
 
 def _reach_by_return(
-    session: Session, returns: Select[int], settings: AppraisalSettings
+    session: Session, returns: Select[int], version_ids: list[int], settings: AppraisalSettings
 ) -> dict[int, list[Reach]]:
     """Each return's reach, an entry for each way of counting its activities use (see `Reach`)."""
     # One row a return: for each way of counting, the people reached by the activities whose type counts
@@ -240,7 +240,10 @@ def _reach_by_return(
     # against a list rather than joining every total to its type and comparing codes (half the time on
     # both engines).
     type_ids: dict[ReachCounting, list[int]] = defaultdict(list)
-    for type_id, code in plain_rows(session, select(ActivityType.id, ActivityType.code)).all():
+    for type_id, code in plain_rows(
+        session,
+        select(ActivityType.id, ActivityType.code).where(ActivityType.framework_version_id.in_(version_ids)),
+    ).all():
         type_ids[settings.counting(code)].append(type_id)
     if not type_ids:
         return {}
