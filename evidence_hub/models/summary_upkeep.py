@@ -257,13 +257,18 @@ def kept_rows(
     """What each of a kind's tables of figures holds now, in the same form as `computed_rows`."""
     where = _where(return_ids)
     return {
-        table.__tablename__: {
-            tuple(_plain(value) for value in row)
-            for row in connection.execute(
-                select(*(getattr(table, name) for name in columns)).where(where(table.site_return_id))
-            )
-        }
+        table.__tablename__: _kept(connection, table, columns, where(table.site_return_id))
         for table, columns, _statements in FIGURES[model]
+    }
+
+
+def _kept(
+    connection: Connection, table: Any, columns: tuple[str, ...], condition: Any
+) -> set[tuple[Any, ...]]:
+    """A kept table's rows that meet the condition, as plain tuples of these columns."""
+    return {
+        tuple(_plain(value) for value in row)
+        for row in connection.execute(select(*(getattr(table, name) for name in columns)).where(condition))
     }
 
 
@@ -272,20 +277,25 @@ def _rebuild_statements(where: Any) -> dict[type, tuple[Any, ...]]:
     return {
         model: tuple(
             chain.from_iterable(
-                (
-                    delete(table).where(where(table.site_return_id)),
-                    *(
-                        insert(table).from_select(
-                            [getattr(table, name) for name in columns], statement(where)
-                        )
-                        for statement in statements
-                    ),
-                )
+                _emptied_and_refilled(table, columns, statements, where, table.site_return_id)
                 for table, columns, statements in figures
             )
         )
         for model, figures in FIGURES.items()
     }
+
+
+def _emptied_and_refilled(
+    table: Any, columns: tuple[str, ...], statements: tuple[Any, ...], where: Any, key: Any
+) -> tuple[Any, ...]:
+    """The statements that delete a kept table's rows whose key meets `where` and compute them again."""
+    return (
+        delete(table).where(where(key)),
+        *(
+            insert(table).from_select([getattr(table, name) for name in columns], statement(where))
+            for statement in statements
+        ),
+    )
 
 
 # Built once: a write rebuilds a few returns' figures after every flush, and composing these statements
@@ -301,10 +311,8 @@ def rebuild_figures(
     """Rebuild the figures of these returns (every return when None) from their items, for these kinds of
     item (every kind when None); rebuilding every return rebuilds the figures kept per site too."""
     statements = _FOR_EVERY_RETURN if return_ids is None else _FOR_SOME_RETURNS
-    parameters = {} if return_ids is None else {RETURNS_REBUILT.key: sorted(return_ids)}
     for model in kinds if kinds is not None else FIGURES:
-        for statement in statements[model]:
-            connection.execute(statement, parameters)
+        _run(connection, statements[model], RETURNS_REBUILT, return_ids)
     if return_ids is None and (kinds is None or MeasureValue in kinds):
         rebuild_site_figures(connection)
 
@@ -353,23 +361,15 @@ def computed_site_rows(
 
 def kept_site_rows(connection: Connection, site_ids: Collection[int] | None = None) -> set[tuple[Any, ...]]:
     table, columns, _statement = SITE_FIGURES
-    return {
-        tuple(_plain(value) for value in row)
-        for row in connection.execute(
-            select(*(getattr(table, name) for name in columns)).where(_where(site_ids)(table.site_id))
-        )
-    }
+    return _kept(connection, table, columns, _where(site_ids)(table.site_id))
 
 
 SITES_REBUILT: BindParameter[list[int]] = bindparam("rebuilt_site_ids", expanding=True)
 
 
-def _site_rebuild_statements(where: Any) -> tuple[Any, Any]:
+def _site_rebuild_statements(where: Any) -> tuple[Any, ...]:
     table, columns, statement = SITE_FIGURES
-    return (
-        delete(table).where(where(table.site_id)),
-        insert(table).from_select([getattr(table, name) for name in columns], statement(where)),
-    )
+    return _emptied_and_refilled(table, columns, (statement,), where, table.site_id)
 
 
 _FOR_SOME_SITES = _site_rebuild_statements(lambda column: column.in_(SITES_REBUILT))
@@ -378,8 +378,17 @@ _FOR_EVERY_SITE = _site_rebuild_statements(lambda column: literal(True))
 
 def rebuild_site_figures(connection: Connection, site_ids: Collection[int] | None = None) -> None:
     """Rebuild the figures kept per site for these sites (every site when None) from their values."""
-    statements = _FOR_EVERY_SITE if site_ids is None else _FOR_SOME_SITES
-    parameters = {} if site_ids is None else {SITES_REBUILT.key: sorted(site_ids)}
+    _run(connection, _FOR_EVERY_SITE if site_ids is None else _FOR_SOME_SITES, SITES_REBUILT, site_ids)
+
+
+def _run(
+    connection: Connection,
+    statements: tuple[Any, ...],
+    ids_parameter: BindParameter[list[int]],
+    ids: Collection[int] | None,
+) -> None:
+    """Run rebuild statements built once, for these ids (through their expanding parameter) or for all."""
+    parameters = {} if ids is None else {ids_parameter.key: sorted(ids)}
     for statement in statements:
         connection.execute(statement, parameters)
 
