@@ -51,6 +51,7 @@ from evidence_hub.services.appraisal.flows import (
 )
 from evidence_hub.services.appraisal.parameters import AppraisalParameters
 from evidence_hub.services.appraisal.prices import deflator
+from evidence_hub.services.appraisal.records import record
 from evidence_hub.services.appraisal.workings import Figure, Workings
 
 PROGRAMME_CODE = "all"
@@ -440,7 +441,7 @@ _NOT_YET_AVAILABLE = OutcomeCount(not_yet_available=1)
 _NOT_REPORTED = OutcomeCount(not_reported=1)
 
 
-@dataclass(frozen=True)
+@record
 class _Computed:
     """One approved return's flows in one period, or every return's of a period added together."""
 
@@ -467,7 +468,7 @@ class _Timing:
     divisor: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class _Basics:
     """One return's flows that no scenario changes: its timing; each cost type and funding as
     (type, funding, nominal, real, present value before optimism bias); its savings; its reach."""

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum, StrEnum
 
+from evidence_hub.services.appraisal.records import record
+
 
 class NoReturn(Enum):
     """A period for which a site has no approved return: shown as "no return", never 0."""
@@ -107,7 +109,7 @@ class Period:
         return (self.ends_on.year - self.starts_on.year) * 12 + self.ends_on.month - self.starts_on.month + 1
 
 
-@dataclass(frozen=True)
+@record
 class CostLine:
     """A cost as recorded: `amount` in pounds at the prices of its period (nominal), of which
     `attributable_percent` the pilot caused. A line may also be a sum of recorded costs of one type and
@@ -128,7 +130,7 @@ class CostLine:
         return self.amount * self.attributable_percent / 100
 
 
-@dataclass(frozen=True)
+@record
 class SavingLine:
     """A cost avoided that the site claims, in pounds at the prices of its period. Cashable: money a budget
     no longer has to spend; non-cashable: time or capacity freed, with no budget released."""
@@ -139,7 +141,7 @@ class SavingLine:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Reach:
     """People reached by an activity (None: the activity does not say) and what its type counts. An entry
     may also sum the activities of one return whose types count alike; its `activity_type` is then ""."""
@@ -149,7 +151,7 @@ class Reach:
     counting: ReachCounting
 
 
-@dataclass(frozen=True)
+@record
 class PeriodEvidence:
     """One site's approved return for one period.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from operator import attrgetter
@@ -25,6 +24,7 @@ from evidence_hub.services.appraisal.evidence import (
     NotYetAvailable,
     Period,
 )
+from evidence_hub.services.appraisal.records import record
 
 Stream = TypeVar("Stream")
 _REAL = attrgetter("real")
@@ -44,7 +44,7 @@ def _total(streams: Iterable[Stream], amount: Callable[[Stream], Decimal]) -> De
     return sum(map(amount, streams), Decimal(0))
 
 
-@dataclass(frozen=True)
+@record
 class CostStream:
     """Costs of one type and funding: as recorded (attributable share), real, with optimism bias, and
     their present value (with optimism bias, and before it)."""
@@ -58,7 +58,7 @@ class CostStream:
     present_value_before_optimism_bias: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class CostBreakdown:
     streams: tuple[CostStream, ...] = ()
 
@@ -120,7 +120,7 @@ class BenefitSource(StrEnum):
     OUTCOME = "outcome"
 
 
-@dataclass(frozen=True)
+@record
 class BenefitStream:
     """Benefits of one source and kind: savings claimed (`key` "savings:<kind>:cashable" or
     "savings:<kind>:non_cashable") or one valued outcome ("outcome:<code>:<kind>"), real and discounted."""
@@ -135,7 +135,7 @@ class BenefitStream:
     present_value: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class BenefitBreakdown:
     streams: tuple[BenefitStream, ...] = ()
 
@@ -195,7 +195,7 @@ class BenefitBreakdown:
         )
 
 
-@dataclass(frozen=True)
+@record
 class ReachCounts:
     """Honest counts: people (each counted once) are people reached; attendances and staff are shown
     apart and never added in; activities that do not say how many they reached are counted."""
@@ -227,7 +227,7 @@ class ReachCounts:
         return ReachCounts(people, attendances, staff, activities_without_count)
 
 
-@dataclass(frozen=True)
+@record
 class OutcomeCount:
     """The final outcome: gross and additional outcomes from the returns that report a value, the real
     cost of those same returns, and how many returns reported it, said it was not yet available, or did not
@@ -276,7 +276,7 @@ class OutcomeCount:
         return "not reported"
 
 
-@dataclass(frozen=True)
+@record
 class PeriodFlows:
     """A period with at least one approved return in the scope (`returns` of them)."""
 
@@ -297,7 +297,7 @@ class PeriodFlows:
         return self.benefits.present_value() - self.costs.present_value()
 
 
-@dataclass(frozen=True)
+@record
 class PeriodWithoutReturn:
     """A period with no approved return in the scope: shown as "no return", never 0."""
 
