@@ -290,6 +290,7 @@ def _pooled_periods(
     for site, site_basics in zip(evidence.sites, basics, strict=True):
         for code, period_evidence in site.returns.items():
             returns[code].append((period_evidence, site_basics[code]))
+    final_code = calculator.parameters.final_outcome
     pooled = {}
     for code, parts in returns.items():
         # Each key's costs are gathered, then summed amount by amount, in order from zero.
@@ -299,6 +300,10 @@ def _pooled_periods(
         savings: dict[str, list[BenefitStream]] = defaultdict(list)
         outcomes: dict[str, Decimal] = defaultdict(Decimal)
         real_cost = Decimal(0)
+        # The final outcome's counts, and the real cost of the returns that report it; its additional
+        # outcomes are each scenario's.
+        gross = reporting_cost = Decimal(0)
+        reported = not_yet_available = not_reported = 0
         for period_evidence, part in parts:
             for cost in part.costs:
                 costs[(cost[0], cost[1])].append(cost)
@@ -308,6 +313,15 @@ def _pooled_periods(
                 if isinstance(value, Decimal):
                     outcomes[outcome_code] += value
             real_cost += part.real_cost
+            final = period_evidence.outcomes.get(final_code)
+            if isinstance(final, Decimal):
+                gross += final
+                reporting_cost += part.real_cost
+                reported += 1
+            elif isinstance(final, NotYetAvailable):
+                not_yet_available += 1
+            else:
+                not_reported += 1
         pooled[code] = _PooledPeriod(
             returns=len(parts),
             basics=_Basics(
@@ -334,11 +348,12 @@ def _pooled_periods(
                 real_cost=real_cost,
             ),
             outcomes=PeriodEvidence(outcomes=dict(outcomes)),
-            final_outcome=OutcomeCount.total(
-                [
-                    calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
-                    for period_evidence, part in parts
-                ]
+            final_outcome=OutcomeCount(
+                gross=gross,
+                cost=reporting_cost,
+                reported=reported,
+                not_yet_available=not_yet_available,
+                not_reported=not_reported,
             ),
         )
     return pooled
@@ -597,16 +612,17 @@ class _PeriodCalculator:
             additional = self.shares[code].of(value)
             for unit_value, real_amount, key, label in self.real_unit_values[code]:
                 in_real_terms = additional * real_amount
+                # Positional: made for every valued outcome of every return.
                 benefit_streams.append(
                     BenefitStream(
-                        key=key,
-                        label=label,
-                        source=BenefitSource.OUTCOME,
-                        kind=unit_value.kind,
-                        cashable=unit_value.cashable,
-                        outcome_code=code,
-                        real=in_real_terms,
-                        present_value=in_real_terms / divisor,
+                        key,
+                        label,
+                        BenefitSource.OUTCOME,
+                        unit_value.kind,
+                        unit_value.cashable,
+                        code,
+                        in_real_terms,
+                        in_real_terms / divisor,
                     )
                 )
 
@@ -619,14 +635,11 @@ class _PeriodCalculator:
             discounted_outcomes=discounted_outcomes,
         )
 
-    def final_outcome(
-        self, evidence: PeriodEvidence, cost: Decimal, *, with_additional: bool = True
-    ) -> OutcomeCount:
-        """One return's final outcome; without its additional outcomes (left at 0), what no scenario
-        changes."""
+    def final_outcome(self, evidence: PeriodEvidence, cost: Decimal) -> OutcomeCount:
+        """One return's final outcome, with the return's real cost."""
         value = evidence.outcomes.get(self.parameters.final_outcome)
         if isinstance(value, Decimal):
-            additional = self.final_share.of(value) if self.final_share and with_additional else Decimal(0)
+            additional = self.final_share.of(value) if self.final_share else Decimal(0)
             return OutcomeCount(gross=value, additional=additional, cost=cost, reported=1)
         if isinstance(value, NotYetAvailable):
             return _NOT_YET_AVAILABLE
@@ -656,7 +669,7 @@ class _PeriodCalculator:
             rows.append(
                 PeriodFlows(
                     period=period,
-                    returns=sum(part.returns for part in parts),
+                    returns=parts[0].returns if len(parts) == 1 else sum(part.returns for part in parts),
                     financial_year=timing.financial_year,
                     year_index=timing.year_index,
                     price_ratio=timing.price_ratio,

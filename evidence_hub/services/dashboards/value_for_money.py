@@ -146,7 +146,7 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     returns = plain_rows(
         session,
         select(SiteReturn.id, SiteReturn.site_id, SiteReturn.reporting_period_id).where(*condition),
-    )
+    ).all()
     periods = {period.id: period.code for period in scope.periods}
     where: dict[int, tuple[int, str]] = {
         return_id: (site_id, periods[period_id]) for return_id, site_id, period_id in returns
@@ -186,9 +186,9 @@ def pilot_evidence(session: Session, scope: Scope, settings: AppraisalSettings) 
     for return_id, (site_id, period_code) in where.items():
         by_site[site_id][period_code] = PeriodEvidence(
             costs=costs.get(return_id, ()),
-            savings=tuple(savings[return_id]),
+            savings=tuple(savings.get(return_id, ())),
             reach=tuple(reach.get(return_id, ())),
-            outcomes=outcomes[return_id],
+            outcomes=outcomes.get(return_id, {}),
         )
     return PilotEvidence(
         periods=tuple(
