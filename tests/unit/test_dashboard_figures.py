@@ -634,15 +634,16 @@ def test_outcomes_warn_about_differing_periods_missing_baselines_and_weak_eviden
 
 @pytest.fixture(params=["kept per site", "counted from the values"])
 def counted(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every indicator's summary over every approved period comes from the counts kept per site; any other
-    scope counts the values themselves. Each summary test runs both ways and must give the same figures."""
+    """Every indicator's summary over most approved periods comes from the counts kept per site, less the
+    values of the periods out of view (2010 Q1 for `scope_of`'s 2009 Q2 to Q4); any other scope counts the
+    values themselves. Each summary test runs both ways and must give the same figures."""
     if request.param == "counted from the values":
-        monkeypatch.setattr(outcomes_module, "_every_period_in_view", lambda _session, _scope: False)
+        monkeypatch.setattr(outcomes_module, "_kept_counts_serve", lambda _session, _scope: None)
     return str(request.param)
 
 
 def test_an_outcome_reported_by_fewer_than_three_sites_is_flagged_and_every_indicator_is_summarised(
-    db: Session, world: World, evaluator: User
+    db: Session, world: World, evaluator: User, counted: str
 ) -> None:
     content = outcomes_view(db, scope_of(db, evaluator), LINKS, JOB_ENTRIES)
 
@@ -689,7 +690,8 @@ def test_every_indicator_is_summarised_across_framework_versions_counting_a_site
         e.measure(kent_q1, CLIENTS, not_available="Data not yet received from DWP")
 
     scope = scope_of(db, evaluator, period_to="2010-Q1")
-    assert outcomes_module._every_period_in_view(db, scope) is (counted == "kept per site")
+    kept = outcomes_module._kept_counts_serve(db, scope)
+    assert kept == [] if counted == "kept per site" else kept is None, "every period in view"
     content = outcomes_view(db, scope, LINKS, JOB_ENTRIES)
 
     summary = {row[0]: row[3:] for row in rows(content.panel("indicators"))}
@@ -698,6 +700,17 @@ def test_every_indicator_is_summarised_across_framework_versions_counting_a_site
     assert summary["Job entries among engaged clients"] == [3, 2 + 1 + 1 + 1, 0, 1]
     # Kent's 2010 Q1 figure is not yet available: it adds to that count and to no other.
     assert summary["Clients engaged through data-led targeting"] == [3, 2 + 1 + 1, 1 + 1, 2]
+
+    # Without 2010 Q1 (kept: the counts kept per site less Kent's 2010 Q1 values), Kent's 5 and its
+    # figure not yet available are gone; Leeds's 2009 Q4 value under version 2 stays.
+    earlier = scope_of(db, evaluator)
+    kept = outcomes_module._kept_counts_serve(db, earlier)
+    assert kept == [_2010_q1.id] if counted == "kept per site" else kept is None, "one period out of view"
+    summary = {
+        row[0]: row[3:] for row in rows(outcomes_view(db, earlier, LINKS, JOB_ENTRIES).panel("indicators"))
+    }
+    assert summary["Job entries among engaged clients"] == [3, 2 + 1 + 1, 0, 1]
+    assert summary["Clients engaged through data-led targeting"] == [3, 2 + 1 + 1, 1, 2]
 
 
 # --- Value for money ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, tuple_
+from sqlalchemy import Select, and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from evidence_hub.formatting import listed
@@ -30,6 +30,9 @@ from evidence_hub.services.dashboards.comparability import MINIMUM_SITES_TO_COMP
 from evidence_hub.services.dashboards.ratios import share
 from evidence_hub.services.dashboards.scope import Scope, StateFilter
 from evidence_hub.services.dashboards.sql import plain_rows
+
+# (indicator id, site id, values, values and not-yet-available, values below the evidence minimum)
+ValueCounts = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -340,40 +343,39 @@ def indicator_summaries(session: Session, scope: Scope) -> dict[str, IndicatorSu
             ),
         ).all()
     )
-    if scope.state is StateFilter.APPROVED and _every_period_in_view(session, scope):
-        # Every approved value of every period (the dashboards' default): the counts kept per site and
-        # indicator (models/summaries.py) of the sites with a return in view, fourteen thousand rows at
-        # national scale rather than half a million values.
+    rows: list[ValueCounts]
+    out_of_view = _kept_counts_serve(session, scope)
+    if out_of_view is not None:
+        # Approved values over most periods (every period is the dashboards' default): the counts kept per
+        # site and indicator (models/summaries.py) of the sites with a return in view, fourteen thousand
+        # rows at national scale rather than half a million values, less the values of those sites'
+        # approved returns in the few periods out of view.
         kept = ApprovedValueCount
-        statement = select(
-            kept.indicator_id, kept.site_id, kept.values, kept.all_values, kept.below_minimum
-        ).where(
-            kept.indicator_id.in_(list(code_of)),
-            kept.site_id.in_(select(SiteReturn.site_id).where(scope.returns_condition())),
-        )
-    else:
-        # The values of the returns in view, counted by indicator id and site from the index
-        # ix_measure_values_figures alone (the site is the value's own copy of its return's; a value
-        # without a number is one not yet available, which the table's check constraint ensures).
-        has_value = MeasureValue.value.is_not(None)
-        weak = or_(
-            MeasureValue.evidence_level_id.is_(None),
-            tuple_(MeasureValue.indicator_id, MeasureValue.evidence_level_id).in_(
-                _below_minimum_pairs(session, scope)
-            ),
-        )
-        statement = (
-            select(
-                MeasureValue.indicator_id,
-                MeasureValue.site_id,
-                func.count(MeasureValue.value).label("values"),
-                func.count().label("all_values"),
-                func.sum(case((and_(has_value, weak), 1), else_=0)).label("below_minimum"),
+        sites_in_view = select(SiteReturn.site_id).where(scope.returns_condition())
+        rows = [
+            (indicator_id, site_id, values, all_values, below)
+            for indicator_id, site_id, values, all_values, below in plain_rows(
+                session,
+                select(
+                    kept.indicator_id, kept.site_id, kept.values, kept.all_values, kept.below_minimum
+                ).where(kept.indicator_id.in_(list(code_of)), kept.site_id.in_(sites_in_view)),
+            ).all()
+        ]
+        if out_of_view:
+            rows = _less(
+                rows,
+                _counted_values(
+                    session,
+                    scope,
+                    select(SiteReturn.id).where(
+                        StateFilter.APPROVED.condition(),
+                        SiteReturn.reporting_period_id.in_(out_of_view),
+                        SiteReturn.site_id.in_(sites_in_view),
+                    ),
+                ),
             )
-            .where(MeasureValue.site_return_id.in_(select(SiteReturn.id).where(scope.returns_condition())))
-            .group_by(MeasureValue.indicator_id, MeasureValue.site_id)
-        )
-    rows = plain_rows(session, statement).all()
+    else:
+        rows = _counted_values(session, scope, select(SiteReturn.id).where(scope.returns_condition()))
     # The indicators' codes and the union of sites across framework versions are worked out here from
     # the counts by indicator id and site: no join per value, no distinct count.
     sites: dict[str, set[int]] = defaultdict(set)
@@ -398,14 +400,62 @@ def indicator_summaries(session: Session, scope: Scope) -> dict[str, IndicatorSu
     }
 
 
-def _every_period_in_view(session: Session, scope: Scope) -> bool:
-    """Whether the scope spans every reporting period of its framework (the dashboards' default)."""
-    periods = session.scalar(
-        select(func.count())
-        .select_from(ReportingPeriod)
-        .where(ReportingPeriod.framework_id == scope.framework.id)
+def _kept_counts_serve(session: Session, scope: Scope) -> list[int] | None:
+    """The ids of the framework's periods out of view when the counts kept per site serve the scope
+    (approved values, with more periods in view than out of it); None when the values are counted."""
+    if scope.state is not StateFilter.APPROVED:
+        return None
+    out_of_view = list(
+        session.scalars(
+            select(ReportingPeriod.id).where(
+                ReportingPeriod.framework_id == scope.framework.id,
+                ReportingPeriod.id.not_in(scope.period_ids),
+            )
+        )
     )
-    return len(scope.periods) == periods
+    return out_of_view if len(out_of_view) < len(scope.periods) else None
+
+
+def _counted_values(session: Session, scope: Scope, returns: Select[int]) -> list[ValueCounts]:
+    """(indicator id, site id, values, values and not-yet-available, values below the evidence minimum) of
+    these returns, counted from the index ix_measure_values_figures alone: the site is the value's own copy
+    of its return's, and a value without a number is one not yet available (the table's check constraint
+    ensures it)."""
+    has_value = MeasureValue.value.is_not(None)
+    weak = or_(
+        MeasureValue.evidence_level_id.is_(None),
+        tuple_(MeasureValue.indicator_id, MeasureValue.evidence_level_id).in_(
+            _below_minimum_pairs(session, scope)
+        ),
+    )
+    return [
+        (indicator_id, site_id, values, all_values, int(below))
+        for indicator_id, site_id, values, all_values, below in plain_rows(
+            session,
+            select(
+                MeasureValue.indicator_id,
+                MeasureValue.site_id,
+                func.count(MeasureValue.value),
+                func.count(),
+                func.coalesce(func.sum(case((and_(has_value, weak), 1), else_=0)), 0),
+            )
+            .where(MeasureValue.site_return_id.in_(returns))
+            .group_by(MeasureValue.indicator_id, MeasureValue.site_id),
+        ).all()
+    ]
+
+
+def _less(kept: list[ValueCounts], counted: list[ValueCounts]) -> list[ValueCounts]:
+    """The kept counts by indicator and site less the counts of the values out of view."""
+    out = {(indicator_id, site_id): counts for indicator_id, site_id, *counts in counted}
+    rows = []
+    for indicator_id, site_id, *counts in kept:
+        taken = out.get((indicator_id, site_id))
+        if taken is not None:
+            counts = [count - less for count, less in zip(counts, taken, strict=True)]
+        values, all_values, below = counts
+        rows.append((indicator_id, site_id, values, all_values, below))
+    return rows
 
 
 def _below_minimum_pairs(session: Session, scope: Scope) -> list[tuple[int, int]]:
