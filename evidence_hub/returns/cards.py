@@ -5,15 +5,16 @@ about a hundred of them, and through macros they took more than half of the page
 
 Each is a template global taking the arguments its macro took; the template's own variables (whether the
 evaluator may comment, and how an item is named) are read from the template's context. The cards are
-built from design_system.summary_card and govuk_tag, so their GOV.UK markup is the Design System's, pinned
-by tests/pages.py `components_both_ways`. Every piece of a person's text goes through escape().
+built from the summary_card and govuk_tag template globals (design_system.py), looked up as a template
+would, so that tests/pages.py `components_both_ways` can draw each through its Design System macro instead
+and pin the markup to the macro's. Every piece of a person's text goes through escape().
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
 from flask import g, url_for
 from flask_wtf.csrf import generate_csrf
@@ -21,7 +22,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from evidence_hub.design_system import govuk_tag, list_or, summary_card, text_block
+from evidence_hub.design_system import list_or, text_block
 from evidence_hub.formatting import datetime_uk, money, number
 from evidence_hub.models.returns import (
     Activity,
@@ -64,6 +65,11 @@ def _address(endpoint: str, varying: str, value: int | str, **fixed: Any) -> str
     if pattern is None:
         return url_for(endpoint, **values)
     return f"{pattern[0]}{text}{pattern[1]}"
+
+
+def _component(context: Context, name: str) -> Callable[[dict[str, Any]], Markup]:
+    """A Design System component written in Python (summary_card, govuk_tag), as templates call it."""
+    return cast(Callable[[dict[str, Any]], Markup], context.environment.globals[name])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -117,6 +123,7 @@ def _item_comments(context: Context, comments: Comments, kind: str, item_id: int
 
 
 def _card(
+    context: Context,
     *,
     site_return: SiteReturn,
     can_edit: bool,
@@ -140,7 +147,7 @@ def _card(
             },
         ]
         rows = with_change_links(rows, edit_url)
-    return summary_card(
+    return _component(context, "summary_card")(
         {
             "card": {
                 "title": {"text": heading, "headingLevel": heading_level},
@@ -211,6 +218,7 @@ def cost_card(
         {"key": {"text": "Reference"}, "value": {"text": item.import_reference}},
     ]
     card = _card(
+        context,
         site_return=site_return,
         can_edit=can_edit,
         heading=f"{category}: {amount}",
@@ -252,6 +260,7 @@ def saving_card(
         {"key": {"text": "Reference"}, "value": {"text": item.import_reference}},
     ]
     card = _card(
+        context,
         site_return=site_return,
         can_edit=can_edit,
         heading=f"Saving: {amount}",
@@ -318,6 +327,7 @@ def activity_card(
         {"key": {"text": "Reference"}, "value": {"text": item.import_reference}},
     ]
     card = _card(
+        context,
         site_return=site_return,
         can_edit=can_edit,
         heading=item.title,
@@ -331,8 +341,8 @@ def activity_card(
     return card + _item_comments(context, comments, "activity", item.id)
 
 
-_CLEARED = govuk_tag({"text": "Cleared for national sharing", "classes": "govuk-tag--green"})
-_NOT_CLEARED = govuk_tag({"text": "Not cleared for national sharing", "classes": "govuk-tag--grey"})
+_CLEARED = {"text": "Cleared for national sharing", "classes": "govuk-tag--green"}
+_NOT_CLEARED = {"text": "Not cleared for national sharing", "classes": "govuk-tag--grey"}
 
 
 @returns.app_template_global()
@@ -352,7 +362,7 @@ def learning_card(
     # The names went through escape(); the rest is the card's markup.
     dimensions_html = Markup(f'    <ul class="govuk-list govuk-!-margin-bottom-0">\n{dimensions}    </ul>\n')  # noqa: S704
     kind = learning_type_label(entry.learning_type)
-    sharing = _CLEARED if entry.cleared_for_national else _NOT_CLEARED
+    sharing = _component(context, "govuk_tag")(_CLEARED if entry.cleared_for_national else _NOT_CLEARED)
     rows: list[dict[str, Any]] = [
         {"key": {"text": "Kind of learning"}, "value": {"text": kind}, "field": "learning_type"},
         {"key": {"text": "Areas"}, "value": {"html": dimensions_html}, "field": "dimensions"},
@@ -380,6 +390,7 @@ def learning_card(
         {"key": {"text": "Reference"}, "value": {"text": entry.import_reference}},
     ]
     card = _card(
+        context,
         site_return=site_return,
         can_edit=can_edit,
         heading=f"{kind}: {entry.title}",
@@ -418,14 +429,17 @@ def _clearance_form(site_return: SiteReturn, entry: LearningEntry) -> Markup:
 # Impact measures
 
 
-_TAG_NOT_STARTED_REQUIRED = govuk_tag({"text": "Not started", "classes": "govuk-tag--blue"})
-_TAG_NOT_STARTED = govuk_tag({"text": "Not started", "classes": "govuk-tag--grey"})
-_TAG_ENTERED = govuk_tag({"text": "Entered", "classes": "govuk-tag--green"})
-_TAG_NOT_AVAILABLE = govuk_tag({"text": "Not yet available", "classes": "govuk-tag--yellow"})
-_TAG_BASELINE_NEEDED = govuk_tag({"text": "Baseline needed", "classes": "govuk-tag--orange"})
+# The tags of a measure's row, by what they say.
+_MEASURE_TAGS = {
+    "required": {"text": "Not started", "classes": "govuk-tag--blue"},
+    "not started": {"text": "Not started", "classes": "govuk-tag--grey"},
+    "entered": {"text": "Entered", "classes": "govuk-tag--green"},
+    "not available": {"text": "Not yet available", "classes": "govuk-tag--yellow"},
+    "baseline needed": {"text": "Baseline needed", "classes": "govuk-tag--orange"},
+}
 
 
-def _measure_answer(row: MeasureRow) -> str:
+def _measure_answer(row: MeasureRow, tags: Mapping[str, Markup]) -> str:
     """This period's answer to an indicator, its baseline and its status, as the row's value shows them."""
     indicator, measure, baseline = row.indicator, row.measure, row.baseline
     parts = []
@@ -436,7 +450,7 @@ def _measure_answer(row: MeasureRow) -> str:
         else:
             asked = f" (collected {escape(indicator.frequency_enum.label.lower())})"
         parts.append(f'<p class="govuk-body govuk-!-margin-bottom-1">No answer yet{asked}.</p>\n')
-        status = _TAG_NOT_STARTED_REQUIRED if row.required else _TAG_NOT_STARTED
+        status = tags["required"] if row.required else tags["not started"]
     elif measure.is_available:
         target = (
             f", against a target of {escape(measure_value_text(indicator, measure.target))}"
@@ -463,13 +477,13 @@ def _measure_answer(row: MeasureRow) -> str:
                 '<p class="govuk-body-s govuk-!-margin-bottom-1">Evidence: '
                 f"{escape(measure.evidence_level.label)}{below}</p>\n"
             )
-        status = _TAG_ENTERED
+        status = tags["entered"]
     else:
         parts.append(
             '<p class="govuk-body govuk-!-margin-bottom-1">Not yet available: '
             f"{escape(measure.not_available_reason)}</p>\n"
         )
-        status = _TAG_NOT_AVAILABLE
+        status = tags["not available"]
     if baseline:
         said = (
             f"Baseline: {escape(measure_value_text(indicator, baseline.value))} "
@@ -482,7 +496,7 @@ def _measure_answer(row: MeasureRow) -> str:
     parts.append(f'<p class="govuk-body-s govuk-!-margin-bottom-1">\n      {said}\n  </p>\n')
     parts.append(f"    {status}\n")
     if row.needs_baseline:
-        parts.append(str(_TAG_BASELINE_NEEDED))
+        parts.append(str(tags["baseline needed"]))
     return "".join(parts)
 
 
@@ -500,6 +514,8 @@ def measure_groups(
     baseline, the evaluators' comments and a link to the indicator's page."""
     heading_class = "govuk-heading-m" if heading_level == 2 else "govuk-heading-s"
     link_word = "View" if not can_edit else None
+    tag = _component(context, "govuk_tag")
+    tags = {name: tag(params) for name, params in _MEASURE_TAGS.items()}
     parts = []
     for group in groups:
         parts.append(
@@ -507,7 +523,7 @@ def measure_groups(
             '    <dl class="govuk-summary-list">\n'
         )
         for row in group.rows:
-            parts.append(_measure_row(context, row, site_return, comments, can_edit, link_word))
+            parts.append(_measure_row(context, row, site_return, comments, can_edit, link_word, tags))
         parts.append("    </dl>\n")
     # Every value went through escape() in _measure_row and _measure_answer.
     return Markup("".join(parts))  # noqa: S704
@@ -520,6 +536,7 @@ def _measure_row(
     comments: Comments,
     can_edit: bool,
     link_word: str | None,
+    tags: Mapping[str, Markup],
 ) -> str:
     indicator, measure = row.indicator, row.measure
     code = indicator.code
@@ -547,7 +564,7 @@ def _measure_row(
         f"{escape(code)}</span>\n"
         "          </dt>\n"
         '          <dd class="govuk-summary-list__value">\n'
-        f"            {_measure_answer(row)}\n"
+        f"            {_measure_answer(row, tags)}\n"
         f"{comments_html}"
         "          </dd>\n"
         '          <dd class="govuk-summary-list__actions">\n'
