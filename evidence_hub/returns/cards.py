@@ -22,7 +22,6 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from evidence_hub.design_system import list_or, text_block
 from evidence_hub.formatting import datetime_uk, money, number
 from evidence_hub.models.returns import (
     Activity,
@@ -70,6 +69,18 @@ def _address(endpoint: str, varying: str, value: int | str, **fixed: Any) -> str
 def _component(context: Context, name: str) -> Callable[[dict[str, Any]], Markup]:
     """A Design System component written in Python (summary_card, govuk_tag), as templates call it."""
     return cast(Callable[[dict[str, Any]], Markup], context.environment.globals[name])
+
+
+def _text_block(context: Context, value: str | None, empty: str | None = None) -> Markup:
+    """A person's text as paragraphs: design_system.text_block, as templates call it."""
+    drawn: Callable[[str | None, str | None], Markup] = cast(Any, context.environment.globals["text_block"])
+    return drawn(value, empty)
+
+
+def _list_or(context: Context, values: list[str], empty: str) -> Markup:
+    """Values as a GOV.UK list: design_system.list_or, as templates call it."""
+    drawn: Callable[[list[str], str], Markup] = cast(Any, context.environment.globals["list_or"])
+    return drawn(values, empty)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -195,7 +206,7 @@ def cost_card(
         {"key": {"text": "Category"}, "value": {"text": category}, "field": "category"},
         {
             "key": {"text": "Description"},
-            "value": {"html": text_block(item.description)},
+            "value": {"html": _text_block(context, item.description)},
             "field": "description",
         },
         {"key": {"text": "Amount"}, "value": {"html": amount_html}, "field": "amount"},
@@ -247,11 +258,15 @@ def saving_card(
     rows: list[dict[str, Any]] = [
         {
             "key": {"text": "What was saved or avoided"},
-            "value": {"html": text_block(item.description)},
+            "value": {"html": _text_block(context, item.description)},
             "field": "description",
         },
         {"key": {"text": "Amount saved"}, "value": {"text": amount}, "field": "amount"},
-        {"key": {"text": "Evidence"}, "value": {"html": text_block(item.evidence)}, "field": "evidence"},
+        {
+            "key": {"text": "Evidence"},
+            "value": {"html": _text_block(context, item.evidence)},
+            "field": "evidence",
+        },
         {
             "key": {"text": "Strength of the evidence"},
             "value": {"text": item.evidence_level.label if item.evidence_level else "Not assessed"},
@@ -294,17 +309,17 @@ def activity_card(
         {"key": {"text": "When"}, "value": {"text": activity_dates(item)}, "field": "starts_on"},
         {
             "key": {"text": "Description"},
-            "value": {"html": text_block(item.description) if item.description else "Not given"},
+            "value": {"html": _text_block(context, item.description) if item.description else "Not given"},
             "field": "description",
         },
         {
             "key": {"text": "Kinds of partner involved"},
-            "value": {"html": list_or(partner_type_labels(item.partner_types), "None given")},
+            "value": {"html": _list_or(context, partner_type_labels(item.partner_types), "None given")},
             "field": "partner_types",
         },
         {
             "key": {"text": "Partner organisations involved"},
-            "value": {"html": list_or([partner.name for partner in item.partners], "None given")},
+            "value": {"html": _list_or(context, [partner.name for partner in item.partners], "None given")},
             "field": "partners",
         },
         {
@@ -316,12 +331,12 @@ def activity_card(
         },
         {
             "key": {"text": "Outputs"},
-            "value": {"html": text_block(item.outputs) if item.outputs else "Not given"},
+            "value": {"html": _text_block(context, item.outputs) if item.outputs else "Not given"},
             "field": "outputs",
         },
         {
             "key": {"text": "Themes it informs"},
-            "value": {"html": list_or([theme.title for theme in item.themes], "None given")},
+            "value": {"html": _list_or(context, [theme.title for theme in item.themes], "None given")},
             "field": "themes",
         },
         {"key": {"text": "Reference"}, "value": {"text": item.import_reference}},
@@ -373,17 +388,17 @@ def learning_card(
         },
         {
             "key": {"text": "What happened"},
-            "value": {"html": text_block(entry.what_happened, "Not given")},
+            "value": {"html": _text_block(context, entry.what_happened, "Not given")},
             "field": "what_happened",
         },
         {
             "key": {"text": "Why it matters"},
-            "value": {"html": text_block(entry.why_it_matters, "Not given")},
+            "value": {"html": _text_block(context, entry.why_it_matters, "Not given")},
             "field": "why_it_matters",
         },
         {
             "key": {"text": "Implication for national roll-out"},
-            "value": {"html": text_block(entry.national_implication, "Not given")},
+            "value": {"html": _text_block(context, entry.national_implication, "Not given")},
             "field": "national_implication",
         },
         {"key": {"text": "National sharing"}, "value": {"html": Markup(f"    {sharing}\n")}},  # noqa: S704
