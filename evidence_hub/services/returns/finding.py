@@ -40,16 +40,13 @@ def visible_returns(user: User) -> Select[SiteReturn]:
 
 def get_return(session: Session, user: User, return_id: int) -> SiteReturn:
     """The return if the user may see it record by record; NotVisible (404) otherwise. Its site, period
-    and framework version, which every page about a return names, are read with it, and the programme
-    the period belongs to, whose state says whether the return may change."""
+    and framework version, which every page about a return names, are read with it."""
     site_return = session.scalar(
         visible_returns(user)
         .where(SiteReturn.id == return_id)
         .options(
             joinedload(SiteReturn.site),
-            joinedload(SiteReturn.reporting_period)
-            .joinedload(ReportingPeriod.framework)
-            .joinedload(Framework.programme),
+            joinedload(SiteReturn.reporting_period),
             joinedload(SiteReturn.framework_version),
         )
     )
