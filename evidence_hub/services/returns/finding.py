@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import MembershipRole, ProgrammeStatus, Role, Site, User
 from evidence_hub.models.framework import Framework
@@ -39,17 +39,8 @@ def visible_returns(user: User) -> Select[SiteReturn]:
 
 
 def get_return(session: Session, user: User, return_id: int) -> SiteReturn:
-    """The return if the user may see it record by record; NotVisible (404) otherwise. Its site, period
-    and framework version, which every page about a return names, are read with it."""
-    site_return = session.scalar(
-        visible_returns(user)
-        .where(SiteReturn.id == return_id)
-        .options(
-            joinedload(SiteReturn.site),
-            joinedload(SiteReturn.reporting_period),
-            joinedload(SiteReturn.framework_version),
-        )
-    )
+    """The return if the user may see it record by record; NotVisible (404) otherwise."""
+    site_return = session.scalar(visible_returns(user).where(SiteReturn.id == return_id))
     if site_return is None:
         raise NotVisible(f"No return {return_id} for this user")
     return site_return
