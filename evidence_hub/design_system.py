@@ -44,12 +44,15 @@ def summary_card(params: dict[str, Any]) -> Markup:
         card_actions = f'<ul class="govuk-summary-card__actions">{listed}</ul>'
     else:
         card_actions = ""
-    any_actions = any(row.get("actions", {}).get("items") for row in rows)
+    actions_of_rows: list[list[dict[str, Any]]] = [
+        row["actions"].get("items", []) if "actions" in row else [] for row in rows
+    ]
+    any_actions = any(actions_of_rows)
     lines = []
-    for row in rows:
-        row_actions = row.get("actions", {}).get("items", [])
+    for row, row_actions in zip(rows, actions_of_rows, strict=True):
         value = row["value"]
-        shown = Markup(value["html"]) if value.get("html") else escape(value.get("text", ""))  # noqa: S704
+        html = value.get("html")
+        shown = Markup(html) if html else escape(value.get("text", ""))  # noqa: S704
         if len(row_actions) == 1:
             action_cell = (
                 f'<dd class="govuk-summary-list__actions">{_action_link(row_actions[0], title_text)}</dd>'

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from functools import cache
+import stat
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,26 @@ def _fingerprint(path: Path, modified: float, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def fingerprint(static_folder: str, filename: str) -> str | None:
-    """The fingerprint of a file in the static folder; None when there is no such file."""
+@lru_cache(maxsize=512)
+def _within(static_folder: str, filename: str) -> Path | None:
+    """The file's resolved path when it lies inside the static folder, else None. Kept per process: each
+    page names the same few files, and resolving them took a system call for every folder on the way."""
     folder = Path(static_folder).resolve()
     path = (folder / filename).resolve()
-    if folder not in path.parents or not path.is_file():
+    return path if folder in path.parents else None
+
+
+def fingerprint(static_folder: str, filename: str) -> str | None:
+    """The fingerprint of a file in the static folder; None when there is no such file."""
+    path = _within(static_folder, filename)
+    if path is None:
         return None
-    status = path.stat()
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
     return _fingerprint(path, status.st_mtime, status.st_size)
 
 

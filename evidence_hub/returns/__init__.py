@@ -6,6 +6,7 @@ section's pages add their routes to it from a module of their own, imported here
 
 from evidence_hub.returns import (  # noqa: F401  (imported for the routes they register)
     activities,
+    cards,
     comparison_figures,
     costs,
     documents,

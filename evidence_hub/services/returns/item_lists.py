@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, object_session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload, object_session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from evidence_hub.models.framework import EvidenceLevel
@@ -27,26 +27,28 @@ class ItemList:
     model: type[Any]
     # The columns the list is sorted by, ending with the id so that every item has one place.
     order: tuple[InstrumentedAttribute[Any], ...]
-    # Loader options for what the cards show of each item (its category, its partners, ...).
+    # Loader options for what the cards show of each item (its category, its partners, ...): the one
+    # framework row an item names (its category, type, theme, evidence level) joined to the item's own
+    # read, its lists (partners, themes, areas) read for the whole page at once.
     load: tuple[ORMOption, ...] = ()
 
 
-COST_LIST = ItemList(CostItem, (CostItem.id,), (selectinload(CostItem.category),))
+COST_LIST = ItemList(CostItem, (CostItem.id,), (joinedload(CostItem.category),))
 # A claim's card names its evidence level with the level's scale.
 SAVING_LIST = ItemList(
     SavingClaim,
     (SavingClaim.id,),
-    (selectinload(SavingClaim.evidence_level).joinedload(EvidenceLevel.scale),),
+    (joinedload(SavingClaim.evidence_level).joinedload(EvidenceLevel.scale),),
 )
 ACTIVITY_LIST = ItemList(
     Activity,
     (Activity.starts_on, Activity.id),
-    (selectinload(Activity.activity_type), selectinload(Activity.partners), selectinload(Activity.themes)),
+    (joinedload(Activity.activity_type), selectinload(Activity.partners), selectinload(Activity.themes)),
 )
 LEARNING_LIST = ItemList(
     LearningEntry,
     (LearningEntry.id,),
-    (selectinload(LearningEntry.theme), selectinload(LearningEntry.dimensions)),
+    (joinedload(LearningEntry.theme), selectinload(LearningEntry.dimensions)),
 )
 
 
