@@ -290,7 +290,6 @@ def _pooled_periods(
     for site, site_basics in zip(evidence.sites, basics, strict=True):
         for code, period_evidence in site.returns.items():
             returns[code].append((period_evidence, site_basics[code]))
-    final_code = calculator.parameters.final_outcome
     pooled = {}
     for code, parts in returns.items():
         # Each key's costs are gathered, then summed amount by amount, in order from zero.
@@ -300,10 +299,6 @@ def _pooled_periods(
         savings: dict[str, list[BenefitStream]] = defaultdict(list)
         outcomes: dict[str, Decimal] = defaultdict(Decimal)
         real_cost = Decimal(0)
-        # The final outcome's counts, and the real cost of the returns that report it; its additional
-        # outcomes are each scenario's.
-        gross = reporting_cost = Decimal(0)
-        reported = not_yet_available = not_reported = 0
         for period_evidence, part in parts:
             for cost in part.costs:
                 costs[(cost[0], cost[1])].append(cost)
@@ -313,15 +308,6 @@ def _pooled_periods(
                 if isinstance(value, Decimal):
                     outcomes[outcome_code] += value
             real_cost += part.real_cost
-            final = period_evidence.outcomes.get(final_code)
-            if isinstance(final, Decimal):
-                gross += final
-                reporting_cost += part.real_cost
-                reported += 1
-            elif isinstance(final, NotYetAvailable):
-                not_yet_available += 1
-            else:
-                not_reported += 1
         pooled[code] = _PooledPeriod(
             returns=len(parts),
             basics=_Basics(
@@ -348,12 +334,11 @@ def _pooled_periods(
                 real_cost=real_cost,
             ),
             outcomes=PeriodEvidence(outcomes=dict(outcomes)),
-            final_outcome=OutcomeCount(
-                gross=gross,
-                cost=reporting_cost,
-                reported=reported,
-                not_yet_available=not_yet_available,
-                not_reported=not_reported,
+            final_outcome=OutcomeCount.total(
+                [
+                    calculator.final_outcome(period_evidence, part.real_cost, with_additional=False)
+                    for period_evidence, part in parts
+                ]
             ),
         )
     return pooled
@@ -635,11 +620,14 @@ class _PeriodCalculator:
             discounted_outcomes=discounted_outcomes,
         )
 
-    def final_outcome(self, evidence: PeriodEvidence, cost: Decimal) -> OutcomeCount:
-        """One return's final outcome, with the return's real cost."""
+    def final_outcome(
+        self, evidence: PeriodEvidence, cost: Decimal, *, with_additional: bool = True
+    ) -> OutcomeCount:
+        """One return's final outcome, with the return's real cost; without its additional outcomes (left
+        at 0), what no scenario changes."""
         value = evidence.outcomes.get(self.parameters.final_outcome)
         if isinstance(value, Decimal):
-            additional = self.final_share.of(value) if self.final_share else Decimal(0)
+            additional = self.final_share.of(value) if self.final_share and with_additional else Decimal(0)
             return OutcomeCount(gross=value, additional=additional, cost=cost, reported=1)
         if isinstance(value, NotYetAvailable):
             return _NOT_YET_AVAILABLE

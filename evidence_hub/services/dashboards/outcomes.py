@@ -387,7 +387,7 @@ def indicator_summaries(session: Session, scope: Scope) -> dict[str, IndicatorSu
         found = counts[code]
         found[0] += values
         found[1] += all_values - values
-        found[2] += int(below or 0)
+        found[2] += below
     return {
         code: IndicatorSummary(
             code=code,
