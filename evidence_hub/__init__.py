@@ -33,6 +33,7 @@ from evidence_hub.services.common.access import (
 )
 from evidence_hub.services.notifications.outbox import SERVICE_URL_KEY
 from evidence_hub.static_files import init_static_files
+from evidence_hub.template_environment import QuickImportEnvironment
 from evidence_hub.web import SESSION_FACTORY_KEY, acting_user, chosen_programme_id, close_db_session
 
 # static/ and migrations/ live at the top of the repository; the package links to them, so that a built
@@ -73,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(STATIC_FOLDER),
         static_url_path="/static",
     )
+    app.jinja_environment = QuickImportEnvironment
     app.jinja_options = {**app.jinja_options, "bytecode_cache": TEMPLATE_BYTECODE}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure(app, config)
