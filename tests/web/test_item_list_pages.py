@@ -456,3 +456,36 @@ def test_the_task_list_of_a_returned_return_sends_as_many_statements_for_120_act
     many = statements_for_activities(120)
 
     assert many == few
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("lead", "/returns/{id}"),
+        ("lead", "/returns/{id}/costs"),
+        ("lead", "/returns/{id}/check"),
+        ("evaluator", "/review/returns/{id}"),
+    ],
+)
+def test_a_return_page_reads_the_returns_site_period_and_programme_together(
+    app: Flask, db: Session, client_as: ClientAs, site_return: SiteReturn, who: str, path: str
+) -> None:
+    if who == "evaluator":
+        set_status(db, site_return, ReturnStatus.SUBMITTED)
+    reader = client_as(Role.SITE_LEAD, site="kent") if who == "lead" else client_as(Role.EVALUATOR)
+    address = path.format(id=site_return.id)
+    reader.get(address)  # the first request of a session reads what later ones keep
+
+    with statements_sent(app) as sent:
+        shown = reader.get(address)
+
+    assert shown.status_code == 200
+    assert "Kent" in shown.get_data(as_text=True)
+    one_row_reads = [
+        statement
+        for statement in sent
+        for table in ("sites", "reporting_periods", "framework_versions", "frameworks", "programmes")
+        if f"FROM {table} \nWHERE {table}.id = " in statement
+        or f"FROM {table} WHERE {table}.id = " in statement
+    ]
+    assert one_row_reads == []

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from evidence_hub.models import MembershipRole, ProgrammeStatus, Role, Site, User
-from evidence_hub.models.framework import Framework
+from evidence_hub.models import MembershipRole, Programme, ProgrammeStatus, Role, Site, User
+from evidence_hub.models.framework import Framework, FrameworkVersion
 from evidence_hub.models.periods import PeriodStatus, ReportingPeriod
 from evidence_hub.models.returns import (
     ReturnStatus,
@@ -43,7 +44,35 @@ def get_return(session: Session, user: User, return_id: int) -> SiteReturn:
     site_return = session.scalar(visible_returns(user).where(SiteReturn.id == return_id))
     if site_return is None:
         raise NotVisible(f"No return {return_id} for this user")
+    _read_what_the_return_names(session, site_return)
     return site_return
+
+
+def _read_what_the_return_names(session: Session, site_return: SiteReturn) -> None:
+    """Read the return's period, site, framework version, framework and programme in one statement, and
+    set them as its relationships (and the period's framework, the framework's programme).
+
+    Every page about a return names its site and period and asks whether its programme still takes
+    changes: read one by one, that was five statements. They are not loader options on the return itself:
+    refreshing the return under FOR UPDATE would repeat them, and PostgreSQL refuses FOR UPDATE beside an
+    outer join."""
+    period, site, version, framework, programme = session.execute(
+        select(ReportingPeriod, Site, FrameworkVersion, Framework, Programme)
+        .select_from(SiteReturn)
+        .join(ReportingPeriod, SiteReturn.reporting_period)
+        .join(Site, SiteReturn.site)
+        .join(FrameworkVersion, SiteReturn.framework_version)
+        .join(Framework, ReportingPeriod.framework)
+        .join(Programme, Framework.programme)
+        .where(SiteReturn.id == site_return.id)
+    ).one()
+    set_committed_value(framework, "programme", programme)
+    set_committed_value(period, "framework", framework)
+    if version.framework_id == framework.id:
+        set_committed_value(version, "framework", framework)
+    set_committed_value(site_return, "reporting_period", period)
+    set_committed_value(site_return, "site", site)
+    set_committed_value(site_return, "framework_version", version)
 
 
 def visible_site(session: Session, user: User, site_id: int) -> Site:
