@@ -460,7 +460,8 @@ def _less(kept: list[ValueCounts], counted: list[ValueCounts]) -> list[ValueCoun
 
 def _below_minimum_pairs(session: Session, scope: Scope) -> list[tuple[int, int]]:
     """(indicator id, evidence level id) for each level below the indicator's minimum on the same scale, in
-    the versions in view: what `below_minimum_expression` says of a stated level, as a list."""
+    the versions in view: the levels `below_minimum_expression` holds below it, as a list (a level is
+    stated, so its first case, no level, never joins)."""
     minimum = aliased(EvidenceLevel)
     return [
         (indicator_id, level_id)
@@ -468,10 +469,7 @@ def _below_minimum_pairs(session: Session, scope: Scope) -> list[tuple[int, int]
             session,
             select(Indicator.id, EvidenceLevel.id)
             .join(minimum, minimum.id == Indicator.minimum_evidence_level_id)
-            .join(
-                EvidenceLevel,
-                and_(EvidenceLevel.scale_id == minimum.scale_id, EvidenceLevel.level < minimum.level),
-            )
+            .join(EvidenceLevel, below_minimum_expression(EvidenceLevel, minimum))
             .where(Indicator.framework_version_id.in_(scope.version_ids())),
         )
     ]
