@@ -36,8 +36,8 @@ def test_the_type_checker_refuses_an_assignment_to_a_field(tmp_path: Path) -> No
         "counts = OutcomeCount()\n"
         "counts.gross = Decimal(1)\n"
     )
-    report, _errors, status = api.run(
-        [str(changed), "--no-incremental", "--follow-imports=silent", "--cache-dir=/dev/null"]
-    )
+    # With the project's own settings and cache: after `mypy` has checked the package (as CI does first),
+    # only this file is checked, in seconds rather than the half minute of checking everything it imports.
+    report, _errors, status = api.run([str(changed)])
     assert status == 1
     assert 'Property "gross" defined in "OutcomeCount" is read-only' in report
