@@ -134,6 +134,7 @@ LAYERS: tuple[Layer, ...] = (
             "request_log",
             "job_running",
             "static_files",
+            "template_environment",
         )
         + _in_package(*BLUEPRINTS),
         why="only the app factory registers blueprints",
@@ -181,6 +182,7 @@ LAYERS: tuple[Layer, ...] = (
     _plain("guards", "models", "web", why="guards decide access from the signed-in user alone"),
     _plain("navigation", "models", why="the navigation lists endpoints by name, never by import"),
     _plain("static_files", why="static files are compressed and cached by the same rules for every route"),
+    _plain("template_environment", why="the Jinja environment of every page imports nothing of the app"),
     _plain("errors", "db", "models", "services.common", "web", why="error pages import no blueprint"),
     _plain(
         "request_input",
