@@ -13,8 +13,9 @@ dashboard_speed.py, built when missing) the script:
 3. signs in as each and runs wrk (--connections connections, --duration seconds) on each page in turn,
    with that person's session cookie, and on /healthz before the pages and again after them;
 4. prints each page's requests per second and 99th percentile latency, and its throughput as a share of
-   /healthz's (the mean of its two runs). Target: every page at least a tenth of /healthz's, whatever the
-   number of sites and periods (lists paginated or bounded).
+   /healthz's (the mean of its two runs; /healthz reads a SQLite file through a new connection and a
+   database server through the pool, db.check_database). Target: every page at least a tenth of
+   /healthz's, whatever the number of sites and periods (lists paginated or bounded).
 
 With --in-process N it starts no server: it requests each page N times in this process through the Flask
 test client, signed in by session, and prints the SQL statements and Python function calls of one

@@ -139,18 +139,26 @@ def _fresh_connection_url(url: URL) -> URL:
 
 
 def check_database(engine: Engine) -> None:
-    """Raise SQLAlchemyError unless the database answers a new connection with its own tables.
+    """Raise SQLAlchemyError unless the database answers with its own tables.
 
-    A new connection, not a pooled one: a pooled SQLite connection keeps reading a file that can no longer
-    be opened, and the check must fail as the next worker to start would.
+    A SQLite file is read through a new connection, not a pooled one: a pooled SQLite connection keeps
+    reading a file that can no longer be opened, and the check must fail as the next worker to start would.
+    A database server is asked through the pool, whose connections are pinged before use (make_engine): one
+    the server closed is replaced, and a server that cannot be reached fails the check. A new connection
+    to PostgreSQL starts a server process; for every probe it made /healthz five times slower than a whole
+    signed-out page.
     """
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
-        fresh = engine  # An in-memory database exists only in its own connection.
-    else:
+    file_database = engine.url.get_backend_name() == "sqlite" and engine.url.database not in (
+        None,
+        "",
+        ":memory:",
+    )
+    checked = engine  # A server through its pool; an in-memory database exists only in its own connection.
+    if file_database:
         key = engine.url.render_as_string(hide_password=False)
         with _fresh_engines_lock:
-            fresh = _fresh_engines.get(key) or _fresh_engines.setdefault(
+            checked = _fresh_engines.get(key) or _fresh_engines.setdefault(
                 key, create_engine(_fresh_connection_url(engine.url), poolclass=NullPool)
             )
-    with fresh.connect() as connection:
+    with checked.connect() as connection:
         connection.execute(HEALTH_QUERY).all()

@@ -1,6 +1,6 @@
-"""When the database cannot be used: the health check says so from a new connection, every page says the
-service is unavailable (503, try again later) instead of failing, and a restarted database costs nothing
-but a reconnection."""
+"""When the database cannot be used: the health check says so (reading a SQLite file through a new
+connection, a server through the pool), every page says the service is unavailable (503, try again later)
+instead of failing, and a restarted database costs nothing but a reconnection."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from evidence_hub import ENGINE_KEY
@@ -146,3 +146,23 @@ def test_a_restarted_postgresql_costs_only_a_reconnection(
 
     assert client.get("/").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_health_checks_of_postgresql_start_no_server_process(app: Flask, client: FlaskClient) -> None:
+    engine = app.extensions[ENGINE_KEY]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("A SQLite file is read through a new connection (the tests above)")
+    assert client.get("/healthz").status_code == 200
+    connections_opened: list[object] = []
+
+    def opened(*_arguments: object) -> None:
+        connections_opened.append(object())
+
+    event.listen(Engine, "connect", opened)
+    try:
+        answers = [client.get("/healthz").status_code for _ in range(5)]
+    finally:
+        event.remove(Engine, "connect", opened)
+
+    assert answers == [200] * 5
+    assert connections_opened == [], "a load balancer's probes must not each start a PostgreSQL process"
