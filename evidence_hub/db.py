@@ -58,6 +58,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _is_sqlite_file(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -66,7 +70,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        if engine.url.database not in (None, "", ":memory:"):
+        if _is_sqlite_file(engine.url):
             cursor.execute("PRAGMA journal_mode = WAL")
             # With WAL, NORMAL never corrupts the database and syncs far less often than FULL.
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -131,11 +135,18 @@ _fresh_engines: dict[str, Engine] = {}
 _fresh_engines_lock = threading.Lock()
 
 
-def _fresh_connection_url(url: URL) -> URL:
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        # Read-write, never create: a missing file is an unavailable database, not a new empty one.
-        return url.set(database=f"file:{url.database}", query={**url.query, "mode": "rw", "uri": "true"})
-    return url
+def _new_connections_to_file(url: URL) -> Engine:
+    """An engine opening a new connection each time, read-write and never creating the file: a missing file
+    is an unavailable database, not a new empty one."""
+    key = url.render_as_string(hide_password=False)
+    with _fresh_engines_lock:
+        return _fresh_engines.get(key) or _fresh_engines.setdefault(
+            key,
+            create_engine(
+                url.set(database=f"file:{url.database}", query={**url.query, "mode": "rw", "uri": "true"}),
+                poolclass=NullPool,
+            ),
+        )
 
 
 def check_database(engine: Engine) -> None:
@@ -146,19 +157,8 @@ def check_database(engine: Engine) -> None:
     A database server is asked through the pool, whose connections are pinged before use (make_engine): one
     the server closed is replaced, and a server that cannot be reached fails the check. A new connection
     to PostgreSQL starts a server process; for every probe it made /healthz five times slower than a whole
-    signed-out page.
+    signed-out page. An in-memory database exists only in its own connection.
     """
-    file_database = engine.url.get_backend_name() == "sqlite" and engine.url.database not in (
-        None,
-        "",
-        ":memory:",
-    )
-    checked = engine  # A server through its pool; an in-memory database exists only in its own connection.
-    if file_database:
-        key = engine.url.render_as_string(hide_password=False)
-        with _fresh_engines_lock:
-            checked = _fresh_engines.get(key) or _fresh_engines.setdefault(
-                key, create_engine(_fresh_connection_url(engine.url), poolclass=NullPool)
-            )
+    checked = _new_connections_to_file(engine.url) if _is_sqlite_file(engine.url) else engine
     with checked.connect() as connection:
         connection.execute(HEALTH_QUERY).all()
