@@ -25,6 +25,7 @@ from evidence_hub.services.common.access import (
     visible_programmes,
     visible_site_ids,
 )
+from evidence_hub.web import PROGRAMME_IN_VIEW_KEY
 from tests.conftest import sign_in
 from tests.factories import give_membership, make_programme, make_site, make_user, the_programme
 from tests.pages import page, text_of
@@ -202,3 +203,43 @@ def test_a_programme_shared_with_an_officials_department_in_the_same_session_sho
     ]
     both = set(db.scalars(select(Site.id).where(Site.code.in_(["kent", "york"]))))
     assert visible_site_ids(official) == both
+
+
+def test_a_signed_in_page_reads_the_user_their_memberships_and_the_headers_sites_in_one_statement(
+    db: Session, client: FlaskClient, app: Flask
+) -> None:
+    # Led sites are named in the header by name, whatever order the memberships were made in.
+    lead = make_user(db, Role.SITE_LEAD, site="liverpool")
+    give_membership(db, lead, the_programme(db), MembershipRole.SITE_LEAD, site="kent")
+    libraries = make_programme(db, "libraries", sites=("york",))
+    give_membership(db, lead, libraries, MembershipRole.SITE_LEAD, site="york")
+    archived = make_programme(db, "archived", sites=("leeds",))
+    give_membership(db, lead, archived, MembershipRole.SITE_LEAD, site="leeds")
+    with transaction(db):
+        archived.status = "archived"
+    sign_in(client, lead.email)
+    statements: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = app.extensions["evidence_hub.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        statement_page = page(client.get("/accessibility"))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert len(statements) == 1, statements
+    header = text_of(statement_page.select_one(".govuk-service-navigation"))
+    # Libraries comes first by name, so it is in view; the archived programme's site is not led any more.
+    assert "(Pilot site lead, York)" in header
+    assert "Programme in view: Libraries pilots" in header
+    assert "Leeds" not in header
+
+    with client.session_transaction() as browser:
+        browser[PROGRAMME_IN_VIEW_KEY] = the_programme(db).id
+    header = text_of(page(client.get("/accessibility")).select_one(".govuk-service-navigation"))
+    assert "(Pilot site lead, Kent, Liverpool City Region)" in header
+    assert f"Programme in view: {the_programme(db).name}" in header

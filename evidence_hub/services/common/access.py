@@ -21,11 +21,11 @@ lead only ever sees their own site and a national official sees no record-level 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, event, false, func, join, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, SessionTransaction, object_session
 
 from evidence_hub.db import Base
@@ -86,11 +86,27 @@ def current_grants(user: User) -> list[Grant]:
     new transaction, so a membership ended anywhere stops on the next request, and one ended in this session
     stops at once.
     """
+    memberships = _current_memberships(user)
+    return list(memberships.grants) if memberships is not None else []
+
+
+@dataclass(frozen=True)
+class _Memberships:
+    """What one read of the user's current memberships gives: the grants, the programmes they are in (by
+    name) and the sites they lead (by name). Every signed-in page needs all three for its header, so they
+    come in one statement, not three."""
+
+    grants: tuple[Grant, ...]
+    programmes: tuple[Programme, ...]
+    led_sites: tuple[Site, ...]
+
+
+def _current_memberships(user: User) -> _Memberships | None:
     session = object_session(user)
     if session is None or user.id is None:
-        return []
+        return None
     user_id = user.id
-    return list(_remembered(session, ("grants", user_id), lambda: _read_grants(session, user_id)))
+    return _remembered(session, ("grants", user_id), lambda: _read_memberships(session, user_id))
 
 
 def _remembered(session: Session, key: tuple[Any, ...], read: Callable[[], ReadT]) -> ReadT:
@@ -109,19 +125,78 @@ def _remembered(session: Session, key: tuple[Any, ...], read: Callable[[], ReadT
     return value
 
 
-def _read_grants(session: Session, user_id: int) -> list[Grant]:
-    rows = session.execute(
-        select(ProgrammeMembership.programme_id, ProgrammeMembership.role, ProgrammeMembership.site_id)
-        .join(Programme, Programme.id == ProgrammeMembership.programme_id)
-        .where(
-            ProgrammeMembership.user_id == user_id,
-            ProgrammeMembership.ended_at.is_(None),
-            # An archived programme is put away: its members no longer see it at all.
+def user_with_memberships(session: Session, *conditions: ColumnElement[bool]) -> User | None:
+    """The user these conditions pick out (a unique one: an id, a session token), with their current
+    memberships read in the same statement and kept for the transaction, as `current_grants` keeps them:
+    every signed-in page needs both before it draws anything, and each statement is a round trip."""
+    rows = session.execute(_user_and_memberships(*conditions)).all()
+    if not rows:
+        return None
+    user: User = rows[0][0]
+    _remembered(session, ("grants", user.id), lambda: _memberships_of(rows))
+    return user
+
+
+def _read_memberships(session: Session, user_id: int) -> _Memberships:
+    return _memberships_of(session.execute(_user_and_memberships(User.id == user_id)).all())
+
+
+# The user, and one current membership: its programme, role and site, the programme, the led site and
+# that site's place by name (outer joins: None where the user holds no membership, or it names no site).
+MembershipRow = tuple[User, int, str, int | None, Programme, Site | None, int]
+
+
+def _user_and_memberships(*conditions: ColumnElement[bool]) -> Select[*MembershipRow]:
+    """A row for each current membership of the user (one row with no membership when they have none)."""
+    # An archived programme is put away: its members no longer see it at all.
+    in_open_programme = join(
+        ProgrammeMembership,
+        Programme,
+        and_(
+            Programme.id == ProgrammeMembership.programme_id,
             Programme.status != ProgrammeStatus.ARCHIVED.value,
+        ),
+    )
+    # The led site's place among the user's led sites by name, in the database's own collation.
+    site_order = func.dense_rank().over(order_by=(Site.name, Site.id))
+    return (
+        select(
+            User,
+            ProgrammeMembership.programme_id,
+            ProgrammeMembership.role,
+            ProgrammeMembership.site_id,
+            Programme,
+            Site,
+            site_order,
         )
+        .select_from(User)
+        .outerjoin(
+            in_open_programme,
+            and_(ProgrammeMembership.user_id == User.id, ProgrammeMembership.ended_at.is_(None)),
+        )
+        .outerjoin(
+            Site,
+            and_(
+                Site.id == ProgrammeMembership.site_id,
+                ProgrammeMembership.role == MembershipRole.SITE_LEAD.value,
+            ),
+        )
+        .where(*conditions)
         .order_by(Programme.name, ProgrammeMembership.id)
     )
-    return [Grant(programme_id, MembershipRole(role), site_id) for programme_id, role, site_id in rows]
+
+
+def _memberships_of(rows: Sequence[Row[*MembershipRow]]) -> _Memberships:
+    held = [row for row in rows if row.programme_id is not None]
+    led = {site.id: (order, site) for *_grant, site, order in held if site is not None}
+    return _Memberships(
+        grants=tuple(
+            Grant(programme_id, MembershipRole(role), site_id)
+            for _user, programme_id, role, site_id, *_ in held
+        ),
+        programmes=tuple({programme.id: programme for *_grant, programme, _site, _order in held}.values()),
+        led_sites=tuple(site for _order, site in sorted(led.values(), key=lambda placed: placed[0])),
+    )
 
 
 def _memo_for(session: Session) -> dict[tuple[Any, ...], Any]:
@@ -187,11 +262,11 @@ def leads_site(user: User, site_id: int, programme_id: int) -> bool:
 
 def led_sites(user: User, programme_id: int | None = None) -> list[Site]:
     """The sites the user leads now (in one programme, if given), by name."""
-    session = object_session(user)
+    memberships = _current_memberships(user)
     site_ids = led_site_ids(user, programme_id)
-    if session is None or not site_ids:
+    if memberships is None or not site_ids:
         return []
-    return list(session.scalars(select(Site).where(Site.id.in_(site_ids)).order_by(Site.name)))
+    return [site for site in memberships.led_sites if site.id in site_ids]
 
 
 def is_service_administrator(user: User) -> bool:
@@ -215,7 +290,7 @@ def visible_programme_ids(user: User) -> list[int] | None:
 
 def _read_programme_ids(session: Session, user: User) -> list[int]:
     ids = list(dict.fromkeys(grant.programme_id for grant in current_grants(user)))
-    if user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None:
+    if _sees_department_programmes(user):
         shared = session.scalars(
             select(Programme.id)
             .where(
@@ -233,6 +308,11 @@ def _read_programme_ids(session: Session, user: User) -> list[int]:
         )
         ids.extend(programme_id for programme_id in shared if programme_id not in ids)
     return ids
+
+
+def _sees_department_programmes(user: User) -> bool:
+    """A national official sees their department's programmes, and those shared with it, besides their own."""
+    return user.role_enum is Role.NATIONAL_OFFICIAL and user.department_id is not None
 
 
 def programme_condition(
@@ -457,6 +537,9 @@ def visible_programmes(user: User) -> list[Programme]:
     session = object_session(user)
     if session is None:
         return []
+    if not is_service_administrator(user) and not _sees_department_programmes(user):
+        memberships = _current_memberships(user)
+        return list(memberships.programmes) if memberships is not None else []
     statement = select(Programme).order_by(Programme.name)
     ids = visible_programme_ids(user)
     if ids is not None:
