@@ -27,6 +27,7 @@ from evidence_hub.models import (
     ComparisonSeriesValue,
     EvidenceLevel,
     Framework,
+    FrameworkStatus,
     FrameworkVersion,
     ImpactArea,
     ImpactRating,
@@ -80,8 +81,13 @@ def _require_active(version: FrameworkVersion, field: str) -> None:
         raise ComparisonRefused({field: closed}, forbidden=True)
 
 
-def impact_version(framework: Framework) -> FrameworkVersion | None:
-    """The version comparisons are set up against: the published one, else the newest that was published."""
+def impact_version(framework: Framework, in_hand: FrameworkVersion | None = None) -> FrameworkVersion | None:
+    """The version comparisons are set up against: the published one, else the newest that was published.
+
+    `in_hand` is a version of the framework already read (a return's): when it is the published one it is
+    the answer, since a framework has one published version at most, and the versions need not be read."""
+    if in_hand is not None and in_hand.status == FrameworkStatus.PUBLISHED.value:
+        return in_hand
     if framework.published_version is not None:
         return framework.published_version
     published = [version for version in framework.versions if version.published_at is not None]

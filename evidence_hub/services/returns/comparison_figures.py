@@ -102,8 +102,7 @@ def comparison_figures(session: Session, site_return: SiteReturn) -> ReturnCompa
     them, the period is not a quarter, or the evaluator has named no area for the site yet.
 
     The caller has already found the return through the access rule (services/returns/finding.py)."""
-    framework = site_return.framework_version.framework
-    version = impact_version(framework)
+    version = impact_version(site_return.framework_version.framework, site_return.framework_version)
     quarter = return_quarter(site_return)
     if version is None or quarter is None or not impact_settings(version).comparison_figures_in_returns:
         return None
@@ -198,7 +197,7 @@ def save_comparison_figures(
             theirs={row.field_name: row.held_text for row in asked.rows},
             yours={name: str(typed.get(name, "")) for name in values},
         )
-    version = impact_version(site_return.framework_version.framework)
+    version = impact_version(site_return.framework_version.framework, site_return.framework_version)
     assert version is not None  # comparison_figures found it
     session.execute(
         delete(ComparisonSeriesValue).where(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from evidence_hub.models import MembershipRole, Programme, ProgrammeStatus, Role, Site, User
@@ -101,16 +101,14 @@ def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, lis
             select(ReportingPeriod)
             .join(Framework)
             .where(Framework.programme_id.in_(programmes_showing_site(user, site.id)))
+            .options(contains_eager(ReportingPeriod.framework))
             .order_by(Framework.name, ReportingPeriod.starts_on)
         )
     )
+    # Each listed return's period is one of `periods`, already in the session.
     returns = {
         site_return.reporting_period_id: site_return
-        for site_return in session.scalars(
-            visible_returns(user)
-            .where(SiteReturn.site_id == site.id)
-            .options(selectinload(SiteReturn.reporting_period))
-        )
+        for site_return in session.scalars(visible_returns(user).where(SiteReturn.site_id == site.id))
     }
     return_ids = [site_return.id for site_return in returns.values()]
     cost_totals = _totals_by_return(
@@ -181,8 +179,8 @@ def returns_needing_attention(
             visible_returns(user)
             .join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
             .where(ReportingPeriod.status == PeriodStatus.OPEN.value)
-            .options(selectinload(SiteReturn.reporting_period), selectinload(SiteReturn.site))
         )
+        # Their periods are read below and their sites are the lead's (`led_sites`): both in the session.
         started = {
             (site_return.reporting_period_id, site_return.site_id): site_return
             for site_return in session.scalars(statement)
@@ -200,7 +198,7 @@ def returns_needing_attention(
                 ReportingPeriod.status == PeriodStatus.OPEN.value,
                 Framework.programme_id.in_({grant.programme_id for grant in led}),
             )
-            .options(selectinload(ReportingPeriod.framework).selectinload(Framework.programme))
+            .options(contains_eager(ReportingPeriod.framework))
             .order_by(ReportingPeriod.starts_on, ReportingPeriod.id)
         ).all()
         for period in periods:
