@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from evidence_hub.models import MembershipRole, Programme, ProgrammeStatus, Role, Site, User
@@ -359,7 +359,7 @@ def find_returns(
                 statement.join(ReportingPeriod, ReportingPeriod.id == SiteReturn.reporting_period_id)
                 .join(Site, Site.id == SiteReturn.site_id)
                 .where(ReportingPeriod.starts_on.in_(window))
-                .options(selectinload(SiteReturn.site), selectinload(SiteReturn.reporting_period))
+                .options(contains_eager(SiteReturn.site), contains_eager(SiteReturn.reporting_period))
                 .order_by(ReportingPeriod.starts_on.desc(), Site.name, SiteReturn.id)
                 .limit(per_page)
                 .offset(first - before)
@@ -379,9 +379,9 @@ def returns_to_review(session: Session, user: User, *, page: int = 1, per_page: 
     rows = list(
         session.scalars(
             statement.options(
-                selectinload(SiteReturn.site),
-                selectinload(SiteReturn.reporting_period),
-                selectinload(SiteReturn.submitted_by),
+                joinedload(SiteReturn.site),
+                joinedload(SiteReturn.reporting_period),
+                joinedload(SiteReturn.submitted_by),
             )
             .order_by(SiteReturn.submitted_at, SiteReturn.id)
             .limit(per_page)
@@ -398,7 +398,7 @@ def every_period(session: Session, user: User | None = None) -> list[ReportingPe
     return list(
         session.scalars(
             (statement if user is None else scope_frameworks(statement, user))
-            .options(selectinload(ReportingPeriod.framework))
+            .options(contains_eager(ReportingPeriod.framework))
             .order_by(Framework.name, ReportingPeriod.starts_on.desc())
         )
     )
