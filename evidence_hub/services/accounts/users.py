@@ -32,7 +32,7 @@ from evidence_hub.services.accounts.passwords import (
     verify_password,
 )
 from evidence_hub.services.common import audit
-from evidence_hub.services.common.access import led_site_ids, user_with_memberships
+from evidence_hub.services.common.access import led_site_ids, signed_in_user
 from evidence_hub.services.notifications.outbox import link, queue_email
 
 RESET_REQUEST_WINDOW = timedelta(hours=1)
@@ -85,7 +85,7 @@ def user_by_session_token(session: Session, token: str) -> User | None:
     """The active user a session cookie belongs to, or None when the token was rotated or is unknown."""
     if not token:
         return None
-    return user_with_memberships(session, User.session_token == token, User.is_active.is_(True))
+    return signed_in_user(session, token)
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -48,6 +48,19 @@ def get_return(session: Session, user: User, return_id: int) -> SiteReturn:
     return site_return
 
 
+# Built once: every page about a return runs it.
+_WHAT_A_RETURN_NAMES = (
+    select(ReportingPeriod, Site, FrameworkVersion, Framework, Programme)
+    .select_from(SiteReturn)
+    .join(ReportingPeriod, SiteReturn.reporting_period)
+    .join(Site, SiteReturn.site)
+    .join(FrameworkVersion, SiteReturn.framework_version)
+    .join(Framework, ReportingPeriod.framework)
+    .join(Programme, Framework.programme)
+    .where(SiteReturn.id == bindparam("site_return_id"))
+)
+
+
 def _read_what_the_return_names(session: Session, site_return: SiteReturn) -> None:
     """Read the return's period, site, framework version, framework and programme in one statement, and
     set them as its relationships (and the period's framework, the framework's programme).
@@ -57,14 +70,7 @@ def _read_what_the_return_names(session: Session, site_return: SiteReturn) -> No
     refreshing the return under FOR UPDATE would repeat them, and PostgreSQL refuses FOR UPDATE beside an
     outer join."""
     period, site, version, framework, programme = session.execute(
-        select(ReportingPeriod, Site, FrameworkVersion, Framework, Programme)
-        .select_from(SiteReturn)
-        .join(ReportingPeriod, SiteReturn.reporting_period)
-        .join(Site, SiteReturn.site)
-        .join(FrameworkVersion, SiteReturn.framework_version)
-        .join(Framework, ReportingPeriod.framework)
-        .join(Programme, Framework.programme)
-        .where(SiteReturn.id == site_return.id)
+        _WHAT_A_RETURN_NAMES, {"site_return_id": site_return.id}
     ).one()
     set_committed_value(framework, "programme", programme)
     set_committed_value(period, "framework", framework)
