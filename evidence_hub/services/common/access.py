@@ -156,10 +156,10 @@ def _read_memberships(session: Session, user_id: int) -> _Memberships:
 
 # The user, and one current membership: its programme, role and site, the programme, the led site and
 # that site's place by name (outer joins: None where the user holds no membership, or it names no site).
-MembershipRow = tuple[User, int, str, int | None, Programme, Site | None, int]
+_MembershipRow = tuple[User, int, str, int | None, Programme, Site | None, int]
 
 
-def _user_and_memberships(*conditions: ColumnElement[bool]) -> Select[*MembershipRow]:
+def _user_and_memberships(*conditions: ColumnElement[bool]) -> Select[*_MembershipRow]:
     """A row for each current membership of the user (one row with no membership when they have none)."""
     # An archived programme is put away: its members no longer see it at all.
     in_open_programme = join(
@@ -199,7 +199,7 @@ def _user_and_memberships(*conditions: ColumnElement[bool]) -> Select[*Membershi
     )
 
 
-def _memberships_of(rows: Sequence[Row[*MembershipRow]]) -> _Memberships:
+def _memberships_of(rows: Sequence[Row[*_MembershipRow]]) -> _Memberships:
     held = [row for row in rows if row.programme_id is not None]
     led = {site.id: (order, site) for *_grant, site, order in held if site is not None}
     return _Memberships(
