@@ -171,7 +171,7 @@ def _user_and_memberships(*conditions: ColumnElement[bool]) -> Select[*_Membersh
         ),
     )
     # The led site's place among the user's led sites by name, in the database's own collation.
-    site_order = func.dense_rank().over(order_by=(Site.name, Site.id))
+    site_order = func.dense_rank().over(order_by=(Site.name, Site.id)).label("site_order")
     return (
         select(
             User,
@@ -201,14 +201,11 @@ def _user_and_memberships(*conditions: ColumnElement[bool]) -> Select[*_Membersh
 
 def _memberships_of(rows: Sequence[Row[*_MembershipRow]]) -> _Memberships:
     held = [row for row in rows if row.programme_id is not None]
-    led = {site.id: (order, site) for *_grant, site, order in held if site is not None}
+    led_by_name = sorted((row for row in held if row.Site is not None), key=lambda row: row.site_order)
     return _Memberships(
-        grants=tuple(
-            Grant(programme_id, MembershipRole(role), site_id)
-            for _user, programme_id, role, site_id, *_ in held
-        ),
-        programmes=tuple({programme.id: programme for *_grant, programme, _site, _order in held}.values()),
-        led_sites=tuple(site for _order, site in sorted(led.values(), key=lambda placed: placed[0])),
+        grants=tuple(Grant(row.programme_id, MembershipRole(row.role), row.site_id) for row in held),
+        programmes=tuple({row.Programme.id: row.Programme for row in held}.values()),
+        led_sites=tuple({row.Site.id: row.Site for row in led_by_name}.values()),
     )
 
 
