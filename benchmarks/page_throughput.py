@@ -15,7 +15,11 @@ dashboard_speed.py, built when missing) the script:
 4. prints each page's requests per second and 99th percentile latency, and its throughput as a share of
    /healthz's (the mean of its two runs; /healthz reads a SQLite file through a new connection and a
    database server through the pool, db.check_database). Target: every page at least a tenth of
-   /healthz's, whatever the number of sites and periods (lists paginated or bounded).
+   /healthz's, whatever the number of sites and periods (lists paginated or bounded);
+5. beside each, the processor time a request took during its run: in gunicorn (master and workers), in
+   the database server's processes when it runs on this machine (PostgreSQL; SQLite's work is in the
+   workers), and in wrk. On a 2-core machine the three share the budget, so this says what a page must
+   shed to meet the target, and whether that is in Python or in the database.
 
 With --in-process N it starts no server: it requests each page N times in this process through the Flask
 test client, signed in by session, and prints the SQL statements of its first request, the Python
@@ -32,8 +36,10 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import os
 import pstats
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -43,7 +49,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import Flask
@@ -83,12 +89,28 @@ end
 
 
 @dataclass(frozen=True)
+class Spent:
+    """Processor time a request took during one wrk run, in milliseconds: in the gunicorn master and
+    workers, in the database server's processes on this machine (None for SQLite, in the workers, or a
+    server elsewhere) and in wrk itself. On two cores, the three share the machine's budget."""
+
+    server: float
+    database: float | None
+    load: float
+
+    def text(self) -> str:
+        database = "in the server" if self.database is None else f"{self.database:.1f}"
+        return f"{self.server:.1f} / {database} / {self.load:.1f}"
+
+
+@dataclass(frozen=True)
 class Result:
     label: str
     path: str
     per_second: float
     p99: str
     not_ok: int
+    spent: Spent | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -187,19 +209,104 @@ def latest_return(database_url: str, site_id: int) -> int:
 # Load.
 
 
-def wrk(base: str, path: str, cookie: str, connections: int, duration: int, folder: Path) -> Result:
+def _processor_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system time of each of these processes so far, by pid (those that have ended are left out)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command's closing parenthesis: state is field 0, utime 11 and stime 12.
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+def _processes(matching: Callable[[str, int], bool]) -> list[int]:
+    """This machine's processes for which matching(name, parent pid) holds."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        if matching(name, int(rest.split()[1])):
+            found.append(int(entry.name))
+    return found
+
+
+@dataclass(frozen=True)
+class Watched:
+    """The processes a run's processor time is split between: gunicorn's, the database server's when it runs
+    on this machine, and wrk's (this script's children that have ended)."""
+
+    server_pid: int
+    local_database: bool
+
+    @staticmethod
+    def of(server_pid: int, database_url: str) -> Watched:
+        url = make_url(database_url)
+        return Watched(
+            server_pid,
+            url.get_backend_name() == "postgresql" and url.host in (None, "", "localhost", "127.0.0.1"),
+        )
+
+    def seconds(self) -> tuple[dict[int, float], dict[int, float] | None, float]:
+        # Looked for afresh each time: a process started during a run counts all its time, one that
+        # ended during it (none in a steady run: the workers and the pool's connections stay) counts none.
+        server = [self.server_pid, *_processes(lambda _name, parent: parent == self.server_pid)]
+        database = _processes(lambda name, _parent: name == "postgres") if self.local_database else None
+        load = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (
+            _processor_seconds(server),
+            None if database is None else _processor_seconds(database),
+            load.ru_utime + load.ru_stime,
+        )
+
+
+def _spent(
+    before: tuple[dict[int, float], dict[int, float] | None, float],
+    after: tuple[dict[int, float], dict[int, float] | None, float],
+    requests: float,
+) -> Spent:
+    def used(start: dict[int, float], end: dict[int, float]) -> float:
+        return sum(seconds - start.get(pid, 0.0) for pid, seconds in end.items()) * 1000 / requests
+
+    database = None
+    if before[1] is not None and after[1] is not None:
+        database = used(before[1], after[1])
+    return Spent(used(before[0], after[0]), database, (after[2] - before[2]) * 1000 / requests)
+
+
+def wrk(
+    base: str,
+    path: str,
+    cookie: str,
+    connections: int,
+    duration: int,
+    folder: Path,
+    watched: Watched | None = None,
+) -> Result:
     script = folder / "page.lua"
     script.write_text(LUA_SCRIPT % (path, cookie), encoding="utf-8")
+    before = watched.seconds() if watched else None
     output = soak.wrk_output(base, script, connections, duration)
+    after = watched.seconds() if watched else None
     per_second = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
     not_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    rate = float(per_second.group(1)) if per_second else 0.0
+    spent = _spent(before, after, rate * duration) if before and after and rate else None
     return Result(
         label="",
         path=path,
-        per_second=float(per_second.group(1)) if per_second else 0.0,
+        per_second=rate,
         p99=p99.group(1) if p99 else "n/a",
         not_ok=int(not_ok.group(1)) if not_ok else 0,
+        spent=spent,
     )
 
 
@@ -274,13 +381,14 @@ def measure(database_url: str, workers: int, connections: int, duration: int, po
             print("Pages that did not answer (not loaded):\n  " + "\n  ".join(problems), flush=True)
             failed = {problem.split(": ", 1)[0] for problem in problems}
             wanted = [page for page in wanted if f"{page[0]} {page[1]}" not in failed]
-        health_before = wrk(base, "/healthz", "", connections, duration, folder)
+        watched = Watched.of(server.pid, database_url)
+        health_before = wrk(base, "/healthz", "", connections, duration, folder, watched)
         results = []
         for label, path, cookie in wanted:
-            result = wrk(base, path, cookie, connections, duration, folder)
-            results.append(Result(label, path, result.per_second, result.p99, result.not_ok))
+            result = wrk(base, path, cookie, connections, duration, folder, watched)
+            results.append(replace(result, label=label))
             print(f"  {label:<24} {result.per_second:8.1f}/s  p99 {result.p99}", flush=True)
-        health_after = wrk(base, "/healthz", "", connections, duration, folder)
+        health_after = wrk(base, "/healthz", "", connections, duration, folder, watched)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
@@ -288,11 +396,15 @@ def measure(database_url: str, workers: int, connections: int, duration: int, po
     health = (health_before.per_second + health_after.per_second) / 2
     shown = make_url(database_url).render_as_string(hide_password=True)
     print(f"\n{shown}: {workers} gunicorn workers, wrk {connections} connections, {duration} s a page")
-    print("\n| page | path | requests/s | p99 | share of /healthz | ≥ 1/10 |")
-    print("| --- | --- | ---: | ---: | ---: | --- |")
+    print(
+        "\n| page | path | requests/s | p99 | share of /healthz | ≥ 1/10 "
+        "| CPU ms a request: gunicorn / database / wrk |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | --- | ---: |")
     print(
         f"| /healthz | /healthz | {health:,.0f} ({health_before.per_second:,.0f} before, "
-        f"{health_after.per_second:,.0f} after) | {health_before.p99} | 1 | |"
+        f"{health_after.per_second:,.0f} after) | {health_before.p99} | 1 | | {_spent_text(health_before)} "
+        f"(before), {_spent_text(health_after)} (after) |"
     )
     answered = not problems
     for result in results:
@@ -300,9 +412,13 @@ def measure(database_url: str, workers: int, connections: int, duration: int, po
         answered &= result.not_ok == 0
         print(
             f"| {result.label} | {result.path} | {result.per_second:,.1f} | {result.p99} | {share:.2f} "
-            f"| {'PASS' if share >= TARGET_SHARE else 'FAIL'} |"
+            f"| {'PASS' if share >= TARGET_SHARE else 'FAIL'} | {_spent_text(result)} |"
         )
     return answered
+
+
+def _spent_text(result: Result) -> str:
+    return result.spent.text() if result.spent else "n/a"
 
 
 def measure_in_process(database_url: str, times: int) -> bool:
