@@ -171,6 +171,9 @@ class SiteReturn(Base):
         CheckConstraint(one_of("status", ReturnStatus), name="known_status"),
         Index("ix_site_returns_status_site_id", "status", "site_id"),
         Index("ix_site_returns_period_status_site", "reporting_period_id", "status", "site_id"),
+        # Returns waiting for review, the longest-waiting first (finding.returns_to_review): a page of them
+        # is a range of this index however many are waiting, not a sort of them all.
+        Index("ix_site_returns_waiting", "status", "submitted_at", "id"),
         CheckConstraint(
             "(approved_at IS NULL AND approved_by_id IS NULL) OR "
             "(approved_at IS NOT NULL AND approved_by_id IS NOT NULL)",
