@@ -125,6 +125,9 @@ def _account(session: Session, email: str, role: Role, name: str, password: str,
     user.role = role.value
     user.password_hash = hash_password(password)
     user.is_active = True
+    # The second factor is set up afresh on each run: the kept keys (soak.DEMO_TWO_FACTOR_KEYS) are by email
+    # alone, so a run on another database with the same accounts replaces this one's key.
+    user.totp_secret = user.totp_confirmed_at = user.totp_last_step = None
     session.flush()
     # In the benchmark's one programme, the membership that matches the account's role.
     programmes.follow_account_role(session, actor=None, user=user, site_id=site_id)
