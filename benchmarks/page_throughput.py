@@ -47,6 +47,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -362,7 +363,8 @@ def check_answers(base: str, wanted: list[tuple[str, str, str]]) -> list[str]:
         request = urllib.request.Request(f"{base}{path}", headers={"Cookie": cookie})  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
-                if answer.status != 200 or answer.url.rstrip("/").endswith("sign-in"):
+                # Sent to sign in, or to the second step of signing in: the page itself was never served.
+                if answer.status != 200 or urllib.parse.urlsplit(answer.url).path.startswith("/sign-in"):
                     problems.append(f"{label} {path}: {answer.status} {answer.url}")
         except OSError as error:
             problems.append(f"{label} {path}: {error}")
