@@ -213,17 +213,25 @@ def latest_return(database_url: str, site_id: int) -> int:
 # Load.
 
 
+def _process_stat(pid: int | str) -> tuple[str, list[str]] | None:
+    """A process's name and the fields of /proc/<pid>/stat after it (state first, then parent pid, ...),
+    or None when it has ended. The name is read up to the last parenthesis: it may hold spaces or some."""
+    try:
+        name, rest = Path(f"/proc/{pid}/stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+    except (OSError, ValueError):
+        return None
+    return name, rest.split()
+
+
 def _processor_seconds(pids: list[int]) -> dict[int, float]:
     """User and system time of each of these processes so far, by pid (those that have ended are left out)."""
     ticks = os.sysconf("SC_CLK_TCK")
     seconds = {}
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # After the command's closing parenthesis: state is field 0, utime 11 and stime 12.
-        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        stat = _process_stat(pid)
+        if stat is not None:
+            # utime and stime are the 12th and 13th fields after the name.
+            seconds[pid] = (int(stat[1][11]) + int(stat[1][12])) / ticks
     return seconds
 
 
@@ -231,13 +239,8 @@ def _processes(matching: Callable[[str, int], bool]) -> list[int]:
     """This machine's processes for which matching(name, parent pid) holds."""
     found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            name, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
-        except (OSError, ValueError):
-            continue
-        if matching(name, int(rest.split()[1])):
+        stat = _process_stat(entry.name) if entry.name.isdigit() else None
+        if stat is not None and matching(stat[0], int(stat[1][1])):
             found.append(int(entry.name))
     return found
 
@@ -279,10 +282,12 @@ def _spent(
     def used(start: dict[int, float], end: dict[int, float]) -> float:
         return sum(seconds - start.get(pid, 0.0) for pid, seconds in end.items()) * 1000 / requests
 
+    server_before, database_before, load_before = before
+    server_after, database_after, load_after = after
     database = None
-    if before[1] is not None and after[1] is not None:
-        database = used(before[1], after[1])
-    return Spent(used(before[0], after[0]), database, (after[2] - before[2]) * 1000 / requests)
+    if database_before is not None and database_after is not None:
+        database = used(database_before, database_after)
+    return Spent(used(server_before, server_after), database, (load_after - load_before) * 1000 / requests)
 
 
 def wrk(
