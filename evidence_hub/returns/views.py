@@ -69,9 +69,24 @@ def index() -> str | Response:
 @returns.route("/sites/<int:site_id>")
 @roles(*READERS)
 def site_overview(site_id: int) -> str:
-    """One site's returns across every reporting period, with totals."""
-    site, rows = finding.site_overview(db_session(), acting_user(), site_id)
-    return render_template("returns/site_overview.html", site=site, rows=rows, title=f"{site.name}: returns")
+    """One site's returns across its reporting periods, newest first, 20 a page, with totals."""
+    overview = finding.site_overview(
+        db_session(), acting_user(), site_id, request.args.get("page", 1, type=int) or 1
+    )
+    site = overview.site
+    return render_template(
+        "returns/site_overview.html",
+        site=site,
+        rows=overview.rows,
+        overview=overview,
+        pages=pagination(
+            overview.page,
+            overview.pages,
+            lambda number: url_for("returns.site_overview", site_id=site.id, page=number),
+        ),
+        title=f"{site.name}: returns"
+        + (f", page {overview.page} of {overview.pages}" if overview.page > 1 else ""),
+    )
 
 
 @returns.route("/start/<int:period_id>", methods=["POST"])

@@ -99,22 +99,57 @@ class PeriodRow:
     learning_entries: int
 
 
-def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, list[PeriodRow]]:
-    """One site's returns across every period of its frameworks, with totals computed in SQL."""
+# Periods a site's returns page lists at a time: five years of quarters. A programme that runs for years
+# would otherwise list every period it has ever had on one page.
+PERIODS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class SiteOverview:
+    """One page of a site's returns, newest period first, and where that page stands."""
+
+    site: Site
+    rows: list[PeriodRow]
+    page: int
+    count: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.count, self.per_page)
+
+
+def site_overview(
+    session: Session, user: User, site_id: int, page: int = 1, per_page: int = PERIODS_PER_PAGE
+) -> SiteOverview:
+    """A page of one site's returns across the periods of its frameworks (framework by framework, newest
+    period first, so the period a lead is working on is on the first page), with totals computed in SQL
+    for that page's returns only. A page past the last shows the last."""
     site = visible_site(session, user, site_id)
+    periods_of_site = (
+        select(ReportingPeriod)
+        .join(Framework)
+        .where(Framework.programme_id.in_(programmes_showing_site(user, site.id)))
+    )
+    count = session.scalar(select(func.count()).select_from(periods_of_site.subquery())) or 0
+    page = page_within(page, count, per_page)
     periods = list(
         session.scalars(
-            select(ReportingPeriod)
-            .join(Framework)
-            .where(Framework.programme_id.in_(programmes_showing_site(user, site.id)))
-            .options(contains_eager(ReportingPeriod.framework))
-            .order_by(Framework.name, ReportingPeriod.starts_on)
+            periods_of_site.options(contains_eager(ReportingPeriod.framework))
+            .order_by(Framework.name, ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         )
     )
     # Each listed return's period is one of `periods`, already in the session.
     returns = {
         site_return.reporting_period_id: site_return
-        for site_return in session.scalars(visible_returns(user).where(SiteReturn.site_id == site.id))
+        for site_return in session.scalars(
+            visible_returns(user).where(
+                SiteReturn.site_id == site.id,
+                SiteReturn.reporting_period_id.in_([period.id for period in periods]),
+            )
+        )
     }
     return_ids = [site_return.id for site_return in returns.values()]
     cost_totals = _totals_by_return(
@@ -163,7 +198,7 @@ def site_overview(session: Session, user: User, site_id: int) -> tuple[Site, lis
                 learning_entries=int(learning_totals.get(key, (0,))[0]),
             )
         )
-    return site, rows
+    return SiteOverview(site=site, rows=rows, page=page, count=count, per_page=per_page)
 
 
 def _totals_by_return(session: Session, statement: Any) -> dict[int | None, tuple[Any, ...]]:
