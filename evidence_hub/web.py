@@ -81,6 +81,11 @@ def pagination(page: int, pages: int, link: Callable[[int], str]) -> dict[str, A
     }
 
 
+def paged_title(title: str, page: int, pages: int) -> str:
+    """A page's title that says which page of a long list it shows, after the first."""
+    return f"{title}, page {page} of {pages}" if page > 1 else title
+
+
 def is_api_path(path: str) -> bool:
     return path == API_PREFIX or path.startswith(API_PREFIX + "/")
 

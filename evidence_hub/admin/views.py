@@ -54,7 +54,7 @@ from evidence_hub.services.common.access import (
 )
 from evidence_hub.services.notifications import listing as email_listing
 from evidence_hub.services.notifications.templates import TEMPLATES
-from evidence_hub.web import acting_user, db_session
+from evidence_hub.web import acting_user, db_session, paged_title, pagination
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -130,13 +130,16 @@ def _site_question(session: Session, form: NewUserForm | EditUserForm) -> None:
 @admin.route("/users")
 @roles(Role.ADMINISTRATOR)
 def users() -> str:
-    """Every user, with their role, site, status and last sign-in."""
+    """Every user, with their role, site, status and last sign-in, 50 a page."""
     session = db_session()
+    listed = accounts.users_page(session, request.args.get("page", 1, type=int) or 1)
     return render_template(
         "admin/users.html",
-        users=accounts.list_users(session),
-        site_names=accounts.led_site_names(session),
-        title="Users",
+        users=listed.items,
+        listed=listed,
+        pages=pagination(listed.page, listed.pages, lambda number: url_for("admin.users", page=number)),
+        site_names=accounts.led_site_names(session, [person.id for person in listed.items]),
+        title=paged_title("Users", listed.page, listed.pages),
     )
 
 
@@ -337,8 +340,15 @@ def user_two_factor_reset(user_id: int) -> Response:
 @admin.route("/sites")
 @roles(Role.ADMINISTRATOR)
 def sites() -> str:
-    """Every pilot site with its region, local authorities, partners and status."""
-    return render_template("admin/sites.html", summaries=site_service.list_sites(db_session()), title="Sites")
+    """Every pilot site with its region, local authorities, partners and status, 50 a page."""
+    listed = site_service.sites_page(db_session(), request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "admin/sites.html",
+        summaries=listed.items,
+        listed=listed,
+        pages=pagination(listed.page, listed.pages, lambda number: url_for("admin.sites", page=number)),
+        title=paged_title("Sites", listed.page, listed.pages),
+    )
 
 
 @admin.route("/sites/new", methods=["GET", "POST"])

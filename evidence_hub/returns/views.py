@@ -30,7 +30,7 @@ from evidence_hub.services.returns.completeness import IncompleteReturn
 from evidence_hub.services.returns.editing import why_read_only
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import SECTIONS
-from evidence_hub.web import acting_user, chosen_programme_id, db_session, pagination
+from evidence_hub.web import acting_user, chosen_programme_id, db_session, paged_title, pagination
 
 returns = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -62,7 +62,7 @@ def index() -> str | Response:
         sites=listed.sites,
         listed=listed,
         pages=pagination(listed.page, listed.pages, lambda number: url_for("returns.index", page=number)),
-        title="Site returns" + (f", page {listed.page} of {listed.pages}" if listed.page > 1 else ""),
+        title=paged_title("Site returns", listed.page, listed.pages),
     )
 
 
@@ -70,22 +70,20 @@ def index() -> str | Response:
 @roles(*READERS)
 def site_overview(site_id: int) -> str:
     """One site's returns across its reporting periods, newest first, 20 a page, with totals."""
-    overview = finding.site_overview(
+    site, listed = finding.site_overview(
         db_session(), acting_user(), site_id, request.args.get("page", 1, type=int) or 1
     )
-    site = overview.site
     return render_template(
         "returns/site_overview.html",
         site=site,
-        rows=overview.rows,
-        overview=overview,
+        rows=listed.items,
+        listed=listed,
         pages=pagination(
-            overview.page,
-            overview.pages,
+            listed.page,
+            listed.pages,
             lambda number: url_for("returns.site_overview", site_id=site.id, page=number),
         ),
-        title=f"{site.name}: returns"
-        + (f", page {overview.page} of {overview.pages}" if overview.page > 1 else ""),
+        title=paged_title(f"{site.name}: returns", listed.page, listed.pages),
     )
 
 

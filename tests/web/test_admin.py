@@ -803,3 +803,69 @@ def test_every_form_that_changes_something_carries_the_csrf_token(
     for form in forms:
         assert form.select_one("input[name=csrf_token]")["value"]
         assert form.has_attr("novalidate")
+
+
+def _position(soup: BeautifulSoup) -> str:
+    return text_of(soup.select_one(".app-list-position"))
+
+
+def test_the_sites_list_shows_fifty_sites_a_page(admin: FlaskClient, db: Session) -> None:
+    for number in range(1, 60):
+        make_site(db, f"site-{number:02}", name=f"Site {number:02}")
+    make_site(db, "closed", name="A closed site", is_active=False)
+    make_user(db, Role.SITE_LEAD, site="site-55")
+
+    first = page(admin.get("/admin/sites"))
+    second = page(admin.get("/admin/sites?page=2"))
+
+    assert [row[0] for row in table_rows(first)] == [f"Site {number:02}" for number in range(1, 51)]
+    assert _position(first) == "Sites 1 to 50 of 60, page 1 of 2."
+    assert first.select_one(".govuk-pagination__next a")["href"] == "/admin/sites?page=2"
+    # Active sites first, by name; then the deactivated one. Each row's figures are its own.
+    assert [row[0] for row in table_rows(second)] == [
+        *(f"Site {number:02}" for number in range(51, 60)),
+        "A closed site",
+    ]
+    assert _position(second) == "Sites 51 to 60 of 60, page 2 of 2."
+    assert heading(second) == "Sites"
+    assert second.find("title").get_text(strip=True).startswith("Sites, page 2 of 2")
+    rows = {row[0]: row for row in table_rows(second)}
+    assert rows["Site 55"][5] == "1"
+    assert rows["Site 56"][5] == "0"
+    assert rows["A closed site"][6] == "Deactivated"
+    # A page past the last shows the last.
+    assert table_rows(page(admin.get("/admin/sites?page=9"))) == table_rows(second)
+
+
+def test_the_users_list_shows_fifty_people_a_page(admin: FlaskClient, db: Session) -> None:
+    make_site(db, "kent")
+    for number in range(1, 55):
+        make_user(db, Role.EVALUATOR, full_name=f"Person {number:02}")
+    make_user(db, Role.SITE_LEAD, site="kent", full_name="Zed Lead")
+    make_user(db, Role.NATIONAL_OFFICIAL, full_name="Ann Gone", is_active=False)
+
+    first = page(admin.get("/admin/users"))
+    second = page(admin.get("/admin/users?page=2"))
+
+    # 54 people, the signed-in administrator and the lead are active; the deactivated account is last.
+    assert _position(first) == "Users 1 to 50 of 57, page 1 of 2."
+    assert [row[0] for row in table_rows(first)][:2] == ["Alex Admin", "Person 01"]
+    assert [row[0] for row in table_rows(second)] == [
+        *(f"Person {number:02}" for number in range(50, 55)),
+        "Zed Lead",
+        "Ann Gone",
+    ]
+    assert _position(second) == "Users 51 to 57 of 57, page 2 of 2."
+    rows = {row[0]: row for row in table_rows(second)}
+    assert rows["Zed Lead"][3] == "Kent"
+    assert rows["Ann Gone"][4] == "Deactivated"
+    assert second.select_one(".govuk-pagination__prev a")["href"] == "/admin/users?page=1"
+
+
+def test_a_short_list_of_sites_or_users_has_no_pages(admin: FlaskClient, db: Session) -> None:
+    make_site(db, "kent")
+
+    for address in ("/admin/sites", "/admin/users"):
+        soup = page(admin.get(address))
+        assert soup.select_one(".app-list-position") is None
+        assert soup.select_one(".govuk-pagination") is None

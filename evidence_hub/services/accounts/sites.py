@@ -24,6 +24,7 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.accounts import programmes
 from evidence_hub.services.common import audit
+from evidence_hub.services.common.paging import ListPage, list_page
 
 # Column sizes in models.sites; forms use the same numbers for their Length validators.
 NAME_MAX_LENGTH = 120
@@ -76,15 +77,31 @@ _LEADING_NOW = (
 )
 
 
+# Sites the administrators' list shows at a time: a service of every local authority has hundreds.
+SITES_PER_PAGE = 50
+
+# Active sites first, then by name.
+_SITES_IN_ORDER = select(Site).order_by(Site.is_active.desc(), Site.name, Site.id)
+
+
 def list_sites(session: Session) -> list[SiteSummary]:
     """Every site, active ones first, with its partners loaded and its number of active users."""
-    sites = session.scalars(
-        select(Site).options(selectinload(Site.partners)).order_by(Site.is_active.desc(), Site.name)
-    ).all()
+    return _summaries(session, list(session.scalars(_SITES_IN_ORDER.options(selectinload(Site.partners)))))
+
+
+def sites_page(session: Session, page: int = 1, per_page: int = SITES_PER_PAGE) -> ListPage[SiteSummary]:
+    """A page of every site, in `list_sites`'s order and with what it gives each; a page past the last
+    shows the last."""
+    listed = list_page(session, _SITES_IN_ORDER.options(selectinload(Site.partners)), page, per_page)
+    return ListPage(_summaries(session, listed.items), listed.page, listed.count, listed.per_page)
+
+
+def _summaries(session: Session, sites: list[Site]) -> list[SiteSummary]:
+    """Each site with its number of active users, counted for these sites only."""
     active_users = (
         select(ProgrammeMembership.site_id, func.count(func.distinct(User.id)))
         .join(User, User.id == ProgrammeMembership.user_id)
-        .where(*_LEADING_NOW)
+        .where(*_LEADING_NOW, ProgrammeMembership.site_id.in_([site.id for site in sites]))
         .group_by(ProgrammeMembership.site_id)
     )
     counts: dict[int | None, int] = dict(session.execute(active_users).all())

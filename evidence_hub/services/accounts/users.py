@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from evidence_hub.services.accounts.passwords import (
 )
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import led_site_ids, signed_in_user
+from evidence_hub.services.common.paging import ListPage, list_page
 from evidence_hub.services.notifications.outbox import link, queue_email
 
 RESET_REQUEST_WINDOW = timedelta(hours=1)
@@ -92,13 +94,27 @@ def user_by_id(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
+# Users the administrators' list shows at a time: a service of every local authority has a lead or two
+# for each of hundreds of sites.
+USERS_PER_PAGE = 50
+
+# Active people first, then by name.
+_USERS_IN_ORDER = select(User).order_by(User.is_active.desc(), User.full_name, User.id)
+
+
 def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.full_name)))
+    return list(session.scalars(_USERS_IN_ORDER))
 
 
-def led_site_names(session: Session) -> dict[int, list[str]]:
-    """The names of the sites each person leads now, in any programme, by user id."""
-    rows = session.execute(
+def users_page(session: Session, page: int = 1, per_page: int = USERS_PER_PAGE) -> ListPage[User]:
+    """A page of every user, in `list_users`'s order; a page past the last shows the last."""
+    return list_page(session, _USERS_IN_ORDER, page, per_page)
+
+
+def led_site_names(session: Session, user_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """The names of the sites each person leads now, in any programme, by user id (of these people only,
+    when given)."""
+    statement = (
         select(ProgrammeMembership.user_id, Site.name)
         .join(Site, Site.id == ProgrammeMembership.site_id)
         .where(
@@ -107,6 +123,9 @@ def led_site_names(session: Session) -> dict[int, list[str]]:
         .distinct()
         .order_by(Site.name)
     )
+    if user_ids is not None:
+        statement = statement.where(ProgrammeMembership.user_id.in_(list(user_ids)))
+    rows = session.execute(statement)
     names: dict[int, list[str]] = {}
     for user_id, name in rows:
         names.setdefault(user_id, []).append(name)

@@ -31,7 +31,7 @@ from evidence_hub.services.common.access import (
     scope_to_user,
 )
 from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
-from evidence_hub.services.common.paging import page_count, page_within
+from evidence_hub.services.common.paging import ListPage, list_page, page_count, page_within
 from evidence_hub.services.returns.input_rules import PENNY
 
 
@@ -104,24 +104,9 @@ class PeriodRow:
 PERIODS_PER_PAGE = 20
 
 
-@dataclass(frozen=True)
-class SiteOverview:
-    """One page of a site's returns, newest period first, and where that page stands."""
-
-    site: Site
-    rows: list[PeriodRow]
-    page: int
-    count: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.count, self.per_page)
-
-
 def site_overview(
     session: Session, user: User, site_id: int, page: int = 1, per_page: int = PERIODS_PER_PAGE
-) -> SiteOverview:
+) -> tuple[Site, ListPage[PeriodRow]]:
     """A page of one site's returns across the periods of its frameworks (framework by framework, newest
     period first, so the period a lead is working on is on the first page), with totals computed in SQL
     for that page's returns only. A page past the last shows the last."""
@@ -131,16 +116,15 @@ def site_overview(
         .join(Framework)
         .where(Framework.programme_id.in_(programmes_showing_site(user, site.id)))
     )
-    count = session.scalar(select(func.count()).select_from(periods_of_site.subquery())) or 0
-    page = page_within(page, count, per_page)
-    periods = list(
-        session.scalars(
-            periods_of_site.options(contains_eager(ReportingPeriod.framework))
-            .order_by(Framework.name, ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    listed = list_page(
+        session,
+        periods_of_site.options(contains_eager(ReportingPeriod.framework)).order_by(
+            Framework.name, ReportingPeriod.starts_on.desc(), ReportingPeriod.id.desc()
+        ),
+        page,
+        per_page,
     )
+    periods = listed.items
     # Each listed return's period is one of `periods`, already in the session.
     returns = {
         site_return.reporting_period_id: site_return
@@ -198,7 +182,7 @@ def site_overview(
                 learning_entries=int(learning_totals.get(key, (0,))[0]),
             )
         )
-    return SiteOverview(site=site, rows=rows, page=page, count=count, per_page=per_page)
+    return site, ListPage(rows, listed.page, listed.count, listed.per_page)
 
 
 def _totals_by_return(session: Session, statement: Any) -> dict[int | None, tuple[Any, ...]]:
