@@ -343,6 +343,8 @@ def wanted_pages(site_id: int, return_id: int, release: list[str]) -> list[tuple
         ("evaluator: sites", "/returns/", "evaluator"),
         ("review: waiting", "/review/", "evaluator"),
         ("review: all returns", "/review/returns", "evaluator"),
+        ("administrator: sites", "/admin/sites", "administrator"),
+        ("administrator: users", "/admin/users", "administrator"),
         ("releases", "/releases/", "official"),
         *(("release page", path, "official") for path in release),
         *(("release learning, page 2", f"{path}/learning?page=2", "official") for path in release),

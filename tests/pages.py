@@ -150,6 +150,7 @@ PYTHON_DRAWN_COMPONENTS = {
     "summary_card": ("govukSummaryList", "govuk_frontend_jinja/components/summary-list/macro.html"),
     "govuk_tag": ("govukTag", "govuk_frontend_jinja/components/tag/macro.html"),
     "govuk_pagination": ("govukPagination", "govuk_frontend_jinja/components/pagination/macro.html"),
+    "govuk_table": ("govukTable", "govuk_frontend_jinja/components/table/macro.html"),
 }
 
 

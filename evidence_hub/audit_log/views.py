@@ -132,7 +132,7 @@ def index() -> str:
         "audit_log/index.html",
         form=form,
         found=found,
-        shown_records=_shown(found.events),
+        shown_records=_shown(found.items),
         site_names=audit_service.site_names(session),
         download_url=url_for("audit_log.download", **arguments),
         pagination=pagination(

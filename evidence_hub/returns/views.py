@@ -59,7 +59,7 @@ def index() -> str | Response:
     )
     return render_template(
         "returns/index.html",
-        sites=listed.sites,
+        sites=listed.items,
         listed=listed,
         pages=pagination(listed.page, listed.pages, lambda number: url_for("returns.index", page=number)),
         title=paged_title("Site returns", listed.page, listed.pages),

@@ -66,7 +66,7 @@ def index() -> str:
     return render_template(
         "review/index.html",
         found=found,
-        waiting=found.returns,
+        waiting=found.items,
         pagination=pagination(found.page, found.pages, lambda number: url_for("review.index", page=number)),
         title="Returns waiting for review",
     )

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from markupsafe import Markup
 
-from evidence_hub.design_system import govuk_pagination, govuk_tag, list_or, text_block
+from evidence_hub.design_system import govuk_pagination, govuk_table, govuk_tag, list_or, text_block
 from evidence_hub.web import pagination
 from tests.pages import drawn_by_macro, elements
 
@@ -58,3 +58,39 @@ def test_pagination_is_drawn_as_the_design_systems_macro_draws_it(app: Flask, pa
 def test_a_tag_is_drawn_as_the_design_systems_macro_draws_it(app: Flask) -> None:
     for params in ({"text": "Entered <now>", "classes": "govuk-tag--green"}, {"text": "Draft"}):
         assert elements(govuk_tag(params)) == elements(drawn_by_macro(app, "govuk_tag")(params))
+
+
+TABLE = {
+    "caption": "Sites & <partners>",
+    "captionClasses": "govuk-table__caption--m",
+    "classes": "app-wide",
+    "firstCellIsHeader": True,
+    "head": [
+        {"text": "Name"},
+        {"text": "People <reached>", "format": "numeric", "classes": "app-narrow"},
+        {"html": Markup("<abbr>LA</abbr>s"), "colspan": 2},
+    ],
+    "rows": [
+        [
+            {"text": "Kent <County>"},
+            {"text": "1,200", "format": "numeric"},
+            {"html": Markup('<a class="govuk-link" href="/x">Medway</a>'), "colspan": 2},
+        ],
+        [],
+        [{"text": "Leeds", "classes": "app-first"}, {"text": 3, "rowspan": 2}, {"text": ""}, {}],
+    ],
+}
+
+
+def test_a_table_is_drawn_as_the_design_systems_macro_draws_it(app: Flask) -> None:
+    for params in (TABLE, {**TABLE, "firstCellIsHeader": False, "caption": "", "head": []}):
+        written = govuk_table(params)
+
+        assert elements(written) == elements(drawn_by_macro(app, "govuk_table")(params))
+    assert "Kent &lt;County&gt;" in written
+    assert "Sites &amp; &lt;partners&gt;" in govuk_table(TABLE)
+
+
+def test_a_table_with_attributes_is_left_to_the_macro() -> None:
+    with pytest.raises(ValueError, match="attributes"):
+        govuk_table({**TABLE, "rows": [[{"text": "Kent", "attributes": {"data-x": "1"}}]]})

@@ -64,7 +64,7 @@ def two_programmes(db: Session) -> tuple[Programme, Programme, SiteReturn, SiteR
 
 
 def returns_seen(db: Session, user: object) -> set[int]:
-    return {site_return.id for site_return in find_returns(db, user).returns}  # type: ignore[arg-type]
+    return {site_return.id for site_return in find_returns(db, user).items}  # type: ignore[arg-type]
 
 
 def test_a_lead_of_kent_in_one_programme_sees_nothing_of_kent_in_the_other_unless_leading_there_too(

@@ -7,15 +7,19 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from evidence_hub.admin.views import format_datetime
 from evidence_hub.models import AuditEvent, PartnerType, Role, Site, SitePartner, User
+from evidence_hub.services.accounts import sites as site_service
+from evidence_hub.services.accounts import users as accounts
 from evidence_hub.services.common.access import led_site_ids
 from tests.conftest import sign_in
 from tests.factories import make_site, make_user
-from tests.pages import error_summary, field_error, heading, page, text_of
+from tests.pages import components_both_ways, elements, error_summary, field_error, heading, page, text_of
 
 STRONG_PASSWORD = "paper lantern orchard 42"
 ClientAs = Callable[..., FlaskClient]
@@ -869,3 +873,35 @@ def test_a_short_list_of_sites_or_users_has_no_pages(admin: FlaskClient, db: Ses
         soup = page(admin.get(address))
         assert soup.select_one(".app-list-position") is None
         assert soup.select_one(".govuk-pagination") is None
+
+
+def test_the_sites_and_users_tables_are_the_design_systems_markup(app: Flask, db: Session) -> None:
+    make_site(db, "kent", name="Kent <County>")
+    make_site(db, "leeds", is_active=False)
+    administrator = make_user(db, Role.ADMINISTRATOR)
+    make_user(db, Role.SITE_LEAD, site="kent", full_name="Kim <Lead>")
+    sites_listed = site_service.sites_page(db)
+    users_listed = accounts.users_page(db)
+
+    for template, escaped_name, context in (
+        (
+            "admin/sites.html",
+            "Kent &lt;County&gt;",
+            {"summaries": sites_listed.items, "listed": sites_listed},
+        ),
+        (
+            "admin/users.html",
+            "Kim &lt;Lead&gt;",
+            {
+                "users": users_listed.items,
+                "listed": users_listed,
+                "site_names": accounts.led_site_names(db, [person.id for person in users_listed.items]),
+                "format_datetime": format_datetime,
+            },
+        ),
+    ):
+        written, through_macro = components_both_ways(
+            app, template, administrator, pages=None, title="Admin", **context
+        )
+        assert elements(written) == elements(through_macro)
+        assert escaped_name in written

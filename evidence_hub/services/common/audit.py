@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, event, func, select
+from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session, selectinload
 
 from evidence_hub.models import AuditEvent, Site, User
@@ -43,7 +43,7 @@ from evidence_hub.models.returns import (
     SupportingDocument,
 )
 from evidence_hub.services.common.access import NotVisible, scope_to_user, visible_site_ids
-from evidence_hub.services.common.paging import page_count, page_within
+from evidence_hub.services.common.paging import ListPage, list_page
 from evidence_hub.services.common.spreadsheet_safety import csv_safe
 
 
@@ -125,18 +125,6 @@ class AuditFilters:
     date_to: date | None = None
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.per_page)
-
-
 def _uk_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UK_TIME).astimezone(UTC)
 
@@ -160,20 +148,16 @@ def _filtered(user: User, filters: AuditFilters) -> Select[AuditEvent]:
 
 def list_events(
     session: Session, user: User, filters: AuditFilters, *, page: int = 1, per_page: int = 50
-) -> AuditPage:
+) -> ListPage[AuditEvent]:
     """One page of the records the user may see that match the filters, newest first."""
-    statement = _filtered(user, filters)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = page_within(page, total, per_page)
-    events = list(
-        session.scalars(
-            statement.options(selectinload(AuditEvent.actor))
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    return list_page(
+        session,
+        _filtered(user, filters)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        page,
+        per_page,
     )
-    return AuditPage(events=events, total=total, page=page, per_page=per_page)
 
 
 def history(session: Session, user: User, object_type: str, object_id: int) -> list[AuditEvent]:

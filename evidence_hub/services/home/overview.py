@@ -15,7 +15,7 @@ from evidence_hub.services.common.access import (
     scope_listed_sites,
     visible_programmes,
 )
-from evidence_hub.services.common.paging import page_count, page_within
+from evidence_hub.services.common.paging import ListPage, list_page, page_count
 from evidence_hub.services.releases.reading import latest_release
 from evidence_hub.services.returns.finding import (
     HOME_LIST_LENGTH,
@@ -27,34 +27,17 @@ from evidence_hub.services.returns.finding import (
 SITES_PER_PAGE = 25
 
 
-@dataclass(frozen=True)
-class SitesPage:
-    """One page of the active sites a user may see listed, by name: which page of how many sites."""
-
-    sites: list[Site]
-    page: int
-    count: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.count, self.per_page)
-
-
-def listed_sites(session: Session, user: User, page: int = 1, per_page: int | None = None) -> SitesPage:
+def listed_sites(session: Session, user: User, page: int = 1, per_page: int | None = None) -> ListPage[Site]:
     """A page of the active sites the user may see listed (a page past the last shows the last); a home
     page's length unless told."""
-    per_page = per_page or SITES_PER_PAGE
-    sites = scope_listed_sites(select(Site).where(Site.is_active.is_(True)), user)
-    count = session.scalar(select(func.count()).select_from(sites.subquery())) or 0
-    page = page_within(page, count, per_page)
-    found = session.scalars(
-        sites.options(selectinload(Site.partners))
-        .order_by(Site.name, Site.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    return list_page(
+        session,
+        scope_listed_sites(select(Site).where(Site.is_active.is_(True)), user)
+        .options(selectinload(Site.partners))
+        .order_by(Site.name, Site.id),
+        page,
+        per_page or SITES_PER_PAGE,
     )
-    return SitesPage(sites=list(found), page=page, count=count, per_page=per_page)
 
 
 @dataclass
@@ -99,10 +82,10 @@ def overview_for(
         return overview
     if role in (Role.EVALUATOR, Role.ADMINISTRATOR):
         waiting = returns_to_review(session, user, per_page=HOME_LIST_LENGTH)
-        overview.attention = {"to_review": waiting.returns}
-        overview.waiting_for_review = waiting.total
+        overview.attention = {"to_review": waiting.items}
+        overview.waiting_for_review = waiting.count
     listed = listed_sites(session, user, sites_page)
-    overview.sites, overview.site_count, overview.sites_page = listed.sites, listed.count, listed.page
+    overview.sites, overview.site_count, overview.sites_page = listed.items, listed.count, listed.page
     if role is Role.NATIONAL_OFFICIAL:
         overview.latest_release = latest_release(session, user)
     if role is Role.ADMINISTRATOR:

@@ -31,7 +31,7 @@ from evidence_hub.services.common.access import (
     scope_to_user,
 )
 from evidence_hub.services.common.money import pounds_from_attributable_units, pounds_from_pence
-from evidence_hub.services.common.paging import ListPage, list_page, page_count, page_within
+from evidence_hub.services.common.paging import ListPage, list_page, page_within
 from evidence_hub.services.returns.input_rules import PENNY
 
 
@@ -240,7 +240,7 @@ def returns_needing_attention(
                 elif site_return.status_enum is ReturnStatus.DRAFT:
                     attention["to_complete"].append(site_return)
     elif role in (Role.EVALUATOR, Role.ADMINISTRATOR):
-        attention["to_review"] = returns_to_review(session, user, per_page=HOME_LIST_LENGTH).returns
+        attention["to_review"] = returns_to_review(session, user, per_page=HOME_LIST_LENGTH).items
     return attention
 
 
@@ -324,18 +324,6 @@ def returns_in_period(session: Session, user: User, period: ReportingPeriod) -> 
     )
 
 
-@dataclass(frozen=True)
-class ReturnsPage:
-    returns: list[SiteReturn]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.per_page)
-
-
 def find_returns(
     session: Session,
     user: User,
@@ -345,7 +333,7 @@ def find_returns(
     period_id: int | None = None,
     page: int = 1,
     per_page: int = 50,
-) -> ReturnsPage:
+) -> ListPage[SiteReturn]:
     """Returns the user may see, narrowed by state, site and period: latest period first, then by site."""
     statement = visible_returns(user)
     if status is not None:
@@ -393,27 +381,26 @@ def find_returns(
         if window
         else []
     )
-    return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
+    return ListPage(items=rows, page=page, count=total, per_page=per_page)
 
 
-def returns_to_review(session: Session, user: User, *, page: int = 1, per_page: int = 50) -> ReturnsPage:
+def returns_to_review(
+    session: Session, user: User, *, page: int = 1, per_page: int = 50
+) -> ListPage[SiteReturn]:
     """Submitted returns the user may review, the longest-waiting first, a page at a time."""
-    statement = visible_returns(user).where(SiteReturn.status == ReturnStatus.SUBMITTED.value)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    page = page_within(page, total, per_page)
-    rows = list(
-        session.scalars(
-            statement.options(
-                joinedload(SiteReturn.site),
-                joinedload(SiteReturn.reporting_period),
-                joinedload(SiteReturn.submitted_by),
-            )
-            .order_by(SiteReturn.submitted_at, SiteReturn.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+    return list_page(
+        session,
+        visible_returns(user)
+        .where(SiteReturn.status == ReturnStatus.SUBMITTED.value)
+        .options(
+            joinedload(SiteReturn.site),
+            joinedload(SiteReturn.reporting_period),
+            joinedload(SiteReturn.submitted_by),
         )
+        .order_by(SiteReturn.submitted_at, SiteReturn.id),
+        page,
+        per_page,
     )
-    return ReturnsPage(returns=rows, total=total, page=page, per_page=per_page)
 
 
 def every_period(session: Session, user: User | None = None) -> list[ReportingPeriod]:
