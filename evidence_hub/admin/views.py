@@ -548,13 +548,22 @@ def programme_new() -> str | Response:
 @admin.route("/programmes/<int:programme_id>")
 @roles(Role.ADMINISTRATOR)
 def programme(programme_id: int) -> str:
-    """One programme: its details, sites and memberships (current and ended)."""
+    """One programme: its details, sites and memberships (current, then ended), 50 memberships a page."""
     shown = _programme_or_404(programme_id)
+    listed = programme_service.memberships_of_programme(
+        db_session(), shown, request.args.get("page", 1, type=int) or 1
+    )
     return render_template(
         "admin/programme.html",
         programme=shown,
-        memberships=programme_service.memberships_of_programme(db_session(), shown),
-        title=shown.name,
+        memberships=listed.items,
+        listed=listed,
+        pages=pagination(
+            listed.page,
+            listed.pages,
+            lambda number: url_for("admin.programme", programme_id=shown.id, page=number),
+        ),
+        title=paged_title(shown.name, listed.page, listed.pages),
     )
 
 

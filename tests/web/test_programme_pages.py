@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -285,3 +286,40 @@ def test_an_api_token_lists_only_the_frameworks_of_its_users_programmes(
 
     listed = client.get("/api/v1/frameworks", headers=headers).get_json()["data"]
     assert [framework["code"] for framework in listed] == [libraries_framework.code]
+
+
+def test_a_programmes_members_are_listed_fifty_a_page_current_ones_first(
+    db: Session, client_as: ClientAs
+) -> None:
+    programme = the_programme(db)
+    make_site(db, "kent")
+    for number in range(1, 52):
+        make_user(db, Role.EVALUATOR, full_name=f"Evaluator {number:02}")
+    leaver = make_user(db, Role.EVALUATOR, full_name="Aaron Left")
+    with transaction(db):
+        programme_service.end_membership(
+            db,
+            actor=None,
+            membership=db.scalars(
+                select(ProgrammeMembership).where(ProgrammeMembership.user_id == leaver.id)
+            ).one(),
+            reason="Moved on.",
+        )
+    admin = client_as(Role.ADMINISTRATOR)
+
+    first = page(admin.get(f"/admin/programmes/{programme.id}"))
+    second = page(admin.get(f"/admin/programmes/{programme.id}?page=2"))
+
+    def names(soup: BeautifulSoup) -> list[str]:
+        return [row.find("td").get_text(strip=True) for row in soup.select("main table tbody tr")]
+
+    # 51 current memberships by name, then the ended one (first by name, but ended).
+    assert names(first) == [f"Evaluator {number:02}" for number in range(1, 51)]
+    assert text_of(first.select_one(".app-list-position")) == (
+        "Memberships 1 to 50 of 52, current first, page 1 of 2."
+    )
+    assert names(second) == ["Evaluator 51", "Aaron Left"]
+    assert "Ended" in second.select("main table tbody tr")[-1].get_text(" ", strip=True)
+    address = f"/admin/programmes/{programme.id}"
+    assert second.select_one(".govuk-pagination__prev a")["href"] == f"{address}?page=1"
+    assert second.find("title").get_text(strip=True).startswith(f"{programme.name}, page 2 of 2")

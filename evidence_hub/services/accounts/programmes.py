@@ -30,6 +30,7 @@ from evidence_hub.models import (
 )
 from evidence_hub.services.common import audit
 from evidence_hub.services.common.access import why_programme_takes_nothing
+from evidence_hub.services.common.paging import ListPage, list_page
 
 NAME_MAX_LENGTH = 160
 CODE_MAX_LENGTH = 40
@@ -265,16 +266,25 @@ def join_the_only_programme(session: Session, site: Site) -> None:
 # --- Memberships -----------------------------------------------------------------------------------------
 
 
-def memberships_of_programme(session: Session, programme: Programme) -> list[ProgrammeMembership]:
-    """Current memberships first, then ended ones, each by the person's name."""
-    return list(
-        session.scalars(
-            select(ProgrammeMembership)
-            .join(User, User.id == ProgrammeMembership.user_id)
-            .where(ProgrammeMembership.programme_id == programme.id)
-            .options(selectinload(ProgrammeMembership.user), selectinload(ProgrammeMembership.site))
-            .order_by(ProgrammeMembership.ended_at.is_not(None), User.full_name, ProgrammeMembership.id)
-        )
+# Memberships a programme's page lists at a time: a programme of every local authority has a lead or two
+# for each of hundreds of sites.
+MEMBERSHIPS_PER_PAGE = 50
+
+
+def memberships_of_programme(
+    session: Session, programme: Programme, page: int = 1, per_page: int = MEMBERSHIPS_PER_PAGE
+) -> ListPage[ProgrammeMembership]:
+    """A page of the programme's memberships: current ones first, then ended ones, each by the person's
+    name; a page past the last shows the last."""
+    return list_page(
+        session,
+        select(ProgrammeMembership)
+        .join(User, User.id == ProgrammeMembership.user_id)
+        .where(ProgrammeMembership.programme_id == programme.id)
+        .options(selectinload(ProgrammeMembership.user), selectinload(ProgrammeMembership.site))
+        .order_by(ProgrammeMembership.ended_at.is_not(None), User.full_name, ProgrammeMembership.id),
+        page,
+        per_page,
     )
 
 
