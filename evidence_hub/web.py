@@ -4,10 +4,10 @@ page links for long lists, and how the API answers a refusal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, g, jsonify, request, session
+from flask import current_app, g, jsonify, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
@@ -81,9 +81,32 @@ def pagination(page: int, pages: int, link: Callable[[int], str]) -> dict[str, A
     }
 
 
-def paged_title(title: str, page: int, pages: int) -> str:
-    """A page's title that says which page of a long list it shows, after the first."""
-    return f"{title}, page {page} of {pages}" if page > 1 else title
+def asked_page() -> int:
+    """The page of a long list the address asks for (`?page=`): 1 when it names none, or no number."""
+    return request.args.get("page", 1, type=int) or 1
+
+
+class PageOfList(Protocol):
+    """A page of a long list, as services.common.paging.ListPage holds it: which page of how many."""
+
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def pages(self) -> int: ...
+
+
+def paged_list(listed: PageOfList, title: str, endpoint: str, **values: Any) -> dict[str, Any]:
+    """What a page of a long list gives its template: the page itself (`listed`), its GOV.UK pagination
+    (links to `endpoint` with `values` and each page's number) and its title, which says which page it
+    shows after the first."""
+    return {
+        "listed": listed,
+        "pages": pagination(
+            listed.page, listed.pages, lambda number: url_for(endpoint, page=number, **values)
+        ),
+        "title": f"{title}, page {listed.page} of {listed.pages}" if listed.page > 1 else title,
+    }
 
 
 def is_api_path(path: str) -> bool:

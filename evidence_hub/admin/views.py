@@ -54,7 +54,7 @@ from evidence_hub.services.common.access import (
 )
 from evidence_hub.services.notifications import listing as email_listing
 from evidence_hub.services.notifications.templates import TEMPLATES
-from evidence_hub.web import acting_user, db_session, paged_title, pagination
+from evidence_hub.web import acting_user, asked_page, db_session, paged_list
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -132,14 +132,12 @@ def _site_question(session: Session, form: NewUserForm | EditUserForm) -> None:
 def users() -> str:
     """Every user, with their role, site, status and last sign-in, 50 a page."""
     session = db_session()
-    listed = accounts.users_page(session, request.args.get("page", 1, type=int) or 1)
+    listed = accounts.users_page(session, asked_page())
     return render_template(
         "admin/users.html",
         users=listed.items,
-        listed=listed,
-        pages=pagination(listed.page, listed.pages, lambda number: url_for("admin.users", page=number)),
         site_names=accounts.led_site_names(session, [person.id for person in listed.items]),
-        title=paged_title("Users", listed.page, listed.pages),
+        **paged_list(listed, "Users", "admin.users"),
     )
 
 
@@ -341,13 +339,9 @@ def user_two_factor_reset(user_id: int) -> Response:
 @roles(Role.ADMINISTRATOR)
 def sites() -> str:
     """Every pilot site with its region, local authorities, partners and status, 50 a page."""
-    listed = site_service.sites_page(db_session(), request.args.get("page", 1, type=int) or 1)
+    listed = site_service.sites_page(db_session(), asked_page())
     return render_template(
-        "admin/sites.html",
-        summaries=listed.items,
-        listed=listed,
-        pages=pagination(listed.page, listed.pages, lambda number: url_for("admin.sites", page=number)),
-        title=paged_title("Sites", listed.page, listed.pages),
+        "admin/sites.html", summaries=listed.items, **paged_list(listed, "Sites", "admin.sites")
     )
 
 
@@ -550,20 +544,12 @@ def programme_new() -> str | Response:
 def programme(programme_id: int) -> str:
     """One programme: its details, sites and memberships (current, then ended), 50 memberships a page."""
     shown = _programme_or_404(programme_id)
-    listed = programme_service.memberships_of_programme(
-        db_session(), shown, request.args.get("page", 1, type=int) or 1
-    )
+    listed = programme_service.memberships_of_programme(db_session(), shown, asked_page())
     return render_template(
         "admin/programme.html",
         programme=shown,
         memberships=listed.items,
-        listed=listed,
-        pages=pagination(
-            listed.page,
-            listed.pages,
-            lambda number: url_for("admin.programme", programme_id=shown.id, page=number),
-        ),
-        title=paged_title(shown.name, listed.page, listed.pages),
+        **paged_list(listed, shown.name, "admin.programme", programme_id=shown.id),
     )
 
 

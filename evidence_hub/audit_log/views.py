@@ -15,7 +15,7 @@ from evidence_hub.models import AuditEvent, Role
 from evidence_hub.services.common import audit as audit_service
 from evidence_hub.services.common.audit import AuditFilters
 from evidence_hub.services.returns.comments import MILESTONE
-from evidence_hub.web import acting_user, db_session, pagination
+from evidence_hub.web import acting_user, asked_page, db_session, pagination
 
 audit_log = Blueprint("audit_log", __name__, url_prefix="/audit")
 
@@ -125,7 +125,7 @@ def index() -> str:
     session = db_session()
     form, filters = _filter_form()
     found = audit_service.list_events(
-        session, acting_user(), filters, page=request.args.get("page", 1, type=int), per_page=RECORDS_PER_PAGE
+        session, acting_user(), filters, page=asked_page(), per_page=RECORDS_PER_PAGE
     )
     arguments = _filter_arguments()
     return render_template(

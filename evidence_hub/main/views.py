@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -18,6 +18,7 @@ from evidence_hub.web import (
     DATABASE_RETRY_AFTER_SECONDS,
     PROGRAMME_IN_VIEW_KEY,
     acting_user,
+    asked_page,
     chosen_programme_id,
     db_session,
     pagination,
@@ -42,7 +43,7 @@ def home() -> str | Response:
         return redirect(url_for("auth.sign_in"))
     user = acting_user()
     _, in_view = programme_in_view(user, chosen_programme_id())
-    overview = overview_for(db_session(), user, in_view, sites_page=request.args.get("page", 1, type=int))
+    overview = overview_for(db_session(), user, in_view, sites_page=asked_page())
     return render_template(
         HOME_TEMPLATES[user.role_enum],
         overview=overview,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from evidence_hub.db import transaction
@@ -30,7 +30,7 @@ from evidence_hub.services.returns.completeness import IncompleteReturn
 from evidence_hub.services.returns.editing import why_read_only
 from evidence_hub.services.returns.errors import ReturnError
 from evidence_hub.services.returns.imports.sections import SECTIONS
-from evidence_hub.web import acting_user, chosen_programme_id, db_session, paged_title, pagination
+from evidence_hub.web import acting_user, asked_page, chosen_programme_id, db_session, paged_list
 
 returns = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -54,15 +54,9 @@ def index() -> str | Response:
         if len(sites) == 1:
             return redirect(url_for("returns.site_overview", site_id=sites[0].id))
         return render_template("returns/index.html", sites=sites, listed=None, title="Site returns")
-    listed = listed_sites(
-        db_session(), user, request.args.get("page", 1, type=int) or 1, per_page=SITES_PER_PAGE
-    )
+    listed = listed_sites(db_session(), user, asked_page(), per_page=SITES_PER_PAGE)
     return render_template(
-        "returns/index.html",
-        sites=listed.items,
-        listed=listed,
-        pages=pagination(listed.page, listed.pages, lambda number: url_for("returns.index", page=number)),
-        title=paged_title("Site returns", listed.page, listed.pages),
+        "returns/index.html", sites=listed.items, **paged_list(listed, "Site returns", "returns.index")
     )
 
 
@@ -70,20 +64,12 @@ def index() -> str | Response:
 @roles(*READERS)
 def site_overview(site_id: int) -> str:
     """One site's returns across its reporting periods, newest first, 20 a page, with totals."""
-    site, listed = finding.site_overview(
-        db_session(), acting_user(), site_id, request.args.get("page", 1, type=int) or 1
-    )
+    site, listed = finding.site_overview(db_session(), acting_user(), site_id, asked_page())
     return render_template(
         "returns/site_overview.html",
         site=site,
         rows=listed.items,
-        listed=listed,
-        pages=pagination(
-            listed.page,
-            listed.pages,
-            lambda number: url_for("returns.site_overview", site_id=site.id, page=number),
-        ),
-        title=paged_title(f"{site.name}: returns", listed.page, listed.pages),
+        **paged_list(listed, f"{site.name}: returns", "returns.site_overview", site_id=site.id),
     )
 
 

@@ -25,7 +25,7 @@ from evidence_hub.services.common.access import NotVisible, visible_site_names, 
 from evidence_hub.services.returns import changes, comments, completeness, finding, workflow
 from evidence_hub.services.returns.editing import programme_of
 from evidence_hub.services.returns.errors import ReturnError
-from evidence_hub.web import acting_user, db_session, pagination
+from evidence_hub.web import acting_user, asked_page, db_session, pagination
 
 review = Blueprint("review", __name__, url_prefix="/review")
 
@@ -61,7 +61,7 @@ def _show_beside_field(form: FlaskForm, error: ReturnError) -> bool:
 def index() -> str:
     """Returns waiting for review, the longest-waiting first, a page at a time."""
     found = finding.returns_to_review(
-        db_session(), acting_user(), page=request.args.get("page", 1, type=int), per_page=RETURNS_PER_PAGE
+        db_session(), acting_user(), page=asked_page(), per_page=RETURNS_PER_PAGE
     )
     return render_template(
         "review/index.html",
@@ -98,7 +98,7 @@ def all_returns() -> str:
         session,
         acting_user(),
         **filters,
-        page=request.args.get("page", 1, type=int),
+        page=asked_page(),
         per_page=RETURNS_PER_PAGE,
     )
     arguments: dict[str, Any] = {
